@@ -1,0 +1,142 @@
+"""Computed columns: their Excel formula and their value, from one declaration.
+
+A computed column of :mod:`mplan_xl.schema` is either a :class:`~mplan_xl.schema.Metric`
+(one function of the metrics core, row by row) or a :class:`~mplan_xl.schema.Rollup`
+(a sum or count over another table). This module renders the formula the
+workbook carries, for either runtime, and computes the same figure in Python.
+The builder writes the Python figure as the cell's cached value; the validator
+compares a returned workbook's formulas and cached values with both.
+
+Domain core: no Excel library is imported here, formulas are plain strings.
+
+Example:
+    >>> from mplan_xl.schema import ACTIONS
+    >>> column_formula(ACTIONS, ACTIONS.column("roi"), "native", "en")  # doctest: +ELLIPSIS
+    'IF(...'
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import formulas, metrics, smart
+from .schema import Column, Metric, Rollup, Sheet, SHEETS_BY_KEY
+from .vocabulary import KPI_STATUS
+
+RUNTIMES = ("xlwings", "native")
+
+#: Characters that must be escaped with a quote inside a structured reference.
+_STRUCTURED_ESCAPES = str.maketrans({c: "'" + c for c in "[]#'"})
+
+
+def structured_ref(sheet: Sheet, column_key: str, lang: str, this_row: bool = True) -> str:
+    """The Excel 2007 form of a structured reference, the only one LibreOffice evaluates.
+
+    >>> from mplan_xl.schema import BUDGET
+    >>> structured_ref(BUDGET, "planned", "fr")
+    'tblBudget[[#This Row],[Prévisionnel]]'
+    >>> structured_ref(BUDGET, "planned", "fr", this_row=False)
+    'tblBudget[[Prévisionnel]]'
+    """
+    header = sheet.column(column_key).header(lang).translate(_STRUCTURED_ESCAPES)
+    if this_row:
+        return f"{sheet.table}[[#This Row],[{header}]]"
+    return f"{sheet.table}[[{header}]]"
+
+
+def column_formula(sheet: Sheet, column: Column, runtime: str, lang: str) -> str:
+    """The formula (without the leading ``=``) of a computed column for *runtime*."""
+    spec = column.computed
+    if isinstance(spec, Rollup):
+        return _rollup_formula(sheet, spec, lang)
+    if isinstance(spec, Metric):
+        args = {param: (source[1:] if source.startswith("=") else structured_ref(sheet, source, lang))
+                for param, source in spec.args.items()}
+        return formulas.render(spec.name, runtime, args, lang)
+    raise ValueError(f"{sheet.key}.{column.key} is not a computed column")
+
+
+def _rollup_formula(sheet: Sheet, spec: Rollup, lang: str) -> str:
+    other = SHEETS_BY_KEY[spec.table]
+    match_range = structured_ref(other, spec.match, lang, this_row=False)
+    own_id = structured_ref(sheet, sheet.id_column, lang)
+    if spec.function == "count":
+        return f'IF({own_id}="","",COUNTIF({match_range},{own_id}))'
+    value_range = structured_ref(other, spec.value, lang, this_row=False)
+    return f'IF({own_id}="","",SUMIFS({value_range},{match_range},{own_id}))'
+
+
+class PlanContext:
+    """What row-level computations need beyond the row: the plan year, the KPI
+    thresholds and the other tables (for roll-ups)."""
+
+    def __init__(self, tables: Mapping[str, list[Mapping[str, Any]]], year: int,
+                 on_track: float = metrics.DEFAULT_ON_TRACK, at_risk: float = metrics.DEFAULT_AT_RISK):
+        self.tables = tables
+        self.names = {"mplan_year": year, "mplan_on_track": on_track, "mplan_at_risk": at_risk}
+        self._rollup_cache: dict[tuple, dict[str, float]] = {}
+
+    def rollup(self, spec: Rollup, row_id: Any) -> float | None:
+        if row_id in (None, ""):
+            return None
+        key = (spec.table, spec.match, spec.value, spec.function)
+        if key not in self._rollup_cache:
+            totals: dict[str, float] = {}
+            for other in self.tables.get(spec.table, []):
+                match = other.get(spec.match)
+                if match in (None, ""):
+                    continue
+                k = _match_key(match)
+                if spec.function == "count":
+                    totals[k] = totals.get(k, 0) + 1
+                else:
+                    # SUMIFS ignores text, exactly like this.
+                    value = other.get(spec.value)
+                    amount = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+                    totals[k] = totals.get(k, 0) + amount
+            self._rollup_cache[key] = totals
+        return float(self._rollup_cache[key].get(_match_key(row_id), 0))
+
+
+def _match_key(value: Any) -> str:
+    """COUNTIF/SUMIFS compare case-insensitively; numbers match their text form."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).casefold().strip()
+
+
+def compute_row(sheet: Sheet, row: Mapping[str, Any], context: PlanContext, lang: str) -> dict[str, Any]:
+    """Values of every computed column of *row*, in declaration order.
+
+    Text results (SMART, KPI status) come in *lang*; a figure that cannot be
+    computed is None (the workbook shows a blank cell).
+    """
+    values: dict[str, Any] = dict(row)
+    out: dict[str, Any] = {}
+    for column in sheet.computed_columns:
+        spec = column.computed
+        if isinstance(spec, Rollup):
+            result = context.rollup(spec, row.get(sheet.id_column))
+        else:
+            kwargs = {param: (context.names[source[1:]] if source.startswith("=") else values.get(source))
+                      for param, source in spec.args.items()}
+            result = evaluate_metric(spec.name, kwargs, lang)
+        values[column.key] = out[column.key] = result
+    return out
+
+
+def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:
+    """Call one function of the metrics core by name; text results localised."""
+    if name == "smart_check":
+        return smart.smart_check(**kwargs).text(lang)
+    if name == "kpi_status":
+        code = metrics.kpi_status(**kwargs)
+        return KPI_STATUS.label(code, lang) if code else None
+    return getattr(metrics, name)(**kwargs)
+
+
+def row_is_blank(sheet: Sheet, row: Mapping[str, Any]) -> bool:
+    """True when no input column of the row holds anything."""
+    return all(row.get(c.key) in (None, "") or (isinstance(row.get(c.key), str) and not row[c.key].strip())
+               for c in sheet.input_columns)
+

@@ -1,0 +1,78 @@
+"""LibreOffice headless as an independent spreadsheet engine.
+
+Used by the tests (recalculate a generated workbook and compare with Python),
+by the docs (render sheets to PDF/PNG) and by anyone who wants to check a
+workbook in another writer. LibreOffice does not recalculate ``.xlsx`` files
+on load by default; a private profile sets ``OOXMLRecalcMode`` to *always*, so
+every formula is evaluated by LibreOffice itself, not read from cached values.
+
+Example:
+    >>> from mplan_xl.libreoffice import convert  # doctest: +SKIP
+    >>> convert(["plan.xlsx"], "xlsx", outdir)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+_PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+# Filter names LibreOffice expects for each target extension.
+FILTERS = {
+    "xlsx": 'xlsx:"Calc MS Excel 2007 XML"',
+    "xlsm": 'xlsm:"Calc MS Excel 2007 VBA XML"',
+    "ods": "ods",
+    "pdf": "pdf",
+    "png": "png",
+}
+
+
+def soffice_path() -> str | None:
+    """Path of the ``soffice`` executable, or None when LibreOffice is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _profile_dir() -> Path:
+    profile = Path(tempfile.gettempdir()) / "mplan-xl-lo-profile"
+    xcu = profile / "user" / "registrymodifications.xcu"
+    if not xcu.exists():
+        xcu.parent.mkdir(parents=True, exist_ok=True)
+        xcu.write_text(_PROFILE_XCU, encoding="utf-8")
+    return profile
+
+
+def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathLike, timeout: float = 300) -> list[Path]:
+    """Open *files* in LibreOffice, recalculate every formula, and save them as *fmt* into *outdir*.
+
+    One LibreOffice process handles the whole batch. Returns the output paths in
+    input order; raises RuntimeError when LibreOffice is missing or an output
+    was not produced.
+    """
+    exe = soffice_path()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    files = [Path(f) for f in files]
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = FILTERS.get(fmt, fmt)
+    cmd = [exe, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--norestore",
+           "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    ext = fmt.split(":")[0]
+    outputs = [outdir / (f.stem + "." + ext) for f in files]
+    missing = [str(p) for p in outputs if not p.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice did not produce {missing}: {proc.stdout}\n{proc.stderr}")
+    return outputs

@@ -1,0 +1,104 @@
+"""The plan as Python data: what the builder writes and the reader returns.
+
+A :class:`Plan` is the plan identity plus, for each table of
+:mod:`mplan_xl.schema`, a list of rows; a row maps column keys to values.
+Choice columns hold vocabulary *codes* (``"keep"``, not ``"Reconduire"``),
+dates are :class:`datetime.date`, amounts are numbers. Computed columns are
+not stored: they are derived from the inputs.
+
+This module belongs to the domain core: it imports no Excel library.
+
+Example:
+    >>> plan = Plan.blank(Identity(company="Atelier Lumen", year=2026), lang="en")
+    >>> len(plan.rows("kpis"))   # the starter KPI library
+    10
+    >>> plan.rows("kpis")[0]["name"]
+    'Marketing ROI'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema
+from .vocabulary import LANGUAGES
+
+#: Currencies offered by ``--currency``: code -> symbol shown in number formats.
+CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
+
+Row = dict[str, Any]
+
+
+class PlanError(ValueError):
+    """Invalid plan settings (year out of range, unknown language or currency)."""
+
+
+@dataclass
+class Identity:
+    """Who the plan belongs to and for which year."""
+
+    company: str = ""
+    year: int = dt.date.today().year + 1
+    author: str = ""
+    currency: str = "EUR"
+    envelope: float | None = None   # total marketing budget allowed for the year
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.year, int) or not schema.MIN_YEAR <= self.year <= schema.MAX_YEAR:
+            raise PlanError(f"year {self.year!r}: expected a year between {schema.MIN_YEAR} and {schema.MAX_YEAR}")
+        self.currency = str(self.currency).upper()
+        if self.currency not in CURRENCIES:
+            raise PlanError(f"currency {self.currency!r}: expected one of {', '.join(CURRENCIES)}")
+
+    @property
+    def currency_symbol(self) -> str:
+        return CURRENCIES[self.currency]
+
+
+@dataclass(frozen=True)
+class CellOverride:
+    """A value typed over a computed cell (used to seed errors in the demo)."""
+
+    table: str
+    row: int            # 0-based index in the table's rows
+    column: str
+    value: Any
+
+
+@dataclass
+class Plan:
+    identity: Identity
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    overrides: list[CellOverride] = field(default_factory=list)
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables.setdefault(table, [])
+
+    @classmethod
+    def blank(cls, identity: Identity, lang: str = "fr") -> "Plan":
+        """An empty plan with the pre-filled parts of a fresh template:
+        the diagnostic aspects to fill and the starter KPI library."""
+        check_language(lang)
+        plan = cls(identity)
+        fr = lang == "fr"
+        plan.tables["diagnostic"] = [
+            {"topic": topic, "aspect": a_fr if fr else a_en} for topic, a_fr, a_en in schema.DIAGNOSTIC_ASPECTS
+        ]
+        plan.tables["kpis"] = [
+            {"id": f"K{i:02d}", "name": n_fr if fr else n_en, "type": kind, "definition": d_fr if fr else d_en,
+             "unit": _unit(u_fr if fr else u_en, identity), "direction": direction}
+            for i, (n_fr, n_en, kind, d_fr, d_en, u_fr, u_en, direction) in enumerate(schema.KPI_LIBRARY, 1)
+        ]
+        return plan
+
+
+def _unit(unit: str, identity: Identity) -> str:
+    return identity.currency_symbol if unit == "€" else unit
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise PlanError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang

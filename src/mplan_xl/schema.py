@@ -1,0 +1,488 @@
+"""The plan's structure, declared once.
+
+Every data sheet of the workbook is an Excel Table described here: its columns,
+their types, whether they are required, their dropdown list, their French and
+English labels, which columns are computed (and by which metric of
+:mod:`mplan_xl.metrics`, or by which roll-up over another table), and the
+references between sheets. The workbook builder, the reader, the validator,
+the docs and the generated VBA all derive from this declaration; nothing else
+restates it.
+
+This module belongs to the domain core: it imports no Excel library.
+
+Example:
+    >>> from mplan_xl.schema import SHEETS_BY_KEY
+    >>> actions = SHEETS_BY_KEY["actions"]
+    >>> actions.table
+    'tblActions'
+    >>> actions.column("objective_id").header("en")
+    'Objective ID'
+    >>> [c.key for c in actions.computed_columns]
+    ['budget', 'roi']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Mapping
+
+from . import vocabulary as voc
+from .vocabulary import Label
+
+TEMPLATE_ID = "mplan-xl/plan-marketing-operationnel"
+#: Semantic version of the workbook layout. Bump the minor number for
+#: additions a reader of the same major version can ignore, the major number
+#: for anything that breaks older readers.
+TEMPLATE_VERSION = "1.0.0"
+
+#: Plan years the tools accept.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+#: Defined names the builder creates and formulas use (language independent).
+NAME_YEAR = "mplan_year"
+NAME_ENVELOPE = "mplan_envelope"
+NAME_CURRENCY = "mplan_currency"
+NAME_COMPANY = "mplan_company"
+NAME_AUTHOR = "mplan_author"
+NAME_ON_TRACK = "mplan_on_track"
+NAME_AT_RISK = "mplan_at_risk"
+
+#: Sheet names that never change with the language, so a reader can find them first.
+META_SHEET = "mplan_meta"
+LISTS_SHEET = "mplan_lists"
+CONFIG_SHEET = "mplan_config"
+
+#: Row (1-based) of every table header on data sheets: row 1 is the sheet
+#: title, row 2 the short guidance, row 3 is left blank.
+HEADER_ROW = 4
+
+
+class Kind(str, Enum):
+    """What a column holds; drives formats, validation and reading."""
+
+    ID = "id"              # identifier of the row, unique in its table
+    REF = "ref"            # identifier of a row of another table
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"      # one value of a vocabulary list
+    DATE = "date"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    PERCENT = "percent"
+
+    @property
+    def is_number(self) -> bool:
+        return self in (Kind.INTEGER, Kind.DECIMAL, Kind.MONEY, Kind.PERCENT)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A column computed row by row by a function of :mod:`mplan_xl.metrics` or :mod:`mplan_xl.smart`.
+
+    ``args`` maps each parameter of the function to the key of a column of the
+    same table, or to a workbook defined name written as ``"=name"``.
+    """
+
+    name: str
+    args: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A column that adds up (``sum``) or counts (``count``) the rows of another
+    table whose ``match`` column equals this row's id."""
+
+    function: str          # "sum" | "count"
+    table: str             # sheet key of the other table
+    match: str             # column of the other table holding this row's id
+    value: str | None = None  # column summed (for "sum")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Label
+    kind: Kind
+    required: bool = False
+    choices: voc.ChoiceList | None = None
+    ref: str | None = None            # sheet key whose id this column holds
+    computed: Metric | Rollup | None = None
+    help: Label | None = None          # input message shown in Excel
+    width: float | None = None
+    minimum: float | None = None       # for numbers
+    maximum: float | None = None
+    in_plan_year: bool = False         # for dates: must fall within the plan year
+
+    def header(self, lang: str) -> str:
+        return self.label(lang)
+
+    @property
+    def is_input(self) -> bool:
+        return self.computed is None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet holding one or more tables; data sheets hold exactly one."""
+
+    key: str
+    name: Label
+    table: str                         # Excel table name, language independent
+    columns: tuple[Column, ...]
+    title: Label
+    guidance: Label
+    id_column: str | None = "id"
+    blank_rows: int = 20               # empty rows a fresh template offers
+    sheet_group: str | None = None     # several tables may share one worksheet
+    _by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", MappingProxyType({c.key: c for c in self.columns}))
+
+    def column(self, key: str) -> Column:
+        return self._by_key[key]
+
+    def index(self, key: str) -> int:
+        """0-based position of a column in the table."""
+        return [c.key for c in self.columns].index(key)
+
+    def headers(self, lang: str) -> list[str]:
+        return [c.header(lang) for c in self.columns]
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.is_input)
+
+    @property
+    def computed_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.is_input)
+
+    @property
+    def references(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.ref)
+
+    @property
+    def worksheet(self) -> str:
+        """Key of the worksheet this table lives on."""
+        return self.sheet_group or self.key
+
+
+def L(fr: str, en: str) -> Label:  # noqa: N802 - short on purpose: hundreds of labels below
+    return Label(fr, en)
+
+
+def _id(fr_help: str, en_help: str) -> Column:
+    return Column("id", L("ID", "ID"), Kind.ID, required=True, width=8, help=L(fr_help, en_help))
+
+
+# --- Audit -----------------------------------------------------------------
+
+SWOT = Sheet(
+    key="swot", sheet_group="audit", table="tblSwot",
+    name=L("Audit", "Audit"),
+    title=L("Audit : SWOT, PESTEL et diagnostic", "Audit: SWOT, PESTEL and diagnostic"),
+    guidance=L("Listez forces, faiblesses, opportunités et menaces, puis les facteurs PESTEL et le diagnostic. Pondération de 1 (faible) à 5 (fort).",
+               "List strengths, weaknesses, opportunities and threats, then the PESTEL factors and the diagnostic. Weight from 1 (low) to 5 (high)."),
+    id_column=None, blank_rows=12,
+    columns=(
+        Column("quadrant", L("SWOT", "SWOT"), Kind.CHOICE, required=True, choices=voc.SWOT_QUADRANT, width=14),
+        Column("item", L("Élément SWOT", "SWOT item"), Kind.TEXT, required=True, width=40),
+        Column("weight", L("Poids SWOT", "SWOT weight"), Kind.INTEGER, minimum=1, maximum=5, width=10,
+               help=L("De 1 (faible) à 5 (fort)", "From 1 (low) to 5 (high)")),
+    ),
+)
+
+PESTEL = Sheet(
+    key="pestel", sheet_group="audit", table="tblPestel",
+    name=SWOT.name, title=SWOT.title, guidance=SWOT.guidance,
+    id_column=None, blank_rows=12,
+    columns=(
+        Column("factor", L("Facteur PESTEL", "PESTEL factor"), Kind.CHOICE, required=True, choices=voc.PESTEL_FACTOR, width=16),
+        Column("item", L("Élément PESTEL", "PESTEL item"), Kind.TEXT, required=True, width=40),
+        Column("impact", L("Impact PESTEL", "PESTEL impact"), Kind.INTEGER, minimum=1, maximum=5, width=10,
+               help=L("De 1 (faible) à 5 (fort)", "From 1 (low) to 5 (high)")),
+    ),
+)
+
+DIAGNOSTIC = Sheet(
+    key="diagnostic", sheet_group="audit", table="tblDiagnostic",
+    name=SWOT.name, title=SWOT.title, guidance=SWOT.guidance,
+    id_column=None, blank_rows=0,
+    columns=(
+        Column("topic", L("Thème", "Topic"), Kind.CHOICE, required=True, choices=voc.DIAGNOSTIC_TOPIC, width=20),
+        Column("aspect", L("Point étudié", "Aspect"), Kind.TEXT, required=True, width=24),
+        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=50),
+        Column("source", L("Source", "Source"), Kind.TEXT, width=18),
+    ),
+)
+
+#: Pre-filled rows of the diagnostic table: (topic code, fr aspect, en aspect).
+DIAGNOSTIC_ASPECTS: tuple[tuple[str, str, str], ...] = (
+    ("market", "Taille", "Size"),
+    ("market", "Croissance", "Growth"),
+    ("market", "Maturité", "Maturity"),
+    ("market", "Perspectives", "Outlook"),
+    ("competition", "Principaux concurrents", "Main competitors"),
+    ("competition", "Leur offre", "Their offer"),
+    ("competition", "Leur positionnement", "Their positioning"),
+    ("competition", "Ce qui nous différencie", "What sets us apart"),
+    ("offer", "Caractéristiques", "Features"),
+    ("offer", "Points forts", "Strengths"),
+    ("offer", "Points faibles", "Weaknesses"),
+    ("audience", "Profil", "Profile"),
+    ("audience", "Attentes", "Expectations"),
+    ("audience", "Besoins", "Needs"),
+    ("audience", "Habitudes", "Habits"),
+    ("price", "Politique de prix", "Pricing policy"),
+    ("promotion", "Moyens disponibles", "Means available"),
+    ("distribution", "Canaux utilisés ou possibles", "Channels used or possible"),
+    ("mix_product", "Produit (4P/7P, facultatif)", "Product (4P/7P, optional)"),
+    ("mix_price", "Prix (4P/7P, facultatif)", "Price (4P/7P, optional)"),
+    ("mix_place", "Distribution (4P/7P, facultatif)", "Place (4P/7P, optional)"),
+    ("mix_promotion", "Communication (4P/7P, facultatif)", "Promotion (4P/7P, optional)"),
+    ("mix_people", "Personnel (7P, facultatif)", "People (7P, optional)"),
+    ("mix_process", "Processus (7P, facultatif)", "Process (7P, optional)"),
+    ("mix_physical", "Preuve physique (7P, facultatif)", "Physical evidence (7P, optional)"),
+    ("c_company", "Entreprise (5C, facultatif)", "Company (5C, optional)"),
+    ("c_customers", "Clients (5C, facultatif)", "Customers (5C, optional)"),
+    ("c_competitors", "Concurrents (5C, facultatif)", "Competitors (5C, optional)"),
+    ("c_collaborators", "Partenaires (5C, facultatif)", "Collaborators (5C, optional)"),
+    ("c_context", "Contexte (5C, facultatif)", "Context (5C, optional)"),
+)
+
+# --- Bilan N-1 ---------------------------------------------------------------
+
+REVIEW = Sheet(
+    key="review", table="tblReview",
+    name=L("Bilan N-1", "Last year"),
+    title=L("Bilan du plan de l'an dernier", "Review of last year's plan"),
+    guidance=L("Une ligne par action de l'an dernier : budget, dépense, résultat obtenu face à la cible, puis la décision (reconduire, améliorer, abandonner) et ce que vous en retenez.",
+               "One row per action of last year: budget, spend, result against target, then the verdict (keep, improve, abandon) and what you learnt."),
+    blank_rows=15,
+    columns=(
+        _id("Identifiant de l'action de l'an dernier (ex. B01)", "Id of last year's action (e.g. B01)"),
+        Column("action", L("Action", "Action"), Kind.TEXT, required=True, width=32),
+        Column("objective", L("Objectif visé", "Objective"), Kind.TEXT, width=28),
+        Column("channel", L("Canal", "Channel"), Kind.CHOICE, required=True, choices=voc.CHANNEL, width=20),
+        Column("budget", L("Budget prévu", "Planned budget"), Kind.MONEY, required=True, minimum=0, width=14),
+        Column("spend", L("Dépense réelle", "Actual spend"), Kind.MONEY, required=True, minimum=0, width=14),
+        Column("gain", L("Gain obtenu", "Gain achieved"), Kind.MONEY, minimum=0, width=14,
+               help=L("Marge ou chiffre d'affaires attribué à l'action", "Margin or revenue attributed to the action")),
+        Column("target", L("Cible", "Target"), Kind.DECIMAL, width=12),
+        Column("result", L("Résultat", "Result"), Kind.DECIMAL, width=12),
+        Column("unit", L("Unité", "Unit"), Kind.TEXT, width=10),
+        Column("attainment", L("Atteinte", "Attainment"), Kind.PERCENT, width=11,
+               computed=Metric("attainment", {"actual": "result", "target": "target"})),
+        Column("budget_variance", L("Écart budget", "Budget variance"), Kind.MONEY, width=14,
+               computed=Metric("variance", {"actual": "spend", "target": "budget"})),
+        Column("roi", L("ROI", "ROI"), Kind.PERCENT, width=10,
+               computed=Metric("roi", {"gain": "gain", "cost": "spend"})),
+        Column("verdict", L("Décision", "Verdict"), Kind.CHOICE, required=True, choices=voc.VERDICT, width=14),
+        Column("lessons", L("Enseignements", "Lessons"), Kind.LONG_TEXT, width=36),
+        Column("corrective", L("Actions correctives", "Corrective actions"), Kind.LONG_TEXT, width=36),
+    ),
+)
+
+# --- Objectifs ----------------------------------------------------------------
+
+OBJECTIVES = Sheet(
+    key="objectives", table="tblObjectives",
+    name=L("Objectifs", "Objectives"),
+    title=L("Objectifs de l'année", "Objectives of the year"),
+    guidance=L("Un objectif SMART : spécifique, mesurable (indicateur, cible chiffrée, unité), attribué à un responsable, réaliste et daté dans l'année du plan. La colonne SMART se met à jour en direct.",
+               "A SMART objective: specific, measurable (indicator, numeric target, unit), assigned to an owner, realistic and dated within the plan year. The SMART column updates live."),
+    blank_rows=15,
+    columns=(
+        _id("Identifiant unique (ex. O1, O1.1 pour un sous-objectif)", "Unique id (e.g. O1, O1.1 for a sub-objective)"),
+        Column("family", L("Famille", "Family"), Kind.CHOICE, required=True, choices=voc.OBJECTIVE_FAMILY, width=15),
+        Column("parent_id", L("Objectif parent", "Parent objective"), Kind.REF, ref="objectives", width=10,
+               help=L("Pour un sous-objectif : l'ID de l'objectif parent", "For a sub-objective: the parent objective's id")),
+        Column("statement", L("Énoncé", "Statement"), Kind.LONG_TEXT, required=True, width=44,
+               help=L("Chiffré et daté, ex. : augmenter les ventes de 10 % en 6 mois", "With a figure and a date, e.g. grow sales by 10% within 6 months")),
+        Column("indicator", L("Indicateur", "Indicator"), Kind.TEXT, required=True, width=22),
+        Column("baseline", L("Valeur de départ", "Baseline"), Kind.DECIMAL, width=12),
+        Column("target", L("Valeur cible", "Target value"), Kind.DECIMAL, required=True, width=12),
+        Column("unit", L("Unité", "Unit"), Kind.TEXT, required=True, width=9),
+        Column("deadline", L("Échéance", "Deadline"), Kind.DATE, required=True, in_plan_year=True, width=12),
+        Column("owner", L("Responsable", "Owner"), Kind.TEXT, required=True, width=18),
+        Column("actions_count", L("Nb actions", "Actions"), Kind.INTEGER, width=9,
+               computed=Rollup("count", "actions", "objective_id")),
+        Column("kpis_count", L("Nb KPI", "KPIs"), Kind.INTEGER, width=8,
+               computed=Rollup("count", "kpis", "objective_id")),
+        Column("smart", L("Contrôle SMART", "SMART check"), Kind.TEXT, width=40,
+               computed=Metric("smart_check", {
+                   "statement": "statement", "indicator": "indicator", "target": "target", "unit": "unit",
+                   "deadline": "deadline", "owner": "owner", "plan_year": "=" + NAME_YEAR, "baseline": "baseline"})),
+    ),
+)
+
+# --- Actions --------------------------------------------------------------------
+
+ACTIONS = Sheet(
+    key="actions", table="tblActions",
+    name=L("Actions", "Actions"),
+    title=L("Plan d'actions", "Action plan"),
+    guidance=L("Quoi, comment, par quel canal, qui et quand. Le budget de l'action est la somme de ses lignes de la feuille Budget ; le ROI compare le gain attendu à ce budget.",
+               "What, how, through which channel, who and when. An action's budget is the sum of its lines on the Budget sheet; ROI compares the expected gain with that budget."),
+    blank_rows=30,
+    columns=(
+        _id("Identifiant unique (ex. A01)", "Unique id (e.g. A01)"),
+        Column("objective_id", L("ID objectif", "Objective ID"), Kind.REF, required=True, ref="objectives", width=10),
+        Column("title", L("Action (quoi)", "Action (what)"), Kind.TEXT, required=True, width=32),
+        Column("how", L("Comment", "How"), Kind.LONG_TEXT, width=32),
+        Column("channel", L("Canal / outil", "Channel / tool"), Kind.CHOICE, required=True, choices=voc.CHANNEL, width=20),
+        Column("owner", L("Responsable", "Owner"), Kind.TEXT, required=True, width=16),
+        Column("department", L("Service", "Department"), Kind.CHOICE, required=True, choices=voc.DEPARTMENT, width=16),
+        Column("start", L("Début", "Start"), Kind.DATE, required=True, in_plan_year=True, width=12),
+        Column("end", L("Fin", "End"), Kind.DATE, required=True, in_plan_year=True, width=12),
+        Column("milestones", L("Étapes", "Milestones"), Kind.LONG_TEXT, width=30),
+        Column("status", L("Statut", "Status"), Kind.CHOICE, required=True, choices=voc.ACTION_STATUS, width=12),
+        Column("expected_gain", L("Gain attendu", "Expected gain"), Kind.MONEY, minimum=0, width=14,
+               help=L("Marge ou chiffre d'affaires que l'action doit rapporter", "Margin or revenue the action should bring")),
+        Column("budget", L("Budget", "Budget"), Kind.MONEY, width=14,
+               computed=Rollup("sum", "budget", "action_id", "planned")),
+        Column("roi", L("ROI attendu", "Expected ROI"), Kind.PERCENT, width=11,
+               computed=Metric("roi", {"gain": "expected_gain", "cost": "budget"})),
+    ),
+)
+
+# --- Budget ------------------------------------------------------------------------
+
+BUDGET = Sheet(
+    key="budget", table="tblBudget",
+    name=L("Budget", "Budget"),
+    title=L("Budget marketing", "Marketing budget"),
+    guidance=L("Une ligne par dépense d'une action : poste, fournisseur et devis, dépense de l'an dernier, prévisionnel, engagé et réel. L'écart se calcule seul.",
+               "One row per expense of an action: item, supplier and quote, last year's spend, planned, committed and actual. The variance is computed for you."),
+    blank_rows=40,
+    columns=(
+        _id("Identifiant unique (ex. L001)", "Unique id (e.g. L001)"),
+        Column("action_id", L("ID action", "Action ID"), Kind.REF, required=True, ref="actions", width=10),
+        Column("item", L("Poste", "Expense item"), Kind.CHOICE, required=True, choices=voc.EXPENSE_ITEM, width=22),
+        Column("description", L("Libellé", "Description"), Kind.TEXT, width=30),
+        Column("supplier", L("Fournisseur", "Supplier"), Kind.TEXT, width=18),
+        Column("quote_ref", L("Réf. devis", "Quote ref"), Kind.TEXT, width=12),
+        Column("quote_amount", L("Montant devis", "Quote amount"), Kind.MONEY, minimum=0, width=14),
+        Column("last_year", L("Dépense N-1", "Last year spend"), Kind.MONEY, minimum=0, width=14),
+        Column("planned", L("Prévisionnel", "Planned"), Kind.MONEY, required=True, minimum=0, width=14),
+        Column("committed", L("Engagé", "Committed"), Kind.MONEY, minimum=0, width=14),
+        Column("actual", L("Réel", "Actual"), Kind.MONEY, minimum=0, width=14),
+        Column("variance", L("Écart", "Variance"), Kind.MONEY, width=13,
+               computed=Metric("variance", {"actual": "actual", "target": "planned"})),
+        Column("variance_pct", L("Écart en %", "Variance in %"), Kind.PERCENT, width=11,
+               computed=Metric("variance_pct", {"actual": "actual", "target": "planned"})),
+    ),
+)
+
+# --- KPI ---------------------------------------------------------------------------
+
+KPIS = Sheet(
+    key="kpis", table="tblKpi",
+    name=L("KPI", "KPIs"),
+    title=L("Indicateurs de pilotage", "Key performance indicators"),
+    guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), la valeur de départ, la cible et le réalisé : écart, atteinte et statut se calculent seuls.",
+               "Each indicator measures an objective. Give its direction (higher or lower is better), baseline, target and actual: variance, attainment and status are computed for you."),
+    blank_rows=10,
+    columns=(
+        _id("Identifiant unique (ex. K01)", "Unique id (e.g. K01)"),
+        Column("name", L("Indicateur", "Indicator"), Kind.TEXT, required=True, width=26),
+        Column("type", L("Type", "Type"), Kind.CHOICE, required=True, choices=voc.KPI_TYPE, width=12),
+        Column("objective_id", L("ID objectif", "Objective ID"), Kind.REF, required=True, ref="objectives", width=10),
+        Column("definition", L("Définition", "Definition"), Kind.LONG_TEXT, width=40),
+        Column("unit", L("Unité", "Unit"), Kind.TEXT, required=True, width=9),
+        Column("direction", L("Sens", "Direction"), Kind.CHOICE, required=True, choices=voc.DIRECTION, width=18),
+        Column("baseline", L("Départ", "Baseline"), Kind.DECIMAL, width=11),
+        Column("target", L("Cible", "Target"), Kind.DECIMAL, required=True, width=11),
+        Column("actual", L("Réalisé", "Actual"), Kind.DECIMAL, width=11),
+        Column("variance", L("Écart", "Variance"), Kind.DECIMAL, width=11,
+               computed=Metric("variance", {"actual": "actual", "target": "target"})),
+        Column("attainment", L("Atteinte", "Attainment"), Kind.PERCENT, width=11,
+               computed=Metric("attainment", {"actual": "actual", "target": "target", "direction": "direction", "baseline": "baseline"})),
+        Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
+               computed=Metric("kpi_status", {"attainment": "attainment", "on_track": "=" + NAME_ON_TRACK, "at_risk": "=" + NAME_AT_RISK})),
+    ),
+)
+
+#: Starter KPI library pre-filled in a fresh template:
+#: (fr name, en name, type, fr definition, en definition, unit fr, unit en, direction).
+KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
+    ("ROI marketing", "Marketing ROI", "financial",
+     "(gain - coût) / coût des actions marketing", "(gain - cost) / cost of marketing actions", "%", "%", "higher"),
+    ("Coût d'acquisition client", "Customer acquisition cost", "financial",
+     "Dépenses d'acquisition / nouveaux clients", "Acquisition spend / new customers", "€", "€", "lower"),
+    ("Panier moyen", "Average basket", "financial",
+     "Chiffre d'affaires / nombre de commandes", "Revenue / number of orders", "€", "€", "higher"),
+    ("Chiffre d'affaires", "Revenue", "financial",
+     "Ventes facturées sur la période", "Sales invoiced over the period", "€", "€", "higher"),
+    ("Part de marché", "Market share", "financial",
+     "Nos ventes / ventes du marché", "Our sales / market sales", "%", "%", "higher"),
+    ("Taux de conversion", "Conversion rate", "performance",
+     "Commandes / visiteurs", "Orders / visitors", "%", "%", "higher"),
+    ("Trafic du site", "Site traffic", "performance",
+     "Visites mensuelles du site", "Monthly site visits", "visites", "visits", "higher"),
+    ("Taux d'abandon de panier", "Cart abandonment rate", "performance",
+     "1 - commandes / paniers créés", "1 - orders / carts created", "%", "%", "lower"),
+    ("Nombre de clients", "Number of customers", "performance",
+     "Clients actifs sur la période", "Active customers over the period", "clients", "customers", "higher"),
+    ("Taux de fidélisation", "Retention rate", "performance",
+     "Clients conservés d'une année sur l'autre / clients de départ", "Customers kept year over year / customers at start", "%", "%", "higher"),
+)
+
+#: Every table, in workbook order.
+TABLES: tuple[Sheet, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, KPIS)
+SHEETS_BY_KEY: Mapping[str, Sheet] = MappingProxyType({s.key: s for s in TABLES})
+#: The tables that carry an id and may be referenced.
+ID_TABLES: tuple[Sheet, ...] = tuple(s for s in TABLES if s.id_column)
+
+#: Worksheets in workbook order: (key, fr name, en name). Audit holds three tables.
+WORKSHEETS: tuple[tuple[str, Label], ...] = (
+    ("guide", L("Accueil", "Guide")),
+    ("audit", SWOT.name),
+    ("review", REVIEW.name),
+    ("objectives", OBJECTIVES.name),
+    ("actions", ACTIONS.name),
+    ("budget", BUDGET.name),
+    ("kpis", KPIS.name),
+    ("dashboard", L("Tableau de bord", "Dashboard")),
+)
+
+
+def tables_on(worksheet_key: str) -> tuple[Sheet, ...]:
+    """The tables laid out on one worksheet, left to right."""
+    return tuple(s for s in TABLES if s.worksheet == worksheet_key)
+
+
+def worksheet_name(worksheet_key: str, lang: str) -> str:
+    for key, label in WORKSHEETS:
+        if key == worksheet_key:
+            return label(lang)
+    raise KeyError(worksheet_key)
+
+
+def _check_declaration() -> None:
+    """Fail at import when the declaration contradicts itself."""
+    for sheet in TABLES:
+        keys = [c.key for c in sheet.columns]
+        assert len(keys) == len(set(keys)), f"{sheet.key}: duplicate column keys"
+        for lang in voc.LANGUAGES:
+            headers = sheet.headers(lang)
+            assert len(headers) == len(set(headers)), f"{sheet.key}: duplicate {lang} headers"
+        for col in sheet.columns:
+            if col.ref:
+                assert SHEETS_BY_KEY[col.ref].id_column, f"{sheet.key}.{col.key}: refers to a table without ids"
+            if isinstance(col.computed, Metric):
+                for source in col.computed.args.values():
+                    assert source.startswith("=") or source in keys, f"{sheet.key}.{col.key}: unknown argument {source}"
+            if isinstance(col.computed, Rollup):
+                other = SHEETS_BY_KEY[col.computed.table]
+                other.column(col.computed.match)
+                if col.computed.value:
+                    other.column(col.computed.value)
+    # Excel requires table names unique in the workbook.
+    assert len({s.table for s in TABLES}) == len(TABLES)
+
+
+_check_declaration()

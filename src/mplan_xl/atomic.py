@@ -13,8 +13,11 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from .errors import UsageError
+from .vocabulary import Label
 
-class OutputError(OSError):
+
+class OutputError(UsageError):
     """The output cannot be written where asked (exists, folder missing, not writable)."""
 
 
@@ -22,14 +25,17 @@ def check_output(path: str | os.PathLike, force: bool) -> Path:
     """Refuse early, before any work, an output that cannot or must not be written."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name")
+        raise OutputError(Label("{path} : c'est un dossier ; indiquez un nom de fichier",
+                                "{path}: is a folder; give a file name"), path=path)
     if path.exists() and not force:
-        raise OutputError(f"{path}: already exists; use --force to replace it")
+        raise OutputError(Label("{path} : le fichier existe déjà ; ajoutez --force pour le remplacer",
+                                "{path}: already exists; use --force to replace it"), path=path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputError(f"{parent}: folder does not exist")
+        raise OutputError(Label("{path} : ce dossier n'existe pas", "{path}: folder does not exist"), path=parent)
     if not os.access(parent, os.W_OK):
-        raise OutputError(f"{parent}: folder is not writable")
+        raise OutputError(Label("{path} : impossible d'écrire dans ce dossier", "{path}: folder is not writable"),
+                          path=parent)
     return path
 
 

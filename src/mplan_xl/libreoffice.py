@@ -31,8 +31,8 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 
 # Filter names LibreOffice expects for each target extension.
 FILTERS = {
-    "xlsx": 'xlsx:"Calc MS Excel 2007 XML"',
-    "xlsm": 'xlsm:"Calc MS Excel 2007 VBA XML"',
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xlsm": "xlsm:Calc MS Excel 2007 VBA XML",
     "ods": "ods",
     "pdf": "pdf",
     "png": "png",
@@ -45,7 +45,9 @@ def soffice_path() -> str | None:
 
 
 def _profile_dir() -> Path:
-    profile = Path(tempfile.gettempdir()) / "mplan-xl-lo-profile"
+    # One profile per process: two LibreOffice instances sharing a profile hand
+    # their jobs to each other, which breaks concurrent test runs.
+    profile = Path(tempfile.gettempdir()) / f"mplan-xl-lo-profile-{os.getpid()}"
     xcu = profile / "user" / "registrymodifications.xcu"
     if not xcu.exists():
         xcu.parent.mkdir(parents=True, exist_ok=True)
@@ -63,8 +65,8 @@ def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathL
     exe = soffice_path()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    files = [Path(f) for f in files]
-    outdir = Path(outdir)
+    files = [Path(f).resolve() for f in files]
+    outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     target = FILTERS.get(fmt, fmt)
     cmd = [exe, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--norestore",

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
-from .vocabulary import LANGUAGES
+from .errors import UsageError
+from .vocabulary import LANGUAGES, Label
 
 #: Currencies offered by ``--currency``: code -> symbol shown in number formats.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
@@ -31,7 +32,7 @@ CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA"
 Row = dict[str, Any]
 
 
-class PlanError(ValueError):
+class PlanError(UsageError):
     """Invalid plan settings (year out of range, unknown language or currency)."""
 
 
@@ -47,10 +48,13 @@ class Identity:
 
     def __post_init__(self) -> None:
         if not isinstance(self.year, int) or not schema.MIN_YEAR <= self.year <= schema.MAX_YEAR:
-            raise PlanError(f"year {self.year!r}: expected a year between {schema.MIN_YEAR} and {schema.MAX_YEAR}")
+            raise PlanError(Label("année {year!r} : attendu une année entre {low} et {high}",
+                                  "year {year!r}: expected a year between {low} and {high}"),
+                            year=self.year, low=schema.MIN_YEAR, high=schema.MAX_YEAR)
         self.currency = str(self.currency).upper()
         if self.currency not in CURRENCIES:
-            raise PlanError(f"currency {self.currency!r}: expected one of {', '.join(CURRENCIES)}")
+            raise PlanError(Label("devise {currency!r} : attendu l'une de {known}", "currency {currency!r}: expected one of {known}"),
+                            currency=self.currency, known=", ".join(CURRENCIES))
 
     @property
     def currency_symbol(self) -> str:
@@ -100,5 +104,6 @@ def _unit(unit: str, identity: Identity) -> str:
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise PlanError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+        raise PlanError(Label("langue {lang!r} : attendu l'une de {known}", "language {lang!r}: expected one of {known}"),
+                        lang=lang, known=", ".join(LANGUAGES))
     return lang

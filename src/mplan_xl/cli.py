@@ -1,0 +1,114 @@
+"""The ``mplan-xl`` command line.
+
+click gives us subcommands, typed options and the usage-error exit code 2 for
+free. Every error we raise ourselves is a :class:`~mplan_xl.errors.MplanError`
+printed as one line in the language of ``--lang`` (French by default); any
+other failure is still reported in one line, never as a traceback.
+
+Example:
+    $ mplan-xl new plan-2027.xlsx --company "Atelier Lumen" --year 2027
+    $ mplan-xl demo demo.xlsx --lang en
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Any, Callable
+
+import click
+
+from . import builder
+from .errors import MplanError, UsageError
+from .plan import CURRENCIES
+from .vocabulary import LANGUAGES, Label
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_WROTE = Label("Écrit : {path}", "Wrote: {path}")
+_FAILED = Label("Échec de l'écriture de {path} : {error}", "Could not write {path}: {error}")
+
+
+def _default_lang() -> str:
+    lang = os.environ.get("MPLAN_LANG", "fr")
+    return lang if lang in LANGUAGES else "fr"
+
+
+lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
+                           help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
+runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)),
+                              default=builder.DEFAULT_RUNTIME, show_default=True,
+                              help="native: plain Excel formulas (.xlsx, any Excel, LibreOffice); "
+                                   "xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel).")
+force_option = click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our errors into one localised line and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang", "fr")
+        try:
+            return command(*args, **kwargs)
+        except UsageError as err:
+            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
+            sys.exit(EXIT_USAGE)
+        except MplanError as err:
+            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
+            sys.exit(EXIT_FAILED)
+        except OSError as err:
+            path = kwargs.get("out") or err.filename or ""
+            click.echo("mplan-xl: " + _FAILED(lang).format(path=path, error=err.strerror or err), err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mplan-xl")
+def main() -> None:
+    """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@lang_option
+@click.option("--company", default="", help="Company name written on the Guide sheet.")
+@year_option
+@click.option("--currency", type=click.Choice(tuple(CURRENCIES), case_sensitive=False), default="EUR",
+              show_default=True, help="Currency of every amount.")
+@click.option("--author", default="", help="Who prepares the plan.")
+@click.option("--envelope", type=click.FloatRange(min=0), default=None, help="Yearly marketing budget envelope.")
+@runtime_option
+@force_option
+@reports_errors
+def new(out: str, lang: str, company: str, year: int | None, currency: str, author: str,
+        envelope: float | None, runtime: str, force: bool) -> None:
+    """Write an empty plan template to OUT."""
+    path = builder.new_workbook(out, lang=lang, company=company, year=year, currency=currency, author=author,
+                                envelope=envelope, runtime=runtime, force=force)
+    click.echo(_WROTE(lang).format(path=path))
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@lang_option
+@click.option("--company", default=None, help="Replace the fictional company's name.")
+@year_option
+@click.option("--with-errors", is_flag=True, help="Seed the documented problems the validator must find.")
+@runtime_option
+@force_option
+@reports_errors
+def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, runtime: str,
+         force: bool) -> None:
+    """Write a fully filled example plan of a fictional company to OUT."""
+    path = builder.demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
+                                 runtime=runtime, force=force)
+    click.echo(_WROTE(lang).format(path=path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,109 @@
+"""LibreOffice, an independent spreadsheet engine, recalculates our workbooks and agrees with Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import subprocess
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from mplan_xl import libreoffice, schema
+from mplan_xl.computed import PlanContext, compute_row
+from mplan_xl.demo import demo_plan
+from mplan_xl.plan import Identity, Plan
+from mplan_xl.status import STATUS_ITEMS, status_values
+
+from conftest import YEAR, needs_libreoffice
+
+ERROR_MARKERS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+@pytest.fixture(scope="module")
+def recalculated(built, tmp_path_factory):
+    """Every built workbook, recalculated by LibreOffice in one run, then read by calamine."""
+    out = tmp_path_factory.mktemp("lo")
+    names = list(built)
+    paths = libreoffice.convert([built[n] for n in names], "xlsx", out)
+    return {n: p for n, p in zip(names, paths)}
+
+
+def _plan(name: str) -> Plan:
+    lang = name[-2:]
+    if name.startswith("demo"):
+        return demo_plan(lang=lang, year=YEAR)
+    return Plan.blank(Identity(company="Atelier Lumen", year=YEAR, envelope=50000), lang)
+
+
+def _same(expected, actual) -> bool:
+    if expected is None:
+        return actual in ("", None)
+    if isinstance(expected, float) or isinstance(expected, int):
+        return isinstance(actual, (int, float)) and math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9)
+    return expected == actual
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["template-fr", "template-en", "demo-fr", "demo-en"])
+def test_no_error_value_anywhere_after_recalculation(recalculated, name):
+    wb = CalamineWorkbook.from_path(str(recalculated[name]))
+    for sheet_name in wb.sheet_names:
+        for r, row in enumerate(wb.get_sheet_by_name(sheet_name).to_python()):
+            for c, value in enumerate(row):
+                assert not (isinstance(value, str) and value.startswith(ERROR_MARKERS)), (sheet_name, r, c, value)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["template-fr", "template-en", "demo-fr", "demo-en"])
+def test_every_computed_cell_matches_python(built, recalculated, name):
+    lang = name[-2:]
+    plan = _plan(name)
+    context = PlanContext(plan.tables, YEAR)
+    original = openpyxl.load_workbook(built[name])
+    refs = {t.name: t.ref for ws in original.worksheets for t in ws.tables.values()}
+    wb = CalamineWorkbook.from_path(str(recalculated[name]))
+    checked = 0
+    for sheet in schema.TABLES:
+        min_col, min_row, _, max_row = openpyxl.utils.cell.range_boundaries(refs[sheet.table])
+        grid = wb.get_sheet_by_name(schema.worksheet_name(sheet.worksheet, lang)).to_python()
+        rows = plan.rows(sheet.key)
+        for i in range(max_row - min_row):
+            expected = compute_row(sheet, rows[i], context, lang) if i < len(rows) else {}
+            for column in sheet.computed_columns:
+                actual = grid[min_row + i][min_col - 1 + sheet.index(column.key)]
+                assert _same(expected.get(column.key), actual), (sheet.key, i, column.key, expected.get(column.key), actual)
+                checked += 1
+    assert checked > 300
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["template-fr", "demo-fr", "demo-en"])
+def test_live_status_block_matches_python(built, recalculated, name):
+    lang = name[-2:]
+    plan = _plan(name)
+    context = PlanContext(plan.tables, YEAR)
+    smart = {str(r["id"]): compute_row(schema.OBJECTIVES, r, context, lang)["smart"]
+             for r in plan.rows("objectives") if r.get("id")}
+    expected = status_values(plan.tables, smart, plan.identity.envelope)
+    grid = CalamineWorkbook.from_path(str(recalculated[name])).get_sheet_by_name(
+        schema.worksheet_name("guide", lang)).to_python()
+    # calamine trims leading empty columns: find each label, take the cell to its right.
+    labels = {row[c]: row[c + 1] for row in grid for c in range(len(row) - 1) if isinstance(row[c], str) and row[c]}
+    for item in STATUS_ITEMS:
+        assert _same(expected[item.key], labels[item.label(lang)]), (item.key, expected[item.key], labels[item.label(lang)])
+    if name.startswith("demo"):
+        assert expected["errors_left"] == 0 and expected["objectives"] >= 6
+
+
+@needs_libreoffice
+def test_libreoffice_renders_template_and_demo_to_pdf(built, tmp_path):
+    pdfs = libreoffice.convert([built["template-fr"], built["demo-en"]], "pdf", tmp_path)
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 20_000
+        pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True)
+        if pages.returncode == 0:
+            count = int(next(line.split()[-1] for line in pages.stdout.splitlines() if line.startswith("Pages")))
+            assert count >= 8

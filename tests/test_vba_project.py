@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -365,3 +366,28 @@ def test_libreoffice_imports_the_modules(tmp_path: Path) -> None:
     assert "Function Answer()\n    Answer = 42\nEnd Function" in udfs
     assert "Function Twice(x As Double) As Double\n    Twice = 2 * x\nEnd Function" in helpers
     assert 'script:moduleType="document"' in sheet and 'script:moduleType="document"' in book
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_xlwings_module_byte_for_byte(tmp_path: Path) -> None:
+    """LibreOffice's own MS-OVBA decompressor gets back every line of xlwings.bas (12 chunks)."""
+    path = tmp_path / "runtime.xlsm"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet()
+    workbook.add_vba_project(io.BytesIO(build_vba_project([
+        VbaModule("ThisWorkbook", "", kind="document"),
+        VbaModule("Sheet1", "", kind="document"),
+        VbaModule("xlwings", XLWINGS_BAS),
+        VbaModule("Counter", CLASS, kind="class"),
+    ])), is_stream=True)
+    workbook.close()
+    [ods] = libreoffice.convert([path], "ods", tmp_path / "out")
+    with zipfile.ZipFile(ods) as archive:
+        xlwings_xml = archive.read("Basic/VBAProject/xlwings.xml").decode()
+        counter_xml = archive.read("Basic/VBAProject/Counter.xml").decode()
+    body = html.unescape(re.search(r"<script:module[^>]*>(.*)</script:module>", xlwings_xml, re.S).group(1))  # type: ignore[union-attr]
+    # LibreOffice replaces the Attribute header by two lines of its own and uses LF line ends.
+    assert body.split("\n")[:2] == ["Rem Attribute VBA_ModuleType=VBAModule", "Option VBASupport 1"]
+    assert "\n".join(body.split("\n")[2:]).rstrip("\n") == _code(XLWINGS_BAS).replace("\r\n", "\n").rstrip("\n")
+    assert 'script:moduleType="class"' in counter_xml and "Public Property Get Value() As Long" in counter_xml

@@ -110,5 +110,73 @@ def demo(out: str, lang: str, company: str | None, year: int | None, with_errors
     click.echo(_WROTE(lang).format(path=path))
 
 
+FORMATS = ("text", "json", "xlsx", "junit")
+_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
+                           "--format xlsx writes a workbook: give --output REPORT.xlsx")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file (replaced atomically) instead of the standard output.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
+@lang_option
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit per file, in seconds.")
+@reports_errors
+def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
+          timeout: float) -> None:
+    """Validate returned workbooks (files or folders); files are only read.
+
+    Exit code: 0 when every file is valid, 1 when any has an error (or a
+    warning under --strict) or cannot be read, 2 for a usage error.
+    """
+    from .atomic import atomic_output, check_output
+    from .reader import Limits
+    from .validator import check as run_check
+
+    if fmt == "xlsx" and not output:
+        raise UsageError(_XLSX_NEEDS_OUTPUT)
+    if output:
+        check_output(output, force=True)
+    report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
+                       on_done=_progress(len(paths)))
+    if fmt == "xlsx":
+        with atomic_output(output, force=True) as tmp:
+            report.write_xlsx(tmp)
+        click.echo(report.summary_line())
+    else:
+        text = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}[fmt]()
+        if output:
+            with atomic_output(output, force=True) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            click.echo(report.summary_line())
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+    sys.exit(report.exit_code)
+
+
+def _progress(count: int) -> Callable[[Any], None] | None:
+    """A progress bar on standard error when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    progress = Progress(transient=True)
+    task = progress.add_task("check", total=None)
+    progress.start()
+
+    def advance(_: Any) -> None:
+        progress.advance(task)
+
+    import atexit
+
+    atexit.register(progress.stop)
+    return advance
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -101,7 +101,7 @@ def write_guide(writer: Any, ws: Any) -> None:
     legend = top + len(STEPS) + 2
     ws.write_string(legend, 1, TEXTS["legend_input"](lang), styles.value(Kind.TEXT))
     ws.write_string(legend + 1, 1, TEXTS["legend_computed"](lang), styles.value(Kind.TEXT, locked=True))
-    ws.write_string(legend + 2, 1, TEXTS["legend_required"](lang), styles.header(required=True, computed=False))
+    ws.merge_range(legend + 2, 1, legend + 2, 2, TEXTS["legend_required"](lang), styles.header(required=True, computed=False))
 
     ws.write_string(2, 4, TEXTS["status"](lang), styles.subtitle)
     values = status_values(writer.plan.tables, writer.smart_texts, ident.envelope)

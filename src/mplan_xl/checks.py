@@ -1,0 +1,402 @@
+"""The checks ``mplan-xl check`` runs on a located plan, one function per concern.
+
+Each check takes a :class:`Context` and yields :class:`~mplan_xl.rules.Finding`
+objects made from the rule catalogue. Every recomputed figure comes from the
+same functions the workbook's formulas mirror (:mod:`mplan_xl.computed`,
+:mod:`mplan_xl.smart`), so the batch report and the cell can never disagree.
+
+Example:
+    >>> findings = run_checks(locate_plan(read_workbook("plan.xlsx")), lang="en")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from . import schema
+from .computed import PlanContext, column_formula, compute_row
+from .numbers import parse_localized_number
+from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, as_date, blank, input_values
+from .rules import Finding, make_finding
+from .schema import Kind
+from .smart import smart_check
+from .vocabulary import VERDICT, fold
+
+SUPPORTED_MAJOR = schema.TEMPLATE_VERSION.split(".")[0]
+
+
+@dataclass
+class Context:
+    plan: LocatedPlan
+    lang: str                 # language of the report's messages
+    inputs: dict[str, list[dict[str, Any]]]   # per table, each located row's inputs normalised (codes, dates)
+
+    def finding(self, code: str, table: LocatedTable | None = None, row: LocatedRow | None = None,
+                column: str | None = None, *, sheet: str | None = None, cell: str | None = None, **params: Any) -> Finding:
+        if table is not None:
+            sheet = sheet or table.worksheet
+            if row is not None and cell is None:
+                cell = table.cell(row, column) if column else table.cell(row, table.sheet.id_column or "")
+        row_id = _text(row.id(table.sheet)) if (row is not None and table is not None) else None
+        return make_finding(code, self.lang, sheet=sheet, cell=cell, row_id=row_id, **params)
+
+    def header(self, table: LocatedTable, key: str) -> str:
+        return table.sheet.column(key).header(self.plan.lang)
+
+
+def _text(value: Any) -> str | None:
+    if blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _key(value: Any) -> str:
+    """How Excel's COUNTIF matches ids: case-insensitive, numbers by their text."""
+    return (_text(value) or "").strip().casefold()
+
+
+def _fmt_number(value: float, lang: str) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+# --- template -------------------------------------------------------------------------------------------
+
+def check_template(ctx: Context) -> Iterator[Finding]:
+    plan = ctx.plan
+    for key, label in schema.WORKSHEETS:
+        name = label(plan.lang)
+        if name not in plan.raw.sheet_names:
+            yield ctx.finding("sheet-missing", sheet=name)
+    for sheet in schema.TABLES:
+        if sheet.key not in plan.tables:
+            yield ctx.finding("table-missing", sheet=schema.worksheet_name(sheet.worksheet, plan.lang), table=sheet.table)
+    for table in plan.tables.values():
+        for position, found, expected in table.header_problems:
+            yield ctx.finding("header-mismatch", table, cell=table.header_cell(position), position=position + 1,
+                              found=found, expected=expected)
+
+
+# --- cells ----------------------------------------------------------------------------------------------
+
+_EXPECTED = {
+    Kind.DATE: ("une date", "a date"), Kind.INTEGER: ("un nombre entier", "a whole number"),
+    Kind.DECIMAL: ("un nombre", "a number"), Kind.MONEY: ("un montant", "an amount"),
+    Kind.PERCENT: ("un pourcentage", "a percentage"),
+}
+
+
+def check_cells(ctx: Context) -> Iterator[Finding]:
+    year = ctx.plan.year
+    for table in ctx.plan.tables.values():
+        sheet = table.sheet
+        for row in table.rows:
+            for column in sheet.input_columns:
+                if column.key not in table.columns:
+                    continue
+                value = row.values.get(column.key)
+                header = ctx.header(table, column.key)
+                if blank(value):
+                    if column.required:
+                        yield ctx.finding("required-missing", table, row, column.key, column=header)
+                    continue
+                yield from _check_value(ctx, table, row, column, value, header, year)
+            if sheet.key == "actions":
+                start, end = (as_date(row.values.get(k)) for k in ("start", "end"))
+                if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+                    yield ctx.finding("date-order", table, row, "end", start=start.isoformat(), end=end.isoformat())
+
+
+def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
+                 header: str, year: int | None) -> Iterator[Finding]:
+    kind = column.kind
+    if column.choices is not None:
+        if column.choices.code_of(value) is None:
+            yield ctx.finding("choice-invalid", table, row, column.key, column=header, value=value,
+                              choices=", ".join(column.choices.labels(ctx.plan.lang)))
+        return
+    if kind is Kind.DATE:
+        date = as_date(value)
+        if not isinstance(date, dt.date):
+            yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+                              expected=_EXPECTED[kind][ctx.lang == "en"])
+        elif column.in_plan_year and year and date.year != year:
+            yield ctx.finding("date-outside-year", table, row, column.key, column=header, value=date.isoformat(), year=year)
+        return
+    if not kind.is_number:
+        return
+    if isinstance(value, str):
+        number = parse_localized_number(value)
+        if number is not None:
+            yield ctx.finding("number-as-text", table, row, column.key, column=header, value=value,
+                              number=_fmt_number(number, ctx.lang))
+        else:
+            yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+                              expected=_EXPECTED[kind][ctx.lang == "en"])
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+                          expected=_EXPECTED[kind][ctx.lang == "en"])
+        return
+    low, high = column.minimum, column.maximum
+    if kind is Kind.MONEY and low == 0 and value < 0:
+        yield ctx.finding("negative-amount", table, row, column.key, column=header, value=_fmt_number(value, ctx.lang))
+    elif (low is not None and value < low) or (high is not None and value > high) or (
+            kind is Kind.INTEGER and not float(value).is_integer()):
+        yield ctx.finding("value-out-of-range", table, row, column.key, column=header, value=value,
+                          low=_fmt_number(low, ctx.lang) if low is not None else "-∞",
+                          high=_fmt_number(high, ctx.lang) if high is not None else "+∞")
+
+
+# --- integrity ------------------------------------------------------------------------------------------
+
+_FUNCTION_PREFIX = re.compile(r"_xl(?:fn|ws|udf)\.", re.IGNORECASE)
+_DOUBLE_BRACKET = re.compile(r"\[\[([^\[\],#]+)\]\]")
+_STRING_OR_SPACE = re.compile(r'"(?:[^"]|"")*"|\s+')
+
+
+def normalise_formula(formula: str) -> str:
+    """Formula text compared modulo what writers legitimately change: case, spaces,
+    function prefixes, and ``[[Header]]`` written as ``[Header]``.
+
+    >>> normalise_formula("=IF( _xlfn.X(tbl[[Coût]]) ,\\"a b\\")") == normalise_formula("if(x(tbl[coût]),\\"a b\\")")
+    True
+    """
+    text = formula.lstrip("=")
+    text = _FUNCTION_PREFIX.sub("", text)
+    text = _DOUBLE_BRACKET.sub(r"[\1]", text)
+    text = _STRING_OR_SPACE.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
+    return text.casefold()
+
+
+def _same_value(expected: Any, cached: Any) -> bool:
+    if expected is None:
+        return blank(cached)
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        return isinstance(cached, (int, float)) and math.isclose(float(cached), float(expected), rel_tol=1e-9, abs_tol=1e-9)
+    return str(expected) == str(cached)
+
+
+def check_integrity(ctx: Context) -> Iterator[Finding]:
+    plan = ctx.plan
+    context = PlanContext(ctx.inputs, plan.year or 0)
+    for table in plan.tables.values():
+        sheet = table.sheet
+        computed = [c for c in sheet.computed_columns if c.key in table.columns]
+        if not computed:
+            continue
+        formulas = plan.raw.formulas(table.worksheet)
+        allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, plan.lang)) for runtime in ("native", "xlwings")}
+                   for c in computed}
+        for row, inputs in zip(table.rows, ctx.inputs[sheet.key]):
+            expected = None
+            for column in computed:
+                col = table.columns[column.key]
+                formula = formulas.get((row.sheet_row, col))
+                cached = row.values.get(column.key)
+                header = ctx.header(table, column.key)
+                if formula is None:
+                    yield ctx.finding("computed-overwritten", table, row, column.key, column=header,
+                                      value="" if blank(cached) else cached)
+                elif normalise_formula(formula) not in allowed[column.key]:
+                    yield ctx.finding("formula-altered", table, row, column.key, column=header, found=formula.lstrip("="))
+                else:
+                    if expected is None:
+                        expected = compute_row(sheet, inputs, context, plan.lang)
+                    if not _same_value(expected[column.key], cached):
+                        yield ctx.finding("cached-value-mismatch", table, row, column.key, column=header,
+                                          cached=cached, expected="" if expected[column.key] is None else expected[column.key])
+
+
+def check_macros(ctx: Context) -> Iterator[Finding]:
+    raw = ctx.plan.raw
+    if not raw.has_vba:
+        return
+    from .macros import vba_sources
+    from .vba import read_vba_modules
+
+    try:
+        modules = read_vba_modules(raw.vba_project or b"")
+    except Exception:  # an unreadable VBA project is foreign by definition
+        yield ctx.finding("foreign-macros", sheet=None, modules="vbaProject.bin")
+        return
+    ours = {name: _code(source) for name, source in vba_sources().items()} if ctx.plan.runtime == "xlwings" else {}
+    foreign = sorted(name for name, source in modules.items()
+                     if (name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
+    if foreign:
+        yield ctx.finding("foreign-macros", modules=", ".join(foreign))
+
+
+def _code(source: str) -> str:
+    """Module code without attribute lines, blank lines and line-ending differences."""
+    lines = (line.strip() for line in source.replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line and not line.startswith("Attribute VB_") and line != "Option Explicit")
+
+
+def check_external_links(ctx: Context) -> Iterator[Finding]:
+    for target in ctx.plan.raw.external_links:
+        yield ctx.finding("external-link", target=target)
+
+
+# --- plan logic -------------------------------------------------------------------------------------
+
+def _ids(table: LocatedTable) -> dict[str, LocatedRow]:
+    out: dict[str, LocatedRow] = {}
+    for row in table.rows:
+        key = _key(row.id(table.sheet))
+        if key and key not in out:
+            out[key] = row
+    return out
+
+
+def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
+    tables = ctx.plan.tables
+    for table in tables.values():
+        sheet = table.sheet
+        if not sheet.id_column or sheet.id_column not in table.columns:
+            continue
+        seen: dict[str, LocatedRow] = {}
+        for row in table.rows:
+            key = _key(row.id(sheet))
+            if not key:
+                continue
+            if key in seen:
+                yield ctx.finding("duplicate-id", table, row, sheet.id_column, value=_text(row.id(sheet)),
+                                  first=seen[key].sheet_row + 1)
+            else:
+                seen[key] = row
+    for table in tables.values():
+        for column in table.sheet.references:
+            target = tables.get(column.ref)
+            if target is None or column.key not in table.columns:
+                continue
+            ids = _ids(target)
+            for row in table.rows:
+                value = row.values.get(column.key)
+                if not blank(value) and _key(value) not in ids:
+                    yield ctx.finding("reference-unresolved", table, row, column.key, column=ctx.header(table, column.key),
+                                      value=_text(value), target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
+    objectives = tables.get("objectives")
+    if objectives is not None and "parent_id" in objectives.columns:
+        yield from _cycles(ctx, objectives)
+
+
+def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
+    parent = {_key(r.id(objectives.sheet)): _key(r.values.get("parent_id")) for r in objectives.rows
+              if _key(r.id(objectives.sheet)) and not blank(r.values.get("parent_id"))}
+    rows = _ids(objectives)
+    reported: set[str] = set()
+    for start in parent:
+        path, node = [], start
+        while node in parent and node not in path:
+            path.append(node)
+            node = parent[node]
+        if node in path:
+            cycle = path[path.index(node):]
+            if not reported.intersection(cycle):
+                reported.update(cycle)
+                first = min(cycle, key=lambda k: rows[k].sheet_row)
+                names = [_text(rows[k].id(objectives.sheet)) for k in cycle] + [_text(rows[cycle[0]].id(objectives.sheet))]
+                yield ctx.finding("reference-cycle", objectives, rows[first], "parent_id", cycle=" → ".join(names))
+
+
+def check_objectives(ctx: Context) -> Iterator[Finding]:
+    tables = ctx.plan.tables
+    objectives = tables.get("objectives")
+    if objectives is None:
+        return
+    sheet = objectives.sheet
+    year = ctx.plan.year or 0
+    for row, inputs in zip(objectives.rows, ctx.inputs["objectives"]):
+        result = smart_check(statement=inputs.get("statement"), indicator=inputs.get("indicator"),
+                             target=inputs.get("target"), unit=inputs.get("unit"), deadline=inputs.get("deadline"),
+                             owner=inputs.get("owner"), plan_year=year, baseline=inputs.get("baseline"))
+        if not result.ok:
+            column = "smart" if "smart" in objectives.columns else "statement"
+            yield ctx.finding("objective-not-smart", objectives, row, column, detail=result.text(ctx.lang))
+    children: dict[str, list[str]] = {}
+    for row in objectives.rows:
+        if not blank(row.values.get("parent_id")):
+            children.setdefault(_key(row.values["parent_id"]), []).append(_key(row.id(sheet)))
+    for rule, other in (("objective-without-action", "actions"), ("objective-without-kpi", "kpis")):
+        linked_table = tables.get(other)
+        if linked_table is None or "objective_id" not in linked_table.columns:
+            continue
+        linked = {_key(r.values.get("objective_id")) for r in linked_table.rows}
+        for row in objectives.rows:
+            key = _key(row.id(sheet))
+            if key and not _covered(key, linked, children):
+                yield ctx.finding(rule, objectives, row, "id")
+
+
+def _covered(key: str, linked: set[str], children: dict[str, list[str]], seen: frozenset = frozenset()) -> bool:
+    """An objective is covered when it, or one of its sub-objectives, is linked."""
+    if key in linked:
+        return True
+    return any(_covered(child, linked, children, seen | {key}) for child in children.get(key, ()) if child not in seen)
+
+
+def check_budget(ctx: Context) -> Iterator[Finding]:
+    budget = ctx.plan.tables.get("budget")
+    if budget is None:
+        return
+    number = lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # noqa: E731
+    for row in budget.rows:
+        planned, actual = number(row.values.get("planned")), number(row.values.get("actual"))
+        if planned is not None and actual is not None and actual > planned + 1e-9:
+            yield ctx.finding("budget-actual-over-plan", budget, row, "actual", actual=_fmt_number(actual, ctx.lang),
+                              planned=_fmt_number(planned, ctx.lang), excess=_fmt_number(actual - planned, ctx.lang))
+    envelope = number(ctx.plan.envelope)
+    if envelope is not None and "planned" in budget.columns:
+        total = sum(number(r.values.get("planned")) or 0 for r in budget.rows)
+        if total > envelope + 1e-9:
+            target = ctx.plan.raw.defined_names.get(schema.NAME_ENVELOPE, "")
+            sheet, _, cell = target.lstrip("=").rpartition("!")
+            yield ctx.finding("budget-over-envelope", sheet=sheet.strip("'") or None, cell=cell.replace("$", "") or None,
+                              planned=_fmt_number(total, ctx.lang), envelope=_fmt_number(envelope, ctx.lang))
+
+
+def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
+    review, actions = ctx.plan.tables.get("review"), ctx.plan.tables.get("actions")
+    if review is None or actions is None:
+        return
+    abandoned = {fold(str(r.values.get("action"))): r for r in review.rows
+                 if VERDICT.code_of(r.values.get("verdict")) == "abandon" and not blank(r.values.get("action"))}
+    for row in actions.rows:
+        title = row.values.get("title")
+        if not blank(title) and fold(str(title)) in abandoned:
+            earlier = abandoned[fold(str(title))]
+            yield ctx.finding("abandoned-action-replanned", actions, row, "title", title=title,
+                              review_id=_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
+
+
+CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
+    check_template, check_cells, check_integrity, check_macros, check_external_links,
+    check_ids_and_references, check_objectives, check_budget, check_abandoned_actions,
+)
+
+
+def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
+    """Every finding of every check, in catalogue order, for one located plan."""
+    inputs = {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
+    for sheet in schema.TABLES:
+        inputs.setdefault(sheet.key, [])
+    ctx = Context(plan, lang, inputs)
+    if plan.template_id != schema.TEMPLATE_ID and not plan.tables:
+        return [ctx.finding("not-mplan-workbook")]
+    version = plan.template_version
+    if version and version.split(".")[0] != SUPPORTED_MAJOR:
+        return [ctx.finding("template-version-incompatible", found=version, supported=f"{SUPPORTED_MAJOR}.x")]
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(ctx))
+    return findings
+
+
+__all__ = ["CHECKS", "Context", "normalise_formula", "run_checks"]

@@ -1,0 +1,244 @@
+"""The validation report: one object, many renderings.
+
+:class:`Report` holds a :class:`FileReport` per checked file, each with its
+findings (:class:`mplan_xl.rules.Finding`). It renders to the stable JSON
+documented in ``docs/report-format.md`` (schema in
+``docs/report-format.schema.json``), to a pandas DataFrame, to a readable
+terminal table, to an Excel workbook with links to the offending cells, and to
+JUnit XML for CI pipelines.
+
+Example:
+    >>> report = Report([FileReport("plan.xlsx", "valid", "1.0.0", [])])
+    >>> report.valid, report.summary["valid"]
+    (True, 1)
+    >>> report.to_dict()["files"][0]["status"]
+    'valid'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .rules import ERROR, WARNING, Finding
+from .vocabulary import Label
+
+#: Version of the JSON report format; bumped on additions (minor) and never broken.
+REPORT_FORMAT_VERSION = "1.0"
+
+VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
+
+_TEXT = {
+    "summary": Label("{files} fichier(s) : {valid} valide(s), {invalid} invalide(s), {unreadable} illisible(s) ; "
+                     "{errors} erreur(s), {warnings} avertissement(s).",
+                     "{files} file(s): {valid} valid, {invalid} invalid, {unreadable} unreadable; "
+                     "{errors} error(s), {warnings} warning(s)."),
+    "status_valid": Label("valide", "valid"),
+    "status_invalid": Label("invalide", "invalid"),
+    "status_unreadable": Label("illisible", "unreadable"),
+    "severity_error": Label("erreur", "error"),
+    "severity_warning": Label("avertissement", "warning"),
+    "file": Label("Fichier", "File"),
+    "status": Label("Statut", "Status"),
+    "version": Label("Version du modèle", "Template version"),
+    "errors": Label("Erreurs", "Errors"),
+    "warnings": Label("Avertissements", "Warnings"),
+    "sheet": Label("Feuille", "Sheet"),
+    "cell": Label("Cellule", "Cell"),
+    "row_id": Label("ID ligne", "Row id"),
+    "code": Label("Règle", "Rule"),
+    "severity": Label("Gravité", "Severity"),
+    "message": Label("Message", "Message"),
+    "hint": Label("Conseil", "Hint"),
+    "link": Label("Lien", "Link"),
+    "open": Label("ouvrir", "open"),
+    "files_sheet": Label("Fichiers", "Files"),
+    "findings_sheet": Label("Constats", "Findings"),
+}
+
+FINDING_FIELDS = ("code", "severity", "sheet", "cell", "row_id", "message", "hint")
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str
+    template_version: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "template_version": self.template_version,
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class Report:
+    files: list[FileReport]
+    strict: bool = False     # warnings make the batch fail too
+    lang: str = "fr"
+
+    @property
+    def valid(self) -> bool:
+        """True when every file is valid (and, under ``strict``, free of warnings)."""
+        return all(f.status == VALID and not (self.strict and f.warnings) for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.valid else 1
+
+    @property
+    def summary(self) -> dict[str, int]:
+        statuses = [f.status for f in self.files]
+        return {"files": len(self.files), "valid": statuses.count(VALID), "invalid": statuses.count(INVALID),
+                "unreadable": statuses.count(UNREADABLE), "errors": sum(f.errors for f in self.files),
+                "warnings": sum(f.warnings for f in self.files)}
+
+    # --- renderings -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format_version": REPORT_FORMAT_VERSION, "valid": self.valid, "strict": self.strict,
+                "summary": self.summary, "files": [f.to_dict() for f in self.files]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_frame(self) -> "Any":
+        """One row per finding (files without findings get one row with empty finding fields).
+
+        >>> Report([FileReport("a.xlsx", "valid", "1.0.0")]).to_frame().shape[0]
+        1
+        """
+        import pandas as pd
+
+        rows = []
+        for f in self.files:
+            base = {"path": f.path, "status": f.status, "template_version": f.template_version}
+            if not f.findings:
+                rows.append({**base, **{k: None for k in FINDING_FIELDS}})
+            rows.extend({**base, **finding.to_dict()} for finding in f.findings)
+        return pd.DataFrame(rows, columns=["path", "status", "template_version", *FINDING_FIELDS])
+
+    def summary_line(self) -> str:
+        return _TEXT["summary"](self.lang).format(**self.summary)
+
+    def to_text(self, width: int = 120) -> str:
+        """A readable table per file and a summary line (what a terminal shows)."""
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
+        t = lambda key: _TEXT[key](self.lang)  # noqa: E731
+        for f in self.files:
+            status = t(f"status_{f.status}")
+            console.print(f"{f.path} — {status}" + (f" ({f.template_version})" if f.template_version else ""))
+            if f.findings:
+                table = Table(show_lines=False, expand=False)
+                for key in ("severity", "code", "sheet", "cell", "row_id", "message"):
+                    table.add_column(t(key), overflow="fold")
+                for x in f.findings:
+                    table.add_row(t(f"severity_{x.severity}"), x.code, x.sheet or "", x.cell or "", x.row_id or "",
+                                  x.message + (f"\n→ {x.hint}" if x.hint else ""))
+                console.print(table)
+        console.print(self.summary_line())
+        return console.export_text()
+
+    def to_junit(self) -> str:
+        """One test suite per file, one failing test case per error (warnings are skipped cases)."""
+        suites = ET.Element("testsuites", name="mplan-xl check", tests="0", failures="0")
+        total = failures = 0
+        for f in self.files:
+            cases = f.findings or []
+            suite = ET.SubElement(suites, "testsuite", name=f.path, tests=str(max(1, len(cases))),
+                                  failures=str(f.errors), skipped=str(f.warnings))
+            if not cases:
+                ET.SubElement(suite, "testcase", classname=f.path, name="valid")
+            for x in cases:
+                where = "!".join(p for p in (x.sheet, x.cell) if p) or f.path
+                case = ET.SubElement(suite, "testcase", classname=f.path, name=f"{x.code} {where}")
+                if x.severity == ERROR:
+                    node = ET.SubElement(case, "failure", message=x.message, type=x.code)
+                    node.text = x.hint or ""
+                else:
+                    ET.SubElement(case, "skipped", message=x.message)
+            total += max(1, len(cases))
+            failures += f.errors
+        suites.set("tests", str(total))
+        suites.set("failures", str(failures))
+        ET.indent(suites)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+    def write_xlsx(self, path: str | os.PathLike) -> None:
+        """An Excel report: a summary row per file, a row per finding with a link to its cell.
+
+        Every text that Excel could read as a formula is written as a plain
+        string (the writer never turns strings into formulas), so a hostile
+        message or file name cannot execute anything.
+        """
+        import xlsxwriter
+
+        t = lambda key: _TEXT[key](self.lang)  # noqa: E731
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                             "strings_to_urls": False})
+        try:
+            head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True})
+            wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+            red = wb.add_format({"font_color": "#C00000", "valign": "top"})
+            link = wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
+            files = wb.add_worksheet(t("files_sheet"))
+            headers = [t(k) for k in ("file", "status", "version", "errors", "warnings")]
+            files.write_row(0, 0, headers, head)
+            for i, f in enumerate(self.files, 1):
+                files.write_string(i, 0, f.path)
+                files.write_string(i, 1, t(f"status_{f.status}"), red if f.status != VALID else None)
+                files.write_string(i, 2, f.template_version or "")
+                files.write_number(i, 3, f.errors)
+                files.write_number(i, 4, f.warnings)
+            files.write_string(len(self.files) + 2, 0, self.summary_line())
+            files.set_column(0, 0, 60)
+            files.set_column(1, 4, 16)
+            files.autofilter(0, 0, max(1, len(self.files)), len(headers) - 1)
+            files.freeze_panes(1, 0)
+
+            sheet = wb.add_worksheet(t("findings_sheet"))
+            keys = ("file", "severity", "code", "sheet", "cell", "row_id", "message", "hint", "link")
+            sheet.write_row(0, 0, [t(k) for k in keys], head)
+            row = 1
+            for f in self.files:
+                for x in f.findings:
+                    sheet.write_string(row, 0, f.path, wrap)
+                    sheet.write_string(row, 1, t(f"severity_{x.severity}"), red if x.severity == ERROR else wrap)
+                    for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
+                        sheet.write_string(row, col, value or "", wrap)
+                    target = _link_target(f.path, x.sheet, x.cell)
+                    if target:
+                        sheet.write_url(row, 8, target, link, string=t("open"))
+                    row += 1
+            for col, width in enumerate((40, 12, 26, 16, 8, 10, 70, 50, 8)):
+                sheet.set_column(col, col, width)
+            sheet.autofilter(0, 0, max(1, row - 1), len(keys) - 1)
+            sheet.freeze_panes(1, 0)
+        finally:
+            wb.close()
+
+
+def _link_target(path: str, sheet: str | None, cell: str | None) -> str | None:
+    """An ``external:`` link that opens *path* at *sheet*!*cell* (Excel's file#location form)."""
+    if not sheet:
+        return None
+    location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
+    target = Path(path).resolve().as_posix()
+    if len(target) + len(location) > 250 or "#" in target:
+        return None
+    return f"external:{target}#{location}"

@@ -1,0 +1,208 @@
+"""The catalogue of validation rules: a stable code, a severity, a localised message and a hint.
+
+Every finding of ``mplan-xl check`` is made from one rule here; ``docs/rules.md``
+is generated from this catalogue. Codes are kebab-case and never change
+meaning once published (the JSON report is a stable interface).
+
+Domain core: no Excel library is imported here.
+
+Example:
+    >>> RULES["reference-unresolved"].severity
+    'error'
+    >>> make_finding("reference-unresolved", "en", sheet="Actions", cell="B7", row_id="A04",
+    ...              column="Objective ID", value="O9", target="Objectives").message
+    "Objective ID 'O9' matches no row of the 'Objectives' sheet."
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .vocabulary import Label
+
+ERROR, WARNING = "error", "warning"
+
+CATEGORIES = {
+    "readability": Label("Lecture du fichier", "Reading the file"),
+    "template": Label("Modèle", "Template"),
+    "cells": Label("Cellules", "Cells"),
+    "integrity": Label("Intégrité", "Integrity"),
+    "logic": Label("Logique du plan", "Plan logic"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    category: str
+    title: Label
+    message: Label      # formatted with the finding's parameters
+    hint: Label | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located: the shape of a finding in every report format."""
+
+    code: str
+    severity: str
+    sheet: str | None
+    cell: str | None
+    row_id: str | None
+    message: str
+    hint: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "row_id": self.row_id, "message": self.message, "hint": self.hint}
+
+
+def _rule(code: str, severity: str, category: str, title: tuple[str, str], message: tuple[str, str],
+          hint: tuple[str, str] | None = None) -> Rule:
+    return Rule(code, severity, category, Label(*title), Label(*message), Label(*hint) if hint else None)
+
+
+_CATALOGUE = (
+    # --- readability -----------------------------------------------------------------------------------
+    _rule("file-missing", ERROR, "readability", ("Fichier introuvable", "File not found"),
+          ("Le fichier n'existe pas ou ne peut pas être ouvert.", "The file does not exist or cannot be opened."),
+          ("Vérifiez le chemin.", "Check the path.")),
+    _rule("not-a-workbook", ERROR, "readability", ("Pas un classeur Excel", "Not an Excel workbook"),
+          ("Ce fichier n'est pas un classeur Excel (.xlsx/.xlsm) : {detail}", "This file is not an Excel workbook (.xlsx/.xlsm): {detail}"),
+          ("Demandez le classeur d'origine, enregistré au format Excel.", "Ask for the original workbook, saved as an Excel file.")),
+    _rule("corrupt-workbook", ERROR, "readability", ("Classeur endommagé", "Damaged workbook"),
+          ("Le classeur est endommagé ou tronqué : {detail}", "The workbook is damaged or truncated: {detail}"),
+          ("Demandez un nouvel envoi du fichier.", "Ask for the file to be sent again.")),
+    _rule("encrypted-workbook", ERROR, "readability", ("Classeur chiffré", "Encrypted workbook"),
+          ("Le classeur est protégé par un mot de passe à l'ouverture.", "The workbook is protected by an opening password."),
+          ("Demandez une version sans mot de passe d'ouverture.", "Ask for a copy without an opening password.")),
+    _rule("legacy-xls", ERROR, "readability", ("Ancien format .xls", "Legacy .xls format"),
+          ("Le fichier est au format Excel 97-2003 (.xls).", "The file is in the Excel 97-2003 format (.xls)."),
+          ("Partez du modèle mplan-xl au format .xlsx/.xlsm.", "Start from the mplan-xl template in .xlsx/.xlsm format.")),
+    _rule("wrong-office-format", ERROR, "readability", ("Autre format bureautique", "Another office format"),
+          ("Le fichier est un autre document bureautique renommé ({detail}).", "The file is another office document renamed ({detail})."),
+          ("Envoyez le classeur du plan, pas ce document.", "Send the plan workbook, not this document.")),
+    _rule("oversized-workbook", ERROR, "readability", ("Classeur hors limites", "Workbook beyond limits"),
+          ("Le classeur dépasse une limite de lecture : {detail}.", "The workbook exceeds a reading limit: {detail}."),
+          ("Un plan normal est bien plus petit : vérifiez le contenu du fichier.", "A normal plan is far smaller: check what the file holds.")),
+    _rule("unsafe-xml", ERROR, "readability", ("XML dangereux", "Unsafe XML"),
+          ("Le classeur contient des déclarations XML refusées (entités, DTD).", "The workbook holds refused XML declarations (entities, DTD)."),
+          ("Un classeur Excel n'en contient jamais : ne l'ouvrez pas.", "An Excel workbook never holds these: do not open it.")),
+    _rule("check-timeout", ERROR, "readability", ("Délai dépassé", "Time limit exceeded"),
+          ("La lecture a dépassé {seconds} s et a été interrompue.", "Reading took more than {seconds} s and was stopped."),
+          ("Vérifiez la taille et le contenu du fichier.", "Check the file's size and content.")),
+    # --- template ------------------------------------------------------------------------------------
+    _rule("not-mplan-workbook", ERROR, "template", ("Pas un plan mplan-xl", "Not an mplan-xl plan"),
+          ("Ce classeur n'a pas été créé à partir du modèle mplan-xl.", "This workbook was not made from the mplan-xl template."),
+          ("Générez un modèle avec « mplan-xl new » et recopiez-y le plan.", "Generate a template with 'mplan-xl new' and copy the plan into it.")),
+    _rule("template-version-incompatible", ERROR, "template", ("Version de modèle incompatible", "Incompatible template version"),
+          ("Version de modèle {found} : cet outil lit les versions {supported}.", "Template version {found}: this tool reads versions {supported}."),
+          ("Mettez à jour mplan-xl ou repartez du modèle actuel.", "Update mplan-xl or start again from the current template.")),
+    _rule("sheet-missing", ERROR, "template", ("Feuille manquante", "Missing sheet"),
+          ("La feuille « {sheet} » est absente ou a été renommée.", "The '{sheet}' sheet is missing or was renamed."),
+          ("Rétablissez la feuille avec son nom d'origine.", "Restore the sheet with its original name.")),
+    _rule("table-missing", ERROR, "template", ("Tableau manquant", "Missing table"),
+          ("Le tableau {table} de la feuille « {sheet} » est absent (supprimé ou converti en plage).",
+           "Table {table} of the '{sheet}' sheet is missing (deleted or converted to a range)."),
+          ("Repartez du modèle et recopiez les lignes.", "Start from the template again and copy the rows over.")),
+    _rule("header-mismatch", ERROR, "template", ("En-tête modifié", "Header changed"),
+          ("Colonne {position} : en-tête « {found} » au lieu de « {expected} ».", "Column {position}: header '{found}' instead of '{expected}'."),
+          ("Rétablissez l'en-tête d'origine et l'ordre des colonnes.", "Restore the original header and column order.")),
+    # --- cells ------------------------------------------------------------------------------------------
+    _rule("required-missing", ERROR, "cells", ("Champ obligatoire vide", "Required field empty"),
+          ("« {column} » est obligatoire.", "'{column}' is required."),
+          ("Complétez la cellule.", "Fill in the cell.")),
+    _rule("type-invalid", ERROR, "cells", ("Type incorrect", "Wrong type"),
+          ("« {column} » attend {expected} ; trouvé : {value!r}.", "'{column}' expects {expected}; found: {value!r}."),
+          ("Saisissez une valeur du bon type.", "Enter a value of the right type.")),
+    _rule("number-as-text", ERROR, "cells", ("Nombre saisi comme texte", "Number typed as text"),
+          ("« {column} » contient le texte {value!r}, probablement le nombre {number} : Excel ne le compte pas.",
+           "'{column}' holds the text {value!r}, probably the number {number}: Excel does not count it."),
+          ("Retapez le nombre sans espace ni symbole, ou convertissez la cellule en nombre.",
+           "Retype the number without spaces or symbols, or convert the cell to a number.")),
+    _rule("choice-invalid", ERROR, "cells", ("Valeur hors liste", "Value not in the list"),
+          ("« {column} » : {value!r} n'est pas dans la liste ({choices}).", "'{column}': {value!r} is not in the list ({choices})."),
+          ("Choisissez une valeur dans la liste déroulante.", "Pick a value from the dropdown list.")),
+    _rule("date-outside-year", ERROR, "cells", ("Date hors de l'année", "Date outside the year"),
+          ("« {column} » : {value} n'est pas dans l'année du plan {year}.", "'{column}': {value} is not within the plan year {year}."),
+          ("Indiquez une date de l'année du plan.", "Enter a date within the plan year.")),
+    _rule("date-order", ERROR, "cells", ("Dates inversées", "Dates in the wrong order"),
+          ("La fin ({end}) précède le début ({start}).", "The end ({end}) comes before the start ({start})."),
+          ("Corrigez le début ou la fin.", "Fix the start or the end.")),
+    _rule("value-out-of-range", ERROR, "cells", ("Valeur hors bornes", "Value out of range"),
+          ("« {column} » : {value} est hors de [{low} ; {high}].", "'{column}': {value} is outside [{low}, {high}]."),
+          ("Saisissez une valeur dans les bornes.", "Enter a value within the bounds.")),
+    _rule("negative-amount", ERROR, "cells", ("Montant négatif", "Negative amount"),
+          ("« {column} » : le montant {value} est négatif.", "'{column}': the amount {value} is negative."),
+          ("Saisissez un montant positif ou nul.", "Enter an amount of zero or more.")),
+    # --- integrity -----------------------------------------------------------------------------------
+    _rule("computed-overwritten", ERROR, "integrity", ("Cellule calculée écrasée", "Computed cell overwritten"),
+          ("« {column} » est calculée, mais contient la valeur saisie {value!r} au lieu de sa formule.",
+           "'{column}' is computed but holds the typed value {value!r} instead of its formula."),
+          ("Recopiez la formule de la cellule voisine (ou effacez la cellule dans un tableau Excel).",
+           "Copy the formula from the cell next to it (or clear the cell inside the Excel table).")),
+    _rule("formula-altered", ERROR, "integrity", ("Formule modifiée", "Formula altered"),
+          ("La formule de « {column} » a été modifiée : ={found}", "The formula of '{column}' was altered: ={found}"),
+          ("Recopiez la formule d'origine depuis une cellule voisine.", "Copy the original formula back from a neighbouring cell.")),
+    _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
+          ("« {column} » affiche {cached!r}, mais le calcul donne {expected!r}.",
+           "'{column}' shows {cached!r}, but the computation gives {expected!r}."),
+          ("Ouvrez le fichier dans Excel, recalculez (Ctrl+Alt+F9) et enregistrez.",
+           "Open the file in Excel, recalculate (Ctrl+Alt+F9) and save.")),
+    _rule("foreign-macros", ERROR, "integrity", ("Macros inconnues", "Unknown macros"),
+          ("Le classeur contient des macros qui ne viennent pas de mplan-xl : {modules}.",
+           "The workbook holds macros that do not come from mplan-xl: {modules}."),
+          ("N'activez pas les macros ; demandez une version sans ces modules.", "Do not enable macros; ask for a copy without these modules.")),
+    _rule("external-link", WARNING, "integrity", ("Lien externe", "External link"),
+          ("Le classeur dépend d'un autre fichier : {target}.", "The workbook depends on another file: {target}."),
+          ("Remplacez les liens par des valeurs (Données > Modifier les liens > Rompre).",
+           "Replace links by values (Data > Edit Links > Break Link).")),
+    # --- plan logic -----------------------------------------------------------------------------------
+    _rule("duplicate-id", ERROR, "logic", ("Identifiant en double", "Duplicate id"),
+          ("L'ID {value!r} est déjà utilisé en ligne {first}.", "Id {value!r} is already used on row {first}."),
+          ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id.")),
+    _rule("reference-unresolved", ERROR, "logic", ("Référence introuvable", "Unresolved reference"),
+          ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} ».",
+           "{column} {value!r} matches no row of the '{target}' sheet."),
+          ("Corrigez l'ID ou créez la ligne manquante.", "Fix the id or create the missing row.")),
+    _rule("reference-cycle", ERROR, "logic", ("Cycle d'objectifs", "Objective cycle"),
+          ("Les objectifs parents forment une boucle : {cycle}.", "Parent objectives form a loop: {cycle}."),
+          ("Un objectif ne peut pas descendre de lui-même : corrigez « Objectif parent ».",
+           "An objective cannot descend from itself: fix 'Parent objective'.")),
+    _rule("objective-not-smart", ERROR, "logic", ("Objectif non SMART", "Objective not SMART"),
+          ("Objectif non SMART : {detail}", "Objective not SMART: {detail}"),
+          ("Chiffrez, datez et attribuez l'objectif ; voir la colonne « Contrôle SMART ».",
+           "Give the objective a figure, a date and an owner; see the 'SMART check' column.")),
+    _rule("objective-without-action", WARNING, "logic", ("Objectif sans action", "Objective without action"),
+          ("Aucune action n'est rattachée à cet objectif.", "No action is linked to this objective."),
+          ("Ajoutez au moins une action sur la feuille Actions.", "Add at least one action on the Actions sheet.")),
+    _rule("objective-without-kpi", WARNING, "logic", ("Objectif sans KPI", "Objective without KPI"),
+          ("Aucun KPI ne mesure cet objectif.", "No KPI measures this objective."),
+          ("Ajoutez au moins un indicateur sur la feuille KPI.", "Add at least one indicator on the KPI sheet.")),
+    _rule("budget-over-envelope", ERROR, "logic", ("Budget au-delà de l'enveloppe", "Budget over the envelope"),
+          ("Le prévisionnel total ({planned}) dépasse l'enveloppe ({envelope}).",
+           "Total planned ({planned}) exceeds the envelope ({envelope})."),
+          ("Réduisez des lignes ou faites relever l'enveloppe.", "Cut some lines or have the envelope raised.")),
+    _rule("budget-actual-over-plan", WARNING, "logic", ("Dépassement de budget", "Spend over plan"),
+          ("Le réel ({actual}) dépasse le prévisionnel ({planned}) de {excess}.",
+           "Actual ({actual}) exceeds planned ({planned}) by {excess}."),
+          ("Expliquez le dépassement ou révisez le prévisionnel.", "Explain the overrun or revise the plan.")),
+    _rule("abandoned-action-replanned", WARNING, "logic", ("Action abandonnée reprogrammée", "Abandoned action planned again"),
+          ("« {title} » est reprogrammée alors que le bilan N-1 a décidé de l'abandonner (ligne {review_id}).",
+           "'{title}' is planned again although last year's review decided to abandon it (row {review_id})."),
+          ("Justifiez la reprise ou retirez l'action.", "Justify bringing it back or remove the action.")),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
+assert len(RULES) == len(_CATALOGUE), "duplicate rule code"
+
+
+def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
+                 row_id: Any = None, **params: Any) -> Finding:
+    """A finding of rule *code*, its message and hint in *lang*."""
+    rule = RULES[code]
+    return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell,
+                   row_id=None if row_id in (None, "") else str(row_id),
+                   message=rule.message(lang).format(**params), hint=rule.hint(lang) if rule.hint else None)

@@ -1,0 +1,94 @@
+"""The command line: outputs, and bad input answered by one clear line without a half-written file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from mplan_xl import schema
+from mplan_xl.cli import main
+
+
+def run(*args: str) -> "Result":
+    return CliRunner().invoke(main, list(args))
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_new_writes_a_template_with_the_options(tmp_path):
+    out = tmp_path / "plan.xlsx"
+    result = run("new", str(out), "--lang", "en", "--company", "Atelier Lumen", "--year", "2030",
+                 "--currency", "usd", "--envelope", "42000")
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    wb = openpyxl.load_workbook(out)
+    guide = wb["Guide"]
+    assert guide["C4"].value == "Atelier Lumen" and guide["C5"].value == 2030
+    assert guide["C7"].value == "USD" and guide["C8"].value == 42000
+    meta = {r[0]: r[1] for r in wb[schema.META_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert meta["lang"] == "en" and meta["currency"] == "USD"
+
+
+def test_demo_writes_a_filled_plan(tmp_path):
+    out = tmp_path / "demo.xlsx"
+    result = run("demo", str(out), "--company", "Brûlerie Test")
+    assert result.exit_code == 0, result.output
+    assert "Écrit" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb["Accueil"]["C4"].value == "Brûlerie Test"
+    ids = [r[0] for r in wb["Actions"].iter_rows(min_row=schema.HEADER_ROW + 1, values_only=True) if r[0]]
+    assert len(ids) >= 16
+
+
+def test_existing_output_is_refused_without_force_and_left_untouched(tmp_path):
+    out = tmp_path / "plan.xlsx"
+    out.write_bytes(b"precious")
+    result = run("new", str(out))
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "--force" in result.output
+    assert out.read_bytes() == b"precious"
+    assert run("new", str(out), "--force").exit_code == 0
+    assert out.read_bytes().startswith(b"PK")
+    assert leftovers(tmp_path) == ["plan.xlsx"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--year", "1850"], "1850"),
+    (["--year", "2200"], "2200"),
+    (["--lang", "de"], "de"),
+    (["--currency", "XYZ"], "XYZ"),
+    (["--runtime", "vba"], "vba"),
+])
+def test_bad_options_are_usage_errors(tmp_path, args, needle):
+    out = tmp_path / "plan.xlsx"
+    result = run("new", str(out), *args)
+    assert result.exit_code == 2
+    assert needle in result.output
+    assert "Traceback" not in result.output
+    assert leftovers(tmp_path) == []
+
+
+def test_wrong_extension_for_the_runtime_is_explained(tmp_path):
+    result = run("new", str(tmp_path / "plan.xlsm"), "--runtime", "native", "--lang", "en")
+    assert result.exit_code == 2
+    assert ".xlsx" in result.output and result.output.count("\n") == 1
+
+
+def test_missing_folder_gives_one_line(tmp_path):
+    result = run("new", str(tmp_path / "nope" / "plan.xlsx"), "--lang", "en")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("folder does not exist")
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs a read-only pseudo file system")
+def test_unwritable_place_gives_one_line_and_no_file():
+    result = run("new", "/proc/plan.xlsx", "--lang", "en")
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert not os.path.exists("/proc/plan.xlsx")

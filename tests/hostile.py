@@ -464,6 +464,10 @@ def build_corpus(folder: str | os.PathLike) -> dict[str, Case]:
         laughs_sheet.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
         .encode("utf-16"), strings_ok), "unsafe-xml")
 
+    declared = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        b'encoding="UTF-8"', b'encoding="cp037"')
+    zip_case("foreign-encoding.xlsx", minimal_xlsx_members(declared, strings_ok), "unsafe-xml")
+
     # Encrypted: a hand-made compound file, and a real one if msoffcrypto-tool is there.
     case("encrypted.xlsx", compound_file({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00",
                                           "EncryptedPackage": os.urandom(2048),

@@ -45,7 +45,7 @@ def corpus(tmp_path_factory) -> dict[str, hostile.Case]:
 
 CASES = ["zip-bomb.xlsx", "zip-bomb-lying-sizes.xlsx", "zip-bomb-spread.xlsx", "too-many-members.xlsx",
          "entity-bomb-strings.xlsx", "entity-bomb-sheet.xlsx", "external-entity-custom.xlsx",
-         "entity-bomb-utf16.xlsx", "encrypted.xlsx", "truncated.xlsx", "flipped-bytes.xlsx", "random-bytes.xlsx",
+         "entity-bomb-utf16.xlsx", "foreign-encoding.xlsx", "encrypted.xlsx", "truncated.xlsx", "flipped-bytes.xlsx", "random-bytes.xlsx",
          "empty.xlsx", "csv-renamed.xlsx", "html-renamed.xlsx", "pdf-renamed.xlsx", "docx-renamed.xlsx",
          "pptx-renamed.xlsx", "xlsb-renamed.xlsx", "ods-renamed.xlsx", "odt-renamed.xlsx", "plain-zip.xlsx",
          "legacy.xls.xlsx", "doc-renamed.xlsx", "other-compound.xlsx", "compound-truncated.xlsx", "huge-rows.xlsx",
@@ -254,7 +254,9 @@ def _sheet_parts(path: Path) -> list[bytes]:
         return [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
 
 
-def test_exact_parse_agrees_with_fast_scan(plan, tmp_path):
+@pytest.mark.parametrize("chunk", [reader._CHUNK, 300])
+def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(reader, "_CHUNK", chunk)  # small slices: cells near every slice boundary
     shared = hostile.shared_formula_workbook(tmp_path / "shared.xlsx")
     for path in (plan, shared):
         for xml in _sheet_parts(path):

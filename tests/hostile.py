@@ -25,7 +25,6 @@ import io
 import os
 import random
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,9 +380,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     for i, (name, data, start) in enumerate(zip(names, datas, starts)):
         right = i + 2 if i + 1 < len(names) else _NOSTREAM
         directory += entry(name, 2, _NOSTREAM, right, start, len(data))
-    directory = directory.ljust(dir_sectors * sector, b"\0")
-    if len(directory) // 128 > entries:  # unused directory slots are empty entries
-        pass
+    directory = directory.ljust(dir_sectors * sector, b"\0")  # unused slots: empty entries
     difat = list(range(fat_sectors)) + [_FREE] * (109 - fat_sectors)
     header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
               + bytes(6) + struct.pack("<IIIIIIIII", 0, fat_sectors, dir_start, 0, 4096, _END, 0, _END, 0)
@@ -458,6 +455,9 @@ def build_corpus(folder: str | os.PathLike) -> dict[str, Case]:
            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties">'
            '<property name="p" fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2"><lpwstr>&x;</lpwstr>'
            '</property></Properties>').encode()
+    types_bomb = minimal_xlsx_members(one_cell, strings_ok)
+    types_bomb[0].data = _billion_laughs("Types").encode() + types_bomb[0].data.split(b"?>", 1)[1]
+    zip_case("entity-bomb-content-types.xlsx", types_bomb, "unsafe-xml")
     zip_case("external-entity-custom.xlsx", minimal_xlsx_members(one_cell, strings_ok)
              + [Member("docProps/custom.xml", xxe)], "unsafe-xml")
     zip_case("entity-bomb-utf16.xlsx", minimal_xlsx_members(
@@ -492,6 +492,7 @@ def build_corpus(folder: str | os.PathLike) -> dict[str, Case]:
     case("empty.xlsx", b"", "not-a-workbook")
     case("csv-renamed.xlsx", "ID;Action;Budget\nA001;Salon Lyon;1 200,50\nA002;E-mailing;350\n".encode(),
          "not-a-workbook")
+    case("unicode-text-renamed.xlsx", "ID\tAction\nA001\tSalon\n".encode("utf-16"), "not-a-workbook")
     case("html-renamed.xlsx", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "not-a-workbook")
     case("pdf-renamed.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "wrong-office-format")
     docx = [Member("[Content_Types].xml", content_types(

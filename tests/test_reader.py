@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import pickle
 import time
 import zipfile
@@ -44,9 +43,9 @@ def corpus(tmp_path_factory) -> dict[str, hostile.Case]:
 
 
 CASES = ["zip-bomb.xlsx", "zip-bomb-lying-sizes.xlsx", "zip-bomb-spread.xlsx", "too-many-members.xlsx",
-         "entity-bomb-strings.xlsx", "entity-bomb-sheet.xlsx", "external-entity-custom.xlsx",
+         "entity-bomb-strings.xlsx", "entity-bomb-sheet.xlsx", "external-entity-custom.xlsx", "entity-bomb-content-types.xlsx",
          "entity-bomb-utf16.xlsx", "foreign-encoding.xlsx", "encrypted.xlsx", "truncated.xlsx", "flipped-bytes.xlsx", "random-bytes.xlsx",
-         "empty.xlsx", "csv-renamed.xlsx", "html-renamed.xlsx", "pdf-renamed.xlsx", "docx-renamed.xlsx",
+         "empty.xlsx", "csv-renamed.xlsx", "unicode-text-renamed.xlsx", "html-renamed.xlsx", "pdf-renamed.xlsx", "docx-renamed.xlsx",
          "pptx-renamed.xlsx", "xlsb-renamed.xlsx", "ods-renamed.xlsx", "odt-renamed.xlsx", "plain-zip.xlsx",
          "legacy.xls.xlsx", "doc-renamed.xlsx", "other-compound.xlsx", "compound-truncated.xlsx", "huge-rows.xlsx",
          "huge-rows-no-dimension.xlsx", "huge-rows-lying-dimension.xlsx", "too-wide.xlsx", "sparse-bomb.xlsx",
@@ -99,6 +98,10 @@ def test_messages_name_the_limit_and_the_figure(corpus):
     with pytest.raises(UnreadableWorkbook) as info:
         read_workbook(corpus["docx-renamed.xlsx"].path)
     assert "Word (.docx)" in info.value.text("fr")
+    for name in ("csv-renamed.xlsx", "unicode-text-renamed.xlsx"):
+        with pytest.raises(UnreadableWorkbook) as info:
+            read_workbook(corpus[name].path)
+        assert "CSV" in info.value.text("en")
 
 
 def test_every_catalogue_entry_has_both_languages():

@@ -55,6 +55,7 @@ import io
 import os
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -105,63 +106,59 @@ class Limits:
     max_cells: int = 5_000_000
 
 
-def _label(fr: str, en: str) -> Label:
-    return Label(fr, en)
-
-
 #: Every way a file can be unreadable: code -> (message, hint). A message may
 #: carry ``{...}`` parameters, given when the error is raised.
 READ_ERRORS: dict[str, tuple[Label, Label]] = {
     "file-missing": (
-        _label("Fichier introuvable : {path}", "File not found: {path}"),
-        _label("Vérifiez le chemin et le nom du fichier.", "Check the path and the file name."),
+        Label("Fichier introuvable : {path}", "File not found: {path}"),
+        Label("Vérifiez le chemin et le nom du fichier.", "Check the path and the file name."),
     ),
     "not-a-workbook": (
-        _label("Ce fichier n'est pas un classeur Excel (.xlsx ou .xlsm)",
+        Label("Ce fichier n'est pas un classeur Excel (.xlsx ou .xlsm)",
                "This file is not an Excel workbook (.xlsx or .xlsm)"),
-        _label("Renvoyez le classeur du plan marketing, enregistré depuis Excel au format .xlsx ou .xlsm.",
+        Label("Renvoyez le classeur du plan marketing, enregistré depuis Excel au format .xlsx ou .xlsm.",
                "Send back the marketing plan workbook, saved from Excel as .xlsx or .xlsm."),
     ),
     "corrupt-workbook": (
-        _label("Le classeur est endommagé ou incomplet : {detail}",
+        Label("Le classeur est endommagé ou incomplet : {detail}",
                "The workbook is damaged or incomplete: {detail}"),
-        _label("Demandez à l'expéditeur de renvoyer le fichier ; s'il s'ouvre dans Excel, "
+        Label("Demandez à l'expéditeur de renvoyer le fichier ; s'il s'ouvre dans Excel, "
                "qu'il l'enregistre à nouveau sous un autre nom avant de l'envoyer.",
                "Ask the sender to send the file again; if it opens in Excel, "
                "save it again under another name before sending it."),
     ),
     "encrypted-workbook": (
-        _label("Le fichier est chiffré par un mot de passe", "The file is encrypted with a password"),
-        _label("Demandez une copie sans mot de passe : dans Excel, Fichier > Informations > Protéger le classeur "
+        Label("Le fichier est chiffré par un mot de passe", "The file is encrypted with a password"),
+        Label("Demandez une copie sans mot de passe : dans Excel, Fichier > Informations > Protéger le classeur "
                "> Chiffrer avec mot de passe, effacer le mot de passe, puis enregistrer.",
                "Ask for a copy without a password: in Excel, File > Info > Protect Workbook "
                "> Encrypt with Password, clear the password, then save."),
     ),
     "legacy-xls": (
-        _label("Le fichier est au format Excel 97-2003 (.xls), que le plan n'utilise pas",
+        Label("Le fichier est au format Excel 97-2003 (.xls), que le plan n'utilise pas",
                "The file is in the Excel 97-2003 format (.xls), which the plan does not use"),
-        _label("Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
+        Label("Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
                "(ou .xlsm s'il contient des macros).",
                "Open it in Excel and save it as 'Excel Workbook (.xlsx)' (or .xlsm if it has macros)."),
     ),
     "wrong-office-format": (
-        _label("Ce fichier est un document d'un autre format ({format}), pas un classeur Excel",
+        Label("Ce fichier est un document d'un autre format ({format}), pas un classeur Excel",
                "This file is a document of another format ({format}), not an Excel workbook"),
-        _label("Il a sans doute été renommé ou joint par erreur : renvoyez le classeur du plan marketing (.xlsx ou .xlsm).",
+        Label("Il a sans doute été renommé ou joint par erreur : renvoyez le classeur du plan marketing (.xlsx ou .xlsm).",
                "It was probably renamed or attached by mistake: send back the marketing plan workbook (.xlsx or .xlsm)."),
     ),
     "oversized-workbook": (
-        _label("Le classeur dépasse la limite de {limit} : {value} pour {maximum} au plus",
+        Label("Le classeur dépasse la limite de {limit} : {value} pour {maximum} au plus",
                "The workbook exceeds the {limit} limit: {value} for at most {maximum}"),
-        _label("Un plan marketing tient en quelques centaines de lignes : supprimez les lignes, colonnes ou "
+        Label("Un plan marketing tient en quelques centaines de lignes : supprimez les lignes, colonnes ou "
                "données collées en trop, enregistrez et renvoyez le fichier.",
                "A marketing plan fits in a few hundred rows: delete the extra rows, columns or pasted data, "
                "save and send the file again."),
     ),
     "unsafe-xml": (
-        _label("Le classeur contient des déclarations XML refusées par sécurité (DTD ou entités) dans la partie {part}",
+        Label("Le classeur contient des déclarations XML refusées par sécurité (DTD ou entités) dans la partie {part}",
                "The workbook contains XML declarations refused for safety (DTD or entities) in part {part}"),
-        _label("Excel n'écrit jamais de telles déclarations : le fichier a été fabriqué ou modifié par un autre outil. "
+        Label("Excel n'écrit jamais de telles déclarations : le fichier a été fabriqué ou modifié par un autre outil. "
                "Demandez le fichier d'origine, enregistré depuis Excel.",
                "Excel never writes such declarations: the file was made or altered by another tool. "
                "Ask for the original file, saved from Excel."),
@@ -317,6 +314,8 @@ class RawWorkbook:
     def _read_values(self, sheet: str, scan: _SheetScan) -> list[list[Any]]:
         if scan.max_row == 0:
             return []
+        if self._calamine is None:
+            raise ValueError(f"{self.path}: closed; read the values of {sheet!r} before close()")
         try:
             grid = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:  # python-calamine raises its own exception types for damaged XML
@@ -404,8 +403,9 @@ def read_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> RawWork
     except UnreadableWorkbook:
         raise
     except MemoryError as exc:
-        raise UnreadableWorkbook("oversized-workbook", limit=_LIMIT_LABELS["memory"], value="?",
-                                 maximum="?") from exc
+        raise UnreadableWorkbook("oversized-workbook", Label(
+            "Le classeur est trop volumineux pour la mémoire disponible",
+            "The workbook is too large for the available memory")) from exc
     except Exception as exc:  # the boundary: no traceback for a bad file, ever
         raise UnreadableWorkbook("corrupt-workbook", detail=_detail(exc)) from exc
 
@@ -435,8 +435,7 @@ def _read_file(path: Path, limits: Limits) -> bytes:
         raise UnreadableWorkbook("file-missing", Label("Fichier inaccessible : {path} ({detail})",
                                                        "File not accessible: {path} ({detail})"),
                                  path=str(path), detail=exc.strerror or type(exc).__name__) from exc
-    import stat as _stat
-    if not _stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):
         raise UnreadableWorkbook("file-missing", Label("Ce chemin n'est pas un fichier : {path}",
                                                        "This path is not a file: {path}"), path=str(path))
     if st.st_size > limits.max_file_bytes:
@@ -464,11 +463,10 @@ _LIMIT_LABELS = {
     "rows": Label("lignes par feuille (feuille « {sheet} »)", "rows per sheet (sheet '{sheet}')"),
     "columns": Label("colonnes par feuille (feuille « {sheet} »)", "columns per sheet (sheet '{sheet}')"),
     "cells": Label("cellules par feuille (feuille « {sheet} »)", "cells per sheet (sheet '{sheet}')"),
-    "memory": Label("mémoire", "memory"),
 }
 
 
-def _size_label(n: float, exact: bool = False) -> Label:
+def _sizeLabel(n: float, exact: bool = False) -> Label:
     if exact:
         return Label(f"{int(n):,} octets".replace(",", "\u202f"), f"{int(n):,} bytes")
     if n >= MIB:
@@ -480,7 +478,7 @@ def _size_label(n: float, exact: bool = False) -> Label:
     return Label(fr.replace(".", ","), en)
 
 
-def _count_label(n: float) -> Label:
+def _countLabel(n: float) -> Label:
     return Label(f"{int(n):,}".replace(",", "\u202f"), f"{int(n):,}")
 
 
@@ -489,14 +487,14 @@ def _oversized(limit: str, value: float, maximum: float, **where: str) -> Unread
     template = _LIMIT_LABELS[limit]
     name = Label(template.fr.format(**where), template.en.format(**where))
     if limit in ("file_bytes", "uncompressed_bytes"):
-        shown, top = _size_label(value), _size_label(maximum)
+        shown, top = _sizeLabel(value), _sizeLabel(maximum)
         if shown == top:  # too close to tell apart once rounded
-            shown, top = _size_label(value, exact=True), _size_label(maximum, exact=True)
+            shown, top = _sizeLabel(value, exact=True), _sizeLabel(maximum, exact=True)
     elif limit == "ratio":
         shown = Label(f"{value:.0f}:1", f"{value:.0f}:1")
         top = Label(f"{maximum:.0f}:1", f"{maximum:.0f}:1")
     else:
-        shown, top = _count_label(value), _count_label(maximum)
+        shown, top = _countLabel(value), _countLabel(maximum)
     return UnreadableWorkbook("oversized-workbook", limit=name, value=shown, maximum=top)
 
 
@@ -548,6 +546,8 @@ def _classify_other(data: bytes) -> UnreadableWorkbook:
             return UnreadableWorkbook("not-a-workbook", Label(
                 "Ce fichier est une page HTML renommée, pas un classeur Excel",
                 "This file is a renamed HTML page, not an Excel workbook"))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" as Excel exports it: UTF-16
+        head = head[:len(head) - len(head) % 2].decode("utf-16", "replace").encode("utf-8")
     if b"\x00" not in head and _looks_like_text(head):
         return UnreadableWorkbook("not-a-workbook", Label(
             "Ce fichier est un fichier texte (CSV ?) renommé, pas un classeur Excel",
@@ -690,7 +690,7 @@ class _Package:
             raise _corrupt("méthode de compression {m} non prise en charge ({p})",
                            "unsupported compression method {m} ({p})", m=info.compress_type, p=name)
         if len(out) > cap:
-            raise UnreadableWorkbook("oversized-workbook", _LYING_SIZE, part=name, declared=_size_label(cap, exact=True))
+            raise UnreadableWorkbook("oversized-workbook", _LYING_SIZE, part=name, declared=_sizeLabel(cap, exact=True))
         if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
             raise _corrupt("la partie {p} ne correspond pas à sa taille ou à sa somme de contrôle",
                            "part {p} does not match its declared size or checksum", p=name)

@@ -291,7 +291,7 @@ def test_unusual_sheets_take_the_exact_parse(tmp_path):
     scan = reader.scan_sheet(xml, Limits(), "s")
     assert scan.formulas == {(1, 1): "A1*2", (1, 2): "1/0"}
     assert scan.errors == {(1, 2): "#DIV/0!"}
-    assert (scan.max_row, scan.max_col) == (3, 3)
+    assert scan.extent == (3, 3) and scan.has_cells
     # A formula after its value is out of schema order: the fast pattern misses it, the count notices.
     odd = sheet_xml('<row r="1"><c r="A1"><v>1</v><f>2-1</f></c></row>')
     assert reader.scan_sheet(odd, Limits(), "s").formulas == {(0, 0): "2-1"}
@@ -335,6 +335,17 @@ def test_sheet_within_limits_is_read(tmp_path):
         read_workbook(path, Limits(max_rows=99))
     with pytest.raises(UnreadableWorkbook):
         read_workbook(path, Limits(max_cells=199))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 300_000)), min_size=1, max_size=6),
+       st.integers(1, 300_000), st.integers(1, 3000), st.integers(1, 10_000_000))
+def test_cells_the_quick_check_lets_through_are_within_limits(cells, max_rows, max_columns, max_cells):
+    limits = Limits(max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
+    xml = sheet_xml("".join(f'<row r="{r}"><c r="{column_letters(c)}{r}"><v>1</v></c></row>' for c, r in cells))
+    if reader._within_limits(xml, limits):
+        rows, cols = reader._exact_extent(xml)
+        assert rows <= max_rows and cols <= max_columns and rows * cols <= max_cells
 
 
 # --------------------------------------------------------------------------------------------------

@@ -26,10 +26,12 @@ Order of the checks, each done before anything more expensive:
    CRC is checked too. Every XML part must be UTF-8 and free of ``<!DOCTYPE``
    and ``<!ENTITY`` (the XML entity bombs and external entities live there),
    so no parser, ours or python-calamine's, ever sees a DTD;
-5. every worksheet's extent (``<dimension>`` and the cell references actually
-   present) is within :attr:`Limits.max_rows`, :attr:`Limits.max_columns` and
-   :attr:`Limits.max_cells` *before* python-calamine is handed the sheet, since
-   it allocates a dense grid as large as the extent.
+5. every worksheet's extent (``<dimension>``, then the cell references
+   actually present: one pass looks for any cell able to reach a limit, and
+   only then are they all counted) is within :attr:`Limits.max_rows`,
+   :attr:`Limits.max_columns` and :attr:`Limits.max_cells` *before*
+   python-calamine is handed the sheet, since it allocates a dense grid as
+   large as the extent.
 
 The workbook is never loaded with openpyxl: values come from python-calamine,
 formulas from a regular-expression scan of the raw sheet XML (an expat parse
@@ -253,8 +255,10 @@ class _SheetScan:
     cached_types: dict[tuple[int, int], str]
     errors: dict[tuple[int, int], str]
     array_ranges: dict[tuple[int, int], str]
-    max_row: int  # 1-based, 0 when the sheet has no cell
-    max_col: int
+    has_cells: bool
+    # Last row and column numbers (1-based) when they were counted; a sheet
+    # whose cells cannot reach the limits is not counted (see _within_limits).
+    extent: tuple[int, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -312,7 +316,7 @@ class RawWorkbook:
         return grid
 
     def _read_values(self, sheet: str, scan: _SheetScan) -> list[list[Any]]:
-        if scan.max_row == 0:
+        if not scan.has_cells:
             return []
         if self._calamine is None:
             raise ValueError(f"{self.path}: closed; read the values of {sheet!r} before close()")
@@ -376,7 +380,7 @@ class RawWorkbook:
             self._calamine = None
 
 
-_EMPTY_SCAN = _SheetScan({}, {}, {}, {}, 0, 0)
+_EMPTY_SCAN = _SheetScan({}, {}, {}, {}, False, (0, 0))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1177,10 +1181,12 @@ def _formula_cells(xml: bytes):
 
 def _scan_fast(xml: bytes, limits: Limits, sheet: str) -> _SheetScan | None:
     """The regular-expression scan; None when the sheet turns out to need the exact parse."""
-    max_row, max_col = _exact_extent(xml)
-    error = _oversized_extent(max_row, max_col, limits, sheet)
-    if error:
-        raise error
+    extent = None
+    if not _within_limits(xml, limits):
+        extent = _exact_extent(xml)
+        error = _oversized_extent(*extent, limits, sheet)
+        if error:
+            raise error
     formulas: dict[tuple[int, int], str] = {}
     types: dict[tuple[int, int], str] = {}
     arrays: dict[tuple[int, int], str] = {}
@@ -1233,7 +1239,7 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str) -> _SheetScan | None:
     if b't="e"' in xml:
         for letters, digits, value in _ERROR_CELL.findall(xml):
             errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
-    return _SheetScan(formulas, types, errors, arrays, max_row, max_col)
+    return _SheetScan(formulas, types, errors, arrays, b"<c " in xml, extent)
 
 
 _CHUNK = 8 * MIB
@@ -1251,6 +1257,31 @@ def _row_chunks(xml: bytes) -> list[tuple[int, int]]:
         chunks.append((start, end))
         start = end
     return chunks
+
+
+@lru_cache(maxsize=16)
+def _reach_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell that could put the extent past *limits*, or None if there is none.
+
+    With single-letter columns (at most 26) and row numbers of at most
+    *digits* digits, the extent is at most 26 x (10**digits - 1); *digits* is
+    the largest count keeping that within every limit. A cell with a
+    two-letter column or a longer row number is a reason to count exactly.
+    """
+    if limits.max_columns < 26:
+        return None
+    digits = 0
+    while 10 ** (digits + 1) - 1 <= limits.max_rows and 26 * (10 ** (digits + 1) - 1) <= limits.max_cells:
+        digits += 1
+    if digits == 0:
+        return None
+    return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1))
+
+
+def _within_limits(xml: bytes, limits: Limits) -> bool:
+    """True when no cell of *xml* can reach a limit, found with one pass and no allocation."""
+    pattern = _reach_pattern(limits)
+    return pattern is not None and pattern.search(xml) is None
 
 
 def _exact_extent(xml: bytes) -> tuple[int, int]:
@@ -1372,7 +1403,7 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     error = _oversized_extent(state["max_row"], state["max_col"], limits, sheet)
     if error:
         raise error
-    return _SheetScan(formulas, types, errors, arrays, state["max_row"], state["max_col"])
+    return _SheetScan(formulas, types, errors, arrays, state["max_row"] > 0, (state["max_row"], state["max_col"]))
 
 
 __all__ = ["CellError", "Limits", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",

@@ -764,7 +764,7 @@ def _resolve(source: str, target: str) -> str:
 
 def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     pkg = _Package(data, limits)
-    main_type, main_name = _check_kind(pkg)
+    _, main_name = _check_kind(pkg)
 
     parts: dict[str, bytes] = {}
     for name in pkg.members:
@@ -778,8 +778,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
         found = pkg.find(name)
         return parts.get(found) if found else None
 
-    def rels(source: str) -> list[tuple[str, str, str]]:
-        """(type, target member or raw external target, target mode) of *source*'s relationships."""
+    def rels(source: str) -> list[tuple[str, str, str, str]]:
+        """(type, id, target member or raw external target, target mode) of *source*'s relationships."""
         xml = part(_rels_path(source))
         if xml is None:
             return []
@@ -812,7 +812,10 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             sheet_names.append(name)
             sheet_states[name] = el.get("state", "visible")
             rid = el.get(f"{{{_REL_NS}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
-            rtype, target, _ = wb_rels.get(rid, ("", "", ""))
+            if rid not in wb_rels:
+                raise _corrupt("la feuille « {s} » n'a pas de relation vers sa partie",
+                               "sheet '{s}' has no relationship to its part", s=name)
+            rtype, target, _ = wb_rels[rid]
             kind = rtype.rpartition("/")[2].lower()
             sheet_kinds[name] = {"worksheet": "worksheet", "chartsheet": "chartsheet", "xlmacrosheet": "macrosheet",
                                  "xlintlmacrosheet": "macrosheet", "dialogsheet": "dialogsheet"}.get(kind, kind or "unknown")
@@ -827,7 +830,11 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     scans: dict[str, _SheetScan] = {}
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
-        scans[name] = scan_sheet(part(member) or b"", limits, sheet=name)
+        sheet_xml = part(member)
+        if sheet_xml is None:
+            raise _corrupt("la feuille « {s} » n'est pas une partie XML ({p})", "sheet '{s}' is not an XML part ({p})",
+                           s=name, p=member)
+        scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
         for rtype, _, target, mode in rels(member):
             if rtype.endswith("/table") and mode != "External":
                 table_xml = part(target)

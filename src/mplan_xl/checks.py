@@ -36,11 +36,12 @@ class Context:
     inputs: dict[str, list[dict[str, Any]]]   # per table, each located row's inputs normalised (codes, dates)
 
     def finding(self, code: str, table: LocatedTable | None = None, row: LocatedRow | None = None,
-                column: str | None = None, *, sheet: str | None = None, cell: str | None = None, **params: Any) -> Finding:
+                key: str | None = None, *, sheet: str | None = None, cell: str | None = None, **params: Any) -> Finding:
+        """A finding of rule *code* at the cell of column *key* in *row* of *table* (or at sheet/cell)."""
         if table is not None:
             sheet = sheet or table.worksheet
             if row is not None and cell is None:
-                cell = table.cell(row, column) if column else table.cell(row, table.sheet.id_column or "")
+                cell = table.cell(row, key) if key else table.cell(row, table.sheet.id_column or "")
         row_id = _text(row.id(table.sheet)) if (row is not None and table is not None) else None
         return make_finding(code, self.lang, sheet=sheet, cell=cell, row_id=row_id, **params)
 
@@ -318,8 +319,7 @@ def check_objectives(ctx: Context) -> Iterator[Finding]:
                              target=inputs.get("target"), unit=inputs.get("unit"), deadline=inputs.get("deadline"),
                              owner=inputs.get("owner"), plan_year=year, baseline=inputs.get("baseline"))
         if not result.ok:
-            column = "smart" if "smart" in objectives.columns else "statement"
-            yield ctx.finding("objective-not-smart", objectives, row, column, detail=result.text(ctx.lang))
+            yield ctx.finding("objective-not-smart", objectives, row, "statement", detail=result.text(ctx.lang))
     children: dict[str, list[str]] = {}
     for row in objectives.rows:
         if not blank(row.values.get("parent_id")):

@@ -70,6 +70,7 @@ from xml.parsers import expat
 from xml.etree import ElementTree
 
 from .errors import MplanError
+from .rules import READ_ERRORS
 from .vocabulary import Label
 
 MIB = 2**20
@@ -106,66 +107,6 @@ class Limits:
     timeout_s: float = 30.0
     max_members: int = 10_000
     max_cells: int = 5_000_000
-
-
-#: Every way a file can be unreadable: code -> (message, hint). A message may
-#: carry ``{...}`` parameters, given when the error is raised.
-READ_ERRORS: dict[str, tuple[Label, Label]] = {
-    "file-missing": (
-        Label("Fichier introuvable : {path}", "File not found: {path}"),
-        Label("Vérifiez le chemin et le nom du fichier.", "Check the path and the file name."),
-    ),
-    "not-a-workbook": (
-        Label("Ce fichier n'est pas un classeur Excel (.xlsx ou .xlsm)",
-               "This file is not an Excel workbook (.xlsx or .xlsm)"),
-        Label("Renvoyez le classeur du plan marketing, enregistré depuis Excel au format .xlsx ou .xlsm.",
-               "Send back the marketing plan workbook, saved from Excel as .xlsx or .xlsm."),
-    ),
-    "corrupt-workbook": (
-        Label("Le classeur est endommagé ou incomplet : {detail}",
-               "The workbook is damaged or incomplete: {detail}"),
-        Label("Demandez à l'expéditeur de renvoyer le fichier ; s'il s'ouvre dans Excel, "
-               "qu'il l'enregistre à nouveau sous un autre nom avant de l'envoyer.",
-               "Ask the sender to send the file again; if it opens in Excel, "
-               "save it again under another name before sending it."),
-    ),
-    "encrypted-workbook": (
-        Label("Le fichier est chiffré par un mot de passe", "The file is encrypted with a password"),
-        Label("Demandez une copie sans mot de passe : dans Excel, Fichier > Informations > Protéger le classeur "
-               "> Chiffrer avec mot de passe, effacer le mot de passe, puis enregistrer.",
-               "Ask for a copy without a password: in Excel, File > Info > Protect Workbook "
-               "> Encrypt with Password, clear the password, then save."),
-    ),
-    "legacy-xls": (
-        Label("Le fichier est au format Excel 97-2003 (.xls), que le plan n'utilise pas",
-               "The file is in the Excel 97-2003 format (.xls), which the plan does not use"),
-        Label("Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
-               "(ou .xlsm s'il contient des macros).",
-               "Open it in Excel and save it as 'Excel Workbook (.xlsx)' (or .xlsm if it has macros)."),
-    ),
-    "wrong-office-format": (
-        Label("Ce fichier est un document d'un autre format ({format}), pas un classeur Excel",
-               "This file is a document of another format ({format}), not an Excel workbook"),
-        Label("Il a sans doute été renommé ou joint par erreur : renvoyez le classeur du plan marketing (.xlsx ou .xlsm).",
-               "It was probably renamed or attached by mistake: send back the marketing plan workbook (.xlsx or .xlsm)."),
-    ),
-    "oversized-workbook": (
-        Label("Le classeur dépasse la limite de {limit} : {value} pour {maximum} au plus",
-               "The workbook exceeds the {limit} limit: {value} for at most {maximum}"),
-        Label("Un plan marketing tient en quelques centaines de lignes : supprimez les lignes, colonnes ou "
-               "données collées en trop, enregistrez et renvoyez le fichier.",
-               "A marketing plan fits in a few hundred rows: delete the extra rows, columns or pasted data, "
-               "save and send the file again."),
-    ),
-    "unsafe-xml": (
-        Label("Le classeur contient des déclarations XML refusées par sécurité (DTD ou entités) dans la partie {part}",
-               "The workbook contains XML declarations refused for safety (DTD or entities) in part {part}"),
-        Label("Excel n'écrit jamais de telles déclarations : le fichier a été fabriqué ou modifié par un autre outil. "
-               "Demandez le fichier d'origine, enregistré depuis Excel.",
-               "Excel never writes such declarations: the file was made or altered by another tool. "
-               "Ask for the original file, saved from Excel."),
-    ),
-}
 
 
 class UnreadableWorkbook(MplanError):

@@ -65,31 +65,7 @@ def _rule(code: str, severity: str, category: str, title: tuple[str, str], messa
 
 
 _CATALOGUE = (
-    # --- readability -----------------------------------------------------------------------------------
-    _rule("file-missing", ERROR, "readability", ("Fichier introuvable", "File not found"),
-          ("Le fichier n'existe pas ou ne peut pas être ouvert.", "The file does not exist or cannot be opened."),
-          ("Vérifiez le chemin.", "Check the path.")),
-    _rule("not-a-workbook", ERROR, "readability", ("Pas un classeur Excel", "Not an Excel workbook"),
-          ("Ce fichier n'est pas un classeur Excel (.xlsx/.xlsm) : {detail}", "This file is not an Excel workbook (.xlsx/.xlsm): {detail}"),
-          ("Demandez le classeur d'origine, enregistré au format Excel.", "Ask for the original workbook, saved as an Excel file.")),
-    _rule("corrupt-workbook", ERROR, "readability", ("Classeur endommagé", "Damaged workbook"),
-          ("Le classeur est endommagé ou tronqué : {detail}", "The workbook is damaged or truncated: {detail}"),
-          ("Demandez un nouvel envoi du fichier.", "Ask for the file to be sent again.")),
-    _rule("encrypted-workbook", ERROR, "readability", ("Classeur chiffré", "Encrypted workbook"),
-          ("Le classeur est protégé par un mot de passe à l'ouverture.", "The workbook is protected by an opening password."),
-          ("Demandez une version sans mot de passe d'ouverture.", "Ask for a copy without an opening password.")),
-    _rule("legacy-xls", ERROR, "readability", ("Ancien format .xls", "Legacy .xls format"),
-          ("Le fichier est au format Excel 97-2003 (.xls).", "The file is in the Excel 97-2003 format (.xls)."),
-          ("Partez du modèle mplan-xl au format .xlsx/.xlsm.", "Start from the mplan-xl template in .xlsx/.xlsm format.")),
-    _rule("wrong-office-format", ERROR, "readability", ("Autre format bureautique", "Another office format"),
-          ("Le fichier est un autre document bureautique renommé ({detail}).", "The file is another office document renamed ({detail})."),
-          ("Envoyez le classeur du plan, pas ce document.", "Send the plan workbook, not this document.")),
-    _rule("oversized-workbook", ERROR, "readability", ("Classeur hors limites", "Workbook beyond limits"),
-          ("Le classeur dépasse une limite de lecture : {detail}.", "The workbook exceeds a reading limit: {detail}."),
-          ("Un plan normal est bien plus petit : vérifiez le contenu du fichier.", "A normal plan is far smaller: check what the file holds.")),
-    _rule("unsafe-xml", ERROR, "readability", ("XML dangereux", "Unsafe XML"),
-          ("Le classeur contient des déclarations XML refusées (entités, DTD).", "The workbook holds refused XML declarations (entities, DTD)."),
-          ("Un classeur Excel n'en contient jamais : ne l'ouvrez pas.", "An Excel workbook never holds these: do not open it.")),
+    # --- readability (the reader's refusals, READ_ERRORS, are added below) ------------------------
     _rule("check-timeout", ERROR, "readability", ("Délai dépassé", "Time limit exceeded"),
           ("La lecture a dépassé {seconds} s et a été interrompue.", "Reading took more than {seconds} s and was stopped."),
           ("Vérifiez la taille et le contenu du fichier.", "Check the file's size and content.")),
@@ -194,6 +170,80 @@ _CATALOGUE = (
            "'{title}' is planned again although last year's review decided to abandon it (row {review_id})."),
           ("Justifiez la reprise ou retirez l'action.", "Justify bringing it back or remove the action.")),
 )
+
+#: Every way a file can be unreadable: code -> (message, hint). A message may
+#: carry ``{...}`` parameters, given when the error is raised.
+READ_ERRORS: dict[str, tuple[Label, Label]] = {
+    "file-missing": (
+        Label("Fichier introuvable : {path}", "File not found: {path}"),
+        Label("Vérifiez le chemin et le nom du fichier.", "Check the path and the file name."),
+    ),
+    "not-a-workbook": (
+        Label("Ce fichier n'est pas un classeur Excel (.xlsx ou .xlsm)",
+               "This file is not an Excel workbook (.xlsx or .xlsm)"),
+        Label("Renvoyez le classeur du plan marketing, enregistré depuis Excel au format .xlsx ou .xlsm.",
+               "Send back the marketing plan workbook, saved from Excel as .xlsx or .xlsm."),
+    ),
+    "corrupt-workbook": (
+        Label("Le classeur est endommagé ou incomplet : {detail}",
+               "The workbook is damaged or incomplete: {detail}"),
+        Label("Demandez à l'expéditeur de renvoyer le fichier ; s'il s'ouvre dans Excel, "
+               "qu'il l'enregistre à nouveau sous un autre nom avant de l'envoyer.",
+               "Ask the sender to send the file again; if it opens in Excel, "
+               "save it again under another name before sending it."),
+    ),
+    "encrypted-workbook": (
+        Label("Le fichier est chiffré par un mot de passe", "The file is encrypted with a password"),
+        Label("Demandez une copie sans mot de passe : dans Excel, Fichier > Informations > Protéger le classeur "
+               "> Chiffrer avec mot de passe, effacer le mot de passe, puis enregistrer.",
+               "Ask for a copy without a password: in Excel, File > Info > Protect Workbook "
+               "> Encrypt with Password, clear the password, then save."),
+    ),
+    "legacy-xls": (
+        Label("Le fichier est au format Excel 97-2003 (.xls), que le plan n'utilise pas",
+               "The file is in the Excel 97-2003 format (.xls), which the plan does not use"),
+        Label("Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
+               "(ou .xlsm s'il contient des macros).",
+               "Open it in Excel and save it as 'Excel Workbook (.xlsx)' (or .xlsm if it has macros)."),
+    ),
+    "wrong-office-format": (
+        Label("Ce fichier est un document d'un autre format ({format}), pas un classeur Excel",
+               "This file is a document of another format ({format}), not an Excel workbook"),
+        Label("Il a sans doute été renommé ou joint par erreur : renvoyez le classeur du plan marketing (.xlsx ou .xlsm).",
+               "It was probably renamed or attached by mistake: send back the marketing plan workbook (.xlsx or .xlsm)."),
+    ),
+    "oversized-workbook": (
+        Label("Le classeur dépasse la limite de {limit} : {value} pour {maximum} au plus",
+               "The workbook exceeds the {limit} limit: {value} for at most {maximum}"),
+        Label("Un plan marketing tient en quelques centaines de lignes : supprimez les lignes, colonnes ou "
+               "données collées en trop, enregistrez et renvoyez le fichier.",
+               "A marketing plan fits in a few hundred rows: delete the extra rows, columns or pasted data, "
+               "save and send the file again."),
+    ),
+    "unsafe-xml": (
+        Label("Le classeur contient des déclarations XML refusées par sécurité (DTD ou entités) dans la partie {part}",
+               "The workbook contains XML declarations refused for safety (DTD or entities) in part {part}"),
+        Label("Excel n'écrit jamais de telles déclarations : le fichier a été fabriqué ou modifié par un autre outil. "
+               "Demandez le fichier d'origine, enregistré depuis Excel.",
+               "Excel never writes such declarations: the file was made or altered by another tool. "
+               "Ask for the original file, saved from Excel."),
+    ),
+}
+
+#: Short titles of the reader's refusals, for docs/rules.md and report headings.
+_READ_TITLES = {
+    "file-missing": ("Fichier introuvable", "File not found"),
+    "not-a-workbook": ("Pas un classeur Excel", "Not an Excel workbook"),
+    "corrupt-workbook": ("Classeur endommagé", "Damaged workbook"),
+    "encrypted-workbook": ("Classeur chiffré", "Encrypted workbook"),
+    "legacy-xls": ("Ancien format .xls", "Legacy .xls format"),
+    "wrong-office-format": ("Autre format de document", "Another document format"),
+    "oversized-workbook": ("Classeur hors limites", "Workbook beyond limits"),
+    "unsafe-xml": ("XML dangereux", "Unsafe XML"),
+}
+
+_CATALOGUE = tuple(Rule(code, ERROR, "readability", Label(*_READ_TITLES[code]), message, hint)
+                   for code, (message, hint) in READ_ERRORS.items()) + _CATALOGUE
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
 assert len(RULES) == len(_CATALOGUE), "duplicate rule code"

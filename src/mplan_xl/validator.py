@@ -24,7 +24,7 @@ from .errors import UsageError
 from .plan_reader import locate_plan
 from .reader import Limits, UnreadableWorkbook, read_workbook
 from .report import INVALID, UNREADABLE, VALID, FileReport, Report
-from .rules import ERROR, make_finding
+from .rules import ERROR, RULES, Finding, make_finding
 from .vocabulary import Label
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -65,14 +65,10 @@ def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limit
     return FileReport(name, status, located.template_version, findings)
 
 
-def unreadable_finding(err: UnreadableWorkbook, lang: str):
-    """The finding of a file the reader refused, with the reader's own words."""
-    from .rules import Finding, RULES
-
-    rule = RULES.get(err.code, RULES["corrupt-workbook"])
-    return Finding(code=err.code, severity=rule.severity, sheet=None, cell=None, row_id=None,
-                   message=err.text(lang), hint=err.hint_text(lang) if hasattr(err, "hint_text") else
-                   (rule.hint(lang) if rule.hint else None))
+def unreadable_finding(err: UnreadableWorkbook, lang: str) -> Finding:
+    """The finding of a file the reader refused, in the reader's own (more precise) words."""
+    return Finding(code=err.code, severity=RULES[err.code].severity, sheet=None, cell=None, row_id=None,
+                   message=err.text(lang), hint=err.hint_text(lang))
 
 
 _NO_FILES = Label("aucun classeur .xlsx/.xlsm trouvé dans : {paths}", "no .xlsx/.xlsm workbook found in: {paths}")

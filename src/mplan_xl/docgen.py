@@ -1,0 +1,112 @@
+"""Reference docs generated from the declarations, so they cannot drift.
+
+- ``docs/workbook.md``: every sheet, table and column of :mod:`mplan_xl.schema`
+  with types, required flags, dropdown lists and computed columns.
+- ``docs/rules.md``: the rule catalogue of :mod:`mplan_xl.rules`.
+
+Regenerate with ``python -m mplan_xl.docgen``; a test fails when the committed
+files differ from the output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import schema
+from .computed import column_formula
+from .rules import CATEGORIES, RULES
+from .schema import Metric, Rollup
+
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _kind(column: schema.Column) -> str:
+    if column.choices is not None:
+        return f"list `{column.choices.key}`"
+    if column.ref:
+        return f"id of `{column.ref}`"
+    return column.kind.value
+
+
+def _computed(sheet: schema.Sheet, column: schema.Column) -> str:
+    spec = column.computed
+    if isinstance(spec, Metric):
+        args = ", ".join(f"{k}={v.lstrip('=')}" for k, v in spec.args.items())
+        return f"`{spec.name}({args})`"
+    if isinstance(spec, Rollup):
+        what = "count" if spec.function == "count" else f"sum of `{spec.table}.{spec.value}`"
+        return f"{what} where `{spec.table}.{spec.match}` = this id"
+    return ""
+
+
+def workbook_md() -> str:
+    lines = [
+        "# The plan workbook",
+        "",
+        "Generated from `src/mplan_xl/schema.py` by `python -m mplan_xl.docgen`; do not edit by hand.",
+        "",
+        f"Template id `{schema.TEMPLATE_ID}`, version `{schema.TEMPLATE_VERSION}`. Every data sheet is an Excel "
+        f"Table whose header is on row {schema.HEADER_ROW}; hidden sheets `{schema.LISTS_SHEET}` (dropdown lists), "
+        f"`{schema.CONFIG_SHEET}` (KPI status thresholds) and `{schema.META_SHEET}` (template id, version, language, "
+        "runtime) support them. Defined names: "
+        + ", ".join(f"`{n}`" for n in (schema.NAME_COMPANY, schema.NAME_YEAR, schema.NAME_AUTHOR, schema.NAME_CURRENCY,
+                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK)) + ".",
+        "",
+        "| worksheet (fr / en) | tables |",
+        "| --- | --- |",
+    ]
+    for key, label in schema.WORKSHEETS:
+        tables = ", ".join(f"`{t.table}`" for t in schema.tables_on(key)) or "—"
+        lines.append(f"| {label.fr} / {label.en} | {tables} |")
+    for sheet in schema.TABLES:
+        lines += ["", f"## `{sheet.table}` ({sheet.key}) — sheet {sheet.name.fr} / {sheet.name.en}", "",
+                  sheet.guidance.en, "",
+                  "| key | header (fr) | header (en) | type | required | computed as |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for c in sheet.columns:
+            lines.append(f"| `{c.key}` | {c.header('fr')} | {c.header('en')} | {_kind(c)} | "
+                         f"{'yes' if c.required else ''} | {_computed(sheet, c)} |")
+        examples = [c for c in sheet.computed_columns if isinstance(c.computed, Metric)][:1]
+        for c in examples:
+            lines += ["", f"Native formula of `{c.key}` (en): `={column_formula(sheet, c, 'native', 'en')}`"]
+    lines += ["", "## Dropdown lists", ""]
+    from .vocabulary import ALL_LISTS
+
+    for lst in ALL_LISTS:
+        lines.append(f"- `{lst.key}`: " + "; ".join(f"`{c.code}` {c.label.fr} / {c.label.en}" for c in lst.choices))
+    return "\n".join(lines) + "\n"
+
+
+def rules_md() -> str:
+    lines = [
+        "# Validation rules",
+        "",
+        "Generated from `src/mplan_xl/rules.py` by `python -m mplan_xl.docgen`; do not edit by hand.",
+        "Codes are stable: a published code never changes meaning.",
+    ]
+    for category, title in CATEGORIES.items():
+        lines += ["", f"## {title.en} / {title.fr}", "", "| code | severity | what it means | hint |", "| --- | --- | --- | --- |"]
+        for rule in RULES.values():
+            if rule.category == category:
+                hint = rule.hint.en if rule.hint else ""
+                lines.append(f"| `{rule.code}` | {rule.severity} | {rule.title.en}: {rule.message.en} | {hint} |")
+    return "\n".join(lines) + "\n"
+
+
+GENERATED = {"workbook.md": workbook_md, "rules.md": rules_md}
+
+
+def write_docs(folder: Path = DOCS_DIR) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, render in GENERATED.items():
+        path = folder / name
+        path.write_text(render(), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+if __name__ == "__main__":
+    for written in write_docs(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS_DIR):
+        print(written)

@@ -182,9 +182,11 @@ def test_xlsx_report_links_to_cells_and_neutralises_formulas(demos, tmp_path):
     wb = openpyxl.load_workbook(out)
     findings = wb["Findings"]
     assert findings["G2"].value == '=HYPERLINK("http://x","boom")' and findings["G2"].data_type == "s"
-    links = [c.hyperlink.target for row in findings.iter_rows(min_row=2) for c in row if c.hyperlink]
+    links = [c.hyperlink for row in findings.iter_rows(min_row=2) for c in row if c.hyperlink]
     assert len(links) == len(SEEDED_ERRORS)
-    assert all("#'" in link and "!" in link for link in links)
+    expected = {(f.sheet, f.cell) for f in report.files[0].findings}
+    assert {tuple(link.location.replace("'", "").split("!")) for link in links} == expected
+    assert all(link.target.replace("\\", "/").endswith("errors-en.xlsx") for link in links)
 
 
 def test_a_folder_is_searched_and_a_mixed_batch_reports_each_file(demos, tmp_path):

@@ -75,7 +75,7 @@ def test_every_computed_cell_matches_python(built, recalculated, name):
                 actual = grid[min_row + i][min_col - 1 + sheet.index(column.key)]
                 assert _same(expected.get(column.key), actual), (sheet.key, i, column.key, expected.get(column.key), actual)
                 checked += 1
-    assert checked > 300
+    assert checked > 200
 
 
 @needs_libreoffice

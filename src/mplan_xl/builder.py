@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ from .vocabulary import ALL_LISTS, Label
 
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
 RUNTIME_EXTENSIONS = {"xlwings": ".xlsm", "native": ".xlsx"}
-DEFAULT_RUNTIME = "native"
+#: The sheet xlwings reads its settings from (key in column A, value in column B, from row 1).
+XLWINGS_CONF_SHEET = "xlwings.conf"
 
 #: Sheet protection without a password: users fill, insert, delete and sort rows.
 PROTECTION = {
@@ -76,15 +78,21 @@ class BuildError(UsageError):
     """The workbook cannot be built with these options."""
 
 
-def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", runtime: str = DEFAULT_RUNTIME,
-                   template: bool = True, force: bool = False) -> Path:
-    """Write *plan* as a workbook at *path*, atomically; return the path.
+def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
+    """The runtime to write *path* with: the one asked, else the one its extension implies.
 
-    ``template=True`` leaves the number of empty rows a fresh template offers
-    under each table; ``False`` (a filled plan) leaves a few.
+    >>> runtime_for("plan.xlsx"), runtime_for("plan.xlsm"), runtime_for("plan.xlsm", "xlwings")
+    ('native', 'xlwings', 'xlwings')
     """
-    check_language(lang)
     path = Path(path)
+    if runtime is None:
+        for name, ext in RUNTIME_EXTENSIONS.items():
+            if path.suffix.lower() == ext:
+                return name
+        raise BuildError(Label("{name} : nommez la sortie *.xlsm (fonctions MPLAN_, Excel + Python) ou *.xlsx "
+                               "(formules natives, sans Python)",
+                               "{name}: name the output *.xlsm (MPLAN_ functions, Excel + Python) or *.xlsx "
+                               "(native formulas, no Python)"), name=path.name)
     expected = RUNTIME_EXTENSIONS.get(runtime)
     if expected is None:
         raise BuildError(Label("runtime {runtime!r} : attendu l'un de {known}", "runtime {runtime!r}: expected one of {known}"),
@@ -93,6 +101,22 @@ def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", run
         raise BuildError(Label("{name} : le runtime {runtime} produit un fichier {ext} ; nommez la sortie *{ext}",
                                "{name}: the {runtime} runtime writes a {ext} file; name the output *{ext}"),
                          name=path.name, runtime=runtime, ext=expected)
+    return runtime
+
+
+def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", runtime: str | None = None,
+                   template: bool = True, force: bool = False) -> Path:
+    """Write *plan* as a workbook at *path*, atomically; return the path.
+
+    ``runtime`` is ``"xlwings"`` (``.xlsm``: computed columns call the
+    ``MPLAN_`` functions) or ``"native"`` (``.xlsx``: plain formulas); by
+    default the extension of *path* decides. ``template=True`` leaves the
+    empty rows a fresh template offers under each table; ``False`` (a filled
+    plan) leaves a few.
+    """
+    check_language(lang)
+    path = Path(path)
+    runtime = runtime_for(path, runtime)
     with atomic_output(path, force=force) as tmp:
         _WorkbookWriter(plan, lang, runtime, template).write(tmp)
     return path
@@ -122,6 +146,8 @@ class _WorkbookWriter:
             self._lists(wb.add_worksheet(schema.LISTS_SHEET))
             self._config(wb.add_worksheet(schema.CONFIG_SHEET))
             self._meta(wb.add_worksheet(schema.META_SHEET))
+            if self.runtime == "xlwings":
+                self._xlwings(wb)
             for key, ws in sheets.items():
                 tables = schema.tables_on(key)
                 if tables:
@@ -151,6 +177,24 @@ class _WorkbookWriter:
             "runtime": self.runtime, "generator": f"mplan-xl {__version__}", "year": self.identity.year,
             "currency": self.identity.currency,
         }
+
+    def _xlwings(self, wb: Any) -> None:
+        """The VBA project (xlwings runtime, MPLAN_ wrappers) and xlwings' settings sheet."""
+        from .macros import UDF_MODULE, vba_project
+
+        conf = wb.add_worksheet(XLWINGS_CONF_SHEET)
+        for row, (key, value) in enumerate((("UDF Modules", UDF_MODULE), ("Use UDF Server", "False"),
+                                            ("Show Console", "False"))):
+            conf.write_string(row, 0, key)
+            conf.write_string(row, 1, value)
+        conf.set_column(0, 1, 22)
+        conf.hide()
+        wb.set_vba_name("ThisWorkbook")
+        codenames = []
+        for i, ws in enumerate(wb.worksheets(), 1):
+            ws.set_vba_name(f"Sheet{i}")
+            codenames.append(f"Sheet{i}")
+        wb.add_vba_project(io.BytesIO(vba_project(tuple(codenames))), is_stream=True)
 
     def _meta(self, ws: Any) -> None:
         ws.write_row(0, 0, ["key", "value"], self.styles.label)
@@ -340,8 +384,8 @@ def _escape_header(text: str) -> str:
 
 def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = "", year: int | None = None,
                  currency: str = "EUR", author: str = "", envelope: float | None = None,
-                 runtime: str = DEFAULT_RUNTIME, force: bool = False) -> Path:
-    """Write an empty plan template, ready to fill in.
+                 runtime: str | None = None, force: bool = False) -> Path:
+    """Write an empty plan template, ready to fill in (runtime from the extension unless given).
 
     Example:
         >>> import mplan_xl
@@ -354,7 +398,7 @@ def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = ""
 
 
 def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | None = None, year: int | None = None,
-                  with_errors: bool = False, runtime: str = DEFAULT_RUNTIME, force: bool = False) -> Path:
+                  with_errors: bool = False, runtime: str | None = None, force: bool = False) -> Path:
     """Write a fully filled, realistic plan of a fictional company.
 
     ``with_errors=True`` seeds the documented problems of
@@ -370,5 +414,5 @@ def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | N
     plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
     return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force)
 
-__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "DEFAULT_RUNTIME", "build_workbook", "new_workbook",
+__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook",
            "demo_workbook"]

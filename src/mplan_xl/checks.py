@@ -77,7 +77,7 @@ def check_template(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("sheet-missing", sheet=name)
     for sheet in schema.TABLES:
         if sheet.key not in plan.tables:
-            yield ctx.finding("table-missing", sheet=schema.worksheet_name(sheet.worksheet, plan.lang), table=sheet.table)
+            yield ctx.finding("table-missing", sheet=schema.worksheet_name(sheet.worksheet, plan.lang), name=sheet.table)
     for table in plan.tables.values():
         for position, found, expected in table.header_problems:
             yield ctx.finding("header-mismatch", table, cell=table.header_cell(position), position=position + 1,
@@ -160,11 +160,12 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
 _FUNCTION_PREFIX = re.compile(r"_xl(?:fn|ws|udf)\.", re.IGNORECASE)
 _DOUBLE_BRACKET = re.compile(r"\[\[([^\[\],#]+)\]\]")
 _STRING_OR_SPACE = re.compile(r'"(?:[^"]|"")*"|\s+')
+_CONSTANT_CALL = re.compile(r"\b(true|false)\(\)")  # LibreOffice writes the constants as functions
 
 
 def normalise_formula(formula: str) -> str:
     """Formula text compared modulo what writers legitimately change: case, spaces,
-    function prefixes, and ``[[Header]]`` written as ``[Header]``.
+    function prefixes, ``[[Header]]`` written as ``[Header]``, ``FALSE()`` for ``FALSE``.
 
     >>> normalise_formula("=IF( _xlfn.X(tbl[[Coût]]) ,\\"a b\\")") == normalise_formula("if(x(tbl[coût]),\\"a b\\")")
     True
@@ -173,7 +174,7 @@ def normalise_formula(formula: str) -> str:
     text = _FUNCTION_PREFIX.sub("", text)
     text = _DOUBLE_BRACKET.sub(r"[\1]", text)
     text = _STRING_OR_SPACE.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
-    return text.casefold()
+    return _CONSTANT_CALL.sub(r"\1", text.casefold())
 
 
 def _same_value(expected: Any, cached: Any) -> bool:
@@ -210,7 +211,9 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 else:
                     if expected is None:
                         expected = compute_row(sheet, inputs, context, plan.lang)
-                    if not _same_value(expected[column.key], cached):
+                    # A blank cache means "never calculated" (files saved by tools that do not
+                    # calculate, such as openpyxl); Excel recalculates those on opening.
+                    if not blank(cached) and not _same_value(expected[column.key], cached):
                         yield ctx.finding("cached-value-mismatch", table, row, column.key, column=header,
                                           cached=cached, expected="" if expected[column.key] is None else expected[column.key])
 
@@ -219,7 +222,7 @@ def check_macros(ctx: Context) -> Iterator[Finding]:
     raw = ctx.plan.raw
     if not raw.has_vba:
         return
-    from .macros import vba_sources
+    from .macros import document_code, vba_sources
     from .vba import read_vba_modules
 
     try:
@@ -227,7 +230,8 @@ def check_macros(ctx: Context) -> Iterator[Finding]:
     except Exception:  # an unreadable VBA project is foreign by definition
         yield ctx.finding("foreign-macros", sheet=None, modules="vbaProject.bin")
         return
-    ours = {name: _code(source) for name, source in vba_sources().items()} if ctx.plan.runtime == "xlwings" else {}
+    ours = ({name: _code(source) for name, source in (vba_sources() | document_code()).items()}
+            if ctx.plan.runtime == "xlwings" else {})
     foreign = sorted(name for name, source in modules.items()
                      if (name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
     if foreign:
@@ -318,7 +322,7 @@ def check_objectives(ctx: Context) -> Iterator[Finding]:
         result = smart_check(statement=inputs.get("statement"), indicator=inputs.get("indicator"),
                              target=inputs.get("target"), unit=inputs.get("unit"), deadline=inputs.get("deadline"),
                              owner=inputs.get("owner"), plan_year=year, baseline=inputs.get("baseline"))
-        if not result.ok:
+        if not result.ok and not result.blank:
             yield ctx.finding("objective-not-smart", objectives, row, "statement", detail=result.text(ctx.lang))
     children: dict[str, list[str]] = {}
     for row in objectives.rows:

@@ -37,10 +37,10 @@ def _default_lang() -> str:
 
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
                            help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
-runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)),
-                              default=builder.DEFAULT_RUNTIME, show_default=True,
-                              help="native: plain Excel formulas (.xlsx, any Excel, LibreOffice); "
-                                   "xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel).")
+runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)), default=None,
+                              help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
+                                   "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
+                                   "Default: from OUT's extension.")
 force_option = click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 

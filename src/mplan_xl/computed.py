@@ -128,7 +128,7 @@ def compute_row(sheet: Sheet, row: Mapping[str, Any], context: PlanContext, lang
 def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:
     """Call one function of the metrics core by name; text results localised."""
     if name == "smart_check":
-        return smart.smart_check(**kwargs).text(lang)
+        return smart.smart_check(**kwargs).text(lang) or None
     if name == "kpi_status":
         code = metrics.kpi_status(**kwargs)
         return KPI_STATUS.label(code, lang) if code else None

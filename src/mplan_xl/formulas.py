@@ -77,7 +77,9 @@ def _favourable(a: Mapping[str, str], lang: str) -> str:
 
 def _attainment(a: Mapping[str, str], lang: str) -> str:
     x, t, b = a["actual"], a["target"], a.get("baseline")
-    plain = f'IF({_is_lower(a.get("direction"), lang)},IF({x}=0,"",{t}/{x}),IF({t}=0,"",{x}/{t}))'
+    plain = f'IF({t}=0,"",{x}/{t})'
+    if a.get("direction"):
+        plain = f'IF({_is_lower(a["direction"], lang)},IF({x}=0,"",{t}/{x}),{plain})'
     if b:
         plain = f"IF(ISNUMBER({b}),IF({t}<>{b},({x}-{b})/({t}-{b}),{plain}),{plain})"
     return f'IF({_numbers(x, t)},{plain},"")'
@@ -138,8 +140,9 @@ def _smart(a: Mapping[str, str], lang: str) -> str:
             piece = _q(between_reasons + text)
         reasons.append(f'IF({conditions[rule.code]},{piece},"")')
     letters_text, reasons_text = f"({letters})", "&".join(reasons)
-    return (f'IF({letters_text}="","OK",MID({letters_text},{len(between_letters) + 1},20)&{_q(after_letters)}'
-            f"&MID({reasons_text},{len(between_reasons) + 1},2000))")
+    untouched = "AND(" + ",".join(blank(ref) for ref in (st, ind, t, unit, d, owner)) + ")"
+    return (f'IF({untouched},"",IF({letters_text}="","OK",MID({letters_text},{len(between_letters) + 1},20)'
+            f"&{_q(after_letters)}&MID({reasons_text},{len(between_reasons) + 1},2000)))")
 
 
 NATIVE: dict[str, Callable[[Mapping[str, str], str], str]] = {

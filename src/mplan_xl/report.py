@@ -221,7 +221,7 @@ class Report:
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), red if x.severity == ERROR else wrap)
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, value or "", wrap)
-                    target = _link_target(f.path, x.sheet, x.cell)
+                    target = _link_target(f.path, x.sheet, x.cell, Path(path).resolve().parent)
                     if target:
                         sheet.write_url(row, 8, target, link, string=t("open"))
                     row += 1
@@ -233,12 +233,19 @@ class Report:
             wb.close()
 
 
-def _link_target(path: str, sheet: str | None, cell: str | None) -> str | None:
-    """An ``external:`` link that opens *path* at *sheet*!*cell* (Excel's file#location form)."""
+def _link_target(path: str, sheet: str | None, cell: str | None, report_dir: Path) -> str | None:
+    """An ``external:`` link that opens *path* at *sheet*!*cell* (Excel's file#location form).
+
+    The file is named relative to the report's folder, so the report and the
+    checked files can be moved or shared together.
+    """
     if not sheet:
         return None
     location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
-    target = Path(path).resolve().as_posix()
+    try:
+        target = Path(os.path.relpath(Path(path).resolve(), report_dir)).as_posix()
+    except ValueError:  # another drive on Windows: keep the absolute path
+        target = Path(path).resolve().as_posix()
     if len(target) + len(location) > 250 or "#" in target:
         return None
     return f"external:{target}#{location}"

@@ -80,8 +80,8 @@ _CATALOGUE = (
           ("La feuille « {sheet} » est absente ou a été renommée.", "The '{sheet}' sheet is missing or was renamed."),
           ("Rétablissez la feuille avec son nom d'origine.", "Restore the sheet with its original name.")),
     _rule("table-missing", ERROR, "template", ("Tableau manquant", "Missing table"),
-          ("Le tableau {table} de la feuille « {sheet} » est absent (supprimé ou converti en plage).",
-           "Table {table} of the '{sheet}' sheet is missing (deleted or converted to a range)."),
+          ("Le tableau {name} de la feuille « {sheet} » est absent (supprimé ou converti en plage).",
+           "Table {name} of the '{sheet}' sheet is missing (deleted or converted to a range)."),
           ("Repartez du modèle et recopiez les lignes.", "Start from the template again and copy the rows over.")),
     _rule("header-mismatch", ERROR, "template", ("En-tête modifié", "Header changed"),
           ("Colonne {position} : en-tête « {found} » au lieu de « {expected} ».", "Column {position}: header '{found}' instead of '{expected}'."),
@@ -255,4 +255,5 @@ def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | 
     rule = RULES[code]
     return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell,
                    row_id=None if row_id in (None, "") else str(row_id),
-                   message=rule.message(lang).format(**params), hint=rule.hint(lang) if rule.hint else None)
+                   message=rule.message(lang).format(sheet=sheet, cell=cell, **params),
+                   hint=rule.hint(lang) if rule.hint else None)

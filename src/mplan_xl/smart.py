@@ -23,6 +23,9 @@ T       ``deadline_missing``    the deadline is not a date
 T       ``deadline_outside``    the deadline falls outside the plan year
 ======  ======================  ============================================================
 
+An objective with nothing written yet (statement, indicator, target, unit,
+deadline and owner all blank) gets no verdict: a blank cell.
+
 Why 300 %: a yearly plan may well double a small figure (a new channel), but
 a target four times the baseline or more is almost always a typing error
 (110000 for 110 %) or a wish, not a plan.
@@ -89,10 +92,11 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 class SmartResult:
     failures: tuple[str, ...]     # rule codes, in RULES order
     plan_year: Any
+    blank: bool = False           # nothing written yet: no verdict
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.blank
 
     @property
     def letters(self) -> tuple[str, ...]:
@@ -100,7 +104,9 @@ class SmartResult:
         return tuple(letter for letter in LETTERS if letter in failing)
 
     def text(self, lang: str = "fr") -> str:
-        """``OK``, or the failing letters then the reasons, in *lang*."""
+        """``OK``, or the failing letters then the reasons, in *lang*; ``""`` for a blank objective."""
+        if self.blank:
+            return ""
         if self.ok:
             return "OK"
         between_letters, after_letters, between_reasons = SEPARATORS["en" if lang == "en" else "fr"]
@@ -141,8 +147,12 @@ def smart_check(statement: Any, indicator: Any, target: Any, unit: Any, deadline
     """Check one objective; see the module docstring for the rules.
 
     ``deadline`` may be a date, a datetime or an Excel serial number;
-    ``target`` and ``baseline`` count only when they are numbers.
+    ``target`` and ``baseline`` count only when they are numbers. An objective
+    whose statement, indicator, target, unit, deadline and owner are all blank
+    is not written yet: the result is ``blank`` and its text empty.
     """
+    if all(is_blank(v) for v in (statement, indicator, target, unit, deadline, owner)):
+        return SmartResult((), plan_year, blank=True)
     failures = []
     if is_blank(statement):
         failures.append("statement_missing")

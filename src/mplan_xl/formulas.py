@@ -87,7 +87,8 @@ def _attainment(a: Mapping[str, str], lang: str) -> str:
 
 def _kpi_status(a: Mapping[str, str], lang: str) -> str:
     v = a["attainment"]
-    on, risk = a.get("on_track", f"{DEFAULT_ON_TRACK:g}"), a.get("at_risk", f"{DEFAULT_AT_RISK:g}")
+    on, risk = (f"IF(ISNUMBER({a[k]}),{a[k]},{default:g})" if k in a else f"{default:g}"
+                for k, default in (("on_track", DEFAULT_ON_TRACK), ("at_risk", DEFAULT_AT_RISK)))
     labels = {code: _q(KPI_STATUS.label(code, lang)) for code in KPI_STATUS.codes}
     return (f'IF(ISNUMBER({v}),IF({v}>={on},{labels["on_track"]},IF({v}>={risk},{labels["at_risk"]},'
             f'{labels["off_track"]})),"")')

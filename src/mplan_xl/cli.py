@@ -178,5 +178,85 @@ def _progress(count: int) -> Callable[[Any], None] | None:
     return advance
 
 
+# --- rollover ------------------------------------------------------------------------------------------
+
+_ROLLOVER_TEXT = {
+    "wrote": Label("Écrit : {path} (plan {year}, repris du plan {source_year})",
+                   "Wrote: {path} ({year} plan, rolled over from the {source_year} plan)"),
+    "review": Label("Bilan N-1 : {count} action(s) ; décisions suggérées, à confirmer : {keep} à reconduire, "
+                    "{improve} à améliorer, {abandon} à abandonner",
+                    "Last year's review: {count} action(s); suggested verdicts, to confirm: {keep} keep, "
+                    "{improve} improve, {abandon} abandon"),
+    "carried": Label("Objectifs non atteints reconduits : {count} ({ids}) ; KPI reconduits : {kpis}",
+                     "Objectives not reached, carried over: {count} ({ids}); KPIs carried over: {kpis}"),
+    "listed": Label("Constats du plan lu, non bloquants : {count}", "Findings of the plan read, not blocking: {count}"),
+    "blocking": Label("Constats bloquants :", "Blocking findings:"),
+    "new_check": Label("Contrôle du nouveau classeur : {status}, {errors} erreur(s), {warnings} avertissement(s)",
+                       "Check of the new workbook: {status}, {errors} error(s), {warnings} warning(s)"),
+    "error": Label("erreur", "error"),
+    "warning": Label("avertissement", "warning"),
+    "valid": Label("valide", "valid"),
+    "invalid": Label("invalide", "invalid"),
+    "unreadable": Label("illisible", "unreadable"),
+}
+
+
+def _finding_line(finding: Any, lang: str) -> str:
+    """One finding on one indented line: severity, place, rule code, message."""
+    place = "!".join(p for p in (finding.sheet, finding.cell) if p) or "-"
+    return f"  {_ROLLOVER_TEXT[finding.severity](lang)}  {place}  [{finding.code}] {finding.message}"
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "out", required=True, type=click.Path(dir_okay=False),
+              help="Next year's workbook to write (.xlsx native, .xlsm xlwings).")
+@click.option("--year", type=int, default=None, help="Year of the new plan (default: the plan's year + 1).")
+@runtime_option
+@click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
+              help="Language of messages, and of the new workbook when given (default workbook language: "
+                   "the plan's own).")
+@force_option
+@reports_errors
+def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: str, force: bool) -> None:
+    """Write next year's plan from this year's filled PLAN (only read).
+
+    Bilan N-1 gets one row per action with a suggested verdict to confirm;
+    the audit is carried over marked as last year's; objectives not reached
+    are proposed again with their KPIs, ids kept. Errors of the readability
+    and template categories block; other findings are listed. Exit code: 0
+    when the new workbook passes check, 1 when it has errors (it is written
+    anyway) or the plan is refused, 2 for a usage error.
+    """
+    from click.core import ParameterSource
+
+    from .rollover import RolloverRefused, rollover as run_rollover
+
+    explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
+    text = _ROLLOVER_TEXT
+    try:
+        result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
+                              message_lang=lang)
+    except RolloverRefused as err:
+        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
+        click.echo(text["blocking"](lang), err=True)
+        for finding in err.blocking:
+            click.echo(_finding_line(finding, lang), err=True)
+        sys.exit(EXIT_FAILED)
+    verdicts = result.verdicts()
+    click.echo(text["wrote"](lang).format(path=result.output, year=result.year, source_year=result.source_year))
+    click.echo(text["review"](lang).format(count=len(result.suggestions), **verdicts))
+    click.echo(text["carried"](lang).format(count=len(result.carried_objectives),
+                                            ids=", ".join(result.carried_objectives) or "-",
+                                            kpis=len(result.carried_kpis)))
+    listed = result.listed_findings
+    click.echo(text["listed"](lang).format(count=len(listed)))
+    for finding in listed:
+        click.echo(_finding_line(finding, lang))
+    new = result.output_report
+    click.echo(text["new_check"](lang).format(status=text[new.status](lang), errors=new.errors, warnings=new.warnings))
+    sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import schema
@@ -97,60 +98,64 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
     year = ctx.plan.year
     for table in ctx.plan.tables.values():
         sheet = table.sheet
+        columns = [c for c in sheet.input_columns if c.key in table.columns]
         for row in table.rows:
-            for column in sheet.input_columns:
-                if column.key not in table.columns:
-                    continue
-                value = row.values.get(column.key)
-                header = ctx.header(table, column.key)
-                if blank(value):
+            values = row.values
+            for column in columns:
+                value = values.get(column.key)
+                if value is None or value == "" or (isinstance(value, str) and not value.strip()):
                     if column.required:
-                        yield ctx.finding("required-missing", table, row, column.key, column=header)
+                        yield ctx.finding("required-missing", table, row, column.key, column=ctx.header(table, column.key))
                     continue
-                yield from _check_value(ctx, table, row, column, value, header, year)
+                if column.kind in _FREE_TEXT:
+                    continue
+                yield from _check_value(ctx, table, row, column, value, year)
             if sheet.key == "actions":
-                start, end = (as_date(row.values.get(k)) for k in ("start", "end"))
+                start, end = (as_date(values.get(k)) for k in ("start", "end"))
                 if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
                     yield ctx.finding("date-order", table, row, "end", start=start.isoformat(), end=end.isoformat())
 
 
+_FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
+
+
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
-                 header: str, year: int | None) -> Iterator[Finding]:
+                 year: int | None) -> Iterator[Finding]:
     kind = column.kind
     if column.choices is not None:
         if column.choices.code_of(value) is None:
-            yield ctx.finding("choice-invalid", table, row, column.key, column=header, value=value,
+            yield ctx.finding("choice-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               choices=", ".join(column.choices.labels(ctx.plan.lang)))
         return
     if kind is Kind.DATE:
         date = as_date(value)
         if not isinstance(date, dt.date):
-            yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+            yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])
         elif column.in_plan_year and year and date.year != year:
-            yield ctx.finding("date-outside-year", table, row, column.key, column=header, value=date.isoformat(), year=year)
+            yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date.isoformat(), year=year)
         return
     if not kind.is_number:
         return
     if isinstance(value, str):
         number = parse_localized_number(value)
         if number is not None:
-            yield ctx.finding("number-as-text", table, row, column.key, column=header, value=value,
+            yield ctx.finding("number-as-text", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               number=_fmt_number(number, ctx.lang))
         else:
-            yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+            yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        yield ctx.finding("type-invalid", table, row, column.key, column=header, value=value,
+        yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                           expected=_EXPECTED[kind][ctx.lang == "en"])
         return
     low, high = column.minimum, column.maximum
     if kind is Kind.MONEY and low == 0 and value < 0:
-        yield ctx.finding("negative-amount", table, row, column.key, column=header, value=_fmt_number(value, ctx.lang))
+        yield ctx.finding("negative-amount", table, row, column.key, column=ctx.header(table, column.key), value=_fmt_number(value, ctx.lang))
     elif (low is not None and value < low) or (high is not None and value > high) or (
             kind is Kind.INTEGER and not float(value).is_integer()):
-        yield ctx.finding("value-out-of-range", table, row, column.key, column=header, value=value,
+        yield ctx.finding("value-out-of-range", table, row, column.key, column=ctx.header(table, column.key), value=value,
                           low=_fmt_number(low, ctx.lang) if low is not None else "-∞",
                           high=_fmt_number(high, ctx.lang) if high is not None else "+∞")
 
@@ -163,6 +168,7 @@ _STRING_OR_SPACE = re.compile(r'"(?:[^"]|"")*"|\s+')
 _CONSTANT_CALL = re.compile(r"\b(true|false)\(\)")  # LibreOffice writes the constants as functions
 
 
+@lru_cache(maxsize=4096)
 def normalise_formula(formula: str) -> str:
     """Formula text compared modulo what writers legitimately change: case, spaces,
     function prefixes, ``[[Header]]`` written as ``[Header]``, ``FALSE()`` for ``FALSE``.

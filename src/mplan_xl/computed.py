@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache, partial
 from typing import Any, Mapping
 
 from . import formulas, metrics, smart
@@ -111,18 +112,36 @@ def compute_row(sheet: Sheet, row: Mapping[str, Any], context: PlanContext, lang
     Text results (SMART, KPI status) come in *lang*; a figure that cannot be
     computed is None (the workbook shows a blank cell).
     """
-    values: dict[str, Any] = dict(row)
     out: dict[str, Any] = {}
+    for key, spec, function, sources in _compiled(sheet.key, lang):
+        if function is None:
+            result = context.rollup(spec, row.get(sheet.id_column))
+        else:
+            kwargs = {param: (context.names[name] if name else (out[source] if source in out else row.get(source)))
+                      for param, source, name in sources}
+            result = function(**kwargs)
+        out[key] = result
+    return out
+
+
+@lru_cache(maxsize=None)
+def _compiled(sheet_key: str, lang: str) -> tuple:
+    """Each computed column of a table, resolved once: (key, spec, function or None for roll-ups,
+    ((parameter, column, defined name), ...))."""
+    sheet = SHEETS_BY_KEY[sheet_key]
+    compiled = []
     for column in sheet.computed_columns:
         spec = column.computed
         if isinstance(spec, Rollup):
-            result = context.rollup(spec, row.get(sheet.id_column))
-        else:
-            kwargs = {param: (context.names[source[1:]] if source.startswith("=") else values.get(source))
-                      for param, source in spec.args.items()}
-            result = evaluate_metric(spec.name, kwargs, lang)
-        values[column.key] = out[column.key] = result
-    return out
+            compiled.append((column.key, spec, None, ()))
+            continue
+        sources = tuple((param, source, source[1:] if source.startswith("=") else None) for param, source in spec.args.items())
+        compiled.append((column.key, spec, partial(_metric_function, spec.name, lang), sources))
+    return tuple(compiled)
+
+
+def _metric_function(name: str, lang: str, **kwargs: Any) -> Any:
+    return evaluate_metric(name, kwargs, lang)
 
 
 def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:
@@ -133,10 +152,3 @@ def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:
         code = metrics.kpi_status(**kwargs)
         return KPI_STATUS.label(code, lang) if code else None
     return getattr(metrics, name)(**kwargs)
-
-
-def row_is_blank(sheet: Sheet, row: Mapping[str, Any]) -> bool:
-    """True when no input column of the row holds anything."""
-    return all(row.get(c.key) in (None, "") or (isinstance(row.get(c.key), str) and not row[c.key].strip())
-               for c in sheet.input_columns)
-

@@ -138,9 +138,11 @@ class Sheet:
     blank_rows: int = 20               # empty rows a fresh template offers
     sheet_group: str | None = None     # several tables may share one worksheet
     _by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
+    _inputs: tuple[Column, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", MappingProxyType({c.key: c for c in self.columns}))
+        object.__setattr__(self, "_inputs", tuple(c for c in self.columns if c.is_input))
 
     def column(self, key: str) -> Column:
         return self._by_key[key]
@@ -154,7 +156,7 @@ class Sheet:
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.is_input)
+        return self._inputs
 
     @property
     def computed_columns(self) -> tuple[Column, ...]:

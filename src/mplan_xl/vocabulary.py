@@ -18,7 +18,8 @@ Example:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 LANGUAGES = ("fr", "en")
 
@@ -34,8 +35,10 @@ class Label:
         return self.fr if lang == "fr" else self.en
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Case-, accent- and space-insensitive key used to match typed labels."""
+    """Case-, accent- and space-insensitive key used to match typed labels (memoised: the same few
+    labels are folded for every row of every returned workbook)."""
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -54,6 +57,14 @@ class ChoiceList:
     key: str
     title: Label
     choices: tuple[Choice, ...]
+    _index: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {}
+        for c in self.choices:
+            for text in (c.code, c.label.fr, c.label.en):
+                index.setdefault(fold(text), c.code)
+        object.__setattr__(self, "_index", index)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -72,11 +83,7 @@ class ChoiceList:
         """The code whose label (in either language) or code matches *text*; None if none."""
         if text is None:
             return None
-        key = fold(str(text))
-        for c in self.choices:
-            if key in (fold(c.code), fold(c.label.fr), fold(c.label.en)):
-                return c.code
-        return None
+        return self._index.get(fold(str(text)))
 
 
 def _list(key: str, fr: str, en: str, *items: tuple[str, str, str]) -> ChoiceList:

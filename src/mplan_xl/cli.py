@@ -258,5 +258,63 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
 
 
+# --- consolidate ---------------------------------------------------------------------------------------
+
+_CONSOLIDATE_TEXT = {
+    "summary": Label("{db} : {loaded} plan(s) chargé(s) ({added} nouveau(x), {replaced} remplacé(s), "
+                     "{reloaded} rechargé(s)) ; {skipped} fichier(s) écarté(s)",
+                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded); "
+                     "{skipped} file(s) skipped"),
+    "loaded": Label("  chargé  {path}  {company} {year}  ({warnings} avertissement(s))",
+                    "  loaded  {path}  {company} {year}  ({warnings} warning(s))"),
+    "skipped": Label("Fichiers écartés :", "Skipped files:"),
+    "skipped_file": Label("  {status}  {path}", "  {status}  {path}"),
+    "portfolio": Label("Portefeuille : {path}", "Portfolio: {path}"),
+}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", required=True, type=click.Path(),
+              help="DuckDB database file, created when missing; a plan loaded again replaces its rows.")
+@click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
+              help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit per file, in seconds.")
+@lang_option
+@reports_errors
+def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: int | None, timeout: float,
+                lang: str) -> None:
+    """Load every valid plan of PATHS (files or folders) into one database and a portfolio workbook.
+
+    Invalid and unreadable files are skipped and listed with their findings
+    (also stored in the database's findings table). Files are only read.
+    Exit code: 0 when every file was loaded, 1 when some were skipped or the
+    database cannot be opened or written (locked...), 2 for a usage error.
+    """
+    from .consolidate import consolidate as run_consolidate
+    from .reader import Limits
+
+    text = _CONSOLIDATE_TEXT
+    result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout))
+    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
+    click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
+    for plan in result.loaded:
+        click.echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+                                               warnings=plan.warnings))
+    if result.skipped:
+        click.echo(text["skipped"](lang))
+    for item in result.skipped:
+        status = item.note or _ROLLOVER_TEXT[item.status](lang)
+        click.echo(text["skipped_file"](lang).format(status=status, path=item.path))
+        if not item.note:
+            for finding in item.findings:
+                click.echo("  " + _finding_line(finding, lang))
+    if result.portfolio:
+        click.echo(text["portfolio"](lang).format(path=result.portfolio))
+    sys.exit(result.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

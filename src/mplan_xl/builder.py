@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ PROTECTION = {
 SPARE_ROWS = 5
 #: Empty columns between two tables on the same worksheet.
 TABLE_GAP = 1
+#: Row height of one line of text (points), and the width of an average character in column-width units.
+LINE_HEIGHT, CHAR_WIDTH = 15, 1.1
 
 _MSG = {
     "list": Label("Choisissez une valeur dans la liste.", "Pick a value from the list."),
@@ -281,6 +284,8 @@ class _WorkbookWriter:
         for i in range(n):
             row = rows[i] if i < len(rows) else {}
             computed = compute_row(sheet, row, self.context, self.lang) if row else {}
+            if row:
+                self._fit_row_height(ws, first_row + i, sheet, row)
             if sheet.key == "objectives" and row.get("id") not in (None, ""):
                 self.smart_texts[str(row["id"])] = computed.get("smart")
             for j, column in enumerate(sheet.columns):
@@ -295,6 +300,15 @@ class _WorkbookWriter:
                     ws.write_formula(r, c, "=" + column_formula(sheet, column, self.runtime, self.lang), fmt,
                                      "" if value is None else value)
         return last_row
+
+    @staticmethod
+    def _fit_row_height(ws: Any, r: int, sheet: Sheet, row: dict[str, Any]) -> None:
+        """Grow the row to show its wrapped long texts: neither XlsxWriter nor LibreOffice autofits
+        row heights of written files, so estimate the line count from the column width."""
+        lines = max((math.ceil(len(str(row[c.key])) * CHAR_WIDTH / (c.width or 14)) for c in sheet.columns
+                     if c.kind is Kind.LONG_TEXT and row.get(c.key)), default=1)
+        if lines > 1:
+            ws.set_row(r, LINE_HEIGHT * min(lines, 12))
 
     def _input_cell(self, ws: Any, r: int, c: int, column: Column, value: Any, fmt: Any) -> None:
         if value is None or value == "":

@@ -151,6 +151,49 @@ def write_docs(folder: Path = DOCS_DIR) -> list[Path]:
     return out
 
 
+#: README pictures: worksheet key -> file name under docs/.
+PICTURES = {"guide": "demo-guide.png", "objectives": "demo-objectives.png", "dashboard": "demo-dashboard.png"}
+
+
+def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
+    """Render sheets of the demo plan to PNG through LibreOffice (PDF) and pdftoppm, for the README.
+
+    Needs ``soffice`` and ``pdftoppm`` (Debian: libreoffice-calc-nogui, poppler-utils). Each worksheet
+    prints on its own page(s), in workbook order; hidden sheets do not print.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from . import libreoffice
+    from .builder import demo_workbook
+
+    work = Path(tempfile.mkdtemp(prefix="mplan-pictures-"))
+    xlsx = demo_workbook(work / "demo.xlsx", lang=lang, year=2027)
+    pdf = libreoffice.convert([xlsx], "pdf", work)[0]
+    count = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                                 check=True).stdout.splitlines() if line.startswith("Pages")))
+    texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for i in range(1, count + 1)]
+    titles = {"guide": "Plan marketing opérationnel" if lang == "fr" else "Operational marketing plan",
+              "objectives": schema.OBJECTIVES.title(lang),
+              "dashboard": "Tableau de bord" if lang == "fr" else "Dashboard"}
+    out = []
+    for key, name in PICTURES.items():
+        page = next(i for i, text in enumerate(texts, 1) if titles[key] in text)
+        prefix = work / key
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(prefix)], check=True)
+        target = folder / name
+        shutil.copyfile(prefix.with_suffix(".png"), target)
+        out.append(target)
+    return out
+
+
 if __name__ == "__main__":
-    for written in write_docs(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS_DIR):
-        print(written)
+    if "--pictures" in sys.argv:
+        for written in render_pictures():
+            print(written)
+    else:
+        for written in write_docs(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS_DIR):
+            print(written)

@@ -297,3 +297,25 @@ def test_portfolio_recalculates_in_libreoffice(folder, loaded, tmp_path):
     items = grids["Budget par poste"]
     item_total = next(r for r in items if r[0] == "Total")
     assert math.isclose(item_total[1], totals["planned"])
+
+
+def test_years_join_on_stable_ids_after_a_rollover(folder, tmp_path):
+    """The README's year-over-year query: this year's actions and the verdict next year's Bilan N-1 gives them."""
+    from mplan_xl.consolidate import connect
+    from mplan_xl.rollover import rollover
+
+    this_year = folder / "plan-0.xlsx"
+    next_year = rollover(this_year, tmp_path / "next.xlsx", message_lang="en")
+    result = consolidate([this_year, next_year.output], tmp_path / "years.duckdb", jobs=1)
+    assert [(p.year, p.outcome) for p in result.loaded] == [(2027, "added"), (2028, "added")]
+    con = connect(tmp_path / "years.duckdb", read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT a.company, a.id, a.title, a.budget, r.spend, r.verdict
+            FROM actions a JOIN reviews r ON r.company = a.company AND r.year = a.year + 1 AND r.id = a.id
+            ORDER BY a.id""").fetchall()
+    finally:
+        con.close()
+    assert [(r[1], r[5]) for r in rows] == [(s.action_id, s.verdict) for s in next_year.suggestions]
+    assert all(math.isclose(r[3], b) for r, b in zip(rows, (row["budget"] for row in
+               tables(tmp_path / "years.duckdb")["reviews"].sort_values("id").to_dict("records"))))

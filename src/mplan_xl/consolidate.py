@@ -20,6 +20,8 @@ actions         action (``start_date`` and ``end_date`` for the Start and End co
 budget_lines    budget line, with its variance and variance_pct
 kpis            KPI, with its variance, attainment and status (a code: on_track, at_risk,
                 off_track)
+reviews         row of the Bilan N-1: last year's action (same id, see ``mplan-xl rollover``),
+                its figures, attainment, budget_variance, roi and verdict (a code)
 findings        finding of a checked file (valid or not): sha256, path, company, year,
                 status (valid / invalid / unreadable), code, severity, sheet, cell, row_id,
                 message, hint
@@ -70,6 +72,7 @@ from .vocabulary import KPI_STATUS, Label
 #: Database table -> schema table it holds.
 PLAN_TABLES: Mapping[str, Sheet] = {
     "objectives": schema.OBJECTIVES, "actions": schema.ACTIONS, "budget_lines": schema.BUDGET, "kpis": schema.KPIS,
+    "reviews": schema.REVIEW,
 }
 #: Column keys renamed in the database (``end`` is an SQL keyword).
 DB_NAMES = {"start": "start_date", "end": "end_date"}
@@ -85,7 +88,7 @@ FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("message", "VARCHAR"), ("hint", "VARCHAR"),
 )
 #: Every table of the database, in the order :func:`tables` returns them.
-TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "findings")
+TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "findings")
 
 
 def _sql_type(column: schema.Column) -> str:

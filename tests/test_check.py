@@ -112,7 +112,7 @@ def test_edit_then_check_overwritten_computed_cell(demos, tmp_path):
     path = _edit(demos["plain-fr"], tmp_path / "edited.xlsx", lambda wb: wb[sheet][cell].__setattr__("value", 0.42))
     findings = [f for f in check_file(path).findings if f.code == "computed-overwritten"]
     assert [(f.sheet, f.cell, f.row_id) for f in findings] == [(sheet, cell, "A03")]
-    assert "0.42" in findings[0].message
+    assert "0,42" in findings[0].message  # the typed number, in French notation
 
 
 def test_edit_then_check_altered_formula(demos, tmp_path):

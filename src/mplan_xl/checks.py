@@ -210,8 +210,9 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 cached = row.values.get(column.key)
                 header = ctx.header(table, column.key)
                 if formula is None:
-                    yield ctx.finding("computed-overwritten", table, row, column.key, column=header,
-                                      value="" if blank(cached) else cached)
+                    shown = _fmt_number(cached, ctx.lang) if isinstance(cached, (int, float)) and not isinstance(
+                        cached, bool) else ("" if blank(cached) else cached)
+                    yield ctx.finding("computed-overwritten", table, row, column.key, column=header, value=shown)
                 elif normalise_formula(formula) not in allowed[column.key]:
                     yield ctx.finding("formula-altered", table, row, column.key, column=header, found=formula.lstrip("="))
                 else:

@@ -133,20 +133,27 @@ class Report:
     def summary_line(self) -> str:
         return _TEXT["summary"](self.lang).format(**self.summary)
 
-    def to_text(self, width: int = 120) -> str:
-        """A readable table per file and a summary line (what a terminal shows)."""
+    def to_text(self, width: int | None = None) -> str:
+        """A readable table per file and a summary line (what a terminal shows).
+
+        *width* defaults to the terminal's width, 120 columns when not on a terminal.
+        """
+        import shutil
+
         from rich.console import Console
         from rich.table import Table
 
+        width = width or (shutil.get_terminal_size((120, 40)).columns if os.isatty(1) else 120)
         console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
         for f in self.files:
             status = t(f"status_{f.status}")
             console.print(f"{f.path} — {status}" + (f" ({f.template_version})" if f.template_version else ""))
             if f.findings:
-                table = Table(show_lines=False, expand=False)
-                for key in ("severity", "code", "sheet", "cell", "row_id", "message"):
-                    table.add_column(t(key), overflow="fold")
+                table = Table(show_lines=False, expand=True)
+                for key in ("severity", "code", "sheet", "cell", "row_id"):
+                    table.add_column(t(key), no_wrap=True)
+                table.add_column(t("message"), overflow="fold", ratio=1)
                 for x in f.findings:
                     table.add_row(t(f"severity_{x.severity}"), x.code, x.sheet or "", x.cell or "", x.row_id or "",
                                   x.message + (f"\n→ {x.hint}" if x.hint else ""))

@@ -304,3 +304,12 @@ def test_cli_refusal_names_the_blocking_findings(tmp_path):
     assert lines[0].startswith("mplan-xl: ") and "reprise impossible" in lines[0]
     assert any("[not-a-workbook]" in line or "[corrupt-workbook]" in line for line in lines[2:])
     assert "Traceback" not in result.output
+
+
+def test_readme_lists_exactly_the_blocking_codes():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("Blocking: only errors")
+    listed = readme[start:readme.index("cannot be located", start)]
+    import re
+
+    assert sorted(re.findall(r"`([a-z-]+)`", listed)) == sorted(BLOCKING_CODES)

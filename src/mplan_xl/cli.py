@@ -297,7 +297,8 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .reader import Limits
 
     text = _CONSOLIDATE_TEXT
-    result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout))
+    result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout),
+                             on_done=_progress(len(paths)))
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
     click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:

@@ -140,6 +140,10 @@ _TEXT = {
     "conflict": Label("même entreprise et même année ({company} {year}) que {other}, chargé à sa place",
                       "same company and year ({company} {year}) as {other}, loaded instead"),
     "copy": Label("copie identique de {other}", "identical copy of {other}"),
+    "portfolio_xlsx": Label("{path} : le portefeuille est un classeur .xlsx ; nommez-le *.xlsx",
+                            "{path}: the portfolio is an .xlsx workbook; name it *.xlsx"),
+    "read_failed": Label("{path} : lecture de la base de données impossible ({detail})",
+                         "{path}: cannot read the database ({detail})"),
     "no_year": Label("année du plan introuvable sur la feuille Accueil", "plan year not found on the Guide sheet"),
 }
 
@@ -479,11 +483,14 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
     """
     from .atomic import check_output
 
-    files = expand_paths(paths)
-    if not files:
-        raise UsageError(_TEXT["no_files"], paths=", ".join(map(str, paths)))
     if out is not None:
         check_output(out, force=True)
+        if Path(out).suffix.lower() != ".xlsx":
+            raise UsageError(_TEXT["portfolio_xlsx"], path=out)
+    # The portfolio of an earlier run, written among the plans, is not a plan.
+    files = [f for f in expand_paths(paths) if out is None or f.resolve() != Path(out).resolve()]
+    if not files:
+        raise UsageError(_TEXT["no_files"], paths=", ".join(map(str, paths)))
     con = connect(db)
     try:
         examined = _examine_all(files, lang, jobs, limits, on_done)
@@ -514,11 +521,7 @@ def tables(db: str | os.PathLike) -> dict[str, Any]:
         >>> frames = tables("plans.duckdb")                                   # doctest: +SKIP
         >>> frames["budget_lines"].groupby(["company", "year"])["actual"].sum()   # doctest: +SKIP
     """
-    con = connect(db, read_only=True)
-    try:
-        return {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in TABLE_NAMES}
-    finally:
-        con.close()
+    return {name: frame for name, frame in zip(TABLE_NAMES, _read(db, [f"SELECT * FROM {n} ORDER BY ALL" for n in TABLE_NAMES]))}
 
 
 def read_table(db: str | os.PathLike, name: str) -> Any:
@@ -530,9 +533,18 @@ def read_table(db: str | os.PathLike, name: str) -> Any:
     if name not in TABLE_NAMES:
         raise UsageError(Label("table {name!r} : attendu l'une de {known}", "table {name!r}: expected one of {known}"),
                          name=name, known=", ".join(TABLE_NAMES))
+    return _read(db, [f"SELECT * FROM {name} ORDER BY ALL"])[0]
+
+
+def _read(db: str | os.PathLike, queries: Sequence[str]) -> list[Any]:
+    """Run *queries* on the database opened read-only; a database without our tables is one clear error."""
+    import duckdb
+
     con = connect(db, read_only=True)
     try:
-        return con.execute(f"SELECT * FROM {name} ORDER BY ALL").df()
+        return [con.execute(query).df() for query in queries]
+    except duckdb.Error as err:
+        raise DatabaseError(_TEXT["read_failed"], path=db, detail=_one_line(str(err).split("\n")[0])) from None
     finally:
         con.close()
 

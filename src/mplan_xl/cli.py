@@ -143,7 +143,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
     if output:
         check_output(output, force=True)
     report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
-                       on_done=_progress(len(paths)))
+                       on_done=_progress())
     if fmt == "xlsx":
         with atomic_output(output, force=True) as tmp:
             report.write_xlsx(tmp)
@@ -159,7 +159,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
     sys.exit(report.exit_code)
 
 
-def _progress(count: int) -> Callable[[Any], None] | None:
+def _progress() -> Callable[[Any], None] | None:
     """A progress bar on standard error when it is a terminal; nothing otherwise."""
     if not sys.stderr.isatty():
         return None
@@ -298,7 +298,7 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
 
     text = _CONSOLIDATE_TEXT
     result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout),
-                             on_done=_progress(len(paths)))
+                             on_done=_progress())
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
     click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:

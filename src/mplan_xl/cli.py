@@ -12,10 +12,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Sequence
 
 import click
 
@@ -142,8 +143,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
-    report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
-                       on_done=_progress())
+    with progress_bar(paths) as on_done:
+        report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
+                           on_done=on_done)
     if fmt == "xlsx":
         with atomic_output(output, force=True) as tmp:
             report.write_xlsx(tmp)
@@ -159,23 +161,24 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
     sys.exit(report.exit_code)
 
 
-def _progress() -> Callable[[Any], None] | None:
-    """A progress bar on standard error when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None
+@contextlib.contextmanager
+def progress_bar(paths: Sequence[str], label: str = "check") -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on standard error for batches, when it is a terminal; nothing otherwise.
+
+    Yields the callback to give as ``on_done``; the bar is gone before the report prints.
+    """
+    from .validator import expand_paths
+
+    total = len(expand_paths(paths))
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
     from rich.progress import Progress
 
-    progress = Progress(transient=True)
-    task = progress.add_task("check", total=None)
-    progress.start()
-
-    def advance(_: Any) -> None:
-        progress.advance(task)
-
-    import atexit
-
-    atexit.register(progress.stop)
-    return advance
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda _: progress.advance(task)
 
 
 # --- rollover ------------------------------------------------------------------------------------------
@@ -297,8 +300,9 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .reader import Limits
 
     text = _CONSOLIDATE_TEXT
-    result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout),
-                             on_done=_progress())
+    with progress_bar(paths, "consolidate") as on_done:
+        result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
+                                 limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
     click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:

@@ -313,3 +313,16 @@ def test_readme_lists_exactly_the_blocking_codes():
     import re
 
     assert sorted(re.findall(r"`([a-z-]+)`", listed)) == sorted(BLOCKING_CODES)
+
+
+def test_a_plan_missing_a_sheet_is_refused(built, tmp_path):
+    import openpyxl
+
+    damaged = tmp_path / "damaged.xlsx"
+    wb = openpyxl.load_workbook(built["demo-en"])
+    del wb["KPIs"]
+    wb.save(damaged)
+    with pytest.raises(RolloverRefused) as caught:
+        rollover(damaged, tmp_path / "next.xlsx", message_lang="en")
+    assert {"sheet-missing", "table-missing"} <= {f.code for f in caught.value.blocking}
+    assert all(f.code in BLOCKING_CODES for f in caught.value.blocking)

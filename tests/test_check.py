@@ -53,19 +53,25 @@ def demos(tmp_path_factory) -> dict:
         out[f"plain-{lang}"] = mplan_xl.demo_workbook(folder / f"plain-{lang}.xlsx", lang=lang, year=YEAR)
         out[f"errors-{lang}"] = mplan_xl.demo_workbook(folder / f"errors-{lang}.xlsx", lang=lang, year=YEAR,
                                                        with_errors=True)
+        out[f"plain-{lang}-xlsm"] = mplan_xl.demo_workbook(folder / f"plain-{lang}.xlsm", lang=lang, year=YEAR)
+        out[f"errors-{lang}-xlsm"] = mplan_xl.demo_workbook(folder / f"errors-{lang}.xlsm", lang=lang, year=YEAR,
+                                                            with_errors=True)
     return out
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_plain_demo_is_valid(demos, lang):
-    report = check_file(demos[f"plain-{lang}"], lang=lang)
+BOTH = [("fr", ""), ("en", ""), ("fr", "-xlsm"), ("en", "-xlsm")]
+
+
+@pytest.mark.parametrize("lang, runtime", BOTH)
+def test_plain_demo_is_valid(demos, lang, runtime):
+    report = check_file(demos[f"plain-{lang}{runtime}"], lang=lang)
     assert report.findings == [] and report.status == "valid"
     assert report.template_version == schema.TEMPLATE_VERSION
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_seeded_errors_are_found_exactly(demos, lang):
-    path = demos[f"errors-{lang}"]
+@pytest.mark.parametrize("lang, runtime", BOTH)
+def test_seeded_errors_are_found_exactly(demos, lang, runtime):
+    path = demos[f"errors-{lang}{runtime}"]
     report = check_file(path, lang=lang)
     found = sorted((f.code, f.severity, f.sheet, f.cell, f.row_id) for f in report.findings)
     expected = sorted(
@@ -74,6 +80,28 @@ def test_seeded_errors_are_found_exactly(demos, lang):
         for e in SEEDED_ERRORS)
     assert found == expected
     assert report.status == "invalid"
+
+
+def test_foreign_macros_are_flagged(demos, tmp_path):
+    """A module that mplan-xl did not write (here: added to our project) is named."""
+    import io
+    import zipfile
+
+    from mplan_xl.macros import THIS_WORKBOOK_CODE, vba_sources
+    from mplan_xl.vba import VbaModule, build_vba_project
+
+    source = demos["plain-en-xlsm"]
+    modules = [VbaModule("ThisWorkbook", THIS_WORKBOOK_CODE, "document")]
+    modules += [VbaModule(name, code) for name, code in vba_sources().items()]
+    modules.append(VbaModule("Payload", 'Sub AutoOpen()\r\n    Shell "calc.exe"\r\nEnd Sub\r\n'))
+    tampered = tmp_path / "tampered.xlsm"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = build_vba_project(modules) if item.filename == "xl/vbaProject.bin" else zin.read(item)
+            zout.writestr(item, data)
+    findings = [f for f in check_file(tampered, lang="en").findings if f.code == "foreign-macros"]
+    assert len(findings) == 1 and "Payload" in findings[0].message
+    assert io.BytesIO  # keep the import local and used
 
 
 def test_inputs_are_byte_identical_after_check(demos):

@@ -138,7 +138,21 @@ def functions_md() -> str:
     return "\n".join(lines) + "\n"
 
 
-GENERATED = {"workbook.md": workbook_md, "rules.md": rules_md, "functions.md": functions_md}
+def demo_md() -> str:
+    from .demo import DEFAULT_COMPANY, SEEDED_ERRORS
+
+    lines = ["# The demo plan and its seeded errors", "",
+             "Generated from `src/mplan_xl/demo.py` by `python -m mplan_xl.docgen`; do not edit by hand.", "",
+             f"`mplan-xl demo OUT` writes the plan of {DEFAULT_COMPANY}, a fictional company; it passes `mplan-xl check`",
+             "with no finding. `--with-errors` seeds the problems below, one each, and `check` must report exactly",
+             "these findings (a test holds it to that, in both languages and both runtimes).", "",
+             "| rule | severity | table | row | column | what was broken |", "| --- | --- | --- | --- | --- | --- |"]
+    for e in SEEDED_ERRORS:
+        lines.append(f"| `{e.code}` | {e.severity} | {e.table} | {e.row_id} | {e.column} | {e.description.en} |")
+    return "\n".join(lines) + "\n"
+
+
+GENERATED = {"workbook.md": workbook_md, "rules.md": rules_md, "functions.md": functions_md, "demo.md": demo_md}
 
 
 def write_docs(folder: Path = DOCS_DIR) -> list[Path]:

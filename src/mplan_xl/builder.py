@@ -84,7 +84,7 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
     generated, use none of them and carry any ``_xlfn.`` prefix they need, and those passes were
     three quarters of the build time, so they are skipped."""
 
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # noqa: ARG002
         if formula.startswith("{") and formula.endswith("}"):
             formula = formula[1:-1]
         return formula[1:] if formula.startswith("=") else formula

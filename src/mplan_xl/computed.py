@@ -24,8 +24,6 @@ from . import formulas, metrics, smart
 from .schema import Column, Metric, Rollup, Sheet, SHEETS_BY_KEY
 from .vocabulary import KPI_STATUS
 
-RUNTIMES = ("xlwings", "native")
-
 #: Characters that must be escaped with a quote inside a structured reference.
 _STRUCTURED_ESCAPES = str.maketrans({c: "'" + c for c in "[]#'"})
 

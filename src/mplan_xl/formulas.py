@@ -30,8 +30,6 @@ from . import smart
 from .metrics import DEFAULT_AT_RISK, DEFAULT_ON_TRACK, REGISTRY
 from .vocabulary import DIRECTION, KPI_STATUS
 
-RUNTIMES = ("native", "xlwings")
-
 #: Metrics whose text result depends on the language: the UDF takes it as a last argument.
 LOCALISED = {"kpi_status", "smart_check"}
 SMART_UDF = "MPLAN_SMART"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from mplan_xl.docgen import DOCS_DIR, GENERATED
+from mplan_xl.docgen import GENERATED
+
+DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import zipfile
 
 import olefile
@@ -10,7 +12,9 @@ from oletools.olevba import VBA_Parser
 
 import mplan_xl
 from mplan_xl import libreoffice
-from mplan_xl.macros import MACROS_DIR, THIS_WORKBOOK_CODE, generated_sources, vba_sources
+from mplan_xl.macros import THIS_WORKBOOK_CODE, generated_sources, vba_sources
+
+MACROS_DIR = Path(__file__).resolve().parents[1] / "macros"
 
 from conftest import YEAR, needs_libreoffice
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mplan_xl.templates import DEFAULT_DIR, template_files, write_templates
+from mplan_xl.templates import template_files, write_templates
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "workbook_templates"
 
 
 def describe(path: Path) -> dict:

@@ -12,8 +12,9 @@
   help with Excel (``Application.MacroOptions``), as xlwings' import does,
   so the function wizard explains them. ``ThisWorkbook`` calls it on opening.
 
-Regenerate with ``python -m mplan_xl.macros``; a test fails when ``macros/``
-differs from what this module generates.
+Workbooks embed the committed ``macros/`` files (shipped in the package as
+``mplan_xl.macros_vba``). Regenerate them with ``python -m mplan_xl.macros``
+from a checkout; a test fails when they differ from what the generators write.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ import io
 import sys
 import types
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Iterator
-
-import xlwings
 
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 UDF_MODULE = "mplan_xl.udfs"
@@ -63,6 +63,7 @@ def _windows_stubs() -> Iterator[None]:
 def _decorated_udf_module(xludfs: types.ModuleType) -> types.ModuleType:
     """A private copy of :mod:`mplan_xl.udfs` whose ``xw.func``/``arg``/``ret`` are xlwings' real decorators
     (off Windows, xlwings exports no-op ones)."""
+    import xlwings
     saved = {name: getattr(xlwings, name) for name in ("func", "arg", "ret")}
     xlwings.func, xlwings.arg, xlwings.ret = xludfs.xlfunc, xludfs.xlarg, xludfs.xlret
     try:
@@ -122,6 +123,7 @@ def register_module() -> str:
 
 def runtime_module() -> str:
     """``xlwings.bas`` of the installed (pinned) xlwings."""
+    import xlwings
     return _crlf((Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8"))
 
 
@@ -135,11 +137,23 @@ def generated_sources() -> dict[str, str]:
             f"{REGISTER_MODULE}.bas": register_module()}
 
 
+MODULE_NAMES = (RUNTIME_MODULE, WRAPPER_MODULE, REGISTER_MODULE)
+
+
 @lru_cache(maxsize=1)
 def vba_sources() -> dict[str, str]:
-    """VBA module name -> source, as committed in ``macros/`` (what the workbook embeds)."""
-    return {Path(name).stem: (MACROS_DIR / name).read_text(encoding="utf-8").replace("\n", "\r\n").replace("\r\r\n", "\r\n")
-            for name in generated_sources()}
+    """VBA module name -> source the workbooks embed: the committed ``macros/`` files.
+
+    ``macros/`` ships inside the package as ``mplan_xl.macros_vba`` (see
+    pyproject.toml), so an installed copy reads the very files of the
+    repository, without importing xlwings to regenerate them; an editable
+    install reads them from the checkout.
+    """
+    try:
+        folder = resources.files("mplan_xl.macros_vba")
+    except ModuleNotFoundError:  # an editable install maps no such package: read the checkout's macros/
+        folder = MACROS_DIR
+    return {name: folder.joinpath(f"{name}.bas").read_bytes().decode("utf-8") for name in MODULE_NAMES}
 
 
 def document_code() -> dict[str, str]:

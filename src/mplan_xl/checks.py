@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import schema
 from .computed import PlanContext, column_formula, compute_row
 from .numbers import parse_localized_number
+from .plan import id_key, id_text
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, as_date, blank, input_values
 from .rules import Finding, make_finding
 from .schema import Kind
@@ -43,24 +44,13 @@ class Context:
             sheet = sheet or table.worksheet
             if row is not None and cell is None:
                 cell = table.cell(row, key) if key else table.cell(row, table.sheet.id_column or "")
-        row_id = _text(row.id(table.sheet)) if (row is not None and table is not None) else None
+        row_id = id_text(row.id(table.sheet)) if (row is not None and table is not None) else None
         return make_finding(code, self.lang, sheet=sheet, cell=cell, row_id=row_id, **params)
 
     def header(self, table: LocatedTable, key: str) -> str:
         return table.sheet.column(key).header(self.plan.lang)
 
 
-def _text(value: Any) -> str | None:
-    if blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def _key(value: Any) -> str:
-    """How Excel's COUNTIF matches ids: case-insensitive, numbers by their text."""
-    return (_text(value) or "").strip().casefold()
 
 
 def _fmt_number(value: float, lang: str) -> str:
@@ -261,7 +251,7 @@ def check_external_links(ctx: Context) -> Iterator[Finding]:
 def _ids(table: LocatedTable) -> dict[str, LocatedRow]:
     out: dict[str, LocatedRow] = {}
     for row in table.rows:
-        key = _key(row.id(table.sheet))
+        key = id_key(row.id(table.sheet))
         if key and key not in out:
             out[key] = row
     return out
@@ -275,11 +265,11 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
             continue
         seen: dict[str, LocatedRow] = {}
         for row in table.rows:
-            key = _key(row.id(sheet))
+            key = id_key(row.id(sheet))
             if not key:
                 continue
             if key in seen:
-                yield ctx.finding("duplicate-id", table, row, sheet.id_column, value=_text(row.id(sheet)),
+                yield ctx.finding("duplicate-id", table, row, sheet.id_column, value=id_text(row.id(sheet)),
                                   first=seen[key].sheet_row + 1)
             else:
                 seen[key] = row
@@ -291,17 +281,17 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
             ids = _ids(target)
             for row in table.rows:
                 value = row.values.get(column.key)
-                if not blank(value) and _key(value) not in ids:
+                if not blank(value) and id_key(value) not in ids:
                     yield ctx.finding("reference-unresolved", table, row, column.key, column=ctx.header(table, column.key),
-                                      value=_text(value), target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
+                                      value=id_text(value), target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
     objectives = tables.get("objectives")
     if objectives is not None and "parent_id" in objectives.columns:
         yield from _cycles(ctx, objectives)
 
 
 def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
-    parent = {_key(r.id(objectives.sheet)): _key(r.values.get("parent_id")) for r in objectives.rows
-              if _key(r.id(objectives.sheet)) and not blank(r.values.get("parent_id"))}
+    parent = {id_key(r.id(objectives.sheet)): id_key(r.values.get("parent_id")) for r in objectives.rows
+              if id_key(r.id(objectives.sheet)) and not blank(r.values.get("parent_id"))}
     rows = _ids(objectives)
     reported: set[str] = set()
     for start in parent:
@@ -314,7 +304,7 @@ def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
             if not reported.intersection(cycle):
                 reported.update(cycle)
                 first = min(cycle, key=lambda k: rows[k].sheet_row)
-                names = [_text(rows[k].id(objectives.sheet)) for k in cycle] + [_text(rows[cycle[0]].id(objectives.sheet))]
+                names = [id_text(rows[k].id(objectives.sheet)) for k in cycle] + [id_text(rows[cycle[0]].id(objectives.sheet))]
                 yield ctx.finding("reference-cycle", objectives, rows[first], "parent_id", cycle=" → ".join(names))
 
 
@@ -334,14 +324,14 @@ def check_objectives(ctx: Context) -> Iterator[Finding]:
     children: dict[str, list[str]] = {}
     for row in objectives.rows:
         if not blank(row.values.get("parent_id")):
-            children.setdefault(_key(row.values["parent_id"]), []).append(_key(row.id(sheet)))
+            children.setdefault(id_key(row.values["parent_id"]), []).append(id_key(row.id(sheet)))
     for rule, other in (("objective-without-action", "actions"), ("objective-without-kpi", "kpis")):
         linked_table = tables.get(other)
         if linked_table is None or "objective_id" not in linked_table.columns:
             continue
-        linked = {_key(r.values.get("objective_id")) for r in linked_table.rows}
+        linked = {id_key(r.values.get("objective_id")) for r in linked_table.rows}
         for row in objectives.rows:
-            key = _key(row.id(sheet))
+            key = id_key(row.id(sheet))
             if key and not _covered(key, linked, children):
                 yield ctx.finding(rule, objectives, row, "id")
 
@@ -384,7 +374,7 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
         if not blank(title) and fold(str(title)) in abandoned:
             earlier = abandoned[fold(str(title))]
             yield ctx.finding("abandoned-action-replanned", actions, row, "title", title=title,
-                              review_id=_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
+                              review_id=id_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
 
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (

@@ -21,6 +21,7 @@ from functools import lru_cache, partial
 from typing import Any, Mapping
 
 from . import formulas, metrics, smart
+from .plan import id_key
 from .schema import Column, Metric, Rollup, Sheet, SHEETS_BY_KEY
 from .vocabulary import KPI_STATUS
 
@@ -85,7 +86,7 @@ class PlanContext:
                 match = other.get(spec.match)
                 if match in (None, ""):
                     continue
-                k = _match_key(match)
+                k = id_key(match)
                 if spec.function == "count":
                     totals[k] = totals.get(k, 0) + 1
                 else:
@@ -94,14 +95,8 @@ class PlanContext:
                     amount = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
                     totals[k] = totals.get(k, 0) + amount
             self._rollup_cache[key] = totals
-        return float(self._rollup_cache[key].get(_match_key(row_id), 0))
+        return float(self._rollup_cache[key].get(id_key(row_id), 0))
 
-
-def _match_key(value: Any) -> str:
-    """COUNTIF/SUMIFS compare case-insensitively; numbers match their text form."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).casefold().strip()
 
 
 def compute_row(sheet: Sheet, row: Mapping[str, Any], context: PlanContext, lang: str) -> dict[str, Any]:

@@ -59,6 +59,7 @@ from . import schema
 from .computed import PlanContext, compute_row
 from .errors import MplanError, UsageError
 from .numbers import to_number
+from .plan import id_text
 from .plan_reader import locate_plan, named_value
 from .reader import Limits, read_workbook
 from .report import INVALID, UNREADABLE, VALID, FileReport
@@ -230,13 +231,6 @@ def _sha256(path: str | os.PathLike) -> str | None:
     return digest.hexdigest()
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
 
 def _db_value(kind: Kind, value: Any) -> Any:
     if kind is Kind.DATE:
@@ -244,7 +238,7 @@ def _db_value(kind: Kind, value: Any) -> Any:
     if kind.is_number:
         number = to_number(value)
         return int(number) if number is not None and kind is Kind.INTEGER and number.is_integer() else number
-    return _text(value)
+    return id_text(value)
 
 
 def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Examined:
@@ -260,7 +254,7 @@ def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()
     try:
         located = locate_plan(raw)
         plan = located.to_plan()
-        company = _text(located.company) or Path(path).stem
+        company = id_text(located.company) or Path(path).stem
         year = located.year
         if report.status != VALID:
             return Examined(str(path), sha, report, company, year)
@@ -286,9 +280,9 @@ def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()
                 out.append(row)
             rows[name] = out
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name, "lang": located.lang,
-                    "runtime": _text(located.runtime), "template_version": located.template_version,
+                    "runtime": id_text(located.runtime), "template_version": located.template_version,
                     "currency": plan.identity.currency, "envelope": to_number(located.envelope),
-                    "author": _text(named_value(raw, schema.NAME_AUTHOR)), "warnings": report.warnings,
+                    "author": id_text(named_value(raw, schema.NAME_AUTHOR)), "warnings": report.warnings,
                     "loaded_at": None}
         return Examined(str(path), sha, report, company, year, plan_row, rows)
     except Exception as err:  # a workbook the checks passed but that cannot be turned into rows

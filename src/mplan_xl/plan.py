@@ -98,6 +98,29 @@ class Plan:
         return plan
 
 
+def id_text(value: Any) -> str | None:
+    """An id as text: None for a blank, ``3`` for the number 3.0 (Excel stores typed ids as numbers).
+
+    >>> id_text(3.0), id_text(" "), id_text("O1.1")
+    ('3', None, 'O1.1')
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def id_key(value: Any) -> str:
+    """The key ids are matched on, as Excel's COUNTIF/SUMIFS match them: case-insensitive,
+    numbers by their text, spaces significant (so the workbook's live status and ``check`` agree).
+
+    >>> id_key("o1") == id_key("O1"), id_key(3.0) == id_key("3"), id_key("O1 ") == id_key("O1")
+    (True, True, False)
+    """
+    return (id_text(value) or "").casefold()
+
+
 def _unit(unit: str, identity: Identity) -> str:
     return identity.currency_symbol if unit == "€" else unit
 

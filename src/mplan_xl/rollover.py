@@ -98,7 +98,7 @@ from .builder import build_workbook
 from .computed import PlanContext, compute_row
 from .errors import MplanError, UsageError
 from .numbers import parse_localized_number, to_number
-from .plan import Identity, Plan, Row, check_language
+from .plan import Identity, Plan, Row, check_language, id_key, id_text
 from .plan_reader import locate_plan, named_value
 from .reader import read_workbook
 from .report import UNREADABLE, FileReport
@@ -189,19 +189,6 @@ class Measure:
     attainment: float | None
 
 
-def _key(value: Any) -> str:
-    """Ids compared as the workbook compares them: case-insensitive, numbers by their text."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip().casefold()
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def measure_objective(objective: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]]) -> Measure | None:
@@ -216,8 +203,8 @@ def measure_objective(objective: Mapping[str, Any], kpis: Sequence[Mapping[str, 
     >>> m.reached, round(m.attainment, 2)
     (True, 1.1)
     """
-    own = _key(objective.get("id"))
-    measured = [k for k in kpis if own and _key(k.get("objective_id")) == own
+    own = id_key(objective.get("id"))
+    measured = [k for k in kpis if own and id_key(k.get("objective_id")) == own
                 and to_number(k.get("target")) is not None and to_number(k.get("actual")) is not None]
     if not measured:
         return None
@@ -225,8 +212,8 @@ def measure_objective(objective: Mapping[str, Any], kpis: Sequence[Mapping[str, 
     same = [k for k in measured if fold(str(k.get("unit") or "")) == unit]
     kpi = (same or measured)[0]
     return Measure(
-        objective_id=_text(objective.get("id")) or "", kpi_id=_text(kpi.get("id")), kpi_name=_text(kpi.get("name")),
-        target=float(kpi["target"]), actual=float(kpi["actual"]), baseline=to_number(kpi.get("baseline")), unit=_text(kpi.get("unit")), same_unit=bool(same),
+        objective_id=id_text(objective.get("id")) or "", kpi_id=id_text(kpi.get("id")), kpi_name=id_text(kpi.get("name")),
+        target=float(kpi["target"]), actual=float(kpi["actual"]), baseline=to_number(kpi.get("baseline")), unit=id_text(kpi.get("unit")), same_unit=bool(same),
         reached=bool(metrics.favourable(kpi["actual"], kpi["target"], kpi.get("direction"))),
         attainment=metrics.attainment(kpi["actual"], kpi["target"], kpi.get("direction"), kpi.get("baseline")))
 
@@ -391,8 +378,8 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
     kpis = plan.rows("kpis")
     by_id: dict[str, Row] = {}
     for objective in objectives:   # the first row of a duplicated id wins, as lookups in Excel do
-        if _key(objective.get("id")):
-            by_id.setdefault(_key(objective.get("id")), objective)
+        if id_key(objective.get("id")):
+            by_id.setdefault(id_key(objective.get("id")), objective)
     measures = {key: measure_objective(o, kpis) for key, o in by_id.items()}
 
     # Bilan N-1: one row per action of this year.
@@ -400,11 +387,11 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
     suggestions: list[ReviewSuggestion] = []
     review: list[Row] = []
     for action in plan.rows("actions"):
-        action_id = _text(action.get("id"))
+        action_id = id_text(action.get("id"))
         if action_id is None:
             continue
-        objective = by_id.get(_key(action.get("objective_id")), {})
-        measure = measures.get(_key(action.get("objective_id")))
+        objective = by_id.get(id_key(action.get("objective_id")), {})
+        measure = measures.get(id_key(action.get("objective_id")))
         row: Row = {
             "id": action_id,
             "action": action.get("title"),
@@ -415,7 +402,7 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
             "gain": action.get("expected_gain"),
             "target": measure.target if measure else to_number(objective.get("target")),
             "result": measure.actual if measure else None,
-            "unit": measure.unit if measure else _text(objective.get("unit")),
+            "unit": measure.unit if measure else id_text(objective.get("unit")),
         }
         figures = compute_row(schema.REVIEW, row, review_context, lang)
         deadline, end = objective.get("deadline"), action.get("end")
@@ -450,26 +437,26 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
         row["statement"] = _mark(OBJECTIVE_MARK, objective.get("statement"), source_year, lang)
         row["baseline"] = carried_baseline(objective, measure)
         row["deadline"] = _move_date(objective.get("deadline"), year)
-        if _key(objective.get("parent_id")) not in carried_keys:
+        if id_key(objective.get("parent_id")) not in carried_keys:
             row["parent_id"] = None
         new_objectives.append(row)
     out.tables["objectives"] = new_objectives
     new_kpis = []
     for kpi in kpis:
-        if _key(kpi.get("objective_id")) in carried_keys and _key(kpi.get("objective_id")):
+        if id_key(kpi.get("objective_id")) in carried_keys and id_key(kpi.get("objective_id")):
             actual = to_number(kpi.get("actual"))
             new_kpis.append({**kpi, "baseline": kpi.get("baseline") if actual is None else actual, "actual": None})
     out.tables["kpis"] = new_kpis
     out.tables["actions"] = []
     out.tables["budget"] = []
-    return NextYear(out, suggestions, [_text(o["id"]) or "" for o in new_objectives],
-                    [_text(k.get("id")) or "" for k in new_kpis],
-                    {(_text(o.get("id")) or ""): measures[k] for k, o in by_id.items()})
+    return NextYear(out, suggestions, [id_text(o["id"]) or "" for o in new_objectives],
+                    [id_text(k.get("id")) or "" for k in new_kpis],
+                    {(id_text(o.get("id")) or ""): measures[k] for k, o in by_id.items()})
 
 
 def _objective_text(objective_id: Any, objective: Mapping[str, Any]) -> str | None:
-    oid = _text(objective_id)
-    label = _text(objective.get("indicator")) or _text(objective.get("statement"))
+    oid = id_text(objective_id)
+    label = id_text(objective.get("indicator")) or id_text(objective.get("statement"))
     if oid and label:
         return f"{oid} – {label}"
     return oid or label
@@ -539,7 +526,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     if not isinstance(source_year, int):
         raise UsageError(_TEXT["no_year"], path=source)
     plan.identity.year = source_year
-    plan.identity.author = _text(author) or ""
+    plan.identity.author = id_text(author) or ""
     year = source_year + 1 if year is None else year
     if year <= source_year:
         raise UsageError(_TEXT["year_order"], year=year, source=source_year)

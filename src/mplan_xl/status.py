@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 
 from . import schema
 from .computed import structured_ref
+from .plan import id_key
 from .schema import Kind, Sheet
 from .vocabulary import Label
 
@@ -101,20 +102,15 @@ def _missing_required(tables: Tables, smart_texts: Mapping[str, Any], envelope: 
                      for c in s.input_columns if c.required and c.key != s.id_column and _blank(row.get(c.key))))
 
 
-def _id_key(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).casefold()
-
 
 def _unresolved(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
     count = 0
     for s in schema.ID_TABLES:
         for c in s.references:
             target = schema.SHEETS_BY_KEY[c.ref]
-            ids = {_id_key(r.get(target.id_column)) for r in tables.get(target.key, [])
+            ids = {id_key(r.get(target.id_column)) for r in tables.get(target.key, [])
                    if not _blank(r.get(target.id_column))}
-            count += sum(1 for r in tables.get(s.key, []) if not _blank(r.get(c.key)) and _id_key(r[c.key]) not in ids)
+            count += sum(1 for r in tables.get(s.key, []) if not _blank(r.get(c.key)) and id_key(r[c.key]) not in ids)
     return float(count)
 
 

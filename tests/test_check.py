@@ -84,7 +84,6 @@ def test_seeded_errors_are_found_exactly(demos, lang, runtime):
 
 def test_foreign_macros_are_flagged(demos, tmp_path):
     """A module that mplan-xl did not write (here: added to our project) is named."""
-    import io
     import zipfile
 
     from mplan_xl.macros import THIS_WORKBOOK_CODE, vba_sources
@@ -101,7 +100,32 @@ def test_foreign_macros_are_flagged(demos, tmp_path):
             zout.writestr(item, data)
     findings = [f for f in check_file(tampered, lang="en").findings if f.code == "foreign-macros"]
     assert len(findings) == 1 and "Payload" in findings[0].message
-    assert io.BytesIO  # keep the import local and used
+
+
+def test_excel4_macro_sheet_is_flagged(demos, tmp_path):
+    """An Excel 4 macro sheet (old macro language, no VBA needed) slipped into a plain .xlsx is named."""
+    import zipfile
+
+    source, tampered = demos["plain-en"], tmp_path / "xl4.xlsx"
+    macro = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             b'<xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData>'
+             b'<row r="1"><c r="A1"><f>EXEC("calc.exe")</f></c></row></sheetData></xm:macrosheet>')
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"</sheets>", b'<sheet name="Auto_Open" sheetId="99" state="hidden" r:id="rIdXL4"/></sheets>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdXL4" Type="http://schemas.microsoft.com/'
+                                    b'office/2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>')
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType='
+                                    b'"application/vnd.ms-excel.macrosheet+xml"/></Types>')
+            zout.writestr(item, data)
+        zout.writestr("xl/macrosheets/sheet1.xml", macro)
+    findings = [f for f in check_file(tampered, lang="en").findings if f.code == "foreign-macros"]
+    assert len(findings) == 1 and "Auto_Open (Excel 4)" in findings[0].message
 
 
 def test_inputs_are_byte_identical_after_check(demos):

@@ -216,23 +216,28 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
 
 
 def check_macros(ctx: Context) -> Iterator[Finding]:
+    """VBA modules other than ours, and Excel 4 macro or dialog sheets (an old macro language
+    still run by Excel, a classic way to hide code), are named in one finding."""
     raw = ctx.plan.raw
-    if not raw.has_vba:
-        return
+    foreign = [f"{name} (Excel 4)" for name, kind in raw.sheet_kinds.items() if kind in ("macrosheet", "dialogsheet")]
+    if raw.has_vba:
+        foreign += _foreign_modules(ctx)
+    if foreign:
+        yield ctx.finding("foreign-macros", modules=", ".join(foreign))
+
+
+def _foreign_modules(ctx: Context) -> list[str]:
     from .macros import document_code, vba_sources
     from .vba import read_vba_modules
 
     try:
-        modules = read_vba_modules(raw.vba_project or b"")
+        modules = read_vba_modules(ctx.plan.raw.vba_project or b"")
     except Exception:  # an unreadable VBA project is foreign by definition
-        yield ctx.finding("foreign-macros", sheet=None, modules="vbaProject.bin")
-        return
+        return ["vbaProject.bin"]
     ours = ({name: _code(source) for name, source in (vba_sources() | document_code()).items()}
             if ctx.plan.runtime == "xlwings" else {})
-    foreign = sorted(name for name, source in modules.items()
-                     if (name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
-    if foreign:
-        yield ctx.finding("foreign-macros", modules=", ".join(foreign))
+    return sorted(name for name, source in modules.items()
+                  if (name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
 
 
 def _code(source: str) -> str:

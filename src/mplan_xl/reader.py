@@ -804,11 +804,33 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             paths = [t for rt, _, t, _m in rels(target) if "externalLinkPath" in rt or "xlPathMissing" in rt]
             external_links.extend(paths or [target])
 
-    calamine = _open_calamine(data)
+    macro_sheets = [name for name, kind in sheet_kinds.items() if kind in ("macrosheet", "dialogsheet")]
+    calamine = _open_calamine(_without_sheets(data, macro_sheets) if macro_sheets else data)
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, _scans=scans, _calamine=calamine)
+
+
+def _without_sheets(data: bytes, names: list[str]) -> bytes:
+    """A copy of the package whose workbook part no longer lists *names*.
+
+    python-calamine refuses any workbook that declares an Excel 4 macro or
+    dialog sheet; the copy lets it read the worksheets, while the sheets
+    themselves stay in :attr:`RawWorkbook.sheet_kinds` for the macros check
+    to report. Only this rare case pays for the in-memory copy (the package
+    has already passed every size and XML check).
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            member = zin.read(item)
+            if item.filename == "xl/workbook.xml":
+                for name in names:
+                    quoted = name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").encode("utf-8")
+                    member = re.sub(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(quoted) + rb'"[^>]*/>', b"", member)
+            zout.writestr(item, member)
+    return out.getvalue()
 
 
 def _open_calamine(data: bytes):

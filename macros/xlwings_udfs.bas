@@ -144,3 +144,16 @@ failed:
     MPLAN_VARIANCE_PCT = Err.Description
 End Function
 
+Function MPLAN_VERSION()
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        MPLAN_VERSION = XLPy.CallUDF("mplan_xl.udfs", "MPLAN_VERSION", Array(), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        MPLAN_VERSION = XLPy.CallUDF("mplan_xl.udfs", "MPLAN_VERSION", Array())
+        Exit Function
+    #End If
+failed:
+    MPLAN_VERSION = Err.Description
+End Function
+

@@ -1,28 +1,36 @@
-"""The VBA in macros/ is what the code generates, and the .xlsm carries it, as independent parsers see."""
+"""The VBA in macros/ is what the generators write, and the .xlsm carries it, as independent parsers see."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import re
 import zipfile
+from pathlib import Path
 
 import olefile
 import pytest
+import xlwings
 from oletools.olevba import VBA_Parser
 
 import mplan_xl
-from mplan_xl import libreoffice
+from mplan_xl import libreoffice, macros
 from mplan_xl.macros import THIS_WORKBOOK_CODE, generated_sources, vba_sources
-
-MACROS_DIR = Path(__file__).resolve().parents[1] / "macros"
 
 from conftest import YEAR, needs_libreoffice
 
+MACROS_DIR = Path(__file__).resolve().parents[1] / "macros"
+XLWINGS_DIR = Path(xlwings.__file__).parent
+
 
 def code(text: str) -> str:
-    """Source without attribute lines, with one line ending."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    """Source without attribute lines and the class file header, with one line ending."""
+    lines = macros.module_code(text).replace("\r\n", "\n").split("\n")
     return "\n".join(line for line in lines if not line.startswith("Attribute VB_")).strip()
+
+
+# --- drift ------------------------------------------------------------------------------------------
+
+def test_macros_folder_holds_exactly_the_generated_files():
+    assert sorted(p.name for p in MACROS_DIR.iterdir()) == sorted(generated_sources())
 
 
 @pytest.mark.parametrize("name", sorted(generated_sources()))
@@ -32,12 +40,72 @@ def test_committed_macros_equal_what_the_generators_write(name):
         f"macros/{name} drifted; regenerate with: python -m mplan_xl.macros"
 
 
-def test_wrappers_call_python_for_every_udf():
-    wrappers = vba_sources()["xlwings_udfs"]
-    import mplan_xl.udfs as udfs
-    for name in udfs.WRAPS:
-        assert f'XLPy.CallUDF("mplan_xl.udfs", "{name}"' in wrappers
+def test_wrapper_module_is_what_xlwings_generator_writes_now():
+    """Regenerated from scratch through xlwings' own generator, not from a cache."""
+    macros._udf_functions.cache_clear()
+    assert (MACROS_DIR / "xlwings_udfs.bas").read_bytes() == macros.wrapper_module().encode("utf-8")
 
+
+@pytest.mark.parametrize("committed, installed", [("xlwings.bas", "xlwings.bas"), ("Dictionary.cls", "addin/Dictionary.cls")])
+def test_xlwings_runtime_files_are_those_of_the_installed_xlwings(committed, installed):
+    assert xlwings.__version__ == "0.37.8"
+    assert (MACROS_DIR / committed).read_bytes() == (XLWINGS_DIR / installed).read_bytes()
+
+
+def test_standalone_xlwings_needs_the_dictionary_class():
+    """xlwings.bas declares Dictionary objects (on a Mac) and the standalone quickstart carries the class."""
+    assert re.search(r"^\s*Dim \w+ As Dictionary", (MACROS_DIR / "xlwings.bas").read_text(), re.MULTILINE)
+    parser = VBA_Parser(str(XLWINGS_DIR / "quickstart_standalone.xlsm"))
+    assert {"xlwings", "Dictionary"} <= {name.rsplit(".", 1)[0] for _, _, name, _ in parser.extract_macros()}
+
+
+def test_write_macros_regenerates_the_folder(tmp_path):
+    written = macros.write_macros(tmp_path)
+    assert sorted(p.name for p in written) == sorted(generated_sources())
+    for path in written:
+        assert path.read_bytes() == (MACROS_DIR / path.name).read_bytes()
+
+
+# --- content ----------------------------------------------------------------------------------------
+
+def test_vba_sources_are_the_committed_modules():
+    sources = vba_sources()
+    assert list(sources) == ["xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"]
+    for name, (file, kind) in macros.MODULES.items():
+        text = (MACROS_DIR / file).read_bytes().decode("utf-8")
+        assert sources[name] == (text if kind == "standard" else macros.module_code(text))
+    assert not sources["Dictionary"].startswith("VERSION") and sources["Dictionary"].startswith('Attribute VB_Name = "Dictionary"')
+
+
+def test_wrappers_call_python_for_every_udf():
+    import mplan_xl.udfs as udfs
+
+    wrappers = vba_sources()["xlwings_udfs"]
+    assert wrappers.startswith('Attribute VB_Name = "xlwings_udfs"')
+    for name in [*udfs.WRAPS, "MPLAN_VERSION"]:
+        assert f'XLPy.CallUDF("mplan_xl.udfs", "{name}"' in wrappers
+    assert "Function MPLAN_SMART(statement, indicator, target, unit, deadline, owner, plan_year, Optional baseline, " \
+           "Optional lang)" in wrappers
+
+
+def test_registration_module_is_valid_vba_in_the_project_code_page():
+    text = vba_sources()["mplan_functions"]
+    text.encode("cp1252")                                        # the VBA project's code page
+    for line in text.split("\r\n"):
+        assert len(line) <= 1023                                 # VBA's longest physical line
+    logical = re.split(r"(?<! _)\r\n", text)
+    assert max(line.count(" _\r\n") for line in logical) <= 24   # VBA's line continuation limit
+    import mplan_xl.udfs as udfs
+
+    for name in [*udfs.WRAPS, "MPLAN_VERSION"]:
+        assert text.count(f'MplanRegister "{name}",') == 2        # French and English
+    assert '« En bonne voie »' in text and '""On track""' in text
+    from mplan_xl.schema import META_SHEET
+
+    assert META_SHEET == macros.META_SHEET and f'Worksheets("{META_SHEET}")' in text and '= "lang"' in text
+
+
+# --- the built workbook -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def xlsm(tmp_path_factory):
@@ -59,8 +127,10 @@ def test_olefile_lists_the_project_streams(xlsm):
         data = z.read("xl/vbaProject.bin")
     ole = olefile.OleFileIO(data)
     streams = {"/".join(s) for s in ole.listdir()}
-    assert {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT", "VBA/xlwings", "VBA/xlwings_udfs",
+    assert {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT", "VBA/xlwings", "VBA/Dictionary", "VBA/xlwings_udfs",
             "VBA/mplan_functions", "VBA/ThisWorkbook"} <= streams
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    assert "Class=Dictionary" in project and "Module=xlwings_udfs" in project
 
 
 def test_xlsm_carries_the_xlwings_settings_and_mplan_formulas(xlsm):
@@ -69,9 +139,17 @@ def test_xlsm_carries_the_xlwings_settings_and_mplan_formulas(xlsm):
     wb = openpyxl.load_workbook(xlsm, keep_vba=True)
     conf = wb["xlwings.conf"]
     assert conf.sheet_state == "hidden" and (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "mplan_xl.udfs")
-    ws = wb["Actions"]
-    assert str(ws["N5"].value).startswith("=MPLAN_ROI(")
+    assert str(wb["Actions"]["N5"].value).startswith("=MPLAN_ROI(")
     assert str(wb["Objectives"]["M5"].value).startswith("=MPLAN_SMART(") and str(wb["Objectives"]["M5"].value).endswith('"en")')
+
+
+def test_the_registration_finds_the_workbook_language_where_it_looks(xlsm):
+    """MplanLanguage reads column B next to "lang" in column A of the metadata sheet, rows 1 to 50."""
+    import openpyxl
+
+    meta = openpyxl.load_workbook(xlsm)[macros.META_SHEET]
+    rows = {row[0]: row[1] for row in meta.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True)}
+    assert rows[macros.LANG_KEY] == "en"
 
 
 @needs_libreoffice
@@ -81,4 +159,5 @@ def test_libreoffice_opens_the_xlsm_and_sees_the_modules(xlsm, tmp_path):
         basic = [n for n in z.namelist() if n.startswith("Basic/")]
         text = "".join(z.read(n).decode("utf-8", "replace") for n in basic if n.endswith(".xml"))
     assert any(n.endswith("xlwings_udfs.xml") for n in basic) and any(n.endswith("xlwings.xml") for n in basic)
+    assert any(n.endswith("Dictionary.xml") for n in basic)
     assert "MPLAN_ROI" in text and "MplanRegisterFunctions" in text

@@ -11,7 +11,20 @@ and the Excel expressions of its arguments into formula text:
 - ``xlwings``: a call of the ``MPLAN_`` function of :mod:`mplan_xl.udfs`.
 
 A LibreOffice test recalculates hundreds of random rows of these formulas and
-compares each with the Python function.
+compares each with the Python function. Where the two engines themselves
+differ, Python follows Excel: LibreOffice stores TRUE/FALSE as the numbers
+1/0, so a boolean typed into a number cell computes there (``ISNUMBER(TRUE)``
+is FALSE in Excel); and the direction test ignores case and extra spaces,
+as Python does, but not accents (no label of the list has one).
+
+``args`` maps the function's parameter names (:attr:`MetricInfo.parameters
+<mplan_xl.metrics.MetricInfo.parameters>`) to Excel expressions: a cell
+(``"A2"``), a structured reference (``"tblActions[[#This Row],[Budget]]"``,
+LibreOffice only evaluates that fully qualified Excel 2007 form) or a defined
+name (``"mplan_year"``). Optional parameters may be left out: ``direction``
+(higher is better), ``baseline`` (none), ``on_track``/``at_risk`` (0.9/0.7).
+Text results (KPI status, SMART check) come in *lang*, identical to the
+Python text.
 
 Domain core: formulas are plain strings, no Excel library is imported.
 
@@ -24,16 +37,40 @@ Example:
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import re
+from typing import Callable, Literal, Mapping
 
 from . import smart
-from .metrics import DEFAULT_AT_RISK, DEFAULT_ON_TRACK, REGISTRY
+from .metrics import DEFAULT_AT_RISK, DEFAULT_ON_TRACK, MetricInfo, catalogue
+from .numbers import MAX_SERIAL
 from .vocabulary import DIRECTION, KPI_STATUS
 
-#: Metrics whose text result depends on the language: the UDF takes it as a last argument.
-LOCALISED = {"kpi_status", "smart_check"}
-SMART_UDF = "MPLAN_SMART"
-SMART_PARAMETERS = ("statement", "indicator", "target", "unit", "deadline", "owner", "plan_year", "baseline")
+#: Every function :func:`render` knows: the metrics, then the SMART check.
+FUNCTIONS: dict[str, MetricInfo] = catalogue()
+#: Functions whose text result depends on the language: the UDF takes it as a last argument.
+LOCALISED = {name for name, info in FUNCTIONS.items() if info.localised}
+SMART_UDF = smart.INFO.udf
+SMART_PARAMETERS = smart.INFO.parameters
+RUNTIMES = ("native", "xlwings")
+
+
+#: Expressions that need no parentheses as operands: references, names, structured references, numbers, strings.
+_SIMPLE = re.compile(r"""(?x)
+    (?:'[^']+'|[A-Za-z_][\w.]*)?!?\$?[A-Za-z_\\][\w.$]*      # A2, $A$2, Sheet1!A2, 'My sheet'!A2, mplan_year
+    (?:\[(?:[^\[\]]|\[[^\[\]]*\])*\])?                   # tblX[[#This Row],[Header]]
+  | \d+(?:\.\d+)?                                         # 12, 0.9
+  | "(?:[^"]|"")*"                                        # "text"
+""")
+
+
+def _operand(expression: str) -> str:
+    """*expression* ready to be an operand: compound expressions (``B2+C2``) get parentheses.
+
+    >>> _operand("tblBudget[[#This Row],[Réalisé]]"), _operand("B2+C2"), _operand("'Plan 2027'!$B$4")
+    ('tblBudget[[#This Row],[Réalisé]]', '(B2+C2)', "'Plan 2027'!$B$4")
+    """
+    expression = expression.strip()
+    return expression if _SIMPLE.fullmatch(expression) else f"({expression})"
 
 
 def _q(text: str) -> str:
@@ -61,11 +98,16 @@ def _variance_pct(a: Mapping[str, str], lang: str) -> str:
 
 
 def _is_lower(direction: str | None, lang: str) -> str:
-    """Excel's ``=`` compares text case-insensitively, as the Python side does."""
+    """Whether *direction* reads as lower-is-better: its code or either label.
+
+    Like :meth:`mplan_xl.vocabulary.ChoiceList.code_of`, the test ignores case
+    (Excel's ``=``) and extra spaces (``TRIM``); unlike it, it does not ignore
+    accents or non-breaking spaces, which no label of the list holds.
+    """
     if not direction:
         return "FALSE"
     labels = {DIRECTION.label("lower", lg) for lg in ("fr", "en")} | {"lower"}
-    return "OR(" + ",".join(f"{direction}={_q(label)}" for label in sorted(labels)) + ")"
+    return "OR(" + ",".join(f"TRIM({direction})={_q(label)}" for label in sorted(labels)) + ")"
 
 
 def _favourable(a: Mapping[str, str], lang: str) -> str:
@@ -122,8 +164,8 @@ def _smart(a: Mapping[str, str], lang: str) -> str:
         "unit_missing": blank(unit),
         "owner_missing": blank(owner),
         "target_unrealistic": realistic,
-        "deadline_missing": f"NOT(ISNUMBER({d}))",
-        "deadline_outside": f"IF(ISNUMBER({d}),YEAR({d})<>{year},FALSE)",
+        "deadline_missing": f"IF(ISNUMBER({d}),OR({d}<1,{d}>={MAX_SERIAL + 1}),TRUE)",
+        "deadline_outside": f"IF(ISNUMBER({d}),IF(OR({d}<1,{d}>={MAX_SERIAL + 1}),FALSE,YEAR({d})<>{year}),FALSE)",
     }
     between_letters, after_letters, between_reasons = smart.SEPARATORS["en" if lang == "en" else "fr"]
     letters = "&".join(
@@ -154,23 +196,60 @@ NATIVE: dict[str, Callable[[Mapping[str, str], str], str]] = {
 
 
 def parameters(metric: str) -> tuple[str, ...]:
-    """The metric's parameters, in the order its ``MPLAN_`` function takes them."""
-    return SMART_PARAMETERS if metric == "smart_check" else REGISTRY[metric].parameters
+    """The function's parameters, in the order its ``MPLAN_`` function takes them.
+
+    >>> parameters("roi")
+    ('gain', 'cost')
+    """
+    return FUNCTIONS[metric].parameters
 
 
 def udf_name(metric: str) -> str:
-    return SMART_UDF if metric == "smart_check" else REGISTRY[metric].udf
+    """The Excel name of the function's UDF.
+
+    >>> udf_name("smart_check")
+    'MPLAN_SMART'
+    """
+    return FUNCTIONS[metric].udf
 
 
-def render(metric: str, runtime: str, args: Mapping[str, str], lang: str = "fr") -> str:
-    """Formula text (without ``=``) computing *metric* from the Excel expressions in *args*."""
+def _checked(metric: str, args: Mapping[str, str]) -> MetricInfo:
+    if metric not in FUNCTIONS:
+        raise ValueError(f"unknown metric {metric!r}; known: {', '.join(FUNCTIONS)}")
+    info = FUNCTIONS[metric]
+    unknown = sorted(set(args) - set(info.parameters))
+    missing = [p for p in info.required if not args.get(p)]
+    if unknown or missing:
+        raise ValueError(f"{metric}({', '.join(info.parameters)}): "
+                         + "; ".join(filter(None, (unknown and f"unknown argument(s) {', '.join(unknown)}",
+                                                   missing and f"missing argument(s) {', '.join(missing)}"))))
+    return info
+
+
+def render(metric: str, runtime: Literal["native", "xlwings"], args: Mapping[str, str], lang: str = "fr") -> str:
+    """Formula text (without ``=``) computing *metric* from the Excel expressions in *args*.
+
+    ``native`` gives a plain Excel formula that returns what the Python
+    function returns (``""`` for None, the label in *lang* for a KPI status,
+    the SMART text in *lang*); ``xlwings`` calls the ``MPLAN_`` function,
+    passing *lang* as a last string argument where the result is text.
+    Raises ValueError for an unknown metric or runtime, an unknown argument
+    name or a missing required one.
+
+    >>> render("kpi_status", "xlwings", {"attainment": "K5", "on_track": "mplan_on_track", "at_risk": "mplan_at_risk"})
+    'MPLAN_KPI_STATUS(K5,mplan_on_track,mplan_at_risk,"fr")'
+    >>> render("attainment", "xlwings", {"actual": "A2", "target": "B2", "baseline": "C2"})
+    'MPLAN_ATTAINMENT(A2,B2,"",C2)'
+    """
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}; known: {', '.join(RUNTIMES)}")
+    lang = "en" if lang == "en" else "fr"
+    info = _checked(metric, args)
     if runtime == "native":
-        return NATIVE[metric](args, lang)
-    if runtime != "xlwings":
-        raise ValueError(f"unknown runtime {runtime!r}")
-    values = [args.get(p, '""') for p in parameters(metric)]
-    if metric in LOCALISED:
+        return NATIVE[metric]({name: _operand(expression) for name, expression in args.items() if expression}, lang)
+    values = [args.get(p) or '""' for p in info.parameters]
+    if info.localised:
         values.append(_q(lang))
     while values and values[-1] == '""':
         values.pop()
-    return f"{udf_name(metric)}({','.join(values)})"
+    return f"{info.udf}({','.join(values)})"

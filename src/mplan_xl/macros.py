@@ -1,16 +1,27 @@
 """The VBA that a macro-enabled plan carries, generated and committed in ``macros/``.
 
 - ``xlwings.bas``: the xlwings runtime module of the pinned xlwings version,
-  copied from the installed package (the module is tied to the xlwings DLL
-  version, hence the exact pin).
+  copied from the installed package (the module talks to the xlwings DLL of
+  the same version, hence the exact pin).
+- ``Dictionary.cls``: the class module xlwings' standalone workbooks carry
+  next to ``xlwings.bas`` (``xlwings quickstart --standalone`` and ``xlwings
+  release`` import both): on a Mac, ``xlwings.bas`` reads the
+  ``xlwings.conf`` sheet into this ``Dictionary`` instead of Windows'
+  ``Scripting.Dictionary``. Copied from the installed xlwings, unchanged.
 - ``xlwings_udfs.bas``: the ``MPLAN_`` wrappers, written by xlwings' own
   generator (``xlwings.udfs.generate_vba_wrapper``), exactly what xlwings'
-  "Import Functions" button would import. The generator only runs on Windows;
-  here its Windows-only imports (pythoncom, pywintypes, win32com) are stubbed,
-  since generating text needs none of them.
-- ``mplan_functions.bas``: registers each function's description and argument
-  help with Excel (``Application.MacroOptions``), as xlwings' import does,
-  so the function wizard explains them. ``ThisWorkbook`` calls it on opening.
+  "Import Functions" would import. It keeps xlwings' module name
+  ``xlwings_udfs`` on purpose: "Import Functions" replaces that module, so
+  re-importing on a desktop never leaves two definitions of ``MPLAN_ROI``
+  (an "ambiguous name" compile error). xlwings' generator only runs on
+  Windows; here its Windows-only imports (pythoncom, pywintypes, win32com)
+  are stubbed, since writing text needs none of them.
+- ``mplan_functions.bas``: ``MplanRegisterFunctions`` gives Excel's function
+  wizard each function's description and argument help
+  (``Application.MacroOptions``, as xlwings' import does), in the workbook's
+  language (``lang`` in the hidden ``mplan_meta`` sheet); ``ThisWorkbook``
+  calls it on opening. The texts come from the registry of
+  :mod:`mplan_xl.metrics`.
 
 Workbooks embed the committed ``macros/`` files (shipped in the package as
 ``mplan_xl.macros_vba``). Regenerate them with ``python -m mplan_xl.macros``
@@ -23,6 +34,7 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import re
 import sys
 import types
 from functools import lru_cache
@@ -32,10 +44,22 @@ from typing import Iterator
 
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 UDF_MODULE = "mplan_xl.udfs"
-#: VBA module names, in the order they are embedded.
-RUNTIME_MODULE, WRAPPER_MODULE, REGISTER_MODULE = "xlwings", "xlwings_udfs", "mplan_functions"
+#: VBA module names.
+RUNTIME_MODULE, DICTIONARY_MODULE, WRAPPER_MODULE, REGISTER_MODULE = "xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"
+#: Module name -> (file in macros/, VBA module kind), in the order they are embedded.
+MODULES: dict[str, tuple[str, str]] = {
+    RUNTIME_MODULE: ("xlwings.bas", "standard"),
+    DICTIONARY_MODULE: ("Dictionary.cls", "class"),
+    WRAPPER_MODULE: ("xlwings_udfs.bas", "standard"),
+    REGISTER_MODULE: ("mplan_functions.bas", "standard"),
+}
+MODULE_NAMES = tuple(MODULES)
 #: The document module of the workbook: registers the functions when the file opens.
 THIS_WORKBOOK_CODE = "Private Sub Workbook_Open()\r\n    MplanRegisterFunctions\r\nEnd Sub\r\n"
+#: Where the registration reads the workbook's language: key "lang" of the metadata sheet (column A keys, B values).
+META_SHEET, LANG_KEY = "mplan_meta", "lang"
+#: VBA code page of the project (Windows-1252): characters it lacks are spelt in ASCII.
+_VBA_SPELLING = str.maketrans({"−": "-", "≥": ">=", "≤": "<=", "→": "->", "\u202f": " ", "\u00a0": " "})
 
 
 @contextlib.contextmanager
@@ -82,6 +106,7 @@ class _Workbook:
 
 @lru_cache(maxsize=1)
 def _udf_functions() -> tuple[str, list[dict]]:
+    """xlwings' wrapper module text for :mod:`mplan_xl.udfs`, and the ``__xlfunc__`` of each function."""
     with _windows_stubs():
         xludfs = importlib.import_module("xlwings.udfs")
         module = _decorated_udf_module(xludfs)
@@ -102,29 +127,92 @@ def wrapper_module() -> str:
     return _crlf(_udf_functions()[0])
 
 
+def udf_names() -> list[str]:
+    """Names of the Excel functions :mod:`mplan_xl.udfs` declares, sorted."""
+    return sorted(f["name"] for f in _udf_functions()[1])
+
+
 def _vba_string(text: str) -> str:
-    return '"' + text[:255].replace('"', '""') + '"'
+    """A VBA string literal of *text*, in the project's code page."""
+    text = text.translate(_VBA_SPELLING).encode("cp1252", "replace").decode("cp1252")
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _register_calls(lang: str, indent: str) -> list[str]:
+    from .udfs import CATEGORY, wizard_help
+
+    lines = []
+    for name in udf_names():
+        description, helps = wizard_help(name, lang)
+        args = ", _\n".join(f"{indent}        {_vba_string(h)}" for h in helps)
+        call = f'{indent}MplanRegister "{name}", {_vba_string(description)}, {_vba_string(CATEGORY)}'
+        lines.append(f"{call}, Array( _\n{args})" if helps else f"{call}, Array()")
+    return lines
 
 
 def register_module() -> str:
-    """``MplanRegisterFunctions``: descriptions and argument help for the function wizard."""
-    lines = [f'Attribute VB_Name = "{REGISTER_MODULE}"',
-             "' Generated by mplan-xl (python -m mplan_xl.macros): function wizard help for the MPLAN_ functions.",
-             "Public Sub MplanRegisterFunctions()", "    On Error Resume Next"]
-    for xlfunc in sorted(_udf_functions()[1], key=lambda f: f["name"]):
-        docs = [arg["doc"] for arg in xlfunc["args"] if not arg["vba"]]
-        lines.append(f'    Application.MacroOptions Macro:="{xlfunc["name"]}", '
-                     f'Description:={_vba_string(" ".join(xlfunc["ret"]["doc"].split()))}, '
-                     f'Category:={_vba_string(xlfunc["category"] if isinstance(xlfunc["category"], str) else "mplan-xl")}, '
-                     f"ArgumentDescriptions:=Array({', '.join(_vba_string(d) for d in docs)})")
-    lines += ["End Sub", ""]
-    return "\r\n".join(lines)
+    """``MplanRegisterFunctions``: descriptions and argument help for the function wizard, in the workbook's language."""
+    lines = [
+        f'Attribute VB_Name = "{REGISTER_MODULE}"',
+        "' Generated by mplan-xl (python -m mplan_xl.macros): function wizard help for the MPLAN_ functions,",
+        f"' in the workbook's language (key \"{LANG_KEY}\" of the {META_SHEET} sheet). Called by Workbook_Open.",
+        "Option Explicit",
+        "",
+        "Public Sub MplanRegisterFunctions()",
+        "    On Error Resume Next",
+        "    If MplanLanguage() = \"en\" Then",
+        *_register_calls("en", "        "),
+        "    Else",
+        *_register_calls("fr", "        "),
+        "    End If",
+        "End Sub",
+        "",
+        "Private Function MplanLanguage() As String",
+        "    Dim row As Long",
+        "    MplanLanguage = \"fr\"",
+        "    On Error GoTo done",
+        f"    With ThisWorkbook.Worksheets(\"{META_SHEET}\")",
+        "        For row = 1 To 50",
+        f"            If CStr(.Cells(row, 1).Value) = \"{LANG_KEY}\" Then",
+        "                If LCase(Trim(CStr(.Cells(row, 2).Value))) = \"en\" Then MplanLanguage = \"en\"",
+        "                Exit Function",
+        "            End If",
+        "        Next row",
+        "    End With",
+        "done:",
+        "End Function",
+        "",
+        "Private Sub MplanRegister(functionName As String, helpText As String, categoryName As String, _",
+        "                          argumentHelp As Variant)",
+        "    ' Excel 2010 and later take argument help; a failure here never stops the workbook from opening.",
+        "    On Error Resume Next",
+        "    Dim macroName As String",
+        "    macroName = \"'\" & ThisWorkbook.Name & \"'!\" & functionName",
+        "    If UBound(argumentHelp) < LBound(argumentHelp) Then",
+        "        Application.MacroOptions Macro:=macroName, Description:=helpText, Category:=categoryName",
+        "    Else",
+        "        Application.MacroOptions Macro:=macroName, Description:=helpText, Category:=categoryName, _",
+        "            ArgumentDescriptions:=argumentHelp",
+        "    End If",
+        "End Sub",
+        "",
+    ]
+    return _crlf("\n".join(lines))
+
+
+def _installed_xlwings_file(relative: str) -> str:
+    import xlwings
+    return (Path(xlwings.__file__).parent / relative).read_bytes().decode("utf-8")
 
 
 def runtime_module() -> str:
-    """``xlwings.bas`` of the installed (pinned) xlwings."""
-    import xlwings
-    return _crlf((Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8"))
+    """``xlwings.bas`` of the installed (pinned) xlwings, byte for byte."""
+    return _installed_xlwings_file("xlwings.bas")
+
+
+def dictionary_module() -> str:
+    """``Dictionary.cls`` of the installed (pinned) xlwings, byte for byte."""
+    return _installed_xlwings_file("addin/Dictionary.cls")
 
 
 def _crlf(text: str) -> str:
@@ -132,17 +220,27 @@ def _crlf(text: str) -> str:
 
 
 def generated_sources() -> dict[str, str]:
-    """File name in ``macros/`` -> the text this version of the code generates."""
-    return {f"{RUNTIME_MODULE}.bas": runtime_module(), f"{WRAPPER_MODULE}.bas": wrapper_module(),
-            f"{REGISTER_MODULE}.bas": register_module()}
+    """File name in ``macros/`` -> the text this version of the code (and of xlwings) generates."""
+    texts = {RUNTIME_MODULE: runtime_module, DICTIONARY_MODULE: dictionary_module, WRAPPER_MODULE: wrapper_module,
+             REGISTER_MODULE: register_module}
+    return {MODULES[name][0]: texts[name]() for name in MODULE_NAMES}
 
 
-MODULE_NAMES = (RUNTIME_MODULE, WRAPPER_MODULE, REGISTER_MODULE)
+_CLASS_HEADER = re.compile(r"\AVERSION 1\.0 CLASS\r?\nBEGIN\r?\n.*?^END\r?\n", re.MULTILINE | re.DOTALL)
+
+
+def module_code(text: str) -> str:
+    """The module's source as the VBA project holds it: a ``.cls`` file without its ``VERSION``/``BEGIN``...``END`` header.
+
+    >>> module_code("VERSION 1.0 CLASS\\r\\nBEGIN\\r\\n  MultiUse = -1  'True\\r\\nEND\\r\\nAttribute VB_Name = \\"A\\"\\r\\n")
+    'Attribute VB_Name = "A"\\r\\n'
+    """
+    return _CLASS_HEADER.sub("", text, count=1)
 
 
 @lru_cache(maxsize=1)
-def vba_sources() -> dict[str, str]:
-    """VBA module name -> source the workbooks embed: the committed ``macros/`` files.
+def committed_files() -> dict[str, str]:
+    """File name -> the exact text of the committed ``macros/`` file the workbooks embed.
 
     ``macros/`` ships inside the package as ``mplan_xl.macros_vba`` (see
     pyproject.toml), so an installed copy reads the very files of the
@@ -153,7 +251,24 @@ def vba_sources() -> dict[str, str]:
         folder = resources.files("mplan_xl.macros_vba")
     except ModuleNotFoundError:  # an editable install maps no such package: read the checkout's macros/
         folder = MACROS_DIR
-    return {name: folder.joinpath(f"{name}.bas").read_bytes().decode("utf-8") for name in MODULE_NAMES}
+    return {file: folder.joinpath(file).read_bytes().decode("utf-8") for file, _ in MODULES.values()}
+
+
+def vba_sources() -> dict[str, str]:
+    """VBA module name -> its source as embedded: the committed ``macros/`` text (for ``Dictionary``, the class
+    module's code without the export file's ``VERSION``/``BEGIN``...``END`` header, which is no part of the module).
+
+    >>> list(vba_sources())
+    ['xlwings', 'Dictionary', 'xlwings_udfs', 'mplan_functions']
+    """
+    files = committed_files()
+    return {name: module_code(files[file]) for name, (file, _) in MODULES.items()}
+
+
+def vba_modules() -> list[tuple[str, str, str]]:
+    """``(module name, source, kind)`` of every module of :func:`vba_sources`, in embedding order."""
+    sources = vba_sources()
+    return [(name, sources[name], kind) for name, (_, kind) in MODULES.items()]
 
 
 def document_code() -> dict[str, str]:
@@ -165,25 +280,26 @@ def document_code() -> dict[str, str]:
 def vba_project(sheet_codenames: tuple[str, ...]) -> bytes:
     """The ``vbaProject.bin`` of a plan workbook whose worksheets have these code names.
 
-    Built once per layout and cached: building compresses ~60 KB of VBA.
+    Built once per layout and cached: building compresses ~80 KB of VBA.
     """
     from .vba import VbaModule, build_vba_project
 
     modules = [VbaModule("ThisWorkbook", THIS_WORKBOOK_CODE, "document")]
     modules += [VbaModule(name, "", "document") for name in sheet_codenames]
-    modules += [VbaModule(name, source) for name, source in vba_sources().items()]
+    modules += [VbaModule(name, source, kind) for name, source, kind in vba_modules()]
     return build_vba_project(modules)
 
 
 def write_macros(folder: Path = MACROS_DIR) -> list[Path]:
-    """Regenerate ``macros/`` (newline="" keeps the CRLF line endings VBA uses)."""
+    """Regenerate ``macros/`` (bytes as generated: VBA's CRLF line endings are kept)."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in generated_sources().items():
         path = folder / name
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        path.write_bytes(text.encode("utf-8"))
         written.append(path)
+    committed_files.cache_clear()
     return written
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import schema
 from .computed import column_formula
 from .rules import CATEGORIES, RULES
+from .functions_doc import functions_md
 from .schema import Metric, Rollup
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
@@ -91,50 +92,6 @@ def rules_md() -> str:
             if rule.category == category:
                 hint = rule.hint.en if rule.hint else ""
                 lines.append(f"| `{rule.code}` | {rule.severity} | {rule.title.en}: {rule.message.en} | {hint} |")
-    return "\n".join(lines) + "\n"
-
-
-def functions_md() -> str:
-    from . import formulas, smart
-    from .metrics import REGISTRY
-
-    lines = [
-        "# `MPLAN_` worksheet functions",
-        "",
-        "Generated from `src/mplan_xl/metrics.py` and `src/mplan_xl/smart.py` by `python -m mplan_xl.docgen`;",
-        "do not edit by hand. Each function is a thin xlwings wrapper (`src/mplan_xl/udfs.py`) over one pure",
-        "Python function; the validator and the native formulas use the same definitions.",
-        "",
-        "**Common rules.** Only real numbers count: text (even `\"1 234,56\"`), blanks, booleans and dates are",
-        "*missing*, as Excel's `ISNUMBER` sees them. A missing input or an undefined figure gives a blank cell,",
-        "never an error. Ranges: pass a column or block and get one result per cell back.",
-    ]
-    for name, info in REGISTRY.items():
-        params = ", ".join(info.parameters) + (", lang" if name in formulas.LOCALISED else "")
-        lines += ["", f"## `{info.udf}({params})` — {info.title.en} / {info.title.fr}", "",
-                  " ".join((info.function.__doc__ or "").split("\n\n")[0].split()), "",
-                  f"Edge cases: {info.edge_cases.en}", "", "| call | result |", "| --- | --- |"]
-        for kwargs, result in info.examples:
-            call = f"{info.udf}(" + ", ".join(repr(v) if v is not None else "blank" for v in kwargs.values()) + ")"
-            lines.append(f"| `{call}` | {'blank' if result is None else repr(result)} |")
-        lines += ["", f"Native formula (`--runtime native`): `={formulas.render(name, 'native', {p: p.upper() for p in info.parameters}, 'en')}`"]
-    lines += ["", f"## `MPLAN_SMART({', '.join(formulas.SMART_PARAMETERS)}, lang)` — SMART check / contrôle SMART", "",
-              "Returns `OK`, or the failing letters then the reasons, in French (default) or English; blank when the",
-              "objective is not written yet (statement, indicator, target, unit, deadline and owner all blank).", "",
-              "| letter | rule | reason (en) | raison (fr) |", "| --- | --- | --- | --- |"]
-    for rule in smart.RULES:
-        lines.append(f"| {rule.letter} | `{rule.code}` | {rule.reason.en} | {rule.reason.fr} |")
-    lines += ["", "Vague verbs (a statement using one of them without any digit fails S): "
-              + ", ".join(f"`{v}`" for v in smart.VAGUE_VERBS) + ".",
-              f"Realistic (R): the target may move at most {smart.REALISTIC_CHANGE:.0%} away from a non-zero baseline.", "",
-              "| statement | indicator | target | unit | deadline | owner | year | result (en) |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    import datetime as dt
-    for row in (("Grow revenue by 10% within 6 months", "Monthly revenue", 110000, "€", dt.date(2027, 6, 30), "C. Martin", 2027),
-                ("Improve brand awareness", "Awareness", 40, "%", dt.date(2027, 12, 31), "C. Martin", 2027),
-                ("Win 200 new B2B accounts", "New accounts", "lots", "", dt.date(2028, 3, 31), "", 2027)):
-        result = smart.smart_check(*row).text("en")
-        lines.append("| " + " | ".join(str(v) for v in row) + f" | {result} |")
     return "\n".join(lines) + "\n"
 
 

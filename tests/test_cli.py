@@ -7,13 +7,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from mplan_xl import schema
 from mplan_xl.cli import main
 
 
-def run(*args: str) -> "Result":
+def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 

@@ -12,7 +12,6 @@ import math
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

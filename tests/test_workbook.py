@@ -28,6 +28,15 @@ def _tables(wb: openpyxl.Workbook) -> dict:
     return {t.name: (ws, t) for ws in wb.worksheets for t in ws.tables.values()}
 
 
+def _each_table(path):
+    """For every schema table of the workbook: (sheet, worksheet, table, first column, header row, last row), 1-based."""
+    tables = _tables(openpyxl.load_workbook(path))
+    for sheet in schema.TABLES:
+        ws, table = tables[sheet.table]
+        min_col, min_row, _, max_row = openpyxl.utils.cell.range_boundaries(table.ref)
+        yield sheet, ws, table, min_col, min_row, max_row
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_sheets_in_order_with_hidden_support_sheets(built, name):
     lang = _lang(name)
@@ -65,11 +74,7 @@ def test_english_and_french_headers_differ_and_are_complete():
 def test_computed_columns_carry_table_formulas_and_are_locked(built, name):
     """Table-level calculated column formulas make Excel fill inserted rows."""
     lang = _lang(name)
-    wb = openpyxl.load_workbook(built[name])
-    tables = _tables(wb)
-    for sheet in schema.TABLES:
-        ws, table = tables[sheet.table]
-        min_col, min_row, _, max_row = openpyxl.utils.cell.range_boundaries(table.ref)
+    for sheet, ws, table, min_col, min_row, _ in _each_table(built[name]):
         for j, column in enumerate(sheet.columns):
             table_column = table.tableColumns[j]
             cell = ws.cell(min_row + 1, min_col + j)
@@ -88,12 +93,7 @@ def test_computed_columns_carry_table_formulas_and_are_locked(built, name):
 
 @pytest.mark.parametrize("name", ["template-fr", "template-en"])
 def test_validation_covers_every_constrained_column_of_every_row(built, name):
-    lang = _lang(name)
-    wb = openpyxl.load_workbook(built[name])
-    tables = _tables(wb)
-    for sheet in schema.TABLES:
-        ws, table = tables[sheet.table]
-        min_col, min_row, _, max_row = openpyxl.utils.cell.range_boundaries(table.ref)
+    for sheet, ws, _, min_col, min_row, max_row in _each_table(built[name]):
         by_column = {}
         for dv in ws.data_validations.dataValidation:
             for rng in dv.sqref.ranges:

@@ -20,10 +20,9 @@ from __future__ import annotations
 from functools import lru_cache, partial
 from typing import Any, Mapping
 
-from . import formulas, metrics, smart
+from . import formulas, metrics
 from .plan import id_key
 from .schema import Column, Metric, Rollup, Sheet, SHEETS_BY_KEY
-from .vocabulary import KPI_STATUS
 
 #: Characters that must be escaped with a quote inside a structured reference.
 _STRUCTURED_ESCAPES = str.maketrans({c: "'" + c for c in "[]#'"})
@@ -138,10 +137,6 @@ def _metric_function(name: str, lang: str, **kwargs: Any) -> Any:
 
 
 def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:
-    """Call one function of the metrics core by name; text results localised."""
-    if name == "smart_check":
-        return smart.smart_check(**kwargs).text(lang) or None
-    if name == "kpi_status":
-        code = metrics.kpi_status(**kwargs)
-        return KPI_STATUS.label(code, lang) if code else None
-    return getattr(metrics, name)(**kwargs)
+    """What a cell computed by metric *name* shows (text results in *lang*): the same
+    :meth:`MetricInfo.cell <mplan_xl.metrics.MetricInfo.cell>` the ``MPLAN_`` functions call."""
+    return metrics.catalogue()[name].cell(dict(kwargs), lang)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import schema
 from .computed import structured_ref
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from .vocabulary import EXPENSE_ITEM, Label

@@ -158,7 +158,7 @@ def functions_md() -> str:
         "  denominator) gives a blank cell (`\"\"`), not 0 and not `#DIV/0!`.",
         "- **Zero** is a number: it is used as such wherever the figure stays defined (a variance of 0 − 0 is 0).",
         "- **Percentages are fractions:** 0.25 is 25 %.",
-        f"- **Lower is better.** A direction is a code or a label of the direction list, in either language,",
+        "- **Lower is better.** A direction is a code or a label of the direction list, in either language,",
         f"  matched case-insensitively: `lower`, {', '.join(f'`{x}`' for x in lower)}. Anything else, blank",
         "  included, reads as higher is better.",
         "- **Comparisons** (thresholds, favourable side, baseline equal to target) treat numbers that differ by",

@@ -127,10 +127,16 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
 @reports_errors
 def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
-          timeout: float) -> None:
+          timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
+
+    With --annotate DIR, DIR/<same name> is a copy of each file with findings
+    where every finding is a note at its cell (highlighted), in the
+    workbook's language; unreadable files are listed, not copied.
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
     warning under --strict) or cannot be read, 2 for a usage error.
@@ -143,6 +149,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
+    if annotate_dir:
+        from .annotate import prepare
+
+        copies = prepare(paths, annotate_dir)
     with progress_bar(paths) as on_done:
         report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                            on_done=on_done)
@@ -158,6 +168,12 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
             click.echo(report.summary_line())
         else:
             click.echo(text, nl=not text.endswith("\n"))
+    if annotate_dir:
+        from .annotate import annotate_reports
+
+        annotated = annotate_reports(report.files, copies, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout))
+        for line in annotated.lines(lang):
+            click.echo(line, err=True)
     sys.exit(report.exit_code)
 
 

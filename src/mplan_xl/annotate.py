@@ -411,15 +411,15 @@ def _conditional_format(xml: bytes, prefix: bytes, notes: Sequence[Note], dxf: M
     return _insert_before(xml, prefix, _AFTER_CF, "".join(blocks).encode(), _after_sheet_data(xml, prefix), "worksheet")
 
 
-def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: str) -> list[str]:
+def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: str) -> None:
     """Add the notes and highlights of *findings* to the package *parts* (member -> bytes), in place.
 
-    Returns the names of the members added (in the order they should be written).
+    Parts are changed in place and new ones added (after the existing ones).
     """
     workbook, sheets = _worksheets(parts)
     notes = place(findings, {name: state for name, (_, state) in sheets.items()}, lang)
     if not notes:
-        return []
+        return
     by_sheet: dict[str, list[Note]] = defaultdict(list)
     for note in notes:
         by_sheet[note.sheet].append(note)
@@ -427,7 +427,6 @@ def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: st
     if styles is None:
         raise AnnotateError("styles part missing")
     parts[styles], dxf = _add_dxfs(parts[styles])
-    added: list[str] = []
     overrides: list[str] = []
     idmaps = _idmaps(parts)
     for sheet_name, sheet_notes in by_sheet.items():
@@ -443,7 +442,6 @@ def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: st
         else:
             comments = _free_name(parts, "xl/comments{}.xml")
             parts[comments] = _comments_xml(texts)
-            added.append(comments)
             overrides.append(comments)
             _add_relationship(parts, part, COMMENTS_REL, comments)
         shapes = [n for n in sheet_notes if n.cell not in already]
@@ -456,7 +454,6 @@ def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: st
             idmaps.add(idmap)
             vml = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
             parts[vml] = _vml_new(shapes, idmap)
-            added.append(vml)
             rid = _add_relationship(parts, part, VML_REL, vml)
             if legacy:  # a <legacyDrawing> whose drawing is missing: point it at ours
                 xml = xml[:legacy.start(1)] + rid.encode() + xml[legacy.end(1):]
@@ -468,7 +465,6 @@ def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: st
     if content_types is None:
         raise AnnotateError("[Content_Types].xml missing")
     parts[content_types] = _content_types(parts[content_types], overrides, vml=True)
-    return added
 
 
 def write_copy(source: str | Path, target: str | Path, findings: Sequence[Finding], lang: str) -> Path:
@@ -477,7 +473,8 @@ def write_copy(source: str | Path, target: str | Path, findings: Sequence[Findin
         infos = zin.infolist()
         original = {info.filename: zin.read(info) for info in infos}
     parts = dict(original)
-    added = patch_package(parts, findings, lang)
+    patch_package(parts, findings, lang)
+    added = [name for name in parts if name not in original]
     with atomic_output(target, force=True) as tmp:
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in infos:

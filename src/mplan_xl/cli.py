@@ -337,5 +337,56 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     sys.exit(result.exit_code)
 
 
+# --- diff ----------------------------------------------------------------------------------------------
+
+_DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o DIFF.xlsx",
+                                "--format xlsx writes a workbook: give -o DIFF.xlsx")
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default="text", show_default=True,
+              help="text (terminal), json (stable), xlsx (one row per difference).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the differences to this file (replaced atomically) instead of the standard output.")
+@lang_option
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit per file, in seconds.")
+@reports_errors
+def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, timeout: float) -> None:
+    """What changed from OLD to NEW, two versions of a plan (files are only read).
+
+    By table and row id: rows added, removed, changed (column: old -> new);
+    computed results that moved; totals; the plan's identity; structure
+    (sheets, columns, formulas, macros). Compared on column keys and codes,
+    so a French and an English workbook of the same plan compare equal.
+    Exit code: 0 same, 1 different, 2 for a usage error or an unreadable input.
+    """
+    from .atomic import atomic_output, check_output
+    from .diff import diff as run_diff
+    from .reader import Limits
+
+    if fmt == "xlsx" and not output:
+        raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
+    if output:
+        check_output(output, force=True)
+    result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
+    if result.unreadable:
+        click.echo(result.to_text(lang), err=True, nl=False)
+    elif fmt == "xlsx":
+        result.write_xlsx(output, lang)
+        click.echo(output)
+    else:
+        text = result.to_json() if fmt == "json" else result.to_text(lang)
+        if output:
+            with atomic_output(output, force=True) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            click.echo(output)
+        else:
+            click.echo(text, nl=False)
+    sys.exit(result.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import re
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -59,8 +60,8 @@ from . import schema
 from .computed import PlanContext, compute_row
 from .errors import MplanError, UsageError
 from .numbers import to_number
-from .plan import id_text
-from .plan_reader import locate_plan, named_value
+from .plan import Plan, id_text
+from .plan_reader import LocatedPlan, locate_plan, named_value
 from .reader import Limits, read_workbook
 from .report import INVALID, UNREADABLE, VALID, FileReport
 from .rules import Finding, make_finding
@@ -236,9 +237,41 @@ def _db_value(kind: Kind, value: Any) -> Any:
     if kind is Kind.DATE:
         return value if isinstance(value, dt.date) else None
     if kind.is_number:
-        number = to_number(value)
+        number = value if type(value) is float and math.isfinite(value) else to_number(value)  # fast path
         return int(number) if number is not None and kind is Kind.INTEGER and number.is_integer() else number
-    return id_text(value)
+    return value if type(value) is str and value.strip() else id_text(value)
+
+
+def plan_identity(located: LocatedPlan, plan: Plan) -> dict[str, Any]:
+    """The plan's identity as the ``plans`` table stores it: lang, runtime, template version, currency,
+    envelope, author."""
+    return {"lang": located.lang, "runtime": id_text(located.runtime), "template_version": located.template_version,
+            "currency": plan.identity.currency, "envelope": to_number(located.envelope),
+            "author": id_text(named_value(located.raw, schema.NAME_AUTHOR))}
+
+
+def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every plan table as the database stores it (without the plan key), computed
+    columns included, computed by the metrics core with text results (SMART check) in *lang*."""
+    raw = located.raw
+    on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
+    thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
+    year = located.year if isinstance(located.year, int) else 0
+    context = PlanContext(plan.tables, year, **thresholds)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, sheet in PLAN_TABLES.items():
+        out = []
+        columns = [(DB_NAMES.get(c.key, c.key), c.key, c.kind) for c in sheet.columns]
+        for inputs in plan.rows(sheet.key):
+            values = {**inputs, **compute_row(sheet, inputs, context, lang)}
+            row = {db_name: _db_value(kind, values.get(key)) for db_name, key, kind in columns}
+            if name == "objectives":
+                row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
+            if name == "kpis":
+                row["status"] = KPI_STATUS.code_of(values.get("status"))
+            out.append(row)
+        rows[name] = out
+    return rows
 
 
 def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Examined:
@@ -260,30 +293,11 @@ def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()
             return Examined(str(path), sha, report, company, year)
         if not isinstance(year, int):
             return Examined(str(path), sha, report, company, None, note="no_year")
-        on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
-        thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
-        context = PlanContext(plan.tables, year, **thresholds)
         key = {"company": company, "year": year, "sha256": sha}
-        rows: dict[str, list[dict[str, Any]]] = {}
-        for name, sheet in PLAN_TABLES.items():
-            out = []
-            for inputs in plan.rows(sheet.key):
-                computed = compute_row(sheet, inputs, context, located.lang)
-                values = {**inputs, **computed}
-                row = dict(key)
-                for column in sheet.columns:
-                    row[DB_NAMES.get(column.key, column.key)] = _db_value(column.kind, values.get(column.key))
-                if name == "objectives":
-                    row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
-                if name == "kpis":
-                    row["status"] = KPI_STATUS.code_of(values.get("status"))
-                out.append(row)
-            rows[name] = out
-        plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name, "lang": located.lang,
-                    "runtime": id_text(located.runtime), "template_version": located.template_version,
-                    "currency": plan.identity.currency, "envelope": to_number(located.envelope),
-                    "author": id_text(named_value(raw, schema.NAME_AUTHOR)), "warnings": report.warnings,
-                    "loaded_at": None}
+        rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
+                plan_rows(located, plan, located.lang).items()}
+        plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
+                    **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
         return Examined(str(path), sha, report, company, year, plan_row, rows)
     except Exception as err:  # a workbook the checks passed but that cannot be turned into rows
         report = FileReport(str(path), INVALID, report.template_version,

@@ -281,21 +281,27 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
 _CONSOLIDATE_TEXT = {
     "summary": Label("{db} : {loaded} plan(s) chargé(s) ({added} nouveau(x), {replaced} remplacé(s), "
-                     "{reloaded} rechargé(s)) ; {skipped} fichier(s) écarté(s)",
-                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded); "
-                     "{skipped} file(s) skipped"),
+                     "{reloaded} rechargé(s), {modified_after_approval} modifié(s) après approbation) ; "
+                     "{skipped} fichier(s) écarté(s)",
+                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded, "
+                     "{modified_after_approval} modified after approval); {skipped} file(s) skipped"),
     "loaded": Label("  chargé  {path}  {company} {year}  ({warnings} avertissement(s))",
                     "  loaded  {path}  {company} {year}  ({warnings} warning(s))"),
     "skipped": Label("Fichiers écartés :", "Skipped files:"),
     "skipped_file": Label("  {status}  {path}", "  {status}  {path}"),
     "portfolio": Label("Portefeuille : {path}", "Portfolio: {path}"),
+    "modified": Label("  modifié après approbation  {path}  {company} {year} : chiffres approuvés conservés, "
+                      "version enregistrée comme révision ({changes} différence(s))",
+                      "  modified after approval  {path}  {company} {year}: approved figures kept, "
+                      "version stored as a revision ({changes} difference(s))"),
 }
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--db", required=True, type=click.Path(),
-              help="DuckDB database file, created when missing; a plan loaded again replaces its rows.")
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); "
+                   "a plan loaded again replaces its rows, an approved plan keeps its approved figures.")
 @click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
               help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
@@ -313,15 +319,22 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     database cannot be opened or written (locked...), 2 for a usage error.
     """
     from .consolidate import consolidate as run_consolidate
+    from .database import display_name
     from .reader import Limits
 
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
-    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
-    click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
+    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
+                for k in ("added", "replaced", "reloaded", "modified_after_approval")}
+    click.echo(text["summary"](lang).format(db=display_name(db), loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:
+        if plan.outcome == "modified_after_approval":
+            click.echo(text["modified"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+                                                     changes=plan.diff.count()))
+            click.echo("".join("      " + line + "\n" for line in plan.diff.to_text(lang).splitlines()[1:]), nl=False)
+            continue
         click.echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
                                                warnings=plan.warnings))
     if result.skipped:
@@ -335,6 +348,59 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     if result.portfolio:
         click.echo(text["portfolio"](lang).format(path=result.portfolio))
     sys.exit(result.exit_code)
+
+
+# --- approve -------------------------------------------------------------------------------------------
+
+_APPROVE_TEXT = {
+    "approved": Label("Approuvé : {company} {year} ({path}, sha256 {sha}) dans {db}",
+                      "Approved: {company} {year} ({path}, sha256 {sha}) in {db}"),
+    "figures": Label("  budget prévisionnel {planned}, engagé {committed}, réel {actual} ; {objectives} objectif(s) "
+                     "dont {objectives_smart} SMART, {actions} action(s), {budget_lines} ligne(s) de budget, {kpis} KPI",
+                     "  planned budget {planned}, committed {committed}, actual {actual}; {objectives} objective(s), "
+                     "{objectives_smart} SMART, {actions} action(s), {budget_lines} budget line(s), {kpis} KPI(s)"),
+    "refused": Label("Constats :", "Findings:"),
+}
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--db", required=True, type=click.Path(),
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
+@lang_option
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit for reading the file, in seconds.")
+@reports_errors
+def approve(plan: str, db: str, lang: str, timeout: float) -> None:
+    """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
+
+    The plan is checked and loaded like consolidate does. A later consolidate
+    of a changed version keeps the approved figures, stores the new version as
+    a revision and reports it as modified after approval, with the diff.
+    Exit code: 0 approved, 1 refused (the plan has errors) or database error, 2 usage error.
+    """
+    from .consolidate import ApprovalRefused, approve as run_approve
+    from .database import display_name
+    from .reader import Limits
+
+    try:
+        result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
+    except ApprovalRefused as err:
+        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
+        click.echo(_APPROVE_TEXT["refused"](lang), err=True)
+        for finding in err.findings:
+            click.echo(_finding_line(finding, lang), err=True)
+        sys.exit(EXIT_FAILED)
+    loaded = result.plan
+    click.echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
+                                                      sha=loaded.sha256[:12], db=display_name(db)))
+    figures = {k: (_amount(v, lang) if isinstance(v, float) else v) for k, v in result.figures.items()}
+    click.echo(_APPROVE_TEXT["figures"](lang).format(**figures))
+
+
+def _amount(value: float, lang: str) -> str:
+    text = f"{value:,.2f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
 
 
 # --- diff ----------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ The backends differ only where the engines do:
   under a transaction-scoped advisory lock on the plan's key (company, year) and
   on the file, so two ``consolidate`` runs at the same time on overlapping
   folders write each plan exactly once (the second waits, then replaces the
-  first's rows with the same rows). Tables are created under a lock too.
+  first's rows with the same rows). Tables (and an index on each plan key)
+  are created under a lock too.
 
 An unreachable server, bad credentials or a missing database is one
 :class:`DatabaseError` (one line, exit code 1).
@@ -272,8 +273,7 @@ class PostgresDatabase(Database):
         try:
             self.con = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
-            detail = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-            raise DatabaseError(TEXT["pg_connect"], path=self.name, detail=one_line(detail)) from None
+            raise DatabaseError(TEXT["pg_connect"], path=self.name, detail=_connect_detail(err)) from None
         if read_only:
             return
         try:
@@ -286,6 +286,9 @@ class PostgresDatabase(Database):
                         "AND table_schema = current_schema() ORDER BY ordinal_position", [name]).fetchall()]
                     if found != [c for c, _ in columns]:
                         raise DatabaseError(TEXT["not_ours"], path=self.name, table=name)
+                    names = [c for c, _ in columns]
+                    index = "lower(company), year" if names[:2] == ["company", "year"] else "path, sha256"
+                    self.con.execute(f"CREATE INDEX IF NOT EXISTS {name}_mplan_key ON {name} ({index})")
         except BaseException:
             self.con.close()
             raise
@@ -324,6 +327,15 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _connect_detail(err: BaseException) -> str:
+    """What libpq said, shortly: the server's FATAL message (missing database, refused role or password),
+    or the first line (no server there)."""
+    text = str(err).strip() or type(err).__name__
+    if "FATAL:" in text:
+        return one_line(text.rpartition("FATAL:")[2])
+    return one_line(text.splitlines()[0].removeprefix("connection failed: "))
 
 
 def open_database(db: str | os.PathLike, layout: Layout, keys: Mapping[str, Sequence[str]],

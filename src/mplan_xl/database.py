@@ -278,9 +278,12 @@ class PostgresDatabase(Database):
             return
         try:
             with self.transaction():
+                # DDL only when something is missing: even CREATE ... IF NOT EXISTS takes locks that would
+                # make a run starting now wait for (or deadlock with) a run already loading.
                 self.lock("mplan-xl schema")
                 for name, columns in layout.items():
-                    self.con.execute(_ddl(name, columns, keys.get(name, ()), PG_TYPES))
+                    if self.con.execute("SELECT to_regclass(%s)", [name]).fetchone()[0] is None:
+                        self.con.execute(_ddl(name, columns, keys.get(name, ()), PG_TYPES))
                     found = [r[0] for r in self.con.execute(
                         "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
                         "AND table_schema = current_schema() ORDER BY ordinal_position", [name]).fetchall()]
@@ -288,7 +291,8 @@ class PostgresDatabase(Database):
                         raise DatabaseError(TEXT["not_ours"], path=self.name, table=name)
                     names = [c for c, _ in columns]
                     index = "lower(company), year" if names[:2] == ["company", "year"] else "path, sha256"
-                    self.con.execute(f"CREATE INDEX IF NOT EXISTS {name}_mplan_key ON {name} ({index})")
+                    if self.con.execute("SELECT to_regclass(%s)", [f"{name}_mplan_key"]).fetchone()[0] is None:
+                        self.con.execute(f"CREATE INDEX {name}_mplan_key ON {name} ({index})")
         except BaseException:
             self.con.close()
             raise

@@ -197,13 +197,34 @@ def _sha256(path: str | os.PathLike) -> str | None:
 
 
 
-def _db_value(kind: Kind, value: Any) -> Any:
+def _date_value(value: Any) -> Any:
+    return value if isinstance(value, dt.date) else None
+
+
+def _number_value(value: Any) -> float | None:
+    if type(value) is float:  # the common case, first
+        return value if math.isfinite(value) else None
+    return to_number(value)
+
+
+def _integer_value(value: Any) -> float | int | None:
+    number = _number_value(value)
+    return int(number) if number is not None and number.is_integer() else number
+
+
+def _text_value(value: Any) -> str | None:
+    if type(value) is str:
+        return value if value.strip() else None
+    return id_text(value)
+
+
+def _db_converter(kind: Kind) -> Callable[[Any], Any]:
+    """How a value of a column of *kind* is stored: a date, a number, an integer, or text (None for blanks)."""
     if kind is Kind.DATE:
-        return value if isinstance(value, dt.date) else None
-    if kind.is_number:
-        number = value if type(value) is float and math.isfinite(value) else to_number(value)  # fast path
-        return int(number) if number is not None and kind is Kind.INTEGER and number.is_integer() else number
-    return value if type(value) is str and value.strip() else id_text(value)
+        return _date_value
+    if kind is Kind.INTEGER:
+        return _integer_value
+    return _number_value if kind.is_number else _text_value
 
 
 def plan_identity(located: LocatedPlan, plan: Plan) -> dict[str, Any]:
@@ -225,10 +246,10 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, sheet in PLAN_TABLES.items():
         out = []
-        columns = [(DB_NAMES.get(c.key, c.key), c.key, c.kind) for c in sheet.columns]
+        columns = [(DB_NAMES.get(c.key, c.key), c.key, _db_converter(c.kind)) for c in sheet.columns]
         for inputs in plan.rows(sheet.key):
             values = {**inputs, **compute_row(sheet, inputs, context, lang)}
-            row = {db_name: _db_value(kind, values.get(key)) for db_name, key, kind in columns}
+            row = {db_name: convert(values.get(key)) for db_name, key, convert in columns}
             if name == "objectives":
                 row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
             if name == "kpis":

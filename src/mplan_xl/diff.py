@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import schema
-from .plan import id_key, id_text
+from .plan import id_text
 from .reader import Limits, UnreadableWorkbook, read_workbook
 from .rules import Finding
 from .schema import Kind
@@ -47,6 +47,9 @@ from .vocabulary import LANGUAGES, Label, fold
 
 #: Format version of ``diff --format json``.
 DIFF_FORMAT_VERSION = "1.0"
+
+#: Above this total size the two workbooks are read in two processes (below, starting them costs more).
+PARALLEL_BYTES = 2 * 2**20
 
 #: What ``structure.formulas`` says of a cell holding the template's own formula.
 TEMPLATE_FORMULA = "template"
@@ -120,11 +123,14 @@ _SHEET_KEYS = {name(lg): key for key, name in schema.WORKSHEETS for lg in LANGUA
 
 
 def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, int]) -> str:
-    id_column = schema.SHEETS_BY_KEY[_SCHEMA_KEY[table]].id_column
-    key = id_text(row.get(id_column)) if id_column else None
+    """The row's id (its position for a row without one); a repeated id gets ``#2``, ``#3``..."""
+    id_column = _ID_COLUMNS[table]
+    value = row.get(id_column) if id_column else None
+    key = value if type(value) is str and value.strip() else id_text(value)
     key = key if key is not None else f"#{position + 1}"
-    n = seen.get(id_key(key), 0) + 1
-    seen[id_key(key)] = n
+    folded = key.casefold()
+    n = seen.get(folded, 0) + 1
+    seen[folded] = n
     return key if n == 1 else f"{key}#{n}"
 
 
@@ -197,6 +203,7 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
 
 _SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",
                "reviews": "review"}
+_ID_COLUMNS = {table: schema.SHEETS_BY_KEY[key].id_column for table, key in _SCHEMA_KEY.items()}
 
 
 # --- comparing ------------------------------------------------------------------------------------------------
@@ -221,45 +228,53 @@ def _computed_keys(table: str) -> set[str]:
 
 
 def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[str, Sequence[Mapping[str, Any]]],
-                 skip: Sequence[str] = ("company", "year", "sha256", "smart_ok")) -> tuple[dict, list]:
+                 skip: Sequence[str] = ("company", "year", "sha256", "smart_ok")) -> tuple[dict, list, dict]:
     """Rows added, removed and changed per table, and computed results that moved.
 
-    Returns ``(rows, results)``: ``rows[table] = {"added": [ids], "removed": [ids],
+    Returns ``(rows, results, common)``: ``rows[table] = {"added": [ids], "removed": [ids],
     "changed": [{"id", "changes": [{"column", "old", "new"}]}]}`` (only tables
-    with a difference) and ``results = [{"table", "id", "column", "old", "new"}]``.
-    Columns only one side has are left out (a structural change).
+    with a difference), ``results = [{"table", "id", "column", "old", "new"}]`` and
+    ``common[table]``, the ids of the rows both sides have. Columns only one
+    side has are left out (a structural change).
     """
     rows: dict[str, dict] = {}
     results: list[dict] = []
+    common: dict[str, set[str]] = {}
     for table in _SCHEMA_KEY:
         before = _keyed(table, old.get(table, ()))
         after = _keyed(table, new.get(table, ()))
         computed = _computed_keys(table)
         added = [after[k][0] for k in after if k not in before]
         removed = [before[k][0] for k in before if k not in after]
+        common[table] = {row_id for k, (row_id, _) in before.items() if k in after}
         changed = []
+        columns: list[str] | None = None
         for k, (row_id, b) in before.items():
             if k not in after:
                 continue
             a = after[k][1]
-            columns = [c for c in b if c in a and c not in skip]
-            changes = [{"column": c, "old": b[c], "new": a[c]} for c in columns
-                       if c not in computed and not same_value(b[c], a[c])]
+            if columns is None or len(b) != len(columns) or len(a) != len(b):
+                columns = [c for c in b if c in a and c not in skip]
+            differ = [c for c in columns if b[c] != a[c] and not same_value(b[c], a[c])]
+            if not differ:
+                continue
+            changes = [{"column": c, "old": b[c], "new": a[c]} for c in differ if c not in computed]
             if changes:
                 changed.append({"id": row_id, "changes": changes})
-            results += [{"table": table, "id": row_id, "column": c, "old": b[c], "new": a[c]} for c in columns
-                        if c in computed and not same_value(b[c], a[c])]
+            results += [{"table": table, "id": row_id, "column": c, "old": b[c], "new": a[c]} for c in differ
+                        if c in computed]
         if added or removed or changed:
             rows[table] = {"added": added, "removed": removed, "changed": changed}
-    return rows, results
+    return rows, results, common
 
 
 def _keyed(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Rows by the key ids are matched on (:func:`~mplan_xl.plan.id_key`: case-insensitive)."""
     seen: dict[str, int] = {}
     out = {}
     for position, row in enumerate(rows):
         row_id = _row_key(table, row, position, seen)
-        out[id_key(row_id)] = (row_id, row)
+        out[row_id.casefold()] = (row_id, row)
     return out
 
 
@@ -414,7 +429,7 @@ def diff_versions(old: Version, new: Version) -> Diff:
         return result
     result.identity = {k: {"old": old.identity.get(k), "new": new.identity.get(k)} for k in IDENTITY_FIELDS
                        if not same_value(old.identity.get(k), new.identity.get(k))}
-    result.rows, result.results = compare_rows(old.rows, new.rows)
+    result.rows, result.results, common = compare_rows(old.rows, new.rows)
     result.totals = compare_totals(plan_totals(old.rows), plan_totals(new.rows))
     structure: dict[str, Any] = {}
     added = [s for s in new.sheets if s not in old.sheets]
@@ -436,9 +451,7 @@ def diff_versions(old: Version, new: Version) -> Diff:
     if columns:
         structure["columns"] = columns
     if old.formulas is not None and new.formulas is not None:
-        keys = {t: ({k for k, _ in _keyed(t, old.rows.get(t, ())).values()},
-                    {k for k, _ in _keyed(t, new.rows.get(t, ())).values()}) for t in _SCHEMA_KEY}
-        cells = sorted({k for k in (*old.formulas, *new.formulas) if k[1] in keys[k[0]][0] and k[1] in keys[k[0]][1]},
+        cells = sorted({k for k in (*old.formulas, *new.formulas) if k[1] in common[k[0]]},
                        key=lambda k: (list(_SCHEMA_KEY).index(k[0]), k[1], k[2]))
         altered = [{"table": t, "id": i, "column": c, "old": old.formulas.get((t, i, c), TEMPLATE_FORMULA),
                     "new": new.formulas.get((t, i, c), TEMPLATE_FORMULA)} for t, i, c in cells
@@ -452,8 +465,9 @@ def diff_versions(old: Version, new: Version) -> Diff:
 
 
 def diff(old: str | Path, new: str | Path, lang: str = "fr", limits: Limits = Limits(), jobs: int = 2) -> Diff:
-    """Read both workbooks (in two processes when *jobs* > 1) and compare them."""
-    if jobs > 1:
+    """Read both workbooks (in two processes when *jobs* > 1 and the files are large) and compare them."""
+    sizes = [Path(p).stat().st_size if Path(p).is_file() else 0 for p in (old, new)]
+    if jobs > 1 and sum(sizes) > PARALLEL_BYTES:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=2) as pool:

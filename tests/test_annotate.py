@@ -158,3 +158,23 @@ def test_libreoffice_opens_the_copy_with_its_notes(returned, annotated, tmp_path
     converted = libreoffice.convert([out / "errors-fr.xlsx"], "xlsx", tmp_path)[0]
     wanted = {(f["sheet"], f["cell"]) for f in findings(returned / "errors-fr.xlsx", "fr")}
     assert set(notes(converted)) == wanted
+
+
+@needs_libreoffice
+def test_team_notes_saved_by_libreoffice_are_merged(tmp_path):
+    """The team's notes as LibreOffice writes them (its own notes part and VML drawing)."""
+    source = tmp_path / "team.xlsx"
+    mplan_xl.demo_workbook(source, lang="fr", with_errors=True)
+    wb = openpyxl.load_workbook(source)
+    wb["Actions"]["E10"].comment = Comment("Demander à Paul", "Équipe")
+    wb["Actions"]["C5"].comment = Comment("Action phare", "Équipe")
+    wb.save(source)
+    saved = libreoffice.convert([source], "xlsx", tmp_path / "lo")[0]
+    expected = findings(saved, "fr")
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["check", str(saved), "--annotate", str(out)])
+    placed = notes(out / "team.xlsx")
+    assert placed[("Actions", "C5")] == "Action phare"
+    assert placed[("Actions", "E10")].startswith("Demander à Paul") and "[choice-invalid]" in placed[("Actions", "E10")]
+    assert {(f["sheet"], f["cell"]) for f in expected} <= set(placed)
+    assert findings(out / "team.xlsx", "fr") == expected

@@ -555,7 +555,7 @@ def annotate_one(path: str, target: str, findings: Sequence[Finding], lang: str,
 def prepare(paths: Sequence[str | os.PathLike], folder: str | os.PathLike) -> dict[str, Path]:
     """Refuse, before any work, a folder that is a file or would receive a copy over its original.
 
-    Returns the copy of each workbook *paths* name (see :func:`targets`), by path.
+    Returns the copy of each workbook *paths* name (see :func:`targets`), by resolved path.
     """
     from .validator import expand_paths
 
@@ -563,11 +563,15 @@ def prepare(paths: Sequence[str | os.PathLike], folder: str | os.PathLike) -> di
     if folder.exists() and not folder.is_dir():
         raise UsageError(_MESSAGES["not_folder"], path=folder)
     files = [str(f) for f in expand_paths(paths)]
-    copies = dict(zip(files, targets(files, folder)))
+    copies = {_key(f): t for f, t in zip(files, targets(files, folder))}
     for source, target in copies.items():
-        if target.resolve() == Path(source).resolve():
+        if target.resolve() == Path(source):
             raise UsageError(_MESSAGES["same_file"], path=target)
     return copies
+
+
+def _key(path: str | os.PathLike) -> str:
+    return str(Path(path).resolve())
 
 
 def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], lang: str = "fr",
@@ -575,7 +579,7 @@ def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], 
     """Write the annotated copy (*copies*: from :func:`prepare`) of every readable checked file with findings."""
     folder = next(iter(copies.values())).parent if copies else Path(".")
     unreadable = [r.path for r in reports if r.status == UNREADABLE]
-    todo = [(r, copies[r.path]) for r in reports if r.status != UNREADABLE and r.findings]
+    todo = [(r, copies[_key(r.path)]) for r in reports if r.status != UNREADABLE and r.findings]
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))

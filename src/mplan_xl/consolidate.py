@@ -50,7 +50,6 @@ import datetime as dt
 import hashlib
 import math
 import os
-import re
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -528,8 +527,6 @@ def table_label(table: str, lang: str) -> str:
 
 
 def column_label(table: str, column: str, lang: str) -> str:
-    from .consolidate import DB_NAMES
-
     column_ = _column(table, column)
     return column_.header(lang) if column_ is not None else column
 

@@ -25,6 +25,12 @@ reviews         row of the Bilan N-1: last year's action (same id, see ``mplan-x
 findings        finding of a checked file (valid or not): sha256, path, company, year,
                 status (valid / invalid / unreadable), code, severity, sheet, cell, row_id,
                 message, hint
+approvals       approved plan (``mplan-xl approve``): its key, the approved sha256, path,
+                file_name, approved_at, seen_at (last time this version was loaded) and its
+                figures (:func:`mplan_xl.diff.plan_totals`)
+revisions       version of an approved plan loaded later: key, sha256, approved_sha256, path,
+                file_name, loaded_at, changes, its figures, and ``diff``, its differences from
+                the approved version (the JSON of ``mplan-xl diff`` without ``structure``)
 ==============  =============================================================================
 
 Every plan table starts with ``company, year, sha256``. Column names are the
@@ -37,6 +43,15 @@ one. Two different files of the same company and year in one run: the first
 is loaded, the other is skipped and reported. A file's findings are replaced
 each time the file (same path or same content) is checked again.
 
+An approved plan keeps its approved rows: another version of it is stored in
+``revisions`` (outcome ``modified_after_approval``, with its diff) until it is
+approved in turn. A plan's status (:data:`STATUS_SQL`) is ``submitted``,
+``approved``, or ``modified_after_approval`` when a different version came
+after the approved one was last seen.
+
+The database is a DuckDB file or a PostgreSQL database (``postgresql://...``):
+see :mod:`mplan_xl.database`.
+
 Example:
     >>> result = consolidate(["returned/"], "plans.duckdb", out="portfolio.xlsx")   # doctest: +SKIP
     >>> [p.company for p in result.loaded], [s.path for s in result.skipped]        # doctest: +SKIP
@@ -48,6 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -58,6 +74,7 @@ from typing import Any, Callable, Mapping, Sequence
 from . import schema
 from .computed import PlanContext, compute_row
 from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
+from .diff import plan_totals
 from .errors import UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
@@ -393,12 +410,6 @@ def _finding_rows(item: Examined) -> list[dict[str, Any]]:
              "status": item.report.status, **f.to_dict()} for f in item.report.findings]
 
 
-def _figures(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
-    from .diff import plan_totals
-
-    return plan_totals(rows)
-
-
 def stored_plan(db: Database, company: str, year: int) -> tuple[dict[str, Any] | None, dict[str, list[dict[str, Any]]]]:
     """The ``plans`` row and the rows of every plan table stored for (company, year)."""
     where = "WHERE lower(company) = lower(?) AND year = ?"
@@ -429,8 +440,6 @@ def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], 
     version) and the outcome is ``modified_after_approval``. With *approve*, the
     file's version is stored and recorded as approved.
     """
-    import json
-
     keys = [(e.company, e.year) for e in plans]
     state: dict[tuple[str, int], tuple[str | None, str | None]] = {}
     if keys:
@@ -448,7 +457,7 @@ def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], 
             revisions.append({"company": item.company, "year": item.year, "sha256": item.sha256,
                               "approved_sha256": approved, "path": str(Path(item.path).resolve()),
                               "file_name": Path(item.path).name, "loaded_at": now, "changes": change.count(),
-                              **_figures(item.rows), "diff": json.dumps(change.to_dict(), ensure_ascii=False)})
+                              **plan_totals(item.rows), "diff": json.dumps(change.to_dict(), ensure_ascii=False)})
             loaded.append(LoadedPlan(item.path, item.sha256 or "", item.company, item.year, "modified_after_approval",
                                      item.report.warnings, change))
             continue
@@ -476,7 +485,7 @@ def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], 
         db.delete_plans(("approvals",), keys)
         db.insert("approvals", [{"company": e.company, "year": e.year, "sha256": e.sha256,
                                  "path": str(Path(e.path).resolve()), "file_name": Path(e.path).name,
-                                 "approved_at": now, "seen_at": now, **_figures(e.rows)} for e in plans])
+                                 "approved_at": now, "seen_at": now, **plan_totals(e.rows)} for e in plans])
     db.insert("findings", [row for e in stored for row in _finding_rows(e)])
     return loaded
 
@@ -589,7 +598,7 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
             raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
     finally:
         con.close()
-    return Approval(loaded[0], _figures(item.rows))
+    return Approval(loaded[0], plan_totals(item.rows))
 
 
 # --- reading the database back ------------------------------------------------------------------------------

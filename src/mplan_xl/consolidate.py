@@ -1,9 +1,9 @@
 """Many plans into one database and one portfolio workbook: ``mplan-xl consolidate``.
 
 Every workbook named (files, or folders searched recursively) is checked by
-the validator; the valid ones (warnings allowed) are loaded into a DuckDB
-database, the invalid and unreadable ones are skipped and listed with their
-findings. Every figure stored is computed by the metrics core through
+the validator; the valid ones (warnings allowed) are loaded into the database
+(a DuckDB file or a PostgreSQL server), the invalid and unreadable ones are
+skipped and listed with their findings. Every figure stored is computed by the metrics core through
 :func:`mplan_xl.computed.compute_row`, exactly as the workbook computes it.
 
 The database

@@ -136,6 +136,10 @@ def test_xlsx_output_and_usage_errors(versions, tmp_path):
     assert any(v[2] == versions["removed"]["id"] for v in values)
     assert run(versions["fr"], versions["changed"], "--format", "xlsx")[0] == 2
     assert run(versions["fr"])[0] == 2
+    before = versions["changed"].read_bytes()
+    code, _, err = run(versions["fr"], versions["changed"], "--format", "json", "-o", versions["changed"])
+    assert code == 2 and "plans compared" not in err and "plans comparés" in err
+    assert versions["changed"].read_bytes() == before
 
 
 def test_totals_are_the_plans_figures(versions):

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import click
@@ -405,6 +406,8 @@ def _amount(value: float, lang: str) -> str:
 
 # --- diff ----------------------------------------------------------------------------------------------
 
+_DIFF_OUTPUT_IS_INPUT = Label("{path} : c'est l'un des plans comparés ; choisissez un autre fichier de sortie",
+                              "{path}: is one of the plans compared; choose another output file")
 _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o DIFF.xlsx",
                                 "--format xlsx writes a workbook: give -o DIFF.xlsx")
 
@@ -437,6 +440,8 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, ti
         raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
+        if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
+            raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
     if result.unreadable:
         click.echo(result.to_text(lang), err=True, nl=False)

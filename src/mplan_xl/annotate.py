@@ -44,7 +44,7 @@ from defusedxml import ElementTree
 from . import schema
 from .atomic import atomic_output
 from .errors import UsageError
-from .reader import Limits
+from .reader import Limits, _rels_path, _resolve, column_index
 from .report import UNREADABLE, FileReport
 from .rules import ERROR, Finding
 from .vocabulary import Label
@@ -101,10 +101,7 @@ class Note:
 def _cell_index(cell: str) -> tuple[int, int]:
     """0-based (row, col) of an A1 reference."""
     m = _CELL.match(cell)
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]) - 1, col - 1
+    return int(m[2]) - 1, column_index(m[1])
 
 
 def place(findings: Iterable[Finding], sheets: Mapping[str, str], lang: str) -> list[Note]:
@@ -143,18 +140,6 @@ def note_lines(note: Note, lang: str) -> list[tuple[str, bool]]:
 
 
 # --- the package -------------------------------------------------------------------------------------------
-
-def _rels_path(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-
-
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    folder = source.rpartition("/")[0]
-    return posixpath.normpath(posixpath.join(folder, target)) if folder else posixpath.normpath(target)
-
 
 def _relative(source: str, target: str) -> str:
     return posixpath.relpath(target, source.rpartition("/")[0] or ".")

@@ -469,9 +469,9 @@ def diff(old: str | Path, new: str | Path, lang: str = "fr", limits: Limits = Li
     if jobs > 1 and sum(sizes) > PARALLEL_BYTES:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(read_version, p, lang, limits) for p in (old, new)]
-            versions = [f.result() for f in futures]
+        with ProcessPoolExecutor(max_workers=1) as pool:   # NEW in a worker while this process reads OLD
+            future = pool.submit(read_version, new, lang, limits)
+            versions = [read_version(old, lang, limits), future.result()]
     else:
         versions = [read_version(p, lang, limits) for p in (old, new)]
     return diff_versions(*versions)

@@ -14,6 +14,7 @@ would take. The target: under 5 s.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,19 +62,22 @@ def main() -> None:
     assert len(rows["budget_lines"]["changed"]) == 100
     print(f"{'mplan_xl.diff.diff (API)':<44} {ours:7.2f} s  ({result.count()} differences)")
 
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "mplan_xl.cli", "diff", str(old), str(new), "--format", "json",
                            "-o", str(folder / "diff.json")], capture_output=True, text=True)
     cli = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
     assert proc.returncode == 1, proc.stderr
-    print(f"{'mplan-xl diff --format json (fresh process)':<44} {cli:7.2f} s")
+    print(f"{'mplan-xl diff --format json (fresh process)':<44} {cli:7.2f} s  ({cpu:.2f} s of CPU, both processes)")
 
     start = time.perf_counter()
     for path in (old, new):
         openpyxl_values(path)
     base = time.perf_counter() - start
     print(f"{'openpyxl read-only, values of both files':<44} {base:7.2f} s")
-    print(f"target < 5 s: {'met' if cli < 5 else 'MISSED'}")
+    print(f"target < 5 s: {'met' if cli < 5 else 'MISSED'} (elapsed time depends on what else the cores run)")
 
 
 if __name__ == "__main__":

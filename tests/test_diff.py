@@ -125,6 +125,8 @@ def test_unreadable_input_gets_the_findings_of_check(versions, tmp_path):
     expected = check_file(broken, "fr").findings[0]
     assert code == 2 and expected.code in err and expected.message in err
     assert read_version(broken).findings[0].to_dict() == expected.to_dict()
+    code, out, _ = run(versions["fr"], broken, "--format", "json")
+    assert code == 2 and json.loads(out)["new"]["findings"] == [expected.to_dict()]
 
 
 def test_xlsx_output_and_usage_errors(versions, tmp_path):

@@ -443,7 +443,7 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, ti
         if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
             raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
-    if result.unreadable:
+    if result.unreadable and fmt != "json":
         click.echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
         result.write_xlsx(output, lang)

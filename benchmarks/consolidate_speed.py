@@ -8,6 +8,10 @@ Then it times, on the machine's cores:
 * the first load into a new database, with the portfolio workbook;
 * the same load again (every plan replaced by itself: the idempotent reload);
 * the first load on one process, for comparison;
+* with PostgreSQL (``--postgres URI``, or a throwaway cluster started by
+  ``.ci/postgres-cluster`` when Debian's server binaries are installed): the
+  first load of the same files into an empty database, and the reload
+  (each plan its own transaction, rows sent with COPY); target >= 20 plans/s;
 
 and prints files per second for each. Every file is fully checked by the
 validator before it is loaded, so this is ``check`` plus the database load.
@@ -15,13 +19,17 @@ validator before it is loaded, so this is ``check`` plus the database load.
 Usage:
     python benchmarks/consolidate_speed.py                 # 200 files in a temporary folder
     python benchmarks/consolidate_speed.py --files 50 --folder /tmp/plans
+    python benchmarks/consolidate_speed.py --postgres postgresql://me@localhost/bench   # an empty database
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,10 +66,38 @@ def timed(label: str, count: int, **kwargs) -> None:
     print(f"{label:<44} {seconds:7.2f} s  {count / seconds:7.1f} files/s")
 
 
+CLUSTER = Path(__file__).resolve().parent.parent / ".ci" / "postgres-cluster"
+
+
+@contextlib.contextmanager
+def postgres(uri: str | None):
+    """The PostgreSQL URI to load into: the one given, or a throwaway cluster's fresh database (None if neither)."""
+    if uri:
+        yield uri
+        return
+    folder = tempfile.mkdtemp(prefix="mplan-pg-")
+    started = subprocess.run([str(CLUSTER), "start", folder], capture_output=True, text=True)
+    if started.returncode != 0:
+        print(f"PostgreSQL: skipped ({started.stderr.strip()})")
+        yield None
+        return
+    try:
+        import psycopg
+
+        admin = started.stdout.strip()
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute("CREATE DATABASE bench")
+        yield admin.replace("/postgres?", "/bench?")
+    finally:
+        subprocess.run([str(CLUSTER), "stop", folder], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--folder", type=Path, default=None, help="Keep the generated workbooks here.")
+    parser.add_argument("--postgres", default=None, help="An empty PostgreSQL database to load into (URI).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp) / "plans"
@@ -77,6 +113,12 @@ def main() -> int:
         timed("first load, one process", len(files), paths=files, db=Path(tmp) / "one.duckdb", jobs=1)
         print(f"\ndatabase: {len(frames['plans'])} plans, {len(frames['actions'])} actions, "
               f"{len(frames['budget_lines'])} budget lines, {len(frames['kpis'])} KPIs")
+        with postgres(args.postgres) as uri:
+            if uri:
+                timed(f"PostgreSQL first load ({os.cpu_count()} processes)", len(files), paths=files, db=uri)
+                timed("PostgreSQL same files again", len(files), paths=files, db=uri)
+                pg = tables(uri)
+                assert {k: len(v) for k, v in pg.items()} == {k: len(v) for k, v in frames.items()}
     return 0
 
 

@@ -211,7 +211,8 @@ def test_cli_consolidate_lists_the_skipped_files(mixed, tmp_path):
     result = CliRunner().invoke(main, ["consolidate", str(mixed), "--db", str(tmp_path / "db.duckdb"),
                                        "--out", str(tmp_path / "p.xlsx"), "--lang", "en", "-j", "2"])
     assert result.exit_code == 1, result.output
-    assert "1 plan(s) loaded (1 new, 0 replaced, 0 reloaded); 3 file(s) skipped" in result.output
+    assert "1 plan(s) loaded (1 new, 0 replaced, 0 reloaded, 0 modified after approval); 3 file(s) skipped" \
+        in result.output
     assert "  invalid  " in result.output and "[duplicate-id]" in result.output and "[not-a-workbook]" in result.output
     assert (tmp_path / "p.xlsx").exists() and "Traceback" not in result.output
 

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import click
@@ -127,10 +128,16 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
 @reports_errors
 def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
-          timeout: float) -> None:
+          timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
+
+    With --annotate DIR, DIR/<same name> is a copy of each file with findings
+    where every finding is a note at its cell (highlighted), in the
+    workbook's language; unreadable files are listed, not copied.
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
     warning under --strict) or cannot be read, 2 for a usage error.
@@ -143,6 +150,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
+    if annotate_dir:
+        from .annotate import prepare
+
+        copies = prepare(paths, annotate_dir)
     with progress_bar(paths) as on_done:
         report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                            on_done=on_done)
@@ -158,6 +169,12 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
             click.echo(report.summary_line())
         else:
             click.echo(text, nl=not text.endswith("\n"))
+    if annotate_dir:
+        from .annotate import annotate_reports
+
+        annotated = annotate_reports(report.files, copies, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout))
+        for line in annotated.lines(lang):
+            click.echo(line, err=True)
     sys.exit(report.exit_code)
 
 
@@ -265,21 +282,27 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
 _CONSOLIDATE_TEXT = {
     "summary": Label("{db} : {loaded} plan(s) chargé(s) ({added} nouveau(x), {replaced} remplacé(s), "
-                     "{reloaded} rechargé(s)) ; {skipped} fichier(s) écarté(s)",
-                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded); "
-                     "{skipped} file(s) skipped"),
+                     "{reloaded} rechargé(s), {modified_after_approval} modifié(s) après approbation) ; "
+                     "{skipped} fichier(s) écarté(s)",
+                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded, "
+                     "{modified_after_approval} modified after approval); {skipped} file(s) skipped"),
     "loaded": Label("  chargé  {path}  {company} {year}  ({warnings} avertissement(s))",
                     "  loaded  {path}  {company} {year}  ({warnings} warning(s))"),
     "skipped": Label("Fichiers écartés :", "Skipped files:"),
     "skipped_file": Label("  {status}  {path}", "  {status}  {path}"),
     "portfolio": Label("Portefeuille : {path}", "Portfolio: {path}"),
+    "modified": Label("  modifié après approbation  {path}  {company} {year} : chiffres approuvés conservés, "
+                      "version enregistrée comme révision ({changes} différence(s))",
+                      "  modified after approval  {path}  {company} {year}: approved figures kept, "
+                      "version stored as a revision ({changes} difference(s))"),
 }
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--db", required=True, type=click.Path(),
-              help="DuckDB database file, created when missing; a plan loaded again replaces its rows.")
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); "
+                   "a plan loaded again replaces its rows, an approved plan keeps its approved figures.")
 @click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
               help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
@@ -297,15 +320,22 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     database cannot be opened or written (locked...), 2 for a usage error.
     """
     from .consolidate import consolidate as run_consolidate
+    from .database import display_name
     from .reader import Limits
 
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
-    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k) for k in ("added", "replaced", "reloaded")}
-    click.echo(text["summary"](lang).format(db=db, loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
+    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
+                for k in ("added", "replaced", "reloaded", "modified_after_approval")}
+    click.echo(text["summary"](lang).format(db=display_name(db), loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:
+        if plan.outcome == "modified_after_approval":
+            click.echo(text["modified"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+                                                     changes=plan.diff.count()))
+            click.echo("".join("      " + line + "\n" for line in plan.diff.to_text(lang).splitlines()[1:]), nl=False)
+            continue
         click.echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
                                                warnings=plan.warnings))
     if result.skipped:
@@ -318,6 +348,114 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
                 click.echo("  " + _finding_line(finding, lang))
     if result.portfolio:
         click.echo(text["portfolio"](lang).format(path=result.portfolio))
+    sys.exit(result.exit_code)
+
+
+# --- approve -------------------------------------------------------------------------------------------
+
+_APPROVE_TEXT = {
+    "approved": Label("Approuvé : {company} {year} ({path}, sha256 {sha}) dans {db}",
+                      "Approved: {company} {year} ({path}, sha256 {sha}) in {db}"),
+    "figures": Label("  budget prévisionnel {planned}, engagé {committed}, réel {actual} ; {objectives} objectif(s) "
+                     "dont {objectives_smart} SMART, {actions} action(s), {budget_lines} ligne(s) de budget, {kpis} KPI",
+                     "  planned budget {planned}, committed {committed}, actual {actual}; {objectives} objective(s), "
+                     "{objectives_smart} SMART, {actions} action(s), {budget_lines} budget line(s), {kpis} KPI(s)"),
+    "refused": Label("Constats :", "Findings:"),
+}
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--db", required=True, type=click.Path(),
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
+@lang_option
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit for reading the file, in seconds.")
+@reports_errors
+def approve(plan: str, db: str, lang: str, timeout: float) -> None:
+    """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
+
+    The plan is checked and loaded like consolidate does. A later consolidate
+    of a changed version keeps the approved figures, stores the new version as
+    a revision and reports it as modified after approval, with the diff.
+    Exit code: 0 approved, 1 refused (the plan has errors) or database error, 2 usage error.
+    """
+    from .consolidate import ApprovalRefused, approve as run_approve
+    from .database import display_name
+    from .reader import Limits
+
+    try:
+        result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
+    except ApprovalRefused as err:
+        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
+        click.echo(_APPROVE_TEXT["refused"](lang), err=True)
+        for finding in err.findings:
+            click.echo(_finding_line(finding, lang), err=True)
+        sys.exit(EXIT_FAILED)
+    loaded = result.plan
+    click.echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
+                                                      sha=loaded.sha256[:12], db=display_name(db)))
+    figures = {k: (_amount(v, lang) if isinstance(v, float) else v) for k, v in result.figures.items()}
+    click.echo(_APPROVE_TEXT["figures"](lang).format(**figures))
+
+
+def _amount(value: float, lang: str) -> str:
+    text = f"{value:,.2f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+# --- diff ----------------------------------------------------------------------------------------------
+
+_DIFF_OUTPUT_IS_INPUT = Label("{path} : c'est l'un des plans comparés ; choisissez un autre fichier de sortie",
+                              "{path}: is one of the plans compared; choose another output file")
+_DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o DIFF.xlsx",
+                                "--format xlsx writes a workbook: give -o DIFF.xlsx")
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default="text", show_default=True,
+              help="text (terminal), json (stable), xlsx (one row per difference).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the differences to this file (replaced atomically) instead of the standard output.")
+@lang_option
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Time limit per file, in seconds.")
+@reports_errors
+def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, timeout: float) -> None:
+    """What changed from OLD to NEW, two versions of a plan (files are only read).
+
+    By table and row id: rows added, removed, changed (column: old -> new);
+    computed results that moved; totals; the plan's identity; structure
+    (sheets, columns, formulas, macros). Compared on column keys and codes,
+    so a French and an English workbook of the same plan compare equal.
+    Exit code: 0 same, 1 different, 2 for a usage error or an unreadable input.
+    """
+    from .atomic import atomic_output, check_output
+    from .diff import diff as run_diff
+    from .reader import Limits
+
+    if fmt == "xlsx" and not output:
+        raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
+    if output:
+        check_output(output, force=True)
+        if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
+            raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
+    result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
+    if result.unreadable and fmt != "json":
+        click.echo(result.to_text(lang), err=True, nl=False)
+    elif fmt == "xlsx":
+        result.write_xlsx(output, lang)
+        click.echo(output)
+    else:
+        text = result.to_json() if fmt == "json" else result.to_text(lang)
+        if output:
+            with atomic_output(output, force=True) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            click.echo(output)
+        else:
+            click.echo(text, nl=False)
     sys.exit(result.exit_code)
 
 

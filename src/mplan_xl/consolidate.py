@@ -1,9 +1,9 @@
 """Many plans into one database and one portfolio workbook: ``mplan-xl consolidate``.
 
 Every workbook named (files, or folders searched recursively) is checked by
-the validator; the valid ones (warnings allowed) are loaded into a DuckDB
-database, the invalid and unreadable ones are skipped and listed with their
-findings. Every figure stored is computed by the metrics core through
+the validator; the valid ones (warnings allowed) are loaded into the database
+(a DuckDB file or a PostgreSQL server), the invalid and unreadable ones are
+skipped and listed with their findings. Every figure stored is computed by the metrics core through
 :func:`mplan_xl.computed.compute_row`, exactly as the workbook computes it.
 
 The database
@@ -25,6 +25,12 @@ reviews         row of the Bilan N-1: last year's action (same id, see ``mplan-x
 findings        finding of a checked file (valid or not): sha256, path, company, year,
                 status (valid / invalid / unreadable), code, severity, sheet, cell, row_id,
                 message, hint
+approvals       approved plan (``mplan-xl approve``): its key, the approved sha256, path,
+                file_name, approved_at, seen_at (last time this version was loaded) and its
+                figures (:func:`mplan_xl.diff.plan_totals`)
+revisions       version of an approved plan loaded later: key, sha256, approved_sha256, path,
+                file_name, loaded_at, changes, its figures, and ``diff``, its differences from
+                the approved version (the JSON of ``mplan-xl diff`` without ``structure``)
 ==============  =============================================================================
 
 Every plan table starts with ``company, year, sha256``. Column names are the
@@ -37,6 +43,15 @@ one. Two different files of the same company and year in one run: the first
 is loaded, the other is skipped and reported. A file's findings are replaced
 each time the file (same path or same content) is checked again.
 
+An approved plan keeps its approved rows: another version of it is stored in
+``revisions`` (outcome ``modified_after_approval``, with its diff) until it is
+approved in turn. A plan's status (:data:`STATUS_SQL`) is ``submitted``,
+``approved``, or ``modified_after_approval`` when a different version came
+after the approved one was last seen.
+
+The database is a DuckDB file or a PostgreSQL database (``postgresql://...``):
+see :mod:`mplan_xl.database`.
+
 Example:
     >>> result = consolidate(["returned/"], "plans.duckdb", out="portfolio.xlsx")   # doctest: +SKIP
     >>> [p.company for p in result.loaded], [s.path for s in result.skipped]        # doctest: +SKIP
@@ -48,8 +63,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import math
 import os
-import re
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,10 +73,12 @@ from typing import Any, Callable, Mapping, Sequence
 
 from . import schema
 from .computed import PlanContext, compute_row
-from .errors import MplanError, UsageError
+from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
+from .diff import plan_totals
+from .errors import UsageError
 from .numbers import to_number
-from .plan import id_text
-from .plan_reader import locate_plan, named_value
+from .plan import Plan, id_text
+from .plan_reader import LocatedPlan, locate_plan, named_value
 from .reader import Limits, read_workbook
 from .report import INVALID, UNREADABLE, VALID, FileReport
 from .rules import Finding, make_finding
@@ -88,8 +106,27 @@ FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("code", "VARCHAR"), ("severity", "VARCHAR"), ("sheet", "VARCHAR"), ("cell", "VARCHAR"), ("row_id", "VARCHAR"),
     ("message", "VARCHAR"), ("hint", "VARCHAR"),
 )
+#: The figures recorded for an approved version and for a revision (see :func:`mplan_xl.diff.plan_totals`).
+FIGURE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("planned", "DOUBLE"), ("committed", "DOUBLE"), ("actual", "DOUBLE"), ("variance", "DOUBLE"),
+    ("expected_gain", "DOUBLE"), ("objectives", "INTEGER"), ("objectives_smart", "INTEGER"), ("actions", "INTEGER"),
+    ("budget_lines", "INTEGER"), ("kpis", "INTEGER"), ("kpis_on_track", "INTEGER"), ("kpis_at_risk", "INTEGER"),
+    ("kpis_off_track", "INTEGER"),
+)
+APPROVALS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
+    ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("approved_at", "TIMESTAMP"), ("seen_at", "TIMESTAMP"),
+) + FIGURE_COLUMNS
+REVISIONS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
+    ("approved_sha256", "VARCHAR"), ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
+    ("changes", "INTEGER"),
+) + FIGURE_COLUMNS + (("diff", "VARCHAR"),)
 #: Every table of the database, in the order :func:`tables` returns them.
-TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "findings")
+TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "findings", "approvals", "revisions")
+#: Primary keys: a plan is its company and year; a revision, also its content.
+PRIMARY_KEYS = {"plans": ("company", "year"), "approvals": ("company", "year"),
+                "revisions": ("company", "year", "sha256")}
+#: Plan statuses shown on the portfolio.
+STATUSES = ("submitted", "approved", "modified_after_approval")
 
 
 def _sql_type(column: schema.Column) -> str:
@@ -114,27 +151,13 @@ DB_COLUMNS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "plans": PLANS_COLUMNS,
     **{name: _plan_table_columns(sheet) for name, sheet in PLAN_TABLES.items()},
     "findings": FINDINGS_COLUMNS,
+    "approvals": APPROVALS_COLUMNS,
+    "revisions": REVISIONS_COLUMNS,
 }
-
-_DDL = {name: f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns)
-        + (", PRIMARY KEY (company, year)" if name == "plans" else "") + ")"
-        for name, columns in DB_COLUMNS.items()}
 
 # --- errors ------------------------------------------------------------------------------------------------
 
 _TEXT = {
-    "folder": Label("{path} : c'est un dossier ; indiquez un fichier de base de données",
-                    "{path}: is a folder; give a database file"),
-    "no_folder": Label("{path} : le dossier de la base de données n'existe pas", "{path}: the database's folder does not exist"),
-    "not_writable": Label("{path} : impossible d'écrire dans le dossier de la base de données",
-                          "{path}: the database's folder is not writable"),
-    "missing": Label("{path} : base de données introuvable", "{path}: database not found"),
-    "locked": Label("{path} : base de données verrouillée par un autre programme{pid} ; fermez-le puis relancez",
-                    "{path}: database locked by another program{pid}; close it and try again"),
-    "cannot_open": Label("{path} : impossible d'ouvrir la base de données ({detail})",
-                         "{path}: cannot open the database ({detail})"),
-    "not_ours": Label("{path} : ce n'est pas une base mplan-xl (table {table} différente)",
-                      "{path}: not an mplan-xl database (table {table} differs)"),
     "write_failed": Label("{path} : échec de l'écriture dans la base de données ({detail})",
                           "{path}: could not write to the database ({detail})"),
     "no_files": Label("aucun classeur .xlsx/.xlsm trouvé dans : {paths}", "no .xlsx/.xlsm workbook found in: {paths}"),
@@ -146,62 +169,20 @@ _TEXT = {
     "read_failed": Label("{path} : lecture de la base de données impossible ({detail})",
                          "{path}: cannot read the database ({detail})"),
     "no_year": Label("année du plan introuvable sur la feuille Accueil", "plan year not found on the Guide sheet"),
+    "not_approvable": Label("{path} : plan non approuvé, il n'est pas valide", "{path}: plan not approved, it is not valid"),
 }
 
 
-class DatabaseError(MplanError):
-    """The database cannot be opened or written (locked, not a DuckDB file, disk error)."""
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:300]
-
-
-def connect(db: str | os.PathLike, read_only: bool = False) -> Any:
-    """Open (and create, unless *read_only*) the consolidation database; one clear error otherwise.
+def connect(db: str | os.PathLike, read_only: bool = False) -> Database:
+    """Open (and create, unless *read_only*) the consolidation database: a DuckDB file or a PostgreSQL URI.
 
     Raises :class:`~mplan_xl.errors.UsageError` for a path that cannot be a
     database file (a folder, a missing or unwritable folder) and
-    :class:`DatabaseError` when DuckDB refuses it (locked by another process,
-    not a DuckDB file).
+    :class:`DatabaseError` when the engine refuses it (a DuckDB file locked by
+    another process or not a DuckDB file; a PostgreSQL server unreachable,
+    credentials refused, database missing).
     """
-    import duckdb
-
-    path = Path(db)
-    if path.is_dir():
-        raise UsageError(_TEXT["folder"], path=path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if read_only and not path.exists():
-        raise UsageError(_TEXT["missing"], path=path)
-    if not parent.is_dir():
-        raise UsageError(_TEXT["no_folder"], path=path)
-    if not read_only and not os.access(parent, os.W_OK):
-        raise UsageError(_TEXT["not_writable"], path=path)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as err:
-        message = str(err)
-        if "lock" in message.lower():
-            pid = re.search(r"PID (\d+)", message)
-            raise DatabaseError(_TEXT["locked"], path=path, pid=f" (PID {pid[1]})" if pid else "") from None
-        raise DatabaseError(_TEXT["cannot_open"], path=path, detail=_one_line(message.removeprefix("IO Error: "))) from None
-    if not read_only:
-        try:
-            _create_tables(con, path)
-        except BaseException:
-            con.close()
-            raise
-    return con
-
-
-def _create_tables(con: Any, path: Path) -> None:
-    for name, ddl in _DDL.items():
-        con.execute(ddl)
-        found = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
-            "ORDER BY ordinal_position", [name]).fetchall()]
-        if found != [c for c, _ in DB_COLUMNS[name]]:
-            raise DatabaseError(_TEXT["not_ours"], path=path, table=name)
+    return open_database(db, DB_COLUMNS, PRIMARY_KEYS, read_only)
 
 
 # --- reading one file (in a worker process) -------------------------------------------------------------------
@@ -232,13 +213,66 @@ def _sha256(path: str | os.PathLike) -> str | None:
 
 
 
-def _db_value(kind: Kind, value: Any) -> Any:
-    if kind is Kind.DATE:
-        return value if isinstance(value, dt.date) else None
-    if kind.is_number:
-        number = to_number(value)
-        return int(number) if number is not None and kind is Kind.INTEGER and number.is_integer() else number
+def _date_value(value: Any) -> Any:
+    return value if isinstance(value, dt.date) else None
+
+
+def _number_value(value: Any) -> float | None:
+    if type(value) is float:  # the common case, first
+        return value if math.isfinite(value) else None
+    return to_number(value)
+
+
+def _integer_value(value: Any) -> float | int | None:
+    number = _number_value(value)
+    return int(number) if number is not None and number.is_integer() else number
+
+
+def _text_value(value: Any) -> str | None:
+    if type(value) is str:
+        return value if value.strip() else None
     return id_text(value)
+
+
+def _db_converter(kind: Kind) -> Callable[[Any], Any]:
+    """How a value of a column of *kind* is stored: a date, a number, an integer, or text (None for blanks)."""
+    if kind is Kind.DATE:
+        return _date_value
+    if kind is Kind.INTEGER:
+        return _integer_value
+    return _number_value if kind.is_number else _text_value
+
+
+def plan_identity(located: LocatedPlan, plan: Plan) -> dict[str, Any]:
+    """The plan's identity as the ``plans`` table stores it: lang, runtime, template version, currency,
+    envelope, author."""
+    return {"lang": located.lang, "runtime": id_text(located.runtime), "template_version": located.template_version,
+            "currency": plan.identity.currency, "envelope": to_number(located.envelope),
+            "author": id_text(named_value(located.raw, schema.NAME_AUTHOR))}
+
+
+def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every plan table as the database stores it (without the plan key), computed
+    columns included, computed by the metrics core with text results (SMART check) in *lang*."""
+    raw = located.raw
+    on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
+    thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
+    year = located.year if isinstance(located.year, int) else 0
+    context = PlanContext(plan.tables, year, **thresholds)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, sheet in PLAN_TABLES.items():
+        out = []
+        columns = [(DB_NAMES.get(c.key, c.key), c.key, _db_converter(c.kind)) for c in sheet.columns]
+        for inputs in plan.rows(sheet.key):
+            values = {**inputs, **compute_row(sheet, inputs, context, lang)}
+            row = {db_name: convert(values.get(key)) for db_name, key, convert in columns}
+            if name == "objectives":
+                row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
+            if name == "kpis":
+                row["status"] = KPI_STATUS.code_of(values.get("status"))
+            out.append(row)
+        rows[name] = out
+    return rows
 
 
 def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Examined:
@@ -260,30 +294,11 @@ def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()
             return Examined(str(path), sha, report, company, year)
         if not isinstance(year, int):
             return Examined(str(path), sha, report, company, None, note="no_year")
-        on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
-        thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
-        context = PlanContext(plan.tables, year, **thresholds)
         key = {"company": company, "year": year, "sha256": sha}
-        rows: dict[str, list[dict[str, Any]]] = {}
-        for name, sheet in PLAN_TABLES.items():
-            out = []
-            for inputs in plan.rows(sheet.key):
-                computed = compute_row(sheet, inputs, context, located.lang)
-                values = {**inputs, **computed}
-                row = dict(key)
-                for column in sheet.columns:
-                    row[DB_NAMES.get(column.key, column.key)] = _db_value(column.kind, values.get(column.key))
-                if name == "objectives":
-                    row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
-                if name == "kpis":
-                    row["status"] = KPI_STATUS.code_of(values.get("status"))
-                out.append(row)
-            rows[name] = out
-        plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name, "lang": located.lang,
-                    "runtime": id_text(located.runtime), "template_version": located.template_version,
-                    "currency": plan.identity.currency, "envelope": to_number(located.envelope),
-                    "author": id_text(named_value(raw, schema.NAME_AUTHOR)), "warnings": report.warnings,
-                    "loaded_at": None}
+        rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
+                plan_rows(located, plan, located.lang).items()}
+        plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
+                    **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
         return Examined(str(path), sha, report, company, year, plan_row, rows)
     except Exception as err:  # a workbook the checks passed but that cannot be turned into rows
         report = FileReport(str(path), INVALID, report.template_version,
@@ -335,7 +350,9 @@ class LoadedPlan:
     company: str
     year: int
     outcome: str          # "added" | "replaced" (another version was there) | "reloaded" (the same file again)
+    #                       | "modified_after_approval" (approved figures kept, the file stored as a revision)
     warnings: int
+    diff: Any = None      # for modified_after_approval: the Diff from the approved version
 
 
 @dataclass
@@ -352,7 +369,7 @@ class SkippedFile:
 class Consolidation:
     """What :func:`consolidate` did."""
 
-    db: Path
+    db: str | os.PathLike
     portfolio: Path | None
     loaded: list[LoadedPlan]
     skipped: list[SkippedFile]
@@ -365,39 +382,6 @@ class Consolidation:
     def tables(self) -> dict[str, Any]:
         """Every table of the database as a pandas DataFrame (see :func:`tables`)."""
         return tables(self.db)
-
-
-def _frame(name: str, rows: list[dict[str, Any]]) -> Any:
-    """A DataFrame with the table's columns and explicit dtypes, so that DuckDB never guesses a type."""
-    import pandas as pd
-
-    data = {}
-    for column, sql in DB_COLUMNS[name]:
-        values = [row.get(column) for row in rows]
-        if sql == "DOUBLE":
-            data[column] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
-        elif sql == "INTEGER":
-            data[column] = pd.Series(values, dtype="Int64")
-        elif sql == "BOOLEAN":
-            data[column] = pd.Series(values, dtype="boolean")
-        elif sql in ("DATE", "TIMESTAMP"):
-            data[column] = pd.Series(pd.to_datetime(values), dtype="datetime64[us]")
-        else:
-            data[column] = pd.Series(values, dtype=object)
-    return pd.DataFrame(data)
-
-
-def _insert(con: Any, name: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    frame = _frame(name, rows)
-    con.register("mplan_rows", frame)
-    try:
-        columns = ", ".join(f'"{c}"' for c, _ in DB_COLUMNS[name])
-        casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in DB_COLUMNS[name])
-        con.execute(f"INSERT INTO {name} ({columns}) SELECT {casts} FROM mplan_rows")
-    finally:
-        con.unregister("mplan_rows")
 
 
 def _select_batch(examined: list[Examined], lang: str) -> tuple[list[Examined], list[SkippedFile]]:
@@ -421,46 +405,116 @@ def _select_batch(examined: list[Examined], lang: str) -> tuple[list[Examined], 
     return list(chosen.values()), skipped
 
 
-def load(con: Any, examined: list[Examined], lang: str = "fr") -> tuple[list[LoadedPlan], list[SkippedFile]]:
-    """Write the examined files to the database in one transaction: plans replaced, findings stored."""
-    import pandas as pd
+def _finding_rows(item: Examined) -> list[dict[str, Any]]:
+    return [{"sha256": item.sha256, "path": str(Path(item.path).resolve()), "company": item.company, "year": item.year,
+             "status": item.report.status, **f.to_dict()} for f in item.report.findings]
 
+
+def stored_plan(db: Database, company: str, year: int) -> tuple[dict[str, Any] | None, dict[str, list[dict[str, Any]]]]:
+    """The ``plans`` row and the rows of every plan table stored for (company, year)."""
+    where = "WHERE lower(company) = lower(?) AND year = ?"
+    plan = db.records(f"SELECT * FROM plans {where}", [company, year])
+    rows = {name: db.records(f"SELECT * FROM {name} {where}", [company, year]) for name in PLAN_TABLES}
+    return (plan[0] if plan else None), rows
+
+
+def _approved_diff(db: Database, item: Examined, lang: str) -> Any:
+    """The diff from the approved version stored in the database to the examined file (its data, not its
+    structure, which the database does not hold)."""
+    from .diff import Version, diff_versions
+
+    plan, rows = stored_plan(db, item.company, item.year)
+    identity = lambda p: {k: p.get(k) for k in ("company", "year", "currency", "envelope", "author", "runtime",  # noqa: E731
+                                                 "template_version", "lang")}
+    old = Version((plan or {}).get("path") or "", (plan or {}).get("sha256"), identity(plan or {}), rows)
+    new = Version(item.path, item.sha256, identity(item.plan), item.rows)
+    return diff_versions(old, new)
+
+
+def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], now: dt.datetime, lang: str,
+           approve: bool = False) -> list[LoadedPlan]:
+    """Write *plans* (valid, one per key) and the findings of *others*; the caller holds the transaction.
+
+    A plan whose approved version differs from the file keeps its approved rows:
+    the file becomes a revision (its figures and its diff from the approved
+    version) and the outcome is ``modified_after_approval``. With *approve*, the
+    file's version is stored and recorded as approved.
+    """
+    keys = [(e.company, e.year) for e in plans]
+    state: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    if keys:
+        marks = " OR ".join("(lower(p.company) = lower(?) AND p.year = ?)" for _ in keys)
+        params = [v for k in keys for v in k]
+        for company, year, sha in db.rows(f"SELECT p.company, p.year, p.sha256 FROM plans p WHERE {marks}", params):
+            state[(company.lower(), year)] = (sha, None)
+        for company, year, sha in db.rows(f"SELECT p.company, p.year, p.sha256 FROM approvals p WHERE {marks}", params):
+            state[(company.lower(), year)] = (state.get((company.lower(), year), (None, None))[0], sha)
+    loaded, replace, revisions, seen = [], [], [], []
+    for item in plans:
+        before, approved = state.get((item.company.lower(), item.year), (None, None))
+        if approved is not None and approved != item.sha256 and not approve:
+            change = _approved_diff(db, item, lang)
+            revisions.append({"company": item.company, "year": item.year, "sha256": item.sha256,
+                              "approved_sha256": approved, "path": str(Path(item.path).resolve()),
+                              "file_name": Path(item.path).name, "loaded_at": now, "changes": change.count(),
+                              **plan_totals(item.rows), "diff": json.dumps(change.to_dict(), ensure_ascii=False)})
+            loaded.append(LoadedPlan(item.path, item.sha256 or "", item.company, item.year, "modified_after_approval",
+                                     item.report.warnings, change))
+            continue
+        if approved is not None and approved == item.sha256:
+            seen.append((item.company, item.year))
+        item.plan["loaded_at"] = now.replace(microsecond=0)
+        replace.append(item)
+        outcome = "added" if before is None else "reloaded" if before == item.sha256 else "replaced"
+        loaded.append(LoadedPlan(item.path, item.sha256 or "", item.company, item.year, outcome, item.report.warnings))
+    old_shas = [state[(e.company.lower(), e.year)][0] for e in replace if state.get((e.company.lower(), e.year), (None,))[0]]
+    plan_ids = {id(e) for e in plans}
+    stored = [e for e in (*plans, *others) if id(e) in plan_ids or e.report.status != VALID]  # their findings kept
+    paths = [str(Path(e.path).resolve()) for e in (*plans, *others)]
+    db.delete_findings(paths, sorted({s for s in (*(e.sha256 for e in stored), *old_shas) if s}))
+    db.delete_plans(("plans", *PLAN_TABLES), [(e.company, e.year) for e in replace])
+    db.insert("plans", [e.plan for e in replace])
+    for name in PLAN_TABLES:
+        db.insert(name, [row for e in replace for row in e.rows.get(name, [])])
+    for company, year, sha in [(r["company"], r["year"], r["sha256"]) for r in revisions]:
+        db.execute("DELETE FROM revisions WHERE lower(company) = lower(?) AND year = ? AND sha256 = ?", [company, year, sha])
+    db.insert("revisions", revisions)
+    for company, year in seen:
+        db.execute("UPDATE approvals SET seen_at = ? WHERE lower(company) = lower(?) AND year = ?", [now, company, year])
+    if approve:
+        db.delete_plans(("approvals",), keys)
+        db.insert("approvals", [{"company": e.company, "year": e.year, "sha256": e.sha256,
+                                 "path": str(Path(e.path).resolve()), "file_name": Path(e.path).name,
+                                 "approved_at": now, "seen_at": now, **plan_totals(e.rows)} for e in plans])
+    db.insert("findings", [row for e in stored for row in _finding_rows(e)])
+    return loaded
+
+
+def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool = False
+         ) -> tuple[list[LoadedPlan], list[SkippedFile]]:
+    """Write the examined files to the database: plans replaced (or kept, when approved), findings stored.
+
+    DuckDB: one transaction for the batch. PostgreSQL: one transaction per
+    file, under a lock on the plan's key and on the file, so concurrent runs
+    write each plan exactly once.
+    """
     batch, skipped = _select_batch(examined, lang)
-    now = dt.datetime.now().replace(microsecond=0)
-    keys = pd.DataFrame({"company": pd.Series([e.company for e in batch], dtype=object),
-                         "year": pd.Series([e.year for e in batch], dtype="Int64")})
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("mplan_keys", keys)
-        previous = {(c.lower(), y): s for c, y, s in con.execute(
-            "SELECT p.company, p.year, p.sha256 FROM plans p JOIN mplan_keys k "
-            "ON lower(p.company) = lower(k.company) AND p.year = k.year").fetchall()}
-        old_shas = [s for s in previous.values() if s]
-        for name in ("plans", *PLAN_TABLES):
-            con.execute(f"DELETE FROM {name} t USING mplan_keys k WHERE lower(t.company) = lower(k.company) "
-                        f"AND t.year = k.year")
-        con.unregister("mplan_keys")
-        paths = [str(Path(e.path).resolve()) for e in examined]
-        shas = sorted({e.sha256 for e in examined if e.sha256} | set(old_shas))
-        con.execute("DELETE FROM findings WHERE path IN (SELECT unnest(?::VARCHAR[])) "
-                    "OR sha256 IN (SELECT unnest(?::VARCHAR[]))", [paths, shas])
-        loaded = []
-        for item in batch:
-            item.plan["loaded_at"] = now
-            before = previous.get((item.company.lower(), item.year))
-            outcome = "added" if before is None else "reloaded" if before == item.sha256 else "replaced"
-            loaded.append(LoadedPlan(item.path, item.sha256 or "", item.company, item.year, outcome, item.report.warnings))
-        _insert(con, "plans", [e.plan for e in batch])
-        for name in PLAN_TABLES:
-            _insert(con, name, [row for e in batch for row in e.rows.get(name, [])])
-        stored = {id(e) for e in batch} | {id(e) for e in examined if e.report.status != VALID}
-        _insert(con, "findings", [
-            {"sha256": e.sha256, "path": str(Path(e.path).resolve()), "company": e.company, "year": e.year, "status": e.report.status,
-             **f.to_dict()} for e in examined if id(e) in stored for f in e.report.findings])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    chosen = {id(e) for e in batch}
+    others = [e for e in examined if id(e) not in chosen]
+    now = dt.datetime.now()
+    if not db.per_plan:
+        with db.transaction():
+            loaded = _write(db, batch, others, now, lang, approve)
+        return loaded, skipped
+    loaded = []
+    for item in others:
+        with db.transaction():
+            db.lock(f"file:{Path(item.path).resolve()}")
+            _write(db, [], [item], now, lang)
+    for item in batch:
+        with db.transaction():
+            db.lock(f"plan:{item.company.lower()}:{item.year}", f"file:{Path(item.path).resolve()}")
+            loaded += _write(db, [item], [], now, lang, approve)
     return loaded, skipped
 
 
@@ -490,12 +544,8 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
         examined = _examine_all(files, lang, jobs, limits, on_done)
         try:
             loaded, skipped = load(con, examined, lang)
-        except Exception as err:
-            import duckdb
-
-            if isinstance(err, duckdb.Error):
-                raise DatabaseError(_TEXT["write_failed"], path=db, detail=_one_line(str(err))) from None
-            raise
+        except database_errors() as err:
+            raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
         portfolio = None
         if out is not None:
             from .portfolio_sheet import write_portfolio
@@ -503,19 +553,64 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
             portfolio = write_portfolio(con, out, lang)
     finally:
         con.close()
-    return Consolidation(Path(db), portfolio, loaded, skipped)
+    return Consolidation(db, portfolio, loaded, skipped)
+
+
+# --- approval ------------------------------------------------------------------------------------------------
+
+class ApprovalRefused(DatabaseError):
+    """The plan cannot be approved: it is not valid (its findings say why)."""
+
+    def __init__(self, message: Label, findings: Sequence[Finding], **params: Any):
+        super().__init__(message, **params)
+        self.findings = list(findings)
+
+
+@dataclass
+class Approval:
+    """What :func:`approve` recorded."""
+
+    plan: LoadedPlan
+    figures: dict[str, Any]
+
+
+def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Approval:
+    """Record this version of a team's plan (company, year, sha256, figures) as approved in *db*.
+
+    The file is checked and loaded as by :func:`consolidate` (its rows replace
+    any other version of the plan) and the ``approvals`` table gets its key,
+    sha256 and figures. A later :func:`consolidate` of another version of the
+    plan keeps these rows and stores that version as a revision. A plan with
+    errors is refused (:class:`ApprovalRefused`, with its findings).
+
+    Example:
+        >>> approve("returned/lumen.xlsx", "plans.duckdb").figures["planned"]   # doctest: +SKIP
+        61200.0
+    """
+    item = examine(path, lang, limits)
+    if item.report.status != VALID or item.plan is None:
+        raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
+    con = connect(db)
+    try:
+        try:
+            loaded, _ = load(con, [item], lang, approve=True)
+        except database_errors() as err:
+            raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
+    finally:
+        con.close()
+    return Approval(loaded[0], plan_totals(item.rows))
 
 
 # --- reading the database back ------------------------------------------------------------------------------
 
 def tables(db: str | os.PathLike) -> dict[str, Any]:
-    """Every table of the consolidation database as a pandas DataFrame, read-only.
+    """Every table of the consolidation database (DuckDB file or PostgreSQL URI) as a pandas DataFrame.
 
     Example:
         >>> frames = tables("plans.duckdb")                                   # doctest: +SKIP
         >>> frames["budget_lines"].groupby(["company", "year"])["actual"].sum()   # doctest: +SKIP
     """
-    return {name: frame for name, frame in zip(TABLE_NAMES, _read(db, [f"SELECT * FROM {n} ORDER BY ALL" for n in TABLE_NAMES]))}
+    return dict(zip(TABLE_NAMES, _read(db, TABLE_NAMES)))
 
 
 def read_table(db: str | os.PathLike, name: str) -> Any:
@@ -527,21 +622,40 @@ def read_table(db: str | os.PathLike, name: str) -> Any:
     if name not in TABLE_NAMES:
         raise UsageError(Label("table {name!r} : attendu l'une de {known}", "table {name!r}: expected one of {known}"),
                          name=name, known=", ".join(TABLE_NAMES))
-    return _read(db, [f"SELECT * FROM {name} ORDER BY ALL"])[0]
+    return _read(db, [name])[0]
 
 
-def _read(db: str | os.PathLike, queries: Sequence[str]) -> list[Any]:
-    """Run *queries* on the database opened read-only; a database without our tables is one clear error."""
-    import duckdb
-
+def _read(db: str | os.PathLike, names: Sequence[str]) -> list[Any]:
+    """The tables *names*, sorted on every column, with the same dtypes on both engines."""
     con = connect(db, read_only=True)
     try:
-        return [con.execute(query).df() for query in queries]
-    except duckdb.Error as err:
-        raise DatabaseError(_TEXT["read_failed"], path=db, detail=_one_line(str(err).split("\n")[0])) from None
+        frames = []
+        for name in names:
+            order = ", ".join(str(i) for i in range(1, len(DB_COLUMNS[name]) + 1))
+            frames.append(typed_frame(DB_COLUMNS[name], con.records(f"SELECT * FROM {name} ORDER BY {order}")))
+        return frames
+    except database_errors() as err:
+        raise DatabaseError(_TEXT["read_failed"], path=con.name, detail=one_line(str(err).split("\n")[0])) from None
     finally:
         con.close()
 
 
-__all__ = ["Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "SkippedFile", "TABLE_NAMES",
-           "connect", "consolidate", "examine", "load", "read_table", "tables"]
+def plan_statuses(db: Database) -> dict[tuple[str, int], str]:
+    """(company, year) -> status of each stored plan: ``submitted``, ``approved`` or ``modified_after_approval``."""
+    return {(c, y): s for c, y, s in db.rows(f"SELECT company, year, status FROM ({STATUS_SQL}) s")}
+
+
+#: Each stored plan's status: approved when its approved version is the last one seen, modified after
+#: approval when a different version came later, submitted otherwise.
+STATUS_SQL = """
+    SELECT p.company, p.year,
+           CASE WHEN a.company IS NULL THEN 'submitted'
+                WHEN EXISTS (SELECT 1 FROM revisions r WHERE lower(r.company) = lower(a.company) AND r.year = a.year
+                             AND r.loaded_at > a.seen_at) THEN 'modified_after_approval'
+                ELSE 'approved' END AS status
+    FROM plans p LEFT JOIN approvals a ON lower(a.company) = lower(p.company) AND a.year = p.year"""
+
+
+__all__ = ["Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "STATUSES", "SkippedFile",
+           "TABLE_NAMES", "Approval", "ApprovalRefused", "approve", "connect", "consolidate", "examine", "load", "plan_statuses", "read_table",
+           "stored_plan", "tables"]

@@ -8,7 +8,8 @@ charts where a chart helps:
 sheet (fr / en)              content
 ===========================  ====================================================================
 Synthèse / Overview          one row per plan: team, year, file, template version, currency,
-                             envelope, objectives, actions, KPIs, warnings
+                             envelope, objectives, actions, KPIs, warnings, loaded on, status
+                             (submitted, approved, modified after approval)
 Budget par équipe / by team  planned, committed, actual, variance, variance % per plan; chart
 Budget par poste / by item   the same per expense item, all plans together; chart
 KPI par équipe / by team     KPIs, KPIs measured, mean attainment, KPIs on track / at risk /
@@ -29,8 +30,8 @@ Amounts are summed as they are: when plans use several currencies, the
 Overview says so and amounts carry no currency symbol.
 
 Example:
-    >>> import duckdb                                                           # doctest: +SKIP
-    >>> write_portfolio(duckdb.connect("plans.duckdb"), "portfolio.xlsx", "en")   # doctest: +SKIP
+    >>> from mplan_xl.consolidate import connect                                 # doctest: +SKIP
+    >>> write_portfolio(connect("plans.duckdb"), "portfolio.xlsx", "en")          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from typing import Any, Mapping, Sequence
 from . import formulas
 from .atomic import atomic_output
 from .computed import evaluate_metric
+from .consolidate import STATUS_SQL
+from .database import Database
 from .plan import CURRENCIES
 from .schema import Kind
 from .styles import BORDER_COLOR, Styles, number_format
@@ -124,6 +127,9 @@ T = {
     "valid": Label("valide", "valid"),
     "invalid": Label("invalide", "invalid"),
     "unreadable": Label("illisible", "unreadable"),
+    "submitted": Label("soumis", "submitted"),
+    "approved": Label("approuvé", "approved"),
+    "modified_after_approval": Label("modifié après approbation", "modified after approval"),
     "error": Label("erreur", "error"),
     "warning": Label("avertissement", "warning"),
 }
@@ -131,13 +137,14 @@ T = {
 # --- the views, as SQL on the consolidation database -----------------------------------------------------
 
 VIEWS_SQL: Mapping[str, str] = {
-    "overview": """
+    "overview": f"""
         SELECT p.company, p.year, p.file_name, p.template_version, p.currency, p.envelope,
                (SELECT count(*) FROM objectives o WHERE o.company = p.company AND o.year = p.year) AS objectives,
                (SELECT count(*) FROM actions a WHERE a.company = p.company AND a.year = p.year) AS actions,
                (SELECT count(*) FROM kpis k WHERE k.company = p.company AND k.year = p.year) AS kpis,
-               p.warnings, p.loaded_at
-        FROM plans p ORDER BY p.company, p.year""",
+               p.warnings, p.loaded_at, s.status
+        FROM plans p JOIN ({STATUS_SQL}) s ON s.company = p.company AND s.year = p.year
+        ORDER BY p.company, p.year""",
     "budget_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
                coalesce(sum(b.planned), 0) AS planned, coalesce(sum(b.committed), 0) AS committed,
@@ -182,7 +189,8 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
         >>> from mplan_xl.consolidate import connect                       # doctest: +SKIP
         >>> views(connect("plans.duckdb", read_only=True))["budget_by_team"]   # doctest: +SKIP
     """
-    frames = {name: con.execute(sql).df() for name, sql in VIEWS_SQL.items()}
+    frames = {name: con.frame(sql) for name, sql in VIEWS_SQL.items()}
+    frames["overview"]["status"] = frames["overview"]["status"].map(lambda c: T[c](lang))
     items = frames["budget_by_item"]
     order = {code: i for i, code in enumerate(EXPENSE_ITEM.codes)}
     items["order"] = items["item"].map(lambda c: order.get(c, len(order)))
@@ -195,7 +203,7 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
     skipped = frames["skipped"]
     for column in ("status", "severity"):
         skipped[column] = skipped[column].map(lambda c: T[c](lang) if c in T else c)
-    currencies = con.execute("SELECT DISTINCT currency FROM plans WHERE currency IS NOT NULL ORDER BY 1").fetchall()
+    currencies = con.rows("SELECT DISTINCT currency FROM plans WHERE currency IS NOT NULL ORDER BY 1")
     frames["currencies"] = [c for (c,) in currencies]
     return frames
 
@@ -344,8 +352,8 @@ VARIANCE_COLS = (Col("variance", Kind.MONEY, metric=("variance", {"actual": "act
                  Col("variance_pct", Kind.PERCENT, 11, metric=("variance_pct", {"actual": "actual", "target": "planned"})))
 
 
-def write_portfolio(con: Any, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
-    """Write the portfolio workbook of the database open on *con* to *path* (replaced atomically)."""
+def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
+    """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced atomically)."""
     import xlsxwriter
 
     frames = views(con, lang)
@@ -353,8 +361,7 @@ def write_portfolio(con: Any, path: str | os.PathLike, lang: str = "fr", db_name
     symbol = CURRENCIES.get(currencies[0]) if len(currencies) == 1 else None
     path = Path(path)
     if db_name is None:
-        row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
-        db_name = Path(row[0]).name if row and row[0] else ""
+        db_name = con.name if con.kind == "postgresql" else Path(con.name).name
     with atomic_output(path, force=True) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
@@ -397,7 +404,7 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
         Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("file", width=30), Col("version", width=10),
         Col("currency", width=8), Col("envelope", Kind.MONEY, total=True), Col("objectives", Kind.INTEGER, 10, True),
         Col("actions", Kind.INTEGER, 9, True), Col("kpis", Kind.INTEGER, 7, True), Col("warnings", Kind.INTEGER, 13, True),
-        Col("loaded_at", Kind.DATE, 17)),
+        Col("loaded_at", Kind.DATE, 17), Col("status", width=22)),
         overview.rename(columns={"file_name": "file", "template_version": "version"}), total=True)
 
 

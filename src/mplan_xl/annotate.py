@@ -1,0 +1,591 @@
+"""Corrections delivered inside the team's workbook: ``mplan-xl check PATH... --annotate DIR``.
+
+For every checked file with findings, ``DIR/<same name>`` is a copy of the
+team's file in which each finding is a cell note (a legacy comment, what
+Excel and LibreOffice call a note) at its cell, in the workbook's language
+(rule code, severity, message, hint), and the cell is highlighted by a
+conditional format (light red for errors, light yellow for warnings).
+Findings without a cell (a missing sheet or table, a file-level problem)
+become a note on the title cell of the Guide sheet (``A1``).
+
+The copy is made by patching the package, not by re-saving it: every zip
+member is copied byte for byte except the few that must change,
+
+* the worksheets that get notes: a ``<conditionalFormatting>`` element and,
+  when the sheet had no notes yet, a ``<legacyDrawing>`` element, inserted at
+  their place in the schema's element order; nothing else of the sheet moves;
+* those sheets' relationships, the content types, and ``xl/styles.xml`` (two
+  differential formats appended to ``<dxfs>``);
+* the team's own notes part and VML drawing when the sheet had notes: ours
+  are merged in (a cell that already holds a note gets ours appended to it);
+
+and the new parts (``xl/commentsN.xml``, ``xl/drawings/vmlDrawingN.vml``) are
+added at the end. Cell values, styles indexes, formulas, tables, VBA and
+every other part are untouched, so ``check`` finds the same on the copy.
+
+Example:
+    >>> result = annotate_file("returned/plan.xlsx", "corrections/plan.xlsx", findings, "fr")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree
+
+from . import schema
+from .atomic import atomic_output
+from .errors import UsageError
+from .reader import Limits, _rels_path, _resolve, column_index
+from .report import UNREADABLE, FileReport
+from .rules import ERROR, Finding
+from .vocabulary import Label
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+COMMENTS_REL = REL_NS + "/comments"
+VML_REL = REL_NS + "/vmlDrawing"
+OFFICE_DOCUMENT_REL = REL_NS + "/officeDocument"
+COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+#: Highlight of a cell with an error, with only warnings (light red, light yellow, as Excel's presets).
+FILLS = {ERROR: "FFFFC7CE", "warning": "FFFFEB9C"}
+AUTHOR = "mplan-xl"
+
+TEXT = {
+    "error": Label("Erreur", "Error"),
+    "warning": Label("Avertissement", "Warning"),
+    "hint": Label("Conseil : ", "Hint: "),
+    "where": Label("Feuille {sheet} : ", "Sheet {sheet}: "),
+}
+
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
+# Elements of CT_Worksheet that follow <conditionalFormatting>, and those that follow <legacyDrawing>.
+_AFTER_CF = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+             "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+             "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+             "tableParts", "extLst")
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                 "tableParts", "extLst")
+# Elements of CT_Stylesheet that follow <dxfs>.
+_AFTER_DXFS = ("tableStyles", "colors", "extLst")
+
+
+class AnnotateError(Exception):
+    """The package cannot be patched (a part missing or not as the format says)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """What goes on one cell: its findings, in report order."""
+
+    sheet: str
+    cell: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def severity(self) -> str:
+        return ERROR if any(f.severity == ERROR for f in self.findings) else "warning"
+
+
+def _cell_index(cell: str) -> tuple[int, int]:
+    """0-based (row, col) of an A1 reference."""
+    m = _CELL.match(cell)
+    return int(m[2]) - 1, column_index(m[1])
+
+
+def place(findings: Iterable[Finding], sheets: Mapping[str, str], lang: str) -> list[Note]:
+    """Where each finding goes: its cell; a finding without a (visible) cell goes to the Guide's A1.
+
+    *sheets* maps the worksheet names to their state (``visible``, ``hidden``).
+    The cell of a range finding is its first cell.
+    """
+    guide = next((n for n in (schema.worksheet_name("guide", lang), *(schema.worksheet_name("guide", lg)
+                  for lg in ("fr", "en"))) if sheets.get(n) == "visible"),
+                 next((n for n, state in sheets.items() if state == "visible"), next(iter(sheets), None)))
+    grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        cell = (finding.cell or "").split(":")[0].replace("$", "").upper()
+        if finding.sheet in sheets and sheets[finding.sheet] == "visible" and _CELL.match(cell):
+            grouped[(finding.sheet, cell)].append(finding)
+        elif guide is not None:
+            grouped[(guide, "A1")].append(finding)
+    return [Note(sheet, cell, tuple(f)) for (sheet, cell), f in grouped.items()]
+
+
+def note_lines(note: Note, lang: str) -> list[tuple[str, bool]]:
+    """The note's text as (line, bold) pairs: per finding a bold title line, the message, the hint.
+
+    A finding placed elsewhere than its own cell (on the Guide) says which sheet it is about.
+    """
+    lines: list[tuple[str, bool]] = []
+    for finding in note.findings:
+        moved = finding.sheet and finding.sheet != note.sheet
+        where = TEXT["where"](lang).format(sheet=finding.sheet) if moved else ""
+        lines.append((f"{AUTHOR} – {TEXT[finding.severity](lang)} [{finding.code}]", True))
+        lines.append((where + finding.message, False))
+        if finding.hint:
+            lines.append((TEXT["hint"](lang) + finding.hint, False))
+    return lines
+
+
+# --- the package -------------------------------------------------------------------------------------------
+
+def _relative(source: str, target: str) -> str:
+    return posixpath.relpath(target, source.rpartition("/")[0] or ".")
+
+
+def _rels(parts: Mapping[str, bytes], source: str) -> list[tuple[str, str, str]]:
+    """(id, type, resolved target) of *source*'s internal relationships."""
+    xml = parts.get(_rels_path(source))
+    if xml is None:
+        return []
+    out = []
+    for rel in ElementTree.fromstring(xml):
+        if rel.get("TargetMode") != "External":
+            out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(source, rel.get("Target", ""))))
+    return out
+
+
+def _worksheets(parts: Mapping[str, bytes]) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The workbook part and, per worksheet name, (its part, its state)."""
+    workbook = next((t for _, typ, t in _rels(parts, "") if typ == OFFICE_DOCUMENT_REL), "xl/workbook.xml")
+    if workbook not in parts:
+        raise AnnotateError(f"{workbook} missing")
+    targets = {rid: t for rid, typ, t in _rels(parts, workbook) if typ.endswith("/worksheet")}
+    sheets = {}
+    for el in ElementTree.fromstring(parts[workbook]).iter(f"{{{MAIN_NS}}}sheet"):
+        rid = el.get(f"{{{REL_NS}}}id")
+        if rid in targets and targets[rid] in parts:
+            sheets[el.get("name", "")] = (targets[rid], el.get("state", "visible"))
+    return workbook, sheets
+
+
+def _prefix(xml: bytes, root: str) -> bytes:
+    """The namespace prefix of the root element, with its colon (b"" for the default namespace)."""
+    m = re.search(rb"<([A-Za-z_][\w.-]*:)?" + root.encode() + rb"[\s>/]", xml)
+    if not m:
+        raise AnnotateError(f"no <{root}> element")
+    return m[1] or b""
+
+
+def _insert_before(xml: bytes, prefix: bytes, followers: Sequence[str], element: bytes, start: int, root: str) -> bytes:
+    """Insert *element* before the first of *followers* found after *start*, else before the root's end tag."""
+    end = xml.rfind(b"</" + prefix + root.encode())
+    if end < 0:
+        raise AnnotateError(f"no </{root}>")
+    ext = re.compile(rb"<" + re.escape(prefix) + rb"extLst[\s>/]").search(xml, start, end)
+    limit = ext.start() if ext else end
+    pattern = re.compile(rb"<" + re.escape(prefix) + rb"(" + b"|".join(f.encode() for f in followers) + rb")[\s>/]")
+    m = pattern.search(xml, start, limit)
+    at = m.start() if m else limit
+    return xml[:at] + element + xml[at:]
+
+
+def _after_sheet_data(xml: bytes, prefix: bytes) -> int:
+    m = re.search(rb"</" + re.escape(prefix) + rb"sheetData>|<" + re.escape(prefix) + rb"sheetData\s*/>", xml)
+    if not m:
+        raise AnnotateError("no <sheetData>")
+    return m.end()
+
+
+def _rel_attr(xml: bytes) -> str:
+    """The relationship-id attribute as the sheet's root element declares its namespace (declared here if not)."""
+    m = re.search(rb'xmlns:([\w.-]+)="' + re.escape(REL_NS.encode()) + rb'"', xml[:xml.find(b">", xml.find(b"worksheet")) + 1])
+    return f"{m[1].decode()}:id" if m else f'xmlns:r="{REL_NS}" r:id'
+
+
+def _next_id(used: Iterable[str], prefix: str = "rId") -> str:
+    numbers = [int(m[1]) for u in used if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", u))]
+    n = max(numbers, default=0) + 1
+    return f"{prefix}{n}"
+
+
+def _free_name(parts: Mapping[str, bytes], pattern: str) -> str:
+    lowered = {p.lower() for p in parts}
+    n = 1
+    while pattern.format(n).lower() in lowered:
+        n += 1
+    return pattern.format(n)
+
+
+def _add_relationship(parts: dict[str, bytes], source: str, rel_type: str, target: str) -> str:
+    path = _rels_path(source)
+    xml = parts.get(path)
+    if xml is None:
+        xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               b'<Relationships xmlns="' + PKG_REL_NS.encode() + b'"></Relationships>')
+    ids = [rel.get("Id", "") for rel in ElementTree.fromstring(xml)]
+    rid = _next_id(ids)
+    prefix = _prefix(xml, "Relationships")
+    element = (f'<{prefix.decode()}Relationship Id="{rid}" Type="{rel_type}" '
+               f'Target={quoteattr(_relative(source, target))}/>').encode()
+    end = xml.rfind(b"</" + prefix + b"Relationships>")
+    if end < 0:  # <Relationships .../> written empty
+        xml = re.sub(rb"<(" + re.escape(prefix) + rb"Relationships\b[^>]*?)\s*/>",
+                     lambda m: m[1] + b">" + element + b"</" + prefix + b"Relationships>", xml, count=1)
+    else:
+        xml = xml[:end] + element + xml[end:]
+    parts[path] = xml
+    return rid
+
+
+def _content_types(xml: bytes, overrides: Sequence[str], vml: bool) -> bytes:
+    prefix = _prefix(xml, "Types")
+    extra = b""
+    if vml and not re.search(rb'Extension="vml"', xml, re.IGNORECASE):
+        extra += f'<{prefix.decode()}Default Extension="vml" ContentType="{VML_CT}"/>'.encode()
+    for part in overrides:
+        extra += f'<{prefix.decode()}Override PartName="/{part}" ContentType="{COMMENTS_CT}"/>'.encode()
+    end = xml.rfind(b"</" + prefix + b"Types>")
+    if end < 0:
+        raise AnnotateError("no </Types>")
+    return xml[:end] + extra + xml[end:]
+
+
+def _add_dxfs(xml: bytes) -> tuple[bytes, dict[str, int]]:
+    """Append our two highlight formats to ``<dxfs>``; their indexes by severity."""
+    prefix = _prefix(xml, "styleSheet")
+    p = prefix.decode()
+    ours = b"".join(f'<{p}dxf><{p}fill><{p}patternFill patternType="solid"><{p}bgColor rgb="{rgb}"/>'
+                    f'</{p}patternFill></{p}fill></{p}dxf>'.encode() for rgb in FILLS.values())
+    m = re.search(rb"<" + re.escape(prefix) + rb"dxfs\b([^>]*?)(/?)>", xml)
+    if m:
+        count = 0 if m[2] else len(re.findall(rb"<" + re.escape(prefix) + rb"dxf[\s>/]",
+                                              xml[m.end():xml.find(b"</" + prefix + b"dxfs>", m.end())]))
+        attrs = re.sub(rb'\s*count="\d*"', b"", m[1])
+        opening = b"<" + prefix + b"dxfs" + attrs + f' count="{count + len(FILLS)}">'.encode()
+        if m[2]:
+            xml = xml[:m.start()] + opening + ours + b"</" + prefix + b"dxfs>" + xml[m.end():]
+        else:
+            close = xml.find(b"</" + prefix + b"dxfs>", m.end())
+            xml = xml[:m.start()] + opening + xml[m.end():close] + ours + xml[close:]
+    else:
+        count = 0
+        element = b"<" + prefix + b'dxfs count="2">' + ours + b"</" + prefix + b"dxfs>"
+        xml = _insert_before(xml, prefix, _AFTER_DXFS, element, 0, "styleSheet")
+    return xml, {severity: count + i for i, severity in enumerate(FILLS)}
+
+
+def _runs(lines: Sequence[tuple[str, bool]], p: str) -> str:
+    out = []
+    for i, (line, bold) in enumerate(lines):
+        text = ("\n" if i else "") + line
+        props = f"<{p}rPr>{f'<{p}b/>' if bold else ''}<{p}sz val=\"9\"/><{p}rFont val=\"Tahoma\"/></{p}rPr>"
+        out.append(f'<{p}r>{props}<{p}t xml:space="preserve">{escape(text)}</{p}t></{p}r>')
+    return "".join(out)
+
+
+def _comments_xml(notes: Sequence[tuple[Note, list[tuple[str, bool]]]]) -> bytes:
+    body = "".join(f'<comment ref="{n.cell}" authorId="0"><text>{_runs(lines, "")}</text></comment>'
+                   for n, lines in notes)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="{MAIN_NS}">'
+            f"<authors><author>{AUTHOR}</author></authors><commentList>{body}</commentList></comments>").encode()
+
+
+def _merge_comments(xml: bytes, notes: Sequence[tuple[Note, list[tuple[str, bool]]]]) -> tuple[bytes, set[str]]:
+    """Our notes merged into the team's notes part; the cells that already had a note."""
+    prefix = _prefix(xml, "comments")
+    p = prefix.decode()
+    authors = re.search(rb"<" + re.escape(prefix) + rb"authors\s*(/?)>", xml)
+    if authors is None:
+        raise AnnotateError("notes part without <authors>")
+    close = xml.find(b"</" + prefix + b"authors>")
+    author_id = 0 if authors[1] else len(re.findall(rb"<" + re.escape(prefix) + rb"author[\s>/]",
+                                                    xml[authors.end():close]))
+    new_author = f"<{p}author>{AUTHOR}</{p}author>".encode()
+    if authors[1]:
+        xml = xml[:authors.start()] + f"<{p}authors>".encode() + new_author + f"</{p}authors>".encode() \
+            + xml[authors.end():]
+    else:
+        xml = xml[:close] + new_author + xml[close:]
+    existing: set[str] = set()
+    added = []
+    for note, lines in notes:
+        m = re.search(rb"<" + re.escape(prefix) + rb'comment\b[^>]*\bref="' + note.cell.encode() + rb'"[^>]*>', xml)
+        if m:
+            existing.add(note.cell)
+            end = xml.find(b"</" + prefix + b"text>", m.end())
+            if end < 0:
+                raise AnnotateError(f"note {note.cell} without <text>")
+            xml = xml[:end] + _runs([("", False), *lines], p).encode() + xml[end:]
+        else:
+            added.append(f'<{p}comment ref="{note.cell}" authorId="{author_id}"><{p}text>{_runs(lines, p)}'
+                         f"</{p}text></{p}comment>")
+    if added:
+        listed = re.search(rb"<" + re.escape(prefix) + rb"commentList\s*/>", xml)
+        if listed:
+            xml = xml[:listed.start()] + f"<{p}commentList>{''.join(added)}</{p}commentList>".encode() + xml[listed.end():]
+        else:
+            end = xml.rfind(b"</" + prefix + b"commentList>")
+            if end < 0:
+                raise AnnotateError("notes part without <commentList>")
+            xml = xml[:end] + "".join(added).encode() + xml[end:]
+    return xml, existing
+
+
+_VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+             'xmlns:x="urn:schemas-microsoft-com:office:excel">')
+_SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+              '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def _vml_shapes(notes: Sequence[Note], first_id: int) -> str:
+    shapes = []
+    for i, note in enumerate(notes):
+        row, col = _cell_index(note.cell)
+        lines = sum(2 + bool(f.hint) for f in note.findings)
+        shapes.append(
+            f'<v:shape id="_x0000_s{first_id + i}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
+            f'margin-top:2pt;width:260pt;height:{min(400, 14 * lines + 20)}pt;z-index:{i + 1};visibility:hidden" '
+            f'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" '
+            f'obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            f'<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/>'
+            f"<x:SizeWithCells/><x:Anchor>{col + 1}, 15, {row}, 2, {col + 5}, 15, {row + 2 + lines}, 4</x:Anchor>"
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>")
+    return "".join(shapes)
+
+
+def _idmaps(parts: Mapping[str, bytes]) -> set[int]:
+    used = set()
+    for name, data in parts.items():
+        if name.lower().endswith(".vml"):
+            for m in re.finditer(rb'o:idmap\b[^>]*\bdata="([\d,\s]+)"', data):
+                used.update(int(x) for x in re.split(rb"[,\s]+", m[1]) if x)
+    return used
+
+
+def _vml_new(notes: Sequence[Note], idmap: int) -> bytes:
+    return (f'{_VML_HEAD}<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/></o:shapelayout>'
+            f"{_SHAPETYPE}{_vml_shapes(notes, idmap * 1024 + 1)}</xml>").encode()
+
+
+def _vml_merge(xml: bytes, notes: Sequence[Note]) -> bytes:
+    ids = [int(m[1]) for m in re.finditer(rb"_x0000_s(\d+)", xml)]
+    shapes = _vml_shapes(notes, max(ids, default=1024) + 1).encode()
+    if b'id="_x0000_t202"' not in xml:
+        shapes = _SHAPETYPE.encode() + shapes
+    end = xml.rfind(b"</xml>")
+    if end < 0:
+        raise AnnotateError("VML drawing without </xml>")
+    return xml[:end] + shapes + xml[end:]
+
+
+def _conditional_format(xml: bytes, prefix: bytes, notes: Sequence[Note], dxf: Mapping[str, int]) -> bytes:
+    priorities = [int(m[1]) for m in re.finditer(rb'<' + re.escape(prefix) + rb'cfRule\b[^>]*\bpriority="(\d+)"', xml)]
+    priority = max(priorities, default=0)
+    p = prefix.decode()
+    blocks = []
+    for severity in FILLS:
+        cells = [n.cell for n in notes if n.severity == severity]
+        if cells:
+            priority += 1
+            blocks.append(f'<{p}conditionalFormatting sqref="{" ".join(cells)}"><{p}cfRule type="expression" '
+                          f'dxfId="{dxf[severity]}" priority="{priority}"><{p}formula>TRUE</{p}formula></{p}cfRule>'
+                          f"</{p}conditionalFormatting>")
+    return _insert_before(xml, prefix, _AFTER_CF, "".join(blocks).encode(), _after_sheet_data(xml, prefix), "worksheet")
+
+
+def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: str) -> None:
+    """Add the notes and highlights of *findings* to the package *parts* (member -> bytes), in place.
+
+    Parts are changed in place and new ones added (after the existing ones).
+    """
+    workbook, sheets = _worksheets(parts)
+    notes = place(findings, {name: state for name, (_, state) in sheets.items()}, lang)
+    if not notes:
+        return
+    by_sheet: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_sheet[note.sheet].append(note)
+    styles = next((t for _, typ, t in _rels(parts, workbook) if typ.endswith("/styles") and t in parts), None)
+    if styles is None:
+        raise AnnotateError("styles part missing")
+    parts[styles], dxf = _add_dxfs(parts[styles])
+    overrides: list[str] = []
+    idmaps = _idmaps(parts)
+    for sheet_name, sheet_notes in by_sheet.items():
+        part = sheets[sheet_name][0]
+        xml = parts[part]
+        prefix = _prefix(xml, "worksheet")
+        rels = _rels(parts, part)
+        texts = [(n, note_lines(n, lang)) for n in sheet_notes]
+        comments = next((t for _, typ, t in rels if typ == COMMENTS_REL and t in parts), None)
+        already: set[str] = set()
+        if comments:
+            parts[comments], already = _merge_comments(parts[comments], texts)
+        else:
+            comments = _free_name(parts, "xl/comments{}.xml")
+            parts[comments] = _comments_xml(texts)
+            overrides.append(comments)
+            _add_relationship(parts, part, COMMENTS_REL, comments)
+        shapes = [n for n in sheet_notes if n.cell not in already]
+        legacy = re.search(rb"<" + re.escape(prefix) + rb"legacyDrawing\b[^>]*\bid=\"([^\"]+)\"", xml)
+        vml = next((t for rid, typ, t in rels if legacy and rid == legacy[1].decode() and t in parts), None)
+        if vml is not None:
+            parts[vml] = _vml_merge(parts[vml], shapes)
+        else:
+            idmap = max(idmaps, default=0) + 1
+            idmaps.add(idmap)
+            vml = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
+            parts[vml] = _vml_new(shapes, idmap)
+            rid = _add_relationship(parts, part, VML_REL, vml)
+            if legacy:  # a <legacyDrawing> whose drawing is missing: point it at ours
+                xml = xml[:legacy.start(1)] + rid.encode() + xml[legacy.end(1):]
+            else:
+                element = f'<{prefix.decode()}legacyDrawing {_rel_attr(xml)}="{rid}"/>'.encode()
+                xml = _insert_before(xml, prefix, _AFTER_LEGACY, element, _after_sheet_data(xml, prefix), "worksheet")
+        parts[part] = _conditional_format(xml, prefix, sheet_notes, dxf)
+    content_types = next((n for n in parts if n.lower() == "[content_types].xml"), None)
+    if content_types is None:
+        raise AnnotateError("[Content_Types].xml missing")
+    parts[content_types] = _content_types(parts[content_types], overrides, vml=True)
+
+
+def write_copy(source: str | Path, target: str | Path, findings: Sequence[Finding], lang: str) -> Path:
+    """Write *target*: *source* with the notes of *findings*; members not patched are copied unchanged."""
+    with zipfile.ZipFile(source) as zin:
+        infos = zin.infolist()
+        original = {info.filename: zin.read(info) for info in infos}
+    parts = dict(original)
+    patch_package(parts, findings, lang)
+    added = [name for name in parts if name not in original]
+    with atomic_output(target, force=True) as tmp:
+        with zipfile.ZipFile(tmp, "w") as zout:
+            for info in infos:
+                data = parts[info.filename]
+                zout.writestr(info, data, compress_type=info.compress_type)
+            for name in added:
+                zout.writestr(zipfile.ZipInfo(name, date_time=infos[0].date_time), parts[name],
+                              compress_type=zipfile.ZIP_DEFLATED)
+    return Path(target)
+
+
+# --- a batch ------------------------------------------------------------------------------------------------
+
+_MESSAGES = {
+    "same_file": Label("{path} : la copie annotée remplacerait l'original ; choisissez un autre dossier",
+                       "{path}: the annotated copy would replace the original; choose another folder"),
+    "not_folder": Label("{path} : --annotate attend un dossier", "{path}: --annotate expects a folder"),
+    "summary": Label("Copies annotées : {written} dans {folder}", "Annotated copies: {written} in {folder}"),
+    "unreadable": Label("  illisible, non copié : {path}", "  unreadable, not copied: {path}"),
+    "failed": Label("  copie impossible : {path} ({detail})", "  could not annotate: {path} ({detail})"),
+}
+
+
+@dataclass
+class Annotated:
+    """What an ``--annotate`` run did."""
+
+    folder: Path
+    written: list[tuple[str, Path]]      # (checked file, annotated copy)
+    unreadable: list[str]                # files not copied: they cannot be read
+    failed: list[tuple[str, str]]        # (file, why) readable files whose package could not be patched
+
+    def lines(self, lang: str) -> list[str]:
+        out = [_MESSAGES["summary"](lang).format(written=len(self.written), folder=self.folder)]
+        out += [_MESSAGES["unreadable"](lang).format(path=p) for p in self.unreadable]
+        out += [_MESSAGES["failed"](lang).format(path=p, detail=d) for p, d in self.failed]
+        return out
+
+
+def targets(paths: Sequence[str], folder: Path) -> list[Path]:
+    """``folder/<same name>`` for each path; a name taken twice gets `` (2)``, `` (3)``... before its suffix."""
+    taken: set[str] = set()
+    out = []
+    for path in paths:
+        name = Path(path).name
+        stem, suffix, n = Path(name).stem, Path(name).suffix, 2
+        while name.lower() in taken:
+            name, n = f"{stem} ({n}){suffix}", n + 1
+        taken.add(name.lower())
+        out.append(folder / name)
+    return out
+
+
+def annotate_one(path: str, target: str, findings: Sequence[Finding], lang: str, limits: Limits) -> str | None:
+    """Write the annotated copy of one file, notes in the workbook's language; None, or why it failed.
+
+    *findings* are those of ``check`` in *lang*; a workbook in the other
+    language is checked again in its own, so the team reads its notes in it.
+    """
+    from .plan_reader import locate_plan
+    from .reader import read_workbook
+    from .validator import check_file
+
+    try:
+        raw = read_workbook(path, limits)
+        try:
+            workbook_lang = locate_plan(raw).lang
+        finally:
+            raw.close()
+        if workbook_lang != lang:
+            findings = check_file(path, workbook_lang, limits).findings
+        write_copy(path, target, findings, workbook_lang)
+    except Exception as err:  # a package we cannot patch is reported, never half-written
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def prepare(paths: Sequence[str | os.PathLike], folder: str | os.PathLike) -> dict[str, Path]:
+    """Refuse, before any work, a folder that is a file or would receive a copy over its original.
+
+    Returns the copy of each workbook *paths* name (see :func:`targets`), by resolved path.
+    """
+    from .validator import expand_paths
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(_MESSAGES["not_folder"], path=folder)
+    files = [str(f) for f in expand_paths(paths)]
+    copies = {_key(f): t for f, t in zip(files, targets(files, folder))}
+    for source, target in copies.items():
+        if target.resolve() == Path(source):
+            raise UsageError(_MESSAGES["same_file"], path=target)
+    return copies
+
+
+def _key(path: str | os.PathLike) -> str:
+    return str(Path(path).resolve())
+
+
+def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], lang: str = "fr",
+                     jobs: int | None = None, limits: Limits = Limits()) -> Annotated:
+    """Write the annotated copy (*copies*: from :func:`prepare`) of every readable checked file with findings."""
+    folder = next(iter(copies.values())).parent if copies else Path(".")
+    unreadable = [r.path for r in reports if r.status == UNREADABLE]
+    todo = [(r, copies[_key(r.path)]) for r in reports if r.status != UNREADABLE and r.findings]
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if jobs == 1:
+        outcomes = [annotate_one(r.path, str(t), r.findings, lang, limits) for r, t in todo]
+    else:
+        from pebble import ProcessPool
+
+        with ProcessPool(max_workers=jobs) as pool:
+            futures = [pool.schedule(annotate_one, args=(r.path, str(t), r.findings, lang, limits),
+                                     timeout=limits.timeout_s) for r, t in todo]
+            outcomes = []
+            for future in futures:
+                try:
+                    outcomes.append(future.result())
+                except Exception as err:  # time limit or a worker that died
+                    outcomes.append(type(err).__name__)
+    written = [(r.path, t) for (r, t), o in zip(todo, outcomes) if o is None]
+    failed = [(r.path, o) for (r, _), o in zip(todo, outcomes) if o is not None]
+    return Annotated(folder, written, unreadable, failed)
+
+
+__all__ = ["Annotated", "AnnotateError", "Note", "annotate_one", "annotate_reports", "note_lines", "patch_package",
+           "place", "prepare", "targets", "write_copy"]

@@ -1,0 +1,599 @@
+"""What changed between two versions of a plan: ``mplan-xl diff OLD NEW``.
+
+Both workbooks are read by the reader and located by :func:`~mplan_xl.plan_reader.locate_plan`,
+and their rows turned into exactly the rows ``consolidate`` stores
+(:func:`~mplan_xl.consolidate.plan_rows`: column keys, dropdowns as codes,
+computed columns recomputed by the metrics core). The comparison is made on
+those keys and codes, never on labels, so it works between a French and an
+English workbook of the same plan, and between template versions: a column
+only one version has is reported once as a structural change, not on every row.
+
+What is reported:
+
+* ``identity``: company, year, currency, envelope, author, runtime, template
+  version (the workbook language is shown but is not a difference);
+* ``rows``: per table, rows added and removed, and rows changed, by row id,
+  with each input column that changed (old -> new);
+* ``results``: computed columns that moved (an action's budget and ROI, a KPI's
+  attainment and status, an objective's SMART check...), by row id;
+* ``totals``: the plan's totals (:func:`plan_totals`) that moved;
+* ``structure``: sheets added or removed, table columns missing or unknown,
+  formulas of computed columns altered (compared language-independently, when
+  both workbooks use the same runtime), the VBA project added, removed or changed.
+
+Example:
+    >>> result = diff("plan-v1.xlsx", "plan-v2.xlsx")           # doctest: +SKIP
+    >>> result.same, result.to_dict()["rows"]["actions"]["added"]   # doctest: +SKIP
+    (False, ['A23'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from . import schema
+from .plan import id_text
+from .reader import Limits, UnreadableWorkbook, read_workbook
+from .rules import Finding
+from .schema import Kind
+from .vocabulary import LANGUAGES, Label, fold
+
+#: Format version of ``diff --format json``.
+DIFF_FORMAT_VERSION = "1.0"
+
+#: Above this total size the two workbooks are read in two processes (below, starting them costs more).
+PARALLEL_BYTES = 2 * 2**20
+
+#: What ``structure.formulas`` says of a cell holding the template's own formula.
+TEMPLATE_FORMULA = "template"
+
+#: Identity fields compared, and the one only shown.
+IDENTITY_FIELDS = ("company", "year", "currency", "envelope", "author", "runtime", "template_version")
+SHOWN_ONLY = ("lang",)
+
+
+# --- totals: one definition, used by diff and by approve ----------------------------------------------------
+
+def _sum(rows: Sequence[Mapping[str, Any]], key: str) -> float:
+    return float(sum(v for r in rows if isinstance(v := r.get(key), (int, float)) and not isinstance(v, bool)))
+
+
+def plan_totals(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, float | int]:
+    """The plan's headline figures from its table rows (as :func:`~mplan_xl.consolidate.plan_rows` gives them).
+
+    Budget planned, committed and actual (sums of the budget lines) and the
+    variance actual − planned; the actions' expected gain; counts of
+    objectives, objectives passing the SMART check, actions, budget lines, KPIs
+    and KPIs per status.
+    """
+    budget, kpis, objectives = rows.get("budget_lines", ()), rows.get("kpis", ()), rows.get("objectives", ())
+    planned, actual = _sum(budget, "planned"), _sum(budget, "actual")
+    return {
+        "planned": planned, "committed": _sum(budget, "committed"), "actual": actual, "variance": actual - planned,
+        "expected_gain": _sum(rows.get("actions", ()), "expected_gain"),
+        "objectives": len(objectives), "objectives_smart": sum(1 for o in objectives if o.get("smart_ok")),
+        "actions": len(rows.get("actions", ())), "budget_lines": len(budget), "kpis": len(kpis),
+        **{f"kpis_{s}": sum(1 for k in kpis if k.get("status") == s) for s in ("on_track", "at_risk", "off_track")},
+    }
+
+
+TOTAL_LABELS = {
+    "planned": Label("Budget prévisionnel", "Planned budget"),
+    "committed": Label("Budget engagé", "Committed budget"),
+    "actual": Label("Budget réel", "Actual spend"),
+    "variance": Label("Écart réel − prévisionnel", "Variance actual − planned"),
+    "expected_gain": Label("Gain attendu des actions", "Actions' expected gain"),
+    "objectives": Label("Objectifs", "Objectives"),
+    "objectives_smart": Label("Objectifs SMART", "SMART objectives"),
+    "actions": Label("Actions", "Actions"),
+    "budget_lines": Label("Lignes de budget", "Budget lines"),
+    "kpis": Label("KPI", "KPIs"),
+    "kpis_on_track": Label("KPI en bonne voie", "KPIs on track"),
+    "kpis_at_risk": Label("KPI à surveiller", "KPIs at risk"),
+    "kpis_off_track": Label("KPI en retard", "KPIs off track"),
+}
+
+
+# --- one side ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Version:
+    """One workbook as the diff sees it (or, for an unreadable file, its findings)."""
+
+    path: str
+    sha256: str | None = None
+    identity: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)             # worksheet keys ("guide") or names of other sheets
+    columns: dict[str, list[str]] = field(default_factory=dict)  # table -> column keys found ("?Header" unknown)
+    formulas: dict[tuple[str, str, str], str | None] | None = None  # cells not holding the template's formula
+    vba: str | None = None                                       # sha256 of the VBA project
+    findings: list[Finding] | None = None                        # set when the file cannot be read
+
+
+_KNOWN_HEADERS = {fold(c.header(lg)) for s in schema.TABLES for c in s.columns for lg in LANGUAGES}
+_SHEET_KEYS = {name(lg): key for key, name in schema.WORKSHEETS for lg in LANGUAGES}
+
+
+def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, int]) -> str:
+    """The row's id (its position for a row without one); a repeated id gets ``#2``, ``#3``..."""
+    id_column = _ID_COLUMNS[table]
+    value = row.get(id_column) if id_column else None
+    key = value if type(value) is str and value.strip() else id_text(value)
+    key = key if key is not None else f"#{position + 1}"
+    folded = key.casefold()
+    n = seen.get(folded, 0) + 1
+    seen[folded] = n
+    return key if n == 1 else f"{key}#{n}"
+
+
+def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str], rows: Sequence[Mapping[str, Any]],
+                      lang: str) -> dict[tuple[str, str, str], str | None]:
+    """The computed cells of *table* whose formula is not the template's: (table, row, column) -> formula
+    text, or None for a typed value. Template formulas (either runtime, the workbook's language) are left out,
+    so two workbooks in different languages or runtimes compare equal."""
+    from .checks import normalise_formula
+    from .computed import column_formula
+    from .consolidate import DB_NAMES
+
+    sheet = table.sheet
+    computed = [c for c in sheet.computed_columns if c.key in table.columns]
+    allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, lang)) for runtime in ("native", "xlwings")}
+               for c in computed}
+    out: dict[tuple[str, str, str], str | None] = {}
+    seen: dict[str, int] = {}
+    for position, (row, values) in enumerate(zip(table.rows, rows)):
+        row_key = None
+        for column in computed:
+            text = cells.get((row.sheet_row, table.columns[column.key]))
+            if text is not None and normalise_formula(text) in allowed[column.key]:
+                continue
+            row_key = row_key or _row_key(name, values, position, seen)
+            out[(name, row_key, DB_NAMES.get(column.key, column.key))] = text
+        if row_key is None:
+            _row_key(name, values, position, seen)
+    return out
+
+
+def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) -> Version:
+    """Read one workbook into a :class:`Version`; an unreadable file gives its ``check`` finding."""
+    from .consolidate import DB_NAMES, PLAN_TABLES, _sha256, plan_identity, plan_rows
+    from .plan_reader import locate_plan
+    from .validator import check_file, unreadable_finding
+
+    try:
+        raw = read_workbook(path, limits)
+    except UnreadableWorkbook as err:
+        return Version(str(path), findings=[unreadable_finding(err, lang)])
+    except Exception:  # the reader maps bad files itself; check_file says it the same way check does
+        return Version(str(path), findings=check_file(path, lang, limits).findings)
+    try:
+        located = locate_plan(raw)
+        plan = located.to_plan()
+        version = Version(str(path), _sha256(path))
+        version.identity = {"company": id_text(located.company), "year": located.year,
+                            **plan_identity(located, plan)}
+        version.rows = plan_rows(located, plan, lang)
+        version.sheets = [_SHEET_KEYS.get(n, n) for n in raw.sheet_names]
+        version.vba = hashlib.sha256(raw.vba_project).hexdigest() if raw.vba_project else None
+        version.formulas = {}
+        for name, sheet in PLAN_TABLES.items():
+            table = located.tables.get(sheet.key)
+            if table is None:
+                continue
+            version.columns[name] = [DB_NAMES.get(k, k) for k in table.columns] + [
+                "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS]
+            version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
+                                                      located.lang))
+        return version
+    except Exception as err:  # a workbook so odd that locating it fails: what check says about it
+        findings = check_file(path, lang, limits).findings
+        return Version(str(path), findings=findings or [Finding("corrupt-workbook", "error", None, None, None,
+                                                                f"{type(err).__name__}: {err}", None)])
+    finally:
+        raw.close()
+
+
+_SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",
+               "reviews": "review"}
+_ID_COLUMNS = {table: schema.SHEETS_BY_KEY[key].id_column for table, key in _SCHEMA_KEY.items()}
+
+
+# --- comparing ------------------------------------------------------------------------------------------------
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal values; numbers to 1e-9 relative, blank text and None alike."""
+    if isinstance(a, str) and not a.strip():
+        a = None
+    if isinstance(b, str) and not b.strip():
+        b = None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
+    return a == b
+
+
+def _computed_keys(table: str) -> set[str]:
+    from .consolidate import DB_NAMES
+
+    sheet = schema.SHEETS_BY_KEY[_SCHEMA_KEY[table]]
+    keys = {DB_NAMES.get(c.key, c.key) for c in sheet.computed_columns}
+    return keys | ({"smart_ok"} if table == "objectives" else set())
+
+
+def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[str, Sequence[Mapping[str, Any]]],
+                 skip: Sequence[str] = ("company", "year", "sha256", "smart_ok")) -> tuple[dict, list, dict]:
+    """Rows added, removed and changed per table, and computed results that moved.
+
+    Returns ``(rows, results, common)``: ``rows[table] = {"added": [ids], "removed": [ids],
+    "changed": [{"id", "changes": [{"column", "old", "new"}]}]}`` (only tables
+    with a difference), ``results = [{"table", "id", "column", "old", "new"}]`` and
+    ``common[table]``, the ids of the rows both sides have. Columns only one
+    side has are left out (a structural change).
+    """
+    rows: dict[str, dict] = {}
+    results: list[dict] = []
+    common: dict[str, set[str]] = {}
+    for table in _SCHEMA_KEY:
+        before = _keyed(table, old.get(table, ()))
+        after = _keyed(table, new.get(table, ()))
+        computed = _computed_keys(table)
+        added = [after[k][0] for k in after if k not in before]
+        removed = [before[k][0] for k in before if k not in after]
+        common[table] = {row_id for k, (row_id, _) in before.items() if k in after}
+        changed = []
+        columns: list[str] | None = None
+        for k, (row_id, b) in before.items():
+            if k not in after:
+                continue
+            a = after[k][1]
+            if columns is None or len(b) != len(columns) or len(a) != len(b):
+                columns = [c for c in b if c in a and c not in skip]
+            differ = [c for c in columns if b[c] != a[c] and not same_value(b[c], a[c])]
+            if not differ:
+                continue
+            changes = [{"column": c, "old": b[c], "new": a[c]} for c in differ if c not in computed]
+            if changes:
+                changed.append({"id": row_id, "changes": changes})
+            results += [{"table": table, "id": row_id, "column": c, "old": b[c], "new": a[c]} for c in differ
+                        if c in computed]
+        if added or removed or changed:
+            rows[table] = {"added": added, "removed": removed, "changed": changed}
+    return rows, results, common
+
+
+def _keyed(table: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Rows by the key ids are matched on (:func:`~mplan_xl.plan.id_key`: case-insensitive)."""
+    seen: dict[str, int] = {}
+    out = {}
+    for position, row in enumerate(rows):
+        row_id = _row_key(table, row, position, seen)
+        out[row_id.casefold()] = (row_id, row)
+    return out
+
+
+def compare_totals(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: {"old": old.get(k), "new": new.get(k)} for k in old if not same_value(old.get(k), new.get(k))}
+
+
+@dataclass
+class Diff:
+    """The differences between two versions; empty sections when they are the same."""
+
+    old: Version
+    new: Version
+    identity: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, dict] = field(default_factory=dict)
+    results: list[dict] = field(default_factory=list)
+    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    structure: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unreadable(self) -> list[Version]:
+        return [v for v in (self.old, self.new) if v.findings is not None]
+
+    @property
+    def same(self) -> bool:
+        return not (self.identity or self.rows or self.results or self.totals or self.structure)
+
+    @property
+    def exit_code(self) -> int:
+        """0 same, 1 different, 2 when an input cannot be read."""
+        return 2 if self.unreadable else 0 if self.same else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        def side(v: Version) -> dict[str, Any]:
+            out = {"path": v.path, "sha256": v.sha256, **{k: _plain(v.identity.get(k)) for k in ("company", "year", "lang")}}
+            if v.findings is not None:
+                out["findings"] = [f.to_dict() for f in v.findings]
+            return out
+
+        return _plain({"format_version": DIFF_FORMAT_VERSION, "same": self.same, "old": side(self.old),
+                       "new": side(self.new), "identity": self.identity, "rows": self.rows, "results": self.results,
+                       "totals": self.totals, "structure": self.structure})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def count(self) -> int:
+        """Number of differences: identity fields, rows added/removed/changed, results, totals, structure items."""
+        rows = sum(len(t["added"]) + len(t["removed"]) + len(t["changed"]) for t in self.rows.values())
+        structure = sum(len(v) if isinstance(v, (list, dict)) else 1 for v in self.structure.values())
+        return len(self.identity) + rows + len(self.results) + len(self.totals) + structure
+
+    def records(self, lang: str) -> list[dict[str, Any]]:
+        """Every difference as one flat record (section, table, id, column, old, new), shown in *lang*.
+
+        ``old`` and ``new`` are both blank for a row added or removed; only
+        ``new`` is given for a structural change (its description).
+        """
+        out = []
+
+        def change(section: str, table: str, row_id: Any, column: str, old: Any, new: Any,
+                   table_key: str | None = None, column_key: str | None = None) -> None:
+            out.append({"section": T[section](lang), "table": table, "id": "" if row_id is None else str(row_id),
+                        "column": column, "old": _show(old, lang, table_key, column_key),
+                        "new": _show(new, lang, table_key, column_key)})
+
+        def event(section: str, table: str, row_id: Any, what: str) -> None:
+            out.append({"section": T[section](lang), "table": table, "id": "" if row_id is None else str(row_id),
+                        "column": what, "old": "", "new": ""})
+
+        for key, value in self.identity.items():
+            change("s_identity", "", None, IDENTITY_LABELS[key](lang), value["old"], value["new"])
+        for kind, items in self.structure.items():
+            for item in (items if isinstance(items, list) else [items]):
+                out.append({"section": T["s_structure"](lang), "table": "", "id": "", "column": T[f"st_{kind}"](lang),
+                            "old": "", "new": _describe(item, lang)})
+        for table, rows in self.rows.items():
+            name = table_label(table, lang)
+            for row_id in rows["added"]:
+                event("s_rows", name, row_id, T["added"](lang))
+            for row_id in rows["removed"]:
+                event("s_rows", name, row_id, T["removed"](lang))
+            for row in rows["changed"]:
+                for c in row["changes"]:
+                    change("s_rows", name, row["id"], column_label(table, c["column"], lang), c["old"], c["new"],
+                           table, c["column"])
+        for r in self.results:
+            change("s_results", table_label(r["table"], lang), r["id"], column_label(r["table"], r["column"], lang),
+                   r["old"], r["new"], r["table"], r["column"])
+        for key, value in self.totals.items():
+            change("s_totals", "", None, TOTAL_LABELS[key](lang), value["old"], value["new"])
+        return out
+
+    def to_text(self, lang: str = "fr") -> str:
+        """A readable report: one line per difference, grouped by section, and a count."""
+        lines = [T["title"](lang).format(old=self.old.path, new=self.new.path)]
+        for version in self.unreadable:
+            lines.append(T["unreadable"](lang).format(path=version.path))
+            lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
+        if self.unreadable:
+            return "\n".join(lines) + "\n"
+        if self.same:
+            return "\n".join(lines + [T["same"](lang)]) + "\n"
+        colon = " : " if lang == "fr" else ": "
+        section = None
+        for record in self.records(lang):
+            if record["section"] != section:
+                section = record["section"]
+                lines.append(section)
+            where = " ".join(p for p in (record["table"], record["id"], record["column"]) if p)
+            if record["old"] or record["new"]:
+                value = f"{record['old']} → {record['new']}" if record["old"] else record["new"]
+                lines.append(f"  {where}{colon}{value}")
+            else:
+                lines.append(f"  {where}")
+        lines.append(T["summary"](lang).format(count=self.count()))
+        return "\n".join(lines) + "\n"
+
+    def write_xlsx(self, path: str | Path, lang: str = "fr") -> Path:
+        """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
+        import xlsxwriter
+
+        from .atomic import atomic_output
+
+        with atomic_output(path, force=True) as tmp:
+            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                "strings_to_urls": False})
+            try:
+                ws = wb.add_worksheet(T["sheet"](lang))
+                bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
+                ws.write_string(0, 0, T["title"](lang).format(old=self.old.path, new=self.new.path), wb.add_format({"bold": True}))
+                ws.write_string(1, 0, T["summary"](lang).format(count=self.count()) if not self.same else T["same"](lang))
+                headers = [T[h](lang) for h in ("h_section", "h_table", "h_id", "h_column", "h_old", "h_new")]
+                for j, (h, width) in enumerate(zip(headers, (18, 16, 10, 28, 36, 36))):
+                    ws.write_string(3, j, h, bold)
+                    ws.set_column(j, j, width)
+                records = self.records(lang)
+                for i, rec in enumerate(records, 4):
+                    for j, key in enumerate(("section", "table", "id", "column", "old", "new")):
+                        ws.write_string(i, j, str(rec[key]))
+                ws.autofilter(3, 0, 3 + max(1, len(records)), 5)
+                ws.freeze_panes(4, 0)
+            finally:
+                wb.close()
+        return Path(path)
+
+
+def diff_versions(old: Version, new: Version) -> Diff:
+    """Compare two read versions."""
+    result = Diff(old, new)
+    if result.unreadable:
+        return result
+    result.identity = {k: {"old": old.identity.get(k), "new": new.identity.get(k)} for k in IDENTITY_FIELDS
+                       if not same_value(old.identity.get(k), new.identity.get(k))}
+    result.rows, result.results, common = compare_rows(old.rows, new.rows)
+    result.totals = compare_totals(plan_totals(old.rows), plan_totals(new.rows))
+    structure: dict[str, Any] = {}
+    added = [s for s in new.sheets if s not in old.sheets]
+    removed = [s for s in old.sheets if s not in new.sheets]
+    if added:
+        structure["sheets_added"] = added
+    if removed:
+        structure["sheets_removed"] = removed
+    columns = {}
+    for table in sorted(set(old.columns) | set(new.columns), key=list(_SCHEMA_KEY).index):
+        before, after = old.columns.get(table), new.columns.get(table)
+        if before is None or after is None:
+            columns[table] = {"table_added" if before is None else "table_removed": True}
+            continue
+        change = {k: v for k, v in (("added", [c for c in after if c not in before]),
+                                    ("removed", [c for c in before if c not in after])) if v}
+        if change:
+            columns[table] = change
+    if columns:
+        structure["columns"] = columns
+    if old.formulas is not None and new.formulas is not None:
+        cells = sorted({k for k in (*old.formulas, *new.formulas) if k[1] in common[k[0]]},
+                       key=lambda k: (list(_SCHEMA_KEY).index(k[0]), k[1], k[2]))
+        altered = [{"table": t, "id": i, "column": c, "old": old.formulas.get((t, i, c), TEMPLATE_FORMULA),
+                    "new": new.formulas.get((t, i, c), TEMPLATE_FORMULA)} for t, i, c in cells
+                   if old.formulas.get((t, i, c), TEMPLATE_FORMULA) != new.formulas.get((t, i, c), TEMPLATE_FORMULA)]
+        if altered:
+            structure["formulas"] = altered
+    if old.vba != new.vba:
+        structure["macros"] = "added" if old.vba is None else "removed" if new.vba is None else "changed"
+    result.structure = structure
+    return result
+
+
+def diff(old: str | Path, new: str | Path, lang: str = "fr", limits: Limits = Limits(), jobs: int = 2) -> Diff:
+    """Read both workbooks (in two processes when *jobs* > 1 and the files are large) and compare them."""
+    sizes = [Path(p).stat().st_size if Path(p).is_file() else 0 for p in (old, new)]
+    if jobs > 1 and sum(sizes) > PARALLEL_BYTES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=1) as pool:   # NEW in a worker while this process reads OLD
+            future = pool.submit(read_version, new, lang, limits)
+            versions = [read_version(old, lang, limits), future.result()]
+    else:
+        versions = [read_version(p, lang, limits) for p in (old, new)]
+    return diff_versions(*versions)
+
+
+# --- presenting ---------------------------------------------------------------------------------------------
+
+T = {
+    "title": Label("Différences de {old} à {new}", "Differences from {old} to {new}"),
+    "same": Label("Aucune différence : les deux versions du plan sont identiques.",
+                  "No difference: both versions of the plan are the same."),
+    "summary": Label("{count} différence(s).", "{count} difference(s)."),
+    "unreadable": Label("{path} : illisible", "{path}: unreadable"),
+    "sheet": Label("Différences", "Differences"),
+    "s_identity": Label("Identité du plan", "Plan identity"),
+    "s_structure": Label("Structure", "Structure"),
+    "s_rows": Label("Lignes", "Rows"),
+    "s_results": Label("Résultats calculés", "Computed results"),
+    "s_totals": Label("Totaux", "Totals"),
+    "added": Label("ajoutée", "added"),
+    "removed": Label("supprimée", "removed"),
+    "st_sheets_added": Label("feuille ajoutée", "sheet added"),
+    "st_sheets_removed": Label("feuille supprimée", "sheet removed"),
+    "st_columns": Label("colonnes", "columns"),
+    "st_formulas": Label("formule modifiée", "formula altered"),
+    "template_formula": Label("(formule du modèle)", "(template formula)"),
+    "no_formula": Label("(valeur saisie)", "(typed value)"),
+    "st_macros": Label("macros (projet VBA)", "macros (VBA project)"),
+    "macros_added": Label("ajoutées", "added"),
+    "macros_removed": Label("supprimées", "removed"),
+    "macros_changed": Label("modifiées", "changed"),
+    "table_added": Label("tableau ajouté", "table added"),
+    "table_removed": Label("tableau absent", "table missing"),
+    "col_added": Label("ajoutées", "added"),
+    "col_removed": Label("absentes", "missing"),
+    "h_section": Label("Rubrique", "Section"),
+    "h_table": Label("Tableau", "Table"),
+    "h_id": Label("ID", "ID"),
+    "h_column": Label("Colonne / élément", "Column / item"),
+    "h_old": Label("Avant", "Before"),
+    "h_new": Label("Après", "After"),
+}
+
+IDENTITY_LABELS = {
+    "company": Label("Entreprise", "Company"), "year": Label("Année", "Year"), "currency": Label("Devise", "Currency"),
+    "envelope": Label("Enveloppe", "Envelope"), "author": Label("Auteur", "Author"),
+    "runtime": Label("Mode de calcul", "Runtime"), "template_version": Label("Version du modèle", "Template version"),
+}
+
+
+def table_label(table: str, lang: str) -> str:
+    return schema.SHEETS_BY_KEY[_SCHEMA_KEY[table]].name(lang)
+
+
+def column_label(table: str, column: str, lang: str) -> str:
+    column_ = _column(table, column)
+    return column_.header(lang) if column_ is not None else column
+
+
+def _column(table: str, column: str) -> schema.Column | None:
+    """The schema column a database column holds (None for ``smart_ok``)."""
+    from .consolidate import DB_NAMES
+
+    key = {v: k for k, v in DB_NAMES.items()}.get(column, column)
+    return next((c for c in schema.SHEETS_BY_KEY[_SCHEMA_KEY[table]].columns if c.key == key), None)
+
+
+def _sheet_label(key: str, lang: str) -> str:
+    return schema.worksheet_name(key, lang) if key in dict(schema.WORKSHEETS) else key
+
+
+def _describe(item: Any, lang: str) -> str:
+    if isinstance(item, str):
+        return T[f"macros_{item}"](lang) if item in ("added", "removed", "changed") else _sheet_label(item, lang)
+    if "table" in item and "old" in item:   # a formula
+        old, new = (T["template_formula"](lang) if item[k] == TEMPLATE_FORMULA else f"={item[k]}"
+                    if item[k] is not None else T["no_formula"](lang) for k in ("old", "new"))
+        return f"{table_label(item['table'], lang)} {item['id']} {column_label(item['table'], item['column'], lang)}" \
+               f"{' : ' if lang == 'fr' else ': '}{old} → {new}"
+    return "; ".join(f"{table_label(t, lang)} : " + ", ".join(
+        T[k](lang) if v is True else f"{T['col_' + k](lang)} " + ", ".join(
+            c[1:] if c.startswith("?") else column_label(t, c, lang) for c in v) for k, v in change.items())
+        for t, change in item.items())
+
+
+def _show(value: Any, lang: str, table: str | None = None, column: str | None = None) -> str:
+    """A value as the user reads it: a dropdown code as its label in *lang*, numbers in the language's style."""
+    if value is None or value == "":
+        return "—"
+    if table and column:
+        col = _column(table, column)
+        if col is not None and col.choices is not None and isinstance(value, str) and value in col.choices.codes:
+            return col.choices.label(value, lang)
+        if column == "status" and table == "kpis":
+            from .vocabulary import KPI_STATUS
+
+            return KPI_STATUS.label(value, lang) if value in KPI_STATUS.codes else str(value)
+    if isinstance(value, bool):
+        return str(value)
+    kind = _column(table, column).kind if table and column and _column(table, column) is not None else None
+    if kind is Kind.PERCENT and isinstance(value, (int, float)):
+        return (f"{value:.1%}".replace(".", ",").replace("%", "\u00a0%")) if lang == "fr" else f"{value:.1%}"
+    if isinstance(value, float):
+        text = f"{value:,.6g}" if abs(value) < 1e15 else repr(value)
+        return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, tuples as lists, NaN as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+__all__ = ["DIFF_FORMAT_VERSION", "Diff", "Version", "compare_rows", "diff", "diff_versions", "plan_totals",
+           "read_version", "same_value"]

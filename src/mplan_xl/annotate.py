@@ -30,31 +30,23 @@ Example:
 from __future__ import annotations
 
 import os
-import posixpath
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape, quoteattr
-
-from defusedxml import ElementTree
+from xml.sax.saxutils import escape
 
 from . import schema
-from .atomic import atomic_output
 from .errors import UsageError
-from .reader import Limits, _rels_path, _resolve, column_index
+from .package import MAIN_NS, REL_NS, PackageCopy, PackageError, element_prefix, insert_before
+from .reader import Limits, column_index
 from .report import UNREADABLE, FileReport
 from .rules import ERROR, Finding
 from .vocabulary import Label
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 COMMENTS_REL = REL_NS + "/comments"
 VML_REL = REL_NS + "/vmlDrawing"
-OFFICE_DOCUMENT_REL = REL_NS + "/officeDocument"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
@@ -79,10 +71,6 @@ _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "contr
                  "tableParts", "extLst")
 # Elements of CT_Stylesheet that follow <dxfs>.
 _AFTER_DXFS = ("tableStyles", "colors", "extLst")
-
-
-class AnnotateError(Exception):
-    """The package cannot be patched (a part missing or not as the format says)."""
 
 
 @dataclass(frozen=True)
@@ -139,63 +127,12 @@ def note_lines(note: Note, lang: str) -> list[tuple[str, bool]]:
     return lines
 
 
-# --- the package -------------------------------------------------------------------------------------------
-
-def _relative(source: str, target: str) -> str:
-    return posixpath.relpath(target, source.rpartition("/")[0] or ".")
-
-
-def _rels(parts: Mapping[str, bytes], source: str) -> list[tuple[str, str, str]]:
-    """(id, type, resolved target) of *source*'s internal relationships."""
-    xml = parts.get(_rels_path(source))
-    if xml is None:
-        return []
-    out = []
-    for rel in ElementTree.fromstring(xml):
-        if rel.get("TargetMode") != "External":
-            out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(source, rel.get("Target", ""))))
-    return out
-
-
-def _worksheets(parts: Mapping[str, bytes]) -> tuple[str, dict[str, tuple[str, str]]]:
-    """The workbook part and, per worksheet name, (its part, its state)."""
-    workbook = next((t for _, typ, t in _rels(parts, "") if typ == OFFICE_DOCUMENT_REL), "xl/workbook.xml")
-    if workbook not in parts:
-        raise AnnotateError(f"{workbook} missing")
-    targets = {rid: t for rid, typ, t in _rels(parts, workbook) if typ.endswith("/worksheet")}
-    sheets = {}
-    for el in ElementTree.fromstring(parts[workbook]).iter(f"{{{MAIN_NS}}}sheet"):
-        rid = el.get(f"{{{REL_NS}}}id")
-        if rid in targets and targets[rid] in parts:
-            sheets[el.get("name", "")] = (targets[rid], el.get("state", "visible"))
-    return workbook, sheets
-
-
-def _prefix(xml: bytes, root: str) -> bytes:
-    """The namespace prefix of the root element, with its colon (b"" for the default namespace)."""
-    m = re.search(rb"<([A-Za-z_][\w.-]*:)?" + root.encode() + rb"[\s>/]", xml)
-    if not m:
-        raise AnnotateError(f"no <{root}> element")
-    return m[1] or b""
-
-
-def _insert_before(xml: bytes, prefix: bytes, followers: Sequence[str], element: bytes, start: int, root: str) -> bytes:
-    """Insert *element* before the first of *followers* found after *start*, else before the root's end tag."""
-    end = xml.rfind(b"</" + prefix + root.encode())
-    if end < 0:
-        raise AnnotateError(f"no </{root}>")
-    ext = re.compile(rb"<" + re.escape(prefix) + rb"extLst[\s>/]").search(xml, start, end)
-    limit = ext.start() if ext else end
-    pattern = re.compile(rb"<" + re.escape(prefix) + rb"(" + b"|".join(f.encode() for f in followers) + rb")[\s>/]")
-    m = pattern.search(xml, start, limit)
-    at = m.start() if m else limit
-    return xml[:at] + element + xml[at:]
-
+# --- the parts of the package -----------------------------------------------------------------------------
 
 def _after_sheet_data(xml: bytes, prefix: bytes) -> int:
     m = re.search(rb"</" + re.escape(prefix) + rb"sheetData>|<" + re.escape(prefix) + rb"sheetData\s*/>", xml)
     if not m:
-        raise AnnotateError("no <sheetData>")
+        raise PackageError("no <sheetData>")
     return m.end()
 
 
@@ -205,57 +142,9 @@ def _rel_attr(xml: bytes) -> str:
     return f"{m[1].decode()}:id" if m else f'xmlns:r="{REL_NS}" r:id'
 
 
-def _next_id(used: Iterable[str], prefix: str = "rId") -> str:
-    numbers = [int(m[1]) for u in used if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", u))]
-    n = max(numbers, default=0) + 1
-    return f"{prefix}{n}"
-
-
-def _free_name(parts: Mapping[str, bytes], pattern: str) -> str:
-    lowered = {p.lower() for p in parts}
-    n = 1
-    while pattern.format(n).lower() in lowered:
-        n += 1
-    return pattern.format(n)
-
-
-def _add_relationship(parts: dict[str, bytes], source: str, rel_type: str, target: str) -> str:
-    path = _rels_path(source)
-    xml = parts.get(path)
-    if xml is None:
-        xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               b'<Relationships xmlns="' + PKG_REL_NS.encode() + b'"></Relationships>')
-    ids = [rel.get("Id", "") for rel in ElementTree.fromstring(xml)]
-    rid = _next_id(ids)
-    prefix = _prefix(xml, "Relationships")
-    element = (f'<{prefix.decode()}Relationship Id="{rid}" Type="{rel_type}" '
-               f'Target={quoteattr(_relative(source, target))}/>').encode()
-    end = xml.rfind(b"</" + prefix + b"Relationships>")
-    if end < 0:  # <Relationships .../> written empty
-        xml = re.sub(rb"<(" + re.escape(prefix) + rb"Relationships\b[^>]*?)\s*/>",
-                     lambda m: m[1] + b">" + element + b"</" + prefix + b"Relationships>", xml, count=1)
-    else:
-        xml = xml[:end] + element + xml[end:]
-    parts[path] = xml
-    return rid
-
-
-def _content_types(xml: bytes, overrides: Sequence[str], vml: bool) -> bytes:
-    prefix = _prefix(xml, "Types")
-    extra = b""
-    if vml and not re.search(rb'Extension="vml"', xml, re.IGNORECASE):
-        extra += f'<{prefix.decode()}Default Extension="vml" ContentType="{VML_CT}"/>'.encode()
-    for part in overrides:
-        extra += f'<{prefix.decode()}Override PartName="/{part}" ContentType="{COMMENTS_CT}"/>'.encode()
-    end = xml.rfind(b"</" + prefix + b"Types>")
-    if end < 0:
-        raise AnnotateError("no </Types>")
-    return xml[:end] + extra + xml[end:]
-
-
 def _add_dxfs(xml: bytes) -> tuple[bytes, dict[str, int]]:
     """Append our two highlight formats to ``<dxfs>``; their indexes by severity."""
-    prefix = _prefix(xml, "styleSheet")
+    prefix = element_prefix(xml, "styleSheet")
     p = prefix.decode()
     ours = b"".join(f'<{p}dxf><{p}fill><{p}patternFill patternType="solid"><{p}bgColor rgb="{rgb}"/>'
                     f'</{p}patternFill></{p}fill></{p}dxf>'.encode() for rgb in FILLS.values())
@@ -273,7 +162,7 @@ def _add_dxfs(xml: bytes) -> tuple[bytes, dict[str, int]]:
     else:
         count = 0
         element = b"<" + prefix + b'dxfs count="2">' + ours + b"</" + prefix + b"dxfs>"
-        xml = _insert_before(xml, prefix, _AFTER_DXFS, element, 0, "styleSheet")
+        xml = insert_before(xml, prefix, _AFTER_DXFS, element, 0, "styleSheet")
     return xml, {severity: count + i for i, severity in enumerate(FILLS)}
 
 
@@ -295,11 +184,11 @@ def _comments_xml(notes: Sequence[tuple[Note, list[tuple[str, bool]]]]) -> bytes
 
 def _merge_comments(xml: bytes, notes: Sequence[tuple[Note, list[tuple[str, bool]]]]) -> tuple[bytes, set[str]]:
     """Our notes merged into the team's notes part; the cells that already had a note."""
-    prefix = _prefix(xml, "comments")
+    prefix = element_prefix(xml, "comments")
     p = prefix.decode()
     authors = re.search(rb"<" + re.escape(prefix) + rb"authors\s*(/?)>", xml)
     if authors is None:
-        raise AnnotateError("notes part without <authors>")
+        raise PackageError("notes part without <authors>")
     close = xml.find(b"</" + prefix + b"authors>")
     author_id = 0 if authors[1] else len(re.findall(rb"<" + re.escape(prefix) + rb"author[\s>/]",
                                                     xml[authors.end():close]))
@@ -317,7 +206,7 @@ def _merge_comments(xml: bytes, notes: Sequence[tuple[Note, list[tuple[str, bool
             existing.add(note.cell)
             end = xml.find(b"</" + prefix + b"text>", m.end())
             if end < 0:
-                raise AnnotateError(f"note {note.cell} without <text>")
+                raise PackageError(f"note {note.cell} without <text>")
             xml = xml[:end] + _runs([("", False), *lines], p).encode() + xml[end:]
         else:
             added.append(f'<{p}comment ref="{note.cell}" authorId="{author_id}"><{p}text>{_runs(lines, p)}'
@@ -329,7 +218,7 @@ def _merge_comments(xml: bytes, notes: Sequence[tuple[Note, list[tuple[str, bool
         else:
             end = xml.rfind(b"</" + prefix + b"commentList>")
             if end < 0:
-                raise AnnotateError("notes part without <commentList>")
+                raise PackageError("notes part without <commentList>")
             xml = xml[:end] + "".join(added).encode() + xml[end:]
     return xml, existing
 
@@ -377,7 +266,7 @@ def _vml_merge(xml: bytes, notes: Sequence[Note]) -> bytes:
         shapes = _SHAPETYPE.encode() + shapes
     end = xml.rfind(b"</xml>")
     if end < 0:
-        raise AnnotateError("VML drawing without </xml>")
+        raise PackageError("VML drawing without </xml>")
     return xml[:end] + shapes + xml[end:]
 
 
@@ -393,42 +282,41 @@ def _conditional_format(xml: bytes, prefix: bytes, notes: Sequence[Note], dxf: M
             blocks.append(f'<{p}conditionalFormatting sqref="{" ".join(cells)}"><{p}cfRule type="expression" '
                           f'dxfId="{dxf[severity]}" priority="{priority}"><{p}formula>TRUE</{p}formula></{p}cfRule>'
                           f"</{p}conditionalFormatting>")
-    return _insert_before(xml, prefix, _AFTER_CF, "".join(blocks).encode(), _after_sheet_data(xml, prefix), "worksheet")
+    return insert_before(xml, prefix, _AFTER_CF, "".join(blocks).encode(), _after_sheet_data(xml, prefix), "worksheet")
 
 
-def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: str) -> None:
-    """Add the notes and highlights of *findings* to the package *parts* (member -> bytes), in place.
-
-    Parts are changed in place and new ones added (after the existing ones).
-    """
-    workbook, sheets = _worksheets(parts)
+def patch_package(copy: PackageCopy, findings: Sequence[Finding], lang: str) -> None:
+    """Add the notes and highlights of *findings* to *copy*: the parts that must change are changed
+    in place, the new ones added after the existing ones."""
+    parts = copy.parts
+    sheets = copy.worksheets()
     notes = place(findings, {name: state for name, (_, state) in sheets.items()}, lang)
     if not notes:
         return
     by_sheet: dict[str, list[Note]] = defaultdict(list)
     for note in notes:
         by_sheet[note.sheet].append(note)
-    styles = next((t for _, typ, t in _rels(parts, workbook) if typ.endswith("/styles") and t in parts), None)
+    styles = copy.related(copy.workbook_part(), "/styles")
     if styles is None:
-        raise AnnotateError("styles part missing")
+        raise PackageError("styles part missing")
     parts[styles], dxf = _add_dxfs(parts[styles])
-    overrides: list[str] = []
+    overrides: dict[str, str] = {}
     idmaps = _idmaps(parts)
     for sheet_name, sheet_notes in by_sheet.items():
         part = sheets[sheet_name][0]
         xml = parts[part]
-        prefix = _prefix(xml, "worksheet")
-        rels = _rels(parts, part)
+        prefix = element_prefix(xml, "worksheet")
+        rels = copy.relationships(part)
         texts = [(n, note_lines(n, lang)) for n in sheet_notes]
         comments = next((t for _, typ, t in rels if typ == COMMENTS_REL and t in parts), None)
         already: set[str] = set()
         if comments:
             parts[comments], already = _merge_comments(parts[comments], texts)
         else:
-            comments = _free_name(parts, "xl/comments{}.xml")
+            comments = copy.free_name("xl/comments{}.xml")
             parts[comments] = _comments_xml(texts)
-            overrides.append(comments)
-            _add_relationship(parts, part, COMMENTS_REL, comments)
+            overrides[comments] = COMMENTS_CT
+            copy.add_relationship(part, COMMENTS_REL, comments)
         shapes = [n for n in sheet_notes if n.cell not in already]
         legacy = re.search(rb"<" + re.escape(prefix) + rb"legacyDrawing\b[^>]*\bid=\"([^\"]+)\"", xml)
         vml = next((t for rid, typ, t in rels if legacy and rid == legacy[1].decode() and t in parts), None)
@@ -437,38 +325,23 @@ def patch_package(parts: dict[str, bytes], findings: Sequence[Finding], lang: st
         else:
             idmap = max(idmaps, default=0) + 1
             idmaps.add(idmap)
-            vml = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
+            vml = copy.free_name("xl/drawings/vmlDrawing{}.vml")
             parts[vml] = _vml_new(shapes, idmap)
-            rid = _add_relationship(parts, part, VML_REL, vml)
+            rid = copy.add_relationship(part, VML_REL, vml)
             if legacy:  # a <legacyDrawing> whose drawing is missing: point it at ours
                 xml = xml[:legacy.start(1)] + rid.encode() + xml[legacy.end(1):]
             else:
                 element = f'<{prefix.decode()}legacyDrawing {_rel_attr(xml)}="{rid}"/>'.encode()
-                xml = _insert_before(xml, prefix, _AFTER_LEGACY, element, _after_sheet_data(xml, prefix), "worksheet")
+                xml = insert_before(xml, prefix, _AFTER_LEGACY, element, _after_sheet_data(xml, prefix), "worksheet")
         parts[part] = _conditional_format(xml, prefix, sheet_notes, dxf)
-    content_types = next((n for n in parts if n.lower() == "[content_types].xml"), None)
-    if content_types is None:
-        raise AnnotateError("[Content_Types].xml missing")
-    parts[content_types] = _content_types(parts[content_types], overrides, vml=True)
+    copy.add_content_types(defaults={"vml": VML_CT}, overrides=overrides)
 
 
 def write_copy(source: str | Path, target: str | Path, findings: Sequence[Finding], lang: str) -> Path:
     """Write *target*: *source* with the notes of *findings*; members not patched are copied unchanged."""
-    with zipfile.ZipFile(source) as zin:
-        infos = zin.infolist()
-        original = {info.filename: zin.read(info) for info in infos}
-    parts = dict(original)
-    patch_package(parts, findings, lang)
-    added = [name for name in parts if name not in original]
-    with atomic_output(target, force=True) as tmp:
-        with zipfile.ZipFile(tmp, "w") as zout:
-            for info in infos:
-                data = parts[info.filename]
-                zout.writestr(info, data, compress_type=info.compress_type)
-            for name in added:
-                zout.writestr(zipfile.ZipInfo(name, date_time=infos[0].date_time), parts[name],
-                              compress_type=zipfile.ZIP_DEFLATED)
-    return Path(target)
+    copy = PackageCopy.open(source)
+    patch_package(copy, findings, lang)
+    return copy.write(target, force=True)
 
 
 # --- a batch ------------------------------------------------------------------------------------------------
@@ -587,5 +460,5 @@ def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], 
     return Annotated(folder, written, unreadable, failed)
 
 
-__all__ = ["Annotated", "AnnotateError", "Note", "annotate_one", "annotate_reports", "note_lines", "patch_package",
+__all__ = ["Annotated", "Note", "annotate_one", "annotate_reports", "note_lines", "patch_package",
            "place", "prepare", "targets", "write_copy"]

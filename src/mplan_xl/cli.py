@@ -23,6 +23,7 @@ import click
 
 from . import builder
 from .errors import MplanError, UsageError
+from .actuals import MARKETING_ACCOUNTS
 from .plan import CURRENCIES
 from .vocabulary import LANGUAGES, Label
 
@@ -101,15 +102,27 @@ def new(out: str, lang: str, company: str, year: int | None, currency: str, auth
 @click.option("--company", default=None, help="Replace the fictional company's name.")
 @year_option
 @click.option("--with-errors", is_flag=True, help="Seed the documented problems the validator must find.")
+@click.option("--fec", type=click.Path(dir_okay=False), default=None,
+              help="Also write the fictional company's accounts export (FEC), to try `mplan-xl actuals` on the demo.")
 @runtime_option
 @force_option
 @reports_errors
-def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, runtime: str,
-         force: bool) -> None:
+def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, fec: str | None,
+         runtime: str, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
+    if fec:
+        from .atomic import check_output
+
+        check_output(fec, force)
     path = builder.demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
                                  runtime=runtime, force=force)
     click.echo(_WROTE(lang).format(path=path))
+    if fec:
+        from .demo import demo_plan
+        from .demo_fec import write_demo_fec
+
+        click.echo(_WROTE(lang).format(path=write_demo_fec(demo_plan(lang=lang, company=company, year=year), fec,
+                                                           force=force)))
 
 
 FORMATS = ("text", "json", "xlsx", "junit")
@@ -457,6 +470,97 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, ti
         else:
             click.echo(text, nl=False)
     sys.exit(result.exit_code)
+
+
+# --- actuals -------------------------------------------------------------------------------------------
+
+_ACTUALS_TEXT = {
+    "wrote": Label("Écrit : {path} (réel de {lines} ligne(s) budgétaire(s) repris du FEC {fec})",
+                   "Wrote: {path} (actual of {lines} budget line(s) taken from the FEC {fec})"),
+    "unmatched": Label("Dépenses marketing non rapprochées (feuille « {sheet} » de la copie) :",
+                       "Marketing expenses not matched (sheet '{sheet}' of the copy):"),
+    "entry": Label("  ligne {line}  {date}  {account}  {supplier}  {label}  {amount}",
+                   "  line {line}  {date}  {account}  {supplier}  {label}  {amount}"),
+    "more": Label("  … et {count} autre(s) : voir le rapport JSON ou la feuille de la copie",
+                  "  … and {count} more: see the JSON report or the copy's sheet"),
+    "bad_date": Label("--as-of {value!r} : attendu une date AAAA-MM-JJ ou JJ/MM/AAAA",
+                      "--as-of {value!r}: expected a date YYYY-MM-DD or DD/MM/YYYY"),
+}
+_LISTED_UNMATCHED = 20
+
+
+def _as_of(value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise UsageError(_ACTUALS_TEXT["bad_date"], value=value)
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.argument("fec", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "out", required=True, type=click.Path(dir_okay=False),
+              help="Copy of PLAN to write, with each budget line's actual taken from the FEC.")
+@click.option("--report", type=click.Path(dir_okay=False), default=None,
+              help="JSON report to write: matched, unmatched (every entry), ignored, total of each budget line.")
+@click.option("--rules", type=click.Path(dir_okay=False), default=None,
+              help="Mapping table (CSV: ligne;compte;fournisseur;libelle) whose rules claim entries first.")
+@click.option("--as-of", "as_of", default=None, help="Only entries up to this date (YYYY-MM-DD or DD/MM/YYYY).")
+@click.option("--accounts", default=",".join(MARKETING_ACCOUNTS), show_default=True,
+              help="Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).")
+@lang_option
+@force_option
+@reports_errors
+def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None, as_of: str | None, accounts: str,
+            lang: str, force: bool) -> None:
+    """Write a copy of PLAN whose budget lines' actuals come from the accounts' FEC export.
+
+    Expense entries (class 6) of the plan year are matched to budget lines:
+    an explicit rule of --rules, else the line's quote reference in the
+    entry's piece reference or label, else the line's supplier (when it has
+    one budget line). Marketing expenses that no line claims are listed.
+    PLAN and FEC are only read. Exit code: 0 when the copy is written and
+    every marketing expense matched, 1 when some are unmatched (the copy is
+    written) or nothing could be written (FEC, plan or rules refused), 2 for
+    a usage error.
+    """
+    from .actuals_workbook import UNMATCHED_SHEET, import_actuals
+    from .fec import FecError
+
+    text = _ACTUALS_TEXT
+    prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
+    if any(os.path.abspath(target) in {os.path.abspath(plan), os.path.abspath(fec)} for target in filter(None, (out, report))):
+        raise UsageError(_SAME_AS_INPUT, path=out)
+    try:
+        result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
+                                force=force)
+    except FecError as err:
+        for line in err.lines(lang):
+            click.echo(f"mplan-xl: {line}" if not line.startswith(" ") else line, err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
+    for line in result.summary(lang):
+        click.echo(line)
+    if result.unmatched:
+        click.echo(text["unmatched"](lang).format(sheet=UNMATCHED_SHEET(lang)))
+        for entry in result.unmatched[:_LISTED_UNMATCHED]:
+            click.echo(text["entry"](lang).format(line=entry.line, date=entry.date.strftime("%d/%m/%Y") if lang == "fr"
+                                                  else entry.date.isoformat(), account=entry.account,
+                                                  supplier=entry.supplier or entry.supplier_code or "-",
+                                                  label=entry.label, amount=result.money(entry.amount, lang)))
+        if len(result.unmatched) > _LISTED_UNMATCHED:
+            click.echo(text["more"](lang).format(count=len(result.unmatched) - _LISTED_UNMATCHED))
+    sys.exit(EXIT_FAILED if result.unmatched else EXIT_OK)
+
+
+_SAME_AS_INPUT = Label("{path} : ce fichier est une entrée de la commande ; choisissez une autre sortie",
+                       "{path}: this file is an input of the command; choose another output")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -469,7 +469,7 @@ ACTION_ROWS = (
 
 # --- Budget -----------------------------------------------------------------------------------
 
-_IN_HOUSE = L("Interne", "In-house")
+IN_HOUSE = L("Interne", "In-house")
 _MARKETS = L("Régie des marchés", "Market authority")
 _PRINTER, _STUDIO, _ADS, _MAILER = "Imprimerie Vallorin", "Studio Grain d'Image", "Clicorama", "Mailorium"
 
@@ -493,7 +493,7 @@ BUDGET_ROWS = (
     ("L008", "A04", "printing", L("200 coffrets d'échantillons pour les prospects", "200 sample boxes for prospects"),
      "Cartonnages Brière", "CB-3301", 2600, None, 2600, 2600, 2450),
     ("L009", "A04", "promotions", L("Remise sur la première commande des nouveaux comptes", "Discount on new accounts' first order"),
-     _IN_HOUSE, None, None, None, 3000, 1500, 1400),
+     IN_HOUSE, None, None, None, 3000, 1500, 1400),
     ("L010", "A04", "tools", L("Logiciel de suivi des prospects, abonnement", "Prospect tracking software, subscription"),
      "Suivio", "SV-902", 1400, None, 1400, 1400, 700),
     ("L011", "A05", "events", L("Location d'un stand de 9 m²", "Rental of a 9 m² stand"),
@@ -501,7 +501,7 @@ BUDGET_ROWS = (
     ("L012", "A05", "printing", L("Kakémonos et plaquettes pour les professionnels", "Roll-up banners and trade brochures"),
      _PRINTER, "IV-7719", 1350, 1500, 1350, 1350, 1290),
     ("L013", "A05", "staff", L("Renfort sur le stand et frais de déplacement", "Extra stand staff and travel costs"),
-     _IN_HOUSE, None, None, 800, 900, 900, 860),
+     IN_HOUSE, None, None, 800, 900, 900, 860),
     ("L014", "A06", "media", L("Faces d'affichage en gares et abribus, deux semaines", "Station and bus shelter sites, two weeks"),
      "Afficharme", "AFF-2093", 7400, None, 7400, 7400, None),
     ("L015", "A06", "creative", L("Création de la campagne d'affichage", "Poster campaign design"),
@@ -521,13 +521,13 @@ BUDGET_ROWS = (
     ("L022", "A09", "content", L("Rémunération de quatre créateurs culinaires", "Fees for four food creators"),
      "Collectif Tablée", "CT-12", 4000, None, 4000, None, None),
     ("L023", "A09", "promotions", L("Cafés et accessoires offerts aux créateurs", "Coffee and accessories given to creators"),
-     _IN_HOUSE, None, None, None, 600, None, None),
+     IN_HOUSE, None, None, None, 600, None, None),
     ("L024", "A10", "staff", L("Attachée de presse indépendante, huit mois", "Freelance press officer, eight months"),
      "Clairvoix RP", "CV-204", 4800, 2400, 4800, 4800, 2400),
     ("L025", "A10", "printing", L("Dossiers de presse et échantillons pour les rédactions", "Press kits and samples for newsrooms"),
      _PRINTER, "IV-7745", 700, None, 700, 700, 650),
     ("L026", "A11", "events", L("Accueil, animation et dégustations", "Hosting, activities and tastings"),
-     _IN_HOUSE, None, None, None, 2000, None, None),
+     IN_HOUSE, None, None, None, 2000, None, None),
     ("L027", "A11", "printing", L("Impression des invitations", "Printing the invitations"),
      _PRINTER, "IV-7802", 1250, None, 1250, None, None),
     ("L028", "A12", "media", L("Double page dans « Papilles de Loire »", "Double page in 'Papilles de Loire'"),
@@ -541,11 +541,11 @@ BUDGET_ROWS = (
     ("L032", "A14", "other", L("Présentoirs de caisse pour les deux boutiques", "Till displays for both shops"),
      "Agencement Tilleul", "AT-61", 1800, None, 1800, None, None),
     ("L033", "A15", "promotions", L("Premier mois à moitié prix des nouveaux abonnés", "New subscribers' half-price first month"),
-     _IN_HOUSE, None, None, None, 5200, 2000, 1900),
+     IN_HOUSE, None, None, None, 5200, 2000, 1900),
     ("L034", "A15", "tools", L("Envois automatiques d'e-mails", "Automated e-mail sending"),
      _MAILER, "ML-440", 1500, None, 1500, 1500, 750),
     ("L035", "A16", "promotions", L("Mois offerts aux parrains et aux filleuls", "Free months for referrers and friends"),
-     _IN_HOUSE, None, None, None, 4000, 1000, 900),
+     IN_HOUSE, None, None, None, 4000, 1000, 900),
     ("L036", "A16", "tools", L("Module de parrainage dans l'espace client", "Referral module in the customer account"),
      "Pixelmarée", "PXM-2301", 1600, None, 1600, 1600, 1600),
     ("L037", "A17", "tools", L("Application de carte de fidélité, licence annuelle", "Loyalty card app, yearly licence"),
@@ -559,9 +559,9 @@ BUDGET_ROWS = (
     ("L041", "A19", "tools", L("Scénarios de relance automatique", "Automated reminder flows"),
      _MAILER, "ML-447", 950, None, 950, 950, 950),
     ("L042", "A19", "promotions", L("Livraison offerte dans la seconde relance", "Free delivery in the second reminder"),
-     _IN_HOUSE, None, None, None, 1200, 600, 540),
+     IN_HOUSE, None, None, None, 1200, 600, 540),
     ("L043", "A20", "staff", L("Vingt samedis de dégustation", "Twenty tasting Saturdays"),
-     _IN_HOUSE, None, None, 2200, 2600, 2600, 1300),
+     IN_HOUSE, None, None, 2200, 2600, 2600, 1300),
     ("L044", "A20", "printing", L("Présentoirs et fiches de dégustation", "Displays and tasting cards"),
      _PRINTER, "IV-7760", 700, 600, 700, 700, 700),
     ("L045", "A21", "digital_ads", L("Annonces locales d'avril à décembre", "Local ads from April to December"),

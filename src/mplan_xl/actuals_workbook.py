@@ -1,0 +1,130 @@
+"""``mplan-xl actuals``: the spending of the accounts (FEC) written into a copy of a team's plan.
+
+The plan is read once (:func:`~mplan_xl.reader.read_workbook`,
+:func:`~mplan_xl.plan_reader.locate_plan`), the FEC is read and matched to its
+budget lines by :mod:`mplan_xl.actuals`, then a copy of the workbook is
+written in which each budget line's *Réel* / *Actual* cell holds the sum of
+the entries it claimed (0 when it claimed none), and the workbook is marked to
+be recalculated on opening. Every other part of the file keeps its bytes
+(:mod:`mplan_xl.package`, :mod:`mplan_xl.cell_patch`); the plan and the FEC
+are only read. A FEC with a malformed line, a plan that cannot be read or has
+no budget table, or a rules file that names an unknown line: nothing is
+written.
+
+Example:
+    >>> result = import_actuals("plan.xlsx", "FEC2027.txt", "plan-actuals.xlsx")   # doctest: +SKIP
+    >>> result.matched_amount, len(result.unmatched)                                # doctest: +SKIP
+    (63120.0, 2)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from xml.sax.saxutils import escape
+from typing import Sequence
+
+from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
+from .atomic import atomic_output, check_output
+from .cell_patch import recalculate_on_open, set_numbers
+from .errors import MplanError
+from .fec import read_fec
+from .package import MAIN_NS, PackageCopy
+from .plan import CURRENCIES, id_text
+from .plan_reader import LocatedPlan, locate_plan
+from .reader import Limits, read_workbook
+from .vocabulary import Label
+
+#: Columns of the budget table the import needs.
+NEEDED_COLUMNS = ("id", "supplier", "quote_ref", "actual")
+
+
+class PlanNotUsable(MplanError):
+    """The plan has no budget table with the columns the import needs, or no plan year."""
+
+
+def read_plan(path: str | os.PathLike, limits: Limits = Limits()) -> LocatedPlan:
+    located = locate_plan(read_workbook(path, limits))   # UnreadableWorkbook says why in the user's language
+    table = located.tables.get("budget")
+    missing = [key for key in NEEDED_COLUMNS if table is None or key not in table.columns]
+    if missing or not isinstance(located.year, int):
+        raise PlanNotUsable(Label("{path} : pas de tableau Budget complet (colonnes {missing}) ou pas d'année du plan",
+                                  "{path}: no complete Budget table (columns {missing}) or no plan year"),
+                            path=path, missing=", ".join(missing) or "-")
+    return located
+
+
+def budget_lines(located: LocatedPlan) -> list[BudgetLine]:
+    """The plan's budget lines that have an id, as matching needs them."""
+    table = located.tables["budget"]
+    lines = []
+    for row in table.rows:
+        line_id = id_text(row.values.get("id"))
+        if line_id is not None:
+            lines.append(BudgetLine(line_id, str(row.values.get("supplier") or ""), str(row.values.get("quote_ref") or "")))
+    return lines
+
+
+#: The sheet of the copy that lists the unmatched marketing expenses.
+UNMATCHED_SHEET = Label("FEC non rapproché", "FEC unmatched")
+UNMATCHED_HEADERS = (Label("Ligne FEC", "FEC line"), Label("Date", "Date"), Label("Journal", "Journal"),
+                     Label("N° écriture", "Entry no."), Label("Compte", "Account"), Label("Fournisseur", "Supplier"),
+                     Label("Pièce", "Piece"), Label("Libellé", "Label"), Label("Montant HT", "Amount excl. VAT"))
+
+
+def unmatched_sheet_xml(result: ActualsResult, lang: str) -> bytes:
+    """A worksheet listing the unmatched entries (inline strings: no shared-strings or styles part to touch)."""
+    def text(ref: str, value: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+
+    rows = ['<row r="1">' + "".join(text("ABCDEFGHI"[i] + "1", h(lang)) for i, h in enumerate(UNMATCHED_HEADERS))
+            + "</row>"]
+    for n, entry in enumerate(result.unmatched, start=2):
+        day = entry.date.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+        cells = [f'<c r="A{n}"><v>{entry.line}</v></c>', text(f"B{n}", day), text(f"C{n}", entry.journal),
+                 text(f"D{n}", entry.number), text(f"E{n}", entry.account), text(f"F{n}", entry.supplier or entry.supplier_code),
+                 text(f"G{n}", entry.piece_ref), text(f"H{n}", entry.label), f'<c r="I{n}"><v>{round(entry.amount, 2)!r}</v></c>']
+        rows.append(f'<row r="{n}">' + "".join(cells) + "</row>")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData>' + "".join(rows) + "</sheetData></worksheet>").encode("utf-8")
+
+
+def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the copy of the plan with each budget line's actual replaced by its matched total."""
+    table = located.tables["budget"]
+    cells = {}
+    for row in table.rows:
+        line_id = id_text(row.values.get("id"))
+        if line_id in result.lines:
+            cells[table.cell(row, "actual")] = round(result.lines[line_id].total, 2)
+    copy = PackageCopy.open(located.raw.path)
+    part = copy.worksheets()[table.worksheet][0]
+    copy.parts[part] = set_numbers(copy.parts[part], cells)
+    workbook = copy.workbook_part()
+    copy.parts[workbook] = recalculate_on_open(copy.parts[workbook])
+    if result.unmatched:
+        copy.set_worksheet(UNMATCHED_SHEET(located.lang), unmatched_sheet_xml(result, located.lang))
+    return copy.write(out, force=force)
+
+
+def import_actuals(plan: str | os.PathLike, fec: str | os.PathLike, out: str | os.PathLike, *,
+                   rules: str | os.PathLike | None = None, as_of: dt.date | None = None,
+                   accounts: Sequence[str] = MARKETING_ACCOUNTS, report: str | os.PathLike | None = None,
+                   force: bool = False) -> ActualsResult:
+    """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked)."""
+    for target in filter(None, (out, report)):
+        check_output(target, force)
+    located = read_plan(plan)
+    lines = budget_lines(located)
+    mapping = read_rules(rules, [line.id for line in lines]) if rules else ()
+    entries = read_fec(fec)
+    result = match_entries(entries.entries, lines, year=located.year, as_of=as_of, rules=mapping,
+                           marketing_accounts=accounts, other_lines=entries.other_lines)
+    result.currency = CURRENCIES.get(str(located.meta.get("currency") or "EUR").upper(), "")
+    write_actuals(located, result, out, force=force)
+    if report:
+        with atomic_output(report, force=force) as tmp:
+            tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result

@@ -19,10 +19,9 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import schema
-from .computed import PlanContext, column_formula, compute_row
+from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .numbers import parse_localized_number
 from .plan import id_key, id_text
-from .computed import structured_ref
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
 from .reader import column_index
 from .status import BELOW_WINDOW, ROW_LIKE_CELLS
@@ -78,7 +77,7 @@ def check_template(ctx: Context) -> Iterator[Finding]:
                               found=found, expected=expected)
         for key in table.missing:
             yield ctx.finding("column-missing", table, cell=table.header_cell(0), column=ctx.header(table, key),
-                              table=table.sheet.table)
+                              table_name=table.sheet.table)
         for position, header in table.unknown:
             yield ctx.finding("column-unknown", table, cell=table.header_cell(position), column=header)
 
@@ -293,9 +292,10 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
             elif cause != "formula-missing":
                 params["found"] = sample.lstrip("=")
             yield ctx.finding(cause, table, first, key, **params)
-        lost = [ctx.header(table, c.key) for c in computed if ctx.header(table, c.key) not in table.info.calculated]
-        if lost and table.rows:
-            yield ctx.finding("table-formulas-lost", table, cell=table.header_cell(0), table=sheet.table,
+        headers = {c.key: str(table.info.columns[table.columns[c.key] - table.info.first_col]) for c in computed}
+        lost = [headers[c.key] for c in computed if headers[c.key] not in table.info.calculated]
+        if lost:
+            yield ctx.finding("table-formulas-lost", table, cell=table.header_cell(0), table_name=sheet.table,
                               columns=", ".join(lost))
 
 
@@ -487,8 +487,8 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
                 inside = [c for c in cols if info.first_col <= c <= info.last_col]
                 if info.last_row < r <= info.last_row + BELOW_WINDOW and len(inside) >= ROW_LIKE_CELLS:
                     rest.difference_update((r, c) for c in inside)
-                    yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), row=r + 1,
-                                      cells=cells_text((r, c) for c in inside), table=table.sheet.table)
+                    yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), line=r + 1,
+                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table)
         if rest:
             first = min(rest)
             yield ctx.finding("value-outside-table", sheet=worksheet, cell=a1(*first), count=len(rest), cells=cells_text(rest))

@@ -90,8 +90,8 @@ _CATALOGUE = (
           ("Colonne {position} : en-tête « {found} » au lieu de « {expected} ».", "Column {position}: header '{found}' instead of '{expected}'."),
           ("Rétablissez l'en-tête d'origine.", "Restore the original header.")),
     _rule("column-missing", ERROR, "template", ("Colonne manquante", "Missing column"),
-          ("La colonne « {column} » du tableau {table} est absente (supprimée ou renommée).",
-           "Column '{column}' of table {table} is missing (deleted or renamed)."),
+          ("La colonne « {column} » du tableau {table_name} est absente (supprimée ou renommée).",
+           "Column '{column}' of table {table_name} is missing (deleted or renamed)."),
           ("Rétablissez la colonne avec son en-tête d'origine.", "Restore the column with its original header.")),
     _rule("column-unknown", WARNING, "template", ("Colonne ajoutée", "Column added"),
           ("La colonne « {column} » ne fait pas partie du modèle : mplan-xl ne la lit pas.",
@@ -130,8 +130,8 @@ _CATALOGUE = (
           ("« {column} » : le montant {value} est négatif.", "'{column}': the amount {value} is negative."),
           ("Saisissez un montant positif ou nul.", "Enter an amount of zero or more."), live=True),
     _rule("row-outside-table", ERROR, "cells", ("Ligne hors du tableau", "Row outside the table"),
-          ("La ligne {row} ({cells}) ressemble à une ligne du tableau {table}, mais se trouve sous lui : elle n'est "
-           "comptée nulle part.", "Row {row} ({cells}) looks like a row of table {table} but sits below it: "
+          ("La ligne {line} ({cells}) ressemble à une ligne du tableau {table_name}, mais se trouve sous lui : elle n'est "
+           "comptée nulle part.", "Row {line} ({cells}) looks like a row of table {table_name} but sits below it: "
            "nothing counts it."),
           ("Insérez une ligne dans le tableau (clic droit sur une ligne du tableau > Insérer) et déplacez-y ces "
            "valeurs, ou effacez-les.", "Insert a row inside the table (right-click a row of the table > Insert) "
@@ -168,9 +168,9 @@ _CATALOGUE = (
            "The values are right; fixed ranges no longer follow rows added below the table. Save the workbook "
            "as .xlsx, or start again from the template.")),
     _rule("table-formulas-lost", WARNING, "integrity", ("Colonnes calculées perdues", "Calculated columns lost"),
-          ("Le tableau {table} ne porte plus la définition de ses colonnes calculées ({columns}), "
+          ("Le tableau {table_name} ne porte plus la définition de ses colonnes calculées ({columns}), "
            "perdue à un enregistrement par LibreOffice : les valeurs restent justes.",
-           "Table {table} no longer carries the definition of its calculated columns ({columns}), "
+           "Table {table_name} no longer carries the definition of its calculated columns ({columns}), "
            "lost when LibreOffice saved it: the values are still right."),
           ("Excel ne remplira plus seul les formules des nouvelles lignes de ce tableau : après une insertion, "
            "recopiez-les depuis la ligne du dessus (mplan-xl check signale toute formule absente).",

@@ -35,7 +35,7 @@ TEMPLATE_ID = "mplan-xl/plan-marketing-operationnel"
 #: Semantic version of the workbook layout. Bump the minor number for
 #: additions a reader of the same major version can ignore, the major number
 #: for anything that breaks older readers.
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -45,8 +45,8 @@ STEPS = (
           "5. Actions: what, how, channel, owner, department, dates, expected gain; link each action to an objective."),
     Label("6. Budget : une ligne par dépense d'action, avec devis, prévisionnel, engagé et réel.",
           "6. Budget: one row per expense of an action, with quote, planned, committed and actual."),
-    Label("7. KPI : un indicateur au moins par objectif, avec sa cible ; saisissez le réalisé au fil de l'année.",
-          "7. KPIs: at least one indicator per objective, with its target; enter the actual during the year."),
+    Label("7. KPI : un indicateur au moins par objectif, avec sa cible ; saisissez le réalisé au fil de l'année. Les dix KPI proposés sont des suggestions : chacun compte dès qu'il a un objectif, une cible ou un réalisé ; supprimez ceux qui ne servent pas.",
+          "7. KPIs: at least one indicator per objective, with its target; enter the actual during the year. The ten KPIs offered are suggestions: each counts once it has an objective, a target or an actual; delete those you do not use."),
     Label("8. Dans les tableaux, vous pouvez insérer, supprimer, trier et ajouter des lignes, et ajouter vos propres colonnes (ex. « Commentaire »). Une nouvelle ligne : insérez-la dans le tableau (clic droit > Insérer) ; Excel agrandit aussi le tableau quand on tape juste dessous, LibreOffice non.",
           "8. In the tables you may insert, delete, sort and append rows, and add your own columns (e.g. 'Comment'). For a new row, insert it inside the table (right-click > Insert); Excel also grows the table when you type just below it, LibreOffice does not."),
     Label("9. Ne tapez rien dans les cellules grises (calculées) ; si une formule y manque (ligne insérée dans LibreOffice), recopiez-la depuis la ligne du dessus. Ne renommez ni les feuilles ni les en-têtes, et ne saisissez rien sous ou à côté des tableaux : ce n'est compté nulle part.",
@@ -102,7 +102,7 @@ def write_guide(writer: Any, ws: Any) -> None:
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)
     for i, step in enumerate(STEPS, 1):
         ws.merge_range(top + i, 1, top + i, 5, step(lang), styles.text)
-        ws.set_row(top + i, 45 if i >= 8 else 30)
+        ws.set_row(top + i, 45 if len(step(lang)) > 150 else 30)
     legend = top + len(STEPS) + 2
     ws.write_string(legend, 1, TEXTS["legend_input"](lang), styles.value(Kind.TEXT))
     ws.write_string(legend + 1, 1, TEXTS["legend_computed"](lang), styles.value(Kind.TEXT, locked=True))

@@ -245,22 +245,20 @@ def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> 
     """Non-empty cells of *worksheet* outside its tables, from the first table's header row down
     (what the Guide's live count of values outside the tables counts: COUNTA of the sheet minus the tables)."""
     grid = raw.values(worksheet)
-    formulas = raw.formulas(worksheet)
     top = min(i.first_row for i in infos)
-    out = [pos for pos in formulas if pos[0] >= top]
-    seen = set(out)
+
+    def inside(r: int, c: int) -> bool:
+        return any(i.first_row <= r <= i.last_row and i.first_col <= c <= i.last_col for i in infos)
+
+    cells = {pos for pos in raw.formulas(worksheet) if pos[0] >= top and not inside(*pos)}
     for r in range(top, len(grid)):
         line = grid[r]
-        covered = sorted((i.first_col, i.last_col) for i in infos if i.first_row <= r <= i.last_row)
+        spans = sorted((i.first_col, i.last_col) for i in infos if i.first_row <= r <= i.last_row)
         start = 0
-        for first, last in covered + [(len(line), len(line))]:
-            for c in range(start, min(first, len(line))):
-                if line[c] != "" and line[c] is not None and (r, c) not in seen:
-                    out.append((r, c))
+        for first, last in spans + [(len(line), len(line))]:   # the gaps between the tables crossing row r
+            cells.update((r, c) for c in range(start, min(first, len(line))) if line[c] != "" and line[c] is not None)
             start = max(start, last + 1)
-    inside = [(i.first_row, i.last_row, i.first_col, i.last_col) for i in infos]
-    return sorted(pos for pos in out
-                  if not any(r0 <= pos[0] <= r1 and c0 <= pos[1] <= c1 for r0, r1, c0, c1 in inside))
+    return sorted(cells)
 
 
 def locate_plan(raw: RawWorkbook) -> LocatedPlan:

@@ -236,7 +236,8 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
             return f'SUMPRODUCT({_mask(sheet, lang)}*({smart}<>"OK")*(LEN({smart})>0))'
 
         def not_smart(plan: Plan) -> int:
-            return sum(1 for _, r in _used(plan, sheet) if not _smart(r, plan).ok and not _smart(r, plan).blank)
+            results = [_smart(r, plan) for _, r in _used(plan, sheet)]
+            return sum(1 for result in results if not result.ok and not result.blank)
         terms.append(LiveTerm("objective-not-smart", sheet, "smart", not_smart_formula, not_smart))
     if sheet.key == "budget":
         def over_formula(lang: str) -> str:

@@ -243,22 +243,27 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
 
 def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> list[tuple[int, int]]:
     """Non-empty cells of *worksheet* outside its tables, from the first table's header row down
-    (what the Guide's live count of values outside the tables counts: COUNTA of the sheet minus the tables)."""
+    (what the Guide's live count of values outside the tables counts: COUNTA of the sheet minus the tables).
+
+    Rows are taken in bands crossed by the same tables, so only the columns between and beside those
+    tables are looked at (none at all on a sheet whose tables fill its width)."""
     grid = raw.values(worksheet)
+    formulas = raw.formulas(worksheet)
     top = min(i.first_row for i in infos)
-
-    def inside(r: int, c: int) -> bool:
-        return any(i.first_row <= r <= i.last_row and i.first_col <= c <= i.last_col for i in infos)
-
-    cells = {pos for pos in raw.formulas(worksheet) if pos[0] >= top and not inside(*pos)}
-    for r in range(top, len(grid)):
-        line = grid[r]
-        spans = sorted((i.first_col, i.last_col) for i in infos if i.first_row <= r <= i.last_row)
-        start = 0
-        for first, last in spans + [(len(line), len(line))]:   # the gaps between the tables crossing row r
-            cells.update((r, c) for c in range(start, min(first, len(line))) if line[c] != "" and line[c] is not None)
-            start = max(start, last + 1)
-    return sorted(cells)
+    width = max([max(map(len, grid), default=0)] + [c + 1 for _, c in formulas])
+    height = max([len(grid)] + [r + 1 for r, _ in formulas])
+    edges = sorted({top, height} | {i.first_row for i in infos} | {i.last_row + 1 for i in infos})
+    cells = []
+    for start, end in zip(edges, edges[1:]):
+        if start < top or start >= height:
+            continue
+        covered = [(i.first_col, i.last_col) for i in infos if i.first_row <= start <= i.last_row]
+        gaps = [c for c in range(width) if not any(first <= c <= last for first, last in covered)]
+        for r in range(start, min(end, height)) if gaps else ():
+            line = grid[r] if r < len(grid) else ()
+            cells += [(r, c) for c in gaps if (c < len(line) and line[c] != "" and line[c] is not None)
+                      or (r, c) in formulas]
+    return cells
 
 
 def locate_plan(raw: RawWorkbook) -> LocatedPlan:

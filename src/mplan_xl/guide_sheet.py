@@ -12,7 +12,7 @@ from typing import Any
 
 from . import schema
 from .schema import Kind
-from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, status_values, term_values
+from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from .vocabulary import Label
 
 TEXTS = {
@@ -132,8 +132,11 @@ def write_guide(writer: Any, ws: Any) -> None:
 
 
 def _write_terms(writer: Any, ws: Any) -> None:
-    """The hidden status sheet: one row per live count (rule, category, table, column, formula)."""
+    """The hidden status sheet: one row per live count (rule, category, table, column, formula), and the
+    defined names of the tables' row masks the counts share."""
     lang = writer.lang
+    for sheet in schema.TABLES:
+        writer.wb.define_name(row_mask_name(sheet), "=" + row_mask_formula(sheet, lang))
     ws.write_row(0, 0, STATUS_COLUMNS, writer.styles.label)
     for row, (term, value) in enumerate(zip(LIVE_TERMS, term_values(writer.plan)), 1):
         ws.write_row(row, 0, (term.rule, term.category, term.sheet.table,

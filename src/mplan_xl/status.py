@@ -77,12 +77,27 @@ def _all(sheet: Sheet, key: str, lang: str) -> str:
 
 
 def _filled(ref: str) -> str:
-    return f"(LEN(TRIM({ref}))>0)"
+    """1 where *ref* holds something other than spaces. Written with SIGN rather than comparisons: the file
+    stores ``<`` and ``>`` as XML entities, which every reader of the sheet then has to decode."""
+    return f"SIGN(LEN(TRIM({ref})))"
 
 
-def _mask(sheet: Sheet, lang: str) -> str:
-    """1 on the rows that are part of the plan."""
-    return "((" + "+".join(_filled(_col(sheet, c.key, lang)) for c in sheet.use_columns) + ")>0)"
+def _empty(ref: str) -> str:
+    return f"(1-{_filled(ref)})"
+
+
+def row_mask_name(sheet: Sheet) -> str:
+    """The defined name of *sheet*'s row mask (see :func:`row_mask_formula`), shared by its live terms."""
+    return f"mplan_rows_{sheet.key}"
+
+
+def row_mask_formula(sheet: Sheet, lang: str) -> str:
+    """1 on the rows that are part of the plan (the ``used_when`` rule), 0 elsewhere: an array."""
+    return "SIGN(" + "+".join(f"LEN(TRIM({_col(sheet, c.key, lang)}))" for c in sheet.use_columns) + ")"
+
+
+def _mask(sheet: Sheet, lang: str) -> str:  # noqa: ARG001 - same signature as the other formula pieces
+    return row_mask_name(sheet)
 
 
 def _year_start(offset: int = 0) -> str:
@@ -130,7 +145,7 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
 
     if column.required:
         terms.append(LiveTerm("required-missing", sheet, key,
-                              lambda lang: f"SUMPRODUCT({_mask(sheet, lang)}*(LEN(TRIM({_col(sheet, key, lang)}))=0))",
+                              lambda lang: f"SUMPRODUCT({_mask(sheet, lang)}*{_empty(_col(sheet, key, lang))})",
                               count(lambda v, plan: _blank(v))))
     if column.choices is not None:
         choices = column.choices
@@ -167,7 +182,7 @@ def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
             allowed = "-".join(f"({c}={n})" for n in range(int(low), int(high) + 1))
             return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*(1-{allowed}))"
         tests = ([f"({c}<{low:g})"] if low is not None else []) + ([f"({c}>{high:g})"] if high is not None else [])
-        return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*(({'+'.join(tests)})>0))"
+        return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*SIGN({'+'.join(tests)}))"
 
     def bad(value: Any, plan: Plan) -> bool:
         return _number(value) and ((low is not None and value < low) or (high is not None and value > high) or (
@@ -180,7 +195,7 @@ def _outside_term(sheet: Sheet) -> LiveTerm:
     """Rows typed just below the table (within BELOW_WINDOW rows) with values in ROW_LIKE_CELLS of its columns."""
     def formula(lang: str) -> str:
         first = _all(sheet, sheet.columns[0].key, lang)
-        cells = "+".join(f"(LEN(TRIM(OFFSET({_all(sheet, c.key, lang)},ROWS({first}),0,{BELOW_WINDOW},1)))>0)"
+        cells = "+".join(_filled(f"OFFSET({_all(sheet, c.key, lang)},ROWS({first}),0,{BELOW_WINDOW},1)")
                          for c in sheet.columns)
         return f"SUMPRODUCT((({cells})>={ROW_LIKE_CELLS})*1)"
 
@@ -191,10 +206,10 @@ def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
     """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
     terms = []
     for column in sheet.computed_columns:
-        for rule, test in (("computed-overwritten", ">0"), ("formula-missing", "=0")):
-            def formula(lang: str, key: str = column.key, test: str = test) -> str:
+        for rule, test in (("computed-overwritten", _filled), ("formula-missing", _empty)):
+            def formula(lang: str, key: str = column.key, test: Callable[[str], str] = test) -> str:
                 c = _col(sheet, key, lang)
-                return f"IF(SUMPRODUCT({_mask(sheet, lang)}*NOT(_xlfn.ISFORMULA({c}))*(LEN(TRIM({c})){test}))>0,1,0)"
+                return f"SIGN(SUMPRODUCT({_mask(sheet, lang)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
 
             def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
                 used = {i for i, _ in _used(plan, sheet)}
@@ -233,7 +248,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
             smart = _col(sheet, "smart", lang)
-            return f'SUMPRODUCT({_mask(sheet, lang)}*({smart}<>"OK")*(LEN({smart})>0))'
+            return f'SUMPRODUCT({_mask(sheet, lang)}*({smart}<>"OK")*SIGN(LEN({smart})))'
 
         def not_smart(plan: Plan) -> int:
             results = [_smart(r, plan) for _, r in _used(plan, sheet)]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import collections
 import json
+import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -47,6 +49,21 @@ def _uno_missing() -> str | None:
 
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "")]
+
+
+def run_driver(spec: Path, timeout: float) -> list[dict]:
+    """Run the UNO driver on *spec*; past *timeout* its whole process group (LibreOffice too) is killed."""
+    proc = subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"the UNO driver took more than {timeout} s")
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert results, err
+    return results
 
 ITEM = EXPENSE_ITEM.labels("fr")[2]   # a valid expense item (Impression)
 NEW_LINE = {"ID": "L100", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 1000}
@@ -88,9 +105,8 @@ def edited(tmp_path_factory) -> dict[str, Path]:
             for name, (src, save, steps) in EDITS.items()]
     spec = folder / "jobs.json"
     spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([SYSTEM_PYTHON, str(DRIVER), str(spec)], capture_output=True, text=True, timeout=300)
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == len(jobs) and all("output" in r for r in results), (proc.stdout, proc.stderr)
+    results = run_driver(spec, timeout=300)
+    assert len(results) == len(jobs) and all("output" in r for r in results), results
     return {name: Path(job["output"]) for name, job in zip(EDITS, jobs)}
 
 
@@ -238,6 +254,6 @@ def test_the_driver_refuses_an_unknown_table_with_a_message(tmp_path):
     spec = tmp_path / "jobs.json"
     spec.write_text(json.dumps({"profile": (tmp_path / "p").as_uri(), "jobs": [
         {"input": str(source), "output": str(tmp_path / "o.xlsx"), "steps": [{"op": "sort", "table": "tblNope", "by": "ID"}]}]}))
-    proc = subprocess.run([SYSTEM_PYTHON, str(DRIVER), str(spec)], capture_output=True, text=True, timeout=120)
-    assert "error" in json.loads(proc.stdout.splitlines()[-1]) and not (tmp_path / "o.xlsx").exists()
+    [result] = run_driver(spec, timeout=120)
+    assert "tblNope" in result["error"] and not (tmp_path / "o.xlsx").exists()
 

@@ -11,9 +11,8 @@ imports each Excel table as a database range) and columns by header, never by ad
 
 - ``{"op": "insert_rows", "table": T, "before": ID, "count": n}``: insert whole sheet rows above the row
   whose id is ID (inside the table: LibreOffice grows the table, and fills no formula);
-- ``{"op": "fill", "table": T, "row": ID | "last", "values": {header: value}}``: type values into a row
-  (``"last"``: the row just above the first blank data row...); values starting with ``=`` are formulas;
-- ``{"op": "fill_new", "table": T, "values": {...}}``: type into the first data row whose cells are all empty;
+- ``{"op": "fill", "table": T, "row": ID, "values": {header: value}}``: type values into the row whose id
+  is ID (``""``: the first row without an id, e.g. one just inserted); values starting with ``=`` are formulas;
 - ``{"op": "append", "table": T, "values": {...}}``: type into the sheet row just below the table;
 - ``{"op": "sort", "table": T, "by": header, "descending": bool}``: sort the table's rows (headers kept);
 - ``{"op": "delete_rows", "table": T, "ids": [ID, ...]}``: delete the sheet rows of these ids;
@@ -84,10 +83,9 @@ class Table:
 
     def __init__(self, doc, name: str):
         self.doc, self.name = doc, name
-        self.refresh()
-
-    def refresh(self) -> None:
-        area = self.doc.DatabaseRanges.getByName(self.name).DataArea
+        if not doc.DatabaseRanges.hasByName(name):
+            raise KeyError(f"no table {name!r} in the workbook")
+        area = doc.DatabaseRanges.getByName(name).DataArea
         self.sheet = self.doc.Sheets.getByIndex(area.Sheet)
         self.top, self.left, self.bottom, self.right = area.StartRow, area.StartColumn, area.EndRow, area.EndColumn
         self.headers = [self.sheet.getCellByPosition(c, self.top).getString() for c in range(self.left, self.right + 1)]
@@ -101,16 +99,6 @@ class Table:
             if self.sheet.getCellByPosition(id_col, r).getString() == row_id:
                 return r
         raise KeyError(f"{self.name}: no row {row_id!r}")
-
-    def first_empty_row(self) -> int:
-        for r in range(self.top + 1, self.bottom + 1):
-            if all(self.sheet.getCellByPosition(c, r).getType().value == "EMPTY" or
-                   self.sheet.getCellByPosition(c, r).getFormula() == "" or
-                   self.sheet.getCellByPosition(c, r).getFormula().startswith("=")
-                   for c in range(self.left, self.right + 1)) and \
-                    self.sheet.getCellByPosition(self.left, r).getString() == "":
-                return r
-        raise KeyError(f"{self.name}: no empty row")
 
     def type_into(self, r: int, values: dict) -> None:
         for header, value in values.items():
@@ -136,8 +124,6 @@ def run_step(doc, step: dict) -> None:
         table.sheet.Rows.insertByIndex(table.row_of(step["before"]), step.get("count", 1))
     elif op == "fill":
         table.type_into(table.row_of(step["row"]), step["values"])
-    elif op == "fill_new":
-        table.type_into(table.first_empty_row(), step["values"])
     elif op == "append":
         table.type_into(table.bottom + 1, step["values"])
     elif op == "sort":

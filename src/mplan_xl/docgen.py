@@ -53,7 +53,8 @@ def workbook_md() -> str:
         f"rule and table) and `{schema.META_SHEET}` (template id, version, language, "
         "runtime) support them. Defined names: "
         + ", ".join(f"`{n}`" for n in (schema.NAME_COMPANY, schema.NAME_YEAR, schema.NAME_AUTHOR, schema.NAME_CURRENCY,
-                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK)) + ".",
+                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
+        + ", and `mplan_rows_<table key>` (1 on the rows that are part of the plan, shared by the live status counts).",
         "",
         "| worksheet (fr / en) | tables |",
         "| --- | --- |",

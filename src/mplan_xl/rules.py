@@ -99,7 +99,7 @@ _CATALOGUE = (
           ("Rien à faire si c'est voulu (notes de l'équipe) ; le reste du tableau est contrôlé normalement.",
            "Nothing to do if it is on purpose (the team's notes); the rest of the table is checked as usual.")),
     # --- cells ------------------------------------------------------------------------------------------
-    _rule("plan-empty", WARNING, "cells", ("Plan vide", "Empty plan"),
+    _rule("plan-empty", WARNING, "logic", ("Plan vide", "Empty plan"),
           ("Le plan ne contient encore ni objectif, ni action, ni ligne de budget.",
            "The plan holds no objective, action or budget line yet."),
           ("Remplissez le plan en suivant la feuille « Accueil ».", "Fill in the plan following the 'Guide' sheet.")),

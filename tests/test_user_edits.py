@@ -257,3 +257,19 @@ def test_the_driver_refuses_an_unknown_table_with_a_message(tmp_path):
     [result] = run_driver(spec, timeout=120)
     assert "tblNope" in result["error"] and not (tmp_path / "o.xlsx").exists()
 
+
+
+def test_protection_blocks_what_the_readme_says(tmp_path):
+    """With --protect, LibreOffice leaves a sort undone and refuses to delete a row or insert a column."""
+    source = mplan_xl.demo_workbook(tmp_path / "protected.xlsx", year=YEAR, protect=True)
+    steps = {"sort": {"op": "sort", "table": "tblBudget", "by": "Prévisionnel", "descending": True},
+             "delete": {"op": "delete_rows", "table": "tblBudget", "ids": ["L003"]},
+             "column": {"op": "insert_column", "table": "tblActions", "before": "Budget", "header": "Commentaire"}}
+    spec = tmp_path / "jobs.json"
+    spec.write_text(json.dumps({"profile": (tmp_path / "p").as_uri(), "jobs": [
+        {"input": str(source), "output": str(tmp_path / f"{name}.xlsx"), "steps": [step]} for name, step in steps.items()]},
+        ensure_ascii=False), encoding="utf-8")
+    sort, delete, column = run_driver(spec, timeout=180)
+    planned = lambda path: [r.values["planned"] for r in locate_plan(read_workbook(path)).tables["budget"].rows]  # noqa: E731
+    assert "output" in sort and planned(tmp_path / "sort.xlsx") == planned(source)   # silently not sorted
+    assert "error" in delete and "error" in column

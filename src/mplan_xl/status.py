@@ -96,10 +96,6 @@ def row_mask_formula(sheet: Sheet, lang: str) -> str:
     return "SIGN(" + "+".join(f"LEN(TRIM({_col(sheet, c.key, lang)}))" for c in sheet.use_columns) + ")"
 
 
-def _mask(sheet: Sheet, lang: str) -> str:  # noqa: ARG001 - same signature as the other formula pieces
-    return row_mask_name(sheet)
-
-
 def _year_start(offset: int = 0) -> str:
     return f"DATE({schema.NAME_YEAR}{'+1' if offset else ''},1,1)"
 
@@ -128,7 +124,7 @@ def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
     if sheet.key == "actions":
         def order_formula(lang: str) -> str:
             s, e = _col(sheet, "start", lang), _col(sheet, "end", lang)
-            return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({s})*ISNUMBER({e})*({s}>{e}))"
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({s})*ISNUMBER({e})*({s}>{e}))"
 
         def order(plan: Plan) -> int:
             return sum(1 for _, r in _used(plan, sheet) if isinstance(r.get("start"), dt.date)
@@ -145,25 +141,25 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
 
     if column.required:
         terms.append(LiveTerm("required-missing", sheet, key,
-                              lambda lang: f"SUMPRODUCT({_mask(sheet, lang)}*{_empty(_col(sheet, key, lang))})",
+                              lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*{_empty(_col(sheet, key, lang))})",
                               count(lambda v, plan: _blank(v))))
     if column.choices is not None:
         choices = column.choices
         terms.append(LiveTerm(
             "choice-invalid", sheet, key,
-            lambda lang: (f"SUMPRODUCT({_mask(sheet, lang)}*{_filled(_col(sheet, key, lang))}"
+            lambda lang: (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(_col(sheet, key, lang))}"
                           f"*(COUNTIF(list_{choices.key},{_col(sheet, key, lang)})=0))"),
             count(lambda v, plan: not _blank(v) and choices.code_of(v) is None)))
     elif column.kind.is_number or column.kind is Kind.DATE:
         # Text in a number or date column: ``check`` says number-as-text or type-invalid, both cells errors.
         terms.append(LiveTerm(
             "number-as-text", sheet, key,
-            lambda lang: f"SUMPRODUCT({_mask(sheet, lang)}*ISTEXT({_col(sheet, key, lang)})*{_filled(_col(sheet, key, lang))})",
+            lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*ISTEXT({_col(sheet, key, lang)})*{_filled(_col(sheet, key, lang))})",
             count(lambda v, plan: isinstance(v, str) and not _blank(v))))
     if column.kind is Kind.DATE and column.in_plan_year:
         def outside_year(lang: str) -> str:
             c = _col(sheet, key, lang)
-            return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*(({c}<{_year_start()})+({c}>={_year_start(1)})))"
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*(({c}<{_year_start()})+({c}>={_year_start(1)})))"
         terms.append(LiveTerm("date-outside-year", sheet, key, outside_year,
                               count(lambda v, plan: isinstance(v, dt.date) and v.year != plan.identity.year)))
     if column.kind.is_number and (column.minimum is not None or column.maximum is not None):
@@ -180,9 +176,9 @@ def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
         c = _col(sheet, key, lang)
         if whole:  # whole numbers from low to high, with no function that fails on text
             allowed = "-".join(f"({c}={n})" for n in range(int(low), int(high) + 1))
-            return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*(1-{allowed}))"
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*(1-{allowed}))"
         tests = ([f"({c}<{low:g})"] if low is not None else []) + ([f"({c}>{high:g})"] if high is not None else [])
-        return f"SUMPRODUCT({_mask(sheet, lang)}*ISNUMBER({c})*SIGN({'+'.join(tests)}))"
+        return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*SIGN({'+'.join(tests)}))"
 
     def bad(value: Any, plan: Plan) -> bool:
         return _number(value) and ((low is not None and value < low) or (high is not None and value > high) or (
@@ -209,7 +205,7 @@ def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
         for rule, test in (("computed-overwritten", _filled), ("formula-missing", _empty)):
             def formula(lang: str, key: str = column.key, test: Callable[[str], str] = test) -> str:
                 c = _col(sheet, key, lang)
-                return f"SIGN(SUMPRODUCT({_mask(sheet, lang)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
+                return f"SIGN(SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
 
             def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
                 used = {i for i, _ in _used(plan, sheet)}
@@ -225,7 +221,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
         key = sheet.id_column
 
         def duplicates_formula(lang: str) -> str:
-            ids, mask = _col(sheet, key, lang), _mask(sheet, lang)
+            ids, mask = _col(sheet, key, lang), row_mask_name(sheet)
             return (f"ROUND(SUMPRODUCT({mask}*{_filled(ids)})"
                     f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
 
@@ -238,7 +234,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
 
         def unresolved_formula(lang: str, key: str = column.key, target: Sheet = target) -> str:
             ref = _col(sheet, key, lang)
-            return (f"SUMPRODUCT({_mask(sheet, lang)}*{_filled(ref)}"
+            return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
                     f"*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))")
 
         def unresolved(plan: Plan, key: str = column.key, target: Sheet = target) -> int:
@@ -248,7 +244,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
             smart = _col(sheet, "smart", lang)
-            return f'SUMPRODUCT({_mask(sheet, lang)}*({smart}<>"OK")*SIGN(LEN({smart})))'
+            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"OK")*SIGN(LEN({smart})))'
 
         def not_smart(plan: Plan) -> int:
             results = [_smart(r, plan) for _, r in _used(plan, sheet)]

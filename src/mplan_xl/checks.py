@@ -288,7 +288,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
             params: dict[str, Any] = {"column": ctx.header(table, key), "count": len(items), "cells": cells}
             if cause == "computed-overwritten":
                 params["value"] = _fmt_number(sample, ctx.lang) if isinstance(sample, (int, float)) and not isinstance(
-                    sample, bool) else sample
+                    sample, bool) else repr(sample)
             elif cause != "formula-missing":
                 params["found"] = sample.lstrip("=")
             yield ctx.finding(cause, table, first, key, **params)

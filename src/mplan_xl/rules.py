@@ -144,8 +144,8 @@ _CATALOGUE = (
            "table).")),
     # --- integrity -----------------------------------------------------------------------------------
     _rule("computed-overwritten", ERROR, "integrity", ("Cellule calculée écrasée", "Computed cell overwritten"),
-          ("« {column} » est calculée, mais {count} cellule(s) contiennent une valeur saisie au lieu de la formule : {cells} (ex. {value!r}).",
-           "'{column}' is computed, but {count} cell(s) hold a typed value instead of the formula: {cells} (e.g. {value!r})."),
+          ("« {column} » est calculée, mais {count} cellule(s) contiennent une valeur saisie au lieu de la formule : {cells} (ex. {value}).",
+           "'{column}' is computed, but {count} cell(s) hold a typed value instead of the formula: {cells} (e.g. {value})."),
           ("Recopiez la formule de la ligne du dessus dans ces cellules.", "Copy the formula from the row above into these cells."),
           live=True),
     _rule("formula-missing", ERROR, "integrity", ("Formule absente", "Formula missing"),
@@ -159,7 +159,7 @@ _CATALOGUE = (
           ("Recopiez la formule d'origine depuis une ligne dont la formule est intacte (ou depuis le modèle).",
            "Copy the original formula back from a row whose formula is intact (or from the template).")),
     _rule("formula-as-cell-references", WARNING, "integrity", ("Formule en références de cellules", "Formula as cell references"),
-          ("« {column} » : {count} cellule(s) ({cells}) font le bon calcul, mais écrit avec des adresses de cellules "
+          ("« {column} » : {count} cellule(s) ({cells}) font le bon calcul, mais avec des adresses de cellules "
            "au lieu des noms de colonnes (enregistrement en .ods ?) : ={found}",
            "'{column}': {count} cell(s) ({cells}) compute the right thing, but written with cell addresses instead of "
            "column names (saved as .ods?): ={found}"),

@@ -91,6 +91,25 @@ EDITS = {
 }
 
 
+def h(key: str, column: str, lang: str = "en") -> str:
+    return schema.SHEETS_BY_KEY[key].column(column).header(lang)
+
+
+#: The same kinds of edits on the English workbook, headers taken from the schema.
+EDITS["edits-en"] = ("demo-en", "xlsx", [
+    {"op": "insert_rows", "table": "tblBudget", "before": "L010", "count": 1},
+    {"op": "fill", "table": "tblBudget", "row": "", "values": {
+        h("budget", "id"): "L100", h("budget", "action_id"): "A01", h("budget", "item"): EXPENSE_ITEM.labels("en")[2],
+        h("budget", "planned"): 1000}},
+    {"op": "append", "table": "tblBudget", "values": {h("budget", "id"): "L099", h("budget", "planned"): 250000}},
+    {"op": "set", "table": "tblActions", "row": "A03", "column": h("actions", "roi"), "value": 0.5}])
+EDITS["seeded-errors-en"] = ("errors-en", "xlsx", [])
+
+
+def lang_of(name: str) -> str:
+    return "en" if name.endswith("-en") else "fr"
+
+
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("uno")
@@ -98,6 +117,8 @@ def edited(tmp_path_factory) -> dict[str, Path]:
         "demo": mplan_xl.demo_workbook(folder / "demo.xlsx", year=YEAR),
         "errors": mplan_xl.demo_workbook(folder / "errors.xlsx", year=YEAR, with_errors=True),
         "template": mplan_xl.new_workbook(folder / "template.xlsx", year=YEAR, envelope=50000),
+        "demo-en": mplan_xl.demo_workbook(folder / "demo-en.xlsx", lang="en", year=YEAR),
+        "errors-en": mplan_xl.demo_workbook(folder / "errors-en.xlsx", lang="en", year=YEAR, with_errors=True),
     }
     profile = folder / "profile"
     shutil.copytree(_profile_dir(), profile)   # LibreOffice recalculates every formula on load
@@ -151,9 +172,9 @@ def found(path: Path) -> list[tuple[str, str, str | None, str | None]]:
     return sorted((f.code, f.severity, f.sheet, f.cell) for f in check_file(path, lang="en").findings)
 
 
-def lost_definitions(at: Located) -> list[tuple]:
+def lost_definitions(at: Located, lang: str = "fr") -> list[tuple]:
     """LibreOffice drops every table's calculated-column definition: one warning per table that has one."""
-    return [("table-formulas-lost", "warning", *at.header(s.table, s.headers("fr")[0]))
+    return [("table-formulas-lost", "warning", *at.header(s.table, s.headers(lang)[0]))
             for s in schema.TABLES if s.computed_columns]
 
 
@@ -207,9 +228,9 @@ def test_ods_round_trip_is_one_warning_per_computed_column(edited):
     assert found(edited["ods-round-trip"]) == sorted(expected + lost_definitions(at))
 
 
-def seeded(at: Located) -> list[tuple]:
+def seeded(at: Located, lang: str = "fr") -> list[tuple]:
     return [(e.code, e.severity, *at.cell(schema.SHEETS_BY_KEY[e.table].table, e.row_id,
-                                          schema.SHEETS_BY_KEY[e.table].column(e.column).header("fr"),
+                                          schema.SHEETS_BY_KEY[e.table].column(e.column).header(lang),
                                           occurrence=2 if e.code == "duplicate-id" else 1))
             for e in SEEDED_ERRORS]
 
@@ -226,11 +247,24 @@ def test_seeded_errors_survive_an_ods_round_trip(edited):
     assert found(edited["seeded-errors-ods"]) == sorted(seeded(at) + a1_form + lost_definitions(at))
 
 
-def guide(path: Path) -> dict[str, object]:
+def test_edits_of_the_english_workbook(edited):
+    at = Located(edited["edits-en"])
+    expected = [("formula-missing", "error", *at.cell("tblBudget", "L100", h("budget", k))) for k in ("variance", "variance_pct")]
+    expected += [("row-outside-table", "error", *at.below("tblBudget")),
+                 ("computed-overwritten", "error", *at.cell("tblActions", "A03", h("actions", "roi")))]
+    assert found(edited["edits-en"]) == sorted(expected + lost_definitions(at, "en"))
+
+
+def test_seeded_errors_of_the_english_workbook(edited):
+    at = Located(edited["seeded-errors-en"])
+    assert found(edited["seeded-errors-en"]) == sorted(seeded(at, "en") + lost_definitions(at, "en"))
+
+
+def guide(path: Path, lang: str) -> dict[str, object]:
     """The Guide's status figures as LibreOffice calculated them, by item key."""
-    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(schema.worksheet_name("guide", "fr")).to_python()
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(schema.worksheet_name("guide", lang)).to_python()
     labels = {row[c]: row[c + 1] for row in grid for c in range(len(row) - 1) if isinstance(row[c], str) and row[c]}
-    return {item.key: labels[item.label("fr")] for item in STATUS_ITEMS}
+    return {item.key: labels[item.label(lang)] for item in STATUS_ITEMS}
 
 
 @pytest.mark.parametrize("name", list(EDITS))
@@ -238,7 +272,7 @@ def test_the_guide_counts_what_check_finds(edited, name):
     report = check_file(edited[name], lang="en")
     live = collections.Counter(RULES[f.code].category for f in report.findings
                                if f.severity == "error" and RULES[f.code].live)
-    status = guide(edited[name])
+    status = guide(edited[name], lang_of(name))
     assert {family: status[f"errors_{family}"] for family in FAMILIES} == {family: live[family] for family in FAMILIES}
     assert status["errors_left"] == sum(live.values())
     outside = locate_plan(read_workbook(edited[name])).outside

@@ -202,8 +202,9 @@ def test_workbook_resaved_by_libreoffice_is_still_recognised(demos, tmp_path):
     resaved = libreoffice.convert([demos["plain-fr"], demos["errors-fr"]], "xlsx", tmp_path)
     plain = check_file(resaved[0])
     assert plain.status == "valid", [f.message for f in plain.findings]
+    assert {f.code for f in plain.findings} == {"table-formulas-lost"}   # LibreOffice drops them, values stay right
     errors = check_file(resaved[1])
-    assert {f.code for f in errors.findings} == {e.code for e in SEEDED_ERRORS}
+    assert {f.code for f in errors.findings} - {"table-formulas-lost"} == {e.code for e in SEEDED_ERRORS}
 
 
 def test_cli_exit_codes_and_formats(demos, tmp_path):

@@ -13,7 +13,7 @@ from mplan_xl import libreoffice, schema
 from mplan_xl.computed import PlanContext, compute_row
 from mplan_xl.demo import demo_plan
 from mplan_xl.plan import Identity, Plan
-from mplan_xl.status import STATUS_ITEMS, status_values
+from mplan_xl.status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
 
 from conftest import YEAR, needs_libreoffice
 
@@ -82,10 +82,7 @@ def test_every_computed_cell_matches_python(built, recalculated, name):
 def test_live_status_block_matches_python(built, recalculated, name):
     lang = name[-2:]
     plan = _plan(name)
-    context = PlanContext(plan.tables, YEAR)
-    smart = {str(r["id"]): compute_row(schema.OBJECTIVES, r, context, lang)["smart"]
-             for r in plan.rows("objectives") if r.get("id")}
-    expected = status_values(plan.tables, smart, plan.identity.envelope)
+    expected = status_values(plan)
     grid = CalamineWorkbook.from_path(str(recalculated[name])).get_sheet_by_name(
         schema.worksheet_name("guide", lang)).to_python()
     # calamine trims leading empty columns: find each label, take the cell to its right.
@@ -94,6 +91,8 @@ def test_live_status_block_matches_python(built, recalculated, name):
         assert _same(expected[item.key], labels[item.label(lang)]), (item.key, expected[item.key], labels[item.label(lang)])
     if name.startswith("demo"):
         assert expected["errors_left"] == 0 and expected["objectives"] >= 6
+    terms = CalamineWorkbook.from_path(str(recalculated[name])).get_sheet_by_name(schema.STATUS_SHEET).to_python()[1:]
+    assert [row[4] for row in terms] == term_values(plan) and len(terms) == len(LIVE_TERMS) > 100
 
 
 @needs_libreoffice

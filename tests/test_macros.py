@@ -119,7 +119,7 @@ def test_olevba_extracts_each_module_with_the_committed_source(xlsm):
         assert code(modules[name]) == code(source), name
     assert code(modules["ThisWorkbook"]) == code(THIS_WORKBOOK_CODE)
     sheets = [name for name in modules if name.startswith("Sheet")]
-    assert len(sheets) == 12 and all(code(modules[s]) == "" for s in sheets)
+    assert len(sheets) == 13 and all(code(modules[s]) == "" for s in sheets)
 
 
 def test_olefile_lists_the_project_streams(xlsm):

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+import mplan_xl
 from mplan_xl import schema
 from mplan_xl.computed import column_formula
 from mplan_xl.schema import Kind
@@ -44,7 +45,7 @@ def test_sheets_in_order_with_hidden_support_sheets(built, name):
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
     assert visible == [label(lang) for _, label in schema.WORKSHEETS]
     hidden = {ws.title for ws in wb.worksheets if ws.sheet_state == "hidden"}
-    assert hidden == {schema.LISTS_SHEET, schema.CONFIG_SHEET, schema.META_SHEET}
+    assert hidden == {schema.LISTS_SHEET, schema.CONFIG_SHEET, schema.META_SHEET, schema.STATUS_SHEET}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,7 +73,8 @@ def test_english_and_french_headers_differ_and_are_complete():
 
 @pytest.mark.parametrize("name", ["template-fr", "demo-en"])
 def test_computed_columns_carry_table_formulas_and_are_locked(built, name):
-    """Table-level calculated column formulas make Excel fill inserted rows."""
+    """Table-level calculated column formulas make Excel fill inserted rows; sheets are not protected,
+    so inserting, deleting and sorting rows work in Excel and LibreOffice."""
     lang = _lang(name)
     for sheet, ws, table, min_col, min_row, _ in _each_table(built[name]):
         for j, column in enumerate(sheet.columns):
@@ -86,9 +88,19 @@ def test_computed_columns_carry_table_formulas_and_are_locked(built, name):
                 assert table_column.calculatedColumnFormula.attr_text == expected
                 assert cell.value == "=" + expected
                 assert cell.protection.locked is True
-        assert ws.protection.sheet is True
-        assert not ws.protection.password
-        assert ws.protection.insertRows is False  # False means "allowed" in OOXML's inverted flags
+        assert ws.protection.sheet is False
+
+
+def test_protection_is_an_option(tmp_path):
+    path = mplan_xl.new_workbook(tmp_path / "protected.xlsx", protect=True)
+    wb = openpyxl.load_workbook(path)
+    for key, label in schema.WORKSHEETS:
+        ws = wb[label("fr")]
+        if key != "dashboard":
+            assert ws.protection.sheet is True and not ws.protection.password, key
+        if schema.tables_on(key):
+            # False means "allowed" in OOXML's inverted flags
+            assert ws.protection.insertRows is False and ws.protection.sort is False, key
 
 
 @pytest.mark.parametrize("name", ["template-fr", "template-en"])

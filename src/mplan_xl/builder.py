@@ -41,7 +41,10 @@ RUNTIME_EXTENSIONS = {"xlwings": ".xlsm", "native": ".xlsx"}
 #: The sheet xlwings reads its settings from (key in column A, value in column B, from row 1).
 XLWINGS_CONF_SHEET = "xlwings.conf"
 
-#: Sheet protection without a password: users fill, insert, delete and sort rows.
+#: Sheet protection without a password, only with ``protect=True`` (``--protect``): it keeps computed
+#: cells from being typed over, but Excel then refuses to sort rows or delete rows holding locked cells
+#: and does not grow a table, and LibreOffice refuses to sort, delete rows or insert columns. Without it
+#: (the default) every edit works and ``check`` and the Guide's live status guard the formulas.
 PROTECTION = {
     "format_cells": False, "format_columns": True, "format_rows": True, "insert_columns": False,
     "insert_rows": True, "delete_columns": False, "delete_rows": True, "sort": True, "autofilter": True,
@@ -121,26 +124,28 @@ def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
 
 
 def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", runtime: str | None = None,
-                   template: bool = True, force: bool = False) -> Path:
+                   template: bool = True, force: bool = False, protect: bool = False) -> Path:
     """Write *plan* as a workbook at *path*, atomically; return the path.
 
     ``runtime`` is ``"xlwings"`` (``.xlsm``: computed columns call the
     ``MPLAN_`` functions) or ``"native"`` (``.xlsx``: plain formulas); by
     default the extension of *path* decides. ``template=True`` leaves the
     empty rows a fresh template offers under each table; ``False`` (a filled
-    plan) leaves a few.
+    plan) leaves a few. ``protect=True`` protects the Guide and the data sheets (no password), with the
+    limits :data:`PROTECTION` states.
     """
     check_language(lang)
     path = Path(path)
     runtime = runtime_for(path, runtime)
     with atomic_output(path, force=force) as tmp:
-        _WorkbookWriter(plan, lang, runtime, template).write(tmp)
+        _WorkbookWriter(plan, lang, runtime, template, protect).write(tmp)
     return path
 
 
 class _WorkbookWriter:
-    def __init__(self, plan: Plan, lang: str, runtime: str, template: bool):
+    def __init__(self, plan: Plan, lang: str, runtime: str, template: bool, protect: bool = False):
         self.plan = plan
+        self.protect = protect
         self.lang = lang
         self.runtime = runtime
         self.template = template
@@ -163,6 +168,7 @@ class _WorkbookWriter:
             self._lists(add(schema.LISTS_SHEET))
             self._config(add(schema.CONFIG_SHEET))
             self._meta(add(schema.META_SHEET))
+            self.status_sheet = add(schema.STATUS_SHEET)   # filled by the Guide, whose live status it feeds
             if self.runtime == "xlwings":
                 self._xlwings(wb)
             for key, ws in sheets.items():
@@ -273,7 +279,8 @@ class _WorkbookWriter:
         ws.print_area(0, 0, last_row, width - 1)
         ws.set_header(f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A")
         ws.set_footer("&LPlan {0}&RPage &P / &N".format(self.identity.year))
-        ws.protect("", PROTECTION)
+        if self.protect:
+            ws.protect("", PROTECTION)
 
     def _table(self, ws: Any, sheet: Sheet, first_col: int) -> int:
         rows = self.plan.rows(sheet.key)
@@ -412,7 +419,7 @@ def _escape_header(text: str) -> str:
 
 def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = "", year: int | None = None,
                  currency: str = "EUR", author: str = "", envelope: float | None = None,
-                 runtime: str | None = None, force: bool = False) -> Path:
+                 runtime: str | None = None, force: bool = False, protect: bool = False) -> Path:
     """Write an empty plan template, ready to fill in (runtime from the extension unless given).
 
     Example:
@@ -422,11 +429,13 @@ def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = ""
     """
     identity = Identity(company=company, author=author, currency=currency, envelope=envelope,
                         **({"year": year} if year is not None else {}))
-    return build_workbook(Plan.blank(identity, lang), path, lang=lang, runtime=runtime, template=True, force=force)
+    return build_workbook(Plan.blank(identity, lang), path, lang=lang, runtime=runtime, template=True, force=force,
+                         protect=protect)
 
 
 def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | None = None, year: int | None = None,
-                  with_errors: bool = False, runtime: str | None = None, force: bool = False) -> Path:
+                  with_errors: bool = False, runtime: str | None = None, force: bool = False,
+                  protect: bool = False) -> Path:
     """Write a fully filled, realistic plan of a fictional company.
 
     ``with_errors=True`` seeds the documented problems of
@@ -440,7 +449,7 @@ def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | N
     from .demo import demo_plan  # the demo content is only loaded when asked for
 
     plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
-    return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force)
+    return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force, protect=protect)
 
 __all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook",
            "demo_workbook"]

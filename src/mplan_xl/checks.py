@@ -19,10 +19,12 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import schema
-from .computed import PlanContext, column_formula, compute_row
+from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .numbers import parse_localized_number
 from .plan import id_key, id_text
-from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, as_date, blank, input_values
+from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
+from .reader import column_index
+from .status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
 from .schema import Kind
 from .smart import smart_check
@@ -73,6 +75,11 @@ def check_template(ctx: Context) -> Iterator[Finding]:
         for position, found, expected in table.header_problems:
             yield ctx.finding("header-mismatch", table, cell=table.header_cell(position), position=position + 1,
                               found=found, expected=expected)
+        for key in table.missing:
+            yield ctx.finding("column-missing", table, cell=table.header_cell(0), column=ctx.header(table, key),
+                              table_name=table.sheet.table)
+        for position, header in table.unknown:
+            yield ctx.finding("column-unknown", table, cell=table.header_cell(position), column=header)
 
 
 # --- cells ----------------------------------------------------------------------------------------------
@@ -86,6 +93,8 @@ _EXPECTED = {
 
 def check_cells(ctx: Context) -> Iterator[Finding]:
     year = ctx.plan.year
+    if not any(ctx.plan.tables[k].rows for k in _PLAN_CORE if k in ctx.plan.tables):
+        yield ctx.finding("plan-empty")
     for table in ctx.plan.tables.values():
         sheet = table.sheet
         columns = [c for c in sheet.input_columns if c.key in table.columns]
@@ -107,6 +116,8 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
+#: The tables a plan is made of: while all three are empty, the plan is empty.
+_PLAN_CORE = ("objectives", "actions", "budget")
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
@@ -181,9 +192,64 @@ def _same_value(expected: Any, cached: Any) -> bool:
     return str(expected) == str(cached)
 
 
+def cells_text(cells: Iterable[tuple[int, int]], limit: int = 6) -> str:
+    """0-based (row, col) cells as A1 text, consecutive rows of a column joined into ranges.
+
+    >>> cells_text([(4, 2), (5, 2), (6, 2), (9, 2), (9, 3)])
+    'C5:C7, C10, D10'
+    """
+    runs: list[list[int]] = []   # [col, first row, last row]
+    for r, c in sorted(set(cells), key=lambda rc: (rc[1], rc[0])):
+        if runs and runs[-1][0] == c and runs[-1][2] == r - 1:
+            runs[-1][2] = r
+        else:
+            runs.append([c, r, r])
+    runs.sort(key=lambda run: (run[1], run[0]))
+    parts = [a1(r0, c) if r0 == r1 else f"{a1(r0, c)}:{a1(r1, c)}" for c, r0, r1 in runs[:limit]]
+    return ", ".join(parts) + (", …" if len(runs) > limit else "")
+
+
+_A1_REF = re.compile(r"""(?<![\w.$'\]!])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?
+    \$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>[0-9]+)(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>[0-9]+))?(?![\w(\[])""", re.VERBOSE)
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+class _CellReferences:
+    """Turns the A1 references of a formula back into the structured references they stand for
+    (LibreOffice writes ``Budget!$I$5:$I$56`` for ``tblBudget[[Prévisionnel]]`` after an .ods round trip)."""
+
+    def __init__(self, plan: LocatedPlan):
+        self.lang = plan.lang
+        self.columns = {(t.worksheet, col): (t, key) for t in plan.tables.values() for key, col in t.columns.items()}
+
+    def structured(self, formula: str, worksheet: str, sheet_row: int) -> str:
+        def ref(m: re.Match) -> str:
+            sheet = (m["sheet"] or worksheet).strip("'").replace("''", "'")
+            found = self.columns.get((sheet, column_index(m["c1"])))
+            if found is None:
+                return m[0]
+            table, key = found
+            r1 = int(m["r1"]) - 1
+            if m["c2"] is None:
+                return structured_ref(table.sheet, key, self.lang) if r1 == sheet_row else m[0]
+            if m["c2"] == m["c1"] and r1 == table.info.first_row + 1 and int(m["r2"]) - 1 == table.last_data_row:
+                return structured_ref(table.sheet, key, self.lang, this_row=False)
+            return m[0]
+
+        parts, last = [], 0
+        for m in _STRING.finditer(formula):
+            parts += [_A1_REF.sub(ref, formula[last:m.start()]), m[0]]
+            last = m.end()
+        parts.append(_A1_REF.sub(ref, formula[last:]))
+        return "".join(parts)
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
+    """Computed columns: one finding per column and cause (typed values, missing formula, altered
+    formula, the right formula written as cell references), with the count and the cells."""
     plan = ctx.plan
     context = PlanContext(ctx.inputs, plan.year or 0)
+    references = _CellReferences(plan)
     for table in plan.tables.values():
         sheet = table.sheet
         computed = [c for c in sheet.computed_columns if c.key in table.columns]
@@ -192,27 +258,45 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         formulas = plan.raw.formulas(table.worksheet)
         allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, plan.lang)) for runtime in ("native", "xlwings")}
                    for c in computed}
+        groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
         for row, inputs in zip(table.rows, ctx.inputs[sheet.key]):
             expected = None
             for column in computed:
                 col = table.columns[column.key]
                 formula = formulas.get((row.sheet_row, col))
                 cached = row.values.get(column.key)
-                header = ctx.header(table, column.key)
                 if formula is None:
-                    shown = _fmt_number(cached, ctx.lang) if isinstance(cached, (int, float)) and not isinstance(
-                        cached, bool) else ("" if blank(cached) else cached)
-                    yield ctx.finding("computed-overwritten", table, row, column.key, column=header, value=shown)
-                elif normalise_formula(formula) not in allowed[column.key]:
-                    yield ctx.finding("formula-altered", table, row, column.key, column=header, found=formula.lstrip("="))
-                else:
-                    if expected is None:
-                        expected = compute_row(sheet, inputs, context, plan.lang)
-                    # A blank cache means "never calculated" (files saved by tools that do not
-                    # calculate, such as openpyxl); Excel recalculates those on opening.
-                    if not blank(cached) and not _same_value(expected[column.key], cached):
-                        yield ctx.finding("cached-value-mismatch", table, row, column.key, column=header,
-                                          cached=cached, expected="" if expected[column.key] is None else expected[column.key])
+                    cause = "formula-missing" if blank(cached) else "computed-overwritten"
+                    groups.setdefault((column.key, cause), []).append((row, cached))
+                    continue
+                if normalise_formula(formula) not in allowed[column.key]:
+                    same = normalise_formula(references.structured(formula, table.worksheet, row.sheet_row))
+                    cause = "formula-as-cell-references" if same in allowed[column.key] else "formula-altered"
+                    groups.setdefault((column.key, cause), []).append((row, formula))
+                    if cause == "formula-altered":
+                        continue
+                if expected is None:
+                    expected = compute_row(sheet, inputs, context, plan.lang)
+                # A blank cache means "never calculated" (files saved by tools that do not
+                # calculate, such as openpyxl); Excel recalculates those on opening.
+                if not blank(cached) and not _same_value(expected[column.key], cached):
+                    yield ctx.finding("cached-value-mismatch", table, row, column.key, column=ctx.header(table, column.key),
+                                      cached=cached, expected="" if expected[column.key] is None else expected[column.key])
+        for (key, cause), items in sorted(groups.items(), key=lambda g: (table.columns[g[0][0]], g[0][1])):
+            first, sample = items[0]
+            cells = cells_text((row.sheet_row, table.columns[key]) for row, _ in items)
+            params: dict[str, Any] = {"column": ctx.header(table, key), "count": len(items), "cells": cells}
+            if cause == "computed-overwritten":
+                params["value"] = _fmt_number(sample, ctx.lang) if isinstance(sample, (int, float)) and not isinstance(
+                    sample, bool) else repr(sample)
+            elif cause != "formula-missing":
+                params["found"] = sample.lstrip("=")
+            yield ctx.finding(cause, table, first, key, **params)
+        headers = {c.key: str(table.info.columns[table.columns[c.key] - table.info.first_col]) for c in computed}
+        lost = [headers[c.key] for c in computed if headers[c.key] not in table.info.calculated]
+        if lost:
+            yield ctx.finding("table-formulas-lost", table, cell=table.header_cell(0), table_name=sheet.table,
+                              columns=", ".join(lost))
 
 
 def check_macros(ctx: Context) -> Iterator[Finding]:
@@ -382,8 +466,36 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
                               review_id=id_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
 
 
+def check_outside_tables(ctx: Context) -> Iterator[Finding]:
+    """Values outside the tables of a data sheet: a row below a table that looks like one of its rows
+    (values in at least :data:`~mplan_xl.status.ROW_LIKE_CELLS` of its columns, within
+    :data:`~mplan_xl.status.BELOW_WINDOW` rows) is an error of its own; every other value, one warning per sheet."""
+    tables_on: dict[str, list[LocatedTable]] = {}
+    for table in ctx.plan.tables.values():
+        tables_on.setdefault(table.worksheet, []).append(table)
+    for worksheet, cells in ctx.plan.outside.items():
+        grid = ctx.plan.raw.values(worksheet)
+        value = lambda r, c: grid[r][c] if r < len(grid) and c < len(grid[r]) else ""  # noqa: E731
+        rest = set(cells)
+        by_row: dict[int, list[int]] = {}
+        for r, c in cells:
+            if not blank(value(r, c)):
+                by_row.setdefault(r, []).append(c)
+        for r, cols in sorted(by_row.items()):
+            for table in tables_on[worksheet]:
+                info = table.info
+                inside = [c for c in cols if info.first_col <= c <= info.last_col]
+                if info.last_row < r <= info.last_row + BELOW_WINDOW and len(inside) >= ROW_LIKE_CELLS:
+                    rest.difference_update((r, c) for c in inside)
+                    yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), line=r + 1,
+                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table)
+        if rest:
+            first = min(rest)
+            yield ctx.finding("value-outside-table", sheet=worksheet, cell=a1(*first), count=len(rest), cells=cells_text(rest))
+
+
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
-    check_template, check_cells, check_integrity, check_macros, check_external_links,
+    check_template, check_cells, check_outside_tables, check_integrity, check_macros, check_external_links,
     check_ids_and_references, check_objectives, check_budget, check_abandoned_actions,
 )
 
@@ -405,4 +517,4 @@ def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     return findings
 
 
-__all__ = ["CHECKS", "Context", "normalise_formula", "run_checks"]
+__all__ = ["CHECKS", "Context", "cells_text", "normalise_formula", "run_checks"]

@@ -45,6 +45,9 @@ runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTI
                                    "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
                                    "Default: from OUT's extension.")
 force_option = click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+protect_option = click.option("--protect", is_flag=True,
+                              help="Protect the sheets (no password): computed cells cannot be typed over, but sorting, "
+                                   "deleting rows and growing tables are blocked (see README).")
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
@@ -86,13 +89,14 @@ def main() -> None:
 @click.option("--author", default="", help="Who prepares the plan.")
 @click.option("--envelope", type=click.FloatRange(min=0), default=None, help="Yearly marketing budget envelope.")
 @runtime_option
+@protect_option
 @force_option
 @reports_errors
 def new(out: str, lang: str, company: str, year: int | None, currency: str, author: str,
-        envelope: float | None, runtime: str, force: bool) -> None:
+        envelope: float | None, runtime: str, protect: bool, force: bool) -> None:
     """Write an empty plan template to OUT."""
     path = builder.new_workbook(out, lang=lang, company=company, year=year, currency=currency, author=author,
-                                envelope=envelope, runtime=runtime, force=force)
+                                envelope=envelope, runtime=runtime, force=force, protect=protect)
     click.echo(_WROTE(lang).format(path=path))
 
 
@@ -105,17 +109,18 @@ def new(out: str, lang: str, company: str, year: int | None, currency: str, auth
 @click.option("--fec", type=click.Path(dir_okay=False), default=None,
               help="Also write the fictional company's accounts export (FEC), to try `mplan-xl actuals` on the demo.")
 @runtime_option
+@protect_option
 @force_option
 @reports_errors
 def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, fec: str | None,
-         runtime: str, force: bool) -> None:
+         runtime: str, protect: bool, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
     if fec:
         from .atomic import check_output
 
         check_output(fec, force)
     path = builder.demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
-                                 runtime=runtime, force=force)
+                                 runtime=runtime, force=force, protect=protect)
     click.echo(_WROTE(lang).format(path=path))
     if fec:
         from .demo import demo_plan

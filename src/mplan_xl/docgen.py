@@ -49,10 +49,12 @@ def workbook_md() -> str:
         "",
         f"Template id `{schema.TEMPLATE_ID}`, version `{schema.TEMPLATE_VERSION}`. Every data sheet is an Excel "
         f"Table whose header is on row {schema.HEADER_ROW}; hidden sheets `{schema.LISTS_SHEET}` (dropdown lists), "
-        f"`{schema.CONFIG_SHEET}` (KPI status thresholds) and `{schema.META_SHEET}` (template id, version, language, "
+        f"`{schema.CONFIG_SHEET}` (KPI status thresholds), `{schema.STATUS_SHEET}` (the live status counts, one per "
+        f"rule and table) and `{schema.META_SHEET}` (template id, version, language, "
         "runtime) support them. Defined names: "
         + ", ".join(f"`{n}`" for n in (schema.NAME_COMPANY, schema.NAME_YEAR, schema.NAME_AUTHOR, schema.NAME_CURRENCY,
-                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK)) + ".",
+                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
+        + ", and `mplan_rows_<table key>` (1 on the rows that are part of the plan, shared by the live status counts).",
         "",
         "| worksheet (fr / en) | tables |",
         "| --- | --- |",
@@ -85,13 +87,19 @@ def rules_md() -> str:
         "",
         "Generated from `src/mplan_xl/rules.py` by `python -m mplan_xl.docgen`; do not edit by hand.",
         "Codes are stable: a published code never changes meaning.",
+        "",
+        "*Live*: the workbook's own formulas count the rule, so the Guide's live status shows it by category "
+        "(cells, formulas, plan logic) beside the total, as `check` will report it. Findings about a computed "
+        "column are grouped: one per column and cause, with the count and the cells.",
     ]
     for category, title in CATEGORIES.items():
-        lines += ["", f"## {title.en} / {title.fr}", "", "| code | severity | what it means | hint |", "| --- | --- | --- | --- |"]
+        lines += ["", f"## {title.en} / {title.fr}", "", "| code | severity | live | what it means | hint |",
+                  "| --- | --- | --- | --- | --- |"]
         for rule in RULES.values():
             if rule.category == category:
                 hint = rule.hint.en if rule.hint else ""
-                lines.append(f"| `{rule.code}` | {rule.severity} | {rule.title.en}: {rule.message.en} | {hint} |")
+                lines.append(f"| `{rule.code}` | {rule.severity} | {'yes' if rule.live else ''} | "
+                             f"{rule.title.en}: {rule.message.en} | {hint} |")
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 
 The identity cells carry the workbook's defined names (``mplan_year``,
 ``mplan_envelope``...) that formulas and validations elsewhere use; the
-status block's formulas come from :mod:`mplan_xl.status`.
+status block's formulas come from :mod:`mplan_xl.status`, whose per-rule counts this module writes on
+the hidden status sheet.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from . import schema
 from .schema import Kind
-from .status import STATUS_ITEMS, status_values
+from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from .vocabulary import Label
 
 TEXTS = {
@@ -27,7 +28,7 @@ TEXTS = {
     "how": Label("Comment remplir ce plan", "How to fill in this plan"),
     "status": Label("Statut en direct", "Live status"),
     "legend_input": Label("Cellule à saisir", "Cell to fill in"),
-    "legend_computed": Label("Cellule calculée (protégée)", "Computed cell (protected)"),
+    "legend_computed": Label("Cellule calculée : ne rien y saisir", "Computed cell: do not type here"),
     "legend_required": Label("En-tête orange : colonne obligatoire", "Orange header: required column"),
 }
 
@@ -44,10 +45,14 @@ STEPS = (
           "5. Actions: what, how, channel, owner, department, dates, expected gain; link each action to an objective."),
     Label("6. Budget : une ligne par dépense d'action, avec devis, prévisionnel, engagé et réel.",
           "6. Budget: one row per expense of an action, with quote, planned, committed and actual."),
-    Label("7. KPI : un indicateur au moins par objectif, avec sa cible ; saisissez le réalisé au fil de l'année.",
-          "7. KPIs: at least one indicator per objective, with its target; enter the actual during the year."),
-    Label("8. Les feuilles sont protégées sans mot de passe : Révision > Ôter la protection pour insérer des lignes au-delà des lignes vides prévues.",
-          "8. Sheets are protected without a password: Review > Unprotect Sheet to add rows beyond the empty rows provided."),
+    Label("7. KPI : un indicateur au moins par objectif, avec sa cible ; saisissez le réalisé au fil de l'année. Les dix KPI proposés sont des suggestions : chacun compte dès qu'il a un objectif, une cible ou un réalisé ; supprimez ceux qui ne servent pas.",
+          "7. KPIs: at least one indicator per objective, with its target; enter the actual during the year. The ten KPIs offered are suggestions: each counts once it has an objective, a target or an actual; delete those you do not use."),
+    Label("8. Dans les tableaux, vous pouvez insérer, supprimer, trier et ajouter des lignes, et ajouter vos propres colonnes (ex. « Commentaire »). Une nouvelle ligne : insérez-la dans le tableau (clic droit > Insérer) ; Excel agrandit aussi le tableau quand on tape juste dessous, LibreOffice non.",
+          "8. In the tables you may insert, delete, sort and append rows, and add your own columns (e.g. 'Comment'). For a new row, insert it inside the table (right-click > Insert); Excel also grows the table when you type just below it, LibreOffice does not."),
+    Label("9. Ne tapez rien dans les cellules grises (calculées) ; si une formule y manque (ligne insérée dans LibreOffice), recopiez-la depuis la ligne du dessus. Ne renommez ni les feuilles ni les en-têtes, et ne saisissez rien sous ou à côté des tableaux : ce n'est compté nulle part.",
+          "9. Do not type in the grey (computed) cells; if a formula is missing there (a row inserted in LibreOffice), copy it from the row above. Do not rename sheets or headers, and type nothing below or beside the tables: nothing counts it."),
+    Label("10. Le statut en direct compte les erreurs que les formules peuvent voir ; avant d'envoyer le plan, « mplan-xl check » contrôle aussi le reste (formules modifiées, en-têtes, macros).",
+          "10. The live status counts the errors formulas can see; before the plan is sent, 'mplan-xl check' also checks the rest (altered formulas, headers, macros)."),
 )
 
 
@@ -93,18 +98,21 @@ def write_guide(writer: Any, ws: Any) -> None:
         "validate": "decimal", "criteria": ">=", "value": 0,
         "error_message": Label("Un montant positif, sans texte.", "A positive amount, with no text.")(lang)})
 
-    top = 3 + len(identity_rows) + 1
+    top = 3 + max(len(identity_rows), len(STATUS_ITEMS)) + 1
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)
     for i, step in enumerate(STEPS, 1):
         ws.merge_range(top + i, 1, top + i, 5, step(lang), styles.text)
-        ws.set_row(top + i, 30)
+        ws.set_row(top + i, 45 if len(step(lang)) > 150 else 30)
     legend = top + len(STEPS) + 2
     ws.write_string(legend, 1, TEXTS["legend_input"](lang), styles.value(Kind.TEXT))
     ws.write_string(legend + 1, 1, TEXTS["legend_computed"](lang), styles.value(Kind.TEXT, locked=True))
     ws.merge_range(legend + 2, 1, legend + 2, 2, TEXTS["legend_required"](lang), styles.header(required=True, computed=False))
 
+    _write_terms(writer, writer.status_sheet)
     ws.write_string(2, 4, TEXTS["status"](lang), styles.subtitle)
-    values = status_values(writer.plan.tables, writer.smart_texts, ident.envelope)
+    values = status_values(writer.plan)
+    red = wb.add_format({"font_color": "#C00000"})
+    green = wb.add_format({"font_color": "#2E7D32"})
     for i, item in enumerate(STATUS_ITEMS):
         row = 3 + i
         bold = item.key == "errors_left"
@@ -112,12 +120,27 @@ def write_guide(writer: Any, ws: Any) -> None:
         value = values[item.key]
         ws.write_formula(row, 5, "=" + item.formula(lang), styles.value(item.kind, locked=True, bold=bold),
                          "" if value is None else value)
-    errors_row = 3 + len(STATUS_ITEMS) - 1
-    ws.conditional_format(errors_row, 5, errors_row, 5, {
-        "type": "cell", "criteria": ">", "value": 0, "format": wb.add_format({"font_color": "#C00000"})})
-    ws.conditional_format(errors_row, 5, errors_row, 5, {
-        "type": "cell", "criteria": "==", "value": 0, "format": wb.add_format({"font_color": "#2E7D32"})})
+        if item.alert:
+            ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": ">", "value": 0, "format": red})
+            if bold:
+                ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "==", "value": 0, "format": green})
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    if writer.protect:
+        ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _write_terms(writer: Any, ws: Any) -> None:
+    """The hidden status sheet: one row per live count (rule, category, table, column, formula), and the
+    defined names of the tables' row masks the counts share."""
+    lang = writer.lang
+    for sheet in schema.TABLES:
+        writer.wb.define_name(row_mask_name(sheet), "=" + row_mask_formula(sheet, lang))
+    ws.write_row(0, 0, STATUS_COLUMNS, writer.styles.label)
+    for row, (term, value) in enumerate(zip(LIVE_TERMS, term_values(writer.plan)), 1):
+        ws.write_row(row, 0, (term.rule, term.category, term.sheet.table,
+                              term.sheet.column(term.column).header(lang) if term.column else ""))
+        ws.write_formula(row, 4, "=" + term.formula(lang), None, value)
+    ws.set_column(0, 3, 22)
+    ws.hide()

@@ -67,7 +67,11 @@ class LocatedTable:
     info: TableInfo
     columns: dict[str, int]                         # column key -> 0-based worksheet column (found headers only)
     rows: list[LocatedRow] = field(default_factory=list)
-    header_problems: list[tuple[int, str, str]] = field(default_factory=list)  # (position, found, expected)
+    #: Rows with inputs that do not make them part of the plan (an untouched starter KPI).
+    suggestions: list[LocatedRow] = field(default_factory=list)
+    header_problems: list[tuple[int, str, str]] = field(default_factory=list)  # renamed: (position, found, expected)
+    missing: list[str] = field(default_factory=list)                 # keys of schema columns not found
+    unknown: list[tuple[int, str]] = field(default_factory=list)     # columns the schema does not know: (position, header)
 
     def cell(self, row: LocatedRow, key: str) -> str | None:
         col = self.columns.get(key)
@@ -75,6 +79,11 @@ class LocatedTable:
 
     def header_cell(self, position: int) -> str:
         return a1(self.info.first_row, self.info.first_col + position)
+
+    @property
+    def last_data_row(self) -> int:
+        """0-based worksheet row of the last data row (a totals row is not data)."""
+        return self.info.last_row - self.info.totals_row_count
 
 
 @dataclass
@@ -89,6 +98,9 @@ class LocatedPlan:
     company: Any
     tables: dict[str, LocatedTable]
     meta: dict[str, Any]
+    #: Per worksheet holding tables: the non-empty cells (0-based row, col) outside every table,
+    #: below the title rows (those above the first table's header).
+    outside: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def to_plan(self) -> Plan:
         """The plan's inputs as Python data: choice labels become codes, date serials dates."""
@@ -100,7 +112,8 @@ class LocatedPlan:
             identity = Identity(company=str(self.company or ""))
         plan = Plan(identity)
         for key, table in self.tables.items():
-            plan.tables[key] = [input_values(table.sheet, row.values) for row in table.rows]
+            rows = sorted(table.rows + table.suggestions, key=lambda row: row.sheet_row)
+            plan.tables[key] = [input_values(table.sheet, row.values) for row in rows]
         return plan
 
 
@@ -176,30 +189,81 @@ def _detect_lang(meta: dict[str, Any], raw: RawWorkbook) -> str:
     return "fr"
 
 
-def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) -> LocatedTable:
-    expected = sheet.headers(lang)
-    other = {fold(c.header(lg)): c.key for lg in LANGUAGES for c in sheet.columns}
-    found = [str(h) for h in info.columns]
-    columns: dict[str, int] = {}
-    problems = []
+def _match_headers(sheet: Sheet, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
+                                                          list[tuple[int, str]]]:
+    """Columns located by header, in either language and in any order.
+
+    Returns (key -> position, renamed, missing keys, unknown): a schema column whose header is not found
+    and a header the schema does not know, at the place where that column would be (between the same
+    located neighbours), is one renamed header; other unknown headers are columns the team added, other
+    missing columns are missing.
+    """
+    by_header = {fold(c.header(lg)): c.key for lg in LANGUAGES for c in sheet.columns}
+    positions: dict[str, int] = {}
+    strangers: list[int] = []
     for position, header in enumerate(found):
-        key = other.get(fold(header))
-        if key is not None and key not in columns:
-            columns[key] = info.first_col + position
-        if position >= len(expected) or fold(header) != fold(expected[position]):
-            problems.append((position, header, expected[position] if position < len(expected) else ""))
-    for position in range(len(found), len(expected)):
-        problems.append((position, "", expected[position]))
-    table = LocatedTable(sheet, info.sheet, info, columns, header_problems=problems)
+        key = by_header.get(fold(header))
+        if key is not None and key not in positions:
+            positions[key] = position
+        else:
+            strangers.append(position)
+    order = [c.key for c in sheet.columns]
+    renamed, missing = [], []
+    for i, key in enumerate(order):
+        if key in positions:
+            continue
+        before = max((positions[k] for k in order[:i] if k in positions), default=-1)
+        after = min((positions[k] for k in order[i + 1:] if k in positions), default=len(found))
+        candidate = next((p for p in strangers if before < p < after), None)
+        if candidate is None:
+            missing.append(key)
+        else:
+            strangers.remove(candidate)
+            renamed.append((candidate, found[candidate], sheet.column(key).header(lang)))
+    return positions, renamed, missing, [(p, found[p]) for p in strangers]
+
+
+def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) -> LocatedTable:
+    found = [str(h) for h in info.columns]
+    positions, renamed, missing, unknown = _match_headers(sheet, found, lang)
+    columns = {key: info.first_col + p for key, p in positions.items()}
+    table = LocatedTable(sheet, info.sheet, info, columns, header_problems=renamed, missing=missing, unknown=unknown)
     grid = raw.values(info.sheet)
-    input_cols = {c.key for c in sheet.input_columns}
-    for i, r in enumerate(range(info.first_row + 1, info.last_row + 1)):
+    use_cols = [k for k in (c.key for c in sheet.use_columns) if k in columns]
+    input_cols = [c.key for c in sheet.input_columns if c.key in columns]
+    for i, r in enumerate(range(info.first_row + 1, table.last_data_row + 1)):
         line = grid[r] if r < len(grid) else []
         values = {key: (line[c] if c < len(line) else "") for key, c in columns.items()}
-        if all(blank(values.get(k)) for k in input_cols if k in values):
-            continue
-        table.rows.append(LocatedRow(i, r, values))
+        if not all(blank(values[k]) for k in use_cols):
+            table.rows.append(LocatedRow(i, r, values))
+        elif not all(blank(values[k]) for k in input_cols):
+            table.suggestions.append(LocatedRow(i, r, values))
     return table
+
+
+def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> list[tuple[int, int]]:
+    """Non-empty cells of *worksheet* outside its tables, from the first table's header row down
+    (what the Guide's live count of values outside the tables counts: COUNTA of the sheet minus the tables).
+
+    Rows are taken in bands crossed by the same tables, so only the columns between and beside those
+    tables are looked at (none at all on a sheet whose tables fill its width)."""
+    grid = raw.values(worksheet)
+    formulas = raw.formulas(worksheet)
+    top = min(i.first_row for i in infos)
+    width = max([max(map(len, grid), default=0)] + [c + 1 for _, c in formulas])
+    height = max([len(grid)] + [r + 1 for r, _ in formulas])
+    edges = sorted({top, height} | {i.first_row for i in infos} | {i.last_row + 1 for i in infos})
+    cells = []
+    for start, end in zip(edges, edges[1:]):
+        if start < top or start >= height:
+            continue
+        covered = [(i.first_col, i.last_col) for i in infos if i.first_row <= start <= i.last_row]
+        gaps = [c for c in range(width) if not any(first <= c <= last for first, last in covered)]
+        for r in range(start, min(end, height)) if gaps else ():
+            line = grid[r] if r < len(grid) else ()
+            cells += [(r, c) for c in gaps if (c < len(line) and line[c] != "" and line[c] is not None)
+                      or (r, c) in formulas]
+    return cells
 
 
 def locate_plan(raw: RawWorkbook) -> LocatedPlan:
@@ -211,6 +275,10 @@ def locate_plan(raw: RawWorkbook) -> LocatedPlan:
         info = raw.tables.get(sheet.table)
         if info is not None:
             tables[sheet.key] = _locate_table(raw, sheet, info, lang)
+    by_sheet: dict[str, list[TableInfo]] = {}
+    for table in tables.values():
+        by_sheet.setdefault(table.worksheet, []).append(table.info)
+    outside = {name: cells for name, infos in by_sheet.items() if (cells := _outside_cells(raw, name, infos))}
     year = named_value(raw, schema.NAME_YEAR)
     if isinstance(year, float) and year.is_integer():
         year = int(year)
@@ -219,7 +287,7 @@ def locate_plan(raw: RawWorkbook) -> LocatedPlan:
         template_version=None if meta.get("template_version") in (None, "") else str(meta["template_version"]),
         year=year if isinstance(year, int) else _int(meta.get("year")),
         envelope=named_value(raw, schema.NAME_ENVELOPE), company=named_value(raw, schema.NAME_COMPANY),
-        tables=tables, meta=meta)
+        tables=tables, meta=meta, outside=outside)
 
 
 def _int(value: Any) -> int | None:

@@ -1088,7 +1088,6 @@ def _has_a1_refs(text: str) -> bool:
 # --------------------------------------------------------------------------------------------------
 # Sheet scan: extent, limits, formulas, cached error values
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]*)\"")
 # Possessive quantifiers: no backtracking, so a failed match at a cell costs a few steps.
 _FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"([^>]*+)>\s*+<f\b([^>]*?)(?:/>|>([^<]*+)</f>)')
@@ -1125,16 +1124,8 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
     passed.
     """
     head = xml[:4096]
-    m = _DIMENSION.search(head)
-    if m:
-        try:
-            (_, _), (r1, c1) = _range_bounds(m.group(1).decode("ascii"))
-        except (ValueError, UnicodeDecodeError):
-            pass
-        else:
-            error = _oversized_extent(r1 + 1, c1 + 1, limits, sheet)
-            if error:
-                raise error
+    # The <dimension> element is not trusted either way: LibreOffice writes A1:M1048576 for a sheet
+    # whose rows were deleted (empty <row> elements down to the last row), so only cells count.
     if (b"<worksheet" in head or b"<macrosheet" in head) and not _ODD_CELL.search(xml) \
             and not _PREFIXED.search(xml):
         scan = _scan_fast(xml, limits, sheet)

@@ -40,6 +40,9 @@ class Rule:
     title: Label
     message: Label      # formatted with the finding's parameters
     hint: Label | None = None
+    #: The workbook's own formulas see this problem: the Guide's live status counts it
+    #: (:mod:`mplan_xl.status`), in its category, as ``check`` does.
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,8 @@ class Finding:
 
 
 def _rule(code: str, severity: str, category: str, title: tuple[str, str], message: tuple[str, str],
-          hint: tuple[str, str] | None = None) -> Rule:
-    return Rule(code, severity, category, Label(*title), Label(*message), Label(*hint) if hint else None)
+          hint: tuple[str, str] | None = None, live: bool = False) -> Rule:
+    return Rule(code, severity, category, Label(*title), Label(*message), Label(*hint) if hint else None, live)
 
 
 _CATALOGUE = (
@@ -85,43 +88,94 @@ _CATALOGUE = (
           ("Repartez du modèle et recopiez les lignes.", "Start from the template again and copy the rows over.")),
     _rule("header-mismatch", ERROR, "template", ("En-tête modifié", "Header changed"),
           ("Colonne {position} : en-tête « {found} » au lieu de « {expected} ».", "Column {position}: header '{found}' instead of '{expected}'."),
-          ("Rétablissez l'en-tête d'origine et l'ordre des colonnes.", "Restore the original header and column order.")),
+          ("Rétablissez l'en-tête d'origine.", "Restore the original header.")),
+    _rule("column-missing", ERROR, "template", ("Colonne manquante", "Missing column"),
+          ("La colonne « {column} » du tableau {table_name} est absente (supprimée ou renommée).",
+           "Column '{column}' of table {table_name} is missing (deleted or renamed)."),
+          ("Rétablissez la colonne avec son en-tête d'origine.", "Restore the column with its original header.")),
+    _rule("column-unknown", WARNING, "template", ("Colonne ajoutée", "Column added"),
+          ("La colonne « {column} » ne fait pas partie du modèle : mplan-xl ne la lit pas.",
+           "Column '{column}' is not part of the template: mplan-xl does not read it."),
+          ("Rien à faire si c'est voulu (notes de l'équipe) ; le reste du tableau est contrôlé normalement.",
+           "Nothing to do if it is on purpose (the team's notes); the rest of the table is checked as usual.")),
     # --- cells ------------------------------------------------------------------------------------------
+    _rule("plan-empty", WARNING, "logic", ("Plan vide", "Empty plan"),
+          ("Le plan ne contient encore ni objectif, ni action, ni ligne de budget.",
+           "The plan holds no objective, action or budget line yet."),
+          ("Remplissez le plan en suivant la feuille « Accueil ».", "Fill in the plan following the 'Guide' sheet.")),
     _rule("required-missing", ERROR, "cells", ("Champ obligatoire vide", "Required field empty"),
           ("« {column} » est obligatoire.", "'{column}' is required."),
-          ("Complétez la cellule.", "Fill in the cell.")),
+          ("Complétez la cellule.", "Fill in the cell."), live=True),
     _rule("type-invalid", ERROR, "cells", ("Type incorrect", "Wrong type"),
           ("« {column} » attend {expected} ; trouvé : {value!r}.", "'{column}' expects {expected}; found: {value!r}."),
-          ("Saisissez une valeur du bon type.", "Enter a value of the right type.")),
+          ("Saisissez une valeur du bon type.", "Enter a value of the right type."), live=True),
     _rule("number-as-text", ERROR, "cells", ("Nombre saisi comme texte", "Number typed as text"),
           ("« {column} » contient le texte {value!r}, probablement le nombre {number} : Excel ne le compte pas.",
            "'{column}' holds the text {value!r}, probably the number {number}: Excel does not count it."),
           ("Retapez le nombre sans espace ni symbole, ou convertissez la cellule en nombre.",
-           "Retype the number without spaces or symbols, or convert the cell to a number.")),
+           "Retype the number without spaces or symbols, or convert the cell to a number."), live=True),
     _rule("choice-invalid", ERROR, "cells", ("Valeur hors liste", "Value not in the list"),
           ("« {column} » : {value!r} n'est pas dans la liste ({choices}).", "'{column}': {value!r} is not in the list ({choices})."),
-          ("Choisissez une valeur dans la liste déroulante.", "Pick a value from the dropdown list.")),
+          ("Choisissez une valeur dans la liste déroulante.", "Pick a value from the dropdown list."), live=True),
     _rule("date-outside-year", ERROR, "cells", ("Date hors de l'année", "Date outside the year"),
           ("« {column} » : {value} n'est pas dans l'année du plan {year}.", "'{column}': {value} is not within the plan year {year}."),
-          ("Indiquez une date de l'année du plan.", "Enter a date within the plan year.")),
+          ("Indiquez une date de l'année du plan.", "Enter a date within the plan year."), live=True),
     _rule("date-order", ERROR, "cells", ("Dates inversées", "Dates in the wrong order"),
           ("La fin ({end}) précède le début ({start}).", "The end ({end}) comes before the start ({start})."),
-          ("Corrigez le début ou la fin.", "Fix the start or the end.")),
+          ("Corrigez le début ou la fin.", "Fix the start or the end."), live=True),
     _rule("value-out-of-range", ERROR, "cells", ("Valeur hors bornes", "Value out of range"),
           ("« {column} » : {value} est hors de [{low} ; {high}].", "'{column}': {value} is outside [{low}, {high}]."),
-          ("Saisissez une valeur dans les bornes.", "Enter a value within the bounds.")),
+          ("Saisissez une valeur dans les bornes.", "Enter a value within the bounds."), live=True),
     _rule("negative-amount", ERROR, "cells", ("Montant négatif", "Negative amount"),
           ("« {column} » : le montant {value} est négatif.", "'{column}': the amount {value} is negative."),
-          ("Saisissez un montant positif ou nul.", "Enter an amount of zero or more.")),
+          ("Saisissez un montant positif ou nul.", "Enter an amount of zero or more."), live=True),
+    _rule("row-outside-table", ERROR, "cells", ("Ligne hors du tableau", "Row outside the table"),
+          ("La ligne {line} ({cells}) ressemble à une ligne du tableau {table_name}, mais se trouve sous lui : elle n'est "
+           "comptée nulle part.", "Row {line} ({cells}) looks like a row of table {table_name} but sits below it: "
+           "nothing counts it."),
+          ("Insérez une ligne dans le tableau (clic droit sur une ligne du tableau > Insérer) et déplacez-y ces "
+           "valeurs, ou effacez-les.", "Insert a row inside the table (right-click a row of the table > Insert) "
+           "and move these values into it, or clear them."), live=True),
+    _rule("value-outside-table", WARNING, "cells", ("Valeurs hors des tableaux", "Values outside the tables"),
+          ("{count} valeur(s) hors des tableaux sur cette feuille ({cells}) : mplan-xl ne les lit pas.",
+           "{count} value(s) outside the tables on this sheet ({cells}): mplan-xl does not read them."),
+          ("Déplacez-les dans une ligne du tableau, ou effacez-les (les notes ont leur place dans une colonne ajoutée "
+           "au tableau).", "Move them into a row of the table, or clear them (notes belong in a column added to the "
+           "table).")),
     # --- integrity -----------------------------------------------------------------------------------
     _rule("computed-overwritten", ERROR, "integrity", ("Cellule calculée écrasée", "Computed cell overwritten"),
-          ("« {column} » est calculée, mais contient la valeur saisie {value!r} au lieu de sa formule.",
-           "'{column}' is computed but holds the typed value {value!r} instead of its formula."),
-          ("Recopiez la formule de la cellule voisine (ou effacez la cellule dans un tableau Excel).",
-           "Copy the formula from the cell next to it (or clear the cell inside the Excel table).")),
+          ("« {column} » est calculée, mais {count} cellule(s) contiennent une valeur saisie au lieu de la formule : {cells} (ex. {value}).",
+           "'{column}' is computed, but {count} cell(s) hold a typed value instead of the formula: {cells} (e.g. {value})."),
+          ("Recopiez la formule de la ligne du dessus dans ces cellules.", "Copy the formula from the row above into these cells."),
+          live=True),
+    _rule("formula-missing", ERROR, "integrity", ("Formule absente", "Formula missing"),
+          ("« {column} » est calculée, mais {count} ligne(s) n'ont pas sa formule : {cells}.",
+           "'{column}' is computed, but {count} row(s) lack its formula: {cells}."),
+          ("La formule est absente : recopiez-la depuis la ligne du dessus.", "The formula is missing; copy it from the row above."),
+          live=True),
     _rule("formula-altered", ERROR, "integrity", ("Formule modifiée", "Formula altered"),
-          ("La formule de « {column} » a été modifiée : ={found}", "The formula of '{column}' was altered: ={found}"),
-          ("Recopiez la formule d'origine depuis une cellule voisine.", "Copy the original formula back from a neighbouring cell.")),
+          ("La formule de « {column} » a été modifiée dans {count} cellule(s) : {cells} ; par exemple ={found}",
+           "The formula of '{column}' was altered in {count} cell(s): {cells}; for example ={found}"),
+          ("Recopiez la formule d'origine depuis une ligne dont la formule est intacte (ou depuis le modèle).",
+           "Copy the original formula back from a row whose formula is intact (or from the template).")),
+    _rule("formula-as-cell-references", WARNING, "integrity", ("Formule en références de cellules", "Formula as cell references"),
+          ("« {column} » : {count} cellule(s) ({cells}) font le bon calcul, mais avec des adresses de cellules "
+           "au lieu des noms de colonnes (enregistrement en .ods ?) : ={found}",
+           "'{column}': {count} cell(s) ({cells}) compute the right thing, but written with cell addresses instead of "
+           "column names (saved as .ods?): ={found}"),
+          ("Les valeurs sont justes ; des plages fixes ne suivent plus les lignes ajoutées sous le tableau. "
+           "Enregistrez le classeur au format .xlsx, ou repartez du modèle.",
+           "The values are right; fixed ranges no longer follow rows added below the table. Save the workbook "
+           "as .xlsx, or start again from the template.")),
+    _rule("table-formulas-lost", WARNING, "integrity", ("Colonnes calculées perdues", "Calculated columns lost"),
+          ("Le tableau {table_name} ne porte plus la définition de ses colonnes calculées ({columns}), "
+           "perdue à un enregistrement par LibreOffice : les valeurs restent justes.",
+           "Table {table_name} no longer carries the definition of its calculated columns ({columns}), "
+           "lost when LibreOffice saved it: the values are still right."),
+          ("Excel ne remplira plus seul les formules des nouvelles lignes de ce tableau : après une insertion, "
+           "recopiez-les depuis la ligne du dessus (mplan-xl check signale toute formule absente).",
+           "Excel will no longer fill in the formulas of new rows of this table by itself: after inserting a row, "
+           "copy them from the row above (mplan-xl check reports any missing formula).")),
     _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
           ("« {column} » affiche {cached!r}, mais le calcul donne {expected!r}.",
            "'{column}' shows {cached!r}, but the computation gives {expected!r}."),
@@ -138,11 +192,11 @@ _CATALOGUE = (
     # --- plan logic -----------------------------------------------------------------------------------
     _rule("duplicate-id", ERROR, "logic", ("Identifiant en double", "Duplicate id"),
           ("L'ID {value!r} est déjà utilisé en ligne {first}.", "Id {value!r} is already used on row {first}."),
-          ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id.")),
+          ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id."), live=True),
     _rule("reference-unresolved", ERROR, "logic", ("Référence introuvable", "Unresolved reference"),
           ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} ».",
            "{column} {value!r} matches no row of the '{target}' sheet."),
-          ("Corrigez l'ID ou créez la ligne manquante.", "Fix the id or create the missing row.")),
+          ("Corrigez l'ID ou créez la ligne manquante.", "Fix the id or create the missing row."), live=True),
     _rule("reference-cycle", ERROR, "logic", ("Cycle d'objectifs", "Objective cycle"),
           ("Les objectifs parents forment une boucle : {cycle}.", "Parent objectives form a loop: {cycle}."),
           ("Un objectif ne peut pas descendre de lui-même : corrigez « Objectif parent ».",
@@ -150,7 +204,7 @@ _CATALOGUE = (
     _rule("objective-not-smart", ERROR, "logic", ("Objectif non SMART", "Objective not SMART"),
           ("Objectif non SMART : {detail}", "Objective not SMART: {detail}"),
           ("Chiffrez, datez et attribuez l'objectif ; voir la colonne « Contrôle SMART ».",
-           "Give the objective a figure, a date and an owner; see the 'SMART check' column.")),
+           "Give the objective a figure, a date and an owner; see the 'SMART check' column."), live=True),
     _rule("objective-without-action", WARNING, "logic", ("Objectif sans action", "Objective without action"),
           ("Aucune action n'est rattachée à cet objectif.", "No action is linked to this objective."),
           ("Ajoutez au moins une action sur la feuille Actions.", "Add at least one action on the Actions sheet.")),
@@ -160,7 +214,7 @@ _CATALOGUE = (
     _rule("budget-over-envelope", ERROR, "logic", ("Budget au-delà de l'enveloppe", "Budget over the envelope"),
           ("Le prévisionnel total ({planned}) dépasse l'enveloppe ({envelope}).",
            "Total planned ({planned}) exceeds the envelope ({envelope})."),
-          ("Réduisez des lignes ou faites relever l'enveloppe.", "Cut some lines or have the envelope raised.")),
+          ("Réduisez des lignes ou faites relever l'enveloppe.", "Cut some lines or have the envelope raised."), live=True),
     _rule("budget-actual-over-plan", WARNING, "logic", ("Dépassement de budget", "Spend over plan"),
           ("Le réel ({actual}) dépasse le prévisionnel ({planned}) de {excess}.",
            "Actual ({actual}) exceeds planned ({planned}) by {excess}."),

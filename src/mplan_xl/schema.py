@@ -35,7 +35,7 @@ TEMPLATE_ID = "mplan-xl/plan-marketing-operationnel"
 #: Semantic version of the workbook layout. Bump the minor number for
 #: additions a reader of the same major version can ignore, the major number
 #: for anything that breaks older readers.
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -53,6 +53,8 @@ NAME_AT_RISK = "mplan_at_risk"
 META_SHEET = "mplan_meta"
 LISTS_SHEET = "mplan_lists"
 CONFIG_SHEET = "mplan_config"
+#: Hidden sheet of the live status counts, one per rule and table (see :mod:`mplan_xl.status`).
+STATUS_SHEET = "mplan_status"
 
 #: Row (1-based) of every table header on data sheets: row 1 is the sheet
 #: title, row 2 the short guidance, row 3 is left blank.
@@ -137,6 +139,9 @@ class Sheet:
     id_column: str | None = "id"
     blank_rows: int = 20               # empty rows a fresh template offers
     sheet_group: str | None = None     # several tables may share one worksheet
+    #: A row is part of the plan once one of these columns is filled (default: any input column);
+    #: a row with other inputs only is a suggestion (the starter KPIs), left aside by the checks.
+    used_when: tuple[str, ...] = ()
     _by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
     _inputs: tuple[Column, ...] = field(init=False, repr=False, compare=False)
 
@@ -157,6 +162,11 @@ class Sheet:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return self._inputs
+
+    @property
+    def use_columns(self) -> tuple[Column, ...]:
+        """The input columns whose filling makes a row part of the plan (see ``used_when``)."""
+        return tuple(self.column(k) for k in self.used_when) if self.used_when else self._inputs
 
     @property
     def computed_columns(self) -> tuple[Column, ...]:
@@ -387,7 +397,7 @@ KPIS = Sheet(
     title=L("Indicateurs de pilotage", "Key performance indicators"),
     guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), la valeur de départ, la cible et le réalisé : écart, atteinte et statut se calculent seuls.",
                "Each indicator measures an objective. Give its direction (higher or lower is better), baseline, target and actual: variance, attainment and status are computed for you."),
-    blank_rows=10,
+    blank_rows=10, used_when=("objective_id", "baseline", "target", "actual"),
     columns=(
         _id("Identifiant unique (ex. K01)", "Unique id (e.g. K01)"),
         Column("name", L("Indicateur", "Indicator"), Kind.TEXT, required=True, width=26),
@@ -472,6 +482,8 @@ def _check_declaration() -> None:
         for lang in voc.LANGUAGES:
             headers = sheet.headers(lang)
             assert len(headers) == len(set(headers)), f"{sheet.key}: duplicate {lang} headers"
+        for key in sheet.used_when:
+            assert sheet.column(key).is_input, f"{sheet.key}.{key}: used_when names a computed column"
         for col in sheet.columns:
             if col.ref:
                 assert SHEETS_BY_KEY[col.ref].id_column, f"{sheet.key}.{col.key}: refers to a table without ids"

@@ -1,135 +1,330 @@
-"""The live status block of the Guide sheet: its formulas and the same figures in Python.
+"""The live status of the Guide sheet: its formulas and the same figures in Python.
 
-Each figure is declared once with its label, its Excel formula (derived from
-the schema: required columns, references) and its Python computation, so the
-test that lets LibreOffice recalculate the workbook can compare the two.
+Every rule of :mod:`mplan_xl.rules` marked ``live`` is counted by the workbook's own formulas, table by
+table and column by column: one :class:`LiveTerm` each, written on the hidden ``mplan_status`` sheet.
+The Guide shows their sums by rule category (cells, formulas, plan logic) beside the total, so the team
+sees what ``check`` will find before sending the file. Each term counts what ``check`` reports: one per
+cell for cell rules, one per column for a computed column's typed values or missing formula (``check``
+groups those by column), one per row typed below a table. A test lets LibreOffice recalculate edited
+workbooks and compares these counts with ``check``'s findings.
+
+Each figure is declared once with its label, its Excel formula (derived from the schema) and its Python
+computation over a :class:`~mplan_xl.plan.Plan`, which the builder writes as the cached value and the
+test compares with LibreOffice's result.
+
+The formulas need Excel 2013 or later (``ISFORMULA``) or LibreOffice; every array is evaluated by
+``SUMPRODUCT``, ``IF`` only ever takes single values.
 
 Domain core: no Excel library is imported here.
 
 Example:
     >>> [item.key for item in STATUS_ITEMS][:3]
-    ['objectives', 'objectives_smart_ok', 'missing_required']
+    ['objectives', 'objectives_smart_ok', 'budget_planned']
+    >>> sorted({term.rule for term in LIVE_TERMS})[:3]
+    ['budget-over-envelope', 'choice-invalid', 'computed-overwritten']
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from . import schema
 from .computed import structured_ref
-from .plan import id_key
-from .schema import Kind, Sheet
+from .plan import Plan, id_key
+from .rules import CATEGORIES, RULES
+from .schema import Column, Kind, Sheet
+from .smart import smart_check
 from .vocabulary import Label
 
-Tables = Mapping[str, list[Mapping[str, Any]]]
+#: How far below a table (in rows) a typed row is recognised as one of its rows, by ``check`` and live.
+BELOW_WINDOW = 500
+#: Values in at least this many of a table's columns make a row below it look like one of its rows.
+ROW_LIKE_CELLS = 2
+#: The categories the Guide counts errors in, in display order.
+FAMILIES = ("cells", "integrity", "logic")
+_LAST_ROW = 1_048_576
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == ""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _used_rows(sheet: Sheet, tables: Tables) -> list[Mapping[str, Any]]:
-    """Rows the status block counts: those with an id (same rule as the formulas)."""
-    return [r for r in tables.get(sheet.key, []) if not _blank(r.get(sheet.id_column))]
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
+
+def _used(plan: Plan, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
+    """(index, row) of the rows that are part of the plan: the same rule as ``check``'s (schema ``used_when``)."""
+    keys = [c.key for c in sheet.use_columns]
+    return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not _blank(r.get(k)) for k in keys)]
+
+
+# --- formula pieces -------------------------------------------------------------------------------------
 
 def _col(sheet: Sheet, key: str, lang: str) -> str:
     return structured_ref(sheet, key, lang, this_row=False)
 
 
-# --- formulas -----------------------------------------------------------------
-
-def _objectives_formula(lang: str) -> str:
-    return f'SUMPRODUCT(--({_col(schema.OBJECTIVES, "id", lang)}<>""))'
-
-
-def _smart_ok_formula(lang: str) -> str:
-    return f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"OK")'
+def _header(sheet: Sheet, key: str, lang: str) -> str:
+    """The escaped header as a structured reference writes it."""
+    return _col(sheet, key, lang)[len(sheet.table) + 2:-2]
 
 
-def _missing_required_formula(lang: str) -> str:
-    terms = [f'SUMPRODUCT(({_col(s, s.id_column, lang)}<>"")*({_col(s, c.key, lang)}=""))'
-             for s in schema.ID_TABLES for c in s.input_columns if c.required and c.key != s.id_column]
-    return "+".join(terms)
+def _all(sheet: Sheet, key: str, lang: str) -> str:
+    return f"{sheet.table}[[#All],[{_header(sheet, key, lang)}]]"
 
 
-def _unresolved_formula(lang: str) -> str:
+def _filled(ref: str) -> str:
+    """1 where *ref* holds something other than spaces. Written with SIGN rather than comparisons: the file
+    stores ``<`` and ``>`` as XML entities, which every reader of the sheet then has to decode."""
+    return f"SIGN(LEN(TRIM({ref})))"
+
+
+def _empty(ref: str) -> str:
+    return f"(1-{_filled(ref)})"
+
+
+def row_mask_name(sheet: Sheet) -> str:
+    """The defined name of *sheet*'s row mask (see :func:`row_mask_formula`), shared by its live terms."""
+    return f"mplan_rows_{sheet.key}"
+
+
+def row_mask_formula(sheet: Sheet, lang: str) -> str:
+    """1 on the rows that are part of the plan (the ``used_when`` rule), 0 elsewhere: an array."""
+    return "SIGN(" + "+".join(f"LEN(TRIM({_col(sheet, c.key, lang)}))" for c in sheet.use_columns) + ")"
+
+
+def _year_start(offset: int = 0) -> str:
+    return f"DATE({schema.NAME_YEAR}{'+1' if offset else ''},1,1)"
+
+
+# --- the live terms -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveTerm:
+    """One count of the live status: problems of *rule* in one table (and column)."""
+
+    rule: str
+    sheet: Sheet
+    column: str | None
+    formula: Callable[[str], str]       # lang -> formula text (no "=")
+    compute: Callable[[Plan], int]      # the same count in Python, for the plan the builder writes
+
+    @property
+    def category(self) -> str:
+        return RULES[self.rule].category
+
+
+def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
     terms = []
-    for s in schema.ID_TABLES:
-        for c in s.references:
-            target = schema.SHEETS_BY_KEY[c.ref]
-            ref = _col(s, c.key, lang)
-            terms.append(f'SUMPRODUCT(({ref}<>"")*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))')
-    return "+".join(terms)
+    for column in sheet.input_columns:
+        terms += _column_terms(sheet, column)
+    if sheet.key == "actions":
+        def order_formula(lang: str) -> str:
+            s, e = _col(sheet, "start", lang), _col(sheet, "end", lang)
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({s})*ISNUMBER({e})*({s}>{e}))"
 
+        def order(plan: Plan) -> int:
+            return sum(1 for _, r in _used(plan, sheet) if isinstance(r.get("start"), dt.date)
+                       and isinstance(r.get("end"), dt.date) and r["start"] > r["end"])
+        terms.append(LiveTerm("date-order", sheet, "end", order_formula, order))
+    return terms
+
+
+def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
+    key, terms = column.key, []
+
+    def count(predicate: Callable[[Any, Plan], bool]) -> Callable[[Plan], int]:
+        return lambda plan: sum(1 for _, r in _used(plan, sheet) if predicate(r.get(key), plan))
+
+    if column.required:
+        terms.append(LiveTerm("required-missing", sheet, key,
+                              lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*{_empty(_col(sheet, key, lang))})",
+                              count(lambda v, plan: _blank(v))))
+    if column.choices is not None:
+        choices = column.choices
+        terms.append(LiveTerm(
+            "choice-invalid", sheet, key,
+            lambda lang: (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(_col(sheet, key, lang))}"
+                          f"*(COUNTIF(list_{choices.key},{_col(sheet, key, lang)})=0))"),
+            count(lambda v, plan: not _blank(v) and choices.code_of(v) is None)))
+    elif column.kind.is_number or column.kind is Kind.DATE:
+        # Text in a number or date column: ``check`` says number-as-text or type-invalid, both cells errors.
+        terms.append(LiveTerm(
+            "number-as-text", sheet, key,
+            lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*ISTEXT({_col(sheet, key, lang)})*{_filled(_col(sheet, key, lang))})",
+            count(lambda v, plan: isinstance(v, str) and not _blank(v))))
+    if column.kind is Kind.DATE and column.in_plan_year:
+        def outside_year(lang: str) -> str:
+            c = _col(sheet, key, lang)
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*(({c}<{_year_start()})+({c}>={_year_start(1)})))"
+        terms.append(LiveTerm("date-outside-year", sheet, key, outside_year,
+                              count(lambda v, plan: isinstance(v, dt.date) and v.year != plan.identity.year)))
+    if column.kind.is_number and (column.minimum is not None or column.maximum is not None):
+        terms.append(_bounds_term(sheet, column))
+    return terms
+
+
+def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
+    key, low, high = column.key, column.minimum, column.maximum
+    rule = "negative-amount" if column.kind is Kind.MONEY and low == 0 else "value-out-of-range"
+    whole = column.kind is Kind.INTEGER and low is not None and high is not None and high - low <= 20
+
+    def formula(lang: str) -> str:
+        c = _col(sheet, key, lang)
+        if whole:  # whole numbers from low to high, with no function that fails on text
+            allowed = "-".join(f"({c}={n})" for n in range(int(low), int(high) + 1))
+            return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*(1-{allowed}))"
+        tests = ([f"({c}<{low:g})"] if low is not None else []) + ([f"({c}>{high:g})"] if high is not None else [])
+        return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*SIGN({'+'.join(tests)}))"
+
+    def bad(value: Any, plan: Plan) -> bool:
+        return _number(value) and ((low is not None and value < low) or (high is not None and value > high) or (
+            column.kind is Kind.INTEGER and not float(value).is_integer()))
+
+    return LiveTerm(rule, sheet, key, formula, lambda plan: sum(1 for _, r in _used(plan, sheet) if bad(r.get(key), plan)))
+
+
+def _outside_term(sheet: Sheet) -> LiveTerm:
+    """Rows typed just below the table (within BELOW_WINDOW rows) with values in ROW_LIKE_CELLS of its columns."""
+    def formula(lang: str) -> str:
+        first = _all(sheet, sheet.columns[0].key, lang)
+        cells = "+".join(_filled(f"OFFSET({_all(sheet, c.key, lang)},ROWS({first}),0,{BELOW_WINDOW},1)")
+                         for c in sheet.columns)
+        return f"SUMPRODUCT((({cells})>={ROW_LIKE_CELLS})*1)"
+
+    return LiveTerm("row-outside-table", sheet, None, formula, lambda plan: 0)  # the builder writes nothing there
+
+
+def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
+    """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
+    terms = []
+    for column in sheet.computed_columns:
+        for rule, test in (("computed-overwritten", _filled), ("formula-missing", _empty)):
+            def formula(lang: str, key: str = column.key, test: Callable[[str], str] = test) -> str:
+                c = _col(sheet, key, lang)
+                return f"SIGN(SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
+
+            def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
+                used = {i for i, _ in _used(plan, sheet)}
+                return int(any(o.table == sheet.key and o.column == key and o.row in used and _blank(o.value) != typed
+                               for o in plan.overrides))
+            terms.append(LiveTerm(rule, sheet, column.key, formula, compute))
+    return terms
+
+
+def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
+    terms = []
+    if sheet.id_column:
+        key = sheet.id_column
+
+        def duplicates_formula(lang: str) -> str:
+            ids, mask = _col(sheet, key, lang), row_mask_name(sheet)
+            return (f"ROUND(SUMPRODUCT({mask}*{_filled(ids)})"
+                    f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
+
+        def duplicates(plan: Plan) -> int:
+            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not _blank(r.get(key))]
+            return len(keys) - len(set(keys))
+        terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
+    for column in sheet.references:
+        target = schema.SHEETS_BY_KEY[column.ref]
+
+        def unresolved_formula(lang: str, key: str = column.key, target: Sheet = target) -> str:
+            ref = _col(sheet, key, lang)
+            return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
+                    f"*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))")
+
+        def unresolved(plan: Plan, key: str = column.key, target: Sheet = target) -> int:
+            ids = {id_key(r.get(target.id_column)) for _, r in _used(plan, target)}
+            return sum(1 for _, r in _used(plan, sheet) if not _blank(r.get(key)) and id_key(r[key]) not in ids)
+        terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
+    if sheet.key == "objectives":
+        def not_smart_formula(lang: str) -> str:
+            smart = _col(sheet, "smart", lang)
+            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"OK")*SIGN(LEN({smart})))'
+
+        def not_smart(plan: Plan) -> int:
+            results = [_smart(r, plan) for _, r in _used(plan, sheet)]
+            return sum(1 for result in results if not result.ok and not result.blank)
+        terms.append(LiveTerm("objective-not-smart", sheet, "smart", not_smart_formula, not_smart))
+    if sheet.key == "budget":
+        def over_formula(lang: str) -> str:
+            return f"IF(AND(ISNUMBER({schema.NAME_ENVELOPE}),{_planned_formula(lang)}>{schema.NAME_ENVELOPE}),1,0)"
+
+        def over(plan: Plan) -> int:
+            envelope = plan.identity.envelope
+            return int(_number(envelope) and _planned(plan) > envelope)
+        terms.append(LiveTerm("budget-over-envelope", sheet, None, over_formula, over))
+    return terms
+
+
+def _smart(row: dict[str, Any], plan: Plan):
+    return smart_check(statement=row.get("statement"), indicator=row.get("indicator"), target=row.get("target"),
+                       unit=row.get("unit"), deadline=row.get("deadline"), owner=row.get("owner"),
+                       plan_year=plan.identity.year, baseline=row.get("baseline"))
+
+
+def _terms() -> tuple[LiveTerm, ...]:
+    terms: list[LiveTerm] = []
+    for sheet in schema.TABLES:
+        terms += _cell_terms(sheet) + [_outside_term(sheet)] + _formula_terms(sheet) + _logic_terms(sheet)
+    assert all(RULES[t.rule].live for t in terms) and {t.category for t in terms} <= set(FAMILIES)
+    return tuple(terms)
+
+
+#: Every live count, in the order of the hidden status sheet's rows (row 2 on).
+LIVE_TERMS: tuple[LiveTerm, ...] = _terms()
+#: Columns of the hidden status sheet: rule, category, table, column, count.
+STATUS_COLUMNS = ("rule", "category", "table", "column", "count")
+
+
+def _terms_range(column: str) -> str:
+    return f"{schema.STATUS_SHEET}!${column}$2:${column}${len(LIVE_TERMS) + 1}"
+
+
+# --- the Guide's figures --------------------------------------------------------------------------------
 
 def _planned_formula(lang: str) -> str:
     return f'SUM({_col(schema.BUDGET, "planned", lang)})'
 
 
-def _actual_formula(lang: str) -> str:
-    return f'SUM({_col(schema.BUDGET, "actual", lang)})'
-
-
-def _remaining_formula(lang: str) -> str:
-    return f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}-{_planned_formula(lang)})'
-
-
-def _errors_formula(lang: str) -> str:
-    return (f"({_objectives_formula(lang)}-{_smart_ok_formula(lang)})+{_missing_required_formula(lang)}"
-            f"+{_unresolved_formula(lang)}"
-            f'+IF(AND(ISNUMBER({schema.NAME_ENVELOPE}),{_planned_formula(lang)}>{schema.NAME_ENVELOPE}),1,0)')
-
-
-# --- the same figures in Python ---------------------------------------------------
-
-def _number(value: Any) -> float:
+def _planned(plan: Plan) -> float:
     """SUM ignores text and blanks."""
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    return float(sum(r.get("planned") for r in plan.tables.get("budget", []) if _number(r.get("planned"))))
 
 
-def _objectives(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    return float(len(_used_rows(schema.OBJECTIVES, tables)))
+def _actual(plan: Plan) -> float:
+    return float(sum(r.get("actual") for r in plan.tables.get("budget", []) if _number(r.get("actual"))))
 
 
-def _smart_ok(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    return float(sum(1 for text in smart_texts.values() if text == "OK"))
+def _planned_text_formula(lang: str) -> str:
+    planned = _col(schema.BUDGET, "planned", lang)
+    return f"SUMPRODUCT(ISTEXT({planned})*{_filled(planned)})"
 
 
-def _missing_required(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    return float(sum(1 for s in schema.ID_TABLES for row in _used_rows(s, tables)
-                     for c in s.input_columns if c.required and c.key != s.id_column and _blank(row.get(c.key))))
+def _outside_formula(lang: str) -> str:
+    """Non-empty cells of the data sheets, from the header row down, minus those of their tables."""
+    terms = []
+    for key, _ in schema.WORKSHEETS:
+        tables = schema.tables_on(key)
+        if not tables:
+            continue
+        name = schema.worksheet_name(key, lang)[:31].replace("'", "''")
+        inside = "".join(f"-COUNTA({t.table}[[#All],[{_header(t, t.columns[0].key, lang)}]:"
+                         f"[{_header(t, t.columns[-1].key, lang)}]])" for t in tables)
+        terms.append(f"COUNTA('{name}'!${schema.HEADER_ROW}:${_LAST_ROW}){inside}")
+    return "+".join(terms)
 
 
-
-def _unresolved(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    count = 0
-    for s in schema.ID_TABLES:
-        for c in s.references:
-            target = schema.SHEETS_BY_KEY[c.ref]
-            ids = {id_key(r.get(target.id_column)) for r in tables.get(target.key, [])
-                   if not _blank(r.get(target.id_column))}
-            count += sum(1 for r in tables.get(s.key, []) if not _blank(r.get(c.key)) and id_key(r[c.key]) not in ids)
-    return float(count)
+def _family_formula(family: str) -> Callable[[str], str]:
+    return lambda lang: f'SUMIF({_terms_range("B")},"{family}",{_terms_range("E")})'
 
 
-def _planned(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    return sum(_number(r.get("planned")) for r in tables.get("budget", []))
-
-
-def _actual(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    return sum(_number(r.get("actual")) for r in tables.get("budget", []))
-
-
-def _remaining(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> Any:
-    return None if _blank(envelope) else _number(envelope) - _planned(tables, smart_texts, envelope)
-
-
-def _errors(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> float:
-    args = (tables, smart_texts, envelope)
-    over = isinstance(envelope, (int, float)) and _planned(*args) > envelope
-    return (_objectives(*args) - _smart_ok(*args) + _missing_required(*args) + _unresolved(*args) + (1 if over else 0))
+def _family(family: str) -> Callable[[Plan], int]:
+    return lambda plan: sum(t.compute(plan) for t in LIVE_TERMS if t.category == family)
 
 
 @dataclass(frozen=True)
@@ -138,23 +333,50 @@ class StatusItem:
     label: Label
     kind: Kind
     formula: Callable[[str], str]
-    compute: Callable[[Tables, Mapping[str, Any], Any], Any]
+    compute: Callable[[Plan], Any]
+    alert: bool = False     # shown in red when above zero
 
+
+_FAMILY_LABELS = {
+    "cells": Label("Erreurs : cellules", "Errors: cells"),
+    "integrity": Label("Erreurs : formules", "Errors: formulas"),
+    "logic": Label("Erreurs : logique du plan", "Errors: plan logic"),
+}
+assert set(_FAMILY_LABELS) == set(FAMILIES) <= set(CATEGORIES)
 
 STATUS_ITEMS: tuple[StatusItem, ...] = (
-    StatusItem("objectives", Label("Objectifs saisis", "Objectives entered"), Kind.INTEGER, _objectives_formula, _objectives),
-    StatusItem("objectives_smart_ok", Label("Objectifs SMART-OK", "Objectives SMART-OK"), Kind.INTEGER, _smart_ok_formula, _smart_ok),
-    StatusItem("missing_required", Label("Champs obligatoires manquants", "Required fields missing"), Kind.INTEGER,
-               _missing_required_formula, _missing_required),
-    StatusItem("unresolved_references", Label("Références introuvables", "Unresolved references"), Kind.INTEGER,
-               _unresolved_formula, _unresolved),
-    StatusItem("budget_planned", Label("Budget prévisionnel total", "Total planned budget"), Kind.MONEY, _planned_formula, _planned),
-    StatusItem("budget_remaining", Label("Reste sur l'enveloppe", "Left in the envelope"), Kind.MONEY, _remaining_formula, _remaining),
-    StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY, _actual_formula, _actual),
-    StatusItem("errors_left", Label("Erreurs restantes", "Errors left"), Kind.INTEGER, _errors_formula, _errors),
+    StatusItem("objectives", Label("Objectifs saisis", "Objectives entered"), Kind.INTEGER,
+               lambda lang: f'SUMPRODUCT(--({_col(schema.OBJECTIVES, "id", lang)}<>""))',
+               lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not _blank(r.get("id"))])),
+    StatusItem("objectives_smart_ok", Label("Objectifs SMART-OK", "Objectives SMART-OK"), Kind.INTEGER,
+               lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"OK")',
+               lambda plan: sum(1 for _, r in _used(plan, schema.OBJECTIVES) if _smart(r, plan).ok)),
+    StatusItem("budget_planned", Label("Budget prévisionnel total", "Total planned budget"), Kind.MONEY,
+               _planned_formula, _planned),
+    StatusItem("budget_planned_text", Label("Montants en texte, exclus du total", "Amounts typed as text, left out of the total"),
+               Kind.INTEGER, _planned_text_formula,
+               lambda plan: sum(1 for r in plan.tables.get("budget", []) if isinstance(r.get("planned"), str)
+                                and not _blank(r.get("planned"))), alert=True),
+    StatusItem("budget_remaining", Label("Reste sur l'enveloppe", "Left in the envelope"), Kind.MONEY,
+               lambda lang: f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}-{_planned_formula(lang)})',
+               lambda plan: None if _blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
+    StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY,
+               lambda lang: f'SUM({_col(schema.BUDGET, "actual", lang)})', _actual),
+    StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,
+               _outside_formula, lambda plan: 0, alert=True),
+    *(StatusItem(f"errors_{family}", _FAMILY_LABELS[family], Kind.INTEGER, _family_formula(family), _family(family),
+                 alert=True) for family in FAMILIES),
+    StatusItem("errors_left", Label("Erreurs restantes", "Errors left"), Kind.INTEGER,
+               lambda lang: f"SUM({_terms_range('E')})",
+               lambda plan: sum(t.compute(plan) for t in LIVE_TERMS), alert=True),
 )
 
 
-def status_values(tables: Tables, smart_texts: Mapping[str, Any], envelope: Any) -> dict[str, Any]:
-    """Every status figure computed in Python; ``smart_texts`` maps objective ids to their SMART text."""
-    return {item.key: item.compute(tables, smart_texts, envelope) for item in STATUS_ITEMS}
+def status_values(plan: Plan) -> dict[str, Any]:
+    """Every status figure of *plan* computed in Python, by item key."""
+    return {item.key: item.compute(plan) for item in STATUS_ITEMS}
+
+
+def term_values(plan: Plan) -> list[int]:
+    """Every live term of *plan* computed in Python, in :data:`LIVE_TERMS` order."""
+    return [term.compute(plan) for term in LIVE_TERMS]

@@ -1,0 +1,309 @@
+"""A team edits the plan in LibreOffice the way people do; `check` and the Guide's live status judge each edit right.
+
+Every edit is made through LibreOffice's UNO API (``tests/uno_edit.py``, run by Debian's ``/usr/bin/python3``,
+the interpreter that has ``python3-uno``): rows inserted inside a table and filled, a row typed below a table,
+a sort, deleted rows, a column of the team's own, values typed over formulas, an ``.ods`` round trip. Each
+saved file is checked and the exact findings are asserted, every cell located by table, id and header in the
+saved file (never a hard-coded address). Then the Guide's live counts, as LibreOffice calculated them when
+saving, must equal ``check``'s errors of the live rules, family by family.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+import mplan_xl
+from mplan_xl import schema
+from mplan_xl.demo import SEEDED_ERRORS
+from mplan_xl.libreoffice import _profile_dir, soffice_path
+from mplan_xl.plan_reader import a1, locate_plan
+from mplan_xl.reader import read_workbook
+from mplan_xl.rules import RULES
+from mplan_xl.status import FAMILIES, STATUS_ITEMS
+from mplan_xl.validator import check_file
+from mplan_xl.vocabulary import EXPENSE_ITEM
+
+from conftest import YEAR
+
+DRIVER = Path(__file__).with_name("uno_edit.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _uno_missing() -> str | None:
+    if soffice_path() is None:
+        return "LibreOffice (soffice) is not installed"
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"{SYSTEM_PYTHON} is missing (UNO is driven by Debian's python3 with python3-uno)"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=30)
+    return None if probe.returncode == 0 else "python3-uno is not installed for /usr/bin/python3"
+
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "")]
+
+
+def run_driver(spec: Path, timeout: float) -> list[dict]:
+    """Run the UNO driver on *spec*; past *timeout* its whole process group (LibreOffice too) is killed."""
+    proc = subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"the UNO driver took more than {timeout} s")
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert results, err
+    return results
+
+ITEM = EXPENSE_ITEM.labels("fr")[2]   # a valid expense item (Impression)
+NEW_LINE = {"ID": "L100", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 1000}
+
+#: name -> (source workbook, save format, UNO steps). Tables and columns are named, never addressed.
+EDITS = {
+    "insert-and-fill": ("demo", "xlsx", [
+        {"op": "insert_rows", "table": "tblBudget", "before": "L010", "count": 1},
+        {"op": "fill", "table": "tblBudget", "row": "", "values": NEW_LINE}]),
+    "append-below": ("demo", "xlsx", [
+        {"op": "append", "table": "tblBudget",
+         "values": {"ID": "L099", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 250000}}]),
+    "sort": ("demo", "xlsx", [{"op": "sort", "table": "tblBudget", "by": "Prévisionnel", "descending": True}]),
+    "delete-rows": ("demo", "xlsx", [{"op": "delete_rows", "table": "tblBudget", "ids": ["L003", "L004"]}]),
+    "own-column": ("demo", "xlsx", [
+        {"op": "insert_column", "table": "tblActions", "before": "Budget", "header": "Commentaire"},
+        {"op": "set", "table": "tblActions", "row": "A01", "column": "Commentaire", "value": "à revoir"}]),
+    "type-over-formulas": ("demo", "xlsx", [
+        {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
+        {"op": "set", "table": "tblKpi", "row": "K01", "column": "Écart", "value": ""}]),
+    "ods-round-trip": ("demo", "ods", []),
+    "seeded-errors": ("errors", "xlsx", []),
+    "seeded-errors-ods": ("errors", "ods", []),
+    "template": ("template", "xlsx", []),
+}
+
+
+def h(key: str, column: str, lang: str = "en") -> str:
+    return schema.SHEETS_BY_KEY[key].column(column).header(lang)
+
+
+#: The same kinds of edits on the English workbook, headers taken from the schema.
+EDITS["edits-en"] = ("demo-en", "xlsx", [
+    {"op": "insert_rows", "table": "tblBudget", "before": "L010", "count": 1},
+    {"op": "fill", "table": "tblBudget", "row": "", "values": {
+        h("budget", "id"): "L100", h("budget", "action_id"): "A01", h("budget", "item"): EXPENSE_ITEM.labels("en")[2],
+        h("budget", "planned"): 1000}},
+    {"op": "append", "table": "tblBudget", "values": {h("budget", "id"): "L099", h("budget", "planned"): 250000}},
+    {"op": "set", "table": "tblActions", "row": "A03", "column": h("actions", "roi"), "value": 0.5}])
+EDITS["seeded-errors-en"] = ("errors-en", "xlsx", [])
+
+
+def lang_of(name: str) -> str:
+    return "en" if name.endswith("-en") else "fr"
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("uno")
+    sources = {
+        "demo": mplan_xl.demo_workbook(folder / "demo.xlsx", year=YEAR),
+        "errors": mplan_xl.demo_workbook(folder / "errors.xlsx", year=YEAR, with_errors=True),
+        "template": mplan_xl.new_workbook(folder / "template.xlsx", year=YEAR, envelope=50000),
+        "demo-en": mplan_xl.demo_workbook(folder / "demo-en.xlsx", lang="en", year=YEAR),
+        "errors-en": mplan_xl.demo_workbook(folder / "errors-en.xlsx", lang="en", year=YEAR, with_errors=True),
+    }
+    profile = folder / "profile"
+    shutil.copytree(_profile_dir(), profile)   # LibreOffice recalculates every formula on load
+    jobs = [{"input": str(sources[src]), "output": str(folder / f"{name}.xlsx"), "save": save, "steps": steps}
+            for name, (src, save, steps) in EDITS.items()]
+    spec = folder / "jobs.json"
+    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False), encoding="utf-8")
+    results = run_driver(spec, timeout=300)
+    assert len(results) == len(jobs) and all("output" in r for r in results), results
+    return {name: Path(job["output"]) for name, job in zip(EDITS, jobs)}
+
+
+class Located:
+    """Cells of a saved workbook found by table name, header and row id (openpyxl reads the file)."""
+
+    def __init__(self, path: Path):
+        self.wb = openpyxl.load_workbook(path)
+
+    def table(self, name: str):
+        for ws in self.wb.worksheets:
+            if name in ws.tables:
+                min_col, min_row, max_col, max_row = openpyxl.utils.cell.range_boundaries(ws.tables[name].ref)
+                headers = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+                return ws, min_col, min_row, max_row, headers
+        raise AssertionError(f"table {name} not found")
+
+    def cell(self, table: str, row_id: str, header: str, occurrence: int = 1) -> tuple[str, str]:
+        ws, min_col, min_row, max_row, headers = self.table(table)
+        seen = 0
+        for r in range(min_row + 1, max_row + 1):
+            if str(ws.cell(r, min_col).value) == row_id:
+                seen += 1
+                if seen == occurrence:
+                    return ws.title, a1(r - 1, min_col - 1 + headers.index(header))
+        raise AssertionError(f"{row_id} not in {table}")
+
+    def header(self, table: str, header: str) -> tuple[str, str]:
+        ws, min_col, min_row, _, headers = self.table(table)
+        return ws.title, a1(min_row - 1, min_col - 1 + headers.index(header))
+
+    def below(self, table: str) -> tuple[str, str]:
+        ws, min_col, _, max_row, _ = self.table(table)
+        return ws.title, a1(max_row, min_col - 1)
+
+    def first_row(self, table: str, header: str) -> tuple[str, str]:
+        ws, min_col, min_row, _, headers = self.table(table)
+        return ws.title, a1(min_row, min_col - 1 + headers.index(header))
+
+
+def found(path: Path) -> list[tuple[str, str, str | None, str | None]]:
+    return sorted((f.code, f.severity, f.sheet, f.cell) for f in check_file(path, lang="en").findings)
+
+
+def lost_definitions(at: Located, lang: str = "fr") -> list[tuple]:
+    """LibreOffice drops every table's calculated-column definition: one warning per table that has one."""
+    return [("table-formulas-lost", "warning", *at.header(s.table, s.headers(lang)[0]))
+            for s in schema.TABLES if s.computed_columns]
+
+
+def test_a_row_inserted_inside_a_table_and_filled_lacks_only_its_formulas(edited):
+    at = Located(edited["insert-and-fill"])
+    expected = [("formula-missing", "error", *at.cell("tblBudget", "L100", h)) for h in ("Écart", "Écart en %")]
+    assert found(edited["insert-and-fill"]) == sorted(expected + lost_definitions(at))
+    missing = [f for f in check_file(edited["insert-and-fill"], lang="en").findings if f.code == "formula-missing"]
+    assert all(f.hint == "The formula is missing; copy it from the row above." and f.row_id == "L100" for f in missing)
+
+
+def test_a_budget_line_typed_below_the_table_is_an_error(edited):
+    at = Located(edited["append-below"])
+    # The row below the table (LibreOffice does not grow it) is not part of the plan: the 250,000 is in no total.
+    sheet, cell = at.below("tblBudget")
+    assert found(edited["append-below"]) == sorted([("row-outside-table", "error", sheet, cell)] + lost_definitions(at))
+    [finding] = [f for f in check_file(edited["append-below"], lang="en").findings if f.code == "row-outside-table"]
+    assert "tblBudget" in finding.message
+
+
+@pytest.mark.parametrize("name", ["sort", "delete-rows"])
+def test_sorting_and_deleting_rows_break_nothing(edited, name):
+    assert found(edited[name]) == sorted(lost_definitions(Located(edited[name])))
+
+
+def test_sorted_rows_keep_their_own_formulas(edited):
+    plan = locate_plan(read_workbook(edited["sort"]))
+    planned = [r.values["planned"] for r in plan.tables["budget"].rows]
+    assert planned == sorted(planned, reverse=True) and len(planned) == 47
+    spent = [r.values for r in plan.tables["budget"].rows if isinstance(r.values["actual"], float)]
+    assert spent and all(v["variance"] == pytest.approx(v["actual"] - v["planned"]) for v in spent)
+
+
+def test_a_column_of_the_teams_own_is_one_warning(edited):
+    at = Located(edited["own-column"])
+    expected = [("column-unknown", "warning", *at.header("tblActions", "Commentaire"))]
+    assert found(edited["own-column"]) == sorted(expected + lost_definitions(at))
+
+
+def test_typing_over_and_clearing_formulas(edited):
+    at = Located(edited["type-over-formulas"])
+    expected = [("computed-overwritten", "error", *at.cell("tblActions", "A03", "ROI attendu")),
+                ("formula-missing", "error", *at.cell("tblKpi", "K01", "Écart"))]
+    assert found(edited["type-over-formulas"]) == sorted(expected + lost_definitions(at))
+
+
+def test_ods_round_trip_is_one_warning_per_computed_column(edited):
+    at = Located(edited["ods-round-trip"])
+    expected = [("formula-as-cell-references", "warning", *at.first_row(s.table, c.header("fr")))
+                for s in schema.TABLES for c in s.computed_columns]
+    assert found(edited["ods-round-trip"]) == sorted(expected + lost_definitions(at))
+
+
+def seeded(at: Located, lang: str = "fr") -> list[tuple]:
+    return [(e.code, e.severity, *at.cell(schema.SHEETS_BY_KEY[e.table].table, e.row_id,
+                                          schema.SHEETS_BY_KEY[e.table].column(e.column).header(lang),
+                                          occurrence=2 if e.code == "duplicate-id" else 1))
+            for e in SEEDED_ERRORS]
+
+
+def test_seeded_errors_survive_libreoffice(edited):
+    at = Located(edited["seeded-errors"])
+    assert found(edited["seeded-errors"]) == sorted(seeded(at) + lost_definitions(at))
+
+
+def test_seeded_errors_survive_an_ods_round_trip(edited):
+    at = Located(edited["seeded-errors-ods"])
+    a1_form = [("formula-as-cell-references", "warning", *at.first_row(s.table, c.header("fr")))
+               for s in schema.TABLES for c in s.computed_columns]
+    assert found(edited["seeded-errors-ods"]) == sorted(seeded(at) + a1_form + lost_definitions(at))
+
+
+def test_edits_of_the_english_workbook(edited):
+    at = Located(edited["edits-en"])
+    expected = [("formula-missing", "error", *at.cell("tblBudget", "L100", h("budget", k))) for k in ("variance", "variance_pct")]
+    expected += [("row-outside-table", "error", *at.below("tblBudget")),
+                 ("computed-overwritten", "error", *at.cell("tblActions", "A03", h("actions", "roi")))]
+    assert found(edited["edits-en"]) == sorted(expected + lost_definitions(at, "en"))
+
+
+def test_seeded_errors_of_the_english_workbook(edited):
+    at = Located(edited["seeded-errors-en"])
+    assert found(edited["seeded-errors-en"]) == sorted(seeded(at, "en") + lost_definitions(at, "en"))
+
+
+def guide(path: Path, lang: str) -> dict[str, object]:
+    """The Guide's status figures as LibreOffice calculated them, by item key."""
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(schema.worksheet_name("guide", lang)).to_python()
+    labels = {row[c]: row[c + 1] for row in grid for c in range(len(row) - 1) if isinstance(row[c], str) and row[c]}
+    return {item.key: labels[item.label(lang)] for item in STATUS_ITEMS}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_the_guide_counts_what_check_finds(edited, name):
+    report = check_file(edited[name], lang="en")
+    live = collections.Counter(RULES[f.code].category for f in report.findings
+                               if f.severity == "error" and RULES[f.code].live)
+    status = guide(edited[name], lang_of(name))
+    assert {family: status[f"errors_{family}"] for family in FAMILIES} == {family: live[family] for family in FAMILIES}
+    assert status["errors_left"] == sum(live.values())
+    outside = locate_plan(read_workbook(edited[name])).outside
+    assert status["outside_values"] == sum(len(cells) for cells in outside.values())
+    if name.startswith("seeded-errors"):
+        assert status["errors_left"] == 8 and status["budget_planned_text"] == 1   # the amount typed as text
+    if name == "template":
+        assert status["errors_left"] == 0
+
+
+def test_the_driver_refuses_an_unknown_table_with_a_message(tmp_path):
+    source = mplan_xl.new_workbook(tmp_path / "t.xlsx", year=YEAR)
+    spec = tmp_path / "jobs.json"
+    spec.write_text(json.dumps({"profile": (tmp_path / "p").as_uri(), "jobs": [
+        {"input": str(source), "output": str(tmp_path / "o.xlsx"), "steps": [{"op": "sort", "table": "tblNope", "by": "ID"}]}]}))
+    [result] = run_driver(spec, timeout=120)
+    assert "tblNope" in result["error"] and not (tmp_path / "o.xlsx").exists()
+
+
+
+def test_protection_blocks_what_the_readme_says(tmp_path):
+    """With --protect, LibreOffice leaves a sort undone and refuses to delete a row or insert a column."""
+    source = mplan_xl.demo_workbook(tmp_path / "protected.xlsx", year=YEAR, protect=True)
+    steps = {"sort": {"op": "sort", "table": "tblBudget", "by": "Prévisionnel", "descending": True},
+             "delete": {"op": "delete_rows", "table": "tblBudget", "ids": ["L003"]},
+             "column": {"op": "insert_column", "table": "tblActions", "before": "Budget", "header": "Commentaire"}}
+    spec = tmp_path / "jobs.json"
+    spec.write_text(json.dumps({"profile": (tmp_path / "p").as_uri(), "jobs": [
+        {"input": str(source), "output": str(tmp_path / f"{name}.xlsx"), "steps": [step]} for name, step in steps.items()]},
+        ensure_ascii=False), encoding="utf-8")
+    sort, delete, column = run_driver(spec, timeout=180)
+    planned = lambda path: [r.values["planned"] for r in locate_plan(read_workbook(path)).tables["budget"].rows]  # noqa: E731
+    assert "output" in sort and planned(tmp_path / "sort.xlsx") == planned(source)   # silently not sorted
+    assert "error" in delete and "error" in column

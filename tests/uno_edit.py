@@ -1,0 +1,199 @@
+"""Edit a workbook in LibreOffice through UNO the way a person does, then save it.
+
+Run by Debian's ``/usr/bin/python3`` (the only interpreter with ``python3-uno``), as a subprocess of
+the tests::
+
+    /usr/bin/python3 tests/uno_edit.py JOB.json
+
+``JOB.json`` holds ``{"profile": file-URL, "jobs": [{"input": path, "output": path, "save": "xlsx" | "ods",
+"steps": [...]}, ...]}``. One LibreOffice process serves every job. Tables are found by name (LibreOffice
+imports each Excel table as a database range) and columns by header, never by address. Steps:
+
+- ``{"op": "insert_rows", "table": T, "before": ID, "count": n}``: insert whole sheet rows above the row
+  whose id is ID (inside the table: LibreOffice grows the table, and fills no formula);
+- ``{"op": "fill", "table": T, "row": ID, "values": {header: value}}``: type values into the row whose id
+  is ID (``""``: the first row without an id, e.g. one just inserted); values starting with ``=`` are formulas;
+- ``{"op": "append", "table": T, "values": {...}}``: type into the sheet row just below the table;
+- ``{"op": "sort", "table": T, "by": header, "descending": bool}``: sort the table's rows (headers kept);
+- ``{"op": "delete_rows", "table": T, "ids": [ID, ...]}``: delete the sheet rows of these ids;
+- ``{"op": "insert_column", "table": T, "before": header, "header": text}``: insert a sheet column and name it;
+- ``{"op": "set", "table": T, "row": ID, "column": header, "value": v}``: type one value (``=`` formula,
+  ``""`` clears the cell).
+
+``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
+round trip of a team that works in ``.ods``). Prints one JSON line per job: ``{"output": path}`` or
+``{"error": text}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.table import TableSortField
+
+XLSX_FILTER = "Calc MS Excel 2007 XML"
+ODS_FILTER = "calc8"
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def start(profile: str, timeout: float = 60.0):
+    pipe = f"mplan_uno_{os.getpid()}"
+    proc = subprocess.Popen(["soffice", f"-env:UserInstallation={profile}", "--headless", "--invisible",
+                             "--norestore", "--nologo", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("LibreOffice did not answer on its UNO pipe")
+            time.sleep(0.3)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    return proc, desktop
+
+
+def load(desktop, path: str):
+    return desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0,
+                                        (prop("Hidden", True),))
+
+
+def store(doc, path: str, filter_name: str) -> None:
+    doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(path)), (prop("FilterName", filter_name),))
+
+
+class Table:
+    """A table of the open document: its sheet, its area (0-based, header row first) and its headers."""
+
+    def __init__(self, doc, name: str):
+        self.doc, self.name = doc, name
+        if not doc.DatabaseRanges.hasByName(name):
+            raise KeyError(f"no table {name!r} in the workbook")
+        area = doc.DatabaseRanges.getByName(name).DataArea
+        self.sheet = self.doc.Sheets.getByIndex(area.Sheet)
+        self.top, self.left, self.bottom, self.right = area.StartRow, area.StartColumn, area.EndRow, area.EndColumn
+        self.headers = [self.sheet.getCellByPosition(c, self.top).getString() for c in range(self.left, self.right + 1)]
+
+    def col(self, header: str) -> int:
+        return self.left + self.headers.index(header)
+
+    def row_of(self, row_id: str) -> int:
+        id_col = self.left
+        for r in range(self.top + 1, self.bottom + 1):
+            if self.sheet.getCellByPosition(id_col, r).getString() == row_id:
+                return r
+        raise KeyError(f"{self.name}: no row {row_id!r}")
+
+    def type_into(self, r: int, values: dict) -> None:
+        for header, value in values.items():
+            cell = self.sheet.getCellByPosition(self.col(header), r)
+            type_value(cell, value)
+
+
+def type_value(cell, value) -> None:
+    if value is None or value == "":
+        cell.setString("")
+    elif isinstance(value, str) and value.startswith("="):
+        cell.setFormula(value)
+    elif isinstance(value, str):
+        cell.setString(value)
+    else:
+        cell.setValue(value)
+
+
+def run_step(doc, step: dict) -> None:
+    op = step["op"]
+    table = Table(doc, step["table"])
+    if op == "insert_rows":
+        table.sheet.Rows.insertByIndex(table.row_of(step["before"]), step.get("count", 1))
+    elif op == "fill":
+        table.type_into(table.row_of(step["row"]), step["values"])
+    elif op == "append":
+        table.type_into(table.bottom + 1, step["values"])
+    elif op == "sort":
+        rng = table.sheet.getCellRangeByPosition(table.left, table.top + 1, table.right, table.bottom)
+        field = TableSortField()
+        field.Field = table.col(step["by"]) - table.left
+        field.IsAscending = not step.get("descending", False)
+        descriptor = rng.createSortDescriptor()
+        for p in descriptor:
+            if p.Name == "SortFields":
+                p.Value = uno.Any("[]com.sun.star.table.TableSortField", (field,))
+            elif p.Name == "ContainsHeader":
+                p.Value = False
+        rng.sort(descriptor)
+    elif op == "delete_rows":
+        rows = sorted((table.row_of(i) for i in step["ids"]), reverse=True)
+        for r in rows:
+            table.sheet.Rows.removeByIndex(r, 1)
+    elif op == "insert_column":
+        c = table.col(step["before"])
+        table.sheet.Columns.insertByIndex(c, 1)
+        table.sheet.getCellByPosition(c, table.top).setString(step["header"])
+    elif op == "set":
+        type_value(table.sheet.getCellByPosition(table.col(step["column"]), table.row_of(step["row"])), step["value"])
+    else:
+        raise ValueError(f"unknown step {op!r}")
+
+
+def run_job(desktop, job: dict) -> dict:
+    doc = load(desktop, job["input"])
+    if doc is None:
+        return {"error": f"LibreOffice could not open {job['input']}"}
+    try:
+        for step in job.get("steps", []):
+            run_step(doc, step)
+        doc.calculateAll()
+        if job.get("save", "xlsx") == "ods":
+            ods = os.path.join(tempfile.mkdtemp(prefix="mplan-uno-"), "roundtrip.ods")
+            store(doc, ods, ODS_FILTER)
+            doc.close(True)
+            doc = load(desktop, ods)
+            doc.calculateAll()
+        store(doc, job["output"], XLSX_FILTER)
+        return {"output": job["output"]}
+    finally:
+        doc.close(True)
+
+
+def main() -> int:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        spec = json.load(f)
+    proc, desktop = start(spec["profile"])
+    try:
+        for job in spec["jobs"]:
+            try:
+                result = run_job(desktop, job)
+            except Exception as exc:  # reported to the test, which fails with the text
+                result = {"error": f"{type(exc).__name__}: {exc}"}
+            print(json.dumps(result), flush=True)
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

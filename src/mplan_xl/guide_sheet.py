@@ -70,7 +70,7 @@ def write_guide(writer: Any, ws: Any) -> None:
         ("author", schema.NAME_AUTHOR, ident.author, Kind.TEXT, False),
         ("currency", schema.NAME_CURRENCY, ident.currency, Kind.TEXT, True),
         ("envelope", schema.NAME_ENVELOPE, ident.envelope, Kind.MONEY, False),
-        ("template", None, schema.TEMPLATE_ID, Kind.TEXT, True),
+        ("template", None, schema.TEMPLATE_NAME(lang), Kind.TEXT, True),
         ("version", None, schema.TEMPLATE_VERSION, Kind.TEXT, True),
     )
     for i, (key, name, value, kind, locked) in enumerate(identity_rows):
@@ -117,6 +117,9 @@ def write_guide(writer: Any, ws: Any) -> None:
         "type": "cell", "criteria": ">", "value": 0, "format": wb.add_format({"font_color": "#C00000"})})
     ws.conditional_format(errors_row, 5, errors_row, 5, {
         "type": "cell", "criteria": "==", "value": 0, "format": wb.add_format({"font_color": "#2E7D32"})})
+    remaining_row = 3 + [item.key for item in STATUS_ITEMS].index("budget_remaining")
+    ws.conditional_format(remaining_row, 5, remaining_row, 5, {
+        "type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)

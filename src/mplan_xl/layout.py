@@ -33,7 +33,7 @@ MIN_SCALE = math.ceil(100 * MIN_FONT_PT / FONT_PT)
 #: Height of one line of wrapped text and of an empty row (points).
 LINE_HEIGHT = 15.0
 #: Characters of average text per column-width unit (digits are the unit; text is narrower).
-CHARS_PER_UNIT = 1.12
+CHARS_PER_UNIT = 1.22
 #: A4 in points, and the margins the builder sets (inches: sides, top/bottom with header and footer).
 A4_POINTS = (595.3, 841.9)
 SIDE_MARGIN_IN, TOP_MARGIN_IN, HEADER_MARGIN_IN = 0.4, 0.6, 0.25

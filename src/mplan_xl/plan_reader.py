@@ -193,7 +193,8 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
     table = LocatedTable(sheet, info.sheet, info, columns, header_problems=problems)
     grid = raw.values(info.sheet)
     input_cols = {c.key for c in sheet.input_columns}
-    for i, r in enumerate(range(info.first_row + 1, info.last_row + 1)):
+    # A Table's total row (its last totals_row_count rows) holds totals, not data.
+    for i, r in enumerate(range(info.first_row + 1, info.last_row + 1 - info.totals_row_count)):
         line = grid[r] if r < len(grid) else []
         values = {key: (line[c] if c < len(line) else "") for key, c in columns.items()}
         if all(blank(values.get(k)) for k in input_cols if k in values):

@@ -301,42 +301,23 @@ class _WorkbookWriter:
             last_row = max(last_row, table_last)
             col += len(sheet.columns) + TABLE_GAP
         ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
-        heights = [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
+        heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
         self.print_setup(ws, widths, heights, last_row, units=units, repeat_first_column=bool(first.id_column),
-                         title_height=21 + 45 + LINE_HEIGHT, repeated_height=32)
+                         title_height=21 + 45 + LINE_HEIGHT)
         ws.protect("", PROTECTION)
 
     def print_setup(self, ws: Any, widths: list[float], heights: list[float], last_row: int, *,
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
-                    title_height: float = 0.0, repeated_height: float = 0.0, landscape: bool = True,
-                    first_measured_row: int = schema.HEADER_ROW) -> layout.PrintSetup:
-        """A4, readable scale (never below layout.MIN_SCALE), column groups with the id column repeated, header row
-        repeated, rows spread evenly over the pages, company and sheet name in the page header, page numbers in
-        the footer. *heights* are those of the rows from *first_measured_row* on."""
-        setup = layout.print_setup([layout.column_points(w) for w in widths], heights, units=units,
-                                   repeat_first_column=repeat_first_column, title_height=title_height,
-                                   repeated_height=repeated_height, landscape=landscape)
-        if landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.set_paper(9)
-        ws.set_margins(left=layout.SIDE_MARGIN_IN, right=layout.SIDE_MARGIN_IN, top=layout.TOP_MARGIN_IN,
-                       bottom=layout.TOP_MARGIN_IN)
-        ws.set_print_scale(setup.scale)
-        if setup.column_breaks:
-            ws.set_v_pagebreaks([c + 1 for c in setup.column_breaks])
-        if setup.row_breaks:
-            ws.set_h_pagebreaks([first_measured_row + r for r in setup.row_breaks])
-        if repeated_height:
-            ws.repeat_rows(schema.HEADER_ROW - 1)
-        if repeat_first_column and setup.pages_across > 1:
-            ws.repeat_columns(0)
+                    title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
+                    first_measured_row: int = schema.HEADER_ROW - 1) -> layout.PrintSetup:
+        """The print setup of :func:`mplan_xl.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
+        0..*last_row*, with the company and sheet name in the page header and the plan year in the footer."""
         ws.print_area(0, 0, last_row, len(widths) - 1)
-        margin = {"margin": layout.HEADER_MARGIN_IN}
-        ws.set_header(f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A", margin)
-        ws.set_footer("&LPlan {0}&RPage &P / &N".format(self.identity.year), margin)
-        return setup
+        return layout.apply_print_setup(
+            ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
+            repeat_first_column=repeat_first_column, title_height=title_height, units=units,
+            header=f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A",
+            footer="&LPlan {0}&RPage &P / &N".format(self.identity.year))
 
     def back_link(self, ws: Any, row: int, col: int) -> None:
         """A link to the Guide, where every sheet is listed."""

@@ -223,7 +223,7 @@ def write_dashboard(writer: Any, ws: Any) -> None:
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     widths = [LABEL_W, DATE_W, DATE_W, STATUS_W] + [SLOT_W] * SLOTS
     heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(obj_last + 1)]
-    writer.print_setup(ws, widths, heights, obj_last, first_measured_row=0)
+    writer.print_setup(ws, widths, heights, obj_last, header_row=None, first_measured_row=0)
     ws.set_h_pagebreaks([top, data_top])  # charts, timeline, chart data: each from a new page
 
 

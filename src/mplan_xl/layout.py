@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 #: The workbook's body font size (Calibri 11), and the smallest printed size we accept.
 FONT_PT, MIN_FONT_PT = 11.0, 8.0
@@ -191,3 +191,40 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
     pages = min(setup.pages_across * setup.pages_down for setup in candidates)
     chosen = next(setup for setup in candidates if setup.pages_across * setup.pages_down == pages)
     return chosen
+
+
+def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float], *, header_row: int | None = None,
+                      first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
+                      landscape: bool = True, units: Sequence[tuple[int, int]] | None = None,
+                      footer: str = "&RPage &P / &N", header: str = "") -> PrintSetup:
+    """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
+    margins, scale, column and row breaks, the *header_row* repeated on each page, the first column repeated
+    when the columns are split, page numbers in the footer. *widths* are column widths in characters; *heights*
+    the row heights (points) from *first_measured_row* on. Returns the setup."""
+    repeated, body, body_first, title = 0.0, list(heights), first_measured_row, title_height
+    if header_row is not None:
+        k = header_row - first_measured_row
+        repeated, body, body_first, title = heights[k], list(heights[k + 1:]), header_row + 1, title + sum(heights[:k])
+    setup = print_setup([column_points(w) for w in widths], body, units=units,
+                        repeat_first_column=repeat_first_column, title_height=title,
+                        repeated_height=repeated, landscape=landscape)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)
+    ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=TOP_MARGIN_IN, bottom=TOP_MARGIN_IN)
+    ws.set_print_scale(setup.scale)
+    if setup.column_breaks:
+        ws.set_v_pagebreaks([c + 1 for c in setup.column_breaks])
+    if setup.row_breaks:
+        ws.set_h_pagebreaks([body_first + r for r in setup.row_breaks])
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    if repeat_first_column and setup.pages_across > 1:
+        ws.repeat_columns(0)
+    margin = {"margin": HEADER_MARGIN_IN}
+    if header:
+        ws.set_header(header, margin)
+    ws.set_footer(footer, margin)
+    return setup

@@ -108,7 +108,7 @@ Public Sub MplanRegisterFunctions()
     End If
 End Sub
 
-Private Function MplanLanguage() As String
+Public Function MplanLanguage() As String
     Dim row As Long
     MplanLanguage = "fr"
     On Error GoTo done

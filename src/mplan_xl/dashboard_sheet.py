@@ -63,7 +63,7 @@ STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD
                   "cancelled": "#BFBFBF"}
 LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
-LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 34, 11, 12, 3.3, 24
+LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 30, 11, 12, 2.9, 24
 CHART_H = 300
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -184,7 +184,7 @@ def write_dashboard(writer: Any, ws: Any) -> None:
                       "gap": 40, "data_labels": {"value": True, "num_format": "0%", "position": "inside_base"}})
     chart.set_title({"name": TEXTS["kpi"](lang)})
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 10}})
     chart.set_legend({"position": "bottom"})
     ws.insert_chart(3 + CHART_H // 20 + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
                                                       "x_scale": left_px / 480, "y_scale": CHART_H / 288})

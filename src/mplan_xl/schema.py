@@ -227,7 +227,7 @@ DIAGNOSTIC = Sheet(
     columns=(
         Column("topic", L("Thème", "Topic"), Kind.CHOICE, required=True, choices=voc.DIAGNOSTIC_TOPIC, width=20),
         Column("aspect", L("Point étudié", "Aspect"), Kind.TEXT, required=True, width=24),
-        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=50),
+        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=72),
         Column("source", L("Source", "Source"), Kind.TEXT, width=18),
     ),
 )

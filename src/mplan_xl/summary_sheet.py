@@ -223,6 +223,7 @@ def write_summary(writer: Any, ws: Any) -> None:
                    bottom=layout.TOP_MARGIN_IN)
     ws.fit_to_pages(1, 1)
     ws.print_area(0, 0, last_row, len(SUMMARY_WIDTHS) - 1)
+    ws.set_header("&R&A", {"margin": layout.HEADER_MARGIN_IN})
     ws.set_footer(f"&LPlan {ident.year}&R&D", {"margin": layout.HEADER_MARGIN_IN})
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
@@ -268,5 +269,6 @@ def write_swot_grid(writer: Any, ws: Any) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
+    ws.set_header("&R&A", {"margin": layout.HEADER_MARGIN_IN})
     ws.print_area(0, 0, row - 2, 2)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

@@ -18,6 +18,7 @@ import pytest
 
 from mplan_xl import layout, libreoffice, schema
 from mplan_xl.dashboard_sheet import MONTHS
+from mplan_xl.demo import DEFAULT_COMPANY
 
 from conftest import needs_libreoffice
 
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 NAMES = ("template-fr", "template-en", "demo-fr", "demo-en")
 #: Height of a word's box in pdftotext -bbox per point of font size (Carlito, LibreOffice's Calibri).
 BOX_PER_POINT = 1.25
+#: The companies of the template and the demo: the left part of the data sheets' page header.
+COMPANIES = ("Atelier Lumen", DEFAULT_COMPANY)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +48,14 @@ def _pages(pdf) -> list[str]:
 
 
 def _sheet_of(page: str, names: list[str]) -> str | None:
-    """The sheet a page belongs to: the sheet name printed at the right of the page header."""
-    first = next((line for line in page.splitlines() if line.strip()), "")
-    return next((n for n in sorted(names, key=len, reverse=True) if first.rstrip().endswith(n)), None)
+    """The sheet a page belongs to: the sheet name printed at the right of the page header (among the first
+    lines: LibreOffice may emit a chart's clipped labels first)."""
+    for line in [line for line in page.splitlines() if line.strip()][:3]:
+        found = next((n for n in sorted(names, key=len, reverse=True)
+                      if line.strip() == n or (line.startswith(COMPANIES) and line.rstrip().endswith("  " + n))), None)
+        if found:
+            return found
+    return None
 
 
 def _visible_sheets(lang: str) -> list[str]:

@@ -64,7 +64,11 @@ STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD
 LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
 LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 30, 11, 12, 2.9, 24
-CHART_H = 300
+CHART_H = 260
+#: Height (pixels) the KPI chart gives each KPI, enough for its label.
+KPI_BAR_PX = 22
+#: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
+CHART_FONT = {"size": 11}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -103,9 +107,15 @@ def write_dashboard(writer: Any, ws: Any) -> None:
     right_px = SLOTS * _pixels(SLOT_W)
 
     # Timeline first (its height decides where the data ranges go) ----------------------------------------------
-    top = 3 + 2 * (CHART_H // 20 + 1)
+    kpi_count = max(1, sum(1 for k in writer.plan.rows("kpis") if k.get("id") or k.get("name")))
+    low_h = max(CHART_H, 110 + KPI_BAR_PX * kpi_count)  # the KPI chart grows so that every KPI keeps its label
+    top = 3 + CHART_H // 20 + 1 + low_h // 20 + 1
+    for r in range(2, top):  # rows of exactly 20 pixels under the charts, so the page break after them is exact
+        ws.set_row(r, layout.LINE_HEIGHT)
     a_first, _, a_last, _ = writer.table_ranges["actions"]
-    n = a_last - a_first + 1
+    # A template shows every row of its Actions table; a filled plan its actions (no empty bars).
+    filled = sum(1 for a in writer.plan.rows("actions") if a.get("id"))
+    n = a_last - a_first + 1 if writer.template or not filled else filled
     data_top = _timeline(writer, ws, top, n)
 
     # Chart data, under the timeline --------------------------------------------------------------------------
@@ -124,11 +134,11 @@ def write_dashboard(writer: Any, ws: Any) -> None:
         ws.write_formula(env_first + i, 1, "=" + formula, money, "" if value is None else value)
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": TEXTS["envelope_chart"](lang), "categories": [name, env_first, 0, env_first + 3, 0],
-                      "values": [name, env_first, 1, env_first + 3, 1], "data_labels": {"value": True},
+                      "values": [name, env_first, 1, env_first + 3, 1], "data_labels": {"value": True, "font": CHART_FONT},
                       "points": [{"fill": {"color": c}} for c in ("#7F7F7F", "#1F4E78", "#F4B183", "#C55A11")]})
     chart.set_title({"name": TEXTS["envelope_chart"](lang)})
-    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0})
-    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
     chart.set_legend({"none": True})
     ws.insert_chart(3, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
                                   "x_scale": left_px / 480, "y_scale": CHART_H / 288})
@@ -153,17 +163,16 @@ def write_dashboard(writer: Any, ws: Any) -> None:
         chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
                           "values": [name, item_first, j, item_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["budget"](lang)})
-    chart.set_y_axis({"num_format": styles.unit("money").num_format})
-    chart.set_x_axis({"interval_unit": 1, "num_font": {"rotation": -45}})
-    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
+    chart.set_x_axis({"interval_unit": 1, "num_font": {"rotation": -45, **CHART_FONT}})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(3, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
                                   "x_scale": right_px / 480, "y_scale": CHART_H / 288})
 
     # 3. KPI attainment against the 100 % target (a bullet chart: the target bar behind the attainment bar).
     row = item_last + 2
     ws.write_row(row, 0, [TEXTS["kpi_label"](lang), TEXTS["target"](lang), TEXTS["attainment"](lang)], head)
-    kpi_rows = writer.plan.rows("kpis")
-    shown = max(1, sum(1 for k in kpi_rows if k.get("id") or k.get("name")))
+    shown = kpi_count
     kpi_first = row + 1
     for i in range(shown):
         r, pos = kpi_first + i, str(i + 1)
@@ -181,13 +190,13 @@ def write_dashboard(writer: Any, ws: Any) -> None:
                       "border": {"color": "#404040", "width": 1.25, "dash_type": "dash"}, "gap": 40})
     chart.add_series({"name": [name, row, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": "#2E75B6"}, "overlap": 100,
-                      "gap": 40, "data_labels": {"value": True, "num_format": "0%", "position": "inside_base"}})
+                      "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang)})
-    chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 10}})
-    chart.set_legend({"position": "bottom"})
+    chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(3 + CHART_H // 20 + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
-                                                      "x_scale": left_px / 480, "y_scale": CHART_H / 288})
+                                                      "x_scale": left_px / 480, "y_scale": low_h / 288})
 
     # 4. Budget and expected gain by objective.
     row = kpi_last + 2
@@ -214,17 +223,21 @@ def write_dashboard(writer: Any, ws: Any) -> None:
         chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
                           "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["objectives"](lang)})
-    chart.set_y_axis({"num_format": styles.unit("money").num_format})
-    chart.set_x_axis({"interval_unit": 1})
-    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
+    chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(3 + CHART_H // 20 + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
-                                                      "x_scale": right_px / 480, "y_scale": CHART_H / 288})
+                                                      "x_scale": right_px / 480, "y_scale": low_h / 288})
 
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     widths = [LABEL_W, DATE_W, DATE_W, STATUS_W] + [SLOT_W] * SLOTS
     heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(obj_last + 1)]
-    writer.print_setup(ws, widths, heights, obj_last, header_row=None, first_measured_row=0)
+    setup = writer.print_setup(ws, widths, heights, obj_last, header_row=None, first_measured_row=0)
     ws.set_h_pagebreaks([top, data_top])  # charts, timeline, chart data: each from a new page
+    # The four charts share the first page: the scale makes room for them, never below the readable minimum.
+    charts_height = sum(heights[:top])
+    page_height = layout.printable_area()[1] * layout.SAFETY
+    ws.set_print_scale(max(layout.MIN_SCALE, min(setup.scale, int(100 * page_height / charts_height))))
 
 
 def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
@@ -233,7 +246,7 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
     year = writer.identity.year
     ws.write_string(top, 0, TEXTS["timeline"](lang), styles.subtitle)
     # Two hidden rows hold each half month's first and last day: the conditional formats compare with them.
-    starts, ends = top + 1, top + 2
+    starts, ends = top + 2, top + 3
     date_fmt = styles.value(Kind.DATE, locked=True)
     for j in range(SLOTS):
         month, half = j // 2 + 1, j % 2
@@ -244,7 +257,7 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
         ws.write_formula(ends, 4 + j, end_formula, date_fmt, _serial(last))
     ws.set_row(starts, None, None, {"hidden": True})
     ws.set_row(ends, None, None, {"hidden": True})
-    header = top + 3
+    header = top + 4
     head = styles.header(required=False, computed=True)
     ws.write_row(header, 0, [TEXTS[k](lang) for k in ("action", "start", "end", "status")], head)
     for m, month_name in enumerate(MONTHS[lang]):
@@ -290,8 +303,8 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
         "type": "formula", "criteria": "=" + today,
         "format": wb.add_format({"left": 2, "left_color": TODAY_COLOUR, "right": 2, "right_color": TODAY_COLOUR,
                                  "bg_color": "#FDE9E9"})})
-    # Legend.
-    legend = last_row + 2
+    # Legend, above the timeline (rows *top* and *top* + 1, right of the title).
+    legend = top
     items = [(ACTION_STATUS.label(code, lang), colour) for code, colour in STATUS_COLOURS.items()]
     items += [(TEXTS["late"](lang), LATE_COLOUR), (TEXTS["today"](lang), "#FDE9E9")]
     for i, (text_label, colour) in enumerate(items):
@@ -300,4 +313,4 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
         ws.write_blank(r, c, None, wb.add_format({"bg_color": colour, "border": 1,
                                                   "border_color": TODAY_COLOUR if colour == "#FDE9E9" else colour}))
         ws.write_string(r, c + 1, text_label)
-    return legend + 3
+    return last_row + 2

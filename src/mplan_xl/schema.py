@@ -36,8 +36,9 @@ TEMPLATE_ID = "mplan-xl/plan-marketing-operationnel"
 TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operational marketing plan (mplan-xl template)")
 #: Semantic version of the workbook layout. Bump the minor number for
 #: additions a reader of the same major version can ignore, the major number
-#: for anything that breaks older readers.
-TEMPLATE_VERSION = "1.0.0"
+#: for anything that breaks older readers. 2.0: the Bilan N-1's "Atteinte" column became "Taux de réalisation"
+#: (result / target, not KPI attainment); tables may end with a total row; Synthèse and SWOT matrix sheets.
+TEMPLATE_VERSION = "2.0.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100

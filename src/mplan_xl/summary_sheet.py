@@ -143,11 +143,15 @@ def write_summary(writer: Any, ws: Any) -> None:
     for k in range(NEXT_ACTIONS_SHOWN):
         r = top + 2 + k
         pos = synthesis.next_action_position(k + 1, lang)
+        lines = 1
         for c, (key, fmt) in enumerate((("id", text), ("title", text), ("start", date), ("end", date), ("owner", text))):
             value = fig.value("actions", positions[k], key) if k < len(positions) else None
+            if isinstance(value, str):
+                lines = max(lines, layout.text_lines(value, SUMMARY_WIDTHS[c]))
             ref = synthesis.column(ACTIONS, key, lang)
             _write(ws, r, c, f'IFERROR(IF(INDEX({ref},{pos})="","",INDEX({ref},{pos})),"")', fmt,
                    _serial(value), array=True)
+        heights[r] = layout.LINE_HEIGHT * min(lines, 3)
     actions_last = top + 1 + NEXT_ACTIONS_SHOWN
 
     # In figures (left, bottom) --------------------------------------------------------------------------------
@@ -188,8 +192,8 @@ def write_summary(writer: Any, ws: Any) -> None:
     for i, (key, formula, fmt, value) in enumerate(budget_rows):
         r = top + 1 + i
         ws.merge_range(r, left, r, left + 4, T[key](lang), styles.value(Kind.TEXT, locked=True))
+        ws.merge_range(r, left + 5, r, left + 6, "", fmt)
         _write(ws, r, left + 5, formula, fmt, value)
-        ws.write_blank(r, left + 6, None, fmt)
     remaining_row = top + 5
     ws.conditional_format(remaining_row, left + 5, remaining_row, left + 5,
                           {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
@@ -236,9 +240,9 @@ def write_swot_grid(writer: Any, ws: Any) -> None:
     ws.write_string(0, 0, T["swot_title"](lang).format(year=writer.identity.year), styles.title)
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
-    ws.write_string(1, 1, T["swot_note"](lang).format(audit=writer.name_of("audit")), styles.guidance)
+    ws.merge_range(2, 0, 2, 2, T["swot_note"](lang).format(audit=writer.name_of("audit")), styles.guidance)
     item, weight = synthesis.column(SWOT, "item", lang), synthesis.column(SWOT, "weight", lang)
-    row = 3
+    row = 4
     for side, pair in zip(("internal", "external"), QUADRANTS):
         ws.merge_range(row, 0, row + SWOT_SHOWN + 1, 0, T[side](lang), writer.wb.add_format(
             {"bold": True, "rotation": 90, "align": "center", "valign": "vcenter", "border": 1}))

@@ -36,7 +36,7 @@ from .plan import Identity, Plan, check_language
 from .schema import Column, Kind, Sheet
 from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
-from .synthesis import AS_OF_FORMULA, Figures, situation_date
+from .synthesis import AS_OF_FORMULA, Figures, serial
 from .vocabulary import ALL_LISTS, Label
 
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
@@ -268,9 +268,7 @@ class _WorkbookWriter:
         ws.write_string(row, 0, schema.NAME_AS_OF)
         ws.write_string(row, 1, Label("Date de situation : aujourd'hui, dans l'année du plan",
                                       "Situation date: today, within the plan year")(self.lang))
-        as_of = situation_date(self.identity.year)
-        ws.write_formula(row, 2, "=" + AS_OF_FORMULA, self.styles.value(Kind.DATE),
-                         float((as_of - dt.date(1899, 12, 30)).days))
+        ws.write_formula(row, 2, "=" + AS_OF_FORMULA, self.styles.value(Kind.DATE), serial(self.figures.as_of))
         self.wb.define_name(schema.NAME_AS_OF, f"={schema.CONFIG_SHEET}!$C${row + 1}")
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 48)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from . import schema
 from .schema import Sheet
 from .synthesis import CLOSED_STATUSES
 from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 #: Figures shown in the unit of another column of the same row: table -> (unit column, figure columns).
 UNIT_COLUMNS = {

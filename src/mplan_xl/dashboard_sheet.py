@@ -69,13 +69,6 @@ CHART_H = 260
 KPI_BAR_PX = 22
 #: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
 CHART_FONT = {"size": 11}
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def _serial(value: Any) -> float | None:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return float((value - EXCEL_EPOCH).days) if isinstance(value, dt.date) else None
 
 
 def _amount(value: Any) -> float:
@@ -99,7 +92,7 @@ def write_dashboard(writer: Any, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 1, TEXTS["as_of"](lang), styles.label)
-    ws.write_formula(1, 2, "=" + schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), _serial(fig.as_of))
+    ws.write_formula(1, 2, "=" + schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), synthesis.serial(fig.as_of))
     head = styles.header(required=False, computed=True)
     money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)
     pct = styles.value(Kind.PERCENT, locked=True)
@@ -252,9 +245,9 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
         month, half = j // 2 + 1, j % 2
         first = dt.date(year, month, 16 if half else 1)
         last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)) if half else dt.date(year, month, 15)
-        ws.write_formula(starts, 4 + j, f"=DATE({schema.NAME_YEAR},{month},{16 if half else 1})", date_fmt, _serial(first))
+        ws.write_formula(starts, 4 + j, f"=DATE({schema.NAME_YEAR},{month},{16 if half else 1})", date_fmt, synthesis.serial(first))
         end_formula = f"=DATE({schema.NAME_YEAR},{month},15)" if not half else f"=DATE({schema.NAME_YEAR},{month + 1},1)-1"
-        ws.write_formula(ends, 4 + j, end_formula, date_fmt, _serial(last))
+        ws.write_formula(ends, 4 + j, end_formula, date_fmt, synthesis.serial(last))
     ws.set_row(starts, None, None, {"hidden": True})
     ws.set_row(ends, None, None, {"hidden": True})
     header = top + 4
@@ -280,7 +273,7 @@ def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
             ws.set_row(r, height)
             writer.row_heights[(ws.name, r)] = height
         for c, key in ((1, "start"), (2, "end")):
-            value = _serial(action.get(key))
+            value = synthesis.serial(action.get(key))
             ws.write_formula(r, c, "=" + synthesis.indexed(ACTIONS, key, pos, lang), date_fmt, "" if value is None else value)
         status = fig.value("actions", k, "status") if k < len(actions) else None
         ws.write_formula(r, 3, "=" + synthesis.indexed(ACTIONS, "status", pos, lang), text, status or "")

@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -58,8 +57,22 @@ def text_lines(text: str, width: float) -> int:
     (1, 1, 2)
     """
     capacity = max(1, int(width * CHARS_PER_UNIT) - 1)
-    return max(1, sum(len(textwrap.wrap(part, capacity, break_long_words=True)) or 1
-                      for part in str(text).split("\n")))
+    lines = 0
+    for part in str(text).split("\n"):
+        lines += 1
+        used = 0
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size > capacity:  # the word goes to the next line
+                lines += 1
+                used = 0
+            if used:
+                used += 1
+            while size > capacity:  # a word longer than the line is cut
+                lines += 1
+                size -= capacity
+            used += size
+    return max(1, lines)
 
 
 def fit_width(texts: Sequence[str], declared: float, cap: float) -> float:
@@ -94,33 +107,36 @@ def printable_area(landscape: bool = True) -> tuple[float, float]:
     return width - 2 * 72 * SIDE_MARGIN_IN, height - 2 * 72 * TOP_MARGIN_IN
 
 
-def _groups(widths: Sequence[float], units: Sequence[tuple[int, int]], capacity: float) -> list[list[int]] | None:
-    """Split *units* (column ranges, kept whole when they fit) into pages of at most *capacity* points,
-    balancing the pages; None when a single column is wider than a page."""
+def _pieces(widths: Sequence[float], units: Sequence[tuple[int, int]], capacity: float) -> list[tuple[int, int]] | None:
+    """*units* (column ranges) kept whole when they fit a page of *capacity* points, else cut into columns;
+    None when a single column is wider than a page."""
     pieces: list[tuple[int, int]] = []
     for first, last in units:
         if sum(widths[first:last + 1]) <= capacity:
             pieces.append((first, last))
         else:
             pieces += [(c, c) for c in range(first, last + 1)]
-    if any(sum(widths[a:b + 1]) > capacity for a, b in pieces):
-        return None
-    sizes = [sum(widths[a:b + 1]) for a, b in pieces]
-    greedy, used = 1, 0.0
+    return None if any(sum(widths[a:b + 1]) > capacity for a, b in pieces) else pieces
+
+
+def _page_count(sizes: Sequence[float], capacity: float) -> int:
+    pages, used = 1, 0.0
     for size in sizes:
-        if used + size > capacity:
-            greedy, used = greedy + 1, 0.0
+        if used and used + size > capacity:
+            pages, used = pages + 1, 0.0
         used += size
-    # Balance: the smallest page width that still needs no more pages than first-fit.
+    return pages
+
+
+def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity: float) -> list[list[int]]:
+    """The columns of each page: *pieces* packed into as few pages of *capacity* points as first-fit needs,
+    with the pages' widths balanced."""
+    sizes = [sum(widths[a:b + 1]) for a, b in pieces]
+    pages = _page_count(sizes, capacity)
     low, high = max(sizes), capacity
-    for _ in range(40):
+    for _ in range(40):  # the smallest page width that still needs no more pages
         middle = (low + high) / 2
-        pages, used = 1, 0.0
-        for size in sizes:
-            if used + size > middle:
-                pages, used = pages + 1, 0.0
-            used += size
-        low, high = (middle, high) if pages > greedy else (low, middle)
+        low, high = (middle, high) if _page_count(sizes, middle) > pages else (low, middle)
     groups, current, used = [], [], 0.0
     for (a, b), size in zip(pieces, sizes):
         if current and used + size > high + 1e-6:
@@ -179,17 +195,24 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
     title_col = widths[0] if repeat_first_column else 0.0
     if repeat_first_column:
         units = [(max(a, 1), b) for a, b in units if b >= 1]
+    first_page, capacity = title_height + repeated_height, SAFETY * page_h * 100
     candidates = []
     for scale in range(100, MIN_SCALE - 1, -1):
-        groups = _groups(widths, units, SAFETY * page_w * 100 / scale - title_col)
-        rows = _balanced_row_breaks(heights, title_height + repeated_height, repeated_height, SAFETY * page_h * 100 / scale)
-        if groups is not None:
-            candidates.append(PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1))
+        page_width = SAFETY * page_w * 100 / scale - title_col
+        pieces = _pieces(widths, units, page_width)
+        breaks = _row_breaks(heights, first_page, repeated_height, capacity / scale)
+        if pieces is not None:
+            across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
+            down = len(breaks) + 1 if breaks is not None else len(heights)
+            candidates.append((scale, pieces, page_width, across * down))
     if not candidates:
         return PrintSetup(MIN_SCALE, (), (), 1, 1)
-    # Fewest pages in all, at the largest scale that gives them; rows are spread evenly over the pages down.
-    pages = min(setup.pages_across * setup.pages_down for setup in candidates)
-    chosen = next(setup for setup in candidates if setup.pages_across * setup.pages_down == pages)
+    # Fewest pages in all, at the largest scale that gives them; columns and rows spread evenly over the pages.
+    pages = min(c[3] for c in candidates)
+    scale, pieces, page_width, _ = next(c for c in candidates if c[3] == pages)
+    groups = _groups(widths, pieces, page_width)
+    rows = _balanced_row_breaks(heights, first_page, repeated_height, capacity / scale)
+    chosen = PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1)
     return chosen
 
 

@@ -87,8 +87,10 @@ def _write(ws: Any, r: int, c: int, formula: str, fmt: Any, value: Any, array: b
         ws.write_formula(r, c, "=" + formula, fmt, cached)
 
 
-def _serial(value: Any) -> Any:
-    return synthesis._serial(value) if synthesis._serial(value) is not None else value
+def _shown(value: Any) -> Any:
+    """A cell's value as written: a date as its serial number."""
+    number = synthesis.serial(value)
+    return value if number is None else number
 
 
 def write_summary(writer: Any, ws: Any) -> None:
@@ -100,7 +102,7 @@ def write_summary(writer: Any, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 3, T["as_of"](lang), styles.label)
-    _write(ws, 1, 4, schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), _serial(fig.as_of))
+    _write(ws, 1, 4, schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), _shown(fig.as_of))
     head = styles.header(required=False, computed=True)
     text = styles.value(Kind.TEXT, locked=True, wrap=True)
     money, pct = styles.value(Kind.MONEY, locked=True), styles.value(Kind.PERCENT, locked=True)
@@ -150,7 +152,7 @@ def write_summary(writer: Any, ws: Any) -> None:
                 lines = max(lines, layout.text_lines(value, SUMMARY_WIDTHS[c]))
             ref = synthesis.column(ACTIONS, key, lang)
             _write(ws, r, c, f'IFERROR(IF(INDEX({ref},{pos})="","",INDEX({ref},{pos})),"")', fmt,
-                   _serial(value), array=True)
+                   _shown(value), array=True)
         heights[r] = layout.LINE_HEIGHT * min(lines, 3)
     actions_last = top + 1 + NEXT_ACTIONS_SHOWN
 

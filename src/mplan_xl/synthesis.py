@@ -34,7 +34,7 @@ from typing import Any, Mapping, Sequence
 from . import schema
 from .computed import PlanContext, compute_row, structured_ref
 from .plan import id_key
-from .schema import ACTIONS, KPIS, OBJECTIVES, SWOT
+from .schema import ACTIONS, KPIS, SWOT
 from .vocabulary import ACTION_STATUS, KPI_STATUS, SWOT_QUADRANT
 
 Tables = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -56,7 +56,12 @@ def situation_date(year: int, today: dt.date | None = None) -> dt.date:
     return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
 
 
-def _serial(value: Any) -> float | None:
+def serial(value: Any) -> float | None:
+    """Excel's serial number of a date (the number a date cell holds); None for anything else.
+
+    >>> serial(dt.date(2027, 1, 1))
+    46388.0
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -77,8 +82,8 @@ def _open(action: Mapping[str, Any]) -> bool:
 
 
 def is_late(action: Mapping[str, Any], as_of: dt.date) -> bool:
-    end = _serial(action.get("end"))
-    return _open(action) and end is not None and end < _serial(as_of)
+    end = serial(action.get("end"))
+    return _open(action) and end is not None and end < serial(as_of)
 
 
 def late_actions(tables: Tables, as_of: dt.date) -> int:
@@ -89,8 +94,8 @@ def next_actions(tables: Tables, as_of: dt.date, limit: int) -> list[int]:
     """Positions (0-based, in the Actions table) of the next *limit* open actions."""
     keys = []
     for pos, a in enumerate(tables.get("actions", [])):
-        start, end = _serial(a.get("start")), _serial(a.get("end"))
-        if _open(a) and start is not None and end is not None and end >= _serial(as_of):
+        start, end = serial(a.get("start")), serial(a.get("end"))
+        if _open(a) and start is not None and end is not None and end >= serial(as_of):
             keys.append((start, pos))
     return [pos for _, pos in sorted(keys)[:limit]]
 

@@ -178,10 +178,15 @@ def _balanced_row_breaks(heights: Sequence[float], first_page: float, repeated: 
 
 def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Sequence[tuple[int, int]] | None = None,
                 repeat_first_column: bool = True, title_height: float = 0.0, repeated_height: float = 0.0,
-                landscape: bool = True) -> PrintSetup:
+                landscape: bool = True, unit_rows: Sequence[int] | None = None) -> PrintSetup:
     """The print scale and column breaks of a sheet whose printed columns are *widths* points wide and whose
     rows (below the title rows, *title_height* points, and the repeated header, *repeated_height*) are
     *heights* points tall.
+
+    *units* are column ranges kept on one page when they fit (the tables of a sheet holding several side by
+    side); *unit_rows*, how many of the rows each unit fills. Then a page break right after the shorter
+    tables is preferred when they fit on the first page: they print whole on one page, the longer table goes
+    on (the engines skip the blank pages beside it), and no page holds a short table's last rows alone.
 
     >>> s = print_setup([column_points(w) for w in (8, 30, 30)], [15] * 10)
     >>> s.scale, s.column_breaks, s.pages_across
@@ -196,41 +201,60 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
     if repeat_first_column:
         units = [(max(a, 1), b) for a, b in units if b >= 1]
     first_page, capacity = title_height + repeated_height, SAFETY * page_h * 100
-    candidates = []
+    section = sorted(unit_rows)[-2] if unit_rows and len(unit_rows) > 1 else None
+    short_columns = {c for (a, b), n in zip(units, unit_rows or ()) if section is not None and n <= section
+                     for c in range(a, b + 1)}
+    best: tuple | None = None
     for scale in range(100, MIN_SCALE - 1, -1):
-        page_width = SAFETY * page_w * 100 / scale - title_col
+        page_width, page_height = SAFETY * page_w * 100 / scale - title_col, capacity / scale
         pieces = _pieces(widths, units, page_width)
-        breaks = _row_breaks(heights, first_page, repeated_height, capacity / scale)
-        if pieces is not None:
-            across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
-            down = len(breaks) + 1 if breaks is not None else len(heights)
-            candidates.append((scale, pieces, page_width, across * down))
-    if not candidates:
+        breaks = _row_breaks(heights, first_page, repeated_height, page_height)
+        if pieces is None:
+            continue
+        across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
+        down = len(breaks) + 1 if breaks is not None else len(heights)
+        options = [(across * down, 1, -scale, scale, pieces, page_width, None)]
+        if section and down > 1 and _row_breaks(heights[:section], first_page, repeated_height, page_height) == []:
+            rest = _row_breaks(heights[section:], repeated_height, repeated_height, page_height)
+            if rest is not None:
+                groups = _groups(widths, pieces, page_width)
+                printed = sum(1 if set(g) <= short_columns else len(rest) + 2 for g in groups)
+                options.append((printed, 0, -scale, scale, pieces, page_width, section))
+        for option in options:
+            if best is None or option[:3] < best[:3]:
+                best = option
+    if best is None:
         return PrintSetup(MIN_SCALE, (), (), 1, 1)
-    # Fewest pages in all, at the largest scale that gives them; columns and rows spread evenly over the pages.
-    pages = min(c[3] for c in candidates)
-    scale, pieces, page_width, _ = next(c for c in candidates if c[3] == pages)
+    # Fewest printed pages, then a break after the shorter tables, then the largest scale; columns and rows
+    # are spread evenly over the pages.
+    _, _, _, scale, pieces, page_width, cut = best
     groups = _groups(widths, pieces, page_width)
-    rows = _balanced_row_breaks(heights, first_page, repeated_height, capacity / scale)
-    chosen = PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1)
-    return chosen
+    if cut is None:
+        rows = _balanced_row_breaks(heights, first_page, repeated_height, capacity / scale)
+    else:
+        rows = [cut] + [cut + r for r in _balanced_row_breaks(heights[cut:], repeated_height, repeated_height,
+                                                              capacity / scale)]
+    return PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1)
 
 
 def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float], *, header_row: int | None = None,
                       first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
                       landscape: bool = True, units: Sequence[tuple[int, int]] | None = None,
-                      footer: str = "&RPage &P / &N", header: str = "") -> PrintSetup:
+                      footer: str = "&RPage &P / &N", header: str = "",
+                      unit_rows: Sequence[int] | None = None) -> PrintSetup:
     """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
     margins, scale, column and row breaks, the *header_row* repeated on each page, the first column repeated
     when the columns are split, page numbers in the footer. *widths* are column widths in characters; *heights*
-    the row heights (points) from *first_measured_row* on. Returns the setup."""
+    the row heights (points) from *first_measured_row* on; *unit_rows* the last sheet row of each unit (see
+    :func:`print_setup`). Returns the setup."""
     repeated, body, body_first, title = 0.0, list(heights), first_measured_row, title_height
     if header_row is not None:
         k = header_row - first_measured_row
         repeated, body, body_first, title = heights[k], list(heights[k + 1:]), header_row + 1, title + sum(heights[:k])
     setup = print_setup([column_points(w) for w in widths], body, units=units,
                         repeat_first_column=repeat_first_column, title_height=title,
-                        repeated_height=repeated, landscape=landscape)
+                        repeated_height=repeated, landscape=landscape,
+                        unit_rows=None if unit_rows is None else [r + 1 - body_first for r in unit_rows])
     if landscape:
         ws.set_landscape()
     else:

@@ -60,7 +60,7 @@ def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit_col: 
         whole = f"{value}=INT({value})"
         rules = ((f"AND({number},LEFT(TRIM({unit}),1)=\"%\")", writer.styles.unit("percent")),
                  (f"AND({number},{money},{whole})", writer.styles.unit("money")),
-                 (f"AND({number},{money})", writer.styles.cell(schema.Kind.MONEY, False)),
+                 (f"AND({number},{money})", writer.styles.unit("cents")),
                  (f"AND({number},{whole})", writer.styles.unit("count")))
         for criteria, fmt in rules:
             ws.conditional_format(first_row, col, last_row, col, {

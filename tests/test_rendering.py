@@ -16,7 +16,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from mplan_xl import layout, libreoffice, schema
+from mplan_xl import layout, libreoffice, schema, vocabulary
 from mplan_xl.dashboard_sheet import MONTHS
 from mplan_xl.demo import DEFAULT_COMPANY
 
@@ -168,3 +168,67 @@ def test_dashboard_names_every_month_every_series_and_every_kpi(built, pdfs, nam
     money = "140 000" if lang == "fr" else "140,000"
     if name.startswith("demo"):
         assert money in flat.replace("\u202f", " ").replace("\u00a0", " ")  # the envelope, in the locale's format
+
+
+@pytest.mark.parametrize("name", ["template-fr", "demo-en"])
+def test_attention_points_stand_out_with_native_conditional_formats(built, name):
+    """Traffic lights, SMART not OK, overspending, late actions, envelope balance, attainment bars: conditional
+    formats of the .xlsx itself (no macro)."""
+    lang = name[-2:]
+    wb = openpyxl.load_workbook(built[name])
+
+    def rules(sheet_key):
+        ws = wb[schema.worksheet_name(sheet_key, lang)]
+        return [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+
+    def header_column(sheet, key):
+        return openpyxl.utils.get_column_letter(sheet.index(key) + 1)
+
+    kpi = rules("kpis")
+    status = header_column(schema.KPIS, "status")
+    labels = {r.formula[0].strip('"') for ref, r in kpi if ref.startswith(status) and r.type == "cellIs"}
+    assert labels == {vocabulary.KPI_STATUS.label(c, lang) for c in vocabulary.KPI_STATUS.codes}
+    assert any(r.type == "dataBar" and ref.startswith(header_column(schema.KPIS, "attainment")) for ref, r in kpi)
+    assert any(r.type == "dataBar" for _, r in rules("review"))
+    smart = header_column(schema.OBJECTIVES, "smart")
+    assert any(ref.startswith(smart) and '<>"OK"' in r.formula[0] for ref, r in rules("objectives"))
+    assert any(schema.NAME_AS_OF in r.formula[0] for _, r in rules("actions"))  # late actions
+    actual, planned = (header_column(schema.BUDGET, k) for k in ("actual", "planned"))
+    assert any(f"${actual}5>${planned}5" in r.formula[0] for _, r in rules("budget"))  # overspent lines
+    guide = rules("guide")
+    assert any(r.operator == "lessThan" and r.formula == ["0"] for _, r in guide)  # negative envelope balance
+    assert any("%" in (r.dxf.numFmt.formatCode if r.dxf and r.dxf.numFmt else "") for _, r in kpi)  # units
+
+
+@needs_libreoffice
+def test_figures_print_in_their_unit(pdfs):
+    """Counts without decimals, percentages as %, money in the plan's currency (French demo, French locale)."""
+    text = re.sub(r"[\u202f\u00a0]", " ", "\n".join(_pages(pdfs["demo-fr"])))
+    assert "2 072 000 €" in text and "236,0 %" in text  # KPI K01 target, K02 actual
+    assert re.search(r"\b900 +1 020\b", text)  # Bilan B01: target and result, counts without decimals
+    assert not re.search(r"(?<![\d ])(900|1 020),00(?! *€)", text)
+    assert "140 000,00 €" in text and "140,000.00" not in text  # the envelope, French format
+
+
+def test_navigation_links_every_sheet_and_back(built):
+    wb = openpyxl.load_workbook(built["demo-fr"])
+    guide = schema.worksheet_name("guide", "fr")
+
+    def links(title):
+        return [c.hyperlink.location for row in wb[title].iter_rows() for c in row if c.hyperlink and c.hyperlink.location]
+
+    visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert {target.split("!")[0].strip("'") for target in links(guide)} == set(visible) - {guide}
+    for title in visible[1:]:
+        assert f"'{guide}'!A1" in links(title), title
+    assert wb[guide]["C9"].value == schema.TEMPLATE_NAME("fr")  # a readable label, not the template id
+
+
+def test_achievement_rate_and_attainment_are_two_names_with_their_definitions():
+    from mplan_xl.functions_doc import functions_md
+
+    assert schema.REVIEW.column("achievement").header("fr") == "Taux de réalisation"
+    assert schema.KPIS.column("attainment").header("fr") == "Atteinte"
+    assert all(c.header("fr") != "Atteinte" for s in schema.TABLES if s is not schema.KPIS for c in s.columns)
+    doc = functions_md()
+    assert "MPLAN_ACHIEVEMENT_RATE" in doc and "MPLAN_ATTAINMENT" in doc and "result / target" in doc

@@ -49,7 +49,7 @@ Private Function MplanAskPython() As String
     If interpreter = "" Then interpreter = GetConfig("INTERPRETER", "python")
     interpreter = Replace(Replace(interpreter, "pythonw.exe", "python.exe"), "pythonw", "python")
     tmp = Environ("TEMP") & "\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"
-    command = "cmd.exe /c """ & Chr(34) & interpreter & Chr(34) & " -c " & Chr(34) & "import os,sys;import xlwings,mplan_xl;d=os.path.dirname(sys.executable);n='xlwings%d-%s.dll'%(64 if sys.maxsize>2**32 else 32,xlwings.__version__);print('MPLAN-CHECK',xlwings.__version__,mplan_xl.__version__,int(any(os.path.exists(os.path.join(p,n)) for p in (d,os.path.dirname(d)))))" & Chr(34) & " > " & Chr(34) & tmp & Chr(34) & " 2>&1" & Chr(34)
+    command = "cmd.exe /c """ & Chr(34) & interpreter & Chr(34) & " -c " & Chr(34) & "import os,sys;import xlwings,mplan_xl;d=os.path.dirname(sys.executable);n='xlwings'+('64' if sys.maxsize>2**32 else '32')+'-'+xlwings.__version__+'.dll';print('MPLAN-CHECK',xlwings.__version__,mplan_xl.__version__,int(any(os.path.exists(os.path.join(p,n)) for p in (d,os.path.dirname(d)))))" & Chr(34) & " > " & Chr(34) & tmp & Chr(34) & " 2>&1" & Chr(34)
     CreateObject("WScript.Shell").Run command, 0, True
     MplanAskPython = ReadFile(tmp)
     On Error Resume Next

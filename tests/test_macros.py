@@ -177,6 +177,7 @@ def test_self_check_runs_before_any_function_and_its_python_answers_with_the_pin
     assert f'EXPECTED_XLWINGS As String = "{xlwings.__version__}"' in check
     assert f'EXPECTED_MPLAN As String = "{mplan_xl.__version__}"' in check
     assert all(len(line) < 1024 for line in check.split("\r\n"))  # VBA's line limit
+    assert '"' not in macros._SELFCHECK_PYTHON and "%" not in macros._SELFCHECK_PYTHON  # safe inside cmd.exe /c "..."
     for key in ("no_python", "no_xlwings", "no_mplan", "xlwings_version", "mplan_version", "no_dll", "footer"):
         assert check.count(f'Case "{key}"') == 2  # French and English
     assert ".xlsx" in check and "windows-setup.md" in check

@@ -246,9 +246,10 @@ _SELFCHECK_TEXTS = {
         "\n\nMeanwhile the values already computed stay on display. Without Python, the same plan as an .xlsx file "
         "(mplan-xl new plan.xlsx) computes everything with native Excel formulas. Help: docs/windows-setup.md."),
 }
-#: The Python one-liner the self-check runs (single quotes only: it sits inside the command line's double quotes).
+#: The Python one-liner the self-check runs: single quotes only (it sits inside the command line's double quotes)
+#: and no "%" (cmd.exe would read %...% as a variable).
 _SELFCHECK_PYTHON = ("import os,sys;import xlwings,mplan_xl;d=os.path.dirname(sys.executable);"
-                     "n='xlwings%d-%s.dll'%(64 if sys.maxsize>2**32 else 32,xlwings.__version__);"
+                     "n='xlwings'+('64' if sys.maxsize>2**32 else '32')+'-'+xlwings.__version__+'.dll';"
                      "print('MPLAN-CHECK',xlwings.__version__,mplan_xl.__version__,"
                      "int(any(os.path.exists(os.path.join(p,n)) for p in (d,os.path.dirname(d)))))")
 

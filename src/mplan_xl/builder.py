@@ -278,12 +278,8 @@ class _WorkbookWriter:
 
     def _data_sheet(self, ws: Any, tables: tuple[Sheet, ...]) -> None:
         first = tables[0]
-        ws.write_string(0, 0, first.title(self.lang), self.styles.title)
         ws.set_row(0, 21)
-        width = sum(len(t.columns) for t in tables) + TABLE_GAP * (len(tables) - 1)
-        ws.merge_range(1, 0, 1, max(width - 1, 1), first.guidance(self.lang), self.styles.guidance)
         ws.set_row(1, 45)
-        self.back_link(ws, 2, 0)
         ws.set_row(schema.HEADER_ROW - 1, 32)
         col = 0
         last_row = schema.HEADER_ROW - 1
@@ -300,9 +296,16 @@ class _WorkbookWriter:
             col += len(sheet.columns) + TABLE_GAP
         ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
         heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
-        self.print_setup(ws, widths, heights, last_row, units=units, repeat_first_column=bool(first.id_column),
-                         title_height=21 + 45 + LINE_HEIGHT,
-                         unit_rows=[self.table_ranges[t.key][2] + t.has_totals for t in tables])
+        setup = self.print_setup(ws, widths, heights, last_row, units=units,
+                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT,
+                                 unit_rows=[self.table_ranges[t.key][2] + t.has_totals for t in tables])
+        # Title, guidance and the link back sit on the first page: right of the id column when that column is
+        # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
+        left = 1 if first.id_column and setup.pages_across > 1 else 0
+        right = setup.column_breaks[0] if setup.column_breaks else len(widths) - 1
+        ws.write_string(0, left, first.title(self.lang), self.styles.title)
+        ws.merge_range(1, left, 1, max(right, left + 1), first.guidance(self.lang), self.styles.guidance)
+        self.back_link(ws, 2, left)
         ws.protect("", PROTECTION)
 
     def print_setup(self, ws: Any, widths: list[float], heights: list[float], last_row: int, *,

@@ -155,7 +155,8 @@ def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
                             check=True).stdout for i in range(1, count + 1)]
     titles = {"guide": "Plan marketing opérationnel" if lang == "fr" else "Operational marketing plan",
               "summary": "Synthèse du plan" if lang == "fr" else "Plan summary",
-              "objectives": schema.OBJECTIVES.title(lang),
+              # the page of the Objectives table that holds its computed columns, the SMART check among them
+              "objectives": schema.OBJECTIVES.column("actions_count").header(lang),
               "dashboard": ("Tableau de bord {year}" if lang == "fr" else "Dashboard {year}").format(year=2027)}
     out = []
     for key, name in PICTURES.items():

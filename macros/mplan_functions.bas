@@ -6,6 +6,9 @@ Option Explicit
 Public Sub MplanRegisterFunctions()
     On Error Resume Next
     If MplanLanguage() = "en" Then
+        MplanRegister "MPLAN_ACHIEVEMENT_RATE", "Achievement rate = result / target, with no baseline (last year's review); 1 = target met. Not to be confused with KPI attainment, which measures the way travelled from the baseline.", "mplan-xl", Array( _
+                "Result achieved", _
+                "Target")
         MplanRegister "MPLAN_ACQUISITION_COST", "Acquisition cost = acquisition spend / new customers (lower is better).", "mplan-xl", Array( _
                 "Acquisition spend", _
                 "New customers won")
@@ -53,6 +56,9 @@ Public Sub MplanRegisterFunctions()
                 "Target (or planned)")
         MplanRegister "MPLAN_VERSION", "Version of mplan-xl computing the MPLAN_ functions (shows that Python answers)", "mplan-xl", Array()
     Else
+        MplanRegister "MPLAN_ACHIEVEMENT_RATE", "Taux de réalisation = résultat / cible, sans valeur de départ (Bilan N-1) ; 1 = cible tenue. À ne pas confondre avec l'atteinte des KPI, qui mesure le chemin parcouru depuis la valeur de départ.", "mplan-xl", Array( _
+                "Résultat obtenu", _
+                "Cible")
         MplanRegister "MPLAN_ACQUISITION_COST", "Coût d'acquisition = dépenses d'acquisition / nouveaux clients (plus bas = mieux).", "mplan-xl", Array( _
                 "Dépenses d'acquisition", _
                 "Nouveaux clients gagnés")
@@ -102,7 +108,7 @@ Public Sub MplanRegisterFunctions()
     End If
 End Sub
 
-Private Function MplanLanguage() As String
+Public Function MplanLanguage() As String
     Dim row As Long
     MplanLanguage = "fr"
     On Error GoTo done

@@ -92,3 +92,17 @@ def test_unwritable_place_gives_one_line_and_no_file():
     assert result.exit_code != 0
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not os.path.exists("/proc/plan.xlsx")
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_get_the_permissions_of_a_new_file(tmp_path, mask, mode):
+    """Plans, demos and reports are readable by colleagues on a shared folder, as the umask allows."""
+    old = os.umask(mask)
+    try:
+        assert run("demo", str(tmp_path / "demo.xlsx")).exit_code == 0
+        assert run("new", str(tmp_path / "plan.xlsm")).exit_code == 0
+        run("check", str(tmp_path / "demo.xlsx"), "--format", "xlsx", "--output", str(tmp_path / "report.xlsx"))
+    finally:
+        os.umask(old)
+    for name in ("demo.xlsx", "plan.xlsm", "report.xlsx"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == mode, name

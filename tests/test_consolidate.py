@@ -68,7 +68,7 @@ def workbook_tables(path) -> dict[str, list[dict]]:
         for table in ws.tables.values():
             rows = list(ws[table.ref])
             headers = [c.value for c in rows[0]]
-            records = [dict(zip(headers, (c.value for c in r))) for r in rows[1:]]
+            records = [dict(zip(headers, (c.value for c in r))) for r in rows[1:len(rows) - (table.totalsRowCount or 0)]]
             out[table.name] = [r for r in records if any(v not in (None, "") for v in r.values())]
     return out
 

@@ -12,6 +12,7 @@ import xlwings
 from oletools.olevba import VBA_Parser
 
 import mplan_xl
+from mplan_xl import schema
 from mplan_xl import libreoffice, macros
 from mplan_xl.macros import THIS_WORKBOOK_CODE, generated_sources, vba_sources
 
@@ -70,7 +71,7 @@ def test_write_macros_regenerates_the_folder(tmp_path):
 
 def test_vba_sources_are_the_committed_modules():
     sources = vba_sources()
-    assert list(sources) == ["xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"]
+    assert list(sources) == ["xlwings", "Dictionary", "xlwings_udfs", "mplan_functions", "mplan_selfcheck"]
     for name, (file, kind) in macros.MODULES.items():
         text = (MACROS_DIR / file).read_bytes().decode("utf-8")
         assert sources[name] == (text if kind == "standard" else macros.module_code(text))
@@ -119,7 +120,8 @@ def test_olevba_extracts_each_module_with_the_committed_source(xlsm):
         assert code(modules[name]) == code(source), name
     assert code(modules["ThisWorkbook"]) == code(THIS_WORKBOOK_CODE)
     sheets = [name for name in modules if name.startswith("Sheet")]
-    assert len(sheets) == 13 and all(code(modules[s]) == "" for s in sheets)
+    # every worksheet, visible (schema.workbook_sheets) or hidden (lists, config, metadata, xlwings.conf)
+    assert len(sheets) == len(schema.workbook_sheets()) + 4 and all(code(modules[s]) == "" for s in sheets)
 
 
 def test_olefile_lists_the_project_streams(xlsm):
@@ -161,3 +163,26 @@ def test_libreoffice_opens_the_xlsm_and_sees_the_modules(xlsm, tmp_path):
     assert any(n.endswith("xlwings_udfs.xml") for n in basic) and any(n.endswith("xlwings.xml") for n in basic)
     assert any(n.endswith("Dictionary.xml") for n in basic)
     assert "MPLAN_ROI" in text and "MplanRegisterFunctions" in text
+
+
+def test_self_check_runs_before_any_function_and_its_python_answers_with_the_pinned_versions():
+    """The .xlsm explains itself when Python is missing or mismatched: Workbook_Open checks first; the Python
+    line it runs (here, with this interpreter) prints the versions the VBA compares with its own."""
+    import subprocess
+    import sys
+
+    assert THIS_WORKBOOK_CODE.index("MplanSelfCheck") < THIS_WORKBOOK_CODE.index("MplanRegisterFunctions")
+    check = vba_sources()["mplan_selfcheck"]
+    assert not re.search(r"MPLAN_[A-Z_]+\s*\(", check)  # calls no MPLAN_ function
+    assert f'EXPECTED_XLWINGS As String = "{xlwings.__version__}"' in check
+    assert f'EXPECTED_MPLAN As String = "{mplan_xl.__version__}"' in check
+    assert all(len(line) < 1024 for line in check.split("\r\n"))  # VBA's line limit
+    assert '"' not in macros._SELFCHECK_PYTHON and "%" not in macros._SELFCHECK_PYTHON  # safe inside cmd.exe /c "..."
+    for key in ("no_python", "no_xlwings", "no_mplan", "xlwings_version", "mplan_version", "no_dll", "footer"):
+        assert check.count(f'Case "{key}"') == 2  # French and English
+    assert ".xlsx" in check and "windows-setup.md" in check
+    out = subprocess.run([sys.executable, "-c", macros._SELFCHECK_PYTHON], capture_output=True, text=True, check=True)
+    tag, xlwings_version, mplan_version, _dll = out.stdout.split()
+    assert (tag, xlwings_version, mplan_version) == ("MPLAN-CHECK", xlwings.__version__, mplan_xl.__version__)
+    missing = subprocess.run([sys.executable, "-S", "-c", macros._SELFCHECK_PYTHON], capture_output=True, text=True)
+    assert "No module named 'xlwings'" in missing.stderr  # the text the VBA looks for to say "install xlwings"

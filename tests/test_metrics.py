@@ -45,6 +45,7 @@ def finite(value):
 def test_registry_describes_every_metric_with_its_contract():
     expected = {"roi": ("gain", "cost"), "variance": ("actual", "target"), "variance_pct": ("actual", "target"),
                 "favourable": ("actual", "target", "direction"), "attainment": ("actual", "target", "direction", "baseline"),
+                "achievement_rate": ("result", "target"),
                 "kpi_status": ("attainment", "on_track", "at_risk"), "acquisition_cost": ("spend", "new_customers"),
                 "average_basket": ("revenue", "orders"), "conversion_rate": ("conversions", "visitors"),
                 "cart_abandonment_rate": ("orders", "carts")}

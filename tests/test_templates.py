@@ -25,7 +25,7 @@ def describe(path: Path) -> dict:
         out[f"validations:{ws.title}"] = sorted(
             (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.prompt, dv.error)
             for dv in ws.data_validations.dataValidation)
-        out[f"cells:{ws.title}"] = [(c.coordinate, c.value, c.number_format, c.protection.locked)
+        out[f"cells:{ws.title}"] = [(c.coordinate, getattr(c.value, "text", c.value), c.number_format, c.protection.locked)
                                     for row in ws.iter_rows() for c in row if c.value is not None]
     return out
 

@@ -30,12 +30,13 @@ def _tables(wb: openpyxl.Workbook) -> dict:
 
 
 def _each_table(path):
-    """For every schema table of the workbook: (sheet, worksheet, table, first column, header row, last row), 1-based."""
+    """For every schema table of the workbook: (sheet, worksheet, table, first column, header row, last data row),
+    1-based (the total row, when the table has one, is not a data row)."""
     tables = _tables(openpyxl.load_workbook(path))
     for sheet in schema.TABLES:
         ws, table = tables[sheet.table]
         min_col, min_row, _, max_row = openpyxl.utils.cell.range_boundaries(table.ref)
-        yield sheet, ws, table, min_col, min_row, max_row
+        yield sheet, ws, table, min_col, min_row, max_row - (table.totalsRowCount or 0)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -43,7 +44,7 @@ def test_sheets_in_order_with_hidden_support_sheets(built, name):
     lang = _lang(name)
     wb = openpyxl.load_workbook(built[name])
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
-    assert visible == [label(lang) for _, label in schema.WORKSHEETS]
+    assert visible == [label(lang) for _, label in schema.workbook_sheets()]
     hidden = {ws.title for ws in wb.worksheets if ws.sheet_state == "hidden"}
     assert hidden == {schema.LISTS_SHEET, schema.CONFIG_SHEET, schema.META_SHEET, schema.STATUS_SHEET}
 
@@ -60,7 +61,9 @@ def test_every_table_has_the_declared_headers_in_its_language(built, name):
         assert [c.name for c in table.tableColumns] == sheet.headers(lang)
         first_row = openpyxl.utils.cell.range_boundaries(table.ref)[1]
         assert first_row == schema.HEADER_ROW
-        assert ws.freeze_panes == f"A{schema.HEADER_ROW + 1}"
+        # The header row, and the id column when the sheet's tables have ids, stay in view.
+        first = schema.tables_on(sheet.worksheet)[0]
+        assert ws.freeze_panes == f"{'B' if first.id_column else 'A'}{schema.HEADER_ROW + 1}"
 
 
 def test_english_and_french_headers_differ_and_are_complete():

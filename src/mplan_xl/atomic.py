@@ -39,6 +39,13 @@ def check_output(path: str | os.PathLike, force: bool) -> Path:
     return path
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: it is put back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside *path*; on success it replaces *path* in one rename.
@@ -49,6 +56,9 @@ def atomic_output(path: str | os.PathLike, force: bool = False) -> Iterator[Path
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates the file readable by its owner only: give it the mode any new file gets (0666 less the umask),
+    # so colleagues on a shared folder can open plans and reports.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         os.replace(tmp, path)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -25,15 +24,19 @@ import xlsxwriter
 import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import __version__, schema
+from . import __version__, layout, schema
 from .atomic import OutputError, atomic_output
 from .computed import PlanContext, column_formula, compute_row, structured_ref
+from .conditional import conditional_formats
 from .dashboard_sheet import write_dashboard
 from .errors import UsageError
 from .guide_sheet import write_guide
+from .layout import LINE_HEIGHT
 from .plan import Identity, Plan, check_language
 from .schema import Column, Kind, Sheet
-from .styles import Styles
+from .styles import TEXT_KINDS, Styles
+from .summary_sheet import write_contents, write_summary, write_swot_grid
+from .synthesis import AS_OF_FORMULA, Figures, serial
 from .vocabulary import ALL_LISTS, Label
 
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
@@ -55,8 +58,17 @@ PROTECTION = {
 SPARE_ROWS = 5
 #: Empty columns between two tables on the same worksheet.
 TABLE_GAP = 1
-#: Row height of one line of text (points), and the width of an average character in column-width units.
-LINE_HEIGHT, CHAR_WIDTH = 15, 1.1
+#: Width of the empty column between two tables; widest a text, choice or number column grows to fit its content.
+GAP_WIDTH, TEXT_WIDTH_CAP, CHOICE_WIDTH_CAP, NUMBER_WIDTH_CAP = 2, 36, 26, 18
+#: Most lines a row grows to for its wrapped texts.
+MAX_LINES = 12
+#: SUBTOTAL function numbers of the total row (1xx: rows hidden by a filter or by hand are left out).
+SUBTOTAL_CODES = {"sum": 109, "count": 103}
+
+_NAV = {
+    "back": Label("← Retour à l'{guide}", "← Back to the {guide}"),
+    "total": Label("Total", "Total"),
+}
 
 _MSG = {
     "list": Label("Choisissez une valeur dans la liste.", "Pick a value from the list."),
@@ -154,6 +166,8 @@ class _WorkbookWriter:
         self.overrides = {(o.table, o.row, o.column): o.value for o in plan.overrides}
         self.table_ranges: dict[str, tuple[int, int, int, int]] = {}  # key -> (first data row, first col, last row, last col)
         self.smart_texts: dict[str, Any] = {}
+        self.row_heights: dict[tuple[str, int], float] = {}  # (sheet, row) -> height set, for the print layout
+        self.figures = Figures(plan.tables, plan.identity.year, lang, plan.identity.envelope)
 
     def write(self, path: Path) -> None:
         wb = xlsxwriter.Workbook(str(path), {
@@ -164,7 +178,7 @@ class _WorkbookWriter:
             self.styles = Styles(wb, self.lang, self.identity.currency_symbol)
             self._properties()
             add = lambda name: wb.add_worksheet(name, worksheet_class=_Worksheet)  # noqa: E731
-            sheets = {key: add(label(self.lang)[:31]) for key, label in schema.WORKSHEETS}
+            sheets = {key: add(label(self.lang)[:31]) for key, label in schema.workbook_sheets()}
             self._lists(add(schema.LISTS_SHEET))
             self._config(add(schema.CONFIG_SHEET))
             self._meta(add(schema.META_SHEET))
@@ -176,6 +190,9 @@ class _WorkbookWriter:
                 if tables:
                     self._data_sheet(ws, tables)
             write_guide(self, sheets["guide"])
+            write_contents(self, sheets["guide"])
+            write_summary(self, sheets["summary"])
+            write_swot_grid(self, sheets["swot_grid"])
             write_dashboard(self, sheets["dashboard"])
             sheets["guide"].activate()
         finally:
@@ -253,6 +270,12 @@ class _WorkbookWriter:
             ws.write_string(i, 1, label(self.lang))
             ws.write_number(i, 2, value, pct)
             self.wb.define_name(name, f"={schema.CONFIG_SHEET}!$C${i + 1}")
+        row = len(rows) + 1
+        ws.write_string(row, 0, schema.NAME_AS_OF)
+        ws.write_string(row, 1, Label("Date de situation : aujourd'hui, dans l'année du plan",
+                                      "Situation date: today, within the plan year")(self.lang))
+        ws.write_formula(row, 2, "=" + AS_OF_FORMULA, self.styles.value(Kind.DATE), serial(self.figures.as_of))
+        self.wb.define_name(schema.NAME_AS_OF, f"={schema.CONFIG_SHEET}!$C${row + 1}")
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 48)
         ws.hide()
@@ -261,28 +284,59 @@ class _WorkbookWriter:
 
     def _data_sheet(self, ws: Any, tables: tuple[Sheet, ...]) -> None:
         first = tables[0]
-        ws.write_string(0, 0, first.title(self.lang), self.styles.title)
-        width = sum(len(t.columns) for t in tables) + TABLE_GAP * (len(tables) - 1)
-        ws.merge_range(1, 0, 1, max(width - 1, 1), first.guidance(self.lang), self.styles.guidance)
+        ws.set_row(0, 21)
         ws.set_row(1, 45)
         ws.set_row(schema.HEADER_ROW - 1, 32)
         col = 0
         last_row = schema.HEADER_ROW - 1
-        for sheet in tables:
-            last_row = max(last_row, self._table(ws, sheet, col))
+        widths: list[float] = []
+        units: list[tuple[int, int]] = []
+        for i, sheet in enumerate(tables):
+            if i:
+                ws.set_column(col - TABLE_GAP, col - 1, GAP_WIDTH)
+                widths += [GAP_WIDTH] * TABLE_GAP
+            table_widths, table_last = self._table(ws, sheet, col)
+            units.append((col, col + len(sheet.columns) - 1))
+            widths += table_widths
+            last_row = max(last_row, table_last)
             col += len(sheet.columns) + TABLE_GAP
-        ws.freeze_panes(schema.HEADER_ROW, 0)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(schema.HEADER_ROW - 1)
-        ws.print_area(0, 0, last_row, width - 1)
-        ws.set_header(f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A")
-        ws.set_footer("&LPlan {0}&RPage &P / &N".format(self.identity.year))
+        ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
+        heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
+        setup = self.print_setup(ws, widths, heights, last_row, units=units,
+                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT,
+                                 unit_rows=[self.table_ranges[t.key][2] + t.has_totals for t in tables])
+        # Title, guidance and the link back sit on the first page: right of the id column when that column is
+        # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
+        left = 1 if first.id_column and setup.pages_across > 1 else 0
+        right = setup.column_breaks[0] if setup.column_breaks else len(widths) - 1
+        ws.write_string(0, left, first.title(self.lang), self.styles.title)
+        ws.merge_range(1, left, 1, max(right, left + 1), first.guidance(self.lang), self.styles.guidance)
+        self.back_link(ws, 2, left)
         if self.protect:
             ws.protect("", PROTECTION)
 
-    def _table(self, ws: Any, sheet: Sheet, first_col: int) -> int:
+    def print_setup(self, ws: Any, widths: list[float], heights: list[float], last_row: int, *,
+                    units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
+                    title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
+                    first_measured_row: int = schema.HEADER_ROW - 1,
+                    unit_rows: list[int] | None = None) -> layout.PrintSetup:
+        """The print setup of :func:`mplan_xl.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
+        0..*last_row*, with the company and sheet name in the page header and the plan year in the footer;
+        *unit_rows*: the last row of each of the *units* (tables side by side)."""
+        ws.print_area(0, 0, last_row, len(widths) - 1)
+        return layout.apply_print_setup(
+            ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
+            repeat_first_column=repeat_first_column, title_height=title_height, units=units, unit_rows=unit_rows,
+            header=f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A",
+            footer="&LPlan {0}&RPage &P / &N".format(self.identity.year))
+
+    def back_link(self, ws: Any, row: int, col: int) -> None:
+        """A link to the Guide, where every sheet is listed."""
+        ws.write_url(row, col, f"internal:'{self.name_of('guide')}'!A1", self.styles.link,
+                     string=_NAV["back"](self.lang).format(guide=self.name_of("guide")))
+
+    def _table(self, ws: Any, sheet: Sheet, first_col: int) -> tuple[list[float], int]:
+        """Write one table; return its column widths and its last row (the total row when it has one)."""
         rows = self.plan.rows(sheet.key)
         spare = sheet.blank_rows if self.template else (SPARE_ROWS if sheet.blank_rows else 0)
         n = max(1, len(rows) + spare)
@@ -290,23 +344,30 @@ class _WorkbookWriter:
         first_row, last_row = header_row + 1, header_row + n
         last_col = first_col + len(sheet.columns) - 1
         self.table_ranges[sheet.key] = (first_row, first_col, last_row, last_col)
+        computed_rows = [compute_row(sheet, row, self.context, self.lang) if row else {} for row in rows]
+        widths = [self._column_width(sheet, c, rows, computed_rows) for c in sheet.columns]
         columns = []
         for column in sheet.columns:
             spec: dict[str, Any] = {"header": column.header(self.lang),
                                     "header_format": self.styles.header(column.required, not column.is_input)}
             if not column.is_input:
                 spec["formula"] = "=" + column_formula(sheet, column, self.runtime, self.lang)
+            if column.total:
+                spec["total_function"] = column.total
             columns.append(spec)
-        ws.add_table(header_row, first_col, last_row, last_col, {
-            "name": sheet.table, "columns": columns, "style": "Table Style Light 1", "autofilter": True})
+        if sheet.has_totals:
+            columns[0]["total_string"] = _NAV["total"](self.lang)
+        ws.add_table(header_row, first_col, last_row + sheet.has_totals, last_col, {
+            "name": sheet.table, "columns": columns, "style": "Table Style Light 1", "autofilter": True,
+            "total_row": sheet.has_totals})
         for j, column in enumerate(sheet.columns):
-            ws.set_column(first_col + j, first_col + j, column.width or 14)
+            ws.set_column(first_col + j, first_col + j, widths[j])
             self._validation(ws, sheet, column, first_row, first_col + j, last_row)
         for i in range(n):
             row = rows[i] if i < len(rows) else {}
-            computed = compute_row(sheet, row, self.context, self.lang) if row else {}
+            computed = computed_rows[i] if i < len(rows) else {}
             if row:
-                self._fit_row_height(ws, first_row + i, sheet, row)
+                self._fit_row_height(ws, first_row + i, sheet, {**row, **computed}, widths)
             if sheet.key == "objectives" and row.get("id") not in (None, ""):
                 self.smart_texts[str(row["id"])] = computed.get("smart")
             for j, column in enumerate(sheet.columns):
@@ -320,16 +381,60 @@ class _WorkbookWriter:
                     value = computed.get(column.key)
                     ws.write_formula(r, c, "=" + column_formula(sheet, column, self.runtime, self.lang), fmt,
                                      "" if value is None else value)
-        return last_row
+        if sheet.has_totals:
+            self._total_row(ws, sheet, last_row + 1, first_col, rows, computed_rows)
+        conditional_formats(self, ws, sheet, first_row, first_col, last_row)
+        return widths, last_row + sheet.has_totals
 
-    @staticmethod
-    def _fit_row_height(ws: Any, r: int, sheet: Sheet, row: dict[str, Any]) -> None:
-        """Grow the row to show its wrapped long texts: neither XlsxWriter nor LibreOffice autofits
-        row heights of written files, so estimate the line count from the column width."""
-        lines = max((math.ceil(len(str(row[c.key])) * CHAR_WIDTH / (c.width or 14)) for c in sheet.columns
-                     if c.kind is Kind.LONG_TEXT and row.get(c.key)), default=1)
+    def _total_row(self, ws: Any, sheet: Sheet, r: int, first_col: int, rows: list[dict[str, Any]],
+                   computed_rows: list[dict[str, Any]]) -> None:
+        """The Table's total row: SUBTOTAL, so rows hidden by a filter drop out of the totals."""
+        for j, column in enumerate(sheet.columns):
+            fmt = self.styles.total(column.kind if column.total != "count" else Kind.INTEGER)
+            if column.total:
+                source = rows if column.is_input else computed_rows
+                values = [x.get(column.key) for x in source]
+                if column.total == "count":
+                    cached: float = sum(1 for v in values if v not in (None, ""))
+                else:
+                    cached = sum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool))
+                code = SUBTOTAL_CODES[column.total]
+                ws.write_formula(r, first_col + j, f"=SUBTOTAL({code},{structured_ref(sheet, column.key, self.lang, this_row=False)})",
+                                 fmt, cached)
+            elif j == 0:
+                ws.write_string(r, first_col, _NAV["total"](self.lang), fmt)
+            else:
+                ws.write_blank(r, first_col + j, None, fmt)
+
+    def _column_width(self, sheet: Sheet, column: Column, rows: list[dict[str, Any]],
+                      computed_rows: list[dict[str, Any]]) -> float:
+        """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap)."""
+        declared = column.width or 14
+        if column.kind is Kind.LONG_TEXT:
+            return declared
+        source = rows if column.is_input else computed_rows
+        texts = [str(x.get(column.key)) for x in source if x.get(column.key) not in (None, "")]
+        if column.choices is not None:
+            texts = list(column.choices.labels(self.lang))
+        elif column.kind.is_number:
+            texts = [_number_text(float(t)) + "   " for t in texts if _is_number_text(t)]
+        cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
+        return layout.fit_width(texts, declared, max(cap, declared))
+
+    def _fit_row_height(self, ws: Any, r: int, sheet: Sheet, row: dict[str, Any], widths: list[float]) -> None:
+        """Grow the row to show its wrapped texts: neither XlsxWriter nor LibreOffice fits row heights of
+        written files, so the lines are estimated from the column widths."""
+        lines = max((layout.text_lines(self._shown_text(c, row[c.key]), w) for c, w in zip(sheet.columns, widths)
+                     if c.kind in TEXT_KINDS and row.get(c.key) not in (None, "")), default=1)
         if lines > 1:
-            ws.set_row(r, LINE_HEIGHT * min(lines, 12))
+            height = LINE_HEIGHT * min(lines, MAX_LINES)
+            ws.set_row(r, height)
+            self.row_heights[(ws.name, r)] = max(height, self.row_heights.get((ws.name, r), 0))
+
+    def _shown_text(self, column: Column, value: Any) -> str:
+        if column.choices is not None and value in column.choices.codes:
+            return column.choices.label(value, self.lang)
+        return str(value)
 
     def _input_cell(self, ws: Any, r: int, c: int, column: Column, value: Any, fmt: Any) -> None:
         if value is None or value == "":
@@ -408,6 +513,14 @@ def _col_letter(col: int) -> str:
 
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text not in ("True", "False")
 
 
 def _escape_header(text: str) -> str:

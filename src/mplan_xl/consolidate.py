@@ -21,7 +21,7 @@ budget_lines    budget line, with its variance and variance_pct
 kpis            KPI, with its variance, attainment and status (a code: on_track, at_risk,
                 off_track)
 reviews         row of the Bilan N-1: last year's action (same id, see ``mplan-xl rollover``),
-                its figures, attainment, budget_variance, roi and verdict (a code)
+                its figures, achievement, budget_variance, roi and verdict (a code)
 findings        finding of a checked file (valid or not): sha256, path, company, year,
                 status (valid / invalid / unreadable), code, severity, sheet, cell, row_id,
                 message, hint

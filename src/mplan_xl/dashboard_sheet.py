@@ -1,10 +1,18 @@
-"""The Tableau de bord / Dashboard sheet: native Excel charts fed by the tables.
+"""The Tableau de bord / Dashboard sheet: native Excel charts and a month timeline fed by the tables.
 
-Four charts: budget planned vs actual by expense item, objectives by SMART
-status, KPI attainment, and the actions on a month timeline (a Gantt drawn as
-a stacked bar chart whose first series is invisible). Small helper ranges on
-the sheet aggregate the tables with plain formulas, so the charts work in
-every runtime and in LibreOffice; their cached values are computed in Python.
+Four charts: the budget against the envelope (planned, committed, actual),
+the budget by expense item, KPI attainment against the 100 % target, and the
+budget and expected gain of each objective (where the money goes and what it
+should bring). Below them, the actions on a timeline of the plan year: one
+column per half month under every month's name, bars coloured by status (red
+when late), the column of the situation date outlined in red. The timeline is
+conditional formatting over cells, not a chart, so every month is named and it
+prints as it shows, in Excel and LibreOffice alike.
+
+Helper ranges under the timeline aggregate the tables with plain formulas, so
+the charts work in every runtime; their cached values are computed in Python.
+Chart ranges cover the rows that hold a KPI or an objective when the workbook
+is written, so no chart shows empty slots.
 """
 
 from __future__ import annotations
@@ -12,144 +20,290 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from . import layout, schema, synthesis
 from .computed import structured_ref
+from .plan import id_key
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
-from .vocabulary import EXPENSE_ITEM, Label
+from .vocabulary import ACTION_STATUS, EXPENSE_ITEM, Label
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),
-    "budget": Label("Budget par poste : prévisionnel et réel", "Budget by expense item: planned and actual"),
+    "as_of": Label("Situation au", "Situation at"),
+    "envelope_chart": Label("Budget et enveloppe", "Budget and envelope"),
+    "envelope": Label("Enveloppe", "Envelope"),
+    "budget": Label("Budget par poste", "Budget by expense item"),
     "item": Label("Poste", "Expense item"),
     "planned": Label("Prévisionnel", "Planned"),
+    "committed": Label("Engagé", "Committed"),
     "actual": Label("Réel", "Actual"),
-    "smart": Label("Objectifs par statut SMART", "Objectives by SMART status"),
-    "status": Label("Statut", "Status"),
-    "count": Label("Nombre", "Count"),
-    "smart_ok": Label("SMART OK", "SMART OK"),
-    "smart_review": Label("À revoir", "To review"),
-    "kpi": Label("Atteinte des KPI", "KPI attainment"),
+    "amount": Label("Montant", "Amount"),
+    "kpi": Label("Atteinte des KPI (cible = 100 %)", "KPI attainment (target = 100%)"),
+    "kpi_label": Label("Indicateur", "Indicator"),
+    "target": Label("Cible (100 %)", "Target (100%)"),
+    "attainment": Label("Atteinte", "Attainment"),
+    "objectives": Label("Budget et gain attendu par objectif", "Budget and expected gain by objective"),
+    "objective": Label("Objectif", "Objective"),
+    "obj_budget": Label("Budget des actions", "Actions' budget"),
+    "gain": Label("Gain attendu", "Expected gain"),
     "timeline": Label("Calendrier des actions", "Action timeline"),
     "action": Label("Action", "Action"),
     "start": Label("Début", "Start"),
-    "days": Label("Durée (jours)", "Duration (days)"),
+    "end": Label("Fin", "End"),
+    "status": Label("Statut", "Status"),
+    "late": Label("En retard", "Late"),
+    "today": Label("Date de situation", "Situation date"),
+    "data": Label("Données des graphiques", "Chart data"),
 }
-
-CHART_COL = 5
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def _serial(value: Any) -> float | None:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return float((value - EXCEL_EPOCH).days) if isinstance(value, dt.date) else None
+MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+#: Bar colour of each action status on the timeline; late actions are red whatever their status.
+STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD47", "postponed": "#FFC000",
+                  "cancelled": "#BFBFBF"}
+LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
+#: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
+LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 30, 11, 12, 2.9, 24
+CHART_H = 260
+#: Height (pixels) the KPI chart gives each KPI, enough for its label.
+KPI_BAR_PX = 22
+#: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
+CHART_FONT = {"size": 11}
 
 
 def _amount(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
+def _pixels(width: float) -> int:
+    return int(width * 7 + 5 + 0.5)
+
+
 def write_dashboard(writer: Any, ws: Any) -> None:
     """Lay out the dashboard; *writer* is the workbook writer of :mod:`mplan_xl.builder`."""
-    lang, styles, wb = writer.lang, writer.styles, writer.wb
+    lang, styles, wb, fig = writer.lang, writer.styles, writer.wb, writer.figures
     name = writer.name_of("dashboard")
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 3, 14)
-    ws.write_string(0, 0, TEXTS["title"](lang).format(year=writer.identity.year), styles.title)
+    year = writer.identity.year
+    ws.set_column(0, 0, LABEL_W)
+    ws.set_column(1, 2, DATE_W)
+    ws.set_column(3, 3, STATUS_W)
+    ws.set_column(4, 3 + SLOTS, SLOT_W)
+    ws.write_string(0, 0, TEXTS["title"](lang).format(year=year), styles.title)
+    ws.set_row(0, 21)
+    writer.back_link(ws, 1, 0)
+    ws.write_string(1, 1, TEXTS["as_of"](lang), styles.label)
+    ws.write_formula(1, 2, "=" + schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), synthesis.serial(fig.as_of))
     head = styles.header(required=False, computed=True)
-    money, count = styles.value(Kind.MONEY, locked=True), styles.value(Kind.INTEGER, locked=True)
+    money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)
+    pct = styles.value(Kind.PERCENT, locked=True)
+    left_px = _pixels(LABEL_W) + 2 * _pixels(DATE_W) + _pixels(STATUS_W)
+    right_px = SLOTS * _pixels(SLOT_W)
 
-    # 1. Budget by expense item.
-    top = 2
-    ws.write_string(top, 0, TEXTS["budget"](lang), styles.subtitle)
-    ws.write_row(top + 1, 0, [TEXTS["item"](lang), TEXTS["planned"](lang), TEXTS["actual"](lang)], head)
+    # Timeline first (its height decides where the data ranges go) ----------------------------------------------
+    kpi_count = max(1, sum(1 for k in writer.plan.rows("kpis") if k.get("id") or k.get("name")))
+    low_h = max(CHART_H, 110 + KPI_BAR_PX * kpi_count)  # the KPI chart grows so that every KPI keeps its label
+    top = 3 + CHART_H // 20 + 1 + low_h // 20 + 1
+    for r in range(2, top):  # rows of exactly 20 pixels under the charts, so the page break after them is exact
+        ws.set_row(r, layout.LINE_HEIGHT)
+    a_first, _, a_last, _ = writer.table_ranges["actions"]
+    # A template shows every row of its Actions table; a filled plan its actions (no empty bars).
+    filled = sum(1 for a in writer.plan.rows("actions") if a.get("id"))
+    n = a_last - a_first + 1 if writer.template or not filled else filled
+    data_top = _timeline(writer, ws, top, n)
+
+    # Chart data, under the timeline --------------------------------------------------------------------------
+    ws.write_string(data_top, 0, TEXTS["data"](lang), styles.subtitle)
+    row = data_top + 1
+    # 1. Budget against the envelope.
+    ws.write_row(row, 0, [TEXTS["envelope_chart"](lang), TEXTS["amount"](lang)], head)
+    env_first = row + 1
+    envelope = writer.identity.envelope if isinstance(writer.identity.envelope, (int, float)) else None
+    for i, (key, formula, value) in enumerate((
+            ("envelope", f'IF(ISNUMBER({schema.NAME_ENVELOPE}),{schema.NAME_ENVELOPE},"")', envelope),
+            ("planned", synthesis.budget_formula("planned", lang), fig.budget("planned")),
+            ("committed", synthesis.budget_formula("committed", lang), fig.budget("committed")),
+            ("actual", synthesis.budget_formula("actual", lang), fig.budget("actual")))):
+        ws.write_string(env_first + i, 0, TEXTS[key](lang), label_fmt)
+        ws.write_formula(env_first + i, 1, "=" + formula, money, "" if value is None else value)
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"name": TEXTS["envelope_chart"](lang), "categories": [name, env_first, 0, env_first + 3, 0],
+                      "values": [name, env_first, 1, env_first + 3, 1], "data_labels": {"value": True, "font": CHART_FONT},
+                      "points": [{"fill": {"color": c}} for c in ("#7F7F7F", "#1F4E78", "#F4B183", "#C55A11")]})
+    chart.set_title({"name": TEXTS["envelope_chart"](lang)})
+    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
+    chart.set_legend({"none": True})
+    ws.insert_chart(3, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
+                                  "x_scale": left_px / 480, "y_scale": CHART_H / 288})
+
+    # 2. Budget by expense item: planned, committed, actual.
+    row = env_first + 5
+    keys = ("planned", "committed", "actual")
+    ws.write_row(row, 0, [TEXTS["item"](lang)] + [TEXTS[k](lang) for k in keys], head)
     items_col = structured_ref(BUDGET, "item", lang, this_row=False)
     budget_rows = writer.plan.rows("budget")
+    item_first = row + 1
     for i, code in enumerate(EXPENSE_ITEM.codes):
-        row = top + 2 + i
-        label = EXPENSE_ITEM.label(code, lang)
-        ws.write_string(row, 0, label, styles.value(Kind.TEXT, locked=True))
-        for j, key in enumerate(("planned", "actual"), 1):
-            cached = sum(_amount(r.get(key)) for r in budget_rows if r.get("item") == code)
-            formula = f"=SUMIFS({structured_ref(BUDGET, key, lang, this_row=False)},{items_col},$A{row + 1})"
-            ws.write_formula(row, j, formula, money, cached)
-    last = top + 1 + len(EXPENSE_ITEM.codes)
+        r = item_first + i
+        ws.write_string(r, 0, EXPENSE_ITEM.label(code, lang), label_fmt)
+        for j, key in enumerate(keys, 1):
+            cached = sum(_amount(b.get(key)) for b in budget_rows if b.get("item") == code)
+            ws.write_formula(r, j, f"=SUMIFS({structured_ref(BUDGET, key, lang, this_row=False)},{items_col},$A{r + 1})",
+                             money, cached)
+    item_last = item_first + len(EXPENSE_ITEM.codes) - 1
     chart = wb.add_chart({"type": "column"})
-    for j, key in enumerate(("planned", "actual"), 1):
-        chart.add_series({"name": [name, top + 1, j], "categories": [name, top + 2, 0, last, 0],
-                          "values": [name, top + 2, j, last, j]})
+    for j, (key, colour) in enumerate(zip(keys, ("#1F4E78", "#F4B183", "#C55A11")), 1):
+        chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
+                          "values": [name, item_first, j, item_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["budget"](lang)})
-    chart.set_y_axis({"num_format": styles.cell(Kind.MONEY, True).num_format})
-    ws.insert_chart(top, CHART_COL, chart, {"x_scale": 1.4, "y_scale": 1.1})
+    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
+    chart.set_x_axis({"interval_unit": 1, "num_font": {"rotation": -45, **CHART_FONT}})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    ws.insert_chart(3, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                                  "x_scale": right_px / 480, "y_scale": CHART_H / 288})
 
-    # 2. Objectives by SMART status.
-    top = last + 9
-    ws.write_string(top, 0, TEXTS["smart"](lang), styles.subtitle)
-    ws.write_row(top + 1, 0, [TEXTS["status"](lang), TEXTS["count"](lang)], head)
-    ok = sum(1 for text in writer.smart_texts.values() if text == "OK")
-    ids = structured_ref(OBJECTIVES, "id", lang, this_row=False)
-    smart_col = structured_ref(OBJECTIVES, "smart", lang, this_row=False)
-    ws.write_string(top + 2, 0, TEXTS["smart_ok"](lang), styles.value(Kind.TEXT, locked=True))
-    ws.write_formula(top + 2, 1, f'=COUNTIF({smart_col},"OK")', count, ok)
-    ws.write_string(top + 3, 0, TEXTS["smart_review"](lang), styles.value(Kind.TEXT, locked=True))
-    ws.write_formula(top + 3, 1, f'=SUMPRODUCT(--({ids}<>""))-COUNTIF({smart_col},"OK")', count,
-                     len(writer.smart_texts) - ok)
-    chart = wb.add_chart({"type": "pie"})
-    chart.add_series({"name": TEXTS["smart"](lang), "categories": [name, top + 2, 0, top + 3, 0],
-                      "values": [name, top + 2, 1, top + 3, 1], "data_labels": {"value": True},
-                      "points": [{"fill": {"color": "#2E7D32"}}, {"fill": {"color": "#C00000"}}]})
-    chart.set_title({"name": TEXTS["smart"](lang)})
-    ws.insert_chart(top, CHART_COL, chart)
-
-    # 3. KPI attainment, straight from the KPI table.
-    top += 16
-    ws.write_string(top, 0, TEXTS["kpi"](lang), styles.subtitle)
-    first, first_col, last_kpi, _ = writer.table_ranges["kpis"]
-    kpi_sheet = writer.name_of("kpis")
+    # 3. KPI attainment against the 100 % target (a bullet chart: the target bar behind the attainment bar).
+    row = item_last + 2
+    ws.write_row(row, 0, [TEXTS["kpi_label"](lang), TEXTS["target"](lang), TEXTS["attainment"](lang)], head)
+    shown = kpi_count
+    kpi_first = row + 1
+    for i in range(shown):
+        r, pos = kpi_first + i, str(i + 1)
+        label = " ".join(str(fig.value("kpis", i, k) or "") for k in ("id", "name")).strip()
+        ws.write_formula(r, 0, f'={synthesis.indexed(KPIS, "id", pos, lang)}&" "&{synthesis.indexed(KPIS, "name", pos, lang)}',
+                         label_fmt, label)
+        ws.write_number(r, 1, 1, pct)
+        attainment = fig.value("kpis", i, "attainment")
+        ws.write_formula(r, 2, "=" + synthesis.indexed(KPIS, "attainment", pos, lang), pct,
+                         "" if attainment is None else attainment)
+    kpi_last = kpi_first + shown - 1
     chart = wb.add_chart({"type": "bar"})
-    chart.add_series({"name": TEXTS["kpi"](lang),
-                      "categories": [kpi_sheet, first, first_col + KPIS.index("name"), last_kpi, first_col + KPIS.index("name")],
-                      "values": [kpi_sheet, first, first_col + KPIS.index("attainment"), last_kpi, first_col + KPIS.index("attainment")]})
+    chart.add_series({"name": [name, row, 1], "categories": [name, kpi_first, 0, kpi_last, 0],
+                      "values": [name, kpi_first, 1, kpi_last, 1], "fill": {"none": True},
+                      "border": {"color": "#404040", "width": 1.25, "dash_type": "dash"}, "gap": 40})
+    chart.add_series({"name": [name, row, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
+                      "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": "#2E75B6"}, "overlap": 100,
+                      "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang)})
-    chart.set_x_axis({"num_format": "0%"})
-    chart.set_legend({"none": True})
-    ws.insert_chart(top, CHART_COL, chart, {"x_scale": 1.4, "y_scale": 1.3})
+    chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    ws.insert_chart(3 + CHART_H // 20 + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
+                                                      "x_scale": left_px / 480, "y_scale": low_h / 288})
 
-    # 4. Actions on a month timeline (Gantt).
-    top += 22
-    ws.write_string(top, 0, TEXTS["timeline"](lang), styles.subtitle)
-    ws.write_row(top + 1, 0, [TEXTS["action"](lang), TEXTS["start"](lang), TEXTS["days"](lang)], head)
-    a_first, _, a_last, _ = writer.table_ranges["actions"]
-    n = a_last - a_first + 1
-    col_id, col_title = (structured_ref(ACTIONS, k, lang, this_row=False) for k in ("id", "title"))
-    col_start, col_end = (structured_ref(ACTIONS, k, lang, this_row=False) for k in ("start", "end"))
-    actions = writer.plan.rows("actions")
-    date_fmt = styles.value(Kind.DATE, locked=True)
-    for k in range(n):
-        row, idx = top + 2 + k, k + 1
-        action = actions[k] if k < len(actions) else {}
-        start, end = _serial(action.get("start")), _serial(action.get("end"))
-        label = f"{action['id']} {action.get('title', '')}" if action.get("id") else ""
-        ws.write_formula(row, 0, f'=IF(INDEX({col_id},{idx})="","",INDEX({col_id},{idx})&" "&INDEX({col_title},{idx}))',
-                         styles.value(Kind.TEXT, locked=True), label)
-        ws.write_formula(row, 1, f'=IF(ISNUMBER(INDEX({col_start},{idx})),INDEX({col_start},{idx}),"")', date_fmt,
-                         "" if start is None else start)
-        ws.write_formula(row, 2, f'=IF(AND(ISNUMBER(INDEX({col_start},{idx})),ISNUMBER(INDEX({col_end},{idx}))),'
-                                 f'INDEX({col_end},{idx})-INDEX({col_start},{idx})+1,"")', count,
-                         "" if start is None or end is None else end - start + 1)
-    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
-    last_row = top + 1 + n
-    chart.add_series({"categories": [name, top + 2, 0, last_row, 0], "values": [name, top + 2, 1, last_row, 1],
-                      "fill": {"none": True}, "border": {"none": True}})
-    chart.add_series({"name": TEXTS["days"](lang), "categories": [name, top + 2, 0, last_row, 0],
-                      "values": [name, top + 2, 2, last_row, 2], "fill": {"color": "#1F4E78"}})
-    year = writer.identity.year
-    chart.set_x_axis({"min": _serial(dt.date(year, 1, 1)), "max": _serial(dt.date(year, 12, 31)),
-                      "num_format": "mmm", "major_unit": 30.5, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})
-    chart.set_legend({"none": True})
-    chart.set_title({"name": TEXTS["timeline"](lang)})
-    ws.insert_chart(top, CHART_COL, chart, {"x_scale": 1.6, "y_scale": max(1.2, n / 14)})
+    # 4. Budget and expected gain by objective.
+    row = kpi_last + 2
+    ws.write_row(row, 0, [TEXTS["objective"](lang), TEXTS["obj_budget"](lang), TEXTS["gain"](lang)], head)
+    objectives = writer.plan.rows("objectives")
+    shown = max(1, sum(1 for o in objectives if o.get("id")))
+    obj_first = row + 1
+    actions = fig.tables.get("actions", [])
+    for i in range(shown):
+        r, pos = obj_first + i, str(i + 1)
+        oid = fig.value("objectives", i, "id")
+        ws.write_formula(r, 0, "=" + synthesis.indexed(OBJECTIVES, "id", pos, lang), label_fmt, oid or "")
+        ws.write_formula(r, 1, "=" + synthesis.objective_budget_formula(f"$A{r + 1}", lang), money,
+                         "" if oid in (None, "") else fig.objective_budget(oid))
+        gain = sum(_amount(a.get("expected_gain")) for a in actions
+                   if oid not in (None, "") and a.get("objective_id") not in (None, "")
+                   and id_key(a["objective_id"]) == id_key(oid))
+        ws.write_formula(r, 2, f'=IF($A{r + 1}="","",SUMIFS({structured_ref(ACTIONS, "expected_gain", lang, this_row=False)},'
+                               f'{structured_ref(ACTIONS, "objective_id", lang, this_row=False)},$A{r + 1}))', money,
+                         "" if oid in (None, "") else gain)
+    obj_last = obj_first + shown - 1
+    chart = wb.add_chart({"type": "column"})
+    for j, colour in ((1, "#1F4E78"), (2, "#70AD47")):
+        chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
+                          "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
+    chart.set_title({"name": TEXTS["objectives"](lang)})
+    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
+    chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    ws.insert_chart(3 + CHART_H // 20 + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                                                      "x_scale": right_px / 480, "y_scale": low_h / 288})
+
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    widths = [LABEL_W, DATE_W, DATE_W, STATUS_W] + [SLOT_W] * SLOTS
+    heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(obj_last + 1)]
+    setup = writer.print_setup(ws, widths, heights, obj_last, header_row=None, first_measured_row=0)
+    ws.set_h_pagebreaks([top, data_top])  # charts, timeline, chart data: each from a new page
+    # The four charts share the first page: the scale makes room for them, never below the readable minimum.
+    charts_height = sum(heights[:top])
+    page_height = layout.printable_area()[1] * layout.SAFETY
+    ws.set_print_scale(max(layout.MIN_SCALE, min(setup.scale, int(100 * page_height / charts_height))))
+
+
+def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
+    """The action timeline from row *top*, *n* action rows; return the first row free below it."""
+    lang, styles, wb, fig = writer.lang, writer.styles, writer.wb, writer.figures
+    year = writer.identity.year
+    ws.write_string(top, 0, TEXTS["timeline"](lang), styles.subtitle)
+    # Two hidden rows hold each half month's first and last day: the conditional formats compare with them.
+    starts, ends = top + 2, top + 3
+    date_fmt = styles.value(Kind.DATE, locked=True)
+    for j in range(SLOTS):
+        month, half = j // 2 + 1, j % 2
+        first = dt.date(year, month, 16 if half else 1)
+        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)) if half else dt.date(year, month, 15)
+        ws.write_formula(starts, 4 + j, f"=DATE({schema.NAME_YEAR},{month},{16 if half else 1})", date_fmt, synthesis.serial(first))
+        end_formula = f"=DATE({schema.NAME_YEAR},{month},15)" if not half else f"=DATE({schema.NAME_YEAR},{month + 1},1)-1"
+        ws.write_formula(ends, 4 + j, end_formula, date_fmt, synthesis.serial(last))
+    ws.set_row(starts, None, None, {"hidden": True})
+    ws.set_row(ends, None, None, {"hidden": True})
+    header = top + 4
+    head = styles.header(required=False, computed=True)
+    ws.write_row(header, 0, [TEXTS[k](lang) for k in ("action", "start", "end", "status")], head)
+    for m, month_name in enumerate(MONTHS[lang]):
+        ws.merge_range(header, 4 + 2 * m, header, 5 + 2 * m, month_name, head)
+    first_row = header + 1
+    last_row = first_row + n - 1
+    actions = writer.plan.rows("actions")
+    text = styles.value(Kind.TEXT, locked=True, wrap=True)
+    date_fmt = styles.value(Kind.DATE, locked=True)
+    grid = wb.add_format({"border": 1, "border_color": "#E0E0E0"})
+    for k in range(n):
+        r, pos = first_row + k, str(k + 1)
+        action = actions[k] if k < len(actions) else {}
+        label = f"{action['id']} {action.get('title', '')}" if action.get("id") else ""
+        ws.write_formula(r, 0, f'=IF({synthesis.indexed(ACTIONS, "id", pos, lang)}="","",'
+                               f'{synthesis.indexed(ACTIONS, "id", pos, lang)}&" "&{synthesis.indexed(ACTIONS, "title", pos, lang)})',
+                         text, label)
+        if layout.text_lines(label, LABEL_W) > 1:
+            height = layout.LINE_HEIGHT * min(3, layout.text_lines(label, LABEL_W))
+            ws.set_row(r, height)
+            writer.row_heights[(ws.name, r)] = height
+        for c, key in ((1, "start"), (2, "end")):
+            value = synthesis.serial(action.get(key))
+            ws.write_formula(r, c, "=" + synthesis.indexed(ACTIONS, key, pos, lang), date_fmt, "" if value is None else value)
+        status = fig.value("actions", k, "status") if k < len(actions) else None
+        ws.write_formula(r, 3, "=" + synthesis.indexed(ACTIONS, "status", pos, lang), text, status or "")
+        for j in range(SLOTS):
+            ws.write_blank(r, 4 + j, None, grid)
+    # Bars: a cell is part of an action's bar when the half month overlaps [start, end].
+    s, e, st = (f"${c}{first_row + 1}" for c in "BCD")
+    slot_start, slot_end = f"E${starts + 1}", f"E${ends + 1}"
+    active = f"AND(ISNUMBER({s}),ISNUMBER({e}),{s}<={slot_end},{e}>={slot_start})"
+    closed = ",".join(f'{st}<>"{ACTION_STATUS.label(code, lang)}"' for code in synthesis.CLOSED_STATUSES)
+    rules = [(f"AND({active},{e}<{schema.NAME_AS_OF},{closed})", LATE_COLOUR)]
+    rules += [(f'AND({active},{st}="{ACTION_STATUS.label(code, lang)}")', colour) for code, colour in STATUS_COLOURS.items()]
+    rules.append((active, STATUS_COLOURS["in_progress"]))
+    for criteria, colour in rules:
+        ws.conditional_format(first_row, 4, last_row, 3 + SLOTS, {
+            "type": "formula", "criteria": "=" + criteria, "stop_if_true": True,
+            "format": wb.add_format({"bg_color": colour, "pattern": 1, "fg_color": colour})})
+    today = f"AND({schema.NAME_AS_OF}>={slot_start},{schema.NAME_AS_OF}<={slot_end})"
+    ws.conditional_format(header, 4, last_row, 3 + SLOTS, {
+        "type": "formula", "criteria": "=" + today,
+        "format": wb.add_format({"left": 2, "left_color": TODAY_COLOUR, "right": 2, "right_color": TODAY_COLOUR,
+                                 "bg_color": "#FDE9E9"})})
+    # Legend, above the timeline (rows *top* and *top* + 1, right of the title).
+    legend = top
+    items = [(ACTION_STATUS.label(code, lang), colour) for code, colour in STATUS_COLOURS.items()]
+    items += [(TEXTS["late"](lang), LATE_COLOUR), (TEXTS["today"](lang), "#FDE9E9")]
+    for i, (text_label, colour) in enumerate(items):
+        r = legend + i // 4
+        c = 4 + (i % 4) * 6
+        ws.write_blank(r, c, None, wb.add_format({"bg_color": colour, "border": 1,
+                                                  "border_color": TODAY_COLOUR if colour == "#FDE9E9" else colour}))
+        ws.write_string(r, c + 1, text_label)
+    return last_row + 2

@@ -53,14 +53,18 @@ def workbook_md() -> str:
         f"rule and table) and `{schema.META_SHEET}` (template id, version, language, "
         "runtime) support them. Defined names: "
         + ", ".join(f"`{n}`" for n in (schema.NAME_COMPANY, schema.NAME_YEAR, schema.NAME_AUTHOR, schema.NAME_CURRENCY,
-                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
-        + ", and `mplan_rows_<table key>` (1 on the rows that are part of the plan, shared by the live status counts).",
+                                       schema.NAME_ENVELOPE, schema.NAME_ON_TRACK, schema.NAME_AT_RISK,
+                                       schema.NAME_AS_OF)) + f" (`{schema.NAME_AS_OF}`: the situation date, today "
+        "kept within the plan year), and `mplan_rows_<table key>` (1 on the rows that are part of the plan, shared by "
+        "the live status counts). The sheets marked *view* only show what the tables hold (formulas, no input): "
+        "a reader does not need them.",
         "",
         "| worksheet (fr / en) | tables |",
         "| --- | --- |",
     ]
-    for key, label in schema.WORKSHEETS:
-        tables = ", ".join(f"`{t.table}`" for t in schema.tables_on(key)) or "—"
+    views = {key for key, _, _ in schema.VIEW_WORKSHEETS}
+    for key, label in schema.workbook_sheets():
+        tables = ", ".join(f"`{t.table}`" for t in schema.tables_on(key)) or ("*view*" if key in views else "—")
         lines.append(f"| {label.fr} / {label.en} | {tables} |")
     for sheet in schema.TABLES:
         lines += ["", f"## `{sheet.table}` ({sheet.key}) — sheet {sheet.name.fr} / {sheet.name.en}", "",
@@ -68,8 +72,9 @@ def workbook_md() -> str:
                   "| key | header (fr) | header (en) | type | required | computed as |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for c in sheet.columns:
+            total = f"{'; ' if c.computed else ''}total row: {c.total} (SUBTOTAL)" if c.total else ""
             lines.append(f"| `{c.key}` | {c.header('fr')} | {c.header('en')} | {_kind(c)} | "
-                         f"{'yes' if c.required else ''} | {_computed(sheet, c)} |")
+                         f"{'yes' if c.required else ''} | {_computed(sheet, c)}{total} |")
         examples = [c for c in sheet.computed_columns if isinstance(c.computed, Metric)][:1]
         for c in examples:
             lines += ["", f"Native formula of `{c.key}` (en): `={column_formula(sheet, c, 'native', 'en')}`"]
@@ -131,14 +136,16 @@ def write_docs(folder: Path = DOCS_DIR) -> list[Path]:
 
 
 #: README pictures: worksheet key -> file name under docs/.
-PICTURES = {"guide": "demo-guide.png", "objectives": "demo-objectives.png", "dashboard": "demo-dashboard.png"}
+PICTURES = {"guide": "demo-guide.png", "summary": "demo-summary.png", "objectives": "demo-objectives.png",
+            "dashboard": "demo-dashboard.png"}
 
 
 def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
     """Render sheets of the demo plan to PNG through LibreOffice (PDF) and pdftoppm, for the README.
 
     Needs ``soffice`` and ``pdftoppm`` (Debian: libreoffice-calc-nogui, poppler-utils). Each worksheet
-    prints on its own page(s), in workbook order; hidden sheets do not print.
+    prints on its own page(s), in workbook order; hidden sheets do not print. LibreOffice runs in the
+    locale of *lang* (``fr-FR``: "140 000,00 €"), whatever the machine's.
     """
     import shutil
     import subprocess
@@ -149,14 +156,16 @@ def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
 
     work = Path(tempfile.mkdtemp(prefix="mplan-pictures-"))
     xlsx = demo_workbook(work / "demo.xlsx", lang=lang, year=2027)
-    pdf = libreoffice.convert([xlsx], "pdf", work)[0]
+    pdf = libreoffice.convert([xlsx], "pdf", work, locale=libreoffice.LOCALES[lang])[0]
     count = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                                                                  check=True).stdout.splitlines() if line.startswith("Pages")))
     texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout for i in range(1, count + 1)]
     titles = {"guide": "Plan marketing opérationnel" if lang == "fr" else "Operational marketing plan",
-              "objectives": schema.OBJECTIVES.title(lang),
-              "dashboard": "Tableau de bord" if lang == "fr" else "Dashboard"}
+              "summary": "Synthèse du plan" if lang == "fr" else "Plan summary",
+              # the page of the Objectives table that holds its computed columns, the SMART check among them
+              "objectives": schema.OBJECTIVES.column("actions_count").header(lang),
+              "dashboard": ("Tableau de bord {year}" if lang == "fr" else "Dashboard {year}").format(year=2027)}
     out = []
     for key, name in PICTURES.items():
         page = next(i for i, text in enumerate(texts, 1) if titles[key] in text)

@@ -188,7 +188,7 @@ def _smart(a: Mapping[str, str], lang: str) -> str:
 
 NATIVE: dict[str, Callable[[Mapping[str, str], str], str]] = {
     "roi": _roi, "variance": _variance, "variance_pct": _variance_pct, "favourable": _favourable,
-    "attainment": _attainment, "kpi_status": _kpi_status,
+    "attainment": _attainment, "achievement_rate": _ratio("result", "target"), "kpi_status": _kpi_status,
     "acquisition_cost": _ratio("spend", "new_customers"), "average_basket": _ratio("revenue", "orders"),
     "conversion_rate": _ratio("conversions", "visitors"), "cart_abandonment_rate": _cart_abandonment,
     "smart_check": _smart,

@@ -75,7 +75,7 @@ def write_guide(writer: Any, ws: Any) -> None:
         ("author", schema.NAME_AUTHOR, ident.author, Kind.TEXT, False),
         ("currency", schema.NAME_CURRENCY, ident.currency, Kind.TEXT, True),
         ("envelope", schema.NAME_ENVELOPE, ident.envelope, Kind.MONEY, False),
-        ("template", None, schema.TEMPLATE_ID, Kind.TEXT, True),
+        ("template", None, schema.TEMPLATE_NAME(lang), Kind.TEXT, True),
         ("version", None, schema.TEMPLATE_VERSION, Kind.TEXT, True),
     )
     for i, (key, name, value, kind, locked) in enumerate(identity_rows):
@@ -124,6 +124,8 @@ def write_guide(writer: Any, ws: Any) -> None:
             ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": ">", "value": 0, "format": red})
             if bold:
                 ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "==", "value": 0, "format": green})
+        if item.key == "budget_remaining":
+            ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)

@@ -26,6 +26,7 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
 </oor:items>
 """
 
@@ -44,21 +45,27 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _profile_dir() -> Path:
-    # One profile per process: two LibreOffice instances sharing a profile hand
+#: LibreOffice locale (number and date display: "25 000,00 €" or "25,000.00 €") of each workbook language.
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def _profile_dir(locale: str = "") -> Path:
+    # One profile per process (and locale): two LibreOffice instances sharing a profile hand
     # their jobs to each other, which breaks concurrent test runs.
-    profile = Path(tempfile.gettempdir()) / f"mplan-xl-lo-profile-{os.getpid()}"
+    profile = Path(tempfile.gettempdir()) / f"mplan-xl-lo-profile-{os.getpid()}{'-' + locale if locale else ''}"
     xcu = profile / "user" / "registrymodifications.xcu"
     if not xcu.exists():
         xcu.parent.mkdir(parents=True, exist_ok=True)
-        xcu.write_text(_PROFILE_XCU, encoding="utf-8")
+        xcu.write_text(_PROFILE_XCU.format(locale=locale), encoding="utf-8")
     return profile
 
 
-def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathLike, timeout: float = 300) -> list[Path]:
+def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathLike, timeout: float = 300,
+            locale: str = "") -> list[Path]:
     """Open *files* in LibreOffice, recalculate every formula, and save them as *fmt* into *outdir*.
 
-    One LibreOffice process handles the whole batch. Returns the output paths in
+    *locale* (``"fr-FR"``, see :data:`LOCALES`) is the locale numbers and dates are shown in, for a PDF or a
+    picture; empty: the system's. One LibreOffice process handles the whole batch. Returns the output paths in
     input order; raises RuntimeError when LibreOffice is missing or an output
     was not produced.
     """
@@ -69,7 +76,7 @@ def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathL
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     target = FILTERS.get(fmt, fmt)
-    cmd = [exe, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--norestore",
+    cmd = [exe, f"-env:UserInstallation={_profile_dir(locale).as_uri()}", "--headless", "--norestore",
            "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     ext = fmt.split(":")[0]

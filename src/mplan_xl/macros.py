@@ -22,6 +22,11 @@
   language (``lang`` in the hidden ``mplan_meta`` sheet); ``ThisWorkbook``
   calls it on opening. The texts come from the registry of
   :mod:`mplan_xl.metrics`.
+- ``mplan_selfcheck.bas``: ``MplanSelfCheck``, called first on opening: runs
+  the configured Python once, hidden, and when Python, xlwings or mplan-xl is
+  missing, or not of the versions this workbook expects, or xlwings' DLL is
+  absent, says in the workbook's language what to install, and that the
+  ``.xlsx`` works without Python.
 
 Workbooks embed the committed ``macros/`` files (shipped in the package as
 ``mplan_xl.macros_vba``). Regenerate them with ``python -m mplan_xl.macros``
@@ -42,20 +47,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
+from .vocabulary import Label
+
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 UDF_MODULE = "mplan_xl.udfs"
 #: VBA module names.
 RUNTIME_MODULE, DICTIONARY_MODULE, WRAPPER_MODULE, REGISTER_MODULE = "xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"
+SELFCHECK_MODULE = "mplan_selfcheck"
 #: Module name -> (file in macros/, VBA module kind), in the order they are embedded.
 MODULES: dict[str, tuple[str, str]] = {
     RUNTIME_MODULE: ("xlwings.bas", "standard"),
     DICTIONARY_MODULE: ("Dictionary.cls", "class"),
     WRAPPER_MODULE: ("xlwings_udfs.bas", "standard"),
     REGISTER_MODULE: ("mplan_functions.bas", "standard"),
+    SELFCHECK_MODULE: ("mplan_selfcheck.bas", "standard"),
 }
 MODULE_NAMES = tuple(MODULES)
-#: The document module of the workbook: registers the functions when the file opens.
-THIS_WORKBOOK_CODE = "Private Sub Workbook_Open()\r\n    MplanRegisterFunctions\r\nEnd Sub\r\n"
+#: The document module of the workbook: on opening, checks that Python answers (and says what to do when it
+#: does not), then registers the functions' help.
+THIS_WORKBOOK_CODE = "Private Sub Workbook_Open()\r\n    MplanSelfCheck\r\n    MplanRegisterFunctions\r\nEnd Sub\r\n"
 #: Where the registration reads the workbook's language: key "lang" of the metadata sheet (column A keys, B values).
 META_SHEET, LANG_KEY = "mplan_meta", "lang"
 #: VBA code page of the project (Windows-1252): characters it lacks are spelt in ASCII.
@@ -167,7 +177,7 @@ def register_module() -> str:
         "    End If",
         "End Sub",
         "",
-        "Private Function MplanLanguage() As String",
+        "Public Function MplanLanguage() As String",
         "    Dim row As Long",
         "    MplanLanguage = \"fr\"",
         "    On Error GoTo done",
@@ -200,6 +210,147 @@ def register_module() -> str:
     return _crlf("\n".join(lines))
 
 
+#: What the self-check tells the user, by case; {xlwings} and {mplan} are the versions this workbook expects.
+_SELFCHECK_TEXTS = {
+    "title": Label("Plan marketing : Python n'est pas prêt", "Marketing plan: Python is not ready"),
+    "no_python": Label(
+        "Python est introuvable sur ce poste : les colonnes calculées par les fonctions MPLAN_ ne se mettront pas à "
+        "jour.\n\nÀ faire (une fois) : installez Python 3, puis dans une invite de commandes :\n"
+        "    pip install mplan-xl=={mplan} xlwings=={xlwings}",
+        "Python cannot be found on this computer: the columns computed by the MPLAN_ functions will not update.\n\n"
+        "To do (once): install Python 3, then in a command prompt:\n    pip install mplan-xl=={mplan} xlwings=={xlwings}"),
+    "no_xlwings": Label(
+        "Python répond, mais xlwings n'y est pas installé.\n\nÀ faire : pip install xlwings=={xlwings} mplan-xl=={mplan}",
+        "Python answers, but xlwings is not installed in it.\n\nTo do: pip install xlwings=={xlwings} mplan-xl=={mplan}"),
+    "no_mplan": Label(
+        "Python et xlwings répondent, mais mplan-xl n'est pas installé.\n\nÀ faire : pip install mplan-xl=={mplan}",
+        "Python and xlwings answer, but mplan-xl is not installed.\n\nTo do: pip install mplan-xl=={mplan}"),
+    "xlwings_version": Label(
+        "Ce classeur attend xlwings {xlwings}, Python a xlwings {found} : le module VBA et la DLL de xlwings doivent "
+        "être de la même version.\n\nÀ faire : pip install xlwings=={xlwings}",
+        "This workbook expects xlwings {xlwings}, Python has xlwings {found}: xlwings' VBA module and DLL must be of "
+        "the same version.\n\nTo do: pip install xlwings=={xlwings}"),
+    "mplan_version": Label(
+        "Ce classeur a été créé par mplan-xl {mplan}, Python a mplan-xl {found} (version majeure différente).\n\n"
+        "À faire : pip install mplan-xl=={mplan}, ou régénérez le classeur avec la version installée.",
+        "This workbook was made by mplan-xl {mplan}, Python has mplan-xl {found} (another major version).\n\n"
+        "To do: pip install mplan-xl=={mplan}, or generate the workbook again with the installed version."),
+    "no_dll": Label(
+        "xlwings {xlwings} est installé mais sa DLL (xlwings64-{xlwings}.dll) manque à côté de python.exe.\n\n"
+        "À faire : pip install --force-reinstall xlwings=={xlwings}",
+        "xlwings {xlwings} is installed but its DLL (xlwings64-{xlwings}.dll) is missing next to python.exe.\n\n"
+        "To do: pip install --force-reinstall xlwings=={xlwings}"),
+    "footer": Label(
+        "\n\nEn attendant, les valeurs déjà calculées restent affichées. Sans Python, le même plan au format .xlsx "
+        "(mplan-xl new plan.xlsx) calcule tout en formules Excel natives. Aide : docs/windows-setup.md.",
+        "\n\nMeanwhile the values already computed stay on display. Without Python, the same plan as an .xlsx file "
+        "(mplan-xl new plan.xlsx) computes everything with native Excel formulas. Help: docs/windows-setup.md."),
+}
+#: The Python one-liner the self-check runs: single quotes only (it sits inside the command line's double quotes)
+#: and no "%" (cmd.exe would read %...% as a variable).
+_SELFCHECK_PYTHON = ("import os,sys;import xlwings,mplan_xl;d=os.path.dirname(sys.executable);"
+                     "n='xlwings'+('64' if sys.maxsize>2**32 else '32')+'-'+xlwings.__version__+'.dll';"
+                     "print('MPLAN-CHECK',xlwings.__version__,mplan_xl.__version__,"
+                     "int(any(os.path.exists(os.path.join(p,n)) for p in (d,os.path.dirname(d)))))")
+
+
+def _selfcheck_messages(lang: str, indent: str) -> list[str]:
+    from . import __version__
+    import xlwings
+
+    lines = []
+    for key in ("title", "no_python", "no_xlwings", "no_mplan", "xlwings_version", "mplan_version", "no_dll", "footer"):
+        text = _SELFCHECK_TEXTS[key](lang).format(xlwings=xlwings.__version__, mplan=__version__, found="{found}")
+        parts = text.split("\n")
+        literal = " & vbLf & ".join(_vba_string(part) for part in parts)
+        lines.append(f'{indent}Case "{key}": MplanCheckText = {literal}')
+    return lines
+
+
+def selfcheck_module() -> str:
+    """``MplanSelfCheck``: on opening (Windows), runs the configured Python once, hidden, and checks that xlwings
+    and mplan-xl import in the versions this workbook was generated for and that xlwings' DLL is there; when not,
+    one message box in the workbook's language says what to install (and that the ``.xlsx`` works without
+    Python). Nothing here calls an ``MPLAN_`` function, and no failure stops the workbook from opening."""
+    from . import __version__
+    import xlwings
+
+    lines = [
+        f'Attribute VB_Name = "{SELFCHECK_MODULE}"',
+        "' Generated by mplan-xl (python -m mplan_xl.macros): on opening, checks that Python, xlwings and mplan-xl",
+        "' answer in the versions this workbook was made for, before any MPLAN_ function runs. Called by Workbook_Open.",
+        "Option Explicit",
+        "",
+        f'Private Const EXPECTED_XLWINGS As String = "{xlwings.__version__}"',
+        f'Private Const EXPECTED_MPLAN As String = "{__version__}"',
+        "",
+        "Public Function MplanSelfCheck() As Boolean",
+        "    Dim answer As String, problem As String, found As String, parts() As String",
+        "    MplanSelfCheck = True",
+        "    #If Mac Then",
+        "        Exit Function",
+        "    #Else",
+        "    On Error GoTo done",
+        "    answer = MplanAskPython()",
+        '    If InStr(answer, "MPLAN-CHECK") = 0 Then',
+        """        If InStr(answer, "No module named 'xlwings'") > 0 Then""",
+        '            problem = "no_xlwings"',
+        """        ElseIf InStr(answer, "No module named 'mplan_xl'") > 0 Then""",
+        '            problem = "no_mplan"',
+        "        Else",
+        '            problem = "no_python"',
+        "        End If",
+        "    Else",
+        '        parts = Split(Trim(Mid(answer, InStr(answer, "MPLAN-CHECK"))), " ")',
+        "        If parts(1) <> EXPECTED_XLWINGS Then",
+        '            problem = "xlwings_version": found = parts(1)',
+        '        ElseIf Split(parts(2), ".")(0) <> Split(EXPECTED_MPLAN, ".")(0) Then',
+        '            problem = "mplan_version": found = parts(2)',
+        '        ElseIf Left(parts(3), 1) <> "1" Then',
+        '            problem = "no_dll"',
+        "        End If",
+        "    End If",
+        '    If problem <> "" Then',
+        "        MplanSelfCheck = False",
+        '        MsgBox Replace(MplanCheckText(problem), "{found}", found) & MplanCheckText("footer"), _',
+        '            vbExclamation, MplanCheckText("title")',
+        "    End If",
+        "done:",
+        "    #End If",
+        "End Function",
+        "",
+        "Private Function MplanAskPython() As String",
+        "    ' The interpreter xlwings would start (xlwings.conf sheet or file, else python on the PATH), run hidden;",
+        "    ' its output goes to a temporary file, read back and deleted.",
+        "    Dim interpreter As String, tmp As String, command As String",
+        '    interpreter = GetConfig("INTERPRETER_WIN", "")',
+        '    If interpreter = "" Then interpreter = GetConfig("INTERPRETER", "python")',
+        '    interpreter = Replace(Replace(interpreter, "pythonw.exe", "python.exe"), "pythonw", "python")',
+        '    tmp = Environ("TEMP") & "\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"',
+        '    command = "cmd.exe /c """ & Chr(34) & interpreter & Chr(34) & " -c " & Chr(34) & '
+        + _vba_string(_SELFCHECK_PYTHON) + ' & Chr(34) & " > " & Chr(34) & tmp & Chr(34) & " 2>&1" & Chr(34)',
+        '    CreateObject("WScript.Shell").Run command, 0, True',
+        "    MplanAskPython = ReadFile(tmp)",
+        "    On Error Resume Next",
+        "    Kill tmp",
+        "End Function",
+        "",
+        "Private Function MplanCheckText(key As String) As String",
+        '    If MplanLanguage() = "en" Then',
+        "        Select Case key",
+        *_selfcheck_messages("en", "        "),
+        "        End Select",
+        "    Else",
+        "        Select Case key",
+        *_selfcheck_messages("fr", "        "),
+        "        End Select",
+        "    End If",
+        "End Function",
+        "",
+    ]
+    return _crlf("\n".join(lines))
+
+
 def _installed_xlwings_file(relative: str) -> str:
     import xlwings
     return (Path(xlwings.__file__).parent / relative).read_bytes().decode("utf-8")
@@ -222,7 +373,7 @@ def _crlf(text: str) -> str:
 def generated_sources() -> dict[str, str]:
     """File name in ``macros/`` -> the text this version of the code (and of xlwings) generates."""
     texts = {RUNTIME_MODULE: runtime_module, DICTIONARY_MODULE: dictionary_module, WRAPPER_MODULE: wrapper_module,
-             REGISTER_MODULE: register_module}
+             REGISTER_MODULE: register_module, SELFCHECK_MODULE: selfcheck_module}
     return {MODULES[name][0]: texts[name]() for name in MODULE_NAMES}
 
 

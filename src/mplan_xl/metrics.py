@@ -190,6 +190,21 @@ def attainment(actual: Any, target: Any, direction: Any = "higher", baseline: An
     return None if t == 0 else _finite(a / t)
 
 
+def achievement_rate(result: Any, target: Any) -> float | None:
+    """Result ÷ target, the share of a target that was delivered (1 = target met, above 1 = beaten).
+
+    Unlike :func:`attainment`, it does not start from a baseline: last year's
+    review records a result and its target, not where the indicator started.
+    Zero target: None (blank). Blank or text input: None.
+
+    >>> achievement_rate(1020, 900)
+    1.1333333333333333
+    >>> achievement_rate(5, 0) is None
+    True
+    """
+    return _ratio(result, target)
+
+
 def kpi_status(attainment: Any, on_track: Any = DEFAULT_ON_TRACK, at_risk: Any = DEFAULT_AT_RISK) -> str | None:
     """The KPI status code from its attainment: ``on_track`` if ≥ on_track, ``at_risk`` if ≥ at_risk, else ``off_track``.
 
@@ -405,6 +420,18 @@ REGISTRY: dict[str, MetricInfo] = {m.name: m for m in (
               "Lower is better: with a baseline, the baseline formula works as is (the target lies below the "
               "baseline); without one, target / actual. Baseline blank or equal to the target: actual / target (or "
               "target / actual). Zero denominator (zero target, or zero actual when lower is better): blank."),
+    ),
+    MetricInfo(
+        "achievement_rate", achievement_rate, "MPLAN_ACHIEVEMENT_RATE", "percent",
+        Label("Taux de réalisation", "Achievement rate"),
+        Label("Taux de réalisation = résultat / cible, sans valeur de départ (Bilan N-1) ; 1 = cible tenue. À ne pas "
+              "confondre avec l'atteinte des KPI, qui mesure le chemin parcouru depuis la valeur de départ.",
+              "Achievement rate = result / target, with no baseline (last year's review); 1 = target met. Not to be "
+              "confused with KPI attainment, which measures the way travelled from the baseline."),
+        {"result": Label("Résultat obtenu", "Result achieved"), "target": Label("Cible", "Target")},
+        (({"result": 1020, "target": 900}, 1020 / 900), ({"result": 31, "target": 200}, 0.155),
+         ({"result": 5, "target": 0}, None)),
+        _edge("Cible nulle : vide.", "Zero target: blank."),
     ),
     MetricInfo(
         "kpi_status", kpi_status, "MPLAN_KPI_STATUS", "text",

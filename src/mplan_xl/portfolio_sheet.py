@@ -47,6 +47,7 @@ from .atomic import atomic_output
 from .computed import evaluate_metric
 from .consolidate import STATUS_SQL
 from .database import Database
+from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .plan import CURRENCIES
 from .schema import Kind
 from .styles import BORDER_COLOR, Styles, number_format
@@ -261,7 +262,7 @@ class _Writer:
                 props["num_format"] = number_format(Kind.MONEY, self.lang, self.symbol) if self.symbol else "#,##0.00"
             elif kind is Kind.DATE:
                 props["num_format"] = number_format(Kind.DATE, self.lang, "") + " hh:mm"
-            elif kind is Kind.LONG_TEXT:
+            elif kind in (Kind.LONG_TEXT, Kind.TEXT):
                 props["text_wrap"] = True
             elif kind in (Kind.PERCENT, Kind.INTEGER, Kind.DECIMAL):
                 props["num_format"] = number_format(kind, self.lang, "")
@@ -270,9 +271,6 @@ class _Writer:
 
     def sheet(self, key: str, title: str, notes: Sequence[str] = ()) -> Any:
         ws = self.wb.add_worksheet(T[key](self.lang)[:31])
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
         ws.write_string(0, 0, title, self.styles.title)
         note_format = self.wb.add_format({"italic": True, "font_color": "#595959"}) if notes else None
         for i, note in enumerate(notes, 1):
@@ -291,6 +289,8 @@ class _Writer:
         first = top + 1
         if not records:
             ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
+            apply_print_setup(ws, [c.width for c in cols], [30.0, LINE_HEIGHT], header_row=top, first_measured_row=top,
+                              title_height=LINE_HEIGHT * (top + 1))
             return first, first - 1
         for i, record in enumerate(records):
             self._row(ws, first + i, cols, position, record)
@@ -301,6 +301,14 @@ class _Writer:
                       sum_rows=(first, last))
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, last, len(cols) - 1)
+        heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in cols))
+                            for r in records] + ([LINE_HEIGHT] if total else [])
+        for i, h in enumerate(heights[1:len(records) + 1]):
+            if h > LINE_HEIGHT:
+                ws.set_row(first + i, h)
+        apply_print_setup(ws, [c.width for c in cols], heights, header_row=top, first_measured_row=top,
+                          title_height=LINE_HEIGHT * (top + 1))
+        ws.set_v_pagebreaks(sorted(set(ws.vbreaks) | {len(cols)}))  # a chart right of the table prints on its own page
         return first, last
 
     def _row(self, ws: Any, r: int, cols: Sequence[Col], position: Mapping[str, int], record: Mapping[str, Any],
@@ -342,6 +350,7 @@ class _Writer:
         if num_format:
             (chart.set_x_axis if kind == "bar" else chart.set_y_axis)({"num_format": num_format})
         ws.insert_chart(anchor, chart, {"x_scale": 1.5 * scale, "y_scale": 1.2 * max(1.0, (last - first + 1) / 12)})
+
 
 
 #: On track, at risk, off track.

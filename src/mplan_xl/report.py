@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .rules import ERROR, WARNING, Finding
 from .vocabulary import Label
 
@@ -217,6 +218,11 @@ class Report:
             files.set_column(1, 4, 16)
             files.autofilter(0, 0, max(1, len(self.files)), len(headers) - 1)
             files.freeze_panes(1, 0)
+            file_heights = [30.0] + [LINE_HEIGHT * text_lines(f.path, 60) for f in self.files]
+            for i, h in enumerate(file_heights[1:], 1):
+                if h > LINE_HEIGHT:
+                    files.set_row(i, h)
+            apply_print_setup(files, [60, 16, 16, 16, 16], file_heights, header_row=0)
 
             sheet = wb.add_worksheet(t("findings_sheet"))
             keys = ("file", "severity", "code", "sheet", "cell", "row_id", "message", "hint", "link")
@@ -232,12 +238,28 @@ class Report:
                     if target:
                         sheet.write_url(row, 8, target, link, string=t("open"))
                     row += 1
-            for col, width in enumerate((40, 12, 26, 16, 8, 10, 70, 50, 8)):
+            widths = FINDING_WIDTHS
+            for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
+            sheet.set_row(0, 30)
+            heights = [30.0]
+            for f in self.files:
+                for x in f.findings:
+                    texts = (f.path, "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
+                    lines = max(text_lines(t or "", w) for t, w in zip(texts, widths))
+                    heights.append(LINE_HEIGHT * min(lines, 15))
+                    if lines > 1:
+                        sheet.set_row(len(heights) - 1, heights[-1])
             sheet.autofilter(0, 0, max(1, row - 1), len(keys) - 1)
             sheet.freeze_panes(1, 0)
+            apply_print_setup(sheet, widths, heights, header_row=0)
         finally:
             wb.close()
+
+
+#: Column widths of the findings sheet: file, severity, code, sheet, cell, row, message, hint, link. Texts wrap;
+#: the whole table prints on one page width at a readable size.
+FINDING_WIDTHS = (28, 13, 22, 12, 6, 8, 46, 32, 7)
 
 
 def _link_target(path: str, sheet: str | None, cell: str | None, report_dir: Path) -> str | None:

@@ -44,7 +44,7 @@ Verdict       the suggested verdict, see :func:`suggest_verdict`
 Lessons       ``Suggestion mplan-xl, à confirmer : <reasons> → <verdict>.``
 ============  ========================================================================
 
-The computed columns (attainment, budget variance, ROI = (gain − spend) /
+The computed columns (achievement rate, budget variance, ROI = (gain − spend) /
 spend) are the workbook's own formulas. The ``Lessons`` prefix marks the
 verdict as a suggestion: users confirm or change the verdict and replace the
 text by their own lessons. ``check`` never flags it.

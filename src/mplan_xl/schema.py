@@ -32,10 +32,14 @@ from . import vocabulary as voc
 from .vocabulary import Label
 
 TEMPLATE_ID = "mplan-xl/plan-marketing-operationnel"
+#: What the Guide shows for the template (the id itself is in the metadata sheet and document properties).
+TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operational marketing plan (mplan-xl template)")
 #: Semantic version of the workbook layout. Bump the minor number for
 #: additions a reader of the same major version can ignore, the major number
-#: for anything that breaks older readers.
-TEMPLATE_VERSION = "1.1.0"
+#: for anything that breaks older readers. 2.0: the Bilan N-1's "Atteinte" column became "Taux de réalisation"
+#: (result / target, not KPI attainment); tables may end with a total row; Synthèse and SWOT matrix sheets;
+#: the hidden live-status sheet (mplan_status) and its mplan_rows_<table> names.
+TEMPLATE_VERSION = "2.0.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -48,6 +52,9 @@ NAME_COMPANY = "mplan_company"
 NAME_AUTHOR = "mplan_author"
 NAME_ON_TRACK = "mplan_on_track"
 NAME_AT_RISK = "mplan_at_risk"
+#: The situation date the plan is judged at (late actions, next actions, the dashboard's "today" line):
+#: today, kept within the plan year.
+NAME_AS_OF = "mplan_as_of"
 
 #: Sheet names that never change with the language, so a reader can find them first.
 META_SHEET = "mplan_meta"
@@ -117,6 +124,7 @@ class Column:
     minimum: float | None = None       # for numbers
     maximum: float | None = None
     in_plan_year: bool = False         # for dates: must fall within the plan year
+    total: str | None = None           # the table's total row: "sum" or "count" (SUBTOTAL: filtered rows drop out)
 
     def header(self, lang: str) -> str:
         return self.label(lang)
@@ -144,6 +152,11 @@ class Sheet:
     used_when: tuple[str, ...] = ()
     _by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
     _inputs: tuple[Column, ...] = field(init=False, repr=False, compare=False)
+
+    @property
+    def has_totals(self) -> bool:
+        """Whether the table ends with a total row (Excel's Table total row, below the data rows)."""
+        return any(c.total for c in self.columns)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", MappingProxyType({c.key: c for c in self.columns}))
@@ -226,7 +239,7 @@ DIAGNOSTIC = Sheet(
     columns=(
         Column("topic", L("Thème", "Topic"), Kind.CHOICE, required=True, choices=voc.DIAGNOSTIC_TOPIC, width=20),
         Column("aspect", L("Point étudié", "Aspect"), Kind.TEXT, required=True, width=24),
-        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=50),
+        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=72),
         Column("source", L("Source", "Source"), Kind.TEXT, width=18),
     ),
 )
@@ -286,8 +299,8 @@ REVIEW = Sheet(
         Column("target", L("Cible", "Target"), Kind.DECIMAL, width=12),
         Column("result", L("Résultat", "Result"), Kind.DECIMAL, width=12),
         Column("unit", L("Unité", "Unit"), Kind.TEXT, width=10),
-        Column("attainment", L("Atteinte", "Attainment"), Kind.PERCENT, width=11,
-               computed=Metric("attainment", {"actual": "result", "target": "target"})),
+        Column("achievement", L("Taux de réalisation", "Achievement rate"), Kind.PERCENT, width=12,
+               computed=Metric("achievement_rate", {"result": "result", "target": "target"})),
         Column("budget_variance", L("Écart budget", "Budget variance"), Kind.MONEY, width=14,
                computed=Metric("variance", {"actual": "spend", "target": "budget"})),
         Column("roi", L("ROI", "ROI"), Kind.PERCENT, width=10,
@@ -343,7 +356,7 @@ ACTIONS = Sheet(
     columns=(
         _id("Identifiant unique (ex. A01)", "Unique id (e.g. A01)"),
         Column("objective_id", L("ID objectif", "Objective ID"), Kind.REF, required=True, ref="objectives", width=10),
-        Column("title", L("Action (quoi)", "Action (what)"), Kind.TEXT, required=True, width=32),
+        Column("title", L("Action (quoi)", "Action (what)"), Kind.TEXT, required=True, width=32, total="count"),
         Column("how", L("Comment", "How"), Kind.LONG_TEXT, width=32),
         Column("channel", L("Canal / outil", "Channel / tool"), Kind.CHOICE, required=True, choices=voc.CHANNEL, width=20),
         Column("owner", L("Responsable", "Owner"), Kind.TEXT, required=True, width=16),
@@ -352,9 +365,9 @@ ACTIONS = Sheet(
         Column("end", L("Fin", "End"), Kind.DATE, required=True, in_plan_year=True, width=12),
         Column("milestones", L("Étapes", "Milestones"), Kind.LONG_TEXT, width=30),
         Column("status", L("Statut", "Status"), Kind.CHOICE, required=True, choices=voc.ACTION_STATUS, width=12),
-        Column("expected_gain", L("Gain attendu", "Expected gain"), Kind.MONEY, minimum=0, width=14,
+        Column("expected_gain", L("Gain attendu", "Expected gain"), Kind.MONEY, minimum=0, width=14, total="sum",
                help=L("Marge ou chiffre d'affaires que l'action doit rapporter", "Margin or revenue the action should bring")),
-        Column("budget", L("Budget", "Budget"), Kind.MONEY, width=14,
+        Column("budget", L("Budget", "Budget"), Kind.MONEY, width=14, total="sum",
                computed=Rollup("sum", "budget", "action_id", "planned")),
         Column("roi", L("ROI attendu", "Expected ROI"), Kind.PERCENT, width=11,
                computed=Metric("roi", {"gain": "expected_gain", "cost": "budget"})),
@@ -377,12 +390,12 @@ BUDGET = Sheet(
         Column("description", L("Libellé", "Description"), Kind.TEXT, width=30),
         Column("supplier", L("Fournisseur", "Supplier"), Kind.TEXT, width=18),
         Column("quote_ref", L("Réf. devis", "Quote ref"), Kind.TEXT, width=12),
-        Column("quote_amount", L("Montant devis", "Quote amount"), Kind.MONEY, minimum=0, width=14),
-        Column("last_year", L("Dépense N-1", "Last year spend"), Kind.MONEY, minimum=0, width=14),
-        Column("planned", L("Prévisionnel", "Planned"), Kind.MONEY, required=True, minimum=0, width=14),
-        Column("committed", L("Engagé", "Committed"), Kind.MONEY, minimum=0, width=14),
-        Column("actual", L("Réel", "Actual"), Kind.MONEY, minimum=0, width=14),
-        Column("variance", L("Écart", "Variance"), Kind.MONEY, width=13,
+        Column("quote_amount", L("Montant devis", "Quote amount"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("last_year", L("Dépense N-1", "Last year spend"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("planned", L("Prévisionnel", "Planned"), Kind.MONEY, required=True, minimum=0, width=14, total="sum"),
+        Column("committed", L("Engagé", "Committed"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("actual", L("Réel", "Actual"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("variance", L("Écart", "Variance"), Kind.MONEY, width=13, total="sum",
                computed=Metric("variance", {"actual": "actual", "target": "planned"})),
         Column("variance_pct", L("Écart en %", "Variance in %"), Kind.PERCENT, width=11,
                computed=Metric("variance_pct", {"actual": "actual", "target": "planned"})),
@@ -461,6 +474,22 @@ WORKSHEETS: tuple[tuple[str, Label], ...] = (
     ("dashboard", L("Tableau de bord", "Dashboard")),
 )
 
+#: Worksheets that only present what the tables hold (formulas, no input), so a reader need not find them:
+#: (key, label, the key of the worksheet they follow).
+VIEW_WORKSHEETS: tuple[tuple[str, Label, str], ...] = (
+    ("summary", L("Synthèse", "Summary"), "guide"),
+    ("swot_grid", L("Matrice SWOT", "SWOT matrix"), "audit"),
+)
+
+
+def workbook_sheets() -> tuple[tuple[str, Label], ...]:
+    """Every visible worksheet in workbook order: :data:`WORKSHEETS` with the :data:`VIEW_WORKSHEETS` in place."""
+    out = []
+    for key, label in WORKSHEETS:
+        out.append((key, label))
+        out += [(view, view_label) for view, view_label, after in VIEW_WORKSHEETS if after == key]
+    return tuple(out)
+
 
 def tables_on(worksheet_key: str) -> tuple[Sheet, ...]:
     """The tables laid out on one worksheet, left to right."""
@@ -468,7 +497,7 @@ def tables_on(worksheet_key: str) -> tuple[Sheet, ...]:
 
 
 def worksheet_name(worksheet_key: str, lang: str) -> str:
-    for key, label in WORKSHEETS:
+    for key, label in workbook_sheets():
         if key == worksheet_key:
             return label(lang)
     raise KeyError(worksheet_key)
@@ -490,6 +519,7 @@ def _check_declaration() -> None:
             if isinstance(col.computed, Metric):
                 for source in col.computed.args.values():
                     assert source.startswith("=") or source in keys, f"{sheet.key}.{col.key}: unknown argument {source}"
+            assert col.total in (None, "sum", "count"), f"{sheet.key}.{col.key}: unknown total {col.total}"
             if isinstance(col.computed, Rollup):
                 other = SHEETS_BY_KEY[col.computed.table]
                 other.column(col.computed.match)

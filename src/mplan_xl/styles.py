@@ -25,6 +25,29 @@ HEADER_FILL = "#1F4E78"
 REQUIRED_HEADER_FILL = "#C55A11"
 TITLE_COLOR = "#1F4E78"
 BORDER_COLOR = "#BFBFBF"
+#: Traffic-light fills and font colours (Excel's own "good / neutral / bad" cell styles).
+GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
+NEUTRAL = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
+BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+LINK_COLOR = "#0563C1"
+#: Text kinds: their cells wrap, so a long entry grows the row instead of being cut off.
+TEXT_KINDS = frozenset({Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE})
+
+
+def unit_format(kind: str, lang: str, currency_symbol: str) -> str:
+    """Number format of a figure shown in its unit: ``"money"`` (whole amounts), ``"cents"`` (amounts with
+    cents), ``"percent"`` (a value in points, 18 = 18 %), ``"count"`` (a whole number) or ``"decimal"``.
+
+    >>> unit_format("percent", "fr", "€"), unit_format("count", "fr", "€"), unit_format("money", "en", "$")
+    ('#,##0.0 "%"', '#,##0', '"$"#,##0')
+    """
+    if kind == "money":
+        return f'#,##0 "{currency_symbol}"' if lang == "fr" else f'"{currency_symbol}"#,##0'
+    if kind == "cents":
+        return number_format(Kind.MONEY, lang, currency_symbol) or ""
+    if kind == "percent":
+        return '#,##0.0 "%"' if lang == "fr" else '#,##0.0"%"'
+    return "#,##0" if kind == "count" else "#,##0.00"
 
 
 def number_format(kind: Kind, lang: str, currency_symbol: str) -> str | None:
@@ -57,6 +80,21 @@ class Styles:
         self.label = workbook.add_format({"bold": True})
         self.text = workbook.add_format({"text_wrap": True, "valign": "top"})
         self.meta = workbook.add_format({"font_color": "#808080"})
+        self.link = workbook.add_format({"font_color": LINK_COLOR, "underline": 1})
+        self.good, self.neutral, self.bad = (workbook.add_format(props) for props in (GOOD, NEUTRAL, BAD))
+        self.bad_font = workbook.add_format({"font_color": BAD["font_color"], "bold": True})
+
+    def unit(self, kind: str) -> Any:
+        """Conditional format showing a figure in its unit (see :func:`unit_format`)."""
+        return self._get(("unit", kind), {"num_format": unit_format(kind, self.lang, self.currency_symbol)})
+
+    def total(self, kind: Kind) -> Any:
+        """Format of a cell of a table's total row: bold, a rule above, no input colour."""
+        props: dict[str, Any] = {"bold": True, "top": 2, "top_color": HEADER_FILL, "bg_color": "#FFFFFF", "locked": True}
+        fmt = number_format(kind, self.lang, self.currency_symbol)
+        if fmt and kind is not Kind.PERCENT:
+            props["num_format"] = fmt if kind is not Kind.INTEGER else "#,##0"
+        return self._get(("total", kind), props)
 
     def header(self, required: bool, computed: bool) -> Any:
         fill = COMPUTED_FILL if computed else REQUIRED_HEADER_FILL if required else HEADER_FILL
@@ -71,7 +109,7 @@ class Styles:
         fmt = number_format(kind, self.lang, self.currency_symbol)
         if fmt:
             props["num_format"] = fmt
-        if kind is Kind.LONG_TEXT:
+        if kind in TEXT_KINDS:
             props["text_wrap"] = True
         if computed:
             props.update({"bg_color": COMPUTED_FILL, "italic": True, "locked": True})
@@ -79,14 +117,15 @@ class Styles:
             props.update({"bg_color": INPUT_FILL, "locked": False})
         return self._get(("cell", kind, computed), props)
 
-    def value(self, kind: Kind, locked: bool = False, bold: bool = False) -> Any:
+    def value(self, kind: Kind, locked: bool = False, bold: bool = False, wrap: bool = False) -> Any:
         """Format of a loose value cell (guide, dashboard helper ranges)."""
-        props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "locked": locked, "bold": bold}
+        props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "locked": locked, "bold": bold,
+                                 "valign": "top", "text_wrap": wrap}
         fmt = number_format(kind, self.lang, self.currency_symbol)
         if fmt:
             props["num_format"] = fmt
         props["bg_color"] = COMPUTED_FILL if locked else INPUT_FILL
-        return self._get(("value", kind, locked, bold), props)
+        return self._get(("value", kind, locked, bold, wrap), props)
 
     def _get(self, key: tuple, props: dict[str, Any]) -> Any:
         if key not in self._cache:

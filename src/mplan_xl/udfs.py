@@ -197,6 +197,11 @@ def MPLAN_ATTAINMENT(actual, target, direction="higher", baseline=None):
     return apply(_call("attainment"), actual, target, direction, baseline)
 
 
+@_mplan("achievement_rate")
+def MPLAN_ACHIEVEMENT_RATE(result, target):
+    return apply(_call("achievement_rate"), result, target)
+
+
 @_mplan("kpi_status")
 def MPLAN_KPI_STATUS(attainment, on_track=DEFAULT_ON_TRACK, at_risk=DEFAULT_AT_RISK, lang="fr"):
     return apply(_call("kpi_status", lang), attainment, on_track, at_risk)

@@ -1,0 +1,105 @@
+"""Conditional formats of the data tables: what needs attention stands out, figures show in their unit.
+
+Native Excel conditional formats (no macro), which LibreOffice reads too:
+
+- KPI status and objective status as traffic lights (green / amber / red), the
+  SMART check green when "OK" and red otherwise, review verdicts likewise;
+- overspending: an actual above its planned amount (budget lines), a spend above
+  last year's budget, a negative ROI;
+- late actions: an end date before the situation date (``mplan_as_of``) while
+  the status is neither done nor cancelled;
+- attainment and achievement rate as data bars (0 to 100 %);
+- numbers in their unit: a figure whose unit is ``%`` shows as a percentage,
+  one in the plan's currency as money, a whole number without decimals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from . import schema
+from .schema import Sheet
+from .synthesis import CLOSED_STATUSES
+from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
+
+#: Figures shown in the unit of another column of the same row: table -> (unit column, figure columns).
+UNIT_COLUMNS = {
+    "kpis": ("unit", ("baseline", "target", "actual", "variance")),
+    "objectives": ("unit", ("baseline", "target")),
+    "review": ("unit", ("target", "result")),
+}
+DATA_BAR = {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0,
+            "max_type": "num", "max_value": 1}
+TRAFFIC = {"on_track": "good", "at_risk": "neutral", "off_track": "bad"}
+VERDICTS = {"keep": "good", "improve": "neutral", "abandon": "bad"}
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def traffic_lights(writer: Any, ws: Any, first_row: int, col: int, last_row: int, codes: dict[str, str],
+                   choices: Any = KPI_STATUS) -> None:
+    """Colour the cells of one column by the label they hold (*codes*: choice code -> good / neutral / bad)."""
+    for code, style in codes.items():
+        ws.conditional_format(first_row, col, last_row, col, {
+            "type": "cell", "criteria": "==", "value": _q(choices.label(code, writer.lang)),
+            "format": getattr(writer.styles, style)})
+
+
+def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit_col: int, cols: list[int]) -> None:
+    """Show each figure of *cols* in the unit written in *unit_col* of its row."""
+    unit = xl_rowcol_to_cell(first_row, unit_col, col_abs=True)
+    symbol, code = writer.identity.currency_symbol, writer.identity.currency
+    for col in cols:
+        value = xl_rowcol_to_cell(first_row, col)
+        number = f"ISNUMBER({value})"
+        money = f"OR(TRIM({unit})={_q(symbol)},UPPER(TRIM({unit}))={_q(code.upper())})"
+        whole = f"{value}=INT({value})"
+        rules = ((f"AND({number},LEFT(TRIM({unit}),1)=\"%\")", writer.styles.unit("percent")),
+                 (f"AND({number},{money},{whole})", writer.styles.unit("money")),
+                 (f"AND({number},{money})", writer.styles.unit("cents")),
+                 (f"AND({number},{whole})", writer.styles.unit("count")))
+        for criteria, fmt in rules:
+            ws.conditional_format(first_row, col, last_row, col, {
+                "type": "formula", "criteria": "=" + criteria, "format": fmt, "stop_if_true": True})
+
+
+def conditional_formats(writer: Any, ws: Any, sheet: Sheet, first_row: int, first_col: int, last_row: int) -> None:
+    """Every conditional format of one table (rows *first_row*..*last_row*, table starting at *first_col*)."""
+    col = {c.key: first_col + sheet.index(c.key) for c in sheet.columns}
+    cell = {key: xl_rowcol_to_cell(first_row, c, col_abs=True) for key, c in col.items()}
+    styles, lang = writer.styles, writer.lang
+
+    def rule(keys: tuple[str, ...], criteria: str, fmt: Any) -> None:
+        for key in keys:
+            ws.conditional_format(first_row, col[key], last_row, col[key],
+                                  {"type": "formula", "criteria": "=" + criteria, "format": fmt})
+
+    if sheet.key in UNIT_COLUMNS:
+        unit, figures = UNIT_COLUMNS[sheet.key]
+        unit_formats(writer, ws, first_row, last_row, col[unit], [col[k] for k in figures])
+    if sheet.key == "kpis":
+        traffic_lights(writer, ws, first_row, col["status"], last_row, TRAFFIC)
+        ws.conditional_format(first_row, col["attainment"], last_row, col["attainment"], DATA_BAR)
+    elif sheet.key == "objectives":
+        rule(("smart",), f'{cell["smart"]}="OK"', styles.good)
+        rule(("smart",), f'AND({cell["smart"]}<>"",{cell["smart"]}<>"OK")', styles.bad)
+    elif sheet.key == "actions":
+        closed = ",".join(f'{cell["status"]}<>{_q(ACTION_STATUS.label(code, lang))}' for code in CLOSED_STATUSES)
+        late = f'AND({cell["id"]}<>"",ISNUMBER({cell["end"]}),{cell["end"]}<{schema.NAME_AS_OF},{closed})'
+        rule(("id", "end", "status"), late, styles.bad)
+        rule(("roi",), f'AND(ISNUMBER({cell["roi"]}),{cell["roi"]}<0)', styles.bad_font)
+    elif sheet.key == "budget":
+        over = f'AND(ISNUMBER({cell["actual"]}),ISNUMBER({cell["planned"]}),{cell["actual"]}>{cell["planned"]})'
+        rule(("actual", "variance", "variance_pct"), over, styles.bad)
+        committed = (f'AND(ISNUMBER({cell["committed"]}),ISNUMBER({cell["planned"]}),'
+                     f'{cell["committed"]}>{cell["planned"]})')
+        rule(("committed",), committed, styles.neutral)
+    elif sheet.key == "review":
+        rule(("budget_variance",), f'AND(ISNUMBER({cell["budget_variance"]}),{cell["budget_variance"]}>0)', styles.bad)
+        rule(("roi",), f'AND(ISNUMBER({cell["roi"]}),{cell["roi"]}<0)', styles.bad_font)
+        ws.conditional_format(first_row, col["achievement"], last_row, col["achievement"], DATA_BAR)
+        traffic_lights(writer, ws, first_row, col["verdict"], last_row, VERDICTS, VERDICT)

@@ -1,0 +1,277 @@
+"""Sizes on screen and on paper: column widths, wrapped text lines, print scale and page breaks.
+
+Excel stores a column width in characters of the default font (Calibri 11,
+7 pixels per character plus 5 of padding) and a row height in points; neither
+XlsxWriter nor LibreOffice fits them to a file's content, so the builder
+estimates them here, on the generous side. Print setup follows one rule:
+printed text is at least :data:`MIN_FONT_PT` points, so a sheet is never
+squeezed below :data:`MIN_SCALE` percent; a table wider than a page at that
+scale is split into column groups of balanced width (the id column is
+repeated on each), and the scale is lowered, within the limit, when that
+saves pages; rows are spread evenly over the pages, so none holds only a few.
+
+Domain core: no Excel library is imported.
+
+Example:
+    >>> text_lines("Torréfaction artisanale en petits lots : café vendu moulu ou en grains", 40)
+    2
+    >>> column_points(14)
+    77.25
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+#: The workbook's body font size (Calibri 11), and the smallest printed size we accept.
+FONT_PT, MIN_FONT_PT = 11.0, 8.0
+#: Smallest print scale, in percent: 11 pt printed at 73 % is 8 pt.
+MIN_SCALE = math.ceil(100 * MIN_FONT_PT / FONT_PT)
+#: Height of one line of wrapped text and of an empty row (points).
+LINE_HEIGHT = 15.0
+#: Characters of average text per column-width unit (digits are the unit; text is narrower).
+CHARS_PER_UNIT = 1.22
+#: A4 in points, and the margins the builder sets (inches: sides, top/bottom with header and footer).
+A4_POINTS = (595.3, 841.9)
+SIDE_MARGIN_IN, TOP_MARGIN_IN, HEADER_MARGIN_IN = 0.4, 0.6, 0.25
+#: Share of the page the estimates may fill: spreadsheet engines round widths and heights their own way.
+SAFETY = 0.93
+
+
+def column_points(width: float) -> float:
+    """Printed width (points, at 100 %) of a column *width* characters wide.
+
+    >>> column_points(8.43)
+    48.0
+    """
+    pixels = int(width * 7 + 5 + 0.5) if width >= 1 else int(width * 12 + 0.5)
+    return pixels * 0.75
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped *text* takes in a column *width* characters wide (at least 1).
+
+    >>> text_lines("", 10), text_lines("court", 10), text_lines("a\\nb", 10)
+    (1, 1, 2)
+    """
+    capacity = max(1, int(width * CHARS_PER_UNIT) - 1)
+    lines = 0
+    for part in str(text).split("\n"):
+        lines += 1
+        used = 0
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size > capacity:  # the word goes to the next line
+                lines += 1
+                used = 0
+            if used:
+                used += 1
+            while size > capacity:  # a word longer than the line is cut
+                lines += 1
+                size -= capacity
+            used += size
+    return max(1, lines)
+
+
+def fit_width(texts: Sequence[str], declared: float, cap: float) -> float:
+    """A column width that shows its longest *texts* on one line when it can: at least *declared*,
+    at most *cap* (wider texts wrap).
+
+    >>> fit_width(["% de fréquentation en plus"], 10, 24)
+    24
+    >>> fit_width(["abc"], 10, 24)
+    10
+    """
+    longest = max((len(t) for t in texts), default=0)
+    return min(cap, max(declared, math.ceil(longest / CHARS_PER_UNIT) + 2))
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: scale (percent), the columns after which a new page starts, the rows (0-based
+    among the rows measured) that start a new page."""
+
+    scale: int
+    column_breaks: tuple[int, ...]
+    row_breaks: tuple[int, ...]
+    pages_across: int
+    pages_down: int
+
+
+def printable_area(landscape: bool = True) -> tuple[float, float]:
+    """Width and height (points) inside the margins of an A4 page."""
+    short, long = A4_POINTS
+    width, height = (long, short) if landscape else (short, long)
+    return width - 2 * 72 * SIDE_MARGIN_IN, height - 2 * 72 * TOP_MARGIN_IN
+
+
+def _pieces(widths: Sequence[float], units: Sequence[tuple[int, int]], capacity: float) -> list[tuple[int, int]] | None:
+    """*units* (column ranges) kept whole when they fit a page of *capacity* points, else cut into columns;
+    None when a single column is wider than a page."""
+    pieces: list[tuple[int, int]] = []
+    for first, last in units:
+        if sum(widths[first:last + 1]) <= capacity:
+            pieces.append((first, last))
+        else:
+            pieces += [(c, c) for c in range(first, last + 1)]
+    return None if any(sum(widths[a:b + 1]) > capacity for a, b in pieces) else pieces
+
+
+def _page_count(sizes: Sequence[float], capacity: float) -> int:
+    pages, used = 1, 0.0
+    for size in sizes:
+        if used and used + size > capacity:
+            pages, used = pages + 1, 0.0
+        used += size
+    return pages
+
+
+def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity: float) -> list[list[int]]:
+    """The columns of each page: *pieces* packed into as few pages of *capacity* points as first-fit needs,
+    with the pages' widths balanced."""
+    sizes = [sum(widths[a:b + 1]) for a, b in pieces]
+    pages = _page_count(sizes, capacity)
+    low, high = max(sizes), capacity
+    for _ in range(40):  # the smallest page width that still needs no more pages
+        middle = (low + high) / 2
+        low, high = (middle, high) if _page_count(sizes, middle) > pages else (low, middle)
+    groups, current, used = [], [], 0.0
+    for (a, b), size in zip(pieces, sizes):
+        if current and used + size > high + 1e-6:
+            groups.append(current)
+            current, used = [], 0.0
+        current += list(range(a, b + 1))
+        used += size
+    groups.append(current)
+    return groups
+
+
+def _row_breaks(heights: Sequence[float], first_page: float, repeated: float, capacity: float) -> list[int] | None:
+    """Rows (0-based in *heights*) that start a new page, filling pages of *capacity* points (the first one
+    after *first_page* points of titles, the others after the *repeated* header); None when a row cannot fit."""
+    breaks, used = [], first_page
+    for i, h in enumerate(heights):
+        if used + h > capacity:
+            if used <= repeated or h + repeated > capacity:
+                return None
+            breaks.append(i)
+            used = repeated
+        used += h
+    return breaks
+
+
+def _balanced_row_breaks(heights: Sequence[float], first_page: float, repeated: float, capacity: float) -> list[int]:
+    """The page breaks of :func:`_row_breaks` with the rows spread evenly over the same number of pages,
+    so that no page holds only a few rows."""
+    breaks = _row_breaks(heights, first_page, repeated, capacity)
+    if not breaks:
+        return breaks or []
+    low, high = max([first_page + heights[0]] + [repeated + h for h in heights]), capacity
+    for _ in range(40):
+        middle = (low + high) / 2
+        trial = _row_breaks(heights, first_page, repeated, middle)
+        low, high = (middle, high) if trial is None or len(trial) > len(breaks) else (low, middle)
+    return _row_breaks(heights, first_page, repeated, high) or breaks
+
+
+def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Sequence[tuple[int, int]] | None = None,
+                repeat_first_column: bool = True, title_height: float = 0.0, repeated_height: float = 0.0,
+                landscape: bool = True, unit_rows: Sequence[int] | None = None) -> PrintSetup:
+    """The print scale and column breaks of a sheet whose printed columns are *widths* points wide and whose
+    rows (below the title rows, *title_height* points, and the repeated header, *repeated_height*) are
+    *heights* points tall.
+
+    *units* are column ranges kept on one page when they fit (the tables of a sheet holding several side by
+    side); *unit_rows*, how many of the rows each unit fills. Then a page break right after the shorter
+    tables is preferred when they fit on the first page: they print whole on one page, the longer table goes
+    on (the engines skip the blank pages beside it), and no page holds a short table's last rows alone.
+
+    >>> s = print_setup([column_points(w) for w in (8, 30, 30)], [15] * 10)
+    >>> s.scale, s.column_breaks, s.pages_across
+    (100, (), 1)
+    >>> wide = print_setup([column_points(w) for w in [8] + [30] * 9], [15] * 10)
+    >>> wide.scale >= MIN_SCALE, wide.pages_across, len(wide.column_breaks)
+    (True, 2, 1)
+    """
+    page_w, page_h = printable_area(landscape)
+    units = list(units) if units else [(i, i) for i in range(len(widths))]
+    title_col = widths[0] if repeat_first_column else 0.0
+    if repeat_first_column:
+        units = [(max(a, 1), b) for a, b in units if b >= 1]
+    first_page, capacity = title_height + repeated_height, SAFETY * page_h * 100
+    section = sorted(unit_rows)[-2] if unit_rows and len(unit_rows) > 1 else None
+    short_columns = {c for (a, b), n in zip(units, unit_rows or ()) if section is not None and n <= section
+                     for c in range(a, b + 1)}
+    best: tuple | None = None
+    for scale in range(100, MIN_SCALE - 1, -1):
+        page_width, page_height = SAFETY * page_w * 100 / scale - title_col, capacity / scale
+        pieces = _pieces(widths, units, page_width)
+        breaks = _row_breaks(heights, first_page, repeated_height, page_height)
+        if pieces is None:
+            continue
+        across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
+        down = len(breaks) + 1 if breaks is not None else len(heights)
+        options = [(across * down, 1, -scale, scale, pieces, page_width, None)]
+        if section and down > 1 and _row_breaks(heights[:section], first_page, repeated_height, page_height) == []:
+            rest = _row_breaks(heights[section:], repeated_height, repeated_height, page_height)
+            if rest is not None:
+                groups = _groups(widths, pieces, page_width)
+                printed = sum(1 if set(g) <= short_columns else len(rest) + 2 for g in groups)
+                options.append((printed, 0, -scale, scale, pieces, page_width, section))
+        for option in options:
+            if best is None or option[:3] < best[:3]:
+                best = option
+    if best is None:
+        return PrintSetup(MIN_SCALE, (), (), 1, 1)
+    # Fewest printed pages, then a break after the shorter tables, then the largest scale; columns and rows
+    # are spread evenly over the pages.
+    _, _, _, scale, pieces, page_width, cut = best
+    groups = _groups(widths, pieces, page_width)
+    if cut is None:
+        rows = _balanced_row_breaks(heights, first_page, repeated_height, capacity / scale)
+    else:
+        rows = [cut] + [cut + r for r in _balanced_row_breaks(heights[cut:], repeated_height, repeated_height,
+                                                              capacity / scale)]
+    return PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1)
+
+
+def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float], *, header_row: int | None = None,
+                      first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
+                      landscape: bool = True, units: Sequence[tuple[int, int]] | None = None,
+                      footer: str = "&RPage &P / &N", header: str = "",
+                      unit_rows: Sequence[int] | None = None) -> PrintSetup:
+    """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
+    margins, scale, column and row breaks, the *header_row* repeated on each page, the first column repeated
+    when the columns are split, page numbers in the footer. *widths* are column widths in characters; *heights*
+    the row heights (points) from *first_measured_row* on; *unit_rows* the last sheet row of each unit (see
+    :func:`print_setup`). Returns the setup."""
+    repeated, body, body_first, title = 0.0, list(heights), first_measured_row, title_height
+    if header_row is not None:
+        k = header_row - first_measured_row
+        repeated, body, body_first, title = heights[k], list(heights[k + 1:]), header_row + 1, title + sum(heights[:k])
+    setup = print_setup([column_points(w) for w in widths], body, units=units,
+                        repeat_first_column=repeat_first_column, title_height=title,
+                        repeated_height=repeated, landscape=landscape,
+                        unit_rows=None if unit_rows is None else [r + 1 - body_first for r in unit_rows])
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)
+    ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=TOP_MARGIN_IN, bottom=TOP_MARGIN_IN)
+    ws.set_print_scale(setup.scale)
+    if setup.column_breaks:
+        ws.set_v_pagebreaks([c + 1 for c in setup.column_breaks])
+    if setup.row_breaks:
+        ws.set_h_pagebreaks([body_first + r for r in setup.row_breaks])
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    if repeat_first_column and setup.pages_across > 1:
+        ws.repeat_columns(0)
+    margin = {"margin": HEADER_MARGIN_IN}
+    if header:
+        ws.set_header(header, margin)
+    ws.set_footer(footer, margin)
+    return setup

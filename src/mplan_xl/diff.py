@@ -118,7 +118,7 @@ class Version:
 
 
 _KNOWN_HEADERS = {fold(c.header(lg)) for s in schema.TABLES for c in s.columns for lg in LANGUAGES}
-_SHEET_KEYS = {name(lg): key for key, name in schema.WORKSHEETS for lg in LANGUAGES}
+_SHEET_KEYS = {name(lg): key for key, name in schema.workbook_sheets() for lg in LANGUAGES}
 
 
 def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, int]) -> str:
@@ -540,7 +540,7 @@ def _column(table: str, column: str) -> schema.Column | None:
 
 
 def _sheet_label(key: str, lang: str) -> str:
-    return schema.worksheet_name(key, lang) if key in dict(schema.WORKSHEETS) else key
+    return schema.worksheet_name(key, lang) if key in dict(schema.workbook_sheets()) else key
 
 
 def _describe(item: Any, lang: str) -> str:

@@ -120,8 +120,8 @@ def test_olevba_extracts_each_module_with_the_committed_source(xlsm):
         assert code(modules[name]) == code(source), name
     assert code(modules["ThisWorkbook"]) == code(THIS_WORKBOOK_CODE)
     sheets = [name for name in modules if name.startswith("Sheet")]
-    # every worksheet, visible (schema.workbook_sheets) or hidden (lists, config, metadata, xlwings.conf)
-    assert len(sheets) == len(schema.workbook_sheets()) + 4 and all(code(modules[s]) == "" for s in sheets)
+    # every worksheet, visible (schema.workbook_sheets) or hidden (lists, config, live status, metadata, xlwings.conf)
+    assert len(sheets) == len(schema.workbook_sheets()) + 5 and all(code(modules[s]) == "" for s in sheets)
 
 
 def test_olefile_lists_the_project_streams(xlsm):

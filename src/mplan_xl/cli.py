@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import click
@@ -111,6 +112,31 @@ def demo(out: str, lang: str, company: str | None, year: int | None, with_errors
     click.echo(_WROTE(lang).format(path=path))
 
 
+_OUTPUT_IS_INPUT = Label("{output} est aussi un fichier lu ({input}) : choisissez un autre fichier de sortie",
+                         "{output} is also a file being read ({input}): choose another output file")
+
+
+def refuse_output_over_input(outputs: Sequence[str | None], inputs: Sequence[str], *, in_folders: bool = True) -> None:
+    """A usage error when an output would replace an input: a file named, or (*in_folders*) found in a folder named.
+
+    Only one of our own reports, found in a folder, may be replaced (``check``
+    skips it anyway). Files are compared as the system sees them (links and
+    case-insensitive file systems included).
+    """
+    from .validator import expand_paths, is_own_report
+
+    named = [Path(p) for p in inputs if not Path(p).is_dir()]
+    found = expand_paths([p for p in inputs if Path(p).is_dir()]) if in_folders else []
+    for output in filter(None, outputs):
+        out = Path(output)
+        if not out.exists():
+            continue
+        for candidate in named + found:
+            with contextlib.suppress(OSError):
+                if os.path.samefile(out, candidate) and (candidate in named or not is_own_report(candidate)):
+                    raise UsageError(_OUTPUT_IS_INPUT, output=output, input=candidate)
+
+
 FORMATS = ("text", "json", "xlsx", "junit")
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
@@ -143,6 +169,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
+        refuse_output_over_input([output], paths)
     with progress_bar(paths) as on_done:
         report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                            on_done=on_done)
@@ -235,6 +262,7 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
     from .rollover import RolloverRefused, rollover as run_rollover
 
+    refuse_output_over_input([out], [plan])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
     try:
@@ -299,6 +327,8 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .consolidate import consolidate as run_consolidate
     from .reader import Limits
 
+    # The portfolio of an earlier run, written among the plans, is replaced (consolidate skips it).
+    refuse_output_over_input([portfolio, db], paths, in_folders=False)
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,

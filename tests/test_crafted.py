@@ -33,8 +33,8 @@ from mplan_xl import validator
 from mplan_xl.reader import Limits, UnreadableWorkbook, read_workbook
 from mplan_xl.validator import check, check_file
 
-from hostile import (CT_XLSX, NS_MAIN, Member, compound_file, minimal_xlsx_members, plan_workbook, sheet_xml,
-                     write_zip)
+from hostile import (CT_XLSX, NS_MAIN, Member, compound_file, foreign_namespace_cell, minimal_xlsx_members,
+                     plan_workbook, shared_formula_bomb, sheet_xml, write_zip)
 
 CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
@@ -178,11 +178,9 @@ def test_every_message_is_one_sentence_without_exception_text(tmp_path, rows):
 
 # --- 7. cells in a foreign namespace ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell", ['<z:c xmlns:z="urn:x" r="XFD1048576"><z:v>1</z:v></z:c>',
-                                  '<z:c xmlns:z="urn:x" r="XFD4000"><z:v>1</z:v></z:c>',
-                                  '<c xmlns="urn:x" r="XFD1048576"><v>1</v></c>'])
-def test_a_cell_in_a_foreign_namespace_never_reaches_python_calamine(tmp_path, cell):
-    path = write_zip(tmp_path / "ns.xlsx", minimal_xlsx_members(cells(f'<row r="1"><c r="A1"><v>1</v></c>{cell}</row>')))
+@pytest.mark.parametrize("cell, prefixed", [("XFD1048576", True), ("XFD4000", True), ("XFD1048576", False)])
+def test_a_cell_in_a_foreign_namespace_never_reaches_python_calamine(tmp_path, cell, prefixed):
+    path = foreign_namespace_cell(tmp_path / "ns.xlsx", cell, prefixed)
     report = check([path], lang="en")  # in a child process: a crash would be reported, not fatal
     assert report.files[0].status == "unreadable"
     assert report.files[0].findings[0].code == "corrupt-workbook"
@@ -218,14 +216,6 @@ def test_one_file_over_the_time_limit_is_stopped(tmp_path):
     report = check([slow], limits=Limits(timeout_s=0.3))
     assert time.perf_counter() - start < 3
     assert [f.code for f in report.files[0].findings] == ["check-timeout"]
-
-
-def shared_formula_bomb(path: Path, followers: int = 60_000) -> Path:
-    master = "+".join(f"A{i}" for i in range(1, 1500))
-    rows = (f'<row r="1"><c r="B1"><f t="shared" ref="B1:B{followers + 1}" si="0">{master}</f><v>1</v></c></row>'
-            + "".join(f'<row r="{r}"><c r="B{r}"><f t="shared" si="0"/><v>1</v></c></row>'
-                      for r in range(2, followers + 2)))
-    return write_zip(path, minimal_xlsx_members(cells(rows)))
 
 
 def test_a_shared_formula_bomb_is_refused_quickly(tmp_path):

@@ -693,8 +693,10 @@ def _safe_xml(part: str, xml: bytes) -> bytes:
     fetches nothing. Excel writes every part in UTF-8, without a DTD.
     """
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in xml[:64]:
+        # With a byte-order mark "utf-16" reads it; without, "<" is 00 3C (big-endian) or 3C 00.
+        encoding = "utf-16" if xml[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-16-be" if xml[:1] == b"\x00" else "utf-16-le"
         try:
-            text = xml.decode("utf-16")
+            text = xml.decode(encoding)
         except UnicodeDecodeError as exc:
             raise _corrupt("la partie {p} n'est ni en UTF-8 ni en UTF-16", "part {p} is neither UTF-8 nor UTF-16",
                            p=part) from exc
@@ -1370,8 +1372,8 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         ns, _, tag = name.rpartition("}")
-        if ns not in _CELL_NSS:
-            if state["in_sheet_data"] and tag in _CELL_PARTS:
+        if ns not in _CELL_NSS:  # python-calamine reads any <sheetData> and the cells in it, whatever the namespace
+            if tag == "sheetData" or state["in_sheet_data"] and tag in _CELL_PARTS:
                 raise _corrupt("la feuille « {s} » contient des cellules hors de l'espace de noms SpreadsheetML",
                                "sheet '{s}' holds cells outside the SpreadsheetML namespace", s=sheet)
             return

@@ -44,7 +44,7 @@ _NOTES = {
 }
 _SYSTEM_FILES = frozenset((".ds_store", "thumbs.db", "desktop.ini"))
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
-_CHECKS_FAILED = Label("les contrôles n'ont pas pu interpréter son contenu", "the checks could not interpret its content")
+CHECKS_FAILED = Label("les contrôles n'ont pas pu interpréter son contenu", "the checks could not interpret its content")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
                      "reading it stopped the checking process (code {code})")
 
@@ -115,7 +115,7 @@ def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limit
             return FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang))
         return FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)])
     except Exception:  # the reader maps bad files itself; this is the last safety net
-        return FileReport(name, UNREADABLE, None, [make_finding("corrupt-workbook", lang, detail=_CHECKS_FAILED(lang))])
+        return FileReport(name, UNREADABLE, None, [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
     try:
         if REPORT_PROPERTY in raw.custom_properties:
             return FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang))
@@ -124,7 +124,7 @@ def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limit
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
         return FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)])
     except Exception:  # a workbook so odd that the checks stumble is reported, not crashed on
-        return FileReport(name, INVALID, None, [make_finding("corrupt-workbook", lang, detail=_CHECKS_FAILED(lang))])
+        return FileReport(name, INVALID, None, [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
     finally:
         raw.close()
     status = INVALID if any(f.severity == ERROR for f in findings) else VALID

@@ -28,6 +28,9 @@ Differences, and why (each applied in one place below):
 * openpyxl empties the cells a merged range covers but the first (value and
   formula), and gives an empty cell holding a hyperlink the link as value:
   those cells are compared with python-calamine only (:func:`compare`).
+* python-calamine cannot read a sheet whose ``<dimension>`` is no cell range
+  (LibreOffice's ``1:4``); our reader gives it a copy without it, compared
+  with openpyxl only (:func:`compare`).
 * openpyxl does not read strict OOXML (it finds no worksheet) and lists
   dialog and Excel 4 macro sheets as worksheets (we give them no values):
   strict files are compared with python-calamine only, dialog and macro
@@ -130,7 +133,7 @@ def compare(path: Path, with_openpyxl: bool = True) -> list[str]:
     if not with_openpyxl:
         calamine = CalamineWorkbook.from_path(str(path))
         return [f"{name}: values differ from python-calamine" for name in worksheets
-                if not _same_grid(wb.values(name), calamine.get_sheet_by_name(name).to_python(skip_empty_area=False))]
+                if not _same_grid(wb.values(name), _calamine_grid(calamine, name))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         formulas_wb = openpyxl.load_workbook(path, data_only=False)
@@ -143,12 +146,12 @@ def compare(path: Path, with_openpyxl: bool = True) -> list[str]:
         return [f"worksheets: ours {worksheets}, openpyxl {theirs_names}"]
     try:
         calamine = CalamineWorkbook.from_path(str(path))
-    except Exception:  # python-calamine cannot open the original (macro sheets...): ours reads a copy
+    except Exception:  # python-calamine cannot open the original (macro sheets...): ours reads a fixed copy
         calamine = None
     for name in worksheets:
         ours = wb.values(name)
-        if calamine is not None and not _same_grid(ours, calamine.get_sheet_by_name(name).to_python(
-                skip_empty_area=False)):
+        grid = _calamine_grid(calamine, name)
+        if grid is not None and not _same_grid(ours, grid):
             problems.append(f"{name}: values differ from python-calamine")
         if strict:
             continue
@@ -176,6 +179,14 @@ def compare(path: Path, with_openpyxl: bool = True) -> list[str]:
                 problems.append(f"{name} {pos}: formula ours {mine.get(pos)!r}, openpyxl {theirs.get(pos)!r}")
     wb.close()
     return problems[:20]
+
+
+def _calamine_grid(calamine, name: str) -> list[list[Any]] | None:
+    """python-calamine's grid of the original sheet, or None when it cannot read it (ours reads a fixed copy)."""
+    try:
+        return None if calamine is None else calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:  # a <dimension> such as "1:4"
+        return None
 
 
 def _same_grid(ours: list[list[Any]], theirs: list[list[Any]]) -> bool:

@@ -599,7 +599,8 @@ class _Package:
         self.members: dict[str, zipfile.ZipInfo] = {}
         self.lower: dict[str, str] = {}
         self.xml_parts: dict[str, bytes] = {}
-        self.transcoded: dict[str, bytes] = {}  # parts stored in UTF-16, as UTF-8 (python-calamine reads UTF-8)
+        # Parts python-calamine must be given changed: UTF-16 ones as UTF-8, sheets with an unreadable <dimension>.
+        self.for_calamine: dict[str, bytes] = {}
         declared = 0
         for info in infos:
             low = info.filename.lower()
@@ -635,7 +636,7 @@ class _Package:
             raw = self.read(member)
             cached = self.xml_parts[member] = _safe_xml(member, raw)
             if cached is not raw:
-                self.transcoded[member] = cached
+                self.for_calamine[member] = cached
         return cached
 
     def read(self, name: str) -> bytes:
@@ -807,7 +808,11 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     scans: dict[str, _SheetScan] = {}
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
-        scans[name] = scan_sheet(pkg.xml(member), limits, sheet=name)
+        sheet_xml = pkg.xml(member)
+        scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
+        dimension = _DIMENSION.search(sheet_xml, 0, 4096)
+        if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
+            pkg.for_calamine[member] = sheet_xml[:dimension.start()] + sheet_xml[dimension.end():]
         for rtype, _, target, mode in rels(member):
             if rtype.endswith("/table") and mode != "External":
                 table_xml = pkg.xml(target)
@@ -836,7 +841,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             paths = [t for rt, _, t, _m in rels(target) if "externalLinkPath" in rt or "xlPathMissing" in rt]
             external_links.extend(paths or [target])
 
-    if hidden or pkg.transcoded:
+    if hidden or pkg.for_calamine:
         data = _calamine_copy(pkg, workbook_part, hidden)
     calamine = _open_calamine(data)
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
@@ -845,6 +850,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        sheet_kinds=sheet_kinds, _scans=scans, _calamine=calamine)
 
 
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')
+_CELL_RANGE = re.compile(rb"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?")
 _SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*>(?:\s*</(?:[\w.-]+:)?sheet>)?")
 
 
@@ -852,13 +859,15 @@ def _calamine_copy(pkg: _Package, workbook_part: str, hidden: list[int]) -> byte
     """A copy of the package as python-calamine can read it.
 
     python-calamine refuses a workbook that declares an Excel 4 macro or
-    dialog sheet or a sheet without a part, and reads XML in UTF-8 only: the
-    copy lists no such sheet (they stay in :attr:`RawWorkbook.sheet_kinds`
-    for the macros check) and holds the UTF-8 version of every UTF-16 part.
+    dialog sheet or a sheet without a part, reads XML in UTF-8 only and
+    fails on a ``<dimension>`` that is no cell range (it is only a hint, which
+    we never use): the copy lists no such sheet (they stay in
+    :attr:`RawWorkbook.sheet_kinds` for the macros check), holds the UTF-8
+    version of every UTF-16 part and no such ``<dimension>``.
     Only these rare files pay for the in-memory copy (the package has already
     passed every size and XML check).
     """
-    replaced = dict(pkg.transcoded)
+    replaced = dict(pkg.for_calamine)
     if hidden:
         xml = pkg.xml(workbook_part)
         drop = set(hidden)

@@ -280,7 +280,7 @@ def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk):
     shared = hostile.shared_formula_workbook(tmp_path / "shared.xlsx")
     for path in (plan, shared):
         for xml in _sheet_parts(path):
-            fast = reader._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"))
+            fast = reader._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"), xml.rfind(b"</sheetData>"))
             exact = reader._scan_expat(xml, Limits(), "s")
             assert fast is not None and fast == exact
 
@@ -344,8 +344,8 @@ def test_sheet_within_limits_is_read(tmp_path):
 def test_cells_the_quick_check_lets_through_are_within_limits(cells, max_rows, max_columns, max_cells):
     limits = Limits(max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
     xml = sheet_xml("".join(f'<row r="{r}"><c r="{column_letters(c)}{r}"><v>1</v></c></row>' for c, r in cells))
-    if reader._within_limits(xml, limits, 0):
-        rows, cols = reader._exact_extent(xml, 0)
+    if reader._within_limits(xml, limits, 0, len(xml)):
+        rows, cols = reader._exact_extent(xml, 0, len(xml))
         assert rows <= max_rows and cols <= max_columns and rows * cols <= max_cells
 
 

@@ -105,8 +105,9 @@ def crafted(timeout: float) -> None:
             result = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append((name, result["seconds"], result["mib"], result["code"], case.code))
         print(f"== crafted files: {len(rows)}, each checked in a fresh process (mplan-xl check, --timeout {timeout:g})")
-        for name, seconds, mib, code, expected in sorted(rows, key=lambda r: -r[2])[:8]:
-            print(f"  {name:40s} {seconds:6.2f} s {mib:7.0f} MiB  {code}{'' if code == expected else ' (expected ' + expected + ')'}")
+        for name, seconds, mib, code, expected in sorted(rows, key=lambda r: -r[1])[:8]:
+            surprise = "" if code == expected else f" (expected {expected})"
+            print(f"  {name:40s} {seconds:6.2f} s {mib:7.0f} MiB  {code}{surprise}")
         worst_t, worst_m = max(rows, key=lambda r: r[1]), max(rows, key=lambda r: r[2])
         print(f"worst time   {worst_t[1]:6.2f} s  ({worst_t[0]})")
         print(f"worst memory {worst_m[2]:6.0f} MiB ({worst_m[0]})")
@@ -121,7 +122,7 @@ def _measure(path: str, timeout: float) -> None:
     report = check([path], lang="en", limits=Limits(timeout_s=timeout))
     seconds = time.perf_counter() - start
     # The check ran in a child process: its peak is RUSAGE_CHILDREN's.
-    mib = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
+    mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_CHILDREN, resource.RUSAGE_SELF)) / 1024
     code = report.files[0].findings[0].code if report.files[0].findings else report.files[0].status
     print(json.dumps({"seconds": seconds, "mib": mib, "code": code}))
 

@@ -576,7 +576,8 @@ def issue8_hostile(folder: str | os.PathLike) -> dict[str, Case]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {
-        "shared-formula-bomb.xlsx": Case(shared_formula_bomb(folder / "shared-formula-bomb.xlsx"), "oversized-workbook"),
+        "shared-formula-bomb.xlsx": Case(shared_formula_bomb(folder / "shared-formula-bomb.xlsx"),
+                                         "oversized-workbook"),
         "foreign-ns-XFD1048576.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD1048576.xlsx"),
                                            "corrupt-workbook"),
         "foreign-ns-XFD4000.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD4000.xlsx", "XFD4000"),

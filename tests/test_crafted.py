@@ -111,7 +111,8 @@ def test_a_wrapped_table_header_is_decoded(tmp_path):
                           b'//schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
                           b'http://schemas.openxmlformats.org/officeDocument/2006/relationships/table" Target="../'
                           b'tables/table1.xml"/></Relationships>'))
-    members.append(Member("xl/tables/table1.xml", f'<table xmlns="{NS_MAIN}" id="1" name="t" displayName="t" ref="A1:A2">'
+    members.append(Member("xl/tables/table1.xml", f'<table xmlns="{NS_MAIN}" id="1" name="t" displayName="t" '
+                          'ref="A1:A2">'
                           '<tableColumns count="1"><tableColumn id="1" name="Handle_x000a_Bars"/></tableColumns>'
                           '</table>'.encode()))
     wb = read_workbook(write_zip(tmp_path / "wrapped.xlsx", members))
@@ -240,7 +241,8 @@ def test_a_worker_that_dies_costs_only_its_file(demo, tmp_path, monkeypatch):
 
     monkeypatch.setattr(validator, "read_workbook", dying)  # forked workers inherit it
     alone = check([bad], lang="en")
-    assert alone.files[0].status == "unreadable" and "stopped the checking process" in alone.files[0].findings[0].message
+    assert alone.files[0].status == "unreadable"
+    assert "stopped the checking process" in alone.files[0].findings[0].message
     batch = check([bad, demo], lang="en", jobs=2)
     assert [f.status for f in batch.files] == ["unreadable", "valid"]
 

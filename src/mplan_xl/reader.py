@@ -17,27 +17,38 @@ Order of the checks, each done before anything more expensive:
 2. the magic bytes: a ZIP (``PK``), an OLE compound file (``D0 CF 11 E0``:
    a password-encrypted OOXML file, a legacy ``.xls``, a ``.doc``...), or
    anything else (empty, text/CSV, PDF, random bytes);
-3. for a ZIP, the central directory: member count, duplicate names, the
-   declared uncompressed sizes and the per-member ratio; then the kind of
-   document (``[Content_Types].xml`` main part, or the ODF ``mimetype``);
-4. every XML part and the VBA project are inflated here, hard-capped at the
-   size the member declares (which passed the limits): a member that inflates
-   to more is a zip bomb and is stopped one byte past its declared size; the
-   CRC is checked too. Every XML part must be UTF-8 and free of ``<!DOCTYPE``
-   and ``<!ENTITY`` (the XML entity bombs and external entities live there),
-   so no parser, ours or python-calamine's, ever sees a DTD;
-5. every worksheet's extent (``<dimension>``, then the cell references
-   actually present: one pass looks for any cell able to reach a limit, and
-   only then are they all counted) is within :attr:`Limits.max_rows`,
-   :attr:`Limits.max_columns` and :attr:`Limits.max_cells` *before*
-   python-calamine is handed the sheet, since it allocates a dense grid as
-   large as the extent.
+3. for a ZIP, the central directory: member count, duplicate names (OPC part
+   names are case-insensitive), the declared uncompressed sizes and the
+   per-member ratio; then the kind of document: the ODF ``mimetype``, or the
+   main part, the target of ``_rels/.rels``' officeDocument relationship,
+   with its content type from ``[Content_Types].xml`` (``Override`` for its
+   name, else ``Default`` for its extension, as System.IO.Packaging writes);
+4. the XML parts we or python-calamine read (package and workbook
+   relationships, workbook, shared strings, styles, sheets, tables, custom
+   properties) and the VBA project are inflated, hard-capped at the size the
+   member declares (which passed the limits): a member that inflates to more
+   is a zip bomb and is stopped one byte past its declared size; the CRC is
+   checked too. Each must be UTF-8 or UTF-16 (transcoded) and free of
+   ``<!DOCTYPE`` and ``<!ENTITY`` (the XML entity bombs and external
+   entities live there), so no parser, ours or python-calamine's, ever sees
+   a DTD. Parts nobody reads (a UTF-16 ``customXml`` item) are not opened;
+5. every worksheet's extent, over the cells holding a value or a formula
+   (``<dimension>`` and empty styled cells are not evidence: one pass looks
+   for any cell able to reach a limit, and only then are they counted), is
+   within :attr:`Limits.max_rows`, :attr:`Limits.max_columns` and
+   :attr:`Limits.max_cells` *before* python-calamine is handed the sheet,
+   since it allocates a dense grid as large as the extent. Cells in another
+   namespace, which python-calamine would read (it matches local names) and
+   an XML parser would not, are refused outright; so is a value in a CDATA
+   section, which python-calamine would read as empty.
 
 The workbook is never loaded with openpyxl: values come from python-calamine,
-formulas from a regular-expression scan of the raw sheet XML (an expat parse
-is the fallback for sheets written in an unusual way: namespace prefixes,
-cells without an ``r`` attribute), which is what makes reading more than ten
-times faster than openpyxl.
+formulas from a regular-expression scan of the raw sheet XML, taken only where
+it provably sees what an XML parser sees (one default SpreadsheetML namespace,
+no prefixed element, comment, CDATA section or processing instruction inside
+``<sheetData>``, an ``r`` first on every ``<c>``); any other sheet is parsed
+exactly by expat. This is what makes reading more than ten times faster than
+openpyxl.
 
 Example:
     >>> wb = read_workbook("plan.xlsx")                      # doctest: +SKIP
@@ -695,7 +706,10 @@ def _safe_xml(part: str, xml: bytes) -> bytes:
     """
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in xml[:64]:
         # With a byte-order mark "utf-16" reads it; without, "<" is 00 3C (big-endian) or 3C 00.
-        encoding = "utf-16" if xml[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-16-be" if xml[:1] == b"\x00" else "utf-16-le"
+        if xml[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-16-be" if xml[:1] == b"\x00" else "utf-16-le"
         try:
             text = xml.decode(encoding)
         except UnicodeDecodeError as exc:

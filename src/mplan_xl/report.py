@@ -209,8 +209,9 @@ class Report:
                     table.add_column(t(key), no_wrap=True)
                 table.add_column(t("message"), overflow="fold", ratio=1)
                 for x in f.findings:
+                    message = shown(x.message) + (f"\n→ {shown(x.hint)}" if x.hint else "")
                     table.add_row(t(f"severity_{x.severity}"), x.code, shown(x.sheet) or "", x.cell or "",
-                                  shown(x.row_id) or "", shown(x.message) + (f"\n→ {shown(x.hint)}" if x.hint else ""))
+                                  shown(x.row_id) or "", message)
                 console.print(table, markup=False, highlight=False)
         console.print(self.summary_line())
         return console.export_text()

@@ -44,7 +44,8 @@ _NOTES = {
 }
 _SYSTEM_FILES = frozenset((".ds_store", "thumbs.db", "desktop.ini"))
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
-CHECKS_FAILED = Label("les contrôles n'ont pas pu interpréter son contenu", "the checks could not interpret its content")
+CHECKS_FAILED = Label("les contrôles n'ont pas pu interpréter son contenu",
+                      "the checks could not interpret its content")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
                      "reading it stopped the checking process (code {code})")
 

@@ -119,6 +119,13 @@ def test_a_wrapped_table_header_is_decoded(tmp_path):
     assert wb.tables["t"].columns == ["Handle\nBars"] == [wb.values("Sheet1")[0][0]]
 
 
+def test_a_plan_header_wrapped_with_alt_enter_is_no_header_mismatch(demo, tmp_path):
+    path = rewritten(demo, tmp_path / "wrapped-plan.xlsx", {  # what Excel writes after Alt+Enter in a header
+        "xl/tables/table5.xml": lambda d: d.replace(b'name="Objectif parent"', b'name="Objectif_x000a_parent"'),
+        "xl/sharedStrings.xml": lambda d: d.replace(b"<t>Objectif parent</t>", b"<t>Objectif\nparent</t>", 1)})
+    assert check_file(path).status == "valid"
+
+
 # --- 4. a UTF-16 part --------------------------------------------------------------------------------------
 
 def test_a_utf16_part_nobody_reads_and_a_utf16_sheet_are_fine(tmp_path):

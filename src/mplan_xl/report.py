@@ -45,6 +45,11 @@ MAX_SHOWN = 500
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+def shown_path(path: str) -> str:
+    """A file name as every report can carry it, whole (see :func:`shown`)."""
+    return shown(path, limit=4096)
+
+
 def shown(text: str | None, limit: int = MAX_SHOWN) -> str | None:
     """*text* as every report can carry it: at most *limit* characters, unshowable characters replaced.
 
@@ -55,8 +60,8 @@ def shown(text: str | None, limit: int = MAX_SHOWN) -> str | None:
     length, so rendering stays linear however large a pasted value is.
 
     Example:
-        >>> shown("plan\udce9.xlsx"), shown("a\x01b")
-        ('plan\ufffd.xlsx', 'a\ufffdb')
+        >>> shown("plan\\udce9.xlsx") == "plan\\ufffd.xlsx", shown("a\\x01b") == "a\\ufffdb"
+        (True, True)
         >>> shown("x" * 12, limit=5)
         'xxxxx… (12)'
     """
@@ -121,7 +126,7 @@ class FileReport:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"path": shown(self.path), "status": self.status, "template_version": self.template_version,
+        out = {"path": shown_path(self.path), "status": self.status, "template_version": self.template_version,
                "findings": [_shown_finding(f) for f in self.findings]}
         if self.note:
             out["note"] = self.note
@@ -175,7 +180,7 @@ class Report:
 
         rows = []
         for f in self.files:
-            base = {"path": shown(f.path), "status": f.status, "template_version": f.template_version}
+            base = {"path": shown_path(f.path), "status": f.status, "template_version": f.template_version}
             if not f.findings:
                 rows.append({**base, **{k: None for k in FINDING_FIELDS}})
             rows.extend({**base, **_shown_finding(finding)} for finding in f.findings)
@@ -199,7 +204,7 @@ class Report:
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
         for f in self.files:
             status = t(f"status_{f.status}")
-            line = f"{shown(f.path)} — {status}" + (f" ({f.template_version})" if f.template_version else "")
+            line = f"{shown_path(f.path)} — {status}" + (f" ({f.template_version})" if f.template_version else "")
             if f.note:
                 line += (" : " if self.lang == "fr" else ": ") + f.note
             console.print(line, markup=False, highlight=False)
@@ -222,7 +227,7 @@ class Report:
         total = failures = 0
         for f in self.files:
             cases = f.findings or []
-            path = shown(f.path)
+            path = shown_path(f.path)
             suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(1, len(cases))),
                                   failures=str(f.errors), skipped=str(f.warnings + (f.status == SKIPPED)))
             if f.status == SKIPPED:
@@ -267,7 +272,7 @@ class Report:
             headers = [t(k) for k in ("file", "status", "version", "errors", "warnings", "note")]
             files.write_row(0, 0, headers, head)
             for i, f in enumerate(self.files, 1):
-                files.write_string(i, 0, shown(f.path))
+                files.write_string(i, 0, shown_path(f.path))
                 files.write_string(i, 1, t(f"status_{f.status}"), red if f.status != VALID else None)
                 files.write_string(i, 2, f.template_version or "")
                 files.write_number(i, 3, f.errors)
@@ -286,7 +291,7 @@ class Report:
             row = 1
             for f in self.files:
                 for x in f.findings:
-                    sheet.write_string(row, 0, shown(f.path), wrap)
+                    sheet.write_string(row, 0, shown_path(f.path), wrap)
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), red if x.severity == ERROR else wrap)
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, shown(value) or "", wrap)

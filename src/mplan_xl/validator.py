@@ -1,11 +1,12 @@
 """Batch validation: read every returned workbook, run the checks, build one report.
 
 Every file is checked in a separate process with a time limit, one file as
-well as many (a pool of worker processes from ``pebble``, which can stop one
-task that overruns its time limit without stopping the others), so one
-hostile or broken file never stops, stalls or crashes the batch: a worker
-that dies is that file's finding, and the report is still written. Inputs
-are only ever opened for reading.
+well as many (a single file in one child process; a batch in a pool of
+worker processes from ``pebble``, which can stop one task that overruns its
+time limit without stopping the others), so one hostile or broken file never
+stops, stalls or crashes the batch: a worker that dies is that file's
+finding, and the report is still written. Inputs are only ever opened for
+reading.
 
 Every file of a folder named is in the report: a workbook is checked, any
 other file says what it is (``.xls``, ``.ods``, PDF, a broken link...), and
@@ -34,7 +35,6 @@ from .report import INVALID, REPORT_PROPERTY, SKIPPED, UNREADABLE, VALID, FileRe
 from .rules import ERROR, RULES, Finding, make_finding
 from .vocabulary import Label
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 _NOTES = {
     "lock": Label("fichier de verrouillage d'Excel (le classeur est ouvert quelque part)",
@@ -80,6 +80,8 @@ def skip_note(path: Path) -> str | None:
 
 def is_own_report(path: str | os.PathLike, limits: Limits = Limits()) -> bool:
     """True when *path* is a report ``check`` wrote (xlsx, JSON or JUnit), so a folder scan can skip it."""
+    if not Path(path).is_file():  # never open a pipe: it would block
+        return False
     try:
         with open(path, "rb") as fh:
             head = fh.read(512)

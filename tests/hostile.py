@@ -572,12 +572,14 @@ def foreign_namespace_cell(path: str | os.PathLike, cell: str = "XFD1048576", pr
 
 
 def issue8_hostile(folder: str | os.PathLike) -> dict[str, Case]:
-    """The crafted files of issue 8 that must be refused, with their expected code."""
+    """The crafted files of issue 8, with their expected code: refused, or read (just under the formula limit)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {
         "shared-formula-bomb.xlsx": Case(shared_formula_bomb(folder / "shared-formula-bomb.xlsx"),
                                          "oversized-workbook"),
+        "shared-formula-under-limit.xlsx": Case(shared_formula_bomb(folder / "shared-formula-under-limit.xlsx",
+                                                                    followers=1100), "not-mplan-workbook"),
         "foreign-ns-XFD1048576.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD1048576.xlsx"),
                                            "corrupt-workbook"),
         "foreign-ns-XFD4000.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD4000.xlsx", "XFD4000"),

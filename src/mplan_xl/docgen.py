@@ -114,7 +114,7 @@ def _limits_md() -> list[str]:
             f"| last row of a sheet | {limits.max_rows:,} |",
             f"| last column of a sheet | {limits.max_columns:,} |",
             f"| cells of a sheet (last row x last column) | {limits.max_cells:,} |",
-            f"| text shared formulas expand to, per sheet | {limits.max_formula_chars:,} characters |",
+            f"| text of shared formulas shifted for their cells, per sheet | {limits.max_formula_chars:,} characters |",
             f"| time per file | {limits.timeout_s:g} s |"]
 
 

@@ -111,8 +111,8 @@ class Limits:
     count: an empty styled cell, a ``<dimension>`` reaching row 1,048,576
     (LibreOffice writes one once a row is deleted) weigh nothing.
     ``max_formula_chars`` bounds, per sheet, the text that shared formulas
-    expand to (one master filled down 60,000 rows is written once, but read
-    60,000 times). ``timeout_s`` is enforced by the caller (``check`` runs
+    with A1 references expand to (one master filled down 60,000 rows is
+    written once, but shifted 60,000 times). ``timeout_s`` is enforced by the caller (``check`` runs
     every file in a separate process); it is documented here with the other
     limits.
     """
@@ -125,7 +125,7 @@ class Limits:
     timeout_s: float = 30.0
     max_members: int = 10_000
     max_cells: int = 5_000_000
-    max_formula_chars: int = 20_000_000
+    max_formula_chars: int = 10_000_000
 
 
 class UnreadableWorkbook(MplanError):
@@ -1365,8 +1365,13 @@ def _exact_extent(xml: bytes, begin: int, end: int) -> tuple[int, int]:
 
 
 def _resolve_shared(formulas, types, masters, followers, limits: Limits, sheet: str) -> None:
-    """Give each follower of a shared formula its master's text, shifted; the expanded text is bounded first."""
-    total = sum(len(masters[si][2]) for _, _, si in followers if si in masters)
+    """Give each follower of a shared formula its master's text, shifted; the text to shift is bounded first.
+
+    A master without A1 references (structured references only) is shared
+    as it is: its followers hold the same string, which costs neither time
+    nor memory, so only the text to shift counts towards the limit.
+    """
+    total = sum(len(masters[si][2]) for _, _, si in followers if si in masters and masters[si][3])
     if total > limits.max_formula_chars:
         raise _oversized("formula_chars", total, limits.max_formula_chars, sheet=sheet)
     for r, c, si in followers:

@@ -549,3 +549,41 @@ def build_corpus(folder: str | os.PathLike) -> dict[str, Case]:
     cases["a-folder.xlsx"] = Case(folder / "a-folder.xlsx", "file-missing")
     (folder / "a-folder.xlsx").mkdir(exist_ok=True)
     return cases
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 8's hostile files: each must end in one clear finding, fast, within bounded memory
+
+
+def shared_formula_bomb(path: str | os.PathLike, followers: int = 60_000) -> Path:
+    """A ~400 KB sheet: one 1,500-reference shared formula and *followers* cells sharing it (~470 M characters)."""
+    master = "+".join(f"A{i}" for i in range(1, 1500))
+    rows = (f'<row r="1"><c r="B1"><f t="shared" ref="B1:B{followers + 1}" si="0">{master}</f><v>1</v></c></row>'
+            + "".join(f'<row r="{r}"><c r="B{r}"><f t="shared" si="0"/><v>1</v></c></row>'
+                      for r in range(2, followers + 2)))
+    return write_zip(path, minimal_xlsx_members(sheet_xml(rows, None)))
+
+
+def foreign_namespace_cell(path: str | os.PathLike, cell: str = "XFD1048576", prefixed: bool = True) -> Path:
+    """A cell in a foreign namespace at *cell*: python-calamine (matching local names) would allocate the grid."""
+    far = (f'<z:c xmlns:z="urn:x" r="{cell}"><z:v>1</z:v></z:c>' if prefixed
+           else f'<c xmlns="urn:x" r="{cell}"><v>1</v></c>')
+    return write_zip(path, minimal_xlsx_members(sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c>{far}</row>', None)))
+
+
+def issue8_hostile(folder: str | os.PathLike) -> dict[str, Case]:
+    """The crafted files of issue 8, with their expected code: refused, or read (just under the formula limit)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "shared-formula-bomb.xlsx": Case(shared_formula_bomb(folder / "shared-formula-bomb.xlsx"),
+                                         "oversized-workbook"),
+        "shared-formula-under-limit.xlsx": Case(shared_formula_bomb(folder / "shared-formula-under-limit.xlsx",
+                                                                    followers=1100), "not-mplan-workbook"),
+        "foreign-ns-XFD1048576.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD1048576.xlsx"),
+                                           "corrupt-workbook"),
+        "foreign-ns-XFD4000.xlsx": Case(foreign_namespace_cell(folder / "foreign-ns-XFD4000.xlsx", "XFD4000"),
+                                        "corrupt-workbook"),
+        "foreign-default-ns.xlsx": Case(foreign_namespace_cell(folder / "foreign-default-ns.xlsx", prefixed=False),
+                                        "corrupt-workbook"),
+    }

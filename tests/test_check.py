@@ -250,4 +250,5 @@ def test_a_folder_is_searched_and_a_mixed_batch_reports_each_file(demos, tmp_pat
     (tmp_path / "returned" / "~$plain-fr.xlsx").write_bytes(b"lock")
     report = check([tmp_path / "returned"], jobs=2)
     statuses = {Path(f.path).name: f.status for f in report.files}
-    assert statuses == {"errors-fr.xlsx": "invalid", "notes.xlsx": "unreadable", "plain-fr.xlsx": "valid"}
+    assert statuses == {"errors-fr.xlsx": "invalid", "notes.xlsx": "unreadable", "plain-fr.xlsx": "valid",
+                        "~$plain-fr.xlsx": "skipped"}

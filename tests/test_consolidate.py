@@ -246,12 +246,12 @@ def test_locked_database_gives_one_line(folder, tmp_path):
 ])
 def test_bad_database_path_gives_one_line(folder, tmp_path, case, code, words):
     db = {"missing-folder": tmp_path / "nowhere" / "plans.duckdb", "folder": tmp_path,
-          "not-duckdb": folder / "plan-0.xlsx"}[case]
-    before = sha(folder / "plan-0.xlsx")
+          "not-duckdb": folder / "plan-1.xlsx"}[case]  # a workbook, not an input here: not a database
+    before = sha(folder / "plan-0.xlsx"), sha(folder / "plan-1.xlsx")
     result = CliRunner().invoke(main, ["consolidate", str(folder / "plan-0.xlsx"), "--db", str(db), "--lang", "en"])
     assert result.exit_code == code
     assert words in one_line(result)
-    assert sha(folder / "plan-0.xlsx") == before
+    assert (sha(folder / "plan-0.xlsx"), sha(folder / "plan-1.xlsx")) == before
 
 
 def test_python_api_read_table(loaded):

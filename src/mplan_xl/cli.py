@@ -130,6 +130,31 @@ def demo(out: str, lang: str, company: str | None, year: int | None, with_errors
                                                            force=force)))
 
 
+_OUTPUT_IS_INPUT = Label("{output} est aussi un fichier lu ({input}) : choisissez un autre fichier de sortie",
+                         "{output} is also a file being read ({input}): choose another output file")
+
+
+def refuse_output_over_input(outputs: Sequence[str | None], inputs: Sequence[str], *, in_folders: bool = True) -> None:
+    """A usage error when an output would replace an input: a file named, or (*in_folders*) found in a folder named.
+
+    Only one of our own reports, found in a folder, may be replaced (``check``
+    skips it anyway). Files are compared as the system sees them (links and
+    case-insensitive file systems included).
+    """
+    from .validator import expand_paths, is_own_report
+
+    named = [Path(p) for p in inputs if not Path(p).is_dir()]
+    found = expand_paths([p for p in inputs if Path(p).is_dir()]) if in_folders else []
+    for output in filter(None, outputs):
+        out = Path(output)
+        if not out.exists():
+            continue
+        for candidate in named + found:
+            with contextlib.suppress(OSError):
+                if os.path.samefile(out, candidate) and (candidate in named or not is_own_report(candidate)):
+                    raise UsageError(_OUTPUT_IS_INPUT, output=output, input=candidate)
+
+
 FORMATS = ("text", "json", "xlsx", "junit")
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
@@ -168,6 +193,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
         check_output(output, force=True)
+        refuse_output_over_input([output], paths)
     if annotate_dir:
         from .annotate import prepare
 
@@ -270,6 +296,7 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
     from .rollover import RolloverRefused, rollover as run_rollover
 
+    refuse_output_over_input([out], [plan])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
     try:
@@ -341,6 +368,8 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .database import display_name
     from .reader import Limits
 
+    # The portfolio of an earlier run, written among the plans, is replaced (consolidate skips it).
+    refuse_output_over_input([portfolio, db], paths, in_folders=False)
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
@@ -540,8 +569,7 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
 
     text = _ACTUALS_TEXT
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
-    if any(os.path.abspath(target) in {os.path.abspath(plan), os.path.abspath(fec)} for target in filter(None, (out, report))):
-        raise UsageError(_SAME_AS_INPUT, path=out)
+    refuse_output_over_input([out, report], [plan, fec])
     try:
         result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
                                 force=force)
@@ -562,10 +590,6 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
         if len(result.unmatched) > _LISTED_UNMATCHED:
             click.echo(text["more"](lang).format(count=len(result.unmatched) - _LISTED_UNMATCHED))
     sys.exit(EXIT_FAILED if result.unmatched else EXIT_OK)
-
-
-_SAME_AS_INPUT = Label("{path} : ce fichier est une entrée de la commande ; choisissez une autre sortie",
-                       "{path}: this file is an input of the command; choose another output")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,7 +83,7 @@ from .reader import Limits, read_workbook
 from .report import INVALID, UNREADABLE, VALID, FileReport
 from .rules import Finding, make_finding
 from .schema import Kind, Sheet
-from .validator import check_file, expand_paths
+from .validator import CHECKS_FAILED, check_file, crash_report, expand_paths
 from .vocabulary import KPI_STATUS, Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
@@ -300,9 +300,9 @@ def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
                     **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
         return Examined(str(path), sha, report, company, year, plan_row, rows)
-    except Exception as err:  # a workbook the checks passed but that cannot be turned into rows
+    except Exception:  # a workbook the checks passed but that cannot be turned into rows
         report = FileReport(str(path), INVALID, report.template_version,
-                            report.findings + [make_finding("corrupt-workbook", lang, detail=f"{type(err).__name__}: {err}")])
+                            report.findings + [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
         return Examined(str(path), sha, report)
     finally:
         raw.close()
@@ -331,8 +331,7 @@ def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Lim
                 result = Examined(str(f), _sha256(f), FileReport(str(f), UNREADABLE, None, [
                     make_finding("check-timeout", lang, seconds=limits.timeout_s)]))
             except ProcessExpired as err:
-                result = Examined(str(f), _sha256(f), FileReport(str(f), UNREADABLE, None, [
-                    make_finding("corrupt-workbook", lang, detail=f"worker stopped ({err.exitcode})")]))
+                result = Examined(str(f), _sha256(f), crash_report(f, lang, err.exitcode))
             results.append(result)
             if on_done:
                 on_done(result)

@@ -105,7 +105,30 @@ def rules_md() -> str:
                 hint = rule.hint.en if rule.hint else ""
                 lines.append(f"| `{rule.code}` | {rule.severity} | {'yes' if rule.live else ''} | "
                              f"{rule.title.en}: {rule.message.en} | {hint} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _limits_md()) + "\n"
+
+
+def _limits_md() -> list[str]:
+    """The reader's limits (``oversized-workbook`` past them, ``check-timeout`` past the time), from :class:`Limits`."""
+    from .reader import Limits
+
+    limits = Limits()
+    mib = 2**20
+    return ["", "## Reading limits", "",
+            "A file beyond one of these is `oversized-workbook`, one read for longer than the time limit "
+            "`check-timeout` (`check --timeout` sets it). Rows, "
+            "columns and cells count only cells holding a value or a formula: a `<dimension>` or empty styled "
+            "cells reaching row 1,048,576 weigh nothing.", "",
+            "| limit | default |", "| --- | --- |",
+            f"| file size | {limits.max_file_bytes // mib} MiB |",
+            f"| uncompressed size | {limits.max_uncompressed_bytes // mib} MiB |",
+            f"| compression ratio of a part over 1 MiB | {limits.max_ratio:g}:1 |",
+            f"| parts in the archive | {limits.max_members:,} |",
+            f"| last row of a sheet | {limits.max_rows:,} |",
+            f"| last column of a sheet | {limits.max_columns:,} |",
+            f"| cells of a sheet (last row x last column) | {limits.max_cells:,} |",
+            f"| text of shared formulas shifted for their cells, per sheet | {limits.max_formula_chars:,} characters |",
+            f"| time per file | {limits.timeout_s:g} s |"]
 
 
 def demo_md() -> str:

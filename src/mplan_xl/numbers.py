@@ -45,7 +45,8 @@ _CURRENCY = re.compile(r"(€|\$|£|¥|EUR|USD|GBP|CHF|CAD|MAD|FCFA|XOF)", re.IG
 #: Thousands separators: spaces (also no-break U+00A0, narrow no-break U+202F, thin U+2009) and apostrophes.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009'\u2019]")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+# Possessive: a long run of digits that ends in a letter fails in linear time.
+_NUMBER = re.compile(r"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)")
 
 #: Relative tolerance of spreadsheet comparisons (2^-48, LibreOffice's ``rtl::math::approxEqual``).
 SPREADSHEET_EPSILON = 2.0 ** -48

@@ -17,27 +17,38 @@ Order of the checks, each done before anything more expensive:
 2. the magic bytes: a ZIP (``PK``), an OLE compound file (``D0 CF 11 E0``:
    a password-encrypted OOXML file, a legacy ``.xls``, a ``.doc``...), or
    anything else (empty, text/CSV, PDF, random bytes);
-3. for a ZIP, the central directory: member count, duplicate names, the
-   declared uncompressed sizes and the per-member ratio; then the kind of
-   document (``[Content_Types].xml`` main part, or the ODF ``mimetype``);
-4. every XML part and the VBA project are inflated here, hard-capped at the
-   size the member declares (which passed the limits): a member that inflates
-   to more is a zip bomb and is stopped one byte past its declared size; the
-   CRC is checked too. Every XML part must be UTF-8 and free of ``<!DOCTYPE``
-   and ``<!ENTITY`` (the XML entity bombs and external entities live there),
-   so no parser, ours or python-calamine's, ever sees a DTD;
-5. every worksheet's extent (``<dimension>``, then the cell references
-   actually present: one pass looks for any cell able to reach a limit, and
-   only then are they all counted) is within :attr:`Limits.max_rows`,
-   :attr:`Limits.max_columns` and :attr:`Limits.max_cells` *before*
-   python-calamine is handed the sheet, since it allocates a dense grid as
-   large as the extent.
+3. for a ZIP, the central directory: member count, duplicate names (OPC part
+   names are case-insensitive), the declared uncompressed sizes and the
+   per-member ratio; then the kind of document: the ODF ``mimetype``, or the
+   main part, the target of ``_rels/.rels``' officeDocument relationship,
+   with its content type from ``[Content_Types].xml`` (``Override`` for its
+   name, else ``Default`` for its extension, as System.IO.Packaging writes);
+4. the XML parts we or python-calamine read (package and workbook
+   relationships, workbook, shared strings, styles, sheets, tables, custom
+   properties) and the VBA project are inflated, hard-capped at the size the
+   member declares (which passed the limits): a member that inflates to more
+   is a zip bomb and is stopped one byte past its declared size; the CRC is
+   checked too. Each must be UTF-8 or UTF-16 (transcoded) and free of
+   ``<!DOCTYPE`` and ``<!ENTITY`` (the XML entity bombs and external
+   entities live there), so no parser, ours or python-calamine's, ever sees
+   a DTD. Parts nobody reads (a UTF-16 ``customXml`` item) are not opened;
+5. every worksheet's extent, over the cells holding a value or a formula
+   (``<dimension>`` and empty styled cells are not evidence: one pass looks
+   for any cell able to reach a limit, and only then are they counted), is
+   within :attr:`Limits.max_rows`, :attr:`Limits.max_columns` and
+   :attr:`Limits.max_cells` *before* python-calamine is handed the sheet,
+   since it allocates a dense grid as large as the extent. Cells in another
+   namespace, which python-calamine would read (it matches local names) and
+   an XML parser would not, are refused outright; so is a value in a CDATA
+   section, which python-calamine would read as empty.
 
 The workbook is never loaded with openpyxl: values come from python-calamine,
-formulas from a regular-expression scan of the raw sheet XML (an expat parse
-is the fallback for sheets written in an unusual way: namespace prefixes,
-cells without an ``r`` attribute), which is what makes reading more than ten
-times faster than openpyxl.
+formulas from a regular-expression scan of the raw sheet XML, taken only where
+it provably sees what an XML parser sees (one default SpreadsheetML namespace,
+no prefixed element, comment, CDATA section or processing instruction inside
+``<sheetData>``, an ``r`` first on every ``<c>``); any other sheet is parsed
+exactly by expat. This is what makes reading more than ten times faster than
+openpyxl.
 
 Example:
     >>> wb = read_workbook("plan.xlsx")                      # doctest: +SKIP
@@ -54,6 +65,7 @@ Example:
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import posixpath
 import re
@@ -95,8 +107,14 @@ class Limits:
     cell A1), so they apply to the last used row number and column number.
     ``max_cells`` bounds that extent's area: a sheet with one cell in A1 and
     one far away is a memory bomb for any dense reader even when both figures
-    are within their own limit. ``timeout_s`` is enforced by the caller (the
-    process pool of ``check``); it is documented here with the other limits.
+    are within their own limit. Only cells holding a value or a formula
+    count: an empty styled cell, a ``<dimension>`` reaching row 1,048,576
+    (LibreOffice writes one once a row is deleted) weigh nothing.
+    ``max_formula_chars`` bounds, per sheet, the text that shared formulas
+    with A1 references expand to (one master filled down 60,000 rows is
+    written once, but shifted 60,000 times). ``timeout_s`` is enforced by the caller (``check`` runs
+    every file in a separate process); it is documented here with the other
+    limits.
     """
 
     max_file_bytes: int = 50 * MIB
@@ -107,6 +125,7 @@ class Limits:
     timeout_s: float = 30.0
     max_members: int = 10_000
     max_cells: int = 5_000_000
+    max_formula_chars: int = 10_000_000
 
 
 class UnreadableWorkbook(MplanError):
@@ -234,7 +253,8 @@ class RawWorkbook:
         float (or int), dates ``datetime.date`` / ``datetime.datetime``
         according to the cell's number format, booleans bool, error values
         :class:`CellError`, empty cells ``""``. A formula cell holds its cached
-        result. Chart and dialog sheets give ``[]``.
+        result. Chart, dialog and Excel 4 macro sheets give ``[]`` (their
+        formulas are still in :meth:`formulas`).
 
         Raises :class:`UnreadableWorkbook` (``corrupt-workbook``) when the
         sheet's XML is damaged, KeyError for an unknown sheet.
@@ -246,13 +266,9 @@ class RawWorkbook:
         cached = self._values.get(sheet)
         if cached is not None:
             return cached
+        kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
-        if scan is None:
-            if sheet not in self.sheet_kinds:
-                raise KeyError(sheet)
-            grid: list[list[Any]] = []
-        else:
-            grid = self._read_values(sheet, scan)
+        grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
         self._values[sheet] = grid
         return grid
 
@@ -264,7 +280,8 @@ class RawWorkbook:
         try:
             grid = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:  # python-calamine raises its own exception types for damaged XML
-            raise UnreadableWorkbook("corrupt-workbook", detail=_detail(exc, sheet)) from exc
+            raise _corrupt("les valeurs de la feuille « {s} » sont illisibles",
+                           "the values of sheet '{s}' cannot be read", s=sheet) from exc
         for (r, c), text in scan.errors.items():
             while len(grid) <= r:
                 grid.append([""] * (len(grid[0]) if grid else 0))
@@ -352,13 +369,11 @@ def read_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> RawWork
             "Le classeur est trop volumineux pour la mémoire disponible",
             "The workbook is too large for the available memory")) from exc
     except Exception as exc:  # the boundary: no traceback for a bad file, ever
-        raise UnreadableWorkbook("corrupt-workbook", detail=_detail(exc)) from exc
+        raise UnreadableWorkbook("corrupt-workbook", detail=UNEXPECTED_CONTENT) from exc
 
 
-def _detail(exc: BaseException, where: str = "") -> str:
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    text = text if len(text) <= 200 else text[:197] + "..."
-    return f"{where}: {text}" if where else text
+#: The detail of a damaged file whose fault has no more precise description.
+UNEXPECTED_CONTENT = Label("son contenu ne suit pas le format Excel", "its content does not follow the Excel format")
 
 
 def _read(path: Path, limits: Limits) -> RawWorkbook:
@@ -408,6 +423,8 @@ _LIMIT_LABELS = {
     "rows": Label("lignes par feuille (feuille « {sheet} »)", "rows per sheet (sheet '{sheet}')"),
     "columns": Label("colonnes par feuille (feuille « {sheet} »)", "columns per sheet (sheet '{sheet}')"),
     "cells": Label("cellules par feuille (feuille « {sheet} »)", "cells per sheet (sheet '{sheet}')"),
+    "formula_chars": Label("texte des formules partagées (feuille « {sheet} »)",
+                           "shared formula text (sheet '{sheet}')"),
 }
 
 
@@ -456,7 +473,7 @@ def _classify_compound(data: bytes) -> UnreadableWorkbook:
             streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
     except Exception as exc:  # olefile raises OSError and assorted errors on damaged files
         return UnreadableWorkbook("corrupt-workbook", detail=Label(
-            f"fichier composé OLE illisible ({_detail(exc)})", f"unreadable OLE compound file ({_detail(exc)})"))
+            "fichier composé OLE illisible", "unreadable OLE compound file"))
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
         return UnreadableWorkbook("encrypted-workbook")
     if "workbook" in streams or "book" in streams:
@@ -566,6 +583,15 @@ def _corrupt(fr: str, en: str, **params: Any) -> UnreadableWorkbook:
     return UnreadableWorkbook("corrupt-workbook", detail=Label(fr.format(**params), en.format(**params)))
 
 
+def _invalid_xml(part: str, line: int, column: int, sheet: str | None = None) -> UnreadableWorkbook:
+    """A part whose XML is not well-formed, located by line and column (1-based)."""
+    if sheet is not None:
+        return _corrupt("XML invalide dans la feuille « {s} », ligne {l}, colonne {c}",
+                        "invalid XML in sheet '{s}', line {l}, column {c}", s=sheet, l=line, c=column + 1)
+    return _corrupt("XML invalide dans {p}, ligne {l}, colonne {c}", "invalid XML in {p}, line {l}, column {c}",
+                    p=part, l=line, c=column + 1)
+
+
 class _Package:
     """The ZIP container, read from memory, with capped and verified inflation of members."""
 
@@ -576,20 +602,24 @@ class _Package:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-            raise _corrupt("l'archive est tronquée ou n'est pas une archive ZIP valide ({d})",
-                           "the archive is truncated or not a valid ZIP archive ({d})", d=_detail(exc)) from exc
+            raise _corrupt("l'archive est tronquée ou n'est pas une archive ZIP valide",
+                           "the archive is truncated or not a valid ZIP archive") from exc
         infos = zf.infolist()
         if len(infos) > limits.max_members:
             raise _oversized("members", len(infos), limits.max_members)
         self.members: dict[str, zipfile.ZipInfo] = {}
         self.lower: dict[str, str] = {}
+        self.xml_parts: dict[str, bytes] = {}
+        # Parts python-calamine must be given changed: UTF-16 ones as UTF-8, sheets with an unreadable <dimension>.
+        self.for_calamine: dict[str, bytes] = {}
         declared = 0
         for info in infos:
-            if info.filename in self.members:
+            low = info.filename.lower()
+            if low in self.lower:  # OPC part names are case-insensitive: XL/A.XML and xl/a.xml are one part
                 raise _corrupt("la partie {p} figure deux fois dans l'archive",
                                "part {p} appears twice in the archive", p=info.filename)
             self.members[info.filename] = info
-            self.lower[info.filename.lower()] = info.filename
+            self.lower[low] = info.filename
             declared += info.file_size
             if info.file_size > MIB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 raise _oversized("ratio", info.file_size / max(info.compress_size, 1), limits.max_ratio,
@@ -601,6 +631,24 @@ class _Package:
         """The member name matching *name* (OPC part names are case-insensitive), or None."""
         name = name.lstrip("/")
         return name if name in self.members else self.lower.get(name.lower())
+
+    def xml(self, name: str) -> bytes | None:
+        """The XML part *name* (found case-insensitively) as safe UTF-8 bytes, or None when absent.
+
+        Inflated once and cached. Only the parts a reader needs are ever
+        inflated and checked: a part nobody reads (a UTF-16 ``customXml``
+        item, a thumbnail) is none of our business.
+        """
+        member = self.find(name)
+        if member is None:
+            return None
+        cached = self.xml_parts.get(member)
+        if cached is None:
+            raw = self.read(member)
+            cached = self.xml_parts[member] = _safe_xml(member, raw)
+            if cached is not raw:
+                self.for_calamine[member] = cached
+        return cached
 
     def read(self, name: str) -> bytes:
         """Inflate member *name*: never more bytes than it declares, checked against its CRC."""
@@ -627,8 +675,8 @@ class _Package:
             try:
                 out = inflater.decompress(compressed, cap + 1)
             except zlib.error as exc:
-                raise _corrupt("données compressées invalides dans {p} ({d})",
-                               "invalid compressed data in {p} ({d})", p=name, d=exc) from exc
+                raise _corrupt("données compressées invalides dans {p}", "invalid compressed data in {p}",
+                               p=name) from exc
             if len(out) <= cap and not inflater.eof:
                 raise _corrupt("la partie {p} est tronquée", "part {p} is truncated", p=name)
         else:
@@ -643,47 +691,54 @@ class _Package:
 
 
 _XML_DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*?\sencoding\s*=\s*["\']([^"\']*)["\']')
+_UTF16_DECLARATION = re.compile(r'^(\s*<\?xml[^>]*?\sencoding\s*=\s*["\'])utf-16(?:le|be)?(["\'])', re.I)
 
 
-def _check_xml(part: str, xml: bytes) -> None:
-    """Refuse XML that is not UTF-8 or that carries a DTD or entity declarations.
+def _safe_xml(part: str, xml: bytes) -> bytes:
+    """*xml* as UTF-8 bytes free of DTD and entity declarations, or :class:`UnreadableWorkbook`.
 
-    Both conditions together make a byte search for ``<!DOCTYPE`` and
-    ``<!ENTITY`` conclusive: in UTF-8 those declarations can only be written
-    with these bytes, and without a DTD an XML parser expands no entity and
+    The packaging spec allows UTF-8 and UTF-16; a UTF-16 part is transcoded
+    (and its declaration said UTF-8). Other declared encodings are refused:
+    a single-byte encoding could spell ``<!DOCTYPE`` with other bytes. With
+    UTF-8 guaranteed, a byte search for ``<!DOCTYPE`` and ``<!ENTITY`` is
+    conclusive, and without a DTD an XML parser expands no entity and
     fetches nothing. Excel writes every part in UTF-8, without a DTD.
     """
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in xml[:64]:
+        # With a byte-order mark "utf-16" reads it; without, "<" is 00 3C (big-endian) or 3C 00.
+        if xml[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-16-be" if xml[:1] == b"\x00" else "utf-16-le"
         try:
-            decoded = xml.decode("utf-16")
-        except UnicodeDecodeError:
-            decoded = ""
-        if "<!DOCTYPE" in decoded or "<!ENTITY" in decoded:
-            raise UnreadableWorkbook("unsafe-xml", part=part)
-        raise _corrupt("la partie {p} n'est pas encodée en UTF-8", "part {p} is not UTF-8 encoded", p=part)
+            text = xml.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise _corrupt("la partie {p} n'est ni en UTF-8 ni en UTF-16", "part {p} is neither UTF-8 nor UTF-16",
+                           p=part) from exc
+        xml = _UTF16_DECLARATION.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1).encode("utf-8")
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise UnreadableWorkbook("unsafe-xml", part=part)
     declared = _XML_DECLARED_ENCODING.match(xml[:200].removeprefix(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        # A declared single-byte encoding could spell "<!DOCTYPE" with other bytes.
         raise UnreadableWorkbook("unsafe-xml", Label(
             "Le classeur déclare un encodage XML refusé par sécurité ({encoding}) dans la partie {part}",
             "The workbook declares an XML encoding refused for safety ({encoding}) in part {part}"),
             part=part, encoding=declared.group(1).decode("ascii", "replace"))
+    return xml
 
 
 def _parse_xml(part: str, xml: bytes) -> ElementTree.Element:
-    """Parse a small XML part, after :func:`_check_xml` has ruled out DTDs, entities and other encodings.
+    """Parse a small XML part that :func:`_safe_xml` passed (no DTD, no entity, UTF-8).
 
     With those refused up front, the C ElementTree parser is as safe as
     defusedxml's and several times faster (defusedxml has to hook the
     pure-Python parser to watch for declarations).
     """
-    _check_xml(part, xml)
     try:
         return ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
-        raise _corrupt("XML invalide dans {p} ({d})", "invalid XML in {p} ({d})", p=part, d=_detail(exc)) from exc
+        line, column = exc.position
+        raise _invalid_xml(part, line, column) from exc
 
 
 def _local(tag: str) -> str:
@@ -705,23 +760,11 @@ def _resolve(source: str, target: str) -> str:
 
 def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     pkg = _Package(data, limits)
-    _, main_name = _check_kind(pkg)
-
-    parts: dict[str, bytes] = {}
-    for name in pkg.members:
-        low = name.lower()
-        if low.endswith((".xml", ".rels", ".vml")):
-            xml = pkg.read(name)
-            _check_xml(name, xml)
-            parts[name] = xml
-
-    def part(name: str) -> bytes | None:
-        found = pkg.find(name)
-        return parts.get(found) if found else None
+    workbook_part = _check_kind(pkg)
 
     def rels(source: str) -> list[tuple[str, str, str, str]]:
         """(type, id, target member or raw external target, target mode) of *source*'s relationships."""
-        xml = part(_rels_path(source))
+        xml = pkg.xml(_rels_path(source))
         if xml is None:
             return []
         out = []
@@ -734,25 +777,31 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                         target if mode == "External" else _resolve(source, target), mode))
         return out
 
-    workbook_part = pkg.find(main_name) or "xl/workbook.xml"
-    wb_xml = part(workbook_part)
-    if wb_xml is None:
-        raise _corrupt("la partie principale {p} est absente", "the main part {p} is missing", p=workbook_part)
+    wb_xml = pkg.xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
+    for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
+        if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
+            pkg.xml(target)
 
     sheet_names: list[str] = []
     sheet_states: dict[str, str] = {}
     sheet_kinds: dict[str, str] = {}
     sheet_parts: dict[str, str] = {}
     defined_names: dict[str, str] = {}
+    hidden: list[int] = []  # positions of the <sheet> elements python-calamine must not see
+    position = -1
     for el in root.iter():
         tag = _local(el.tag)
         if tag == "sheet":
+            position += 1
             name = el.get("name", "")
+            rid = el.get(f"{{{_REL_NS}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+            if not rid:  # a sheet without a part (old LibreOffice Basic modules): skipped, as openpyxl does
+                hidden.append(position)
+                continue
             sheet_names.append(name)
             sheet_states[name] = el.get("state", "visible")
-            rid = el.get(f"{{{_REL_NS}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
             if rid not in wb_rels:
                 raise _corrupt("la feuille « {s} » n'a pas de relation vers sa partie",
                                "sheet '{s}' has no relationship to its part", s=name)
@@ -760,6 +809,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             kind = rtype.rpartition("/")[2].lower()
             sheet_kinds[name] = {"worksheet": "worksheet", "chartsheet": "chartsheet", "xlmacrosheet": "macrosheet",
                                  "xlintlmacrosheet": "macrosheet", "dialogsheet": "dialogsheet"}.get(kind, kind or "unknown")
+            if sheet_kinds[name] in ("macrosheet", "dialogsheet"):
+                hidden.append(position)  # python-calamine refuses a workbook declaring one
             if sheet_kinds[name] in ("worksheet", "macrosheet"):
                 member = pkg.find(target) if target else None
                 if member is None:
@@ -771,14 +822,14 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     scans: dict[str, _SheetScan] = {}
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
-        sheet_xml = part(member)
-        if sheet_xml is None:
-            raise _corrupt("la feuille « {s} » n'est pas une partie XML ({p})", "sheet '{s}' is not an XML part ({p})",
-                           s=name, p=member)
+        sheet_xml = pkg.xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
+        dimension = _DIMENSION.search(sheet_xml, 0, 4096)
+        if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
+            pkg.for_calamine[member] = sheet_xml[:dimension.start()] + sheet_xml[dimension.end():]
         for rtype, _, target, mode in rels(member):
             if rtype.endswith("/table") and mode != "External":
-                table_xml = part(target)
+                table_xml = pkg.xml(target)
                 if table_xml is None:
                     raise _corrupt("le tableau {p} est absent", "table {p} is missing", p=target)
                 info = _parse_table(target, table_xml, name)
@@ -787,7 +838,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     custom_properties: dict[str, str] = {}
     custom_part = next((t for rtype, _, t, _m in rels("") if rtype.endswith("/custom-properties")),
                        "docProps/custom.xml")
-    custom_xml = part(custom_part)
+    custom_xml = pkg.xml(custom_part)
     if custom_xml is not None:
         for prop in _parse_xml(custom_part, custom_xml):
             if _local(prop.tag) == "property" and prop.get("name"):
@@ -804,32 +855,43 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             paths = [t for rt, _, t, _m in rels(target) if "externalLinkPath" in rt or "xlPathMissing" in rt]
             external_links.extend(paths or [target])
 
-    macro_sheets = [name for name, kind in sheet_kinds.items() if kind in ("macrosheet", "dialogsheet")]
-    calamine = _open_calamine(_without_sheets(data, macro_sheets) if macro_sheets else data)
+    if hidden or pkg.for_calamine:
+        data = _calamine_copy(pkg, workbook_part, hidden)
+    calamine = _open_calamine(data)
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, _scans=scans, _calamine=calamine)
 
 
-def _without_sheets(data: bytes, names: list[str]) -> bytes:
-    """A copy of the package whose workbook part no longer lists *names*.
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')
+_CELL_RANGE = re.compile(rb"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?")
+_SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*>(?:\s*</(?:[\w.-]+:)?sheet>)?")
 
-    python-calamine refuses any workbook that declares an Excel 4 macro or
-    dialog sheet; the copy lets it read the worksheets, while the sheets
-    themselves stay in :attr:`RawWorkbook.sheet_kinds` for the macros check
-    to report. Only this rare case pays for the in-memory copy (the package
-    has already passed every size and XML check).
+
+def _calamine_copy(pkg: _Package, workbook_part: str, hidden: list[int]) -> bytes:
+    """A copy of the package as python-calamine can read it.
+
+    python-calamine refuses a workbook that declares an Excel 4 macro or
+    dialog sheet or a sheet without a part, reads XML in UTF-8 only and
+    fails on a ``<dimension>`` that is no cell range (it is only a hint, which
+    we never use): the copy lists no such sheet (they stay in
+    :attr:`RawWorkbook.sheet_kinds` for the macros check), holds the UTF-8
+    version of every UTF-16 part and no such ``<dimension>``.
+    Only these rare files pay for the in-memory copy (the package has already
+    passed every size and XML check).
     """
+    replaced = dict(pkg.for_calamine)
+    if hidden:
+        xml = pkg.xml(workbook_part)
+        drop = set(hidden)
+        count = itertools.count()
+        replaced[workbook_part] = _SHEET_ELEMENT.sub(lambda m: b"" if next(count) in drop else m.group(0), xml)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with zipfile.ZipFile(io.BytesIO(pkg.data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
-            member = zin.read(item)
-            if item.filename == "xl/workbook.xml":
-                for name in names:
-                    quoted = name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").encode("utf-8")
-                    member = re.sub(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(quoted) + rb'"[^>]*/>', b"", member)
-            zout.writestr(item, member)
+            member = replaced.get(item.filename)
+            zout.writestr(item, member if member is not None else pkg.read(item.filename))
     return out.getvalue()
 
 
@@ -838,14 +900,14 @@ def _open_calamine(data: bytes):
 
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
-        raise UnreadableWorkbook("corrupt-workbook", detail=_detail(exc)) from exc
+    except Exception as exc:  # python-calamine's own exception types
+        raise _corrupt("la structure du classeur est illisible", "the workbook's structure cannot be read") from exc
 
 
-def _check_kind(pkg: _Package) -> tuple[str, str]:
+def _check_kind(pkg: _Package) -> str:
     """Refuse a ZIP that is not a spreadsheet (ODF, Word, PowerPoint, xlsb, a plain archive).
 
-    Returns the (content type, part name) of the workbook's main part.
+    Returns the member name of the workbook's main part.
     """
     mimetype = pkg.find("mimetype")
     if mimetype is not None and pkg.members[mimetype].file_size < 200:
@@ -855,11 +917,11 @@ def _check_kind(pkg: _Package) -> tuple[str, str]:
         if kind.startswith("application/vnd.oasis.opendocument"):
             raise UnreadableWorkbook("wrong-office-format", hint=_SAVE_AS_XLSX,
                                      format=Label("OpenDocument", "OpenDocument"))
-    main = _content_types(pkg)
+    main = _main_part(pkg)
     if main is None:
         raise UnreadableWorkbook("not-a-workbook", Label(
             "Ce fichier est une archive ZIP, pas un classeur Excel", "This file is a ZIP archive, not an Excel workbook"))
-    ctype, _ = main
+    ctype, part = main
     if ctype in _OTHER_MAIN:
         hint = _SAVE_AS_XLSX if ctype.startswith("application/vnd.ms-excel") else None
         raise UnreadableWorkbook("wrong-office-format", hint=hint, format=Label(*_OTHER_MAIN[ctype]))
@@ -867,29 +929,47 @@ def _check_kind(pkg: _Package) -> tuple[str, str]:
         raise UnreadableWorkbook("not-a-workbook", Label(
             "Ce fichier est un document Office qui n'est pas un classeur Excel ({t})",
             "This file is an Office document that is not an Excel workbook ({t})"), t=ctype)
-    return main
+    member = pkg.find(part)
+    if member is None:
+        raise _corrupt("la partie principale {p} est absente", "the main part {p} is missing", p=part.lstrip("/"))
+    return member
 
 
-def _content_types(pkg: _Package) -> tuple[str, str] | None:
-    """(content type, part name) of the package's main document, or None without [Content_Types].xml."""
+def _main_part(pkg: _Package) -> tuple[str, str] | None:
+    """(content type, part name) of the package's main document; None without ``[Content_Types].xml``.
+
+    As the packaging spec says: the main part is the target of the package's
+    ``officeDocument`` relationship (``_rels/.rels``), and its content type is
+    the ``Override`` for its name or else the ``Default`` for its extension,
+    both compared case-insensitively. System.IO.Packaging (so ClosedXML)
+    declares it by a ``Default`` only. A package without that relationship
+    is judged by the first main-document ``Override``.
+    """
     member = pkg.find("[Content_Types].xml")
     if member is None:
         return None
-    root = _parse_xml(member, pkg.read(member))
-    known = _SPREADSHEET_MAIN | set(_OTHER_MAIN)
-    fallback = None
-    for el in root:
-        if _local(el.tag) != "Override":
-            continue
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for el in _parse_xml(member, pkg.xml(member)):
         ctype = (el.get("ContentType") or "").strip()
-        if ctype in known:
-            return ctype, el.get("PartName", "")
-        if ctype.endswith(".main+xml") and fallback is None:
-            fallback = (ctype, el.get("PartName", ""))
-    if fallback is None:
+        if _local(el.tag) == "Default":
+            defaults.setdefault((el.get("Extension") or "").lower(), ctype)
+        elif _local(el.tag) == "Override":
+            overrides.setdefault("/" + (el.get("PartName") or "").lstrip("/").lower(), ctype)
+    rels_xml = pkg.xml("_rels/.rels")
+    if rels_xml is not None:
+        for rel in _parse_xml("_rels/.rels", rels_xml):
+            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/officeDocument") \
+                    and rel.get("TargetMode", "Internal") != "External":
+                part = _resolve("", rel.get("Target", ""))
+                ctype = overrides.get("/" + part.lower()) or defaults.get(part.rpartition(".")[2].lower(), "")
+                return ctype, part
+    known = _SPREADSHEET_MAIN | set(_OTHER_MAIN)
+    candidates = [(ctype, name) for name, ctype in overrides.items() if ctype in known or ctype.endswith(".main+xml")]
+    if not candidates:
         raise _corrupt("[Content_Types].xml ne déclare aucun document principal",
                        "[Content_Types].xml declares no main document")
-    return fallback
+    return min(candidates, key=lambda c: c[0] not in known)
 
 
 def _parse_table(part: str, xml: bytes, sheet: str) -> TableInfo:
@@ -905,7 +985,7 @@ def _parse_table(part: str, xml: bytes, sheet: str) -> TableInfo:
     for col in root.iter():
         if _local(col.tag) != "tableColumn":
             continue
-        name = col.get("name", "")
+        name = decode_xstring(col.get("name", ""))
         columns.append(name)
         for child in col:
             if _local(child.tag) == "calculatedColumnFormula" and child.text:
@@ -914,6 +994,22 @@ def _parse_table(part: str, xml: bytes, sheet: str) -> TableInfo:
                      first_row=r0, first_col=c0, last_row=r1, last_col=c1, columns=columns,
                      calculated=calculated, header_row_count=int(root.get("headerRowCount", "1")),
                      totals_row_count=int(root.get("totalsRowCount", "0")))
+
+
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_xstring(text: str) -> str:
+    """*text* with OOXML's ``_xHHHH_`` escapes decoded, as for cell text.
+
+    Excel stores a table column name holding a line break (a header wrapped
+    with Alt+Enter) as ``Handle_x000a_Bars``; ``_x005F_`` escapes an underscore.
+
+    Example:
+        >>> decode_xstring("Handle_x000a_Bars"), decode_xstring("a_x005F_x0041_")
+        ('Handle\\nBars', 'a_x0041_')
+    """
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1093,14 +1189,23 @@ _FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"([^>]*+)>\s*+<f\b([^>]*?)(?:/>|>([^<]*+)</f>)')
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"[^>]*?\st="e"[^>]*+>\s*+(?:<f\b[^>]*?(?:/>|>[^<]*+</f>)\s*+)?<v>([^<]*+)</v>')
-_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}+([0-9]{1,7}+)"')
-_CELL_COLS = re.compile(rb'<c r="([A-Z]{1,3}+)[0-9]')
+# A cell holding something python-calamine would place in its grid (a value,
+# an inline string, even empty) or a formula: an empty styled cell does not count.
+_CONTENT_CELL = re.compile(rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"[^>]*+(?<!/)>\s*+<(?:v>[^<]|f[\s/>]|is[\s/>])')
 # What the fast path relies on, checked before trusting it: every <c> starts
-# with a well-formed r attribute, and no cell-level element has a prefix.
+# with a well-formed r attribute; inside <sheetData> no namespace declaration,
+# no prefixed element, no comment, CDATA section or processing instruction
+# (where a parser would see no element the patterns would see one).
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}+[0-9]{1,7}+"[\s/>]|[A-Za-z])')
-_PREFIXED = re.compile(rb':(?:c|f|v|row|sheetData)[\s/>]')
+# Three patterns, each starting with a literal (one alternation would be ten times slower).
+_NOT_PLAIN = (re.compile(rb"<[!?]"), re.compile(rb"</?[A-Za-z_][\w.-]*+:"), re.compile(rb"xmlns"))
+_ROOT = re.compile(rb'<(?:worksheet|macrosheet)\s[^>]*?\bxmlns="([^"]*)"')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _T_ATTR = re.compile(rb'\st="(\w+)"')
+# The elements of a cell, whatever namespace python-calamine finds them in (it matches local names).
+_CELL_PARTS = frozenset(("sheetData", "row", "c", "f", "v", "is", "t", "r"))
+# SpreadsheetML, transitional or strict; and no namespace at all, which a few writers produce and python-calamine reads.
+_CELL_NSS = ("", *_MAIN_NSS)
 
 
 def _oversized_extent(max_row: int, max_col: int, limits: Limits, sheet: str) -> UnreadableWorkbook | None:
@@ -1116,35 +1221,39 @@ def _oversized_extent(max_row: int, max_col: int, limits: Limits, sheet: str) ->
 def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _SheetScan:
     """Scan one worksheet's XML: enforce the extent limits, collect formulas and cached errors.
 
-    The fast path is a handful of regular-expression passes over the bytes;
-    it relies on what every spreadsheet writer does (unprefixed element
-    names, an ``r`` attribute first on every ``<c>``) and checks it before
-    trusting it. Any other sheet goes through the expat fallback, which
-    follows the XML exactly (DTDs refused) and stops as soon as a limit is
-    passed.
+    The extent is that of the cells holding a value or a formula, exactly as
+    python-calamine will lay them out (it is handed the sheet only once the
+    extent is known to be within the limits, since it allocates a dense grid
+    as large). The fast path is a handful of regular-expression passes over
+    the bytes; it relies on what every spreadsheet writer does (one default
+    namespace, unprefixed elements, an ``r`` attribute first on every
+    ``<c>``, no comment or CDATA section among the cells) and checks it
+    before trusting it, so it sees exactly what an XML parser sees. Any other
+    sheet goes through the expat parse, which follows the XML exactly (DTDs
+    refused) and stops as soon as a limit is passed.
     """
-    head = xml[:4096]
-    # The <dimension> element is not trusted either way: LibreOffice writes A1:M1048576 for a sheet
-    # whose rows were deleted (empty <row> elements down to the last row), so only cells count.
-    if (b"<worksheet" in head or b"<macrosheet" in head) and not _ODD_CELL.search(xml) \
-            and not _PREFIXED.search(xml):
-        scan = _scan_fast(xml, limits, sheet)
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    root = _ROOT.search(xml, 0, start if start >= 0 else 4096)
+    if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end \
+            and not any(p.search(xml, start, end) for p in _NOT_PLAIN) and not _ODD_CELL.search(xml, start, end) \
+            and xml.find(b"<sheetData", start + 1) < 0:
+        scan = _scan_fast(xml, limits, sheet, start, end)
         if scan is not None:
             return scan
     return _scan_expat(xml, limits, sheet)
 
 
-def _formula_cells(xml: bytes):
-    """The formula cells of *xml* as tuples of raw bytes, found slice by slice."""
-    for start, end in _row_chunks(xml):
-        yield from _FORMULA_CELL.findall(xml, start, end)
+def _formula_cells(xml: bytes, begin: int, end: int):
+    """The formula cells of *xml* between *begin* and *end* as tuples of raw bytes, found slice by slice."""
+    for start, stop in _row_chunks(xml, begin, end):
+        yield from _FORMULA_CELL.findall(xml, start, stop)
 
 
-def _scan_fast(xml: bytes, limits: Limits, sheet: str) -> _SheetScan | None:
-    """The regular-expression scan; None when the sheet turns out to need the exact parse."""
+def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int) -> _SheetScan | None:
+    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse."""
     extent = None
-    if not _within_limits(xml, limits):
-        extent = _exact_extent(xml)
+    if not _within_limits(xml, limits, begin, end):
+        extent = _exact_extent(xml, begin, end)
         error = _oversized_extent(*extent, limits, sheet)
         if error:
             raise error
@@ -1159,7 +1268,7 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str) -> _SheetScan | None:
     texts: dict[bytes, str] = {}
     cell_types: dict[bytes, str] = {}
     matched = 0
-    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml):
+    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml, begin, end):
         matched += 1
         col = columns.get(letters)
         if col is None:
@@ -1192,31 +1301,30 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str) -> _SheetScan | None:
             del types[pos]
         else:
             formulas[pos] = text
-    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if xml.count(b"<f>", start, end) + xml.count(b"<f ", start, end) != matched:
+    if xml.count(b"<f>", begin, end) + xml.count(b"<f ", begin, end) != matched:
         return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
-    _resolve_shared(formulas, types, masters, followers)
+    _resolve_shared(formulas, types, masters, followers, limits, sheet)
     errors: dict[tuple[int, int], str] = {}
-    if b't="e"' in xml:
-        for letters, digits, value in _ERROR_CELL.findall(xml):
+    if xml.find(b't="e"', begin, end) >= 0:
+        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
             errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
-    return _SheetScan(formulas, types, errors, arrays, b"<c " in xml, extent)
+    return _SheetScan(formulas, types, errors, arrays, _CONTENT_CELL.search(xml, begin, end) is not None, extent)
 
 
 _CHUNK = 8 * MIB
 
 
-def _row_chunks(xml: bytes) -> list[tuple[int, int]]:
-    """(start, end) slices of about 8 MiB that end on a ``</row>``, so no cell is cut.
+def _row_chunks(xml: bytes, begin: int, end: int) -> list[tuple[int, int]]:
+    """(start, stop) slices of about 8 MiB from *begin* to *end* that stop after a ``</row>``, so no cell is cut.
 
     Scanning slice by slice keeps the temporary lists of a huge sheet small.
     """
-    chunks, start, size = [], 0, len(xml)
-    while start < size:
-        end = xml.find(b"</row>", start + _CHUNK)
-        end = size if end < 0 else end + len(b"</row>")
-        chunks.append((start, end))
-        start = end
+    chunks, start = [], begin
+    while start < end:
+        stop = xml.find(b"</row>", start + _CHUNK, end)
+        stop = end if stop < 0 else stop + len(b"</row>")
+        chunks.append((start, stop))
+        start = stop
     return chunks
 
 
@@ -1239,25 +1347,33 @@ def _reach_pattern(limits: Limits) -> re.Pattern | None:
     return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1))
 
 
-def _within_limits(xml: bytes, limits: Limits) -> bool:
-    """True when no cell of *xml* can reach a limit, found with one pass and no allocation."""
+def _within_limits(xml: bytes, limits: Limits, begin: int, end: int) -> bool:
+    """True when no cell of *xml* between *begin* and *end* can reach a limit: one pass, no allocation."""
     pattern = _reach_pattern(limits)
-    return pattern is not None and pattern.search(xml) is None
+    return pattern is not None and pattern.search(xml, begin, end) is None
 
 
-def _exact_extent(xml: bytes) -> tuple[int, int]:
-    """(last row number, last column number) over every cell reference, 1-based; (0, 0) without cells."""
+def _exact_extent(xml: bytes, begin: int, end: int) -> tuple[int, int]:
+    """(last row number, last column number) over the cells holding something, 1-based; (0, 0) without."""
     max_row = max_col = 0
-    for start, end in _row_chunks(xml):
-        rows = _CELL_ROWS.findall(xml, start, end)
-        if rows:
-            max_row = max(max_row, max(map(int, set(rows))))
-            cols = set(_CELL_COLS.findall(xml, start, end))
-            max_col = max(max_col, max(column_index(c.decode()) for c in cols) + 1)
+    for start, stop in _row_chunks(xml, begin, end):
+        cells = set(_CONTENT_CELL.findall(xml, start, stop))
+        if cells:
+            max_row = max(max_row, max(int(digits) for _, digits in cells))
+            max_col = max(max_col, max(column_index(letters.decode()) for letters in {c for c, _ in cells}) + 1)
     return max_row, max_col
 
 
-def _resolve_shared(formulas, types, masters, followers) -> None:
+def _resolve_shared(formulas, types, masters, followers, limits: Limits, sheet: str) -> None:
+    """Give each follower of a shared formula its master's text, shifted; the text to shift is bounded first.
+
+    A master without A1 references (structured references only) is shared
+    as it is: its followers hold the same string, which costs neither time
+    nor memory, so only the text to shift counts towards the limit.
+    """
+    total = sum(len(masters[si][2]) for _, _, si in followers if si in masters and masters[si][3])
+    if total > limits.max_formula_chars:
+        raise _oversized("formula_chars", total, limits.max_formula_chars, sheet=sheet)
     for r, c, si in followers:
         master = masters.get(si)
         if master is None:  # a follower without its master: Excel would repair it away
@@ -1268,7 +1384,12 @@ def _resolve_shared(formulas, types, masters, followers) -> None:
 
 
 def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
-    """The exact, slower scan: an expat parse with DTDs and entities refused."""
+    """The exact, slower scan: an expat parse with DTDs and entities refused.
+
+    Besides following the XML exactly, it refuses what python-calamine would
+    read differently from an XML parser: cell elements in another namespace
+    (python-calamine matches local names only) and a value in a CDATA section.
+    """
     formulas: dict[tuple[int, int], str] = {}
     types: dict[tuple[int, int], str] = {}
     arrays: dict[tuple[int, int], str] = {}
@@ -1276,11 +1397,14 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     masters: dict[bytes, tuple[int, int, str, bool]] = {}
     followers: list[tuple[int, int, bytes]] = []
     state = {"row": -1, "col": -1, "max_row": 0, "max_col": 0, "in_sheet_data": False,
-             "cell_t": "n", "f": None, "text": None, "has_value": False}
+             "cell_t": "n", "f": None, "text": None, "filled": False}
 
     def start(name: str, attrs: dict[str, str]) -> None:
         ns, _, tag = name.rpartition("}")
-        if ns and ns not in _MAIN_NSS:
+        if ns not in _CELL_NSS:  # python-calamine reads any <sheetData> and the cells in it, whatever the namespace
+            if tag == "sheetData" or state["in_sheet_data"] and tag in _CELL_PARTS:
+                raise _corrupt("la feuille « {s} » contient des cellules hors de l'espace de noms SpreadsheetML",
+                               "sheet '{s}' holds cells outside the SpreadsheetML namespace", s=sheet)
             return
         if tag == "sheetData":
             state["in_sheet_data"] = True
@@ -1288,31 +1412,37 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
             return
         elif tag == "row":
             r = attrs.get("r")
-            state["row"] = int(r) - 1 if r else state["row"] + 1
+            state["row"] = _row_number(r, sheet) - 1 if r else state["row"] + 1
             state["col"] = -1
         elif tag == "c":
             ref = attrs.get("r")
             if ref:
-                r, c = _cell_bounds(ref)
-                state["row"], state["col"] = r, c
+                state["row"], state["col"] = _cell_position(ref, sheet)
             else:
                 state["col"] += 1
-            row, col = state["row"], state["col"]
-            if row + 1 > state["max_row"]:
-                state["max_row"] = row + 1
-            if col + 1 > state["max_col"]:
-                state["max_col"] = col + 1
-            if row + 1 > limits.max_rows or col + 1 > limits.max_columns:
-                raise _oversized_extent(row + 1, col + 1, limits, sheet)  # stop parsing at once
             state["cell_t"] = attrs.get("t", "n")
+            state["filled"] = False
         elif tag in ("f", "v"):
             state["f"] = (tag, attrs)
             state["text"] = []
+            state["filled"] = state["filled"] or tag == "f"
+        elif tag == "is":
+            state["filled"] = True
 
     def end(name: str) -> None:
-        tag = name.rpartition("}")[2]
+        ns, _, tag = name.rpartition("}")
+        if ns not in _CELL_NSS:
+            return
         if tag == "sheetData":
             state["in_sheet_data"] = False
+        elif tag == "c" and state["in_sheet_data"] and state["filled"]:
+            row, col = state["row"] + 1, state["col"] + 1
+            if row > state["max_row"]:
+                state["max_row"] = row
+            if col > state["max_col"]:
+                state["max_col"] = col
+            if row > limits.max_rows or col > limits.max_columns:
+                raise _oversized_extent(row, col, limits, sheet)  # stop parsing at once
         if tag not in ("f", "v") or state["f"] is None:
             return
         kind_tag, attrs = state["f"]
@@ -1320,6 +1450,7 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
         state["f"] = state["text"] = None
         pos = (state["row"], state["col"])
         if kind_tag == "v":
+            state["filled"] = state["filled"] or bool(text)
             if state["cell_t"] == "e":
                 errors[pos] = text
             return
@@ -1343,6 +1474,11 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
         if state["text"] is not None:
             state["text"].append(data)
 
+    def cdata() -> None:
+        if state["f"] is not None and state["f"][0] == "v":
+            raise _corrupt("la feuille « {s} » range une valeur dans une section CDATA, ce qu'Excel ne fait jamais",
+                           "sheet '{s}' stores a value in a CDATA section, which Excel never does", s=sheet)
+
     def refuse(*_args: Any) -> None:
         raise UnreadableWorkbook("unsafe-xml", part=sheet)
 
@@ -1354,17 +1490,34 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
+    parser.StartCdataSectionHandler = cdata
     parser.buffer_text = True
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
-        raise _corrupt("XML invalide dans la feuille « {s} » ({d})", "invalid XML in sheet '{s}' ({d})",
-                       s=sheet, d=_detail(exc)) from exc
-    _resolve_shared(formulas, types, masters, followers)
+        raise _invalid_xml("", exc.lineno, exc.offset, sheet) from exc
+    _resolve_shared(formulas, types, masters, followers, limits, sheet)
     error = _oversized_extent(state["max_row"], state["max_col"], limits, sheet)
     if error:
         raise error
     return _SheetScan(formulas, types, errors, arrays, state["max_row"] > 0, (state["max_row"], state["max_col"]))
+
+
+def _cell_position(ref: str, sheet: str) -> tuple[int, int]:
+    """0-based (row, col) of a cell's ``r`` attribute, which must name a cell of Excel's grid."""
+    m = _A1.fullmatch(ref)
+    if not m or not (_valid_col(m.group(1).upper()) and _valid_row(m.group(2))):
+        raise _corrupt("la feuille « {s} » contient une référence de cellule invalide ({r})",
+                       "sheet '{s}' holds an invalid cell reference ({r})", s=sheet, r=ref[:20])
+    return int(m.group(2)) - 1, column_index(m.group(1))
+
+
+def _row_number(text: str, sheet: str) -> int:
+    """The 1-based number of a row's ``r`` attribute, which must be a row of Excel's grid."""
+    if not (text.isdigit() and len(text) <= 7 and _valid_row(text)):
+        raise _corrupt("la feuille « {s} » contient un numéro de ligne invalide ({r})",
+                       "sheet '{s}' holds an invalid row number ({r})", s=sheet, r=text[:20])
+    return int(text)
 
 
 __all__ = ["CellError", "Limits", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",

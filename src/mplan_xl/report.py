@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,18 +30,57 @@ from .rules import ERROR, WARNING, Finding
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.0"
+REPORT_FORMAT_VERSION = "1.1"
 
-VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
+VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
+
+#: The custom document property that marks a workbook as one of our xlsx reports (``check`` skips it).
+REPORT_PROPERTY = "mplan_report"
+
+#: How much of a text a rendering shows at most; a message quotes an excerpt, never a whole pasted value.
+MAX_SHOWN = 500
+
+# What no report may carry: C0/C1 control characters (ill-formed in XML 1.0,
+# garbage on a terminal), lone surrogates (a file name that was not UTF-8,
+# decoded by Python with surrogateescape) and non-characters.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def shown_path(path: str) -> str:
+    """A file name as every report can carry it, whole (see :func:`shown`)."""
+    return shown(path, limit=4096)
+
+
+def shown(text: str | None, limit: int = MAX_SHOWN) -> str | None:
+    """*text* as every report can carry it: at most *limit* characters, unshowable characters replaced.
+
+    A file name that is not valid UTF-8 (common after unzipping an archive
+    made on Windows) or holds control characters keeps its place in the
+    report, each bad character shown as U+FFFD, so JSON stays UTF-8 and JUnit
+    stays well-formed XML. A longer text is cut with an ellipsis and its
+    length, so rendering stays linear however large a pasted value is.
+
+    Example:
+        >>> shown("plan\\udce9.xlsx") == "plan\\ufffd.xlsx", shown("a\\x01b") == "a\\ufffdb"
+        (True, True)
+        >>> shown("x" * 12, limit=5)
+        'xxxxx… (12)'
+    """
+    if text is None:
+        return None
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text)})"
+    return _UNSHOWABLE.sub("\ufffd", text)
 
 _TEXT = {
-    "summary": Label("{files} fichier(s) : {valid} valide(s), {invalid} invalide(s), {unreadable} illisible(s) ; "
-                     "{errors} erreur(s), {warnings} avertissement(s).",
-                     "{files} file(s): {valid} valid, {invalid} invalid, {unreadable} unreadable; "
+    "summary": Label("{files} fichier(s) : {valid} valide(s), {invalid} invalide(s), {unreadable} illisible(s), "
+                     "{skipped} ignoré(s) ; {errors} erreur(s), {warnings} avertissement(s).",
+                     "{files} file(s): {valid} valid, {invalid} invalid, {unreadable} unreadable, {skipped} skipped; "
                      "{errors} error(s), {warnings} warning(s)."),
     "status_valid": Label("valide", "valid"),
     "status_invalid": Label("invalide", "invalid"),
     "status_unreadable": Label("illisible", "unreadable"),
+    "status_skipped": Label("ignoré", "skipped"),
     "severity_error": Label("erreur", "error"),
     "severity_warning": Label("avertissement", "warning"),
     "file": Label("Fichier", "File"),
@@ -55,6 +95,7 @@ _TEXT = {
     "severity": Label("Gravité", "Severity"),
     "message": Label("Message", "Message"),
     "hint": Label("Conseil", "Hint"),
+    "note": Label("Note", "Note"),
     "link": Label("Lien", "Link"),
     "open": Label("ouvrir", "open"),
     "files_sheet": Label("Fichiers", "Files"),
@@ -66,10 +107,16 @@ FINDING_FIELDS = ("code", "severity", "sheet", "cell", "row_id", "message", "hin
 
 @dataclass
 class FileReport:
+    """One file's result. ``path`` is as given (it may hold undecodable bytes); renderings show :func:`shown`.
+
+    ``note`` says why a ``skipped`` file (a lock file, one of our reports) was not checked.
+    """
+
     path: str
     status: str
     template_version: str | None
     findings: list[Finding] = field(default_factory=list)
+    note: str | None = None
 
     @property
     def errors(self) -> int:
@@ -80,8 +127,15 @@ class FileReport:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status, "template_version": self.template_version,
-                "findings": [f.to_dict() for f in self.findings]}
+        out = {"path": shown_path(self.path), "status": self.status, "template_version": self.template_version,
+               "findings": [_shown_finding(f) for f in self.findings]}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _shown_finding(finding: Finding) -> dict[str, Any]:
+    return {k: shown(v) if isinstance(v, str) else v for k, v in finding.to_dict().items()}
 
 
 @dataclass
@@ -92,8 +146,9 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        """True when every file is valid (and, under ``strict``, free of warnings)."""
-        return all(f.status == VALID and not (self.strict and f.warnings) for f in self.files)
+        """True when every file is valid or skipped (and, under ``strict``, free of warnings)."""
+        return all(f.status == SKIPPED or (f.status == VALID and not (self.strict and f.warnings))
+                   for f in self.files)
 
     @property
     def exit_code(self) -> int:
@@ -103,7 +158,8 @@ class Report:
     def summary(self) -> dict[str, int]:
         statuses = [f.status for f in self.files]
         return {"files": len(self.files), "valid": statuses.count(VALID), "invalid": statuses.count(INVALID),
-                "unreadable": statuses.count(UNREADABLE), "errors": sum(f.errors for f in self.files),
+                "unreadable": statuses.count(UNREADABLE), "skipped": statuses.count(SKIPPED),
+                "errors": sum(f.errors for f in self.files),
                 "warnings": sum(f.warnings for f in self.files)}
 
     # --- renderings -------------------------------------------------------------------------------
@@ -125,10 +181,10 @@ class Report:
 
         rows = []
         for f in self.files:
-            base = {"path": f.path, "status": f.status, "template_version": f.template_version}
+            base = {"path": shown_path(f.path), "status": f.status, "template_version": f.template_version}
             if not f.findings:
                 rows.append({**base, **{k: None for k in FINDING_FIELDS}})
-            rows.extend({**base, **finding.to_dict()} for finding in f.findings)
+            rows.extend({**base, **_shown_finding(finding)} for finding in f.findings)
         return pd.DataFrame(rows, columns=["path", "status", "template_version", *FINDING_FIELDS])
 
     def summary_line(self) -> str:
@@ -149,16 +205,20 @@ class Report:
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
         for f in self.files:
             status = t(f"status_{f.status}")
-            console.print(f"{f.path} — {status}" + (f" ({f.template_version})" if f.template_version else ""))
+            line = f"{shown_path(f.path)} — {status}" + (f" ({f.template_version})" if f.template_version else "")
+            if f.note:
+                line += (" : " if self.lang == "fr" else ": ") + f.note
+            console.print(line, markup=False, highlight=False)
             if f.findings:
                 table = Table(show_lines=False, expand=True)
                 for key in ("severity", "code", "sheet", "cell", "row_id"):
                     table.add_column(t(key), no_wrap=True)
                 table.add_column(t("message"), overflow="fold", ratio=1)
                 for x in f.findings:
-                    table.add_row(t(f"severity_{x.severity}"), x.code, x.sheet or "", x.cell or "", x.row_id or "",
-                                  x.message + (f"\n→ {x.hint}" if x.hint else ""))
-                console.print(table)
+                    message = shown(x.message) + (f"\n→ {shown(x.hint)}" if x.hint else "")
+                    table.add_row(t(f"severity_{x.severity}"), x.code, shown(x.sheet) or "", x.cell or "",
+                                  shown(x.row_id) or "", message)
+                console.print(table, markup=False, highlight=False)
         console.print(self.summary_line())
         return console.export_text()
 
@@ -168,18 +228,22 @@ class Report:
         total = failures = 0
         for f in self.files:
             cases = f.findings or []
-            suite = ET.SubElement(suites, "testsuite", name=f.path, tests=str(max(1, len(cases))),
-                                  failures=str(f.errors), skipped=str(f.warnings))
-            if not cases:
-                ET.SubElement(suite, "testcase", classname=f.path, name="valid")
+            path = shown_path(f.path)
+            suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(1, len(cases))),
+                                  failures=str(f.errors), skipped=str(f.warnings + (f.status == SKIPPED)))
+            if f.status == SKIPPED:
+                ET.SubElement(ET.SubElement(suite, "testcase", classname=path, name="skipped"), "skipped",
+                              message=f.note or "")
+            elif not cases:
+                ET.SubElement(suite, "testcase", classname=path, name="valid")
             for x in cases:
-                where = "!".join(p for p in (x.sheet, x.cell) if p) or f.path
-                case = ET.SubElement(suite, "testcase", classname=f.path, name=f"{x.code} {where}")
+                where = "!".join(p for p in (shown(x.sheet), x.cell) if p) or path
+                case = ET.SubElement(suite, "testcase", classname=path, name=f"{x.code} {where}")
                 if x.severity == ERROR:
-                    node = ET.SubElement(case, "failure", message=x.message, type=x.code)
-                    node.text = x.hint or ""
+                    node = ET.SubElement(case, "failure", message=shown(x.message), type=x.code)
+                    node.text = shown(x.hint) or ""
                 else:
-                    ET.SubElement(case, "skipped", message=x.message)
+                    ET.SubElement(case, "skipped", message=shown(x.message))
             total += max(1, len(cases))
             failures += f.errors
         suites.set("tests", str(total))
@@ -199,23 +263,26 @@ class Report:
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                              "strings_to_urls": False})
+        wb.set_custom_property(REPORT_PROPERTY, REPORT_FORMAT_VERSION)
         try:
             head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True})
             wrap = wb.add_format({"text_wrap": True, "valign": "top"})
             red = wb.add_format({"font_color": "#C00000", "valign": "top"})
             link = wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
             files = wb.add_worksheet(t("files_sheet"))
-            headers = [t(k) for k in ("file", "status", "version", "errors", "warnings")]
+            headers = [t(k) for k in ("file", "status", "version", "errors", "warnings", "note")]
             files.write_row(0, 0, headers, head)
             for i, f in enumerate(self.files, 1):
-                files.write_string(i, 0, f.path)
+                files.write_string(i, 0, shown_path(f.path))
                 files.write_string(i, 1, t(f"status_{f.status}"), red if f.status != VALID else None)
                 files.write_string(i, 2, f.template_version or "")
                 files.write_number(i, 3, f.errors)
                 files.write_number(i, 4, f.warnings)
+                files.write_string(i, 5, f.note or "")
             files.write_string(len(self.files) + 2, 0, self.summary_line())
             files.set_column(0, 0, 60)
             files.set_column(1, 4, 16)
+            files.set_column(5, 5, 50)
             files.autofilter(0, 0, max(1, len(self.files)), len(headers) - 1)
             files.freeze_panes(1, 0)
             file_heights = [30.0] + [LINE_HEIGHT * text_lines(f.path, 60) for f in self.files]
@@ -230,10 +297,10 @@ class Report:
             row = 1
             for f in self.files:
                 for x in f.findings:
-                    sheet.write_string(row, 0, f.path, wrap)
+                    sheet.write_string(row, 0, shown_path(f.path), wrap)
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), red if x.severity == ERROR else wrap)
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
-                        sheet.write_string(row, col, value or "", wrap)
+                        sheet.write_string(row, col, shown(value) or "", wrap)
                     target = _link_target(f.path, x.sheet, x.cell, Path(path).resolve().parent)
                     if target:
                         sheet.write_url(row, 8, target, link, string=t("open"))
@@ -275,6 +342,6 @@ def _link_target(path: str, sheet: str | None, cell: str | None, report_dir: Pat
         target = Path(os.path.relpath(Path(path).resolve(), report_dir)).as_posix()
     except ValueError:  # another drive on Windows: keep the absolute path
         target = Path(path).resolve().as_posix()
-    if len(target) + len(location) > 250 or "#" in target:
+    if len(target) + len(location) > 250 or "#" in target or shown(target) != target:
         return None
     return f"external:{target}#{location}"

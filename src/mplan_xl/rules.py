@@ -303,11 +303,31 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
 assert len(RULES) == len(_CATALOGUE), "duplicate rule code"
 
 
+#: The longest text a message quotes from a cell; a longer one is cut.
+EXCERPT_CHARS = 80
+
+
+def excerpt(value: Any) -> Any:
+    """A text *value* cut to :data:`EXCERPT_CHARS` with an ellipsis; any other value as is.
+
+    A message quotes a short excerpt of what a user typed or pasted, never
+    all of it (a 5 MB value pasted into a number cell stays a one-line finding).
+
+    Example:
+        >>> excerpt("x" * 100)[-6:], excerpt(12.5)
+        ('xxxxx…', 12.5)
+    """
+    if isinstance(value, str) and len(value) > EXCERPT_CHARS:
+        return value[:EXCERPT_CHARS - 1] + "…"
+    return value
+
+
 def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
                  row_id: Any = None, **params: Any) -> Finding:
     """A finding of rule *code*, its message and hint in *lang*."""
     rule = RULES[code]
-    return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell,
-                   row_id=None if row_id in (None, "") else str(row_id),
+    params = {k: excerpt(v) for k, v in params.items()}
+    row_id = None if row_id in (None, "") else excerpt(str(row_id))
+    return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell, row_id=row_id,
                    message=rule.message(lang).format(sheet=sheet, cell=cell, **params),
                    hint=rule.hint(lang) if rule.hint else None)

@@ -66,7 +66,6 @@ import hashlib
 import json
 import math
 import os
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -78,12 +77,12 @@ from .diff import plan_totals
 from .errors import UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
-from .plan_reader import LocatedPlan, locate_plan, named_value
-from .reader import Limits, read_workbook
-from .report import INVALID, UNREADABLE, VALID, FileReport
-from .rules import Finding, make_finding
+from .plan_reader import LocatedPlan, named_value
+from .reader import Limits
+from .report import INVALID, VALID, FileReport
+from .rules import Finding
 from .schema import Kind, Sheet
-from .validator import CHECKS_FAILED, check_file, crash_report, expand_paths
+from .validator import Inspected, expand_paths, inspect_file, internal_error, run_files
 from .vocabulary import KPI_STATUS, Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
@@ -201,18 +200,6 @@ class Examined:
     note: str | None = None                            # why a valid file is skipped anyway
 
 
-def _sha256(path: str | os.PathLike) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-
 def _date_value(value: Any) -> Any:
     return value if isinstance(value, dt.date) else None
 
@@ -276,66 +263,48 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
 
 
 def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Examined:
-    """Check one file and, when it is valid, turn it into database rows. Never raises for a bad file."""
-    report = check_file(path, lang, limits)
-    sha = _sha256(path)
-    if report.status == UNREADABLE:
-        return Examined(str(path), sha, report)
+    """Check one file and, when it is valid, turn it into database rows, from one read. Never raises for a bad file."""
+    return inspect_file(path, lang, limits, then=lambda inspected: _rows_of(inspected, lang))
+
+
+def _rows_of(inspected: Inspected, lang: str) -> Examined:
+    report, sha, located = inspected.report, inspected.sha256, inspected.located
+    path = report.path
+    if located is None:
+        return Examined(path, sha, report)
     try:
-        raw = read_workbook(path, limits)
-    except Exception:  # the validator read it a moment ago; a file changing meanwhile is reported as it was
-        return Examined(str(path), sha, report)
-    try:
-        located = locate_plan(raw)
         plan = located.to_plan()
         company = id_text(located.company) or Path(path).stem
         year = located.year
         if report.status != VALID:
-            return Examined(str(path), sha, report, company, year)
+            return Examined(path, sha, report, company, year)
         if not isinstance(year, int):
-            return Examined(str(path), sha, report, company, None, note="no_year")
+            return Examined(path, sha, report, company, None, note="no_year")
         key = {"company": company, "year": year, "sha256": sha}
         rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
                 plan_rows(located, plan, located.lang).items()}
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
                     **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
-        return Examined(str(path), sha, report, company, year, plan_row, rows)
-    except Exception:  # a workbook the checks passed but that cannot be turned into rows
-        report = FileReport(str(path), INVALID, report.template_version,
-                            report.findings + [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
-        return Examined(str(path), sha, report)
-    finally:
-        raw.close()
+        return Examined(path, sha, report, company, year, plan_row, rows)
+    except Exception:  # a workbook the checks passed but that we cannot turn into rows: our bug
+        report = FileReport(path, INVALID, report.template_version, report.findings + [internal_error(lang)])
+        return Examined(path, sha, report)
 
 
 def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Limits,
                  on_done: Callable[[Examined], None] | None) -> list[Examined]:
-    """:func:`examine` every file, in a pool of worker processes with a time limit per file."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    if jobs == 1:
-        results = []
-        for f in files:
-            results.append(examine(f, lang, limits))
-            if on_done:
-                on_done(results[-1])
-        return results
-    from pebble import ProcessExpired, ProcessPool
+    """:func:`examine` every file, in the validator's worker pool with its time limit per file."""
+    return run_files(files, examine, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done,
+                     failed=lambda path, report: Examined(str(path), _sha256(path), report))
 
-    results: list[Examined] = []
-    with ProcessPool(max_workers=jobs) as pool:
-        futures = [pool.schedule(examine, args=(f, lang, limits), timeout=limits.timeout_s) for f in files]
-        for f, future in zip(files, futures):
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = Examined(str(f), _sha256(f), FileReport(str(f), UNREADABLE, None, [
-                    make_finding("check-timeout", lang, seconds=limits.timeout_s)]))
-            except ProcessExpired as err:
-                result = Examined(str(f), _sha256(f), crash_report(f, lang, err.exitcode))
-            results.append(result)
-            if on_done:
-                on_done(result)
-    return results
+
+def _sha256(path: str | os.PathLike) -> str | None:
+    """The sha256 of a file the reader could not finish (a time limit, a worker that died), for its findings."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 # --- loading -------------------------------------------------------------------------------------------------
@@ -586,7 +555,7 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         >>> approve("returned/lumen.xlsx", "plans.duckdb").figures["planned"]   # doctest: +SKIP
         61200.0
     """
-    item = examine(path, lang, limits)
+    item = _examine_all([Path(path)], lang, 1, limits, None)[0]
     if item.report.status != VALID or item.plan is None:
         raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
     con = connect(db)

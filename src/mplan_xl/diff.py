@@ -39,7 +39,7 @@ from typing import Any, Mapping, Sequence
 
 from . import schema
 from .plan import id_text
-from .reader import Limits, UnreadableWorkbook, read_workbook
+from .reader import Limits
 from .rules import Finding
 from .schema import Kind
 from .vocabulary import LANGUAGES, Label, fold
@@ -162,21 +162,23 @@ def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str
 
 
 def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) -> Version:
-    """Read one workbook into a :class:`Version`; an unreadable file gives its ``check`` finding."""
-    from .consolidate import DB_NAMES, PLAN_TABLES, _sha256, plan_identity, plan_rows
-    from .plan_reader import locate_plan
-    from .validator import check_file, unreadable_finding
+    """Read one workbook into a :class:`Version`; an unreadable file gives its ``check`` findings."""
+    from .validator import inspect_file
 
+    return inspect_file(path, lang, limits, then=lambda inspected: _version(inspected, lang))
+
+
+def _version(inspected: Any, lang: str) -> Version:
+    from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+    from .validator import internal_error
+
+    path, located = inspected.report.path, inspected.located
+    if located is None:
+        return Version(path, findings=inspected.report.findings)
+    raw = located.raw
     try:
-        raw = read_workbook(path, limits)
-    except UnreadableWorkbook as err:
-        return Version(str(path), findings=[unreadable_finding(err, lang)])
-    except Exception:  # the reader maps bad files itself; check_file says it the same way check does
-        return Version(str(path), findings=check_file(path, lang, limits).findings)
-    try:
-        located = locate_plan(raw)
         plan = located.to_plan()
-        version = Version(str(path), _sha256(path))
+        version = Version(path, inspected.sha256)
         version.identity = {"company": id_text(located.company), "year": located.year,
                             **plan_identity(located, plan)}
         version.rows = plan_rows(located, plan, lang)
@@ -192,12 +194,8 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
                                                       located.lang))
         return version
-    except Exception as err:  # a workbook so odd that locating it fails: what check says about it
-        findings = check_file(path, lang, limits).findings
-        return Version(str(path), findings=findings or [Finding("corrupt-workbook", "error", None, None, None,
-                                                                f"{type(err).__name__}: {err}", None)])
-    finally:
-        raw.close()
+    except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
+        return Version(path, findings=[internal_error(lang)])
 
 
 _SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",

@@ -64,6 +64,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import os
@@ -241,6 +242,8 @@ class RawWorkbook:
     vba_project: bytes | None
     external_links: list[str]
     sheet_kinds: dict[str, str] = field(default_factory=dict)
+    #: The sha256 of the file's bytes, hashed from the one read of the file.
+    sha256: str | None = None
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
@@ -759,6 +762,7 @@ def _resolve(source: str, target: str) -> str:
 
 
 def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
+    sha256 = hashlib.sha256(data).hexdigest()
     pkg = _Package(data, limits)
     workbook_part = _check_kind(pkg)
 
@@ -861,7 +865,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
-                       sheet_kinds=sheet_kinds, _scans=scans, _calamine=calamine)
+                       sheet_kinds=sheet_kinds, sha256=sha256, _scans=scans,
+                       _calamine=calamine)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

@@ -117,6 +117,8 @@ class FileReport:
     template_version: str | None
     findings: list[Finding] = field(default_factory=list)
     note: str | None = None
+    #: The language of the workbook's plan (its labels), when it could be located.
+    lang: str | None = None
 
     @property
     def errors(self) -> int:

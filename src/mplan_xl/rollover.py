@@ -99,12 +99,11 @@ from .computed import PlanContext, compute_row
 from .errors import MplanError, UsageError
 from .numbers import parse_localized_number, to_number
 from .plan import Identity, Plan, Row, check_language, id_key, id_text
-from .plan_reader import locate_plan, named_value
-from .reader import read_workbook
+from .plan_reader import LocatedPlan, named_value
 from .report import UNREADABLE, FileReport
 from .rules import ERROR, RULES, Finding
 from .schema import Kind, Rollup
-from .validator import check_file
+from .validator import Inspected, check_file, inspect_file
 from .vocabulary import VERDICT, Label, fold
 
 #: Rule categories whose errors stop a rollover.
@@ -488,6 +487,17 @@ class RolloverResult:
         return {code: sum(1 for s in self.suggestions if s.verdict == code) for code in VERDICT.codes}
 
 
+def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[Any, Any, Any]]:
+    """The checked source, its located and cleaned plan and its named values; RolloverRefused when blocked."""
+    report, located = inspected.report, inspected.located
+    blocking = [f for f in report.findings if is_blocking(f)]
+    if report.status == UNREADABLE or blocking or located is None:
+        raise RolloverRefused(report.path, report, blocking)
+    named = tuple(named_value(located.raw, name) for name in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK,
+                                                               schema.NAME_AUTHOR))
+    return report, located, clean_plan(located.to_plan()), named
+
+
 def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int | None = None,
              lang: str | None = None, runtime: str | None = None, force: bool = False,
              message_lang: str = "fr") -> RolloverResult:
@@ -510,18 +520,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     if output.resolve() == source.resolve():
         raise UsageError(_TEXT["same_file"], path=output)
     check_output(output, force)
-    report = check_file(source, message_lang)
-    blocking = [f for f in report.findings if is_blocking(f)]
-    if report.status == UNREADABLE or blocking:
-        raise RolloverRefused(source, report, blocking)
-    raw = read_workbook(source)
-    try:
-        located = locate_plan(raw)
-        plan = clean_plan(located.to_plan())
-        on_track, at_risk = named_value(raw, schema.NAME_ON_TRACK), named_value(raw, schema.NAME_AT_RISK)
-        author = named_value(raw, schema.NAME_AUTHOR)
-    finally:
-        raw.close()
+    report, located, plan, (on_track, at_risk, author) = inspect_file(source, message_lang, then=_readable_source)
     source_year = located.year
     if not isinstance(source_year, int):
         raise UsageError(_TEXT["no_year"], path=source)

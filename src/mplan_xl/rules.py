@@ -72,6 +72,11 @@ _CATALOGUE = (
     _rule("check-timeout", ERROR, "readability", ("Délai dépassé", "Time limit exceeded"),
           ("La lecture a dépassé {seconds} s et a été interrompue.", "Reading took more than {seconds} s and was stopped."),
           ("Vérifiez la taille et le contenu du fichier.", "Check the file's size and content.")),
+    _rule("internal-error", ERROR, "readability", ("Erreur interne", "Internal error"),
+          ("mplan-xl a rencontré une erreur interne en contrôlant ce fichier ({detail}) : le fichier n'est pas en cause.",
+           "mplan-xl met an internal error while checking this file ({detail}): the file is not at fault."),
+          ("Signalez-le aux mainteneurs de mplan-xl avec le fichier et la sortie de « mplan-xl --version ».",
+           "Report it to the mplan-xl maintainers with the file and the output of 'mplan-xl --version'.")),
     # --- template ------------------------------------------------------------------------------------
     _rule("not-mplan-workbook", ERROR, "template", ("Pas un plan mplan-xl", "Not an mplan-xl plan"),
           ("Ce classeur n'a pas été créé à partir du modèle mplan-xl.", "This workbook was not made from the mplan-xl template."),

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import MplanError
+from .errors import RulesError
 from .fec import Entry, decode
 from .vocabulary import Label, fold
 
@@ -252,10 +252,6 @@ def _quote_index(lines: Sequence[BudgetLine]) -> tuple[re.Pattern | None, dict[s
 #: Accepted headers of the rules file (French or English) -> Rule field.
 RULE_HEADERS = {"ligne": "line_id", "line": "line_id", "id": "line_id", "compte": "account", "account": "account",
                 "fournisseur": "supplier", "supplier": "supplier", "libelle": "label", "label": "label"}
-
-
-class RulesError(MplanError):
-    """The mapping table cannot be used; nothing was imported."""
 
 
 def read_rules(path: str | os.PathLike, line_ids: Iterable[str]) -> list[Rule]:

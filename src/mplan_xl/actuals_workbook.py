@@ -29,7 +29,7 @@ from typing import Sequence
 from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
 from .atomic import atomic_output, check_output
 from .cell_patch import recalculate_on_open, set_numbers
-from .errors import MplanError
+from .errors import PlanNotUsable
 from .fec import read_fec
 from .package import MAIN_NS, PackageCopy
 from .plan import CURRENCIES, id_text
@@ -39,10 +39,6 @@ from .vocabulary import Label
 
 #: Columns of the budget table the import needs.
 NEEDED_COLUMNS = ("id", "supplier", "quote_ref", "actual")
-
-
-class PlanNotUsable(MplanError):
-    """The plan has no budget table with the columns the import needs, or no plan year."""
 
 
 def read_plan(path: str | os.PathLike, limits: Limits = Limits()) -> LocatedPlan:

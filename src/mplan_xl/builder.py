@@ -29,7 +29,7 @@ from .atomic import OutputError, atomic_output
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .conditional import conditional_formats
 from .dashboard_sheet import write_dashboard
-from .errors import UsageError
+from .errors import BuildError
 from .guide_sheet import write_guide
 from .layout import LINE_HEIGHT
 from .plan import Identity, Plan, check_language
@@ -103,10 +103,6 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
         if formula.startswith("{") and formula.endswith("}"):
             formula = formula[1:-1]
         return formula[1:] if formula.startswith("=") else formula
-
-
-class BuildError(UsageError):
-    """The workbook cannot be built with these options."""
 
 
 def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:

@@ -22,15 +22,29 @@ from typing import Any, Callable, Iterator, Sequence
 import click
 
 from . import builder
-from .errors import MplanError, UsageError
+from .errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
+from .cli_errors import MplanGroup, remember_lang
 from .actuals import MARKETING_ACCOUNTS
 from .plan import CURRENCIES
 from .vocabulary import LANGUAGES, Label
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 _WROTE = Label("Écrit : {path}", "Wrote: {path}")
-_FAILED = Label("Échec de l'écriture de {path} : {error}", "Could not write {path}: {error}")
+
+
+class Number(click.FloatRange):
+    """A number option that also takes the French decimal comma and spaced thousands (``60 000,50``)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            from .numbers import parse_localized_number
+
+            parsed = parse_localized_number(value)
+            if parsed is None or value.strip().endswith("%"):
+                self.fail(f"{value!r} is not a valid number.", param, ctx)
+            value = parsed
+        return super().convert(value, param, ctx)
 
 
 def _default_lang() -> str:
@@ -39,6 +53,7 @@ def _default_lang() -> str:
 
 
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
+                           callback=remember_lang, is_eager=True,
                            help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
 runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)), default=None,
                               help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
@@ -51,29 +66,7 @@ protect_option = click.option("--protect", is_flag=True,
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn our errors into one localised line and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        lang = kwargs.get("lang", "fr")
-        try:
-            return command(*args, **kwargs)
-        except UsageError as err:
-            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-            sys.exit(EXIT_USAGE)
-        except MplanError as err:
-            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-            sys.exit(EXIT_FAILED)
-        except OSError as err:
-            path = kwargs.get("out") or err.filename or ""
-            click.echo("mplan-xl: " + _FAILED(lang).format(path=path, error=err.strerror or err), err=True)
-            sys.exit(EXIT_FAILED)
-
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
@@ -87,11 +80,10 @@ def main() -> None:
 @click.option("--currency", type=click.Choice(tuple(CURRENCIES), case_sensitive=False), default="EUR",
               show_default=True, help="Currency of every amount.")
 @click.option("--author", default="", help="Who prepares the plan.")
-@click.option("--envelope", type=click.FloatRange(min=0), default=None, help="Yearly marketing budget envelope.")
+@click.option("--envelope", type=Number(min=0), default=None, help="Yearly marketing budget envelope.")
 @runtime_option
 @protect_option
 @force_option
-@reports_errors
 def new(out: str, lang: str, company: str, year: int | None, currency: str, author: str,
         envelope: float | None, runtime: str, protect: bool, force: bool) -> None:
     """Write an empty plan template to OUT."""
@@ -111,7 +103,6 @@ def new(out: str, lang: str, company: str, year: int | None, currency: str, auth
 @runtime_option
 @protect_option
 @force_option
-@reports_errors
 def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, fec: str | None,
          runtime: str, protect: bool, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
@@ -169,11 +160,10 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @lang_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
-@reports_errors
 def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
           timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
@@ -254,21 +244,12 @@ _ROLLOVER_TEXT = {
     "carried": Label("Objectifs non atteints reconduits : {count} ({ids}) ; KPI reconduits : {kpis}",
                      "Objectives not reached, carried over: {count} ({ids}); KPIs carried over: {kpis}"),
     "listed": Label("Constats du plan lu, non bloquants : {count}", "Findings of the plan read, not blocking: {count}"),
-    "blocking": Label("Constats bloquants :", "Blocking findings:"),
     "new_check": Label("Contrôle du nouveau classeur : {status}, {errors} erreur(s), {warnings} avertissement(s)",
                        "Check of the new workbook: {status}, {errors} error(s), {warnings} warning(s)"),
-    "error": Label("erreur", "error"),
-    "warning": Label("avertissement", "warning"),
     "valid": Label("valide", "valid"),
     "invalid": Label("invalide", "invalid"),
     "unreadable": Label("illisible", "unreadable"),
 }
-
-
-def _finding_line(finding: Any, lang: str) -> str:
-    """One finding on one indented line: severity, place, rule code, message."""
-    place = "!".join(p for p in (finding.sheet, finding.cell) if p) or "-"
-    return f"  {_ROLLOVER_TEXT[finding.severity](lang)}  {place}  [{finding.code}] {finding.message}"
 
 
 @main.command()
@@ -278,10 +259,9 @@ def _finding_line(finding: Any, lang: str) -> str:
 @click.option("--year", type=int, default=None, help="Year of the new plan (default: the plan's year + 1).")
 @runtime_option
 @click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
-              help="Language of messages, and of the new workbook when given (default workbook language: "
+              callback=remember_lang, is_eager=True, help="Language of messages, and of the new workbook when given (default workbook language: "
                    "the plan's own).")
 @force_option
-@reports_errors
 def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: str, force: bool) -> None:
     """Write next year's plan from this year's filled PLAN (only read).
 
@@ -294,20 +274,13 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     """
     from click.core import ParameterSource
 
-    from .rollover import RolloverRefused, rollover as run_rollover
+    from .rollover import rollover as run_rollover
 
     refuse_output_over_input([out], [plan])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
-    try:
-        result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
-                              message_lang=lang)
-    except RolloverRefused as err:
-        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-        click.echo(text["blocking"](lang), err=True)
-        for finding in err.blocking:
-            click.echo(_finding_line(finding, lang), err=True)
-        sys.exit(EXIT_FAILED)
+    result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
+                          message_lang=lang)
     verdicts = result.verdicts()
     click.echo(text["wrote"](lang).format(path=result.output, year=result.year, source_year=result.source_year))
     click.echo(text["review"](lang).format(count=len(result.suggestions), **verdicts))
@@ -317,7 +290,7 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     listed = result.listed_findings
     click.echo(text["listed"](lang).format(count=len(listed)))
     for finding in listed:
-        click.echo(_finding_line(finding, lang))
+        click.echo(finding_line(finding, lang))
     new = result.output_report
     click.echo(text["new_check"](lang).format(status=text[new.status](lang), errors=new.errors, warnings=new.warnings))
     sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
@@ -351,10 +324,9 @@ _CONSOLIDATE_TEXT = {
 @click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
               help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @lang_option
-@reports_errors
 def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: int | None, timeout: float,
                 lang: str) -> None:
     """Load every valid plan of PATHS (files or folders) into one database and a portfolio workbook.
@@ -392,7 +364,7 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
         click.echo(text["skipped_file"](lang).format(status=status, path=item.path))
         if not item.note:
             for finding in item.findings:
-                click.echo("  " + _finding_line(finding, lang))
+                click.echo("  " + finding_line(finding, lang))
     if result.portfolio:
         click.echo(text["portfolio"](lang).format(path=result.portfolio))
     sys.exit(result.exit_code)
@@ -407,7 +379,6 @@ _APPROVE_TEXT = {
                      "dont {objectives_smart} SMART, {actions} action(s), {budget_lines} ligne(s) de budget, {kpis} KPI",
                      "  planned budget {planned}, committed {committed}, actual {actual}; {objectives} objective(s), "
                      "{objectives_smart} SMART, {actions} action(s), {budget_lines} budget line(s), {kpis} KPI(s)"),
-    "refused": Label("Constats :", "Findings:"),
 }
 
 
@@ -416,9 +387,8 @@ _APPROVE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
 @lang_option
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit for reading the file, in seconds.")
-@reports_errors
 def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
 
@@ -427,18 +397,11 @@ def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     a revision and reports it as modified after approval, with the diff.
     Exit code: 0 approved, 1 refused (the plan has errors) or database error, 2 usage error.
     """
-    from .consolidate import ApprovalRefused, approve as run_approve
+    from .consolidate import approve as run_approve
     from .database import display_name
     from .reader import Limits
 
-    try:
-        result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
-    except ApprovalRefused as err:
-        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-        click.echo(_APPROVE_TEXT["refused"](lang), err=True)
-        for finding in err.findings:
-            click.echo(_finding_line(finding, lang), err=True)
-        sys.exit(EXIT_FAILED)
+    result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
     loaded = result.plan
     click.echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
                                                       sha=loaded.sha256[:12], db=display_name(db)))
@@ -467,9 +430,8 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the differences to this file (replaced atomically) instead of the standard output.")
 @lang_option
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
-@reports_errors
 def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, timeout: float) -> None:
     """What changed from OLD to NEW, two versions of a plan (files are only read).
 
@@ -550,7 +512,6 @@ def _as_of(value: str | None) -> Any:
               help="Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).")
 @lang_option
 @force_option
-@reports_errors
 def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None, as_of: str | None, accounts: str,
             lang: str, force: bool) -> None:
     """Write a copy of PLAN whose budget lines' actuals come from the accounts' FEC export.
@@ -565,18 +526,12 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     a usage error.
     """
     from .actuals_workbook import UNMATCHED_SHEET, import_actuals
-    from .fec import FecError
 
     text = _ACTUALS_TEXT
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
     refuse_output_over_input([out, report], [plan, fec])
-    try:
-        result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
-                                force=force)
-    except FecError as err:
-        for line in err.lines(lang):
-            click.echo(f"mplan-xl: {line}" if not line.startswith(" ") else line, err=True)
-        sys.exit(EXIT_FAILED)
+    result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
+                            force=force)
     click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
     for line in result.summary(lang):
         click.echo(line)

@@ -74,7 +74,7 @@ from . import schema
 from .computed import PlanContext, compute_row
 from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
 from .diff import plan_totals
-from .errors import UsageError
+from .errors import ApprovalRefused, UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
 from .plan_reader import LocatedPlan, named_value
@@ -525,14 +525,6 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
 
 
 # --- approval ------------------------------------------------------------------------------------------------
-
-class ApprovalRefused(DatabaseError):
-    """The plan cannot be approved: it is not valid (its findings say why)."""
-
-    def __init__(self, message: Label, findings: Sequence[Finding], **params: Any):
-        super().__init__(message, **params)
-        self.findings = list(findings)
-
 
 @dataclass
 class Approval:

@@ -82,7 +82,7 @@ from xml.parsers import expat
 
 from xml.etree import ElementTree
 
-from .errors import MplanError
+from .errors import UnreadableWorkbook
 from .rules import READ_ERRORS
 from .vocabulary import Label
 
@@ -127,44 +127,6 @@ class Limits:
     max_members: int = 10_000
     max_cells: int = 5_000_000
     max_formula_chars: int = 10_000_000
-
-
-class UnreadableWorkbook(MplanError):
-    """A file that cannot be read as a workbook, with what is wrong and what to do.
-
-    ``code`` is one of :data:`READ_ERRORS`; ``message`` and ``hint`` default to
-    the catalogue's and may be given to say more precisely what is wrong. Any
-    parameter that is itself a :class:`Label` is rendered in the chosen language.
-
-    Example:
-        >>> err = UnreadableWorkbook("file-missing", path="plan.xlsx")
-        >>> err.text("en")
-        'File not found: plan.xlsx'
-        >>> err.hint_text("fr")
-        'Vérifiez le chemin et le nom du fichier.'
-    """
-
-    def __init__(self, code: str, message: Label | None = None, hint: Label | None = None, **params: Any):
-        default_message, default_hint = READ_ERRORS[code]
-        self.code = code
-        self.hint = hint or default_hint
-        super().__init__(message or default_message, **params)
-
-    def _params(self, lang: str) -> dict[str, Any]:
-        return {k: (v(lang) if isinstance(v, Label) else v) for k, v in self.params.items()}
-
-    def text(self, lang: str = "fr") -> str:
-        return self.message(lang).format(**self._params(lang))
-
-    def hint_text(self, lang: str = "fr") -> str:
-        return self.hint(lang).format(**self._params(lang))
-
-    def __reduce__(self):  # picklable, so a process pool can send it back
-        return (_rebuild_error, (self.code, self.message, self.hint, self.params))
-
-
-def _rebuild_error(code: str, message: Label, hint: Label, params: dict[str, Any]) -> UnreadableWorkbook:
-    return UnreadableWorkbook(code, message, hint, **params)
 
 
 class CellError(str):
@@ -474,7 +436,7 @@ def _classify_compound(data: bytes) -> UnreadableWorkbook:
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
-    except Exception as exc:  # olefile raises OSError and assorted errors on damaged files
+    except Exception:  # olefile raises OSError and assorted errors on damaged files
         return UnreadableWorkbook("corrupt-workbook", detail=Label(
             "fichier composé OLE illisible", "unreadable OLE compound file"))
     if "encryptedpackage" in streams or "encryptioninfo" in streams:

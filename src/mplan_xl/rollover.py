@@ -96,7 +96,7 @@ from . import metrics, schema
 from .atomic import check_output
 from .builder import build_workbook
 from .computed import PlanContext, compute_row
-from .errors import MplanError, UsageError
+from .errors import RolloverRefused, UsageError
 from .numbers import parse_localized_number, to_number
 from .plan import Identity, Plan, Row, check_language, id_key, id_text
 from .plan_reader import LocatedPlan, named_value
@@ -147,16 +147,6 @@ _TEXT = {
     "year_order": Label("année {year} : le nouveau plan doit suivre l'année du plan lu ({source})",
                         "year {year}: the new plan must come after the year of the plan read ({source})"),
 }
-
-
-class RolloverRefused(MplanError):
-    """The source plan has findings that block a rollover; ``report`` holds them all."""
-
-    def __init__(self, path: str | os.PathLike, report: FileReport, blocking: Sequence[Finding]):
-        self.report = report
-        self.blocking = list(blocking)
-        super().__init__(_TEXT["refused"], path=path, count=len(blocking),
-                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
 
 
 def is_blocking(finding: Finding) -> bool:

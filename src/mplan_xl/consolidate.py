@@ -375,7 +375,8 @@ def _select_batch(examined: list[Examined], lang: str) -> tuple[list[Examined], 
 
 def _finding_rows(item: Examined) -> list[dict[str, Any]]:
     return [{"sha256": item.sha256, "path": str(Path(item.path).resolve()), "company": item.company, "year": item.year,
-             "status": item.report.status, **f.to_dict()} for f in item.report.findings]
+             "status": item.report.status, **{k: v for k, v in f.to_dict().items() if k != "params"}}
+            for f in item.report.findings]
 
 
 def stored_plan(db: Database, company: str, year: int) -> tuple[dict[str, Any] | None, dict[str, list[dict[str, Any]]]]:

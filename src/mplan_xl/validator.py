@@ -34,7 +34,7 @@ from .errors import UsageError
 from .plan_reader import LocatedPlan, locate_plan
 from .reader import Limits, UnreadableWorkbook, read_workbook
 from .report import INVALID, REPORT_PROPERTY, SKIPPED, UNREADABLE, VALID, FileReport, Report
-from .rules import ERROR, RULES, Finding, make_finding
+from .rules import ERROR, RULES, Finding, make_finding, plain_params
 from .vocabulary import Label
 
 
@@ -177,8 +177,9 @@ def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limit
 
 def unreadable_finding(err: UnreadableWorkbook, lang: str) -> Finding:
     """The finding of a file the reader refused, in the reader's own (more precise) words."""
+    params = {k: (v(lang) if isinstance(v, Label) else v) for k, v in err.params.items()}
     return Finding(code=err.code, severity=RULES[err.code].severity, sheet=None, cell=None, row_id=None,
-                   message=err.text(lang), hint=err.hint_text(lang))
+                   message=err.text(lang), hint=err.hint_text(lang), params=plain_params(params))
 
 
 def timeout_report(path: Path, lang: str, limits: Limits) -> FileReport:

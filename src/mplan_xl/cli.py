@@ -59,7 +59,8 @@ runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTI
                               help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
                                    "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
                                    "Default: from OUT's extension.")
-force_option = click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+force_option = click.option("--force", is_flag=True, help="Replace the output if it exists (every command: an existing "
+                                                          "output is replaced only with --force).")
 protect_option = click.option("--protect", is_flag=True,
                               help="Protect the sheets (no password): computed cells cannot be typed over, but sorting, "
                                    "deleting rows and growing tables are blocked (see README).")
@@ -147,16 +148,31 @@ def refuse_output_over_input(outputs: Sequence[str | None], inputs: Sequence[str
 
 
 FORMATS = ("text", "json", "xlsx", "junit")
+#: The report format an output's extension implies, when --format is not given.
+CHECK_EXTENSIONS = {".json": "json", ".xlsx": "xlsx", ".xml": "junit", ".txt": "text"}
+DIFF_EXTENSIONS = {".json": "json", ".xlsx": "xlsx", ".txt": "text"}
+
+
+def format_of(output: str | None, extensions: dict[str, str]) -> str:
+    """The format *output*'s extension implies (text for none, or an unknown one).
+
+    >>> format_of("report.JSON", CHECK_EXTENSIONS), format_of("ci.xml", CHECK_EXTENSIONS), format_of(None, {})
+    ('json', 'junit', 'text')
+    """
+    return extensions.get(Path(output).suffix.lower(), "text") if output else "text"
+
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI). "
+                   "Default: from OUTPUT's extension (.json, .xlsx, .xml), else text.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (replaced atomically) instead of the standard output.")
+              help="Write the report to this file (atomically) instead of the standard output.")
+@force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @lang_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
@@ -164,8 +180,8 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
-def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
-          timeout: float, annotate_dir: str | None) -> None:
+def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
+          strict: bool, timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
@@ -179,11 +195,12 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
     from .reader import Limits
     from .validator import check as run_check
 
+    fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
-        check_output(output, force=True)
         refuse_output_over_input([output], paths)
+        check_output(output, force)
     if annotate_dir:
         from .annotate import prepare
 
@@ -192,13 +209,13 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                            on_done=on_done)
     if fmt == "xlsx":
-        with atomic_output(output, force=True) as tmp:
+        with atomic_output(output, force=force) as tmp:
             report.write_xlsx(tmp)
         click.echo(report.summary_line())
     else:
         text = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}[fmt]()
         if output:
-            with atomic_output(output, force=True) as tmp:
+            with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
             click.echo(report.summary_line())
         else:
@@ -321,14 +338,16 @@ _CONSOLIDATE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); "
                    "a plan loaded again replaces its rows, an approved plan keeps its approved figures.")
-@click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
-              help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
+@click.option("--output", "-o", "portfolio", type=click.Path(dir_okay=False), default=None,
+              help="Portfolio workbook (.xlsx) to write from the whole database.")
+@click.option("--out", "portfolio_alias", type=click.Path(dir_okay=False), default=None, hidden=True)
+@force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @lang_option
-def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: int | None, timeout: float,
-                lang: str) -> None:
+def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfolio_alias: str | None, force: bool,
+                jobs: int | None, timeout: float, lang: str) -> None:
     """Load every valid plan of PATHS (files or folders) into one database and a portfolio workbook.
 
     Invalid and unreadable files are skipped and listed with their findings
@@ -340,11 +359,12 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .database import display_name
     from .reader import Limits
 
-    # The portfolio of an earlier run, written among the plans, is replaced (consolidate skips it).
+    portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
+    # The portfolio of an earlier run, written among the plans, may be replaced (consolidate skips it).
     refuse_output_over_input([portfolio, db], paths, in_folders=False)
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
-        result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
+        result = run_consolidate(list(paths), db, out=portfolio, force=force, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
                 for k in ("added", "replaced", "reloaded", "modified_after_approval")}
@@ -425,14 +445,17 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default="text", show_default=True,
-              help="text (terminal), json (stable), xlsx (one row per difference).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default=None,
+              help="text (terminal), json (stable), xlsx (one row per difference). "
+                   "Default: from OUTPUT's extension (.json, .xlsx), else text.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the differences to this file (replaced atomically) instead of the standard output.")
+              help="Write the differences to this file (atomically) instead of the standard output.")
+@force_option
 @lang_option
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
-def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, timeout: float) -> None:
+def diff_command(old: str, new: str, fmt: str | None, output: str | None, force: bool, lang: str,
+                 timeout: float) -> None:
     """What changed from OLD to NEW, two versions of a plan (files are only read).
 
     By table and row id: rows added, removed, changed (column: old -> new);
@@ -445,22 +468,23 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, ti
     from .diff import diff as run_diff
     from .reader import Limits
 
+    fmt = fmt or format_of(output, DIFF_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
     if output:
-        check_output(output, force=True)
         if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
             raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
+        check_output(output, force)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
     if result.unreadable and fmt != "json":
         click.echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
-        result.write_xlsx(output, lang)
+        result.write_xlsx(output, lang, force=force)
         click.echo(output)
     else:
         text = result.to_json() if fmt == "json" else result.to_text(lang)
         if output:
-            with atomic_output(output, force=True) as tmp:
+            with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
             click.echo(output)
         else:

@@ -488,10 +488,11 @@ def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool
 
 
 def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, out: str | os.PathLike | None = None,
-                lang: str = "fr", jobs: int | None = None, limits: Limits = Limits(),
+                force: bool = True, lang: str = "fr", jobs: int | None = None, limits: Limits = Limits(),
                 on_done: Callable[[Examined], None] | None = None) -> Consolidation:
     """Check every workbook of *paths*, load the valid ones into the DuckDB database *db*, and
-    write the portfolio workbook *out* (replaced) from the whole database.
+    write the portfolio workbook *out* from the whole database (an existing one replaced unless
+    *force* is False, as the command line does without ``--force``).
 
     Example:
         >>> result = consolidate(["returned/"], "plans.duckdb", out="portfolio.xlsx", lang="en")  # doctest: +SKIP
@@ -501,7 +502,7 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
     from .atomic import check_output
 
     if out is not None:
-        check_output(out, force=True)
+        check_output(out, force)
         if Path(out).suffix.lower() != ".xlsx":
             raise UsageError(_TEXT["portfolio_xlsx"], path=out)
     # The portfolio of an earlier run, written among the plans, is not a plan.

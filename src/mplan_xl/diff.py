@@ -390,13 +390,13 @@ class Diff:
         lines.append(T["summary"](lang).format(count=self.count()))
         return "\n".join(lines) + "\n"
 
-    def write_xlsx(self, path: str | Path, lang: str = "fr") -> Path:
+    def write_xlsx(self, path: str | Path, lang: str = "fr", force: bool = True) -> Path:
         """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
         import xlsxwriter
 
         from .atomic import atomic_output
 
-        with atomic_output(path, force=True) as tmp:
+        with atomic_output(path, force=force) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False})
             try:

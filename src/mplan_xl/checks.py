@@ -112,7 +112,7 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
             if sheet.key == "actions":
                 start, end = (as_date(values.get(k)) for k in ("start", "end"))
                 if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-                    yield ctx.finding("date-order", table, row, "end", start=start.isoformat(), end=end.isoformat())
+                    yield ctx.finding("date-order", table, row, "end", start=start, end=end)
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
@@ -134,7 +134,7 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])
         elif column.in_plan_year and year and date.year != year:
-            yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date.isoformat(), year=year)
+            yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date, year=year)
         return
     if not kind.is_number:
         return

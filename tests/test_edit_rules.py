@@ -90,15 +90,27 @@ def test_values_outside_the_tables(demo, tmp_path):
 
 
 def test_a_totals_row_is_part_of_the_table(demo, tmp_path):
+    """Budget and Actions come with a total row; one the team adds to another table (Excel: Table Design >
+    Total Row) is no data either."""
     def add_totals(wb):
-        ws, table, min_col, header, last = table_of(wb, "budget")
-        planned = col("budget", "planned", min_col)
+        ws, table, min_col, header, last = table_of(wb, "review")
+        budget = col("review", "budget", min_col)
         ws.cell(last + 1, min_col).value = "Total"
-        ws.cell(last + 1, planned).value = f"=SUBTOTAL(109,{schema.BUDGET.table}[{schema.BUDGET.column('planned').header('en')}])"
-        table.ref = f"{table.ref.split(':')[0]}:{openpyxl.utils.get_column_letter(min_col + len(schema.BUDGET.columns) - 1)}{last + 1}"
+        ws.cell(last + 1, budget).value = f"=SUBTOTAL(109,{schema.REVIEW.table}[{schema.REVIEW.column('budget').header('en')}])"
+        table.ref = f"{table.ref.split(':')[0]}:{openpyxl.utils.get_column_letter(min_col + len(schema.REVIEW.columns) - 1)}{last + 1}"
         table.totalsRowCount = 1
 
     assert edited(demo, tmp_path / "totals.xlsx", add_totals) == []
+
+
+def test_a_total_row_that_lost_its_marking_is_still_no_data(demo, tmp_path):
+    """An .ods round trip keeps the total row's label and SUBTOTAL formulas but not the table's mark of it."""
+    def unmark(wb):
+        for key in ("budget", "actions"):
+            _, table, _, _, _ = table_of(wb, key)
+            table.totalsRowCount = None
+
+    assert edited(demo, tmp_path / "unmarked.xlsx", unmark) == []
 
 
 def test_typed_values_over_a_column_are_one_finding(demo, tmp_path):

@@ -13,8 +13,10 @@ imports each Excel table as a database range) and columns by header, never by ad
   whose id is ID (inside the table: LibreOffice grows the table, and fills no formula);
 - ``{"op": "fill", "table": T, "row": ID, "values": {header: value}}``: type values into the row whose id
   is ID (``""``: the first row without an id, e.g. one just inserted); values starting with ``=`` are formulas;
-- ``{"op": "append", "table": T, "values": {...}}``: type into the sheet row just below the table;
-- ``{"op": "sort", "table": T, "by": header, "descending": bool}``: sort the table's rows (headers kept);
+- ``{"op": "append", "table": T, "values": {...}}``: type into the sheet row just below the table (below its
+  total row, if any);
+- ``{"op": "sort", "table": T, "by": header, "descending": bool}``: sort the table's data rows, as a person
+  does in LibreOffice or Excel (the header and the total row stay where they are);
 - ``{"op": "delete_rows", "table": T, "ids": [ID, ...]}``: delete the sheet rows of these ids;
 - ``{"op": "insert_column", "table": T, "before": header, "header": text}``: insert a sheet column and name it;
 - ``{"op": "set", "table": T, "row": ID, "column": header, "value": v}``: type one value (``=`` formula,
@@ -79,15 +81,18 @@ def store(doc, path: str, filter_name: str) -> None:
 
 
 class Table:
-    """A table of the open document: its sheet, its area (0-based, header row first) and its headers."""
+    """A table of the open document: its sheet, its area (0-based, header row first, total row last when it
+    has one), its last data row and its headers."""
 
     def __init__(self, doc, name: str):
         self.doc, self.name = doc, name
         if not doc.DatabaseRanges.hasByName(name):
             raise KeyError(f"no table {name!r} in the workbook")
-        area = doc.DatabaseRanges.getByName(name).DataArea
+        database_range = doc.DatabaseRanges.getByName(name)
+        area = database_range.DataArea
         self.sheet = self.doc.Sheets.getByIndex(area.Sheet)
         self.top, self.left, self.bottom, self.right = area.StartRow, area.StartColumn, area.EndRow, area.EndColumn
+        self.last_data = self.bottom - int(database_range.TotalsRow)
         self.headers = [self.sheet.getCellByPosition(c, self.top).getString() for c in range(self.left, self.right + 1)]
 
     def col(self, header: str) -> int:
@@ -95,7 +100,7 @@ class Table:
 
     def row_of(self, row_id: str) -> int:
         id_col = self.left
-        for r in range(self.top + 1, self.bottom + 1):
+        for r in range(self.top + 1, self.last_data + 1):
             if self.sheet.getCellByPosition(id_col, r).getString() == row_id:
                 return r
         raise KeyError(f"{self.name}: no row {row_id!r}")
@@ -127,7 +132,7 @@ def run_step(doc, step: dict) -> None:
     elif op == "append":
         table.type_into(table.bottom + 1, step["values"])
     elif op == "sort":
-        rng = table.sheet.getCellRangeByPosition(table.left, table.top + 1, table.right, table.bottom)
+        rng = table.sheet.getCellRangeByPosition(table.left, table.top + 1, table.right, table.last_data)
         field = TableSortField()
         field.Field = table.col(step["by"]) - table.left
         field.IsAscending = not step.get("descending", False)

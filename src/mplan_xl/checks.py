@@ -250,6 +250,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     plan = ctx.plan
     context = PlanContext(ctx.inputs, plan.year or 0)
     references = _CellReferences(plan)
+    recalculates = plan.raw.recalculates_on_open
     for table in plan.tables.values():
         sheet = table.sheet
         computed = [c for c in sheet.computed_columns if c.key in table.columns]
@@ -278,8 +279,9 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 if expected is None:
                     expected = compute_row(sheet, inputs, context, plan.lang)
                 # A blank cache means "never calculated" (files saved by tools that do not
-                # calculate, such as openpyxl); Excel recalculates those on opening.
-                if not blank(cached) and not _same_value(expected[column.key], cached):
+                # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
+                # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
+                if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
                     yield ctx.finding("cached-value-mismatch", table, row, column.key, column=ctx.header(table, column.key),
                                       cached=cached, expected="" if expected[column.key] is None else expected[column.key])
         for (key, cause), items in sorted(groups.items(), key=lambda g: (table.columns[g[0][0]], g[0][1])):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import schema
+from .layout import fit_width
 from .schema import Kind
 from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from .vocabulary import Label
@@ -64,7 +65,7 @@ def write_guide(writer: Any, ws: Any) -> None:
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 36)
     ws.set_column(3, 3, 3)
-    ws.set_column(4, 4, 34)
+    ws.set_column(4, 4, fit_width([item.label(lang) for item in STATUS_ITEMS], 34, 44))   # status labels on one line
     ws.set_column(5, 5, 18)
     ws.write_string(0, 1, TEXTS["title"](lang).format(year=ident.year), styles.title)
     ws.write_string(2, 1, TEXTS["identity"](lang), styles.subtitle)

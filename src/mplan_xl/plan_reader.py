@@ -72,6 +72,7 @@ class LocatedTable:
     header_problems: list[tuple[int, str, str]] = field(default_factory=list)  # renamed: (position, found, expected)
     missing: list[str] = field(default_factory=list)                 # keys of schema columns not found
     unknown: list[tuple[int, str]] = field(default_factory=list)     # columns the schema does not know: (position, header)
+    totals_rows: int = 0                                             # rows at the end that are the total row
 
     def cell(self, row: LocatedRow, key: str) -> str | None:
         col = self.columns.get(key)
@@ -83,7 +84,7 @@ class LocatedTable:
     @property
     def last_data_row(self) -> int:
         """0-based worksheet row of the last data row (a totals row is not data)."""
-        return self.info.last_row - self.info.totals_row_count
+        return self.info.last_row - self.totals_rows
 
 
 @dataclass
@@ -227,7 +228,8 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
     found = [str(h) for h in info.columns]
     positions, renamed, missing, unknown = _match_headers(sheet, found, lang)
     columns = {key: info.first_col + p for key, p in positions.items()}
-    table = LocatedTable(sheet, info.sheet, info, columns, header_problems=renamed, missing=missing, unknown=unknown)
+    table = LocatedTable(sheet, info.sheet, info, columns, header_problems=renamed, missing=missing, unknown=unknown,
+                         totals_rows=info.totals_row_count or _unmarked_total_row(raw, sheet, info, columns))
     grid = raw.values(info.sheet)
     use_cols = [k for k in (c.key for c in sheet.use_columns) if k in columns]
     input_cols = [c.key for c in sheet.input_columns if c.key in columns]
@@ -239,6 +241,18 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
         elif not all(blank(values[k]) for k in input_cols):
             table.suggestions.append(LocatedRow(i, r, values))
     return table
+
+
+def _unmarked_total_row(raw: RawWorkbook, sheet: Sheet, info: TableInfo, columns: dict[str, int]) -> int:
+    """1 when the table's last row is its total row though the file does not mark it (an ``.ods`` round trip
+    drops the marking): a SUBTOTAL formula in every total column found, no other formula; else 0."""
+    totals = [columns[c.key] for c in sheet.columns if c.total and c.key in columns]
+    if not totals or info.last_row <= info.first_row:
+        return 0
+    formulas = {c: f for (r, c), f in raw.formulas(info.sheet).items()
+                if r == info.last_row and info.first_col <= c <= info.last_col}
+    is_total = all(formulas.get(c, "").upper().startswith("SUBTOTAL(") for c in totals)
+    return int(is_total and set(formulas) <= set(totals))
 
 
 def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> list[tuple[int, int]]:

@@ -204,6 +204,7 @@ class RawWorkbook:
     vba_project: bytes | None
     external_links: list[str]
     sheet_kinds: dict[str, str] = field(default_factory=dict)
+    recalculates_on_open: bool = False   # <calcPr fullCalcOnLoad="1">: Excel recalculates every formula on opening
     #: The sha256 of the file's bytes, hashed from the one read of the file.
     sha256: str | None = None
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
@@ -756,6 +757,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     sheet_parts: dict[str, str] = {}
     defined_names: dict[str, str] = {}
     hidden: list[int] = []  # positions of the <sheet> elements python-calamine must not see
+    recalculates_on_open = False
     position = -1
     for el in root.iter():
         tag = _local(el.tag)
@@ -784,6 +786,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                 sheet_parts[name] = member
         elif tag == "definedName" and el.get("localSheetId") is None:
             defined_names[el.get("name", "")] = el.text or ""
+        elif tag == "calcPr":
+            recalculates_on_open = el.get("fullCalcOnLoad") in ("1", "true")
 
     scans: dict[str, _SheetScan] = {}
     tables: dict[str, TableInfo] = {}
@@ -827,8 +831,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
-                       sheet_kinds=sheet_kinds, sha256=sha256, _scans=scans,
-                       _calamine=calamine)
+                       sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
+                       _scans=scans, _calamine=calamine)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

@@ -94,3 +94,20 @@ def test_json_findings_keep_their_parameters(flawed):
     findings = [f for file in document["files"] for f in file["findings"]]
     unresolved = next(f for f in findings if f["code"] == "reference-unresolved")
     assert unresolved["params"]["value"] in unresolved["message"] and unresolved["params"]["target"]
+
+
+def test_every_help_text_has_its_french_and_help_is_french_by_default():
+    from mplan_xl.cli_help import FRENCH, FRENCH_COMMANDS
+
+    assert set(FRENCH_COMMANDS) == {"", *main.commands}
+    for command in main.commands.values():
+        for param in command.params:
+            if getattr(param, "help", None):
+                assert " ".join(param.help.split()) in FRENCH, (command.name, param.help)
+    page = run("check", "--help").output
+    assert page.startswith("Utilisation :") and "Contrôle les classeurs rendus" in page and "Options :" in page
+    assert "Durée maximale par fichier" in page and "Time limit" not in page
+    english = run("check", "--help", "--lang", "en").output
+    assert english.startswith("Usage:") and "Time limit per file" in english
+    assert run("--help", env={"LANG": "en_GB.UTF-8", "MPLAN_LANG": ""}).output.startswith("Usage:")
+    assert "Commandes :" in run("--help").output

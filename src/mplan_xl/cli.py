@@ -23,7 +23,8 @@ import click
 
 from . import builder
 from .errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
-from .cli_errors import MplanGroup, remember_lang
+from .cli_errors import remember_lang
+from .cli_help import HelpGroup
 from .actuals import MARKETING_ACCOUNTS
 from .plan import CURRENCIES
 from .vocabulary import LANGUAGES, Label
@@ -67,7 +68,7 @@ protect_option = click.option("--protect", is_flag=True,
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
-@click.group(cls=MplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""

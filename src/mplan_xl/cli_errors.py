@@ -134,24 +134,26 @@ def usage_text(err: click.ClickException, lang: str) -> str:
 class MplanGroup(click.Group):
     """The ``mplan-xl`` group: every error of every command handled here, once."""
 
+    args_given: list[str] | None = None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except MplanError as err:
-            lang = ctx.meta.get(LANG_KEY, user_lang())
+            lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             for i, line in enumerate(err.lines(lang)):
                 click.echo(f"mplan-xl: {line}" if i == 0 and not line.startswith(" ") else line, err=True)
             ctx.exit(err.exit_code)
         except OSError as err:
-            lang = ctx.meta.get(LANG_KEY, user_lang())
+            lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             path = err.filename or ""
             click.echo("mplan-xl: " + _TEXT["write_failed"](lang).format(path=path, error=err.strerror or err),
                        err=True)
             ctx.exit(EXIT_FAILED)
         except Exception as err:  # a bug of ours: said as such, never a traceback
-            lang = ctx.meta.get(LANG_KEY, user_lang())
+            lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             detail = f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"
             click.echo("mplan-xl: " + _TEXT["internal"](lang).format(error=detail), err=True)
             ctx.exit(EXIT_FAILED)
@@ -161,6 +163,7 @@ class MplanGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         args = list(sys.argv[1:] if args is None else args)
+        self.args_given = args   # for the language of --help and of errors met before --lang is parsed
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as err:

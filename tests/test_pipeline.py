@@ -69,3 +69,15 @@ def test_a_bug_in_a_check_shows_no_traceback_in_the_cli(plan, monkeypatch, tmp_p
     result = CliRunner().invoke(main, ["check", str(plan), "--lang", "en"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "internal-error" in result.output or "Internal error" in result.output
+
+
+def test_checking_a_macro_workbook_never_imports_the_vba_generator(tmp_path):
+    import subprocess
+    import sys
+
+    xlsm = tmp_path / "plan.xlsm"
+    mplan_xl.demo_workbook(xlsm, lang="en", runtime="xlwings")
+    code = ("import sys; from mplan_xl.validator import check_file; r = check_file(sys.argv[1], 'en'); "
+            "assert r.status == 'valid', r; assert 'mplan_xl.macros' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code, str(xlsm)], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -313,7 +313,7 @@ def check_macros(ctx: Context) -> Iterator[Finding]:
 
 
 def _foreign_modules(ctx: Context) -> list[str]:
-    from .macros import document_code, vba_sources
+    from .vba_sources import document_code, vba_sources
     from .vba import read_vba_modules
 
     try:

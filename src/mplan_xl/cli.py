@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 from pathlib import Path

@@ -311,7 +311,7 @@ def selfcheck_module() -> str:
         '    interpreter = GetConfig("INTERPRETER_WIN", "")',
         '    If interpreter = "" Then interpreter = GetConfig("INTERPRETER", "python")',
         '    interpreter = Replace(Replace(interpreter, "pythonw.exe", "python.exe"), "pythonw", "python")',
-        '    tmp = Environ("TEMP") & "\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"',
+        '    tmp = Environ("TEMP") & "\\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"',
         '    command = "cmd.exe /c """ & Chr(34) & interpreter & Chr(34) & " -c " & Chr(34) & '
         + _vba_string(_SELFCHECK_PYTHON) + ' & Chr(34) & " > " & Chr(34) & tmp & Chr(34) & " 2>&1" & Chr(34)',
         '    CreateObject("WScript.Shell").Run command, 0, True',

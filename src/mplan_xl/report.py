@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
-from .rules import ERROR, WARNING, Finding, make_finding
+from .rules import ERROR, WARNING, Finding
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
@@ -216,6 +216,7 @@ class Report:
         terminal's width or ``COLUMNS``, 100 columns in a pipe); the layout is
         the same on a terminal and in a pipe, at any width.
 
+        >>> from mplan_xl.rules import make_finding
         >>> f = make_finding("required-missing", "en", sheet="Actions", cell="D7", row_id="A02", column="Owner")
         >>> print(Report([FileReport("plan.xlsx", "invalid", "2.0.0", [f])], lang="en").to_text(width=80), end="")
         plan.xlsx — invalid (2.0.0)

@@ -25,6 +25,7 @@ import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__, layout, schema
+from .a1 import column_letters
 from .atomic import OutputError, atomic_output
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .conditional import conditional_formats
@@ -248,7 +249,7 @@ class _WorkbookWriter:
             for row, label in enumerate(labels, 1):
                 ws.write_string(row, col, label)
             self.wb.define_name(f"list_{choice_list.key}",
-                                f"={schema.LISTS_SHEET}!${_col_letter(col)}$2:${_col_letter(col)}${len(labels) + 1}")
+                                f"={schema.LISTS_SHEET}!${column_letters(col)}$2:${column_letters(col)}${len(labels) + 1}")
             ws.set_column(col, col, 24)
         ws.hide()
 
@@ -503,8 +504,6 @@ class _WorkbookWriter:
         return schema.worksheet_name(worksheet_key, self.lang)[:31]
 
 
-def _col_letter(col: int) -> str:
-    return xl_rowcol_to_cell(0, col, col_abs=False)[:-1]
 
 
 def _number_text(value: float) -> str:

@@ -21,33 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
+from .a1 import cell_name as a1
+from .a1 import column_index
+from .numbers import is_blank, serial_to_date
 from .plan import Identity, Plan, PlanError
 from .reader import RawWorkbook, TableInfo
 from .schema import Kind, Sheet
 from .vocabulary import LANGUAGES, fold
 
 _CELL = re.compile(r"^'?(?P<sheet>.*?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
-
-
-def a1(row: int, col: int) -> str:
-    """A1 address of 0-based (row, col).
-
-    >>> a1(0, 0), a1(6, 27)
-    ('A1', 'AB7')
-    """
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 @dataclass
@@ -135,22 +117,24 @@ def input_values(sheet: Sheet, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
 def as_date(value: Any) -> Any:
-    """A date for date-like values (datetime, date, Excel serial); anything else unchanged."""
+    """A date for date-like values (datetime, date, Excel serial, read by :func:`~mplan_xl.numbers.serial_to_date`
+    as the metrics core reads them); anything else unchanged.
+
+    >>> as_date(61.0), as_date("x")
+    (datetime.date(1900, 3, 1), 'x')
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = serial_to_date(value)
+        return value if day is None else day
     return value
 
 
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+blank = is_blank
 
 
 def read_meta(raw: RawWorkbook) -> dict[str, Any]:
@@ -176,7 +160,7 @@ def named_value(raw: RawWorkbook, name: str) -> Any:
     if sheet not in raw.sheet_names:
         return None
     grid = raw.values(sheet)
-    r, c = int(match["row"]) - 1, _col_index(match["col"])
+    r, c = int(match["row"]) - 1, column_index(match["col"])
     return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
 
 

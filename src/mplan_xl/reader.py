@@ -82,6 +82,7 @@ from xml.parsers import expat
 
 from xml.etree import ElementTree
 
+from .a1 import column_index, column_letters  # noqa: F401  (part of this module's API)
 from .errors import UnreadableWorkbook
 from .rules import READ_ERRORS
 from .vocabulary import Label
@@ -985,36 +986,6 @@ def decode_xstring(text: str) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # A1 references
-
-
-@lru_cache(maxsize=4096)
-def column_index(letters: str) -> int:
-    """0-based index of column *letters*.
-
-    Example:
-        >>> column_index("A"), column_index("AA"), column_index("XFD")
-        (0, 26, 16383)
-    """
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-@lru_cache(maxsize=4096)
-def column_letters(index: int) -> str:
-    """Column letters of 0-based *index*.
-
-    Example:
-        >>> column_letters(0), column_letters(26), column_letters(16383)
-        ('A', 'AA', 'XFD')
-    """
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")

@@ -72,8 +72,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .metrics import MetricInfo
-from .numbers import approx_equal, serial_to_date, to_number
+from .metric_info import MetricInfo
+from .numbers import approx_equal, is_blank, serial_to_date, to_number
 from .vocabulary import Label
 
 LETTERS = "SMART"
@@ -169,11 +169,6 @@ def year_text(year: Any) -> str:
     if number is not None:
         return str(int(number)) if number.is_integer() else repr(number)
     return str(year)
-
-
-def is_blank(value: Any) -> bool:
-    """Blank as Excel's ``LEN(TRIM(x))=0`` sees it: None, or a text of spaces only."""
-    return value is None or (isinstance(value, str) and not value.strip(" "))
 
 
 def has_digit(text: Any) -> bool:

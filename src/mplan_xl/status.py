@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 from . import schema
 from .computed import structured_ref
+from .numbers import is_blank
 from .plan import Plan, id_key
 from .rules import CATEGORIES, RULES
 from .schema import Column, Kind, Sheet
@@ -47,10 +48,6 @@ FAMILIES = ("cells", "integrity", "logic")
 _LAST_ROW = 1_048_576
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -58,7 +55,7 @@ def _number(value: Any) -> bool:
 def _used(plan: Plan, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
     """(index, row) of the rows that are part of the plan: the same rule as ``check``'s (schema ``used_when``)."""
     keys = [c.key for c in sheet.use_columns]
-    return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not _blank(r.get(k)) for k in keys)]
+    return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not is_blank(r.get(k)) for k in keys)]
 
 
 # --- formula pieces -------------------------------------------------------------------------------------
@@ -142,20 +139,20 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
     if column.required:
         terms.append(LiveTerm("required-missing", sheet, key,
                               lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*{_empty(_col(sheet, key, lang))})",
-                              count(lambda v, plan: _blank(v))))
+                              count(lambda v, plan: is_blank(v))))
     if column.choices is not None:
         choices = column.choices
         terms.append(LiveTerm(
             "choice-invalid", sheet, key,
             lambda lang: (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(_col(sheet, key, lang))}"
                           f"*(COUNTIF(list_{choices.key},{_col(sheet, key, lang)})=0))"),
-            count(lambda v, plan: not _blank(v) and choices.code_of(v) is None)))
+            count(lambda v, plan: not is_blank(v) and choices.code_of(v) is None)))
     elif column.kind.is_number or column.kind is Kind.DATE:
         # Text in a number or date column: ``check`` says number-as-text or type-invalid, both cells errors.
         terms.append(LiveTerm(
             "number-as-text", sheet, key,
             lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*ISTEXT({_col(sheet, key, lang)})*{_filled(_col(sheet, key, lang))})",
-            count(lambda v, plan: isinstance(v, str) and not _blank(v))))
+            count(lambda v, plan: isinstance(v, str) and not is_blank(v))))
     if column.kind is Kind.DATE and column.in_plan_year:
         def outside_year(lang: str) -> str:
             c = _col(sheet, key, lang)
@@ -209,7 +206,7 @@ def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
 
             def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
                 used = {i for i, _ in _used(plan, sheet)}
-                return int(any(o.table == sheet.key and o.column == key and o.row in used and _blank(o.value) != typed
+                return int(any(o.table == sheet.key and o.column == key and o.row in used and is_blank(o.value) != typed
                                for o in plan.overrides))
             terms.append(LiveTerm(rule, sheet, column.key, formula, compute))
     return terms
@@ -226,7 +223,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
                     f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
 
         def duplicates(plan: Plan) -> int:
-            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not _blank(r.get(key))]
+            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
             return len(keys) - len(set(keys))
         terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
     for column in sheet.references:
@@ -239,7 +236,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
 
         def unresolved(plan: Plan, key: str = column.key, target: Sheet = target) -> int:
             ids = {id_key(r.get(target.id_column)) for _, r in _used(plan, target)}
-            return sum(1 for _, r in _used(plan, sheet) if not _blank(r.get(key)) and id_key(r[key]) not in ids)
+            return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
@@ -347,7 +344,7 @@ assert set(_FAMILY_LABELS) == set(FAMILIES) <= set(CATEGORIES)
 STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("objectives", Label("Objectifs saisis", "Objectives entered"), Kind.INTEGER,
                lambda lang: f'SUMPRODUCT(--({_col(schema.OBJECTIVES, "id", lang)}<>""))',
-               lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not _blank(r.get("id"))])),
+               lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not is_blank(r.get("id"))])),
     StatusItem("objectives_smart_ok", Label("Objectifs SMART-OK", "Objectives SMART-OK"), Kind.INTEGER,
                lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"OK")',
                lambda plan: sum(1 for _, r in _used(plan, schema.OBJECTIVES) if _smart(r, plan).ok)),
@@ -356,10 +353,10 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("budget_planned_text", Label("Montants en texte, exclus du total", "Amounts typed as text, left out of the total"),
                Kind.INTEGER, _planned_text_formula,
                lambda plan: sum(1 for r in plan.tables.get("budget", []) if isinstance(r.get("planned"), str)
-                                and not _blank(r.get("planned"))), alert=True),
+                                and not is_blank(r.get("planned"))), alert=True),
     StatusItem("budget_remaining", Label("Reste sur l'enveloppe", "Left in the envelope"), Kind.MONEY,
                lambda lang: f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}-{_planned_formula(lang)})',
-               lambda plan: None if _blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
+               lambda plan: None if is_blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
     StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY,
                lambda lang: f'SUM({_col(schema.BUDGET, "actual", lang)})', _actual),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import schema
 from .schema import Sheet
+from .smart import SMART_OK
 from .synthesis import CLOSED_STATUSES
 from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
 
@@ -85,8 +86,8 @@ def conditional_formats(writer: Any, ws: Any, sheet: Sheet, first_row: int, firs
         traffic_lights(writer, ws, first_row, col["status"], last_row, TRAFFIC)
         ws.conditional_format(first_row, col["attainment"], last_row, col["attainment"], DATA_BAR)
     elif sheet.key == "objectives":
-        rule(("smart",), f'{cell["smart"]}="OK"', styles.good)
-        rule(("smart",), f'AND({cell["smart"]}<>"",{cell["smart"]}<>"OK")', styles.bad)
+        rule(("smart",), f'{cell["smart"]}="{SMART_OK}"', styles.good)
+        rule(("smart",), f'AND({cell["smart"]}<>"",{cell["smart"]}<>"{SMART_OK}")', styles.bad)
     elif sheet.key == "actions":
         closed = ",".join(f'{cell["status"]}<>{_q(ACTION_STATUS.label(code, lang))}' for code in CLOSED_STATUSES)
         late = f'AND({cell["id"]}<>"",ISNUMBER({cell["end"]}),{cell["end"]}<{schema.NAME_AS_OF},{closed})'

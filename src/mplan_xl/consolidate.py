@@ -77,11 +77,12 @@ from .diff import plan_totals
 from .errors import ApprovalRefused, UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
-from .plan_reader import LocatedPlan, named_value
+from .plan_reader import LocatedPlan, named_value, thresholds
 from .reader import Limits
 from .report import INVALID, VALID, FileReport
 from .rules import Finding
 from .schema import Kind, Sheet
+from .smart import SMART_OK
 from .validator import Inspected, expand_paths, inspect_file, internal_error, run_files
 from .vocabulary import KPI_STATUS, Label
 
@@ -242,10 +243,8 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
     """Every row of every plan table as the database stores it (without the plan key), computed
     columns included, computed by the metrics core with text results (SMART check) in *lang*."""
     raw = located.raw
-    on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
-    thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
     year = located.year if isinstance(located.year, int) else 0
-    context = PlanContext(plan.tables, year, **thresholds)
+    context = PlanContext(plan.tables, year, **thresholds(raw))
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, sheet in PLAN_TABLES.items():
         out = []
@@ -254,7 +253,7 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
             values = {**inputs, **compute_row(sheet, inputs, context, lang)}
             row = {db_name: convert(values.get(key)) for db_name, key, convert in columns}
             if name == "objectives":
-                row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
+                row["smart_ok"] = None if row["smart"] is None else row["smart"] == SMART_OK
             if name == "kpis":
                 row["status"] = KPI_STATUS.code_of(values.get("status"))
             out.append(row)

@@ -48,11 +48,12 @@ from typing import Iterator
 from .vba_sources import (DICTIONARY_MODULE, MACROS_DIR, MODULE_NAMES, MODULES, REGISTER_MODULE,  # noqa: F401
                           RUNTIME_MODULE, SELFCHECK_MODULE, THIS_WORKBOOK_CODE, WRAPPER_MODULE, committed_files,
                           document_code, module_code, vba_modules, vba_sources)
+from .schema import META_SHEET
 from .vocabulary import Label
 
 UDF_MODULE = "mplan_xl.udfs"
 #: Where the registration reads the workbook's language: key "lang" of the metadata sheet (column A keys, B values).
-META_SHEET, LANG_KEY = "mplan_meta", "lang"
+LANG_KEY = "lang"
 #: VBA code page of the project (Windows-1252): characters it lacks are spelt in ASCII.
 _VBA_SPELLING = str.maketrans({"−": "-", "≥": ">=", "≤": "<=", "→": "->", "\u202f": " ", "\u00a0": " "})
 

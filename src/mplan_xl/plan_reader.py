@@ -23,7 +23,7 @@ from typing import Any
 from . import schema
 from .a1 import cell_name as a1
 from .a1 import column_index
-from .numbers import is_blank, serial_to_date
+from .numbers import is_blank, serial_to_date, to_number
 from .plan import Identity, Plan, PlanError
 from .reader import RawWorkbook, TableInfo
 from .schema import Kind, Sheet
@@ -148,6 +148,14 @@ def read_meta(raw: RawWorkbook) -> dict[str, Any]:
             if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                 meta[row[0]] = row[1]
     return meta
+
+
+def thresholds(raw: RawWorkbook) -> dict[str, float]:
+    """The KPI status thresholds the workbook's named cells hold (``on_track``, ``at_risk``), as
+    :class:`~mplan_xl.computed.PlanContext` takes them: a name missing or not a number is left out."""
+    values = {key: to_number(named_value(raw, name)) for key, name in (("on_track", schema.NAME_ON_TRACK),
+                                                                      ("at_risk", schema.NAME_AT_RISK))}
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def named_value(raw: RawWorkbook, name: str) -> Any:

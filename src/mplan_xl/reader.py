@@ -68,7 +68,6 @@ import hashlib
 import io
 import itertools
 import os
-import posixpath
 import re
 import stat
 import struct
@@ -84,6 +83,7 @@ from xml.etree import ElementTree
 
 from .a1 import column_index, column_letters  # noqa: F401  (part of this module's API)
 from .errors import UnreadableWorkbook
+from .package import rels_path, resolve
 from .rules import READ_ERRORS
 from .vocabulary import Label
 
@@ -712,19 +712,6 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _rels_path(part: str) -> str:
-    folder, _, base = part.rpartition("/")
-    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
-
-
-def _resolve(source: str, target: str) -> str:
-    """A relationship target as a member name, relative to its source part's folder."""
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    folder = source.rpartition("/")[0]
-    return posixpath.normpath(posixpath.join(folder, target)) if folder else posixpath.normpath(target)
-
-
 def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     sha256 = hashlib.sha256(data).hexdigest()
     pkg = _Package(data, limits)
@@ -732,17 +719,17 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
 
     def rels(source: str) -> list[tuple[str, str, str, str]]:
         """(type, id, target member or raw external target, target mode) of *source*'s relationships."""
-        xml = pkg.xml(_rels_path(source))
+        xml = pkg.xml(rels_path(source))
         if xml is None:
             return []
         out = []
-        for rel in _parse_xml(_rels_path(source), xml):
+        for rel in _parse_xml(rels_path(source), xml):
             if _local(rel.tag) != "Relationship":
                 continue
             mode = rel.get("TargetMode", "Internal")
             target = rel.get("Target", "")
             out.append((rel.get("Type", ""), rel.get("Id", ""),
-                        target if mode == "External" else _resolve(source, target), mode))
+                        target if mode == "External" else resolve(source, target), mode))
         return out
 
     wb_xml = pkg.xml(workbook_part)
@@ -933,7 +920,7 @@ def _main_part(pkg: _Package) -> tuple[str, str] | None:
         for rel in _parse_xml("_rels/.rels", rels_xml):
             if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/officeDocument") \
                     and rel.get("TargetMode", "Internal") != "External":
-                part = _resolve("", rel.get("Target", ""))
+                part = resolve("", rel.get("Target", ""))
                 ctype = overrides.get("/" + part.lower()) or defaults.get(part.rpartition(".")[2].lower(), "")
                 return ctype, part
     known = _SPREADSHEET_MAIN | set(_OTHER_MAIN)

@@ -99,7 +99,7 @@ from .computed import PlanContext, compute_row
 from .errors import RolloverRefused, UsageError
 from .numbers import parse_localized_number, to_number
 from .plan import Identity, Plan, Row, check_language, id_key, id_text
-from .plan_reader import LocatedPlan, named_value
+from .plan_reader import LocatedPlan, named_value, thresholds
 from .report import UNREADABLE, FileReport
 from .rules import ERROR, RULES, Finding
 from .schema import Kind, Rollup
@@ -477,15 +477,14 @@ class RolloverResult:
         return {code: sum(1 for s in self.suggestions if s.verdict == code) for code in VERDICT.codes}
 
 
-def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[Any, Any, Any]]:
-    """The checked source, its located and cleaned plan and its named values; RolloverRefused when blocked."""
+def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[dict[str, float], Any]]:
+    """The checked source, its located and cleaned plan and its KPI thresholds and author; RolloverRefused when blocked."""
     report, located = inspected.report, inspected.located
     blocking = [f for f in report.findings if is_blocking(f)]
     if report.status == UNREADABLE or blocking or located is None:
         raise RolloverRefused(report.path, report, blocking)
-    named = tuple(named_value(located.raw, name) for name in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK,
-                                                               schema.NAME_AUTHOR))
-    return report, located, clean_plan(located.to_plan()), named
+    return report, located, clean_plan(located.to_plan()), (thresholds(located.raw),
+                                                             named_value(located.raw, schema.NAME_AUTHOR))
 
 
 def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int | None = None,
@@ -510,7 +509,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     if output.resolve() == source.resolve():
         raise UsageError(_TEXT["same_file"], path=output)
     check_output(output, force)
-    report, located, plan, (on_track, at_risk, author) = inspect_file(source, message_lang, then=_readable_source)
+    report, located, plan, (kpi_thresholds, author) = inspect_file(source, message_lang, then=_readable_source)
     source_year = located.year
     if not isinstance(source_year, int):
         raise UsageError(_TEXT["no_year"], path=source)
@@ -519,7 +518,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     year = source_year + 1 if year is None else year
     if year <= source_year:
         raise UsageError(_TEXT["year_order"], year=year, source=source_year)
-    nxt = next_year_plan(plan, year, lang or located.lang, on_track, at_risk)
+    nxt = next_year_plan(plan, year, lang or located.lang, **kpi_thresholds)
     build_workbook(nxt.plan, output, lang=lang or located.lang, runtime=runtime, template=False, force=force)
     return RolloverResult(source=source, output=output, source_year=source_year, year=year, source_report=report,
                           output_report=check_file(output, message_lang), suggestions=nxt.suggestions,

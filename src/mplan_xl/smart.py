@@ -76,6 +76,9 @@ from .metric_info import MetricInfo
 from .numbers import approx_equal, is_blank, serial_to_date, to_number
 from .vocabulary import Label
 
+#: What the SMART column shows for an objective that passes every criterion (the workbook's formulas too).
+SMART_OK = "OK"
+
 LETTERS = "SMART"
 #: Largest relative move of the target away from a non-zero baseline (3 = ±300 %).
 REALISTIC_CHANGE = 3.0
@@ -155,7 +158,7 @@ class SmartResult:
         if self.blank:
             return ""
         if self.ok:
-            return "OK"
+            return SMART_OK
         between_letters, after_letters, between_reasons = SEPARATORS["en" if lang == "en" else "fr"]
         reasons = [f.reason("en" if lang == "en" else "fr", self.plan_year) for f in self.failures]
         return between_letters.join(self.letters) + after_letters + between_reasons.join(reasons)

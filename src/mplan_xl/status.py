@@ -36,7 +36,7 @@ from .numbers import is_blank
 from .plan import Plan, id_key
 from .rules import CATEGORIES, RULES
 from .schema import Column, Kind, Sheet
-from .smart import smart_check
+from .smart import SMART_OK, smart_check
 from .vocabulary import Label
 
 #: How far below a table (in rows) a typed row is recognised as one of its rows, by ``check`` and live.
@@ -241,7 +241,7 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
             smart = _col(sheet, "smart", lang)
-            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"OK")*SIGN(LEN({smart})))'
+            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"{SMART_OK}")*SIGN(LEN({smart})))'
 
         def not_smart(plan: Plan) -> int:
             results = [_smart(r, plan) for _, r in _used(plan, sheet)]
@@ -346,7 +346,7 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
                lambda lang: f'SUMPRODUCT(--({_col(schema.OBJECTIVES, "id", lang)}<>""))',
                lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not is_blank(r.get("id"))])),
     StatusItem("objectives_smart_ok", Label("Objectifs SMART-OK", "Objectives SMART-OK"), Kind.INTEGER,
-               lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"OK")',
+               lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"{SMART_OK}")',
                lambda plan: sum(1 for _, r in _used(plan, schema.OBJECTIVES) if _smart(r, plan).ok)),
     StatusItem("budget_planned", Label("Budget prévisionnel total", "Total planned budget"), Kind.MONEY,
                _planned_formula, _planned),

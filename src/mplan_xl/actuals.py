@@ -51,6 +51,7 @@ from typing import Iterable, Sequence
 
 from .errors import RulesError
 from .fec import Entry, decode
+from .numbers import format_number
 from .vocabulary import Label, fold
 
 #: Account prefixes of marketing expenses whose unclaimed entries are listed (623: advertising, publications, public relations).
@@ -167,8 +168,7 @@ def money(amount: float, lang: str = "fr") -> str:
     >>> money(-1234.5, "fr"), money(1234.5, "en")
     ('-1\\u202f234,50', '1,234.50')
     """
-    text = f"{amount:,.2f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    return format_number(amount, lang)
 
 
 @functools.lru_cache(maxsize=65536)

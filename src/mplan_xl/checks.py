@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import schema
 from .computed import PlanContext, column_formula, compute_row, structured_ref
-from .numbers import parse_localized_number
+from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
 from .reader import column_index
@@ -56,8 +56,9 @@ class Context:
 
 
 def _fmt_number(value: float, lang: str) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    if float(value).is_integer():
+        return format_number(int(value), lang, ",")
+    return format_number(value, lang).rstrip("0").rstrip(",.")
 
 
 # --- template -------------------------------------------------------------------------------------------

@@ -430,8 +430,9 @@ def approve(plan: str, db: str, lang: str, timeout: float) -> None:
 
 
 def _amount(value: float, lang: str) -> str:
-    text = f"{value:,.2f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    from .numbers import format_number
+
+    return format_number(value, lang)
 
 
 # --- diff ----------------------------------------------------------------------------------------------

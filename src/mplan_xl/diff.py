@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import schema
+from .numbers import format_number
 from .plan import id_text
 from .reader import Limits
-from .rules import Finding
+from .rules import Finding, shown_date
 from .schema import Kind
 from .vocabulary import LANGUAGES, Label, fold
 
@@ -573,10 +574,9 @@ def _show(value: Any, lang: str, table: str | None = None, column: str | None = 
     if kind is Kind.PERCENT and isinstance(value, (int, float)):
         return (f"{value:.1%}".replace(".", ",").replace("%", "\u00a0%")) if lang == "fr" else f"{value:.1%}"
     if isinstance(value, float):
-        text = f"{value:,.6g}" if abs(value) < 1e15 else repr(value)
-        return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+        return format_number(value, lang, ",.6g") if abs(value) < 1e15 else repr(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
+        return shown_date(value, lang)
     return str(value)
 
 

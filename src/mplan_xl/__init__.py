@@ -18,7 +18,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names __getattr__ loads on first use, seen by type checkers and IDEs
-    from .builder import build_workbook, demo_workbook, new_workbook
+    from .builder import build_workbook, new_workbook
+    from .demo import demo_workbook
     from .errors import MplanError, UsageError
     from .plan import Identity, Plan
     from .report import FileReport, Report
@@ -31,7 +32,7 @@ except PackageNotFoundError:  # a source tree on sys.path, not installed
 
 #: Public name -> module that defines it.
 _API = {
-    "new_workbook": "builder", "demo_workbook": "builder", "build_workbook": "builder",
+    "new_workbook": "builder", "demo_workbook": "demo", "build_workbook": "builder",
     "check": "validator", "check_file": "validator", "Report": "report", "FileReport": "report",
     "Identity": "plan", "Plan": "plan", "MplanError": "errors", "UsageError": "errors",
 }

@@ -541,23 +541,4 @@ def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = ""
                          protect=protect)
 
 
-def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | None = None, year: int | None = None,
-                  with_errors: bool = False, runtime: str | None = None, force: bool = False,
-                  protect: bool = False) -> Path:
-    """Write a fully filled, realistic plan of a fictional company.
-
-    ``with_errors=True`` seeds the documented problems of
-    :data:`mplan_xl.demo.SEEDED_ERRORS` for the validator to find.
-
-    Example:
-        >>> import mplan_xl
-        >>> mplan_xl.demo_workbook("demo.xlsx", lang="en")  # doctest: +SKIP
-        PosixPath('demo.xlsx')
-    """
-    from .demo import demo_plan  # the demo content is only loaded when asked for
-
-    plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
-    return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force, protect=protect)
-
-__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook",
-           "demo_workbook"]
+__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook"]

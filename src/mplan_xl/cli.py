@@ -111,7 +111,9 @@ def demo(out: str, lang: str, company: str | None, year: int | None, with_errors
         from .atomic import check_output
 
         check_output(fec, force)
-    path = builder.demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
+    from .demo import demo_workbook
+
+    path = demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
                                  runtime=runtime, force=force, protect=protect)
     click.echo(_WROTE(lang).format(path=path))
     if fec:

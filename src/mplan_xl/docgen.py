@@ -175,7 +175,7 @@ def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
     import tempfile
 
     from . import libreoffice
-    from .builder import demo_workbook
+    from .demo import demo_workbook
 
     work = Path(tempfile.mkdtemp(prefix="mplan-pictures-"))
     xlsx = demo_workbook(work / "demo.xlsx", lang=lang, year=2027)

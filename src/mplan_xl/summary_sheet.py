@@ -15,6 +15,7 @@ from typing import Any
 from . import layout, schema, synthesis
 from .conditional import TRAFFIC, traffic_lights, unit_formats
 from .schema import ACTIONS, KPIS, OBJECTIVES, SWOT, Kind
+from .sheet_context import SheetContext
 from .smart import SMART_OK
 from .vocabulary import KPI_STATUS, SWOT_QUADRANT, Label
 
@@ -69,7 +70,7 @@ QUADRANT_FILL = {"strength": "#C6EFCE", "weakness": "#FFC7CE", "opportunity": "#
 SUMMARY_WIDTHS = (6, 44, 11, 14, 13, 2, 6, 26, 11, 11, 9, 10, 14)
 
 
-def write_contents(writer: Any, ws: Any) -> None:
+def write_contents(writer: SheetContext, ws: Any) -> None:
     """The Guide's table of contents: a link to every sheet."""
     col = 7
     ws.set_column(col - 1, col - 1, 3)
@@ -94,7 +95,7 @@ def _shown(value: Any) -> Any:
     return value if number is None else number
 
 
-def write_summary(writer: Any, ws: Any) -> None:
+def write_summary(writer: SheetContext, ws: Any) -> None:
     """Lay out the Synthèse sheet (one A4 landscape page)."""
     lang, styles, fig, ident = writer.lang, writer.styles, writer.figures, writer.identity
     for c, w in enumerate(SUMMARY_WIDTHS):
@@ -235,7 +236,7 @@ def write_summary(writer: Any, ws: Any) -> None:
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def write_swot_grid(writer: Any, ws: Any) -> None:
+def write_swot_grid(writer: SheetContext, ws: Any) -> None:
     """Lay out the SWOT matrix: strengths and weaknesses (internal) over opportunities and threats (external)."""
     lang, styles, fig = writer.lang, writer.styles, writer.figures
     ws.set_column(0, 0, 10)

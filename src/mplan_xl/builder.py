@@ -34,7 +34,7 @@ from .errors import BuildError
 from .guide_sheet import write_guide
 from .layout import LINE_HEIGHT
 from .plan import Identity, Plan, check_language
-from .schema import Column, Kind, Sheet
+from .schema import Column, Kind, Table
 from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
 from .synthesis import AS_OF_FORMULA, Figures, serial
@@ -279,7 +279,7 @@ class _WorkbookWriter:
 
     # --- data sheets -----------------------------------------------------------------
 
-    def _data_sheet(self, ws: Any, tables: tuple[Sheet, ...]) -> None:
+    def _data_sheet(self, ws: Any, tables: tuple[Table, ...]) -> None:
         first = tables[0]
         ws.set_row(0, 21)
         ws.set_row(1, 45)
@@ -332,7 +332,7 @@ class _WorkbookWriter:
         ws.write_url(row, col, f"internal:'{self.name_of('guide')}'!A1", self.styles.link,
                      string=_NAV["back"](self.lang).format(guide=self.name_of("guide")))
 
-    def _table(self, ws: Any, sheet: Sheet, first_col: int) -> tuple[list[float], int]:
+    def _table(self, ws: Any, sheet: Table, first_col: int) -> tuple[list[float], int]:
         """Write one table; return its column widths and its last row (the total row when it has one)."""
         rows = self.plan.rows(sheet.key)
         spare = sheet.blank_rows if self.template else (SPARE_ROWS if sheet.blank_rows else 0)
@@ -383,7 +383,7 @@ class _WorkbookWriter:
         conditional_formats(self, ws, sheet, first_row, first_col, last_row)
         return widths, last_row + sheet.has_totals
 
-    def _total_row(self, ws: Any, sheet: Sheet, r: int, first_col: int, rows: list[dict[str, Any]],
+    def _total_row(self, ws: Any, sheet: Table, r: int, first_col: int, rows: list[dict[str, Any]],
                    computed_rows: list[dict[str, Any]]) -> None:
         """The Table's total row: SUBTOTAL, so rows hidden by a filter drop out of the totals."""
         for j, column in enumerate(sheet.columns):
@@ -403,7 +403,7 @@ class _WorkbookWriter:
             else:
                 ws.write_blank(r, first_col + j, None, fmt)
 
-    def _column_width(self, sheet: Sheet, column: Column, rows: list[dict[str, Any]],
+    def _column_width(self, sheet: Table, column: Column, rows: list[dict[str, Any]],
                       computed_rows: list[dict[str, Any]]) -> float:
         """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap)."""
         declared = column.width or 14
@@ -418,7 +418,7 @@ class _WorkbookWriter:
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
         return layout.fit_width(texts, declared, max(cap, declared))
 
-    def _fit_row_height(self, ws: Any, r: int, sheet: Sheet, row: dict[str, Any], widths: list[float]) -> None:
+    def _fit_row_height(self, ws: Any, r: int, sheet: Table, row: dict[str, Any], widths: list[float]) -> None:
         """Grow the row to show its wrapped texts: neither XlsxWriter nor LibreOffice fits row heights of
         written files, so the lines are estimated from the column widths."""
         lines = max((layout.text_lines(self._shown_text(c, row[c.key]), w) for c, w in zip(sheet.columns, widths)
@@ -447,7 +447,7 @@ class _WorkbookWriter:
         else:
             ws.write_string(r, c, str(value), fmt)
 
-    def _validation(self, ws: Any, sheet: Sheet, column: Column, first_row: int, col: int, last_row: int) -> None:
+    def _validation(self, ws: Any, sheet: Table, column: Column, first_row: int, col: int, last_row: int) -> None:
         rule = self._validation_rule(sheet, column, xl_rowcol_to_cell(first_row, col))
         if rule is None:
             return
@@ -460,7 +460,7 @@ class _WorkbookWriter:
         })
         ws.data_validation(first_row, col, last_row, col, rule)
 
-    def _validation_rule(self, sheet: Sheet, column: Column, top_left: str) -> dict[str, Any] | None:
+    def _validation_rule(self, sheet: Table, column: Column, top_left: str) -> dict[str, Any] | None:
         lang = self.lang
         if not column.is_input:
             return None

@@ -20,7 +20,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import schema
-from .schema import Sheet
+from .schema import Table
 from .smart import SMART_OK
 from .synthesis import CLOSED_STATUSES
 from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
@@ -68,7 +68,7 @@ def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit_col: 
                 "type": "formula", "criteria": "=" + criteria, "format": fmt, "stop_if_true": True})
 
 
-def conditional_formats(writer: Any, ws: Any, sheet: Sheet, first_row: int, first_col: int, last_row: int) -> None:
+def conditional_formats(writer: Any, ws: Any, sheet: Table, first_row: int, first_col: int, last_row: int) -> None:
     """Every conditional format of one table (rows *first_row*..*last_row*, table starting at *first_col*)."""
     col = {c.key: first_col + sheet.index(c.key) for c in sheet.columns}
     cell = {key: xl_rowcol_to_cell(first_row, c, col_abs=True) for key, c in col.items()}

@@ -81,7 +81,7 @@ from .plan_reader import LocatedPlan, named_value, thresholds
 from .reader import Limits
 from .report import INVALID, VALID, FileReport
 from .rules import Finding
-from .schema import Kind, Sheet
+from .schema import Kind, Table
 from .smart import SMART_OK
 from .validator import Inspected, expand_paths, inspect_file, internal_error, run_files
 from .vocabulary import KPI_STATUS, Label
@@ -89,7 +89,7 @@ from .vocabulary import KPI_STATUS, Label
 # --- the database layout, derived from the schema ----------------------------------------------------------
 
 #: Database table -> schema table it holds.
-PLAN_TABLES: Mapping[str, Sheet] = {
+PLAN_TABLES: Mapping[str, Table] = {
     "objectives": schema.OBJECTIVES, "actions": schema.ACTIONS, "budget_lines": schema.BUDGET, "kpis": schema.KPIS,
     "reviews": schema.REVIEW,
 }
@@ -139,7 +139,7 @@ def _sql_type(column: schema.Column) -> str:
     return "VARCHAR"
 
 
-def _plan_table_columns(sheet: Sheet) -> tuple[tuple[str, str], ...]:
+def _plan_table_columns(sheet: Table) -> tuple[tuple[str, str], ...]:
     columns = KEY_COLUMNS + tuple((DB_NAMES.get(c.key, c.key), _sql_type(c)) for c in sheet.columns)
     if sheet.key == "objectives":
         columns += (("smart_ok", "BOOLEAN"),)

@@ -30,7 +30,7 @@ def _kind(column: schema.Column) -> str:
     return column.kind.value
 
 
-def _computed(sheet: schema.Sheet, column: schema.Column) -> str:
+def _computed(sheet: schema.Table, column: schema.Column) -> str:
     spec = column.computed
     if isinstance(spec, Metric):
         args = ", ".join(f"{k}={v.lstrip('=')}" for k, v in spec.args.items())

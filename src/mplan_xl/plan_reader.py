@@ -26,7 +26,7 @@ from .a1 import column_index
 from .numbers import is_blank, serial_to_date, to_number
 from .plan import Identity, Plan, PlanError
 from .reader import RawWorkbook, TableInfo
-from .schema import Kind, Sheet
+from .schema import Kind, Table
 from .vocabulary import LANGUAGES, fold
 
 _CELL = re.compile(r"^'?(?P<sheet>.*?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
@@ -38,13 +38,13 @@ class LocatedRow:
     sheet_row: int               # 0-based row on the worksheet
     values: dict[str, Any]       # column key -> value as read (computed columns: their cached result)
 
-    def id(self, sheet: Sheet) -> Any:
+    def id(self, sheet: Table) -> Any:
         return self.values.get(sheet.id_column) if sheet.id_column else None
 
 
 @dataclass
 class LocatedTable:
-    sheet: Sheet
+    sheet: Table
     worksheet: str
     info: TableInfo
     columns: dict[str, int]                         # column key -> 0-based worksheet column (found headers only)
@@ -100,7 +100,7 @@ class LocatedPlan:
         return plan
 
 
-def input_values(sheet: Sheet, values: dict[str, Any]) -> dict[str, Any]:
+def input_values(sheet: Table, values: dict[str, Any]) -> dict[str, Any]:
     """The row's input values normalised: choice codes, dates, None for blanks."""
     out: dict[str, Any] = {}
     for column in sheet.input_columns:
@@ -182,7 +182,7 @@ def _detect_lang(meta: dict[str, Any], raw: RawWorkbook) -> str:
     return "fr"
 
 
-def _match_headers(sheet: Sheet, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
+def _match_headers(sheet: Table, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
                                                           list[tuple[int, str]]]:
     """Columns located by header, in either language and in any order.
 
@@ -216,7 +216,7 @@ def _match_headers(sheet: Sheet, found: list[str], lang: str) -> tuple[dict[str,
     return positions, renamed, missing, [(p, found[p]) for p in strangers]
 
 
-def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) -> LocatedTable:
+def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str) -> LocatedTable:
     found = [str(h) for h in info.columns]
     positions, renamed, missing, unknown = _match_headers(sheet, found, lang)
     columns = {key: info.first_col + p for key, p in positions.items()}
@@ -235,7 +235,7 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
     return table
 
 
-def _unmarked_total_row(raw: RawWorkbook, sheet: Sheet, info: TableInfo, columns: dict[str, int]) -> int:
+def _unmarked_total_row(raw: RawWorkbook, sheet: Table, info: TableInfo, columns: dict[str, int]) -> int:
     """1 when the table's last row is its total row though the file does not mark it (an ``.ods`` round trip
     drops the marking): a SUBTOTAL formula in every total column found, no other formula; else 0."""
     totals = [columns[c.key] for c in sheet.columns if c.total and c.key in columns]

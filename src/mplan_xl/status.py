@@ -35,7 +35,7 @@ from .computed import structured_ref
 from .numbers import is_blank
 from .plan import Plan, id_key
 from .rules import CATEGORIES, RULES
-from .schema import Column, Kind, Sheet
+from .schema import Column, Kind, Table
 from .smart import SMART_OK, smart_check
 from .vocabulary import Label
 
@@ -52,7 +52,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _used(plan: Plan, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
+def _used(plan: Plan, sheet: Table) -> list[tuple[int, dict[str, Any]]]:
     """(index, row) of the rows that are part of the plan: the same rule as ``check``'s (schema ``used_when``)."""
     keys = [c.key for c in sheet.use_columns]
     return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not is_blank(r.get(k)) for k in keys)]
@@ -60,16 +60,16 @@ def _used(plan: Plan, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
 
 # --- formula pieces -------------------------------------------------------------------------------------
 
-def _col(sheet: Sheet, key: str, lang: str) -> str:
+def _col(sheet: Table, key: str, lang: str) -> str:
     return structured_ref(sheet, key, lang, this_row=False)
 
 
-def _header(sheet: Sheet, key: str, lang: str) -> str:
+def _header(sheet: Table, key: str, lang: str) -> str:
     """The escaped header as a structured reference writes it."""
     return _col(sheet, key, lang)[len(sheet.table) + 2:-2]
 
 
-def _all(sheet: Sheet, key: str, lang: str) -> str:
+def _all(sheet: Table, key: str, lang: str) -> str:
     return f"{sheet.table}[[#All],[{_header(sheet, key, lang)}]]"
 
 
@@ -83,12 +83,12 @@ def _empty(ref: str) -> str:
     return f"(1-{_filled(ref)})"
 
 
-def row_mask_name(sheet: Sheet) -> str:
+def row_mask_name(sheet: Table) -> str:
     """The defined name of *sheet*'s row mask (see :func:`row_mask_formula`), shared by its live terms."""
     return f"mplan_rows_{sheet.key}"
 
 
-def row_mask_formula(sheet: Sheet, lang: str) -> str:
+def row_mask_formula(sheet: Table, lang: str) -> str:
     """1 on the rows that are part of the plan (the ``used_when`` rule), 0 elsewhere: an array."""
     return "SIGN(" + "+".join(f"LEN(TRIM({_col(sheet, c.key, lang)}))" for c in sheet.use_columns) + ")"
 
@@ -104,7 +104,7 @@ class LiveTerm:
     """One count of the live status: problems of *rule* in one table (and column)."""
 
     rule: str
-    sheet: Sheet
+    sheet: Table
     column: str | None
     formula: Callable[[str], str]       # lang -> formula text (no "=")
     compute: Callable[[Plan], int]      # the same count in Python, for the plan the builder writes
@@ -114,7 +114,7 @@ class LiveTerm:
         return RULES[self.rule].category
 
 
-def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
+def _cell_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     for column in sheet.input_columns:
         terms += _column_terms(sheet, column)
@@ -130,7 +130,7 @@ def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
     return terms
 
 
-def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
+def _column_terms(sheet: Table, column: Column) -> list[LiveTerm]:
     key, terms = column.key, []
 
     def count(predicate: Callable[[Any, Plan], bool]) -> Callable[[Plan], int]:
@@ -164,7 +164,7 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
     return terms
 
 
-def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
+def _bounds_term(sheet: Table, column: Column) -> LiveTerm:
     key, low, high = column.key, column.minimum, column.maximum
     rule = "negative-amount" if column.kind is Kind.MONEY and low == 0 else "value-out-of-range"
     whole = column.kind is Kind.INTEGER and low is not None and high is not None and high - low <= 20
@@ -184,7 +184,7 @@ def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
     return LiveTerm(rule, sheet, key, formula, lambda plan: sum(1 for _, r in _used(plan, sheet) if bad(r.get(key), plan)))
 
 
-def _outside_term(sheet: Sheet) -> LiveTerm:
+def _outside_term(sheet: Table) -> LiveTerm:
     """Rows typed just below the table (within BELOW_WINDOW rows) with values in ROW_LIKE_CELLS of its columns."""
     def formula(lang: str) -> str:
         first = _all(sheet, sheet.columns[0].key, lang)
@@ -195,7 +195,7 @@ def _outside_term(sheet: Sheet) -> LiveTerm:
     return LiveTerm("row-outside-table", sheet, None, formula, lambda plan: 0)  # the builder writes nothing there
 
 
-def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
+def _formula_terms(sheet: Table) -> list[LiveTerm]:
     """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
     terms = []
     for column in sheet.computed_columns:
@@ -212,7 +212,7 @@ def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
     return terms
 
 
-def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
+def _logic_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     if sheet.id_column:
         key = sheet.id_column
@@ -229,12 +229,12 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
     for column in sheet.references:
         target = schema.SHEETS_BY_KEY[column.ref]
 
-        def unresolved_formula(lang: str, key: str = column.key, target: Sheet = target) -> str:
+        def unresolved_formula(lang: str, key: str = column.key, target: Table = target) -> str:
             ref = _col(sheet, key, lang)
             return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
                     f"*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))")
 
-        def unresolved(plan: Plan, key: str = column.key, target: Sheet = target) -> int:
+        def unresolved(plan: Plan, key: str = column.key, target: Table = target) -> int:
             ids = {id_key(r.get(target.id_column)) for _, r in _used(plan, target)}
             return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))

@@ -160,16 +160,16 @@ class Figures:
 
 # --- formulas -------------------------------------------------------------------------------------------
 
-def column(sheet: schema.Sheet, key: str, lang: str) -> str:
+def column(sheet: schema.Table, key: str, lang: str) -> str:
     return structured_ref(sheet, key, lang, this_row=False)
 
 
-def _position(sheet: schema.Sheet, key: str, lang: str) -> str:
+def _position(sheet: schema.Table, key: str, lang: str) -> str:
     ref = column(sheet, key, lang)
     return f"(ROW({ref})-MIN(ROW({ref}))+1)"
 
 
-def indexed(sheet: schema.Sheet, key: str, position: str, lang: str) -> str:
+def indexed(sheet: schema.Table, key: str, position: str, lang: str) -> str:
     """The cell of column *key* at *position* (an Excel expression, 1-based), blank for a blank cell."""
     ref = column(sheet, key, lang)
     return f'IF(INDEX({ref},{position})="","",INDEX({ref},{position}))'

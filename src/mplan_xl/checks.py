@@ -24,7 +24,7 @@ from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
 from .reader import column_index
-from .status import BELOW_WINDOW, ROW_LIKE_CELLS
+from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
 from .schema import Kind
 from .smart import smart_check
@@ -471,8 +471,8 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
 
 def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     """Values outside the tables of a data sheet: a row below a table that looks like one of its rows
-    (values in at least :data:`~mplan_xl.status.ROW_LIKE_CELLS` of its columns, within
-    :data:`~mplan_xl.status.BELOW_WINDOW` rows) is an error of its own; every other value, one warning per sheet."""
+    (values in at least :data:`~mplan_xl.guide_status.ROW_LIKE_CELLS` of its columns, within
+    :data:`~mplan_xl.guide_status.BELOW_WINDOW` rows) is an error of its own; every other value, one warning per sheet."""
     tables_on: dict[str, list[LocatedTable]] = {}
     for table in ctx.plan.tables.values():
         tables_on.setdefault(table.worksheet, []).append(table)

@@ -2,7 +2,7 @@
 
 The identity cells carry the workbook's defined names (``mplan_year``,
 ``mplan_envelope``...) that formulas and validations elsewhere use; the
-status block's formulas come from :mod:`mplan_xl.status`, whose per-rule counts this module writes on
+status block's formulas come from :mod:`mplan_xl.guide_status`, whose per-rule counts this module writes on
 the hidden status sheet.
 """
 
@@ -14,7 +14,7 @@ from . import schema
 from .layout import fit_width
 from .schema import Kind
 from .sheet_context import SheetContext
-from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
+from .guide_status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from .vocabulary import Label
 
 TEXTS = {

@@ -42,7 +42,7 @@ class Rule:
     message: Label      # formatted with the finding's parameters
     hint: Label | None = None
     #: The workbook's own formulas see this problem: the Guide's live status counts it
-    #: (:mod:`mplan_xl.status`), in its category, as ``check`` does.
+    #: (:mod:`mplan_xl.guide_status`), in its category, as ``check`` does.
     live: bool = False
 
 

@@ -60,7 +60,7 @@ NAME_AS_OF = "mplan_as_of"
 META_SHEET = "mplan_meta"
 LISTS_SHEET = "mplan_lists"
 CONFIG_SHEET = "mplan_config"
-#: Hidden sheet of the live status counts, one per rule and table (see :mod:`mplan_xl.status`).
+#: Hidden sheet of the live status counts, one per rule and table (see :mod:`mplan_xl.guide_status`).
 STATUS_SHEET = "mplan_status"
 
 #: Row (1-based) of every table header on data sheets: row 1 is the sheet

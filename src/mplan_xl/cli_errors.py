@@ -106,17 +106,18 @@ def usage_text(err: click.ClickException, lang: str) -> str:
     elif isinstance(err, click.BadOptionUsage) and "requires an argument" in message:
         text = t["needs_value"].format(name=err.option_name)
     elif isinstance(err, click.MissingParameter) and err.param is not None:
-        name = err.param.get_error_hint(err.ctx) if err.ctx else err.param.name
+        name = (err.param.get_error_hint(err.ctx) if err.ctx else err.param.name) or ""
         key = "missing_argument" if err.param.param_type_name == "argument" else "missing_option"
         text = t[key].format(name=name.replace("'", ""))
     elif isinstance(err, click.BadParameter) and err.param is not None:
         name = (err.param.get_error_hint(err.ctx) if err.ctx else err.param.name or "").replace("'", "")
-        expected, value = _expected(err.param.type, lang), _quoted(err.message)
+        expected: str | None = _expected(err.param.type, lang)
+        value = _quoted(err.message)
         if isinstance(err.param.type, click.Path) and value is not None:
-            key = "is_folder" if "is a directory" in err.message else "not_found" if "does not exist" in err.message \
-                else None
-            expected = t[key].format(value=value) if key else None
-            value = value if key is None else None
+            problem = "is_folder" if "is a directory" in err.message else "not_found" \
+                if "does not exist" in err.message else None
+            expected = t[problem].format(value=value) if problem else None
+            value = value if problem is None else None
         text = t["bad_value_plain"].format(name=name, detail=expected) if expected and value is None else (t["bad_value"].format(value=repr(value), name=name, expected=expected) if expected and value is not None
                 else t["bad_value_plain"].format(name=name, detail=err.message))
     elif message.startswith("No such command"):

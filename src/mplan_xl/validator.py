@@ -113,6 +113,8 @@ class Inspected:
     report: FileReport
     sha256: str | None = None
     located: LocatedPlan | None = None
+    #: Why the reader refused the file, for a command that stops on it (``actuals``) rather than report it.
+    error: UnreadableWorkbook | None = None
 
 
 def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits(),
@@ -126,7 +128,7 @@ def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Lim
     """
     inspected = _inspect(path, lang, limits)
     try:
-        return then(inspected) if then else Inspected(inspected.report, inspected.sha256)
+        return then(inspected) if then else Inspected(inspected.report, inspected.sha256, error=inspected.error)
     finally:
         if inspected.located is not None:
             inspected.located.raw.close()
@@ -145,7 +147,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
     except UnreadableWorkbook as err:
         if err.code == "not-a-workbook" and is_own_report(path):
             return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)))
-        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]))
+        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), error=err)
     except Exception:  # the reader maps bad files itself: anything else is a bug of ours
         return Inspected(FileReport(name, UNREADABLE, None, [internal_error(lang)]))
     if REPORT_PROPERTY in raw.custom_properties:
@@ -156,7 +158,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         findings = run_checks(located, lang)
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
         raw.close()
-        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), raw.sha256)
+        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), raw.sha256, error=err)
     except Exception:  # a check that stumbles is our bug, not the user's file
         raw.close()
         return Inspected(FileReport(name, INVALID, None, [internal_error(lang)]), raw.sha256)

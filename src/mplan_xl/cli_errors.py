@@ -147,6 +147,9 @@ class MplanGroup(click.Group):
             for i, line in enumerate(err.lines(lang)):
                 click.echo(f"mplan-xl: {line}" if i == 0 and not line.startswith(" ") else line, err=True)
             ctx.exit(err.exit_code)
+        except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
+            sys.stderr.close()
+            ctx.exit(EXIT_FAILED)
         except OSError as err:
             lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             path = err.filename or ""

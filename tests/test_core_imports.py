@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CORE = ["vocabulary", "schema", "plan", "numbers", "metrics", "smart", "formulas", "computed", "status", "rules",
+CORE = ["vocabulary", "schema", "plan", "numbers", "metrics", "smart", "formulas", "computed", "guide_status", "rules",
         "errors"]
 EXCEL_LIBRARIES = ["xlsxwriter", "openpyxl", "python_calamine", "xlwings", "pandas", "defusedxml", "olefile"]
 

@@ -77,7 +77,7 @@ def problems(plan: Plan) -> set[Problem]:
     year = plan.identity.year
     found: set[Problem] = set()
 
-    def add(code: str, sheet: schema.Sheet, row: dict | None, column: str | None) -> None:
+    def add(code: str, sheet: schema.Table, row: dict | None, column: str | None) -> None:
         found.add((code, sheet.key, row.get(sheet.id_column) if (row is not None and sheet.id_column) else None, column))
 
     for sheet in schema.TABLES:

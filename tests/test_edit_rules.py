@@ -14,7 +14,7 @@ from mplan_xl import schema
 from mplan_xl.demo import demo_plan
 from mplan_xl.plan import Identity, Plan
 from mplan_xl.plan_reader import a1
-from mplan_xl.status import status_values
+from mplan_xl.guide_status import status_values
 from mplan_xl.validator import check_file
 
 from conftest import YEAR

@@ -165,7 +165,7 @@ def smart_row(rng: random.Random) -> dict:
             "baseline": rng.choice([100000, 0, None, 2000, "n/a", 100, 0.1, -50])}
 
 
-class Sheet:
+class Table:
     """One worksheet of inputs and formulas, remembering what Python expects of each formula cell."""
 
     def __init__(self, workbook, name: str, date_format, result_format):
@@ -211,7 +211,7 @@ def recalculated(tmp_path_factory):
         config.write_number(row, 1, value)
         wb.define_name(name, f"=config!$B${row + 1}")
     names = {"mplan_year": YEAR, "mplan_on_track": ON_TRACK, "mplan_at_risk": AT_RISK}
-    sheets = [Sheet(wb, n, date_format, result_format) for n in ("pairs", "kpi", "smart")]
+    sheets = [Table(wb, n, date_format, result_format) for n in ("pairs", "kpi", "smart")]
     pairs, kpi, smart_sheet = sheets
 
     two = ["roi", "variance", "variance_pct", "acquisition_cost", "average_basket", "conversion_rate",

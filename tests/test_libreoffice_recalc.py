@@ -13,7 +13,7 @@ from mplan_xl import libreoffice, schema
 from mplan_xl.computed import PlanContext, compute_row
 from mplan_xl.demo import demo_plan
 from mplan_xl.plan import Identity, Plan
-from mplan_xl.status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
+from mplan_xl.guide_status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
 
 from conftest import YEAR, needs_libreoffice
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.formula.translate import Translator
 
-from mplan_xl import reader
+from mplan_xl import reader, sheet_scan
 from mplan_xl.libreoffice import soffice_path
 from mplan_xl.reader import (READ_ERRORS, CellError, Limits, UnreadableWorkbook, column_index, column_letters,
                              read_workbook, shift_formula)
@@ -274,14 +274,14 @@ def _sheet_parts(path: Path) -> list[bytes]:
         return [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
 
 
-@pytest.mark.parametrize("chunk", [reader._CHUNK, 300])
+@pytest.mark.parametrize("chunk", [sheet_scan._CHUNK, 300])
 def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(reader, "_CHUNK", chunk)  # small slices: cells near every slice boundary
+    monkeypatch.setattr(sheet_scan, "_CHUNK", chunk)  # small slices: cells near every slice boundary
     shared = hostile.shared_formula_workbook(tmp_path / "shared.xlsx")
     for path in (plan, shared):
         for xml in _sheet_parts(path):
-            fast = reader._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"), xml.rfind(b"</sheetData>"))
-            exact = reader._scan_expat(xml, Limits(), "s")
+            fast = sheet_scan._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"), xml.rfind(b"</sheetData>"))
+            exact = sheet_scan._scan_expat(xml, Limits(), "s")
             assert fast is not None and fast == exact
 
 
@@ -344,8 +344,8 @@ def test_sheet_within_limits_is_read(tmp_path):
 def test_cells_the_quick_check_lets_through_are_within_limits(cells, max_rows, max_columns, max_cells):
     limits = Limits(max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
     xml = sheet_xml("".join(f'<row r="{r}"><c r="{column_letters(c)}{r}"><v>1</v></c></row>' for c, r in cells))
-    if reader._within_limits(xml, limits, 0, len(xml)):
-        rows, cols = reader._exact_extent(xml, 0, len(xml))
+    if sheet_scan._within_limits(xml, limits, 0, len(xml)):
+        rows, cols = sheet_scan._exact_extent(xml, 0, len(xml))
         assert rows <= max_rows and cols <= max_columns and rows * cols <= max_cells
 
 

@@ -29,7 +29,7 @@ from mplan_xl.libreoffice import _profile_dir, soffice_path
 from mplan_xl.plan_reader import a1, locate_plan
 from mplan_xl.reader import read_workbook
 from mplan_xl.rules import RULES
-from mplan_xl.status import FAMILIES, STATUS_ITEMS
+from mplan_xl.guide_status import FAMILIES, STATUS_ITEMS
 from mplan_xl.validator import check_file
 from mplan_xl.vocabulary import EXPENSE_ITEM
 

@@ -1,7 +1,8 @@
 """mplan-xl: the yearly operational marketing plan as an Excel workbook with Python behind it.
 
 The public API is loaded on first use, so the domain core (``mplan_xl.metrics``,
-``mplan_xl.smart``, ``mplan_xl.schema``...) imports without any Excel library.
+``mplan_xl.smart``, ``mplan_xl.schema``...) imports without any Excel library;
+type checkers and IDEs see the same names through the explicit imports below.
 
 Example:
     >>> import mplan_xl
@@ -13,18 +14,32 @@ Example:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # the names __getattr__ loads on first use, seen by type checkers and IDEs
+    from .builder import build_workbook, new_workbook
+    from .demo import demo_workbook
+    from .errors import MplanError, UsageError
+    from .plan import Identity, Plan
+    from .report import FileReport, Report
+    from .validator import check, check_file
+
+try:
+    __version__ = version("mplan-xl")
+except PackageNotFoundError:  # a source tree on sys.path, not installed
+    __version__ = "0+unknown"
 
 #: Public name -> module that defines it.
 _API = {
-    "new_workbook": "builder", "demo_workbook": "builder", "build_workbook": "builder",
+    "new_workbook": "builder", "demo_workbook": "demo", "build_workbook": "builder",
     "check": "validator", "check_file": "validator", "Report": "report", "FileReport": "report",
     "Identity": "plan", "Plan": "plan", "MplanError": "errors", "UsageError": "errors",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = ["FileReport", "Identity", "MplanError", "Plan", "Report", "UsageError", "__version__", "build_workbook",
+           "check", "check_file", "demo_workbook", "new_workbook"]
+assert set(__all__) == {"__version__", *_API}
 
 
 def __getattr__(name: str) -> Any:

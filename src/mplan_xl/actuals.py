@@ -49,8 +49,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import MplanError
+from .errors import RulesError
 from .fec import Entry, decode
+from .numbers import format_number
 from .vocabulary import Label, fold
 
 #: Account prefixes of marketing expenses whose unclaimed entries are listed (623: advertising, publications, public relations).
@@ -167,8 +168,7 @@ def money(amount: float, lang: str = "fr") -> str:
     >>> money(-1234.5, "fr"), money(1234.5, "en")
     ('-1\\u202f234,50', '1,234.50')
     """
-    text = f"{amount:,.2f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    return format_number(amount, lang)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -252,10 +252,6 @@ def _quote_index(lines: Sequence[BudgetLine]) -> tuple[re.Pattern | None, dict[s
 #: Accepted headers of the rules file (French or English) -> Rule field.
 RULE_HEADERS = {"ligne": "line_id", "line": "line_id", "id": "line_id", "compte": "account", "account": "account",
                 "fournisseur": "supplier", "supplier": "supplier", "libelle": "label", "label": "label"}
-
-
-class RulesError(MplanError):
-    """The mapping table cannot be used; nothing was imported."""
 
 
 def read_rules(path: str | os.PathLike, line_ids: Iterable[str]) -> list[Rule]:

@@ -1,7 +1,7 @@
 """``mplan-xl actuals``: the spending of the accounts (FEC) written into a copy of a team's plan.
 
-The plan is read once (:func:`~mplan_xl.reader.read_workbook`,
-:func:`~mplan_xl.plan_reader.locate_plan`), the FEC is read and matched to its
+The plan is read once, by the pipeline every command shares
+(:func:`~mplan_xl.validator.inspect_file`: read, locate, check), the FEC is read and matched to its
 budget lines by :mod:`mplan_xl.actuals`, then a copy of the workbook is
 written in which each budget line's *Réel* / *Actual* cell holds the sum of
 the entries it claimed (0 when it claimed none), and the workbook is marked to
@@ -24,29 +24,37 @@ import json
 import os
 from pathlib import Path
 from xml.sax.saxutils import escape
-from typing import Sequence
+from typing import Any, Sequence
 
 from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
 from .atomic import atomic_output, check_output
 from .cell_patch import recalculate_on_open, set_numbers
-from .errors import MplanError
+from .errors import PlanNotUsable, UnreadableWorkbook
 from .fec import read_fec
 from .package import MAIN_NS, PackageCopy
 from .plan import CURRENCIES, id_text
-from .plan_reader import LocatedPlan, locate_plan
-from .reader import Limits, read_workbook
+from .plan_reader import LocatedPlan
+from .reader import Limits
 from .vocabulary import Label
 
 #: Columns of the budget table the import needs.
 NEEDED_COLUMNS = ("id", "supplier", "quote_ref", "actual")
 
 
-class PlanNotUsable(MplanError):
-    """The plan has no budget table with the columns the import needs, or no plan year."""
-
-
 def read_plan(path: str | os.PathLike, limits: Limits = Limits()) -> LocatedPlan:
-    located = locate_plan(read_workbook(path, limits))   # UnreadableWorkbook says why in the user's language
+    """The plan located by the one pipeline (:func:`~mplan_xl.validator.inspect_file`); its findings do not
+    stop the import, a file the reader refuses does (:class:`~mplan_xl.errors.UnreadableWorkbook`)."""
+    from .validator import inspect_file
+
+    return inspect_file(path, "fr", limits, then=lambda inspected: _usable(path, inspected))
+
+
+def _usable(path: str | os.PathLike, inspected: Any) -> LocatedPlan:
+    if inspected.error is not None:
+        raise inspected.error
+    located = inspected.located
+    if located is None:   # one of our reports, a lock file: no plan in it
+        raise UnreadableWorkbook("not-a-workbook")
     table = located.tables.get("budget")
     missing = [key for key in NEEDED_COLUMNS if table is None or key not in table.columns]
     if missing or not isinstance(located.year, int):

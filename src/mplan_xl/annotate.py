@@ -386,24 +386,17 @@ def targets(paths: Sequence[str], folder: Path) -> list[Path]:
     return out
 
 
-def annotate_one(path: str, target: str, findings: Sequence[Finding], lang: str, limits: Limits) -> str | None:
-    """Write the annotated copy of one file, notes in the workbook's language; None, or why it failed.
+def annotate_one(path: str | os.PathLike, target: str, report: FileReport, lang: str, limits: Limits) -> str | None:
+    """Write the annotated copy of one checked file, notes in the workbook's language; None, or why it failed.
 
-    *findings* are those of ``check`` in *lang*; a workbook in the other
+    *report* is the file's ``check`` report in *lang*; a workbook in the other
     language is checked again in its own, so the team reads its notes in it.
     """
-    from .plan_reader import locate_plan
-    from .reader import read_workbook
     from .validator import check_file
 
     try:
-        raw = read_workbook(path, limits)
-        try:
-            workbook_lang = locate_plan(raw).lang
-        finally:
-            raw.close()
-        if workbook_lang != lang:
-            findings = check_file(path, workbook_lang, limits).findings
+        workbook_lang = report.lang or lang
+        findings = report.findings if workbook_lang == lang else check_file(path, workbook_lang, limits).findings
         write_copy(path, target, findings, workbook_lang)
     except Exception as err:  # a package we cannot patch is reported, never half-written
         return f"{type(err).__name__}: {err}"
@@ -440,21 +433,11 @@ def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], 
     todo = [(r, copies[_key(r.path)]) for r in reports if r.status != UNREADABLE and r.findings]
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    if jobs == 1:
-        outcomes = [annotate_one(r.path, str(t), r.findings, lang, limits) for r, t in todo]
-    else:
-        from pebble import ProcessPool
+    from .validator import run_files
 
-        with ProcessPool(max_workers=jobs) as pool:
-            futures = [pool.schedule(annotate_one, args=(r.path, str(t), r.findings, lang, limits),
-                                     timeout=limits.timeout_s) for r, t in todo]
-            outcomes = []
-            for future in futures:
-                try:
-                    outcomes.append(future.result())
-                except Exception as err:  # time limit or a worker that died
-                    outcomes.append(type(err).__name__)
+    outcomes = run_files([Path(r.path) for r, _ in todo], annotate_one, (lang, limits), lang=lang, limits=limits,
+                         jobs=jobs, per_file=[(str(t), r) for r, t in todo],
+                         failed=lambda path, report: report.findings[0].message) if todo else []
     written = [(r.path, t) for (r, t), o in zip(todo, outcomes) if o is None]
     failed = [(r.path, o) for (r, _), o in zip(todo, outcomes) if o is not None]
     return Annotated(folder, written, unreadable, failed)

@@ -13,12 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UsageError
+from .errors import OutputError
 from .vocabulary import Label
-
-
-class OutputError(UsageError):
-    """The output cannot be written where asked (exists, folder missing, not writable)."""
 
 
 def check_output(path: str | os.PathLike, force: bool) -> Path:

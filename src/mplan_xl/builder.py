@@ -25,15 +25,16 @@ import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__, layout, schema
+from .a1 import column_letters
 from .atomic import OutputError, atomic_output
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .conditional import conditional_formats
 from .dashboard_sheet import write_dashboard
-from .errors import UsageError
+from .errors import BuildError
 from .guide_sheet import write_guide
 from .layout import LINE_HEIGHT
 from .plan import Identity, Plan, check_language
-from .schema import Column, Kind, Sheet
+from .schema import Column, Kind, Table
 from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
 from .synthesis import AS_OF_FORMULA, Figures, serial
@@ -103,10 +104,6 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
         if formula.startswith("{") and formula.endswith("}"):
             formula = formula[1:-1]
         return formula[1:] if formula.startswith("=") else formula
-
-
-class BuildError(UsageError):
-    """The workbook cannot be built with these options."""
 
 
 def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
@@ -252,7 +249,7 @@ class _WorkbookWriter:
             for row, label in enumerate(labels, 1):
                 ws.write_string(row, col, label)
             self.wb.define_name(f"list_{choice_list.key}",
-                                f"={schema.LISTS_SHEET}!${_col_letter(col)}$2:${_col_letter(col)}${len(labels) + 1}")
+                                f"={schema.LISTS_SHEET}!${column_letters(col)}$2:${column_letters(col)}${len(labels) + 1}")
             ws.set_column(col, col, 24)
         ws.hide()
 
@@ -282,7 +279,7 @@ class _WorkbookWriter:
 
     # --- data sheets -----------------------------------------------------------------
 
-    def _data_sheet(self, ws: Any, tables: tuple[Sheet, ...]) -> None:
+    def _data_sheet(self, ws: Any, tables: tuple[Table, ...]) -> None:
         first = tables[0]
         ws.set_row(0, 21)
         ws.set_row(1, 45)
@@ -335,7 +332,7 @@ class _WorkbookWriter:
         ws.write_url(row, col, f"internal:'{self.name_of('guide')}'!A1", self.styles.link,
                      string=_NAV["back"](self.lang).format(guide=self.name_of("guide")))
 
-    def _table(self, ws: Any, sheet: Sheet, first_col: int) -> tuple[list[float], int]:
+    def _table(self, ws: Any, sheet: Table, first_col: int) -> tuple[list[float], int]:
         """Write one table; return its column widths and its last row (the total row when it has one)."""
         rows = self.plan.rows(sheet.key)
         spare = sheet.blank_rows if self.template else (SPARE_ROWS if sheet.blank_rows else 0)
@@ -386,7 +383,7 @@ class _WorkbookWriter:
         conditional_formats(self, ws, sheet, first_row, first_col, last_row)
         return widths, last_row + sheet.has_totals
 
-    def _total_row(self, ws: Any, sheet: Sheet, r: int, first_col: int, rows: list[dict[str, Any]],
+    def _total_row(self, ws: Any, sheet: Table, r: int, first_col: int, rows: list[dict[str, Any]],
                    computed_rows: list[dict[str, Any]]) -> None:
         """The Table's total row: SUBTOTAL, so rows hidden by a filter drop out of the totals."""
         for j, column in enumerate(sheet.columns):
@@ -406,7 +403,7 @@ class _WorkbookWriter:
             else:
                 ws.write_blank(r, first_col + j, None, fmt)
 
-    def _column_width(self, sheet: Sheet, column: Column, rows: list[dict[str, Any]],
+    def _column_width(self, sheet: Table, column: Column, rows: list[dict[str, Any]],
                       computed_rows: list[dict[str, Any]]) -> float:
         """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap)."""
         declared = column.width or 14
@@ -421,7 +418,7 @@ class _WorkbookWriter:
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
         return layout.fit_width(texts, declared, max(cap, declared))
 
-    def _fit_row_height(self, ws: Any, r: int, sheet: Sheet, row: dict[str, Any], widths: list[float]) -> None:
+    def _fit_row_height(self, ws: Any, r: int, sheet: Table, row: dict[str, Any], widths: list[float]) -> None:
         """Grow the row to show its wrapped texts: neither XlsxWriter nor LibreOffice fits row heights of
         written files, so the lines are estimated from the column widths."""
         lines = max((layout.text_lines(self._shown_text(c, row[c.key]), w) for c, w in zip(sheet.columns, widths)
@@ -450,7 +447,7 @@ class _WorkbookWriter:
         else:
             ws.write_string(r, c, str(value), fmt)
 
-    def _validation(self, ws: Any, sheet: Sheet, column: Column, first_row: int, col: int, last_row: int) -> None:
+    def _validation(self, ws: Any, sheet: Table, column: Column, first_row: int, col: int, last_row: int) -> None:
         rule = self._validation_rule(sheet, column, xl_rowcol_to_cell(first_row, col))
         if rule is None:
             return
@@ -463,7 +460,7 @@ class _WorkbookWriter:
         })
         ws.data_validation(first_row, col, last_row, col, rule)
 
-    def _validation_rule(self, sheet: Sheet, column: Column, top_left: str) -> dict[str, Any] | None:
+    def _validation_rule(self, sheet: Table, column: Column, top_left: str) -> dict[str, Any] | None:
         lang = self.lang
         if not column.is_input:
             return None
@@ -507,8 +504,6 @@ class _WorkbookWriter:
         return schema.worksheet_name(worksheet_key, self.lang)[:31]
 
 
-def _col_letter(col: int) -> str:
-    return xl_rowcol_to_cell(0, col, col_abs=False)[:-1]
 
 
 def _number_text(value: float) -> str:
@@ -546,23 +541,4 @@ def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = ""
                          protect=protect)
 
 
-def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | None = None, year: int | None = None,
-                  with_errors: bool = False, runtime: str | None = None, force: bool = False,
-                  protect: bool = False) -> Path:
-    """Write a fully filled, realistic plan of a fictional company.
-
-    ``with_errors=True`` seeds the documented problems of
-    :data:`mplan_xl.demo.SEEDED_ERRORS` for the validator to find.
-
-    Example:
-        >>> import mplan_xl
-        >>> mplan_xl.demo_workbook("demo.xlsx", lang="en")  # doctest: +SKIP
-        PosixPath('demo.xlsx')
-    """
-    from .demo import demo_plan  # the demo content is only loaded when asked for
-
-    plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
-    return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force, protect=protect)
-
-__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook",
-           "demo_workbook"]
+__all__ = ["BuildError", "OutputError", "RUNTIME_EXTENSIONS", "build_workbook", "runtime_for", "new_workbook"]

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from .a1 import column_index
+
 _ROW = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?row>)', re.S)
 _CELL = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)', re.S)
 _R_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -32,10 +34,7 @@ _A1 = re.compile(r"^([A-Z]{1,3})([1-9]\d*)$")
 
 
 def _column_number(letters: bytes | str) -> int:
-    n = 0
-    for ch in letters if isinstance(letters, str) else letters.decode():
-        n = n * 26 + ord(ch) - 64
-    return n
+    return column_index(letters if isinstance(letters, str) else letters.decode()) + 1
 
 
 def _number(value: float) -> bytes:

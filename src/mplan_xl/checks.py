@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import schema
 from .computed import PlanContext, column_formula, compute_row, structured_ref
-from .numbers import parse_localized_number
+from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
 from .reader import column_index
-from .status import BELOW_WINDOW, ROW_LIKE_CELLS
+from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
 from .schema import Kind
 from .smart import smart_check
@@ -56,8 +56,9 @@ class Context:
 
 
 def _fmt_number(value: float, lang: str) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    if float(value).is_integer():
+        return format_number(int(value), lang, ",")
+    return format_number(value, lang).rstrip("0").rstrip(",.")
 
 
 # --- template -------------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
             if sheet.key == "actions":
                 start, end = (as_date(values.get(k)) for k in ("start", "end"))
                 if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-                    yield ctx.finding("date-order", table, row, "end", start=start.isoformat(), end=end.isoformat())
+                    yield ctx.finding("date-order", table, row, "end", start=start, end=end)
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
@@ -134,7 +135,7 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])
         elif column.in_plan_year and year and date.year != year:
-            yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date.isoformat(), year=year)
+            yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date, year=year)
         return
     if not kind.is_number:
         return
@@ -313,7 +314,7 @@ def check_macros(ctx: Context) -> Iterator[Finding]:
 
 
 def _foreign_modules(ctx: Context) -> list[str]:
-    from .macros import document_code, vba_sources
+    from .vba_sources import document_code, vba_sources
     from .vba import read_vba_modules
 
     try:
@@ -470,8 +471,8 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
 
 def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     """Values outside the tables of a data sheet: a row below a table that looks like one of its rows
-    (values in at least :data:`~mplan_xl.status.ROW_LIKE_CELLS` of its columns, within
-    :data:`~mplan_xl.status.BELOW_WINDOW` rows) is an error of its own; every other value, one warning per sheet."""
+    (values in at least :data:`~mplan_xl.guide_status.ROW_LIKE_CELLS` of its columns, within
+    :data:`~mplan_xl.guide_status.BELOW_WINDOW` rows) is an error of its own; every other value, one warning per sheet."""
     tables_on: dict[str, list[LocatedTable]] = {}
     for table in ctx.plan.tables.values():
         tables_on.setdefault(table.worksheet, []).append(table)

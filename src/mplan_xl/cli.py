@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 from pathlib import Path
@@ -22,15 +21,30 @@ from typing import Any, Callable, Iterator, Sequence
 import click
 
 from . import builder
-from .errors import MplanError, UsageError
+from .errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
+from .cli_errors import remember_lang
+from .cli_help import HelpGroup
 from .actuals import MARKETING_ACCOUNTS
 from .plan import CURRENCIES
 from .vocabulary import LANGUAGES, Label
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 _WROTE = Label("Écrit : {path}", "Wrote: {path}")
-_FAILED = Label("Échec de l'écriture de {path} : {error}", "Could not write {path}: {error}")
+
+
+class Number(click.FloatRange):
+    """A number option that also takes the French decimal comma and spaced thousands (``60 000,50``)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            from .numbers import parse_localized_number
+
+            parsed = parse_localized_number(value)
+            if parsed is None or value.strip().endswith("%"):
+                self.fail(f"{value!r} is not a valid number.", param, ctx)
+            value = parsed
+        return super().convert(value, param, ctx)
 
 
 def _default_lang() -> str:
@@ -39,41 +53,21 @@ def _default_lang() -> str:
 
 
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
+                           callback=remember_lang, is_eager=True,
                            help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
 runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)), default=None,
                               help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
                                    "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
                                    "Default: from OUT's extension.")
-force_option = click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+force_option = click.option("--force", is_flag=True, help="Replace the output if it exists (every command: an existing "
+                                                          "output is replaced only with --force).")
 protect_option = click.option("--protect", is_flag=True,
                               help="Protect the sheets (no password): computed cells cannot be typed over, but sorting, "
                                    "deleting rows and growing tables are blocked (see README).")
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn our errors into one localised line and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        lang = kwargs.get("lang", "fr")
-        try:
-            return command(*args, **kwargs)
-        except UsageError as err:
-            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-            sys.exit(EXIT_USAGE)
-        except MplanError as err:
-            click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-            sys.exit(EXIT_FAILED)
-        except OSError as err:
-            path = kwargs.get("out") or err.filename or ""
-            click.echo("mplan-xl: " + _FAILED(lang).format(path=path, error=err.strerror or err), err=True)
-            sys.exit(EXIT_FAILED)
-
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
@@ -87,11 +81,10 @@ def main() -> None:
 @click.option("--currency", type=click.Choice(tuple(CURRENCIES), case_sensitive=False), default="EUR",
               show_default=True, help="Currency of every amount.")
 @click.option("--author", default="", help="Who prepares the plan.")
-@click.option("--envelope", type=click.FloatRange(min=0), default=None, help="Yearly marketing budget envelope.")
+@click.option("--envelope", type=Number(min=0), default=None, help="Yearly marketing budget envelope.")
 @runtime_option
 @protect_option
 @force_option
-@reports_errors
 def new(out: str, lang: str, company: str, year: int | None, currency: str, author: str,
         envelope: float | None, runtime: str, protect: bool, force: bool) -> None:
     """Write an empty plan template to OUT."""
@@ -111,7 +104,6 @@ def new(out: str, lang: str, company: str, year: int | None, currency: str, auth
 @runtime_option
 @protect_option
 @force_option
-@reports_errors
 def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, fec: str | None,
          runtime: str, protect: bool, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
@@ -119,7 +111,9 @@ def demo(out: str, lang: str, company: str | None, year: int | None, with_errors
         from .atomic import check_output
 
         check_output(fec, force)
-    path = builder.demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
+    from .demo import demo_workbook
+
+    path = demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
                                  runtime=runtime, force=force, protect=protect)
     click.echo(_WROTE(lang).format(path=path))
     if fec:
@@ -156,26 +150,40 @@ def refuse_output_over_input(outputs: Sequence[str | None], inputs: Sequence[str
 
 
 FORMATS = ("text", "json", "xlsx", "junit")
+#: The report format an output's extension implies, when --format is not given.
+CHECK_EXTENSIONS = {".json": "json", ".xlsx": "xlsx", ".xml": "junit", ".txt": "text"}
+DIFF_EXTENSIONS = {".json": "json", ".xlsx": "xlsx", ".txt": "text"}
+
+
+def format_of(output: str | None, extensions: dict[str, str]) -> str:
+    """The format *output*'s extension implies (text for none, or an unknown one).
+
+    >>> format_of("report.JSON", CHECK_EXTENSIONS), format_of("ci.xml", CHECK_EXTENSIONS), format_of(None, {})
+    ('json', 'junit', 'text')
+    """
+    return extensions.get(Path(output).suffix.lower(), "text") if output else "text"
+
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI). "
+                   "Default: from OUTPUT's extension (.json, .xlsx, .xml), else text.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (replaced atomically) instead of the standard output.")
+              help="Write the report to this file (atomically) instead of the standard output.")
+@force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @lang_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
-@reports_errors
-def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None, lang: str, strict: bool,
-          timeout: float, annotate_dir: str | None) -> None:
+def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
+          strict: bool, timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
@@ -189,11 +197,12 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
     from .reader import Limits
     from .validator import check as run_check
 
+    fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_XLSX_NEEDS_OUTPUT)
     if output:
-        check_output(output, force=True)
         refuse_output_over_input([output], paths)
+        check_output(output, force)
     if annotate_dir:
         from .annotate import prepare
 
@@ -202,13 +211,13 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jobs: int | None
         report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                            on_done=on_done)
     if fmt == "xlsx":
-        with atomic_output(output, force=True) as tmp:
+        with atomic_output(output, force=force) as tmp:
             report.write_xlsx(tmp)
         click.echo(report.summary_line())
     else:
         text = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}[fmt]()
         if output:
-            with atomic_output(output, force=True) as tmp:
+            with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
             click.echo(report.summary_line())
         else:
@@ -254,21 +263,12 @@ _ROLLOVER_TEXT = {
     "carried": Label("Objectifs non atteints reconduits : {count} ({ids}) ; KPI reconduits : {kpis}",
                      "Objectives not reached, carried over: {count} ({ids}); KPIs carried over: {kpis}"),
     "listed": Label("Constats du plan lu, non bloquants : {count}", "Findings of the plan read, not blocking: {count}"),
-    "blocking": Label("Constats bloquants :", "Blocking findings:"),
     "new_check": Label("Contrôle du nouveau classeur : {status}, {errors} erreur(s), {warnings} avertissement(s)",
                        "Check of the new workbook: {status}, {errors} error(s), {warnings} warning(s)"),
-    "error": Label("erreur", "error"),
-    "warning": Label("avertissement", "warning"),
     "valid": Label("valide", "valid"),
     "invalid": Label("invalide", "invalid"),
     "unreadable": Label("illisible", "unreadable"),
 }
-
-
-def _finding_line(finding: Any, lang: str) -> str:
-    """One finding on one indented line: severity, place, rule code, message."""
-    place = "!".join(p for p in (finding.sheet, finding.cell) if p) or "-"
-    return f"  {_ROLLOVER_TEXT[finding.severity](lang)}  {place}  [{finding.code}] {finding.message}"
 
 
 @main.command()
@@ -278,10 +278,9 @@ def _finding_line(finding: Any, lang: str) -> str:
 @click.option("--year", type=int, default=None, help="Year of the new plan (default: the plan's year + 1).")
 @runtime_option
 @click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
-              help="Language of messages, and of the new workbook when given (default workbook language: "
+              callback=remember_lang, is_eager=True, help="Language of messages, and of the new workbook when given (default workbook language: "
                    "the plan's own).")
 @force_option
-@reports_errors
 def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: str, force: bool) -> None:
     """Write next year's plan from this year's filled PLAN (only read).
 
@@ -294,20 +293,13 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     """
     from click.core import ParameterSource
 
-    from .rollover import RolloverRefused, rollover as run_rollover
+    from .rollover import rollover as run_rollover
 
     refuse_output_over_input([out], [plan])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
-    try:
-        result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
-                              message_lang=lang)
-    except RolloverRefused as err:
-        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-        click.echo(text["blocking"](lang), err=True)
-        for finding in err.blocking:
-            click.echo(_finding_line(finding, lang), err=True)
-        sys.exit(EXIT_FAILED)
+    result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
+                          message_lang=lang)
     verdicts = result.verdicts()
     click.echo(text["wrote"](lang).format(path=result.output, year=result.year, source_year=result.source_year))
     click.echo(text["review"](lang).format(count=len(result.suggestions), **verdicts))
@@ -317,7 +309,7 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     listed = result.listed_findings
     click.echo(text["listed"](lang).format(count=len(listed)))
     for finding in listed:
-        click.echo(_finding_line(finding, lang))
+        click.echo(finding_line(finding, lang))
     new = result.output_report
     click.echo(text["new_check"](lang).format(status=text[new.status](lang), errors=new.errors, warnings=new.warnings))
     sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
@@ -348,15 +340,16 @@ _CONSOLIDATE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); "
                    "a plan loaded again replaces its rows, an approved plan keeps its approved figures.")
-@click.option("--out", "portfolio", type=click.Path(dir_okay=False), default=None,
-              help="Portfolio workbook (.xlsx) to write from the whole database (replaced).")
+@click.option("--output", "-o", "portfolio", type=click.Path(dir_okay=False), default=None,
+              help="Portfolio workbook (.xlsx) to write from the whole database.")
+@click.option("--out", "portfolio_alias", type=click.Path(dir_okay=False), default=None, hidden=True)
+@force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @lang_option
-@reports_errors
-def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: int | None, timeout: float,
-                lang: str) -> None:
+def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfolio_alias: str | None, force: bool,
+                jobs: int | None, timeout: float, lang: str) -> None:
     """Load every valid plan of PATHS (files or folders) into one database and a portfolio workbook.
 
     Invalid and unreadable files are skipped and listed with their findings
@@ -368,11 +361,12 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
     from .database import display_name
     from .reader import Limits
 
-    # The portfolio of an earlier run, written among the plans, is replaced (consolidate skips it).
+    portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
+    # The portfolio of an earlier run, written among the plans, may be replaced (consolidate skips it).
     refuse_output_over_input([portfolio, db], paths, in_folders=False)
     text = _CONSOLIDATE_TEXT
     with progress_bar(paths, "consolidate") as on_done:
-        result = run_consolidate(list(paths), db, out=portfolio, lang=lang, jobs=jobs,
+        result = run_consolidate(list(paths), db, out=portfolio, force=force, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
                 for k in ("added", "replaced", "reloaded", "modified_after_approval")}
@@ -392,7 +386,7 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, jobs: in
         click.echo(text["skipped_file"](lang).format(status=status, path=item.path))
         if not item.note:
             for finding in item.findings:
-                click.echo("  " + _finding_line(finding, lang))
+                click.echo("  " + finding_line(finding, lang))
     if result.portfolio:
         click.echo(text["portfolio"](lang).format(path=result.portfolio))
     sys.exit(result.exit_code)
@@ -407,7 +401,6 @@ _APPROVE_TEXT = {
                      "dont {objectives_smart} SMART, {actions} action(s), {budget_lines} ligne(s) de budget, {kpis} KPI",
                      "  planned budget {planned}, committed {committed}, actual {actual}; {objectives} objective(s), "
                      "{objectives_smart} SMART, {actions} action(s), {budget_lines} budget line(s), {kpis} KPI(s)"),
-    "refused": Label("Constats :", "Findings:"),
 }
 
 
@@ -416,9 +409,8 @@ _APPROVE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
 @lang_option
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit for reading the file, in seconds.")
-@reports_errors
 def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
 
@@ -427,18 +419,11 @@ def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     a revision and reports it as modified after approval, with the diff.
     Exit code: 0 approved, 1 refused (the plan has errors) or database error, 2 usage error.
     """
-    from .consolidate import ApprovalRefused, approve as run_approve
+    from .consolidate import approve as run_approve
     from .database import display_name
     from .reader import Limits
 
-    try:
-        result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
-    except ApprovalRefused as err:
-        click.echo(f"mplan-xl: {err.text(lang)}", err=True)
-        click.echo(_APPROVE_TEXT["refused"](lang), err=True)
-        for finding in err.findings:
-            click.echo(_finding_line(finding, lang), err=True)
-        sys.exit(EXIT_FAILED)
+    result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
     loaded = result.plan
     click.echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
                                                       sha=loaded.sha256[:12], db=display_name(db)))
@@ -447,8 +432,9 @@ def approve(plan: str, db: str, lang: str, timeout: float) -> None:
 
 
 def _amount(value: float, lang: str) -> str:
-    text = f"{value:,.2f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    from .numbers import format_number
+
+    return format_number(value, lang)
 
 
 # --- diff ----------------------------------------------------------------------------------------------
@@ -462,15 +448,17 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default="text", show_default=True,
-              help="text (terminal), json (stable), xlsx (one row per difference).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "xlsx")), default=None,
+              help="text (terminal), json (stable), xlsx (one row per difference). "
+                   "Default: from OUTPUT's extension (.json, .xlsx), else text.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the differences to this file (replaced atomically) instead of the standard output.")
+              help="Write the differences to this file (atomically) instead of the standard output.")
+@force_option
 @lang_option
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
-@reports_errors
-def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, timeout: float) -> None:
+def diff_command(old: str, new: str, fmt: str | None, output: str | None, force: bool, lang: str,
+                 timeout: float) -> None:
     """What changed from OLD to NEW, two versions of a plan (files are only read).
 
     By table and row id: rows added, removed, changed (column: old -> new);
@@ -483,22 +471,23 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, lang: str, ti
     from .diff import diff as run_diff
     from .reader import Limits
 
+    fmt = fmt or format_of(output, DIFF_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
     if output:
-        check_output(output, force=True)
         if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
             raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
+        check_output(output, force)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
     if result.unreadable and fmt != "json":
         click.echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
-        result.write_xlsx(output, lang)
+        result.write_xlsx(output, lang, force=force)
         click.echo(output)
     else:
         text = result.to_json() if fmt == "json" else result.to_text(lang)
         if output:
-            with atomic_output(output, force=True) as tmp:
+            with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
             click.echo(output)
         else:
@@ -550,7 +539,6 @@ def _as_of(value: str | None) -> Any:
               help="Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).")
 @lang_option
 @force_option
-@reports_errors
 def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None, as_of: str | None, accounts: str,
             lang: str, force: bool) -> None:
     """Write a copy of PLAN whose budget lines' actuals come from the accounts' FEC export.
@@ -565,18 +553,12 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     a usage error.
     """
     from .actuals_workbook import UNMATCHED_SHEET, import_actuals
-    from .fec import FecError
 
     text = _ACTUALS_TEXT
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
     refuse_output_over_input([out, report], [plan, fec])
-    try:
-        result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
-                                force=force)
-    except FecError as err:
-        for line in err.lines(lang):
-            click.echo(f"mplan-xl: {line}" if not line.startswith(" ") else line, err=True)
-        sys.exit(EXIT_FAILED)
+    result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
+                            force=force)
     click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
     for line in result.summary(lang):
         click.echo(line)

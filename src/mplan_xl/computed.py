@@ -22,13 +22,13 @@ from typing import Any, Mapping
 
 from . import formulas, metrics
 from .plan import id_key
-from .schema import Column, Metric, Rollup, Sheet, SHEETS_BY_KEY
+from .schema import Column, Metric, Rollup, Table, SHEETS_BY_KEY
 
 #: Characters that must be escaped with a quote inside a structured reference.
 _STRUCTURED_ESCAPES = str.maketrans({c: "'" + c for c in "[]#'"})
 
 
-def structured_ref(sheet: Sheet, column_key: str, lang: str, this_row: bool = True) -> str:
+def structured_ref(sheet: Table, column_key: str, lang: str, this_row: bool = True) -> str:
     """The Excel 2007 form of a structured reference, the only one LibreOffice evaluates.
 
     >>> from mplan_xl.schema import BUDGET
@@ -43,7 +43,7 @@ def structured_ref(sheet: Sheet, column_key: str, lang: str, this_row: bool = Tr
     return f"{sheet.table}[[{header}]]"
 
 
-def column_formula(sheet: Sheet, column: Column, runtime: str, lang: str) -> str:
+def column_formula(sheet: Table, column: Column, runtime: str, lang: str) -> str:
     """The formula (without the leading ``=``) of a computed column for *runtime*."""
     spec = column.computed
     if isinstance(spec, Rollup):
@@ -55,7 +55,7 @@ def column_formula(sheet: Sheet, column: Column, runtime: str, lang: str) -> str
     raise ValueError(f"{sheet.key}.{column.key} is not a computed column")
 
 
-def _rollup_formula(sheet: Sheet, spec: Rollup, lang: str) -> str:
+def _rollup_formula(sheet: Table, spec: Rollup, lang: str) -> str:
     other = SHEETS_BY_KEY[spec.table]
     match_range = structured_ref(other, spec.match, lang, this_row=False)
     own_id = structured_ref(sheet, sheet.id_column, lang)
@@ -98,7 +98,7 @@ class PlanContext:
 
 
 
-def compute_row(sheet: Sheet, row: Mapping[str, Any], context: PlanContext, lang: str) -> dict[str, Any]:
+def compute_row(sheet: Table, row: Mapping[str, Any], context: PlanContext, lang: str) -> dict[str, Any]:
     """Values of every computed column of *row*, in declaration order.
 
     Text results (SMART, KPI status) come in *lang*; a figure that cannot be

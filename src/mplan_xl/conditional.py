@@ -20,7 +20,8 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import schema
-from .schema import Sheet
+from .schema import Table
+from .smart import SMART_OK
 from .synthesis import CLOSED_STATUSES
 from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
 
@@ -67,7 +68,7 @@ def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit_col: 
                 "type": "formula", "criteria": "=" + criteria, "format": fmt, "stop_if_true": True})
 
 
-def conditional_formats(writer: Any, ws: Any, sheet: Sheet, first_row: int, first_col: int, last_row: int) -> None:
+def conditional_formats(writer: Any, ws: Any, sheet: Table, first_row: int, first_col: int, last_row: int) -> None:
     """Every conditional format of one table (rows *first_row*..*last_row*, table starting at *first_col*)."""
     col = {c.key: first_col + sheet.index(c.key) for c in sheet.columns}
     cell = {key: xl_rowcol_to_cell(first_row, c, col_abs=True) for key, c in col.items()}
@@ -85,8 +86,8 @@ def conditional_formats(writer: Any, ws: Any, sheet: Sheet, first_row: int, firs
         traffic_lights(writer, ws, first_row, col["status"], last_row, TRAFFIC)
         ws.conditional_format(first_row, col["attainment"], last_row, col["attainment"], DATA_BAR)
     elif sheet.key == "objectives":
-        rule(("smart",), f'{cell["smart"]}="OK"', styles.good)
-        rule(("smart",), f'AND({cell["smart"]}<>"",{cell["smart"]}<>"OK")', styles.bad)
+        rule(("smart",), f'{cell["smart"]}="{SMART_OK}"', styles.good)
+        rule(("smart",), f'AND({cell["smart"]}<>"",{cell["smart"]}<>"{SMART_OK}")', styles.bad)
     elif sheet.key == "actions":
         closed = ",".join(f'{cell["status"]}<>{_q(ACTION_STATUS.label(code, lang))}' for code in CLOSED_STATUSES)
         late = f'AND({cell["id"]}<>"",ISNUMBER({cell["end"]}),{cell["end"]}<{schema.NAME_AS_OF},{closed})'

@@ -66,7 +66,6 @@ import hashlib
 import json
 import math
 import os
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -75,21 +74,22 @@ from . import schema
 from .computed import PlanContext, compute_row
 from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
 from .diff import plan_totals
-from .errors import UsageError
+from .errors import ApprovalRefused, UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
-from .plan_reader import LocatedPlan, locate_plan, named_value
-from .reader import Limits, read_workbook
-from .report import INVALID, UNREADABLE, VALID, FileReport
-from .rules import Finding, make_finding
-from .schema import Kind, Sheet
-from .validator import CHECKS_FAILED, check_file, crash_report, expand_paths
+from .plan_reader import LocatedPlan, named_value, thresholds
+from .reader import Limits
+from .report import INVALID, VALID, FileReport
+from .rules import Finding
+from .schema import Kind, Table
+from .smart import SMART_OK
+from .validator import Inspected, expand_paths, inspect_file, internal_error, run_files
 from .vocabulary import KPI_STATUS, Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
 
 #: Database table -> schema table it holds.
-PLAN_TABLES: Mapping[str, Sheet] = {
+PLAN_TABLES: Mapping[str, Table] = {
     "objectives": schema.OBJECTIVES, "actions": schema.ACTIONS, "budget_lines": schema.BUDGET, "kpis": schema.KPIS,
     "reviews": schema.REVIEW,
 }
@@ -139,7 +139,7 @@ def _sql_type(column: schema.Column) -> str:
     return "VARCHAR"
 
 
-def _plan_table_columns(sheet: Sheet) -> tuple[tuple[str, str], ...]:
+def _plan_table_columns(sheet: Table) -> tuple[tuple[str, str], ...]:
     columns = KEY_COLUMNS + tuple((DB_NAMES.get(c.key, c.key), _sql_type(c)) for c in sheet.columns)
     if sheet.key == "objectives":
         columns += (("smart_ok", "BOOLEAN"),)
@@ -201,18 +201,6 @@ class Examined:
     note: str | None = None                            # why a valid file is skipped anyway
 
 
-def _sha256(path: str | os.PathLike) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-
 def _date_value(value: Any) -> Any:
     return value if isinstance(value, dt.date) else None
 
@@ -255,10 +243,8 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
     """Every row of every plan table as the database stores it (without the plan key), computed
     columns included, computed by the metrics core with text results (SMART check) in *lang*."""
     raw = located.raw
-    on_track, at_risk = (to_number(named_value(raw, n)) for n in (schema.NAME_ON_TRACK, schema.NAME_AT_RISK))
-    thresholds = {k: v for k, v in (("on_track", on_track), ("at_risk", at_risk)) if v is not None}
     year = located.year if isinstance(located.year, int) else 0
-    context = PlanContext(plan.tables, year, **thresholds)
+    context = PlanContext(plan.tables, year, **thresholds(raw))
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, sheet in PLAN_TABLES.items():
         out = []
@@ -267,7 +253,7 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
             values = {**inputs, **compute_row(sheet, inputs, context, lang)}
             row = {db_name: convert(values.get(key)) for db_name, key, convert in columns}
             if name == "objectives":
-                row["smart_ok"] = None if row["smart"] is None else row["smart"] == "OK"
+                row["smart_ok"] = None if row["smart"] is None else row["smart"] == SMART_OK
             if name == "kpis":
                 row["status"] = KPI_STATUS.code_of(values.get("status"))
             out.append(row)
@@ -276,66 +262,48 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
 
 
 def examine(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Examined:
-    """Check one file and, when it is valid, turn it into database rows. Never raises for a bad file."""
-    report = check_file(path, lang, limits)
-    sha = _sha256(path)
-    if report.status == UNREADABLE:
-        return Examined(str(path), sha, report)
+    """Check one file and, when it is valid, turn it into database rows, from one read. Never raises for a bad file."""
+    return inspect_file(path, lang, limits, then=lambda inspected: _rows_of(inspected, lang))
+
+
+def _rows_of(inspected: Inspected, lang: str) -> Examined:
+    report, sha, located = inspected.report, inspected.sha256, inspected.located
+    path = report.path
+    if located is None:
+        return Examined(path, sha, report)
     try:
-        raw = read_workbook(path, limits)
-    except Exception:  # the validator read it a moment ago; a file changing meanwhile is reported as it was
-        return Examined(str(path), sha, report)
-    try:
-        located = locate_plan(raw)
         plan = located.to_plan()
         company = id_text(located.company) or Path(path).stem
         year = located.year
         if report.status != VALID:
-            return Examined(str(path), sha, report, company, year)
+            return Examined(path, sha, report, company, year)
         if not isinstance(year, int):
-            return Examined(str(path), sha, report, company, None, note="no_year")
+            return Examined(path, sha, report, company, None, note="no_year")
         key = {"company": company, "year": year, "sha256": sha}
         rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
                 plan_rows(located, plan, located.lang).items()}
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
                     **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
-        return Examined(str(path), sha, report, company, year, plan_row, rows)
-    except Exception:  # a workbook the checks passed but that cannot be turned into rows
-        report = FileReport(str(path), INVALID, report.template_version,
-                            report.findings + [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
-        return Examined(str(path), sha, report)
-    finally:
-        raw.close()
+        return Examined(path, sha, report, company, year, plan_row, rows)
+    except Exception:  # a workbook the checks passed but that we cannot turn into rows: our bug
+        report = FileReport(path, INVALID, report.template_version, report.findings + [internal_error(lang)])
+        return Examined(path, sha, report)
 
 
 def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Limits,
                  on_done: Callable[[Examined], None] | None) -> list[Examined]:
-    """:func:`examine` every file, in a pool of worker processes with a time limit per file."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    if jobs == 1:
-        results = []
-        for f in files:
-            results.append(examine(f, lang, limits))
-            if on_done:
-                on_done(results[-1])
-        return results
-    from pebble import ProcessExpired, ProcessPool
+    """:func:`examine` every file, in the validator's worker pool with its time limit per file."""
+    return run_files(files, examine, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done,
+                     failed=lambda path, report: Examined(str(path), _sha256(path), report))
 
-    results: list[Examined] = []
-    with ProcessPool(max_workers=jobs) as pool:
-        futures = [pool.schedule(examine, args=(f, lang, limits), timeout=limits.timeout_s) for f in files]
-        for f, future in zip(files, futures):
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = Examined(str(f), _sha256(f), FileReport(str(f), UNREADABLE, None, [
-                    make_finding("check-timeout", lang, seconds=limits.timeout_s)]))
-            except ProcessExpired as err:
-                result = Examined(str(f), _sha256(f), crash_report(f, lang, err.exitcode))
-            results.append(result)
-            if on_done:
-                on_done(result)
-    return results
+
+def _sha256(path: str | os.PathLike) -> str | None:
+    """The sha256 of a file the reader could not finish (a time limit, a worker that died), for its findings."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 # --- loading -------------------------------------------------------------------------------------------------
@@ -406,7 +374,8 @@ def _select_batch(examined: list[Examined], lang: str) -> tuple[list[Examined], 
 
 def _finding_rows(item: Examined) -> list[dict[str, Any]]:
     return [{"sha256": item.sha256, "path": str(Path(item.path).resolve()), "company": item.company, "year": item.year,
-             "status": item.report.status, **f.to_dict()} for f in item.report.findings]
+             "status": item.report.status, **{k: v for k, v in f.to_dict().items() if k != "params"}}
+            for f in item.report.findings]
 
 
 def stored_plan(db: Database, company: str, year: int) -> tuple[dict[str, Any] | None, dict[str, list[dict[str, Any]]]]:
@@ -518,10 +487,11 @@ def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool
 
 
 def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, out: str | os.PathLike | None = None,
-                lang: str = "fr", jobs: int | None = None, limits: Limits = Limits(),
+                force: bool = True, lang: str = "fr", jobs: int | None = None, limits: Limits = Limits(),
                 on_done: Callable[[Examined], None] | None = None) -> Consolidation:
     """Check every workbook of *paths*, load the valid ones into the DuckDB database *db*, and
-    write the portfolio workbook *out* (replaced) from the whole database.
+    write the portfolio workbook *out* from the whole database (an existing one replaced unless
+    *force* is False, as the command line does without ``--force``).
 
     Example:
         >>> result = consolidate(["returned/"], "plans.duckdb", out="portfolio.xlsx", lang="en")  # doctest: +SKIP
@@ -531,7 +501,7 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
     from .atomic import check_output
 
     if out is not None:
-        check_output(out, force=True)
+        check_output(out, force)
         if Path(out).suffix.lower() != ".xlsx":
             raise UsageError(_TEXT["portfolio_xlsx"], path=out)
     # The portfolio of an earlier run, written among the plans, is not a plan.
@@ -557,14 +527,6 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
 
 # --- approval ------------------------------------------------------------------------------------------------
 
-class ApprovalRefused(DatabaseError):
-    """The plan cannot be approved: it is not valid (its findings say why)."""
-
-    def __init__(self, message: Label, findings: Sequence[Finding], **params: Any):
-        super().__init__(message, **params)
-        self.findings = list(findings)
-
-
 @dataclass
 class Approval:
     """What :func:`approve` recorded."""
@@ -586,7 +548,7 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         >>> approve("returned/lumen.xlsx", "plans.duckdb").figures["planned"]   # doctest: +SKIP
         61200.0
     """
-    item = examine(path, lang, limits)
+    item = _examine_all([Path(path)], lang, 1, limits, None)[0]
     if item.report.status != VALID or item.plan is None:
         raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
     con = connect(db)

@@ -24,6 +24,7 @@ from . import layout, schema, synthesis
 from .computed import structured_ref
 from .plan import id_key
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
+from .sheet_context import SheetContext
 from .vocabulary import ACTION_STATUS, EXPENSE_ITEM, Label
 
 TEXTS = {
@@ -79,7 +80,7 @@ def _pixels(width: float) -> int:
     return int(width * 7 + 5 + 0.5)
 
 
-def write_dashboard(writer: Any, ws: Any) -> None:
+def write_dashboard(writer: SheetContext, ws: Any) -> None:
     """Lay out the dashboard; *writer* is the workbook writer of :mod:`mplan_xl.builder`."""
     lang, styles, wb, fig = writer.lang, writer.styles, writer.wb, writer.figures
     name = writer.name_of("dashboard")
@@ -233,7 +234,7 @@ def write_dashboard(writer: Any, ws: Any) -> None:
     ws.set_print_scale(max(layout.MIN_SCALE, min(setup.scale, int(100 * page_height / charts_height))))
 
 
-def _timeline(writer: Any, ws: Any, top: int, n: int) -> int:
+def _timeline(writer: SheetContext, ws: Any, top: int, n: int) -> int:
     """The action timeline from row *top*, *n* action rows; return the first row free below it."""
     lang, styles, wb, fig = writer.lang, writer.styles, writer.wb, writer.figures
     year = writer.identity.year

@@ -35,7 +35,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from .errors import MplanError, UsageError
+from .errors import DatabaseError, UsageError
 from .vocabulary import Label
 
 #: (column, SQL type) per table, and the primary key columns per table.
@@ -59,10 +59,6 @@ TEXT = {
     "no_psycopg": Label("{path} : psycopg n'est pas installé (pip install 'psycopg[binary]')",
                         "{path}: psycopg is not installed (pip install 'psycopg[binary]')"),
 }
-
-
-class DatabaseError(MplanError):
-    """The database cannot be opened, read or written (locked, unreachable, refused, not ours)."""
 
 
 def one_line(text: str) -> str:

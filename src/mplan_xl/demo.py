@@ -31,7 +31,9 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 from . import schema
@@ -748,4 +750,24 @@ def _seed_errors(plan: Plan, lang: str) -> None:
     row("actions", "A06")["channel"] = _INVALID_CHANNEL(lang)
 
 
-__all__ = ["DEFAULT_COMPANY", "SEEDED_ERRORS", "SeededError", "demo_plan"]
+def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | None = None, year: int | None = None,
+                  with_errors: bool = False, runtime: str | None = None, force: bool = False,
+                  protect: bool = False) -> Path:
+    """Write a fully filled, realistic plan of a fictional company.
+
+    ``with_errors=True`` seeds the documented problems of
+    :data:`SEEDED_ERRORS` for the validator to find. The demo's content lives here; the builder
+    writes any plan and knows nothing of it.
+
+    Example:
+        >>> import mplan_xl
+        >>> mplan_xl.demo_workbook("demo.xlsx", lang="en")  # doctest: +SKIP
+        PosixPath('demo.xlsx')
+    """
+    from .builder import build_workbook   # the workbook writer is only loaded when asked for
+
+    plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
+    return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force, protect=protect)
+
+
+__all__ = ["DEFAULT_COMPANY", "SEEDED_ERRORS", "SeededError", "demo_plan", "demo_workbook"]

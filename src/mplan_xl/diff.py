@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import schema
+from .numbers import format_number
 from .plan import id_text
-from .reader import Limits, UnreadableWorkbook, read_workbook
-from .rules import Finding
+from .reader import Limits
+from .rules import Finding, shown_date
 from .schema import Kind
 from .vocabulary import LANGUAGES, Label, fold
 
@@ -162,21 +163,23 @@ def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str
 
 
 def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) -> Version:
-    """Read one workbook into a :class:`Version`; an unreadable file gives its ``check`` finding."""
-    from .consolidate import DB_NAMES, PLAN_TABLES, _sha256, plan_identity, plan_rows
-    from .plan_reader import locate_plan
-    from .validator import check_file, unreadable_finding
+    """Read one workbook into a :class:`Version`; an unreadable file gives its ``check`` findings."""
+    from .validator import inspect_file
 
+    return inspect_file(path, lang, limits, then=lambda inspected: _version(inspected, lang))
+
+
+def _version(inspected: Any, lang: str) -> Version:
+    from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+    from .validator import internal_error
+
+    path, located = inspected.report.path, inspected.located
+    if located is None:
+        return Version(path, findings=inspected.report.findings)
+    raw = located.raw
     try:
-        raw = read_workbook(path, limits)
-    except UnreadableWorkbook as err:
-        return Version(str(path), findings=[unreadable_finding(err, lang)])
-    except Exception:  # the reader maps bad files itself; check_file says it the same way check does
-        return Version(str(path), findings=check_file(path, lang, limits).findings)
-    try:
-        located = locate_plan(raw)
         plan = located.to_plan()
-        version = Version(str(path), _sha256(path))
+        version = Version(path, inspected.sha256)
         version.identity = {"company": id_text(located.company), "year": located.year,
                             **plan_identity(located, plan)}
         version.rows = plan_rows(located, plan, lang)
@@ -192,12 +195,8 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
                                                       located.lang))
         return version
-    except Exception as err:  # a workbook so odd that locating it fails: what check says about it
-        findings = check_file(path, lang, limits).findings
-        return Version(str(path), findings=findings or [Finding("corrupt-workbook", "error", None, None, None,
-                                                                f"{type(err).__name__}: {err}", None)])
-    finally:
-        raw.close()
+    except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
+        return Version(path, findings=[internal_error(lang)])
 
 
 _SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",
@@ -392,13 +391,13 @@ class Diff:
         lines.append(T["summary"](lang).format(count=self.count()))
         return "\n".join(lines) + "\n"
 
-    def write_xlsx(self, path: str | Path, lang: str = "fr") -> Path:
+    def write_xlsx(self, path: str | Path, lang: str = "fr", force: bool = True) -> Path:
         """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
         import xlsxwriter
 
         from .atomic import atomic_output
 
-        with atomic_output(path, force=True) as tmp:
+        with atomic_output(path, force=force) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False})
             try:
@@ -575,10 +574,9 @@ def _show(value: Any, lang: str, table: str | None = None, column: str | None = 
     if kind is Kind.PERCENT and isinstance(value, (int, float)):
         return (f"{value:.1%}".replace(".", ",").replace("%", "\u00a0%")) if lang == "fr" else f"{value:.1%}"
     if isinstance(value, float):
-        text = f"{value:,.6g}" if abs(value) < 1e15 else repr(value)
-        return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+        return format_number(value, lang, ",.6g") if abs(value) < 1e15 else repr(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
+        return shown_date(value, lang)
     return str(value)
 
 

@@ -30,7 +30,7 @@ def _kind(column: schema.Column) -> str:
     return column.kind.value
 
 
-def _computed(sheet: schema.Sheet, column: schema.Column) -> str:
+def _computed(sheet: schema.Table, column: schema.Column) -> str:
     spec = column.computed
     if isinstance(spec, Metric):
         args = ", ".join(f"{k}={v.lstrip('=')}" for k, v in spec.args.items())
@@ -175,7 +175,7 @@ def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
     import tempfile
 
     from . import libreoffice
-    from .builder import demo_workbook
+    from .demo import demo_workbook
 
     work = Path(tempfile.mkdtemp(prefix="mplan-pictures-"))
     xlsx = demo_workbook(work / "demo.xlsx", lang=lang, year=2027)

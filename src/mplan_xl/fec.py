@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from .errors import MplanError
+from .errors import FecError
 from .vocabulary import Label
 
 #: The columns this reader needs, by their FEC names (case-insensitive).
@@ -103,19 +103,6 @@ class FecProblem:
     def text(self, lang: str = "fr") -> str:
         where = (_AT_COLUMN if self.column else _AT_LINE)(lang).format(line=self.line, column=self.column)
         return _LOCATED(lang).format(where=where, message=self.message(lang).format(**self.params))
-
-
-class FecError(MplanError):
-    """The file is not a FEC, or some of its lines are not what a FEC holds; nothing was imported."""
-
-    def __init__(self, path: str, problems: list[FecProblem]):
-        self.path = path
-        self.problems = problems
-        super().__init__(_NOT_IMPORTED, path=path, count=len(problems))
-
-    def lines(self, lang: str = "fr") -> list[str]:
-        """One line for the whole, then one per problem."""
-        return [self.text(lang)] + [f"  {p.text(lang)}" for p in self.problems]
 
 
 _LOCATED = Label("{where} : {message}", "{where}: {message}")

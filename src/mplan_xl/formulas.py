@@ -43,6 +43,7 @@ from typing import Callable, Literal, Mapping
 from . import smart
 from .metrics import DEFAULT_AT_RISK, DEFAULT_ON_TRACK, MetricInfo, catalogue
 from .numbers import MAX_SERIAL
+from .smart import SMART_OK
 from .vocabulary import DIRECTION, KPI_STATUS
 
 #: Every function :func:`render` knows: the metrics, then the SMART check.
@@ -182,7 +183,7 @@ def _smart(a: Mapping[str, str], lang: str) -> str:
         reasons.append(f'IF({conditions[rule.code]},{piece},"")')
     letters_text, reasons_text = f"({letters})", "&".join(reasons)
     untouched = "AND(" + ",".join(blank(ref) for ref in (st, ind, t, unit, d, owner)) + ")"
-    return (f'IF({untouched},"",IF({letters_text}="","OK",MID({letters_text},{len(between_letters) + 1},20)'
+    return (f'IF({untouched},"",IF({letters_text}="",{_q(SMART_OK)},MID({letters_text},{len(between_letters) + 1},20)'
             f"&{_q(after_letters)}&MID({reasons_text},{len(between_reasons) + 1},2000)))")
 
 

@@ -2,7 +2,7 @@
 
 The identity cells carry the workbook's defined names (``mplan_year``,
 ``mplan_envelope``...) that formulas and validations elsewhere use; the
-status block's formulas come from :mod:`mplan_xl.status`, whose per-rule counts this module writes on
+status block's formulas come from :mod:`mplan_xl.guide_status`, whose per-rule counts this module writes on
 the hidden status sheet.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 from . import schema
 from .layout import fit_width
 from .schema import Kind
-from .status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
+from .sheet_context import SheetContext
+from .guide_status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from .vocabulary import Label
 
 TEXTS = {
@@ -57,7 +58,7 @@ STEPS = (
 )
 
 
-def write_guide(writer: Any, ws: Any) -> None:
+def write_guide(writer: SheetContext, ws: Any) -> None:
     """Lay out the Guide sheet; *writer* is the workbook writer of :mod:`mplan_xl.builder`."""
     lang, styles, ident, wb = writer.lang, writer.styles, writer.identity, writer.wb
     sheet = writer.name_of("guide")
@@ -134,7 +135,7 @@ def write_guide(writer: Any, ws: Any) -> None:
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _write_terms(writer: Any, ws: Any) -> None:
+def _write_terms(writer: SheetContext, ws: Any) -> None:
     """The hidden status sheet: one row per live count (rule, category, table, column, formula), and the
     defined names of the tables' row masks the counts share."""
     lang = writer.lang

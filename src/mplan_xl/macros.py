@@ -39,35 +39,21 @@ import contextlib
 import importlib
 import importlib.util
 import io
-import re
 import sys
 import types
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
+from .vba_sources import (DICTIONARY_MODULE, MACROS_DIR, MODULE_NAMES, MODULES, REGISTER_MODULE,  # noqa: F401
+                          RUNTIME_MODULE, SELFCHECK_MODULE, THIS_WORKBOOK_CODE, WRAPPER_MODULE, committed_files,
+                          document_code, module_code, vba_modules, vba_sources)
+from .schema import META_SHEET
 from .vocabulary import Label
 
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 UDF_MODULE = "mplan_xl.udfs"
-#: VBA module names.
-RUNTIME_MODULE, DICTIONARY_MODULE, WRAPPER_MODULE, REGISTER_MODULE = "xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"
-SELFCHECK_MODULE = "mplan_selfcheck"
-#: Module name -> (file in macros/, VBA module kind), in the order they are embedded.
-MODULES: dict[str, tuple[str, str]] = {
-    RUNTIME_MODULE: ("xlwings.bas", "standard"),
-    DICTIONARY_MODULE: ("Dictionary.cls", "class"),
-    WRAPPER_MODULE: ("xlwings_udfs.bas", "standard"),
-    REGISTER_MODULE: ("mplan_functions.bas", "standard"),
-    SELFCHECK_MODULE: ("mplan_selfcheck.bas", "standard"),
-}
-MODULE_NAMES = tuple(MODULES)
-#: The document module of the workbook: on opening, checks that Python answers (and says what to do when it
-#: does not), then registers the functions' help.
-THIS_WORKBOOK_CODE = "Private Sub Workbook_Open()\r\n    MplanSelfCheck\r\n    MplanRegisterFunctions\r\nEnd Sub\r\n"
 #: Where the registration reads the workbook's language: key "lang" of the metadata sheet (column A keys, B values).
-META_SHEET, LANG_KEY = "mplan_meta", "lang"
+LANG_KEY = "lang"
 #: VBA code page of the project (Windows-1252): characters it lacks are spelt in ASCII.
 _VBA_SPELLING = str.maketrans({"−": "-", "≥": ">=", "≤": "<=", "→": "->", "\u202f": " ", "\u00a0": " "})
 
@@ -326,7 +312,7 @@ def selfcheck_module() -> str:
         '    interpreter = GetConfig("INTERPRETER_WIN", "")',
         '    If interpreter = "" Then interpreter = GetConfig("INTERPRETER", "python")',
         '    interpreter = Replace(Replace(interpreter, "pythonw.exe", "python.exe"), "pythonw", "python")',
-        '    tmp = Environ("TEMP") & "\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"',
+        '    tmp = Environ("TEMP") & "\\mplan-xl-check-" & CStr(Int(Timer * 100)) & ".txt"',
         '    command = "cmd.exe /c """ & Chr(34) & interpreter & Chr(34) & " -c " & Chr(34) & '
         + _vba_string(_SELFCHECK_PYTHON) + ' & Chr(34) & " > " & Chr(34) & tmp & Chr(34) & " 2>&1" & Chr(34)',
         '    CreateObject("WScript.Shell").Run command, 0, True',
@@ -375,56 +361,6 @@ def generated_sources() -> dict[str, str]:
     texts = {RUNTIME_MODULE: runtime_module, DICTIONARY_MODULE: dictionary_module, WRAPPER_MODULE: wrapper_module,
              REGISTER_MODULE: register_module, SELFCHECK_MODULE: selfcheck_module}
     return {MODULES[name][0]: texts[name]() for name in MODULE_NAMES}
-
-
-_CLASS_HEADER = re.compile(r"\AVERSION 1\.0 CLASS\r?\nBEGIN\r?\n.*?^END\r?\n", re.MULTILINE | re.DOTALL)
-
-
-def module_code(text: str) -> str:
-    """The module's source as the VBA project holds it: a ``.cls`` file without its ``VERSION``/``BEGIN``...``END`` header.
-
-    >>> module_code("VERSION 1.0 CLASS\\r\\nBEGIN\\r\\n  MultiUse = -1  'True\\r\\nEND\\r\\nAttribute VB_Name = \\"A\\"\\r\\n")
-    'Attribute VB_Name = "A"\\r\\n'
-    """
-    return _CLASS_HEADER.sub("", text, count=1)
-
-
-@lru_cache(maxsize=1)
-def committed_files() -> dict[str, str]:
-    """File name -> the exact text of the committed ``macros/`` file the workbooks embed.
-
-    ``macros/`` ships inside the package as ``mplan_xl.macros_vba`` (see
-    pyproject.toml), so an installed copy reads the very files of the
-    repository, without importing xlwings to regenerate them; an editable
-    install reads them from the checkout.
-    """
-    try:
-        folder = resources.files("mplan_xl.macros_vba")
-    except ModuleNotFoundError:  # an editable install maps no such package: read the checkout's macros/
-        folder = MACROS_DIR
-    return {file: folder.joinpath(file).read_bytes().decode("utf-8") for file, _ in MODULES.values()}
-
-
-def vba_sources() -> dict[str, str]:
-    """VBA module name -> its source as embedded: the committed ``macros/`` text (for ``Dictionary``, the class
-    module's code without the export file's ``VERSION``/``BEGIN``...``END`` header, which is no part of the module).
-
-    >>> list(vba_sources())
-    ['xlwings', 'Dictionary', 'xlwings_udfs', 'mplan_functions']
-    """
-    files = committed_files()
-    return {name: module_code(files[file]) for name, (file, _) in MODULES.items()}
-
-
-def vba_modules() -> list[tuple[str, str, str]]:
-    """``(module name, source, kind)`` of every module of :func:`vba_sources`, in embedding order."""
-    sources = vba_sources()
-    return [(name, sources[name], kind) for name, (_, kind) in MODULES.items()]
-
-
-def document_code() -> dict[str, str]:
-    """Code of the document modules we write (sheet modules are empty)."""
-    return {"ThisWorkbook": THIS_WORKBOOK_CODE}
 
 
 @lru_cache(maxsize=8)

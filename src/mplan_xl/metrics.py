@@ -38,12 +38,12 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from .metric_info import RESULT_KINDS, MetricInfo  # noqa: F401  (RESULT_KINDS: part of this module's API)
 from .numbers import approx_equal, at_least, at_most, to_number
+from .smart import INFO as SMART_INFO   # smart builds on metric_info, never on this module
 from .vocabulary import DIRECTION, KPI_STATUS, Label
 
 #: Default KPI status thresholds on attainment (each workbook keeps its own in ``mplan_on_track``/``mplan_at_risk``).
@@ -283,70 +283,6 @@ def cart_abandonment_rate(orders: Any, carts: Any) -> float | None:
 
 # --- registry ---------------------------------------------------------------------------------------
 
-RESULT_KINDS = ("number", "percent", "text", "boolean")
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """What the docs, the UDF module and the formula renderer need to know of a function.
-
-    ``arguments`` gives each parameter's help (French and English), as the
-    Excel function wizard shows it. ``examples`` pairs keyword arguments with
-    the *cell value* an English workbook shows (see :meth:`cell`).
-    ``localised`` functions return text in a language, so their ``MPLAN_``
-    function takes a last ``lang`` argument. ``to_cell`` turns what the Python
-    function returns into the cell value in a language (by default the value
-    itself); None stays None, a blank cell.
-    """
-
-    name: str
-    function: Callable[..., Any]
-    udf: str                 # the Excel function name
-    result: str              # one of RESULT_KINDS
-    title: Label
-    definition: Label
-    arguments: dict[str, Label]
-    examples: tuple[tuple[dict[str, Any], Any], ...]
-    edge_cases: Label
-    localised: bool = False
-    to_cell: Callable[[Any, str], Any] | None = None
-    _parameters: tuple[str, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        names = tuple(inspect.signature(self.function).parameters)
-        object.__setattr__(self, "_parameters", names)
-        if self.result not in RESULT_KINDS:
-            raise ValueError(f"{self.name}: unknown result kind {self.result!r}")
-        if set(self.arguments) != set(names):
-            raise ValueError(f"{self.name}: argument help for {sorted(self.arguments)} but parameters {names}")
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """Parameter names, in order: the keyword contract of the function and its ``MPLAN_`` wrapper."""
-        return self._parameters
-
-    @property
-    def kind(self) -> str:
-        return self.result
-
-    def cell(self, kwargs: dict[str, Any], lang: str = "fr") -> Any:
-        """The value a cell shows for these arguments: a number, a boolean, a text in *lang*, or None (blank).
-
-        >>> REGISTRY["kpi_status"].cell({"attainment": 0.95}, "fr")
-        'En bonne voie'
-        """
-        result = self.function(**kwargs)
-        if result is None or self.to_cell is None:
-            return result
-        return self.to_cell(result, "en" if lang == "en" else "fr")
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Parameters without a default value."""
-        signature = inspect.signature(self.function).parameters
-        return tuple(n for n, p in signature.items() if p.default is inspect.Parameter.empty)
-
-
 _BLANK = Label("Entrée vide ou texte (même « 1 234,56 ») : résultat vide.",
                "Blank input or text (even \"1 234,56\"): blank result.")
 _ACTUAL = Label("Réalisé", "Actual")
@@ -500,6 +436,4 @@ def catalogue() -> dict[str, MetricInfo]:
     >>> list(catalogue())[-1], catalogue()["smart_check"].udf
     ('smart_check', 'MPLAN_SMART')
     """
-    from .smart import INFO
-
-    return {**REGISTRY, INFO.name: INFO}
+    return {**REGISTRY, SMART_INFO.name: SMART_INFO}

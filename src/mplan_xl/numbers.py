@@ -52,6 +52,29 @@ _NUMBER = re.compile(r"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)")
 SPREADSHEET_EPSILON = 2.0 ** -48
 
 
+def format_number(value: float, lang: str, spec: str = ",.2f") -> str:
+    """*value* formatted with *spec* in the language's notation: in French, narrow no-break spaces group the
+    thousands and a comma marks the decimals. The one number formatting of every message.
+
+    >>> format_number(-1234.5, "fr"), format_number(1234.5, "en"), format_number(0.125, "fr", ".3g")
+    ('-1\u202f234,50', '1,234.50', '0,125')
+    """
+    text = format(value, spec)
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def is_blank(value: Any) -> bool:
+    """Blank as the workbook's formulas see it (``LEN(TRIM(x))=0``): None, or a text of spaces only.
+
+    The one definition of a blank cell for the reader, the checks, the Guide's
+    status and the SMART check.
+
+    >>> is_blank(None), is_blank("   "), is_blank(""), is_blank("\\t"), is_blank(0)
+    (True, True, True, False, False)
+    """
+    return value is None or (isinstance(value, str) and not value.strip(" "))
+
+
 def to_number(value: Any, *, dates: bool = False) -> float | None:
     """A finite int or float as float; anything else (blank, text, bool, NaN, infinity) is None.
 

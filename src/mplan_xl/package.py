@@ -33,6 +33,7 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import ElementTree
 
 from .atomic import atomic_output
+from .errors import PackageError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -43,10 +44,6 @@ WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 
 _EMPTY_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                b'<Relationships xmlns="' + PKG_REL_NS.encode() + b'"></Relationships>')
-
-
-class PackageError(Exception):
-    """The package lacks a part or an element a command needs, or has it not as the format says."""
 
 
 def rels_path(part: str) -> str:

@@ -23,17 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
-from .errors import UsageError
+from .errors import PlanError
 from .vocabulary import LANGUAGES, Label
 
 #: Currencies offered by ``--currency``: code -> symbol shown in number formats.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
 
 Row = dict[str, Any]
-
-
-class PlanError(UsageError):
-    """Invalid plan settings (year out of range, unknown language or currency)."""
 
 
 @dataclass

@@ -21,33 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
+from .a1 import cell_name as a1
+from .a1 import column_index
+from .numbers import is_blank, serial_to_date, to_number
 from .plan import Identity, Plan, PlanError
 from .reader import RawWorkbook, TableInfo
-from .schema import Kind, Sheet
+from .schema import Kind, Table
 from .vocabulary import LANGUAGES, fold
 
 _CELL = re.compile(r"^'?(?P<sheet>.*?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
-
-
-def a1(row: int, col: int) -> str:
-    """A1 address of 0-based (row, col).
-
-    >>> a1(0, 0), a1(6, 27)
-    ('A1', 'AB7')
-    """
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 @dataclass
@@ -56,13 +38,13 @@ class LocatedRow:
     sheet_row: int               # 0-based row on the worksheet
     values: dict[str, Any]       # column key -> value as read (computed columns: their cached result)
 
-    def id(self, sheet: Sheet) -> Any:
+    def id(self, sheet: Table) -> Any:
         return self.values.get(sheet.id_column) if sheet.id_column else None
 
 
 @dataclass
 class LocatedTable:
-    sheet: Sheet
+    sheet: Table
     worksheet: str
     info: TableInfo
     columns: dict[str, int]                         # column key -> 0-based worksheet column (found headers only)
@@ -118,7 +100,7 @@ class LocatedPlan:
         return plan
 
 
-def input_values(sheet: Sheet, values: dict[str, Any]) -> dict[str, Any]:
+def input_values(sheet: Table, values: dict[str, Any]) -> dict[str, Any]:
     """The row's input values normalised: choice codes, dates, None for blanks."""
     out: dict[str, Any] = {}
     for column in sheet.input_columns:
@@ -135,22 +117,24 @@ def input_values(sheet: Sheet, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
 def as_date(value: Any) -> Any:
-    """A date for date-like values (datetime, date, Excel serial); anything else unchanged."""
+    """A date for date-like values (datetime, date, Excel serial, read by :func:`~mplan_xl.numbers.serial_to_date`
+    as the metrics core reads them); anything else unchanged.
+
+    >>> as_date(61.0), as_date("x")
+    (datetime.date(1900, 3, 1), 'x')
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = serial_to_date(value)
+        return value if day is None else day
     return value
 
 
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+blank = is_blank
 
 
 def read_meta(raw: RawWorkbook) -> dict[str, Any]:
@@ -166,6 +150,14 @@ def read_meta(raw: RawWorkbook) -> dict[str, Any]:
     return meta
 
 
+def thresholds(raw: RawWorkbook) -> dict[str, float]:
+    """The KPI status thresholds the workbook's named cells hold (``on_track``, ``at_risk``), as
+    :class:`~mplan_xl.computed.PlanContext` takes them: a name missing or not a number is left out."""
+    values = {key: to_number(named_value(raw, name)) for key, name in (("on_track", schema.NAME_ON_TRACK),
+                                                                      ("at_risk", schema.NAME_AT_RISK))}
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def named_value(raw: RawWorkbook, name: str) -> Any:
     """The value of the single cell a defined name points at (None when absent)."""
     target = raw.defined_names.get(name)
@@ -176,7 +168,7 @@ def named_value(raw: RawWorkbook, name: str) -> Any:
     if sheet not in raw.sheet_names:
         return None
     grid = raw.values(sheet)
-    r, c = int(match["row"]) - 1, _col_index(match["col"])
+    r, c = int(match["row"]) - 1, column_index(match["col"])
     return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
 
 
@@ -190,7 +182,7 @@ def _detect_lang(meta: dict[str, Any], raw: RawWorkbook) -> str:
     return "fr"
 
 
-def _match_headers(sheet: Sheet, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
+def _match_headers(sheet: Table, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
                                                           list[tuple[int, str]]]:
     """Columns located by header, in either language and in any order.
 
@@ -224,7 +216,7 @@ def _match_headers(sheet: Sheet, found: list[str], lang: str) -> tuple[dict[str,
     return positions, renamed, missing, [(p, found[p]) for p in strangers]
 
 
-def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) -> LocatedTable:
+def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str) -> LocatedTable:
     found = [str(h) for h in info.columns]
     positions, renamed, missing, unknown = _match_headers(sheet, found, lang)
     columns = {key: info.first_col + p for key, p in positions.items()}
@@ -243,7 +235,7 @@ def _locate_table(raw: RawWorkbook, sheet: Sheet, info: TableInfo, lang: str) ->
     return table
 
 
-def _unmarked_total_row(raw: RawWorkbook, sheet: Sheet, info: TableInfo, columns: dict[str, int]) -> int:
+def _unmarked_total_row(raw: RawWorkbook, sheet: Table, info: TableInfo, columns: dict[str, int]) -> int:
     """1 when the table's last row is its total row though the file does not mark it (an ``.ods`` round trip
     drops the marking): a SUBTOTAL formula in every total column found, no other formula; else 0."""
     totals = [columns[c.key] for c in sheet.columns if c.total and c.key in columns]

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import formulas
+from .a1 import cell_name
 from .atomic import atomic_output
 from .computed import evaluate_metric
 from .consolidate import STATUS_SQL
@@ -222,12 +223,6 @@ class Col:
     metric: tuple[str, Mapping[str, str]] | None = None   # (metrics function, {parameter: column key})
 
 
-def _cell(row: int, col: int) -> str:
-    letters, n = "", col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 def _plain(value: Any) -> Any:
@@ -317,12 +312,12 @@ class _Writer:
             fmt = self.fmt(col.kind, bold)
             if col.metric is not None:
                 name, args = col.metric
-                refs = {param: _cell(r, position[key]) for param, key in args.items()}
+                refs = {param: cell_name(r, position[key]) for param, key in args.items()}
                 value = evaluate_metric(name, {param: record.get(key) for param, key in args.items()}, self.lang)
                 ws.write_formula(r, j, "=" + formulas.render(name, "native", refs, self.lang), fmt,
                                  "" if value is None else value)
             elif sum_rows is not None and col.total:
-                ws.write_formula(r, j, f"=SUM({_cell(sum_rows[0], j)}:{_cell(sum_rows[1], j)})", fmt, record.get(col.key))
+                ws.write_formula(r, j, f"=SUM({cell_name(sum_rows[0], j)}:{cell_name(sum_rows[1], j)})", fmt, record.get(col.key))
             else:
                 value = record.get(col.key)
                 if value is None:

@@ -23,14 +23,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .rules import ERROR, WARNING, Finding
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.1"
+REPORT_FORMAT_VERSION = "1.2"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 
@@ -117,6 +117,8 @@ class FileReport:
     template_version: str | None
     findings: list[Finding] = field(default_factory=list)
     note: str | None = None
+    #: The language of the workbook's plan (its labels), when it could be located.
+    lang: str | None = None
 
     @property
     def errors(self) -> int:
@@ -135,7 +137,23 @@ class FileReport:
 
 
 def _shown_finding(finding: Finding) -> dict[str, Any]:
-    return {k: shown(v) if isinstance(v, str) else v for k, v in finding.to_dict().items()}
+    out = {k: shown(v) if isinstance(v, str) else v for k, v in finding.to_dict().items()}
+    out["params"] = {k: shown(v) if isinstance(v, str) else v for k, v in finding.params.items()}
+    return out
+
+
+def _by_sheet(findings: Sequence[Finding]) -> list[tuple[str | None, list[Finding]]]:
+    """Findings by sheet (the whole file's first, then sheets in the order met), each sheet's by row and column."""
+    groups: dict[str | None, list[Finding]] = {None: []}
+    for finding in findings:
+        groups.setdefault(finding.sheet, []).append(finding)
+    return [(sheet, sorted(items, key=lambda x: _cell_order(x.cell))) for sheet, items in groups.items() if items]
+
+
+def _cell_order(cell: str | None) -> tuple[int, int]:
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    return xl_cell_to_rowcol(cell) if cell else (-1, -1)
 
 
 @dataclass
@@ -191,36 +209,55 @@ class Report:
         return _TEXT["summary"](self.lang).format(**self.summary)
 
     def to_text(self, width: int | None = None) -> str:
-        """A readable table per file and a summary line (what a terminal shows).
+        """The findings grouped by file and sheet, in sheet and row order, then a summary line (what a terminal shows).
 
-        *width* defaults to the terminal's width, 120 columns when not on a terminal.
+        Each finding gives its cell and rule, its row id, its message and its
+        hint on lines of their own, wrapped to *width* (default: the
+        terminal's width or ``COLUMNS``, 100 columns in a pipe); the layout is
+        the same on a terminal and in a pipe, at any width.
+
+        >>> from mplan_xl.rules import make_finding
+        >>> f = make_finding("required-missing", "en", sheet="Actions", cell="D7", row_id="A02", column="Owner")
+        >>> print(Report([FileReport("plan.xlsx", "invalid", "2.0.0", [f])], lang="en").to_text(width=80), end="")
+        plan.xlsx — invalid (2.0.0)
+          Sheet Actions
+            D7 — error [required-missing]
+              Row id: A02
+              'Owner' is required.
+              Hint: Fill in the cell.
+        1 file(s): 0 valid, 1 invalid, 0 unreadable, 0 skipped; 1 error(s), 0
+          warning(s).
         """
         import shutil
+        import textwrap
 
-        from rich.console import Console
-        from rich.table import Table
-
-        width = width or (shutil.get_terminal_size((120, 40)).columns if os.isatty(1) else 120)
-        console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
+        width = max(30, width or shutil.get_terminal_size((100, 40)).columns)
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
+        colon = " : " if self.lang == "fr" else ": "
+        lines: list[str] = []
+
+        def add(text: str, indent: int) -> None:
+            lines.extend(textwrap.wrap(text, width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2),
+                                       break_long_words=True, break_on_hyphens=False) or [""])
+
         for f in self.files:
-            status = t(f"status_{f.status}")
-            line = f"{shown_path(f.path)} — {status}" + (f" ({f.template_version})" if f.template_version else "")
-            if f.note:
-                line += (" : " if self.lang == "fr" else ": ") + f.note
-            console.print(line, markup=False, highlight=False)
-            if f.findings:
-                table = Table(show_lines=False, expand=True)
-                for key in ("severity", "code", "sheet", "cell", "row_id"):
-                    table.add_column(t(key), no_wrap=True)
-                table.add_column(t("message"), overflow="fold", ratio=1)
-                for x in f.findings:
-                    message = shown(x.message) + (f"\n→ {shown(x.hint)}" if x.hint else "")
-                    table.add_row(t(f"severity_{x.severity}"), x.code, shown(x.sheet) or "", x.cell or "",
-                                  shown(x.row_id) or "", message)
-                console.print(table, markup=False, highlight=False)
-        console.print(self.summary_line())
-        return console.export_text()
+            line = f"{shown_path(f.path)} — {t(f'status_{f.status}')}" + (
+                f" ({f.template_version})" if f.template_version else "")
+            add(line + (colon + f.note if f.note else ""), 0)
+            for sheet, findings in _by_sheet(f.findings):
+                indent = 2
+                if sheet is not None:
+                    add(f"{t('sheet')} {shown(sheet)}", 2)
+                    indent = 4
+                for x in findings:
+                    add(f"{x.cell or '-'} — {t(f'severity_{x.severity}')} [{x.code}]", indent)
+                    if x.row_id:
+                        add(f"{t('row_id')}{colon}{shown(x.row_id)}", indent + 2)
+                    add(shown(x.message) or "", indent + 2)
+                    if x.hint:
+                        add(f"{t('hint')}{colon}{shown(x.hint)}", indent + 2)
+        add(self.summary_line(), 0)
+        return "\n".join(lines) + "\n"
 
     def to_junit(self) -> str:
         """One test suite per file, one failing test case per error (warnings are skipped cases)."""

@@ -96,15 +96,14 @@ from . import metrics, schema
 from .atomic import check_output
 from .builder import build_workbook
 from .computed import PlanContext, compute_row
-from .errors import MplanError, UsageError
+from .errors import RolloverRefused, UsageError
 from .numbers import parse_localized_number, to_number
 from .plan import Identity, Plan, Row, check_language, id_key, id_text
-from .plan_reader import locate_plan, named_value
-from .reader import read_workbook
+from .plan_reader import LocatedPlan, named_value, thresholds
 from .report import UNREADABLE, FileReport
 from .rules import ERROR, RULES, Finding
 from .schema import Kind, Rollup
-from .validator import check_file
+from .validator import Inspected, check_file, inspect_file
 from .vocabulary import VERDICT, Label, fold
 
 #: Rule categories whose errors stop a rollover.
@@ -148,16 +147,6 @@ _TEXT = {
     "year_order": Label("année {year} : le nouveau plan doit suivre l'année du plan lu ({source})",
                         "year {year}: the new plan must come after the year of the plan read ({source})"),
 }
-
-
-class RolloverRefused(MplanError):
-    """The source plan has findings that block a rollover; ``report`` holds them all."""
-
-    def __init__(self, path: str | os.PathLike, report: FileReport, blocking: Sequence[Finding]):
-        self.report = report
-        self.blocking = list(blocking)
-        super().__init__(_TEXT["refused"], path=path, count=len(blocking),
-                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
 
 
 def is_blocking(finding: Finding) -> bool:
@@ -488,6 +477,16 @@ class RolloverResult:
         return {code: sum(1 for s in self.suggestions if s.verdict == code) for code in VERDICT.codes}
 
 
+def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[dict[str, float], Any]]:
+    """The checked source, its located and cleaned plan and its KPI thresholds and author; RolloverRefused when blocked."""
+    report, located = inspected.report, inspected.located
+    blocking = [f for f in report.findings if is_blocking(f)]
+    if report.status == UNREADABLE or blocking or located is None:
+        raise RolloverRefused(report.path, report, blocking)
+    return report, located, clean_plan(located.to_plan()), (thresholds(located.raw),
+                                                             named_value(located.raw, schema.NAME_AUTHOR))
+
+
 def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int | None = None,
              lang: str | None = None, runtime: str | None = None, force: bool = False,
              message_lang: str = "fr") -> RolloverResult:
@@ -510,18 +509,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     if output.resolve() == source.resolve():
         raise UsageError(_TEXT["same_file"], path=output)
     check_output(output, force)
-    report = check_file(source, message_lang)
-    blocking = [f for f in report.findings if is_blocking(f)]
-    if report.status == UNREADABLE or blocking:
-        raise RolloverRefused(source, report, blocking)
-    raw = read_workbook(source)
-    try:
-        located = locate_plan(raw)
-        plan = clean_plan(located.to_plan())
-        on_track, at_risk = named_value(raw, schema.NAME_ON_TRACK), named_value(raw, schema.NAME_AT_RISK)
-        author = named_value(raw, schema.NAME_AUTHOR)
-    finally:
-        raw.close()
+    report, located, plan, (kpi_thresholds, author) = inspect_file(source, message_lang, then=_readable_source)
     source_year = located.year
     if not isinstance(source_year, int):
         raise UsageError(_TEXT["no_year"], path=source)
@@ -530,7 +518,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     year = source_year + 1 if year is None else year
     if year <= source_year:
         raise UsageError(_TEXT["year_order"], year=year, source=source_year)
-    nxt = next_year_plan(plan, year, lang or located.lang, on_track, at_risk)
+    nxt = next_year_plan(plan, year, lang or located.lang, **kpi_thresholds)
     build_workbook(nxt.plan, output, lang=lang or located.lang, runtime=runtime, template=False, force=force)
     return RolloverResult(source=source, output=output, source_year=source_year, year=year, source_report=report,
                           output_report=check_file(output, message_lang), suggestions=nxt.suggestions,

@@ -16,7 +16,8 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from .vocabulary import Label
@@ -41,7 +42,7 @@ class Rule:
     message: Label      # formatted with the finding's parameters
     hint: Label | None = None
     #: The workbook's own formulas see this problem: the Guide's live status counts it
-    #: (:mod:`mplan_xl.status`), in its category, as ``check`` does.
+    #: (:mod:`mplan_xl.guide_status`), in its category, as ``check`` does.
     live: bool = False
 
 
@@ -56,10 +57,30 @@ class Finding:
     row_id: str | None
     message: str
     hint: str | None
+    #: The data the message was made from (column, value, expected, ...), as JSON values, beside the rendered text.
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
-                "row_id": self.row_id, "message": self.message, "hint": self.hint}
+                "row_id": self.row_id, "message": self.message, "hint": self.hint, "params": self.params}
+
+
+def plain_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A finding's parameters as JSON values: numbers, text, booleans and None as they are, dates in ISO
+    format, anything else as its text.
+
+    >>> plain_params({"value": 12.5, "start": dt.date(2027, 3, 1), "column": "Owner", "limit": None})
+    {'value': 12.5, 'start': '2027-03-01', 'column': 'Owner', 'limit': None}
+    """
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None or isinstance(value, (bool, int, float, str)):
+            out[key] = value
+        elif isinstance(value, (dt.date, dt.datetime)):
+            out[key] = value.isoformat()
+        else:
+            out[key] = str(value)
+    return out
 
 
 def _rule(code: str, severity: str, category: str, title: tuple[str, str], message: tuple[str, str],
@@ -72,6 +93,11 @@ _CATALOGUE = (
     _rule("check-timeout", ERROR, "readability", ("Délai dépassé", "Time limit exceeded"),
           ("La lecture a dépassé {seconds} s et a été interrompue.", "Reading took more than {seconds} s and was stopped."),
           ("Vérifiez la taille et le contenu du fichier.", "Check the file's size and content.")),
+    _rule("internal-error", ERROR, "readability", ("Erreur interne", "Internal error"),
+          ("mplan-xl a rencontré une erreur interne en contrôlant ce fichier ({detail}) : le fichier n'est pas en cause.",
+           "mplan-xl met an internal error while checking this file ({detail}): the file is not at fault."),
+          ("Signalez-le aux mainteneurs de mplan-xl avec le fichier et la sortie de « mplan-xl --version ».",
+           "Report it to the mplan-xl maintainers with the file and the output of 'mplan-xl --version'.")),
     # --- template ------------------------------------------------------------------------------------
     _rule("not-mplan-workbook", ERROR, "template", ("Pas un plan mplan-xl", "Not an mplan-xl plan"),
           ("Ce classeur n'a pas été créé à partir du modèle mplan-xl.", "This workbook was not made from the mplan-xl template."),
@@ -322,6 +348,19 @@ def excerpt(value: Any) -> Any:
     return value
 
 
+def shown_date(value: Any, lang: str) -> Any:
+    """A date as a message writes it: dd/mm/yyyy in French, yyyy-mm-dd in English; any other value as is.
+
+    >>> shown_date(dt.date(2028, 1, 31), "fr"), shown_date(dt.date(2028, 1, 31), "en"), shown_date(3, "fr")
+    ('31/01/2028', '2028-01-31', 3)
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+    return value
+
+
 def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
                  row_id: Any = None, **params: Any) -> Finding:
     """A finding of rule *code*, its message and hint in *lang*."""
@@ -329,5 +368,6 @@ def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | 
     params = {k: excerpt(v) for k, v in params.items()}
     row_id = None if row_id in (None, "") else excerpt(str(row_id))
     return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell, row_id=row_id,
-                   message=rule.message(lang).format(sheet=sheet, cell=cell, **params),
-                   hint=rule.hint(lang) if rule.hint else None)
+                   message=rule.message(lang).format(sheet=sheet, cell=cell, **{k: shown_date(v, lang)
+                                                                                for k, v in params.items()}),
+                   hint=rule.hint(lang) if rule.hint else None, params=plain_params(params))

@@ -60,7 +60,7 @@ NAME_AS_OF = "mplan_as_of"
 META_SHEET = "mplan_meta"
 LISTS_SHEET = "mplan_lists"
 CONFIG_SHEET = "mplan_config"
-#: Hidden sheet of the live status counts, one per rule and table (see :mod:`mplan_xl.status`).
+#: Hidden sheet of the live status counts, one per rule and table (see :mod:`mplan_xl.guide_status`).
 STATUS_SHEET = "mplan_status"
 
 #: Row (1-based) of every table header on data sheets: row 1 is the sheet
@@ -135,7 +135,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Sheet:
+class Table:
     """A sheet holding one or more tables; data sheets hold exactly one."""
 
     key: str
@@ -205,7 +205,7 @@ def _id(fr_help: str, en_help: str) -> Column:
 
 # --- Audit -----------------------------------------------------------------
 
-SWOT = Sheet(
+SWOT = Table(
     key="swot", sheet_group="audit", table="tblSwot",
     name=L("Audit", "Audit"),
     title=L("Audit : SWOT, PESTEL et diagnostic", "Audit: SWOT, PESTEL and diagnostic"),
@@ -220,7 +220,7 @@ SWOT = Sheet(
     ),
 )
 
-PESTEL = Sheet(
+PESTEL = Table(
     key="pestel", sheet_group="audit", table="tblPestel",
     name=SWOT.name, title=SWOT.title, guidance=SWOT.guidance,
     id_column=None, blank_rows=12,
@@ -232,7 +232,7 @@ PESTEL = Sheet(
     ),
 )
 
-DIAGNOSTIC = Sheet(
+DIAGNOSTIC = Table(
     key="diagnostic", sheet_group="audit", table="tblDiagnostic",
     name=SWOT.name, title=SWOT.title, guidance=SWOT.guidance,
     id_column=None, blank_rows=0,
@@ -280,7 +280,7 @@ DIAGNOSTIC_ASPECTS: tuple[tuple[str, str, str], ...] = (
 
 # --- Bilan N-1 ---------------------------------------------------------------
 
-REVIEW = Sheet(
+REVIEW = Table(
     key="review", table="tblReview",
     name=L("Bilan N-1", "Last year"),
     title=L("Bilan du plan de l'an dernier", "Review of last year's plan"),
@@ -313,7 +313,7 @@ REVIEW = Sheet(
 
 # --- Objectifs ----------------------------------------------------------------
 
-OBJECTIVES = Sheet(
+OBJECTIVES = Table(
     key="objectives", table="tblObjectives",
     name=L("Objectifs", "Objectives"),
     title=L("Objectifs de l'année", "Objectives of the year"),
@@ -346,7 +346,7 @@ OBJECTIVES = Sheet(
 
 # --- Actions --------------------------------------------------------------------
 
-ACTIONS = Sheet(
+ACTIONS = Table(
     key="actions", table="tblActions",
     name=L("Actions", "Actions"),
     title=L("Plan d'actions", "Action plan"),
@@ -376,7 +376,7 @@ ACTIONS = Sheet(
 
 # --- Budget ------------------------------------------------------------------------
 
-BUDGET = Sheet(
+BUDGET = Table(
     key="budget", table="tblBudget",
     name=L("Budget", "Budget"),
     title=L("Budget marketing", "Marketing budget"),
@@ -404,7 +404,7 @@ BUDGET = Sheet(
 
 # --- KPI ---------------------------------------------------------------------------
 
-KPIS = Sheet(
+KPIS = Table(
     key="kpis", table="tblKpi",
     name=L("KPI", "KPIs"),
     title=L("Indicateurs de pilotage", "Key performance indicators"),
@@ -457,10 +457,10 @@ KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
 )
 
 #: Every table, in workbook order.
-TABLES: tuple[Sheet, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, KPIS)
-SHEETS_BY_KEY: Mapping[str, Sheet] = MappingProxyType({s.key: s for s in TABLES})
+TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, KPIS)
+SHEETS_BY_KEY: Mapping[str, Table] = MappingProxyType({s.key: s for s in TABLES})
 #: The tables that carry an id and may be referenced.
-ID_TABLES: tuple[Sheet, ...] = tuple(s for s in TABLES if s.id_column)
+ID_TABLES: tuple[Table, ...] = tuple(s for s in TABLES if s.id_column)
 
 #: Worksheets in workbook order: (key, fr name, en name). Audit holds three tables.
 WORKSHEETS: tuple[tuple[str, Label], ...] = (
@@ -491,7 +491,7 @@ def workbook_sheets() -> tuple[tuple[str, Label], ...]:
     return tuple(out)
 
 
-def tables_on(worksheet_key: str) -> tuple[Sheet, ...]:
+def tables_on(worksheet_key: str) -> tuple[Table, ...]:
     """The tables laid out on one worksheet, left to right."""
     return tuple(s for s in TABLES if s.worksheet == worksheet_key)
 

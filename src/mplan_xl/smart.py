@@ -72,9 +72,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .metrics import MetricInfo
-from .numbers import approx_equal, serial_to_date, to_number
+from .metric_info import MetricInfo
+from .numbers import approx_equal, is_blank, serial_to_date, to_number
 from .vocabulary import Label
+
+#: What the SMART column shows for an objective that passes every criterion (the workbook's formulas too).
+SMART_OK = "OK"
 
 LETTERS = "SMART"
 #: Largest relative move of the target away from a non-zero baseline (3 = ±300 %).
@@ -155,7 +158,7 @@ class SmartResult:
         if self.blank:
             return ""
         if self.ok:
-            return "OK"
+            return SMART_OK
         between_letters, after_letters, between_reasons = SEPARATORS["en" if lang == "en" else "fr"]
         reasons = [f.reason("en" if lang == "en" else "fr", self.plan_year) for f in self.failures]
         return between_letters.join(self.letters) + after_letters + between_reasons.join(reasons)
@@ -169,11 +172,6 @@ def year_text(year: Any) -> str:
     if number is not None:
         return str(int(number)) if number.is_integer() else repr(number)
     return str(year)
-
-
-def is_blank(value: Any) -> bool:
-    """Blank as Excel's ``LEN(TRIM(x))=0`` sees it: None, or a text of spaces only."""
-    return value is None or (isinstance(value, str) and not value.strip(" "))
 
 
 def has_digit(text: Any) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 from . import layout, schema, synthesis
 from .conditional import TRAFFIC, traffic_lights, unit_formats
 from .schema import ACTIONS, KPIS, OBJECTIVES, SWOT, Kind
+from .sheet_context import SheetContext
+from .smart import SMART_OK
 from .vocabulary import KPI_STATUS, SWOT_QUADRANT, Label
 
 #: How many rows each block of the Synthèse shows (it must stay on one page).
@@ -68,7 +70,7 @@ QUADRANT_FILL = {"strength": "#C6EFCE", "weakness": "#FFC7CE", "opportunity": "#
 SUMMARY_WIDTHS = (6, 44, 11, 14, 13, 2, 6, 26, 11, 11, 9, 10, 14)
 
 
-def write_contents(writer: Any, ws: Any) -> None:
+def write_contents(writer: SheetContext, ws: Any) -> None:
     """The Guide's table of contents: a link to every sheet."""
     col = 7
     ws.set_column(col - 1, col - 1, 3)
@@ -93,7 +95,7 @@ def _shown(value: Any) -> Any:
     return value if number is None else number
 
 
-def write_summary(writer: Any, ws: Any) -> None:
+def write_summary(writer: SheetContext, ws: Any) -> None:
     """Lay out the Synthèse sheet (one A4 landscape page)."""
     lang, styles, fig, ident = writer.lang, writer.styles, writer.figures, writer.identity
     for c, w in enumerate(SUMMARY_WIDTHS):
@@ -122,16 +124,16 @@ def write_summary(writer: Any, ws: Any) -> None:
         _write(ws, r, 1, synthesis.indexed(OBJECTIVES, "statement", pos, lang), text, statement)
         heights[r] = layout.LINE_HEIGHT * min(3, layout.text_lines(statement or "", SUMMARY_WIDTHS[1]))
         smart = fig.value("objectives", i, "smart")
-        smart_shown = None if smart in (None, "") else "OK" if smart == "OK" else T["to_review"](lang)
+        smart_shown = None if smart in (None, "") else SMART_OK if smart == SMART_OK else T["to_review"](lang)
         smart_ref = synthesis.column(OBJECTIVES, "smart", lang)
-        _write(ws, r, 2, f'IF(INDEX({smart_ref},{pos})="","",IF(INDEX({smart_ref},{pos})="OK","OK",'
+        _write(ws, r, 2, f'IF(INDEX({smart_ref},{pos})="","",IF(INDEX({smart_ref},{pos})="{SMART_OK}","{SMART_OK}",'
                          f'"{T["to_review"](lang)}"))', text, smart_shown)
         status = synthesis.objective_status(oid, fig.kpi_status_codes)
         _write(ws, r, 3, synthesis.objective_status_formula(f"$A{r + 1}", lang), text,
                None if status is None else KPI_STATUS.label(status, lang))
         _write(ws, r, 4, synthesis.objective_budget_formula(f"$A{r + 1}", lang), money, fig.objective_budget(oid))
     obj_first, obj_last = top + 2, top + 1 + OBJECTIVES_SHOWN
-    ws.conditional_format(obj_first, 2, obj_last, 2, {"type": "cell", "criteria": "==", "value": '"OK"',
+    ws.conditional_format(obj_first, 2, obj_last, 2, {"type": "cell", "criteria": "==", "value": f'"{SMART_OK}"',
                                                       "format": styles.good})
     ws.conditional_format(obj_first, 2, obj_last, 2, {"type": "cell", "criteria": "==",
                                                       "value": f'"{T["to_review"](lang)}"', "format": styles.bad})
@@ -161,7 +163,7 @@ def write_summary(writer: Any, ws: Any) -> None:
     ws.write_string(top, 0, T["figures"](lang), styles.subtitle)
     counts = (
         ("n_objectives", f'SUMPRODUCT(--({synthesis.column(OBJECTIVES, "id", lang)}<>""))', fig.objectives()),
-        ("n_smart", f'COUNTIF({synthesis.column(OBJECTIVES, "smart", lang)},"OK")', fig.smart_ok()),
+        ("n_smart", f'COUNTIF({synthesis.column(OBJECTIVES, "smart", lang)},"{SMART_OK}")', fig.smart_ok()),
         ("n_late", synthesis.late_actions_formula(lang), synthesis.late_actions(fig.tables, fig.as_of)),
     )
     for i, (key, formula, value) in enumerate(counts):
@@ -234,7 +236,7 @@ def write_summary(writer: Any, ws: Any) -> None:
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def write_swot_grid(writer: Any, ws: Any) -> None:
+def write_swot_grid(writer: SheetContext, ws: Any) -> None:
     """Lay out the SWOT matrix: strengths and weaknesses (internal) over opportunities and threats (external)."""
     lang, styles, fig = writer.lang, writer.styles, writer.figures
     ws.set_column(0, 0, 10)

@@ -33,6 +33,7 @@ from typing import Any, Mapping, Sequence
 
 from . import schema
 from .computed import PlanContext, compute_row, structured_ref
+from .numbers import date_to_serial, is_blank
 from .plan import id_key
 from .schema import ACTIONS, KPIS, SWOT
 from .vocabulary import ACTION_STATUS, KPI_STATUS, SWOT_QUADRANT
@@ -45,7 +46,6 @@ CLOSED_STATUSES = ("done", "cancelled")
 STATUS_ORDER = ("off_track", "at_risk", "on_track")
 #: A position key is start (or weight rank) × this + the row's position in its table.
 _POSITIONS = 100000
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 AS_OF_FORMULA = f"MIN(MAX(TODAY(),DATE({schema.NAME_YEAR},1,1)),DATE({schema.NAME_YEAR},12,31))"
 
@@ -65,12 +65,8 @@ def serial(value: Any) -> float | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return float((value - EXCEL_EPOCH).days)
+        return date_to_serial(value)
     return None
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == ""
 
 
 def _number(value: Any) -> float | None:
@@ -78,7 +74,7 @@ def _number(value: Any) -> float | None:
 
 
 def _open(action: Mapping[str, Any]) -> bool:
-    return not _blank(action.get("id")) and ACTION_STATUS.code_of(action.get("status")) not in CLOSED_STATUSES
+    return not is_blank(action.get("id")) and ACTION_STATUS.code_of(action.get("status")) not in CLOSED_STATUSES
 
 
 def is_late(action: Mapping[str, Any], as_of: dt.date) -> bool:
@@ -104,7 +100,7 @@ def swot_items(tables: Tables, quadrant: str) -> list[int]:
     """Positions (0-based, in the SWOT table) of the items of *quadrant*, heaviest first."""
     keys = []
     for pos, row in enumerate(tables.get("swot", [])):
-        if SWOT_QUADRANT.code_of(row.get("quadrant")) == quadrant and not _blank(row.get("item")):
+        if SWOT_QUADRANT.code_of(row.get("quadrant")) == quadrant and not is_blank(row.get("item")):
             weight = _number(row.get("weight")) or 0.0
             keys.append((10 - weight, pos))
     return [pos for _, pos in sorted(keys)]
@@ -112,9 +108,9 @@ def swot_items(tables: Tables, quadrant: str) -> list[int]:
 
 def objective_status(objective_id: Any, kpi_statuses: Sequence[tuple[Any, Any]]) -> str | None:
     """The worst status code among ``(objective id, status code)`` pairs of this objective; None without any."""
-    if _blank(objective_id):
+    if is_blank(objective_id):
         return None
-    found = {code for oid, code in kpi_statuses if not _blank(oid) and id_key(oid) == id_key(objective_id)}
+    found = {code for oid, code in kpi_statuses if not is_blank(oid) and id_key(oid) == id_key(objective_id)}
     return next((code for code in STATUS_ORDER if code in found), None)
 
 
@@ -153,27 +149,27 @@ class Figures:
         return sum(1 for c in self.computed["objectives"] if c.get("smart") == "OK")
 
     def objectives(self) -> int:
-        return sum(1 for r in self.tables.get("objectives", []) if not _blank(r.get("id")))
+        return sum(1 for r in self.tables.get("objectives", []) if not is_blank(r.get("id")))
 
     def objective_budget(self, objective_id: Any) -> float | None:
-        if _blank(objective_id):
+        if is_blank(objective_id):
             return None
         return sum(_number(c.get("budget")) or 0.0 for a, c in zip(self.tables.get("actions", []), self.computed["actions"])
-                   if not _blank(a.get("objective_id")) and id_key(a["objective_id"]) == id_key(objective_id))
+                   if not is_blank(a.get("objective_id")) and id_key(a["objective_id"]) == id_key(objective_id))
 
 
 # --- formulas -------------------------------------------------------------------------------------------
 
-def column(sheet: schema.Sheet, key: str, lang: str) -> str:
+def column(sheet: schema.Table, key: str, lang: str) -> str:
     return structured_ref(sheet, key, lang, this_row=False)
 
 
-def _position(sheet: schema.Sheet, key: str, lang: str) -> str:
+def _position(sheet: schema.Table, key: str, lang: str) -> str:
     ref = column(sheet, key, lang)
     return f"(ROW({ref})-MIN(ROW({ref}))+1)"
 
 
-def indexed(sheet: schema.Sheet, key: str, position: str, lang: str) -> str:
+def indexed(sheet: schema.Table, key: str, position: str, lang: str) -> str:
     """The cell of column *key* at *position* (an Excel expression, 1-based), blank for a blank cell."""
     ref = column(sheet, key, lang)
     return f'IF(INDEX({ref},{position})="","",INDEX({ref},{position}))'

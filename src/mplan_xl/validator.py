@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import traceback
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .checks import run_checks
 from .errors import UsageError
-from .plan_reader import locate_plan
+from .plan_reader import LocatedPlan, locate_plan
 from .reader import Limits, UnreadableWorkbook, read_workbook
 from .report import INVALID, REPORT_PROPERTY, SKIPPED, UNREADABLE, VALID, FileReport, Report
-from .rules import ERROR, RULES, Finding, make_finding
+from .rules import ERROR, RULES, Finding, make_finding, plain_params
 from .vocabulary import Label
 
 
@@ -44,8 +46,6 @@ _NOTES = {
 }
 _SYSTEM_FILES = frozenset((".ds_store", "thumbs.db", "desktop.ini"))
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
-CHECKS_FAILED = Label("les contrôles n'ont pas pu interpréter son contenu",
-                      "the checks could not interpret its content")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
                      "reading it stopped the checking process (code {code})")
 
@@ -102,42 +102,86 @@ def is_own_report(path: str | os.PathLike, limits: Limits = Limits()) -> bool:
     return REPORT_PROPERTY in raw.custom_properties
 
 
-def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> FileReport:
-    """Check one file in this process; never raises for a bad file."""
+@dataclass
+class Inspected:
+    """One file after the one pipeline read -> locate -> check: its report, its sha256 and its located plan.
+
+    ``located`` is open (its cell values readable) only inside the *then* of
+    :func:`inspect_file`; it is None for a file that could not be read.
+    """
+
+    report: FileReport
+    sha256: str | None = None
+    located: LocatedPlan | None = None
+    #: Why the reader refused the file, for a command that stops on it (``actuals``) rather than report it.
+    error: UnreadableWorkbook | None = None
+
+
+def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits(),
+                 then: Callable[[Inspected], Any] | None = None) -> Any:
+    """Read, locate and check one file, once; never raises for a bad file.
+
+    Returns the :class:`Inspected` file, or, with *then*, what ``then(inspected)``
+    returns, called while the workbook is still open: ``consolidate``,
+    ``rollover``, ``diff`` and ``actuals`` build on the same read of the file.
+    A failure inside *then* is its caller's: the file's report is settled first.
+    """
+    inspected = _inspect(path, lang, limits)
+    try:
+        return then(inspected) if then else Inspected(inspected.report, inspected.sha256, error=inspected.error)
+    finally:
+        if inspected.located is not None:
+            inspected.located.raw.close()
+
+
+def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
     name = str(path)
     note = skip_note(Path(path))
     if note:
-        return FileReport(name, SKIPPED, None, [], note=_NOTES[note](lang))
+        return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES[note](lang)))
     if Path(path).is_symlink() and not Path(path).exists():
-        return FileReport(name, UNREADABLE, None, [unreadable_finding(UnreadableWorkbook(
-            "file-missing", _BROKEN_LINK, path=name), lang)])
+        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(UnreadableWorkbook(
+            "file-missing", _BROKEN_LINK, path=name), lang)]))
     try:
         raw = read_workbook(path, limits)
     except UnreadableWorkbook as err:
         if err.code == "not-a-workbook" and is_own_report(path):
-            return FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang))
-        return FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)])
-    except Exception:  # the reader maps bad files itself; this is the last safety net
-        return FileReport(name, UNREADABLE, None, [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
+            return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)))
+        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), error=err)
+    except Exception:  # the reader maps bad files itself: anything else is a bug of ours
+        return Inspected(FileReport(name, UNREADABLE, None, [internal_error(lang)]))
+    if REPORT_PROPERTY in raw.custom_properties:
+        raw.close()
+        return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)), raw.sha256)
     try:
-        if REPORT_PROPERTY in raw.custom_properties:
-            return FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang))
         located = locate_plan(raw)
         findings = run_checks(located, lang)
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
-        return FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)])
-    except Exception:  # a workbook so odd that the checks stumble is reported, not crashed on
-        return FileReport(name, INVALID, None, [make_finding("corrupt-workbook", lang, detail=CHECKS_FAILED(lang))])
-    finally:
         raw.close()
+        return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), raw.sha256, error=err)
+    except Exception:  # a check that stumbles is our bug, not the user's file
+        raw.close()
+        return Inspected(FileReport(name, INVALID, None, [internal_error(lang)]), raw.sha256)
     status = INVALID if any(f.severity == ERROR for f in findings) else VALID
-    return FileReport(name, status, located.template_version, findings)
+    return Inspected(FileReport(name, status, located.template_version, findings, lang=located.lang), raw.sha256,
+                     located)
+
+
+def internal_error(lang: str) -> Finding:
+    """The finding of a bug of ours met while reading or checking a file (never blamed on the file)."""
+    return make_finding("internal-error", lang, detail=traceback.format_exc(limit=-1).strip().splitlines()[-1])
+
+
+def check_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> FileReport:
+    """Check one file in this process; never raises for a bad file."""
+    return inspect_file(path, lang, limits).report
 
 
 def unreadable_finding(err: UnreadableWorkbook, lang: str) -> Finding:
     """The finding of a file the reader refused, in the reader's own (more precise) words."""
+    params = {k: (v(lang) if isinstance(v, Label) else v) for k, v in err.params.items()}
     return Finding(code=err.code, severity=RULES[err.code].severity, sheet=None, cell=None, row_id=None,
-                   message=err.text(lang), hint=err.hint_text(lang))
+                   message=err.text(lang), hint=err.hint_text(lang), params=plain_params(params))
 
 
 def timeout_report(path: Path, lang: str, limits: Limits) -> FileReport:
@@ -149,33 +193,71 @@ def crash_report(path: Path, lang: str, exitcode: int | None) -> FileReport:
     return FileReport(str(path), UNREADABLE, None, [make_finding("corrupt-workbook", lang, detail=detail)])
 
 
-def _child(conn, path: Path, lang: str, limits: Limits) -> None:
-    conn.send(check_file(path, lang, limits))
+def _child(conn, task: Callable[..., Any], call: tuple) -> None:
+    conn.send(task(*call))
     conn.close()
 
 
-def check_isolated(path: Path, lang: str = "fr", limits: Limits = Limits()) -> FileReport:
-    """:func:`check_file` in a child process stopped after ``limits.timeout_s``; never raises for a bad file.
-
-    A single file costs a fork (about 10 ms on Linux) rather than a pool.
-    """
+def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[str, Any]:
+    """``task(*call)`` in a child process stopped after *timeout_s*: ("done", result), ("timeout", None)
+    or ("crash", exit code). A single file costs a fork (about 10 ms on Linux) rather than a pool."""
     receiver, sender = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.Process(target=_child, args=(sender, path, lang, limits), daemon=True)
+    child = multiprocessing.Process(target=_child, args=(sender, task, call), daemon=True)
     child.start()
     sender.close()
     try:
-        if receiver.poll(limits.timeout_s):
+        if receiver.poll(timeout_s):
             try:
-                return receiver.recv()
+                return "done", receiver.recv()
             except EOFError:  # the child died before answering
                 child.join()
-                return crash_report(path, lang, child.exitcode)
-        return timeout_report(path, lang, limits)
+                return "crash", child.exitcode
+        return "timeout", None
     finally:
         receiver.close()
         if child.is_alive():
             child.kill()
         child.join()
+
+
+def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, lang: str, limits: Limits,
+              jobs: int | None = None, failed: Callable[[Path, FileReport], Any] = lambda path, report: report,
+              on_done: Callable[[Any], None] | None = None, per_file: Sequence[tuple] | None = None) -> list[Any]:
+    """``task(file, *per_file[i], *args)`` for every file, each in a worker process stopped after ``limits.timeout_s``.
+
+    The one worker pool of every command that reads many files (``check``,
+    ``consolidate``, ``check --annotate``): a batch runs in a ``pebble`` pool
+    of *jobs* processes (default: the core count), a single file in one child
+    process. A file whose task overran its time limit or killed its worker
+    gives ``failed(file, its report)``; the results come in the order of
+    *files*, ``on_done`` called as each one is ready.
+    """
+    results: list[Any] = []
+
+    def done(result: Any) -> None:
+        results.append(result)
+        if on_done:
+            on_done(result)
+
+    calls = [(f, *(per_file[i] if per_file else ()), *args) for i, f in enumerate(files)]
+    if len(files) == 1:
+        outcome, value = _isolated(task, calls[0], limits.timeout_s)
+        done(value if outcome == "done" else failed(files[0], timeout_report(files[0], lang, limits)
+                                                    if outcome == "timeout" else crash_report(files[0], lang, value)))
+        return results
+    from pebble import ProcessExpired, ProcessPool
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    with ProcessPool(max_workers=jobs) as pool:
+        futures = [pool.schedule(task, args=call, timeout=limits.timeout_s) for call in calls]
+        for path, future in zip(files, futures):
+            try:
+                done(future.result())
+            except FutureTimeout:
+                done(failed(path, timeout_report(path, lang, limits)))
+            except ProcessExpired as err:
+                done(failed(path, crash_report(path, lang, err.exitcode)))
+    return results
 
 
 _NO_FILES = Label("aucun fichier trouvé dans : {paths}", "no file found in: {paths}")
@@ -192,25 +274,5 @@ def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | N
     files = expand_paths(paths)
     if not files:
         raise UsageError(_NO_FILES, paths=", ".join(map(str, paths)))
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    reports: list[FileReport] = []
-    if len(files) == 1:
-        reports.append(check_isolated(files[0], lang, limits))
-        if on_done:
-            on_done(reports[0])
-    else:
-        from pebble import ProcessExpired, ProcessPool
-
-        with ProcessPool(max_workers=jobs) as pool:
-            futures = [pool.schedule(check_file, args=(f, lang, limits), timeout=limits.timeout_s) for f in files]
-            for path, future in zip(files, futures):
-                try:
-                    report = future.result()
-                except FutureTimeout:
-                    report = timeout_report(path, lang, limits)
-                except ProcessExpired as err:
-                    report = crash_report(path, lang, err.exitcode)
-                reports.append(report)
-                if on_done:
-                    on_done(report)
+    reports = run_files(files, check_file, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done)
     return Report(reports, strict=strict, lang=lang)

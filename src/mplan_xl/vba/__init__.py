@@ -72,7 +72,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import project as _project
-from .cfb import read_compound_file, write_compound_file
+from .cfb import write_compound_file
 from .compression import compress, decompress
 
 __all__ = ["VbaModule", "build_vba_project", "read_vba_modules", "compress", "decompress"]
@@ -240,6 +240,18 @@ def _vba_project_bytes(data: bytes) -> bytes:
         return archive.read(sorted(names, key=len)[0])
 
 
+def _streams(data: bytes) -> dict[str, bytes]:
+    """Every stream of a compound file, by path (``VBA/dir``), read by olefile: a file from outside is never
+    given to our own compound-file code, which only reads back what :func:`write_compound_file` wrote."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return {"/".join(entry): ole.openstream(entry).read() for entry in ole.listdir(streams=True)}
+    except OSError as exc:
+        raise ValueError(f"not a compound file: {exc}") from exc
+
+
 def read_vba_modules(data: bytes) -> dict[str, str]:
     """Return ``{module name: source}`` for every module of a VBA project, in ``dir`` order.
 
@@ -257,7 +269,7 @@ def read_vba_modules(data: bytes) -> dict[str, str]:
         ...     "M": 'Attribute VB_Name = "M"\\r\\nSub S()\\r\\nEnd Sub\\r\\n'}
         True
     """
-    streams = read_compound_file(_vba_project_bytes(bytes(data)))
+    streams = _streams(_vba_project_bytes(bytes(data)))
     folded = {path.lower(): path for path in streams}
     dir_paths = [p for p in streams
                  if p.lower().rsplit("/", 1)[-1] == "dir"

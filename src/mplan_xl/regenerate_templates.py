@@ -6,7 +6,7 @@ validations, formulas and metadata, so they cannot drift from the code.
 
 Regenerate them with::
 
-    python -m mplan_xl.templates            # writes into workbook_templates/
+    python -m mplan_xl.regenerate_templates            # writes into workbook_templates/
 """
 
 from __future__ import annotations

@@ -32,10 +32,11 @@ from typing import Any, Callable
 
 from . import schema
 from .computed import structured_ref
+from .numbers import is_blank
 from .plan import Plan, id_key
 from .rules import CATEGORIES, RULES
-from .schema import Column, Kind, Sheet
-from .smart import smart_check
+from .schema import Column, Kind, Table
+from .smart import SMART_OK, smart_check
 from .vocabulary import Label
 
 #: How far below a table (in rows) a typed row is recognised as one of its rows, by ``check`` and live.
@@ -47,32 +48,28 @@ FAMILIES = ("cells", "integrity", "logic")
 _LAST_ROW = 1_048_576
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _used(plan: Plan, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
+def _used(plan: Plan, sheet: Table) -> list[tuple[int, dict[str, Any]]]:
     """(index, row) of the rows that are part of the plan: the same rule as ``check``'s (schema ``used_when``)."""
     keys = [c.key for c in sheet.use_columns]
-    return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not _blank(r.get(k)) for k in keys)]
+    return [(i, r) for i, r in enumerate(plan.tables.get(sheet.key, [])) if any(not is_blank(r.get(k)) for k in keys)]
 
 
 # --- formula pieces -------------------------------------------------------------------------------------
 
-def _col(sheet: Sheet, key: str, lang: str) -> str:
+def _col(sheet: Table, key: str, lang: str) -> str:
     return structured_ref(sheet, key, lang, this_row=False)
 
 
-def _header(sheet: Sheet, key: str, lang: str) -> str:
+def _header(sheet: Table, key: str, lang: str) -> str:
     """The escaped header as a structured reference writes it."""
     return _col(sheet, key, lang)[len(sheet.table) + 2:-2]
 
 
-def _all(sheet: Sheet, key: str, lang: str) -> str:
+def _all(sheet: Table, key: str, lang: str) -> str:
     return f"{sheet.table}[[#All],[{_header(sheet, key, lang)}]]"
 
 
@@ -86,12 +83,12 @@ def _empty(ref: str) -> str:
     return f"(1-{_filled(ref)})"
 
 
-def row_mask_name(sheet: Sheet) -> str:
+def row_mask_name(sheet: Table) -> str:
     """The defined name of *sheet*'s row mask (see :func:`row_mask_formula`), shared by its live terms."""
     return f"mplan_rows_{sheet.key}"
 
 
-def row_mask_formula(sheet: Sheet, lang: str) -> str:
+def row_mask_formula(sheet: Table, lang: str) -> str:
     """1 on the rows that are part of the plan (the ``used_when`` rule), 0 elsewhere: an array."""
     return "SIGN(" + "+".join(f"LEN(TRIM({_col(sheet, c.key, lang)}))" for c in sheet.use_columns) + ")"
 
@@ -107,7 +104,7 @@ class LiveTerm:
     """One count of the live status: problems of *rule* in one table (and column)."""
 
     rule: str
-    sheet: Sheet
+    sheet: Table
     column: str | None
     formula: Callable[[str], str]       # lang -> formula text (no "=")
     compute: Callable[[Plan], int]      # the same count in Python, for the plan the builder writes
@@ -117,7 +114,7 @@ class LiveTerm:
         return RULES[self.rule].category
 
 
-def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
+def _cell_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     for column in sheet.input_columns:
         terms += _column_terms(sheet, column)
@@ -133,7 +130,7 @@ def _cell_terms(sheet: Sheet) -> list[LiveTerm]:
     return terms
 
 
-def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
+def _column_terms(sheet: Table, column: Column) -> list[LiveTerm]:
     key, terms = column.key, []
 
     def count(predicate: Callable[[Any, Plan], bool]) -> Callable[[Plan], int]:
@@ -142,20 +139,20 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
     if column.required:
         terms.append(LiveTerm("required-missing", sheet, key,
                               lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*{_empty(_col(sheet, key, lang))})",
-                              count(lambda v, plan: _blank(v))))
+                              count(lambda v, plan: is_blank(v))))
     if column.choices is not None:
         choices = column.choices
         terms.append(LiveTerm(
             "choice-invalid", sheet, key,
             lambda lang: (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(_col(sheet, key, lang))}"
                           f"*(COUNTIF(list_{choices.key},{_col(sheet, key, lang)})=0))"),
-            count(lambda v, plan: not _blank(v) and choices.code_of(v) is None)))
+            count(lambda v, plan: not is_blank(v) and choices.code_of(v) is None)))
     elif column.kind.is_number or column.kind is Kind.DATE:
         # Text in a number or date column: ``check`` says number-as-text or type-invalid, both cells errors.
         terms.append(LiveTerm(
             "number-as-text", sheet, key,
             lambda lang: f"SUMPRODUCT({row_mask_name(sheet)}*ISTEXT({_col(sheet, key, lang)})*{_filled(_col(sheet, key, lang))})",
-            count(lambda v, plan: isinstance(v, str) and not _blank(v))))
+            count(lambda v, plan: isinstance(v, str) and not is_blank(v))))
     if column.kind is Kind.DATE and column.in_plan_year:
         def outside_year(lang: str) -> str:
             c = _col(sheet, key, lang)
@@ -167,7 +164,7 @@ def _column_terms(sheet: Sheet, column: Column) -> list[LiveTerm]:
     return terms
 
 
-def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
+def _bounds_term(sheet: Table, column: Column) -> LiveTerm:
     key, low, high = column.key, column.minimum, column.maximum
     rule = "negative-amount" if column.kind is Kind.MONEY and low == 0 else "value-out-of-range"
     whole = column.kind is Kind.INTEGER and low is not None and high is not None and high - low <= 20
@@ -187,7 +184,7 @@ def _bounds_term(sheet: Sheet, column: Column) -> LiveTerm:
     return LiveTerm(rule, sheet, key, formula, lambda plan: sum(1 for _, r in _used(plan, sheet) if bad(r.get(key), plan)))
 
 
-def _outside_term(sheet: Sheet) -> LiveTerm:
+def _outside_term(sheet: Table) -> LiveTerm:
     """Rows typed just below the table (within BELOW_WINDOW rows) with values in ROW_LIKE_CELLS of its columns."""
     def formula(lang: str) -> str:
         first = _all(sheet, sheet.columns[0].key, lang)
@@ -198,7 +195,7 @@ def _outside_term(sheet: Sheet) -> LiveTerm:
     return LiveTerm("row-outside-table", sheet, None, formula, lambda plan: 0)  # the builder writes nothing there
 
 
-def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
+def _formula_terms(sheet: Table) -> list[LiveTerm]:
     """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
     terms = []
     for column in sheet.computed_columns:
@@ -209,13 +206,13 @@ def _formula_terms(sheet: Sheet) -> list[LiveTerm]:
 
             def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
                 used = {i for i, _ in _used(plan, sheet)}
-                return int(any(o.table == sheet.key and o.column == key and o.row in used and _blank(o.value) != typed
+                return int(any(o.table == sheet.key and o.column == key and o.row in used and is_blank(o.value) != typed
                                for o in plan.overrides))
             terms.append(LiveTerm(rule, sheet, column.key, formula, compute))
     return terms
 
 
-def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
+def _logic_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     if sheet.id_column:
         key = sheet.id_column
@@ -226,25 +223,25 @@ def _logic_terms(sheet: Sheet) -> list[LiveTerm]:
                     f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
 
         def duplicates(plan: Plan) -> int:
-            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not _blank(r.get(key))]
+            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
             return len(keys) - len(set(keys))
         terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
     for column in sheet.references:
         target = schema.SHEETS_BY_KEY[column.ref]
 
-        def unresolved_formula(lang: str, key: str = column.key, target: Sheet = target) -> str:
+        def unresolved_formula(lang: str, key: str = column.key, target: Table = target) -> str:
             ref = _col(sheet, key, lang)
             return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
                     f"*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))")
 
-        def unresolved(plan: Plan, key: str = column.key, target: Sheet = target) -> int:
+        def unresolved(plan: Plan, key: str = column.key, target: Table = target) -> int:
             ids = {id_key(r.get(target.id_column)) for _, r in _used(plan, target)}
-            return sum(1 for _, r in _used(plan, sheet) if not _blank(r.get(key)) and id_key(r[key]) not in ids)
+            return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
             smart = _col(sheet, "smart", lang)
-            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"OK")*SIGN(LEN({smart})))'
+            return f'SUMPRODUCT({row_mask_name(sheet)}*({smart}<>"{SMART_OK}")*SIGN(LEN({smart})))'
 
         def not_smart(plan: Plan) -> int:
             results = [_smart(r, plan) for _, r in _used(plan, sheet)]
@@ -347,19 +344,19 @@ assert set(_FAMILY_LABELS) == set(FAMILIES) <= set(CATEGORIES)
 STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("objectives", Label("Objectifs saisis", "Objectives entered"), Kind.INTEGER,
                lambda lang: f'SUMPRODUCT(--({_col(schema.OBJECTIVES, "id", lang)}<>""))',
-               lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not _blank(r.get("id"))])),
+               lambda plan: len([r for _, r in _used(plan, schema.OBJECTIVES) if not is_blank(r.get("id"))])),
     StatusItem("objectives_smart_ok", Label("Objectifs SMART-OK", "Objectives SMART-OK"), Kind.INTEGER,
-               lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"OK")',
+               lambda lang: f'COUNTIF({_col(schema.OBJECTIVES, "smart", lang)},"{SMART_OK}")',
                lambda plan: sum(1 for _, r in _used(plan, schema.OBJECTIVES) if _smart(r, plan).ok)),
     StatusItem("budget_planned", Label("Budget prévisionnel total", "Total planned budget"), Kind.MONEY,
                _planned_formula, _planned),
     StatusItem("budget_planned_text", Label("Montants en texte, exclus du total", "Amounts typed as text, left out of the total"),
                Kind.INTEGER, _planned_text_formula,
                lambda plan: sum(1 for r in plan.tables.get("budget", []) if isinstance(r.get("planned"), str)
-                                and not _blank(r.get("planned"))), alert=True),
+                                and not is_blank(r.get("planned"))), alert=True),
     StatusItem("budget_remaining", Label("Reste sur l'enveloppe", "Left in the envelope"), Kind.MONEY,
                lambda lang: f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}-{_planned_formula(lang)})',
-               lambda plan: None if _blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
+               lambda plan: None if is_blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
     StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY,
                lambda lang: f'SUM({_col(schema.BUDGET, "actual", lang)})', _actual),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,

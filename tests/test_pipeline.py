@@ -81,3 +81,41 @@ def test_checking_a_macro_workbook_never_imports_the_vba_generator(tmp_path):
             "assert r.status == 'valid', r; assert 'mplan_xl.macros' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code, str(xlsm)], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def _all_opens(monkeypatch, path: Path) -> list[str]:
+    """Every opening of *path*, through open() or io.open() (zipfile and pathlib use the latter)."""
+    import io
+
+    seen = _opens(monkeypatch, path)
+    real_io_open = io.open
+
+    def spy(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and Path(str(file)).resolve() == path.resolve():
+            seen.append(str(file))
+        return real_io_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", spy)
+    return seen
+
+
+def test_check_annotate_reads_each_file_once(tmp_path, monkeypatch):
+    from mplan_xl.annotate import check_and_annotate
+
+    plan = mplan_xl.demo_workbook(tmp_path / "errors.xlsx", year=2027, with_errors=True)
+    opens = _all_opens(monkeypatch, plan)
+    report, wrote, why = check_and_annotate(plan, str(tmp_path / "out" / "errors.xlsx"), "en", validator.Limits())
+    assert report.status == "invalid" and wrote and why is None
+    assert len(opens) == 1   # checked in English, annotated in French on the same read
+
+
+def test_actuals_reads_the_plan_once(tmp_path, monkeypatch):
+    from mplan_xl.actuals_workbook import import_actuals
+    from mplan_xl.demo import demo_plan
+    from mplan_xl.demo_fec import write_demo_fec
+
+    plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", year=2027)
+    fec = write_demo_fec(demo_plan(year=2027), tmp_path / "fec.txt")
+    opens = _all_opens(monkeypatch, plan)
+    import_actuals(plan, fec, tmp_path / "copy.xlsx")
+    assert len(opens) == 1

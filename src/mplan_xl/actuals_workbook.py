@@ -107,7 +107,7 @@ def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.Pat
         line_id = id_text(row.values.get("id"))
         if line_id in result.lines:
             cells[table.cell(row, "actual")] = round(result.lines[line_id].total, 2)
-    copy = PackageCopy.open(located.raw.path)
+    copy = PackageCopy.open(located.raw.content or located.raw.path)   # the bytes the pipeline read
     part = copy.worksheets()[table.worksheet][0]
     copy.parts[part] = set_numbers(copy.parts[part], cells)
     workbook = copy.workbook_part()

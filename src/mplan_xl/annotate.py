@@ -34,14 +34,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from . import schema
 from .errors import UsageError
 from .package import MAIN_NS, REL_NS, PackageCopy, PackageError, element_prefix, insert_before
 from .reader import Limits, column_index
-from .report import UNREADABLE, FileReport
+from .report import UNREADABLE, FileReport, Report
 from .rules import ERROR, Finding
 from .vocabulary import Label
 
@@ -386,21 +386,32 @@ def targets(paths: Sequence[str], folder: Path) -> list[Path]:
     return out
 
 
-def annotate_one(path: str | os.PathLike, target: str, report: FileReport, lang: str, limits: Limits) -> str | None:
-    """Write the annotated copy of one checked file, notes in the workbook's language; None, or why it failed.
+def check_and_annotate(path: str | os.PathLike, target: str, lang: str,
+                       limits: Limits) -> tuple[FileReport, bool, str | None]:
+    """Check one file and, when it has findings, write its annotated copy from the same read of the file.
 
-    *report* is the file's ``check`` report in *lang*; a workbook in the other
-    language is checked again in its own, so the team reads its notes in it.
+    Returns the file's report (in *lang*), whether the copy was written, and why it could not be. The notes
+    are in the workbook's own language: a workbook in the other one is checked again in it, on the plan
+    already located, so the team reads its notes in its language.
     """
-    from .validator import check_file
+    from .checks import run_checks
+    from .validator import Inspected, inspect_file
 
-    try:
-        workbook_lang = report.lang or lang
-        findings = report.findings if workbook_lang == lang else check_file(path, workbook_lang, limits).findings
-        write_copy(path, target, findings, workbook_lang)
-    except Exception as err:  # a package we cannot patch is reported, never half-written
-        return f"{type(err).__name__}: {err}"
-    return None
+    def annotate(inspected: Inspected) -> tuple[FileReport, bool, str | None]:
+        report, located = inspected.report, inspected.located
+        if located is None or report.status == UNREADABLE or not report.findings:
+            return report, False, None
+        try:
+            findings = report.findings if located.lang == lang else run_checks(located, located.lang)
+            copy = PackageCopy.open(located.raw.content or path)
+            patch_package(copy, findings, located.lang)
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            copy.write(target, force=True)
+        except Exception as err:  # a package we cannot patch is reported, never half-written
+            return report, False, f"{type(err).__name__}: {err}"
+        return report, True, None
+
+    return inspect_file(path, lang, limits, then=annotate)
 
 
 def prepare(paths: Sequence[str | os.PathLike], folder: str | os.PathLike) -> dict[str, Path]:
@@ -425,23 +436,25 @@ def _key(path: str | os.PathLike) -> str:
     return str(Path(path).resolve())
 
 
-def annotate_reports(reports: Sequence[FileReport], copies: Mapping[str, Path], lang: str = "fr",
-                     jobs: int | None = None, limits: Limits = Limits()) -> Annotated:
-    """Write the annotated copy (*copies*: from :func:`prepare`) of every readable checked file with findings."""
+def check_annotated(paths: Sequence[str | os.PathLike], copies: Mapping[str, Path], *, lang: str = "fr",
+                    jobs: int | None = None, strict: bool = False, limits: Limits = Limits(),
+                    on_done: Callable[[Any], None] | None = None) -> tuple[Report, Annotated]:
+    """``check`` of *paths* that also writes the annotated copy (*copies*: from :func:`prepare`) of every
+    readable file with findings, each file read once, in the one worker pool."""
+    from .validator import check_files, run_files
+
+    files = check_files(paths)
     folder = next(iter(copies.values())).parent if copies else Path(".")
+    outcomes = run_files(files, check_and_annotate, (lang, limits), lang=lang, limits=limits, jobs=jobs,
+                         per_file=[(str(copies[_key(f)]),) for f in files],
+                         on_done=(lambda outcome: on_done(outcome[0])) if on_done else None,
+                         failed=lambda path, report: (report, False, None))
+    reports = [report for report, _, _ in outcomes]
+    written = [(r.path, copies[_key(r.path)]) for r, wrote, _ in outcomes if wrote]
+    failed = [(r.path, why) for r, _, why in outcomes if why is not None]
     unreadable = [r.path for r in reports if r.status == UNREADABLE]
-    todo = [(r, copies[_key(r.path)]) for r in reports if r.status != UNREADABLE and r.findings]
-    if todo:
-        folder.mkdir(parents=True, exist_ok=True)
-    from .validator import run_files
-
-    outcomes = run_files([Path(r.path) for r, _ in todo], annotate_one, (lang, limits), lang=lang, limits=limits,
-                         jobs=jobs, per_file=[(str(t), r) for r, t in todo],
-                         failed=lambda path, report: report.findings[0].message) if todo else []
-    written = [(r.path, t) for (r, t), o in zip(todo, outcomes) if o is None]
-    failed = [(r.path, o) for (r, _), o in zip(todo, outcomes) if o is not None]
-    return Annotated(folder, written, unreadable, failed)
+    return Report(reports, strict=strict, lang=lang), Annotated(folder, written, unreadable, failed)
 
 
-__all__ = ["Annotated", "Note", "annotate_one", "annotate_reports", "note_lines", "patch_package",
+__all__ = ["Annotated", "Note", "check_and_annotate", "check_annotated", "note_lines", "patch_package",
            "place", "prepare", "targets", "write_copy"]

@@ -208,8 +208,14 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
 
         copies = prepare(paths, annotate_dir)
     with progress_bar(paths) as on_done:
-        report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
-                           on_done=on_done)
+        if annotate_dir:
+            from .annotate import check_annotated
+
+            report, annotated = check_annotated(list(paths), copies, lang=lang, jobs=jobs, strict=strict,
+                                                limits=Limits(timeout_s=timeout), on_done=on_done)
+        else:
+            report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
+                               on_done=on_done)
     if fmt == "xlsx":
         with atomic_output(output, force=force) as tmp:
             report.write_xlsx(tmp)
@@ -223,9 +229,6 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
         else:
             click.echo(text, nl=not text.endswith("\n"))
     if annotate_dir:
-        from .annotate import annotate_reports
-
-        annotated = annotate_reports(report.files, copies, lang=lang, jobs=jobs, limits=Limits(timeout_s=timeout))
         for line in annotated.lines(lang):
             click.echo(line, err=True)
     sys.exit(report.exit_code)

@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import re
@@ -126,8 +127,9 @@ class PackageCopy:
     infos: list[zipfile.ZipInfo] = field(repr=False)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "PackageCopy":
-        with zipfile.ZipFile(path) as archive:
+    def open(cls, source: str | os.PathLike | bytes) -> "PackageCopy":
+        """The parts of the package at *source*, a path or the file's bytes (as the reader read them)."""
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             infos = archive.infolist()
             return cls({info.filename: archive.read(info) for info in infos}, infos)
 

@@ -165,6 +165,8 @@ class RawWorkbook:
     recalculates_on_open: bool = False   # <calcPr fullCalcOnLoad="1">: Excel recalculates every formula on opening
     #: The sha256 of the file's bytes, hashed from the one read of the file.
     sha256: str | None = None
+    #: The file's bytes from that one read: commands that write a copy of the workbook start from them.
+    content: bytes | None = field(default=None, repr=False)
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
@@ -373,6 +375,7 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
+    content = data
     sha256 = hashlib.sha256(data).hexdigest()
     pkg = _Package(data, limits)
     workbook_part = _check_kind(pkg)
@@ -480,7 +483,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
-                       _scans=scans, _calamine=calamine)
+                       content=content, _scans=scans, _calamine=calamine)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

@@ -263,6 +263,14 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
 _NO_FILES = Label("aucun fichier trouvé dans : {paths}", "no file found in: {paths}")
 
 
+def check_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
+    """The files a check of *paths* reads (:func:`expand_paths`); a usage error when there is none."""
+    files = expand_paths(paths)
+    if not files:
+        raise UsageError(_NO_FILES, paths=", ".join(map(str, paths)))
+    return files
+
+
 def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | None = None, strict: bool = False,
           limits: Limits = Limits(), on_done: Callable[[FileReport], None] | None = None) -> Report:
     """Check every file of *paths* (files or folders) and return the report.
@@ -271,8 +279,6 @@ def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | N
     parallel, each file within ``limits.timeout_s`` seconds; ``on_done`` is
     called as each file finishes (the CLI's progress bar).
     """
-    files = expand_paths(paths)
-    if not files:
-        raise UsageError(_NO_FILES, paths=", ".join(map(str, paths)))
+    files = check_files(paths)
     reports = run_files(files, check_file, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done)
     return Report(reports, strict=strict, lang=lang)

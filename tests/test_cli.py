@@ -106,3 +106,15 @@ def test_outputs_get_the_permissions_of_a_new_file(tmp_path, mask, mode):
         os.umask(old)
     for name in ("demo.xlsx", "plan.xlsm", "report.xlsx"):
         assert (tmp_path / name).stat().st_mode & 0o777 == mode, name
+
+
+def test_new_and_demo_take_their_workbook_as_out_or_with_o(tmp_path):
+    runner = CliRunner()
+    for command in ("new", "demo"):
+        target = tmp_path / f"{command}.xlsx"
+        result = runner.invoke(main, [command, "-o", str(target), "--lang", "en"])
+        assert result.exit_code == 0 and target.exists(), result.output
+        assert runner.invoke(main, [command, "--lang", "en"]).exit_code == 2
+        both = runner.invoke(main, [command, str(tmp_path / "a.xlsx"), "--output", str(tmp_path / "b.xlsx")])
+        assert both.exit_code == 2 and "OUT ou -o/--output, pas les deux" in both.output
+        assert not (tmp_path / "a.xlsx").exists() and not (tmp_path / "b.xlsx").exists()

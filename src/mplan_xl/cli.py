@@ -67,6 +67,26 @@ protect_option = click.option("--protect", is_flag=True,
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
+_OUT_MISSING = Label("indiquez le classeur à écrire : OUT ou -o/--output", "give the workbook to write: OUT or -o/--output")
+_OUT_TWICE = Label("deux classeurs à écrire ({out}, {output}) : indiquez OUT ou -o/--output, pas les deux",
+                   "two workbooks to write ({out}, {output}): give OUT or -o/--output, not both")
+
+
+def workbook_output(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The workbook a command writes: OUT, or -o/--output as in every other command."""
+    command = click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None,
+                           help="The workbook to write (instead of OUT).")(command)
+    return click.argument("out", required=False, type=click.Path(dir_okay=False))(command)
+
+
+def one_output(out: str | None, output: str | None) -> str:
+    if out and output and out != output:
+        raise UsageError(_OUT_TWICE, out=out, output=output)
+    if not (out or output):
+        raise UsageError(_OUT_MISSING)
+    return out or output  # type: ignore[return-value]  # one of them is set: checked above
+
+
 @click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mplan-xl")
 def main() -> None:
@@ -74,7 +94,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("out", type=click.Path(dir_okay=False))
+@workbook_output
 @lang_option
 @click.option("--company", default="", help="Company name written on the Guide sheet.")
 @year_option
@@ -85,16 +105,17 @@ def main() -> None:
 @runtime_option
 @protect_option
 @force_option
-def new(out: str, lang: str, company: str, year: int | None, currency: str, author: str,
+def new(out: str | None, output: str | None, lang: str, company: str, year: int | None, currency: str, author: str,
         envelope: float | None, runtime: str, protect: bool, force: bool) -> None:
     """Write an empty plan template to OUT."""
+    out = one_output(out, output)
     path = builder.new_workbook(out, lang=lang, company=company, year=year, currency=currency, author=author,
                                 envelope=envelope, runtime=runtime, force=force, protect=protect)
     click.echo(_WROTE(lang).format(path=path))
 
 
 @main.command()
-@click.argument("out", type=click.Path(dir_okay=False))
+@workbook_output
 @lang_option
 @click.option("--company", default=None, help="Replace the fictional company's name.")
 @year_option
@@ -104,9 +125,10 @@ def new(out: str, lang: str, company: str, year: int | None, currency: str, auth
 @runtime_option
 @protect_option
 @force_option
-def demo(out: str, lang: str, company: str | None, year: int | None, with_errors: bool, fec: str | None,
-         runtime: str, protect: bool, force: bool) -> None:
+def demo(out: str | None, output: str | None, lang: str, company: str | None, year: int | None, with_errors: bool,
+         fec: str | None, runtime: str, protect: bool, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
+    out = one_output(out, output)
     if fec:
         from .atomic import check_output
 

@@ -83,6 +83,7 @@ FRENCH = {
     "Replace the output if it exists (every command: an existing output is replaced only with --force).":
         "Remplace la sortie si elle existe (toutes les commandes : une sortie existante n'est remplacée "
         "qu'avec --force).",
+    "The workbook to write (instead of OUT).": "Le classeur à écrire (au lieu de OUT).",
     "Replace the fictional company's name.": "Remplace le nom de l'entreprise fictive.",
     "Seed the documented problems the validator must find.":
         "Sème les problèmes documentés que le contrôle doit trouver.",

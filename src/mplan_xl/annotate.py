@@ -246,7 +246,7 @@ def _vml_shapes(notes: Sequence[Note], first_id: int) -> str:
 
 
 def _idmaps(parts: Mapping[str, bytes]) -> set[int]:
-    used = set()
+    used: set[int] = set()
     for name, data in parts.items():
         if name.lower().endswith(".vml"):
             for m in re.finditer(rb'o:idmap\b[^>]*\bdata="([\d,\s]+)"', data):

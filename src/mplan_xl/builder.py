@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import xlsxwriter
 import xlsxwriter.worksheet
@@ -41,7 +41,8 @@ from .synthesis import AS_OF_FORMULA, Figures, serial
 from .vocabulary import ALL_LISTS, Label
 
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
-RUNTIME_EXTENSIONS = {"xlwings": ".xlsm", "native": ".xlsx"}
+Runtime = Literal["native", "xlwings"]
+RUNTIME_EXTENSIONS: dict[Runtime, str] = {"xlwings": ".xlsm", "native": ".xlsx"}
 #: The sheet xlwings reads its settings from (key in column A, value in column B, from row 1).
 XLWINGS_CONF_SHEET = "xlwings.conf"
 
@@ -106,7 +107,7 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
         return formula[1:] if formula.startswith("=") else formula
 
 
-def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
+def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> Runtime:
     """The runtime to write *path* with: the one asked, else the one its extension implies.
 
     >>> runtime_for("plan.xlsx"), runtime_for("plan.xlsm"), runtime_for("plan.xlsm", "xlwings")
@@ -121,7 +122,7 @@ def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
                                "(formules natives, sans Python)",
                                "{name}: name the output *.xlsm (MPLAN_ functions, Excel + Python) or *.xlsx "
                                "(native formulas, no Python)"), name=path.name)
-    expected = RUNTIME_EXTENSIONS.get(runtime)
+    expected = RUNTIME_EXTENSIONS.get(cast(Runtime, runtime))  # None for an unknown runtime, refused below
     if expected is None:
         raise BuildError(Label("runtime {runtime!r} : attendu l'un de {known}", "runtime {runtime!r}: expected one of {known}"),
                          runtime=runtime, known=", ".join(RUNTIME_EXTENSIONS))
@@ -129,7 +130,7 @@ def runtime_for(path: str | os.PathLike, runtime: str | None = None) -> str:
         raise BuildError(Label("{name} : le runtime {runtime} produit un fichier {ext} ; nommez la sortie *{ext}",
                                "{name}: the {runtime} runtime writes a {ext} file; name the output *{ext}"),
                          name=path.name, runtime=runtime, ext=expected)
-    return runtime
+    return cast(Runtime, runtime)  # a key of RUNTIME_EXTENSIONS, checked above
 
 
 def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", runtime: str | None = None,
@@ -152,7 +153,7 @@ def build_workbook(plan: Plan, path: str | os.PathLike, *, lang: str = "fr", run
 
 
 class _WorkbookWriter:
-    def __init__(self, plan: Plan, lang: str, runtime: str, template: bool, protect: bool = False):
+    def __init__(self, plan: Plan, lang: str, runtime: Runtime, template: bool, protect: bool = False):
         self.plan = plan
         self.protect = protect
         self.lang = lang

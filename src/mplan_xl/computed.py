@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from functools import lru_cache, partial
-from typing import Any, Mapping
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from . import formulas, metrics
 from .plan import id_key
@@ -43,7 +43,7 @@ def structured_ref(sheet: Table, column_key: str, lang: str, this_row: bool = Tr
     return f"{sheet.table}[[{header}]]"
 
 
-def column_formula(sheet: Table, column: Column, runtime: str, lang: str) -> str:
+def column_formula(sheet: Table, column: Column, runtime: Literal["native", "xlwings"], lang: str) -> str:
     """The formula (without the leading ``=``) of a computed column for *runtime*."""
     spec = column.computed
     if isinstance(spec, Rollup):
@@ -58,18 +58,32 @@ def column_formula(sheet: Table, column: Column, runtime: str, lang: str) -> str
 def _rollup_formula(sheet: Table, spec: Rollup, lang: str) -> str:
     other = SHEETS_BY_KEY[spec.table]
     match_range = structured_ref(other, spec.match, lang, this_row=False)
-    own_id = structured_ref(sheet, sheet.id_column, lang)
+    own_id = structured_ref(sheet, _id_column(sheet), lang)
     if spec.function == "count":
         return f'IF({own_id}="","",COUNTIF({match_range},{own_id}))'
-    value_range = structured_ref(other, spec.value, lang, this_row=False)
+    value_range = structured_ref(other, _summed_column(spec), lang, this_row=False)
     return f'IF({own_id}="","",SUMIFS({value_range},{match_range},{own_id}))'
+
+
+def _id_column(sheet: Table) -> str:
+    """The id column of *sheet*, which its roll-ups match the other table's rows on."""
+    if sheet.id_column is None:
+        raise ValueError(f"{sheet.key} has roll-up columns but no id column")
+    return sheet.id_column
+
+
+def _summed_column(spec: Rollup) -> str:
+    """The column of the other table that a "sum" roll-up adds up."""
+    if spec.value is None:
+        raise ValueError(f"the sum roll-up over {spec.table}.{spec.match} names no column to sum")
+    return spec.value
 
 
 class PlanContext:
     """What row-level computations need beyond the row: the plan year, the KPI
     thresholds and the other tables (for roll-ups)."""
 
-    def __init__(self, tables: Mapping[str, list[Mapping[str, Any]]], year: int,
+    def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]]], year: int,
                  on_track: float = metrics.DEFAULT_ON_TRACK, at_risk: float = metrics.DEFAULT_AT_RISK):
         self.tables = tables
         self.names = {"mplan_year": year, "mplan_on_track": on_track, "mplan_at_risk": at_risk}
@@ -90,7 +104,7 @@ class PlanContext:
                     totals[k] = totals.get(k, 0) + 1
                 else:
                     # SUMIFS ignores text, exactly like this.
-                    value = other.get(spec.value)
+                    value = other.get(_summed_column(spec))
                     amount = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
                     totals[k] = totals.get(k, 0) + amount
             self._rollup_cache[key] = totals
@@ -107,7 +121,7 @@ def compute_row(sheet: Table, row: Mapping[str, Any], context: PlanContext, lang
     out: dict[str, Any] = {}
     for key, spec, function, sources in _compiled(sheet.key, lang):
         if function is None:
-            result = context.rollup(spec, row.get(sheet.id_column))
+            result = context.rollup(spec, row.get(_id_column(sheet)))
         else:
             kwargs = {param: (context.names[name] if name else (out[source] if source in out else row.get(source)))
                       for param, source, name in sources}
@@ -121,12 +135,13 @@ def _compiled(sheet_key: str, lang: str) -> tuple:
     """Each computed column of a table, resolved once: (key, spec, function or None for roll-ups,
     ((parameter, column, defined name), ...))."""
     sheet = SHEETS_BY_KEY[sheet_key]
-    compiled = []
+    compiled: list[tuple[str, Rollup | Metric, Callable[..., Any] | None, tuple[tuple[str, str, str | None], ...]]] = []
     for column in sheet.computed_columns:
         spec = column.computed
         if isinstance(spec, Rollup):
             compiled.append((column.key, spec, None, ()))
             continue
+        assert spec is not None  # computed_columns are the columns with a spec
         sources = tuple((param, source, source[1:] if source.startswith("=") else None) for param, source in spec.args.items())
         compiled.append((column.key, spec, partial(_metric_function, metrics.catalogue()[spec.name], lang), sources))
     return tuple(compiled)

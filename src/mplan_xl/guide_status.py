@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 from . import schema
 from .computed import structured_ref
@@ -48,7 +48,7 @@ FAMILIES = ("cells", "integrity", "logic")
 _LAST_ROW = 1_048_576
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -171,7 +171,7 @@ def _bounds_term(sheet: Table, column: Column) -> LiveTerm:
 
     def formula(lang: str) -> str:
         c = _col(sheet, key, lang)
-        if whole:  # whole numbers from low to high, with no function that fails on text
+        if whole and low is not None and high is not None:  # whole numbers from low to high, with no function that fails on text
             allowed = "-".join(f"({c}={n})" for n in range(int(low), int(high) + 1))
             return f"SUMPRODUCT({row_mask_name(sheet)}*ISNUMBER({c})*(1-{allowed}))"
         tests = ([f"({c}<{low:g})"] if low is not None else []) + ([f"({c}>{high:g})"] if high is not None else [])

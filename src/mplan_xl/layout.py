@@ -137,7 +137,9 @@ def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity
     for _ in range(40):  # the smallest page width that still needs no more pages
         middle = (low + high) / 2
         low, high = (middle, high) if _page_count(sizes, middle) > pages else (low, middle)
-    groups, current, used = [], [], 0.0
+    groups: list[list[int]] = []
+    current: list[int] = []
+    used = 0.0
     for (a, b), size in zip(pieces, sizes):
         if current and used + size > high + 1e-6:
             groups.append(current)

@@ -72,15 +72,15 @@ def convert(files: Iterable[str | os.PathLike], fmt: str, outdir: str | os.PathL
     exe = soffice_path()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    files = [Path(f).resolve() for f in files]
+    paths = [Path(f).resolve() for f in files]
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     target = FILTERS.get(fmt, fmt)
     cmd = [exe, f"-env:UserInstallation={_profile_dir(locale).as_uri()}", "--headless", "--norestore",
-           "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
+           "--convert-to", target, "--outdir", str(outdir), *map(str, paths)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     ext = fmt.split(":")[0]
-    outputs = [outdir / (f.stem + "." + ext) for f in files]
+    outputs = [outdir / (f.stem + "." + ext) for f in paths]
     missing = [str(p) for p in outputs if not p.exists()]
     if missing:
         raise RuntimeError(f"LibreOffice did not produce {missing}: {proc.stdout}\n{proc.stderr}")

@@ -88,6 +88,8 @@ def _decorated_udf_module(xludfs: types.ModuleType) -> types.ModuleType:
     xlwings.func, xlwings.arg, xlwings.ret = xludfs.xlfunc, xludfs.xlarg, xludfs.xlret
     try:
         spec = importlib.util.find_spec(UDF_MODULE)
+        if spec is None or spec.loader is None:  # our own module, always there
+            raise ImportError(f"cannot load {UDF_MODULE}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module

@@ -395,7 +395,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                         target if mode == "External" else resolve(source, target), mode))
         return out
 
-    wb_xml = pkg.xml(workbook_part)
+    wb_xml = pkg.part_xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
@@ -443,7 +443,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     scans: dict[str, _SheetScan] = {}
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
-        sheet_xml = pkg.xml(member)
+        sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
         dimension = _DIMENSION.search(sheet_xml, 0, 4096)
         if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
@@ -462,9 +462,10 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     custom_xml = pkg.xml(custom_part)
     if custom_xml is not None:
         for prop in _parse_xml(custom_part, custom_xml):
-            if _local(prop.tag) == "property" and prop.get("name"):
+            prop_name = prop.get("name")
+            if _local(prop.tag) == "property" and prop_name:
                 value = next(iter(prop), None)
-                custom_properties[prop.get("name")] = (value.text or "") if value is not None else ""
+                custom_properties[prop_name] = (value.text or "") if value is not None else ""
 
     vba_member = next((pkg.find(t) for rtype, t, _m in wb_rels.values() if rtype.endswith("/vbaProject")), None) \
         or pkg.find("xl/vbaProject.bin")
@@ -505,7 +506,7 @@ def _calamine_copy(pkg: _Package, workbook_part: str, hidden: list[int]) -> byte
     """
     replaced = dict(pkg.for_calamine)
     if hidden:
-        xml = pkg.xml(workbook_part)
+        xml = pkg.part_xml(workbook_part)
         drop = set(hidden)
         count = itertools.count()
         replaced[workbook_part] = _SHEET_ELEMENT.sub(lambda m: b"" if next(count) in drop else m.group(0), xml)
@@ -572,7 +573,7 @@ def _main_part(pkg: _Package) -> tuple[str, str] | None:
         return None
     defaults: dict[str, str] = {}
     overrides: dict[str, str] = {}
-    for el in _parse_xml(member, pkg.xml(member)):
+    for el in _parse_xml(member, pkg.part_xml(member)):
         ctype = (el.get("ContentType") or "").strip()
         if _local(el.tag) == "Default":
             defaults.setdefault((el.get("Extension") or "").lower(), ctype)
@@ -612,7 +613,7 @@ def _parse_table(part: str, xml: bytes, sheet: str) -> TableInfo:
         for child in col:
             if _local(child.tag) == "calculatedColumnFormula" and child.text:
                 calculated[name] = child.text
-    return TableInfo(name=root.get("displayName") or root.get("name", ""), sheet=sheet, ref=ref,
+    return TableInfo(name=root.get("displayName") or root.get("name") or "", sheet=sheet, ref=ref,
                      first_row=r0, first_col=c0, last_row=r1, last_col=c1, columns=columns,
                      calculated=calculated, header_row_count=int(root.get("headerRowCount", "1")),
                      totals_row_count=int(root.get("totalsRowCount", "0")))

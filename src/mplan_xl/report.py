@@ -23,7 +23,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, overload
 
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .rules import ERROR, WARNING, Finding
@@ -51,6 +51,10 @@ def shown_path(path: str) -> str:
     return shown(path, limit=4096)
 
 
+@overload
+def shown(text: str, limit: int = MAX_SHOWN) -> str: ...
+@overload
+def shown(text: None, limit: int = MAX_SHOWN) -> None: ...
 def shown(text: str | None, limit: int = MAX_SHOWN) -> str | None:
     """*text* as every report can carry it: at most *limit* characters, unshowable characters replaced.
 

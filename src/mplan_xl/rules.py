@@ -88,7 +88,7 @@ def _rule(code: str, severity: str, category: str, title: tuple[str, str], messa
     return Rule(code, severity, category, Label(*title), Label(*message), Label(*hint) if hint else None, live)
 
 
-_CATALOGUE = (
+_CATALOGUE: tuple[Rule, ...] = (
     # --- readability (the reader's refusals, READ_ERRORS, are added below) ------------------------
     _rule("check-timeout", ERROR, "readability", ("Délai dépassé", "Time limit exceeded"),
           ("La lecture a dépassé {seconds} s et a été interrompue.", "Reading took more than {seconds} s and was stopped."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from .a1 import column_index
@@ -229,6 +229,21 @@ def _resolve_shared(formulas, types, masters, followers, limits: Limits, sheet: 
         formulas[(r, c)] = shift_formula(text, r - mr, c - mc) if has_refs else text
 
 
+@dataclass
+class _ExpatState:
+    """Where the expat scan of one sheet stands (0-based row and column of the current cell)."""
+
+    row: int = -1
+    col: int = -1
+    max_row: int = 0
+    max_col: int = 0
+    in_sheet_data: bool = False
+    cell_t: str = "n"
+    f: tuple[str, dict[str, str]] | None = None
+    text: list[str] | None = None
+    filled: bool = False
+
+
 def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     """The exact, slower scan: an expat parse with DTDs and entities refused.
 
@@ -242,68 +257,69 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     errors: dict[tuple[int, int], str] = {}
     masters: dict[bytes, tuple[int, int, str, bool]] = {}
     followers: list[tuple[int, int, bytes]] = []
-    state = {"row": -1, "col": -1, "max_row": 0, "max_col": 0, "in_sheet_data": False,
-             "cell_t": "n", "f": None, "text": None, "filled": False}
+    state = _ExpatState()
 
     def start(name: str, attrs: dict[str, str]) -> None:
         ns, _, tag = name.rpartition("}")
         if ns not in _CELL_NSS:  # python-calamine reads any <sheetData> and the cells in it, whatever the namespace
-            if tag == "sheetData" or state["in_sheet_data"] and tag in _CELL_PARTS:
+            if tag == "sheetData" or state.in_sheet_data and tag in _CELL_PARTS:
                 raise _corrupt("la feuille « {s} » contient des cellules hors de l'espace de noms SpreadsheetML",
                                "sheet '{s}' holds cells outside the SpreadsheetML namespace", s=sheet)
             return
         if tag == "sheetData":
-            state["in_sheet_data"] = True
-        elif not state["in_sheet_data"]:
+            state.in_sheet_data = True
+        elif not state.in_sheet_data:
             return
         elif tag == "row":
             r = attrs.get("r")
-            state["row"] = _row_number(r, sheet) - 1 if r else state["row"] + 1
-            state["col"] = -1
+            state.row = _row_number(r, sheet) - 1 if r else state.row + 1
+            state.col = -1
         elif tag == "c":
             ref = attrs.get("r")
             if ref:
-                state["row"], state["col"] = _cell_position(ref, sheet)
+                state.row, state.col = _cell_position(ref, sheet)
             else:
-                state["col"] += 1
-            state["cell_t"] = attrs.get("t", "n")
-            state["filled"] = False
+                state.col += 1
+            state.cell_t = attrs.get("t", "n")
+            state.filled = False
         elif tag in ("f", "v"):
-            state["f"] = (tag, attrs)
-            state["text"] = []
-            state["filled"] = state["filled"] or tag == "f"
+            state.f = (tag, attrs)
+            state.text = []
+            state.filled = state.filled or tag == "f"
         elif tag == "is":
-            state["filled"] = True
+            state.filled = True
 
     def end(name: str) -> None:
         ns, _, tag = name.rpartition("}")
         if ns not in _CELL_NSS:
             return
         if tag == "sheetData":
-            state["in_sheet_data"] = False
-        elif tag == "c" and state["in_sheet_data"] and state["filled"]:
-            row, col = state["row"] + 1, state["col"] + 1
-            if row > state["max_row"]:
-                state["max_row"] = row
-            if col > state["max_col"]:
-                state["max_col"] = col
+            state.in_sheet_data = False
+        elif tag == "c" and state.in_sheet_data and state.filled:
+            row, col = state.row + 1, state.col + 1
+            if row > state.max_row:
+                state.max_row = row
+            if col > state.max_col:
+                state.max_col = col
             if row > limits.max_rows or col > limits.max_columns:
-                raise _oversized_extent(row, col, limits, sheet)  # stop parsing at once
-        if tag not in ("f", "v") or state["f"] is None:
+                error = _oversized_extent(row, col, limits, sheet)
+                assert error is not None  # a row or column over its limit always gives one
+                raise error  # stop parsing at once
+        if tag not in ("f", "v") or state.f is None or state.text is None:  # f and text are set together
             return
-        kind_tag, attrs = state["f"]
-        text = "".join(state["text"])
-        state["f"] = state["text"] = None
-        pos = (state["row"], state["col"])
+        kind_tag, attrs = state.f
+        text = "".join(state.text)
+        state.f = state.text = None
+        pos = (state.row, state.col)
         if kind_tag == "v":
-            state["filled"] = state["filled"] or bool(text)
-            if state["cell_t"] == "e":
+            state.filled = state.filled or bool(text)
+            if state.cell_t == "e":
                 errors[pos] = text
             return
         kind = attrs.get("t", "normal")
         if kind == "dataTable":
             return
-        types[pos] = state["cell_t"]
+        types[pos] = state.cell_t
         if kind == "shared":
             si = attrs.get("si", "").encode()
             if text:
@@ -317,15 +333,15 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
             arrays[pos] = attrs.get("ref", "")
 
     def chars(data: str) -> None:
-        if state["text"] is not None:
-            state["text"].append(data)
+        if state.text is not None:
+            state.text.append(data)
 
     def cdata() -> None:
-        if state["f"] is not None and state["f"][0] == "v":
+        if state.f is not None and state.f[0] == "v":
             raise _corrupt("la feuille « {s} » range une valeur dans une section CDATA, ce qu'Excel ne fait jamais",
                            "sheet '{s}' stores a value in a CDATA section, which Excel never does", s=sheet)
 
-    def refuse(*_args: Any) -> None:
+    def refuse(*_args: Any) -> NoReturn:
         raise UnreadableWorkbook("unsafe-xml", part=sheet)
 
     parser = expat.ParserCreate(namespace_separator="}")
@@ -343,10 +359,10 @@ def _scan_expat(xml: bytes, limits: Limits, sheet: str) -> _SheetScan:
     except expat.ExpatError as exc:
         raise _invalid_xml("", exc.lineno, exc.offset, sheet) from exc
     _resolve_shared(formulas, types, masters, followers, limits, sheet)
-    error = _oversized_extent(state["max_row"], state["max_col"], limits, sheet)
+    error = _oversized_extent(state.max_row, state.max_col, limits, sheet)
     if error:
         raise error
-    return _SheetScan(formulas, types, errors, arrays, state["max_row"] > 0, (state["max_row"], state["max_col"]))
+    return _SheetScan(formulas, types, errors, arrays, state.max_row > 0, (state.max_row, state.max_col))
 
 
 def _cell_position(ref: str, sheet: str) -> tuple[int, int]:

@@ -29,7 +29,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, overload
 
 from . import schema
 from .computed import PlanContext, compute_row, structured_ref
@@ -56,6 +56,10 @@ def situation_date(year: int, today: dt.date | None = None) -> dt.date:
     return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
 
 
+@overload
+def serial(value: dt.date) -> float: ...
+@overload
+def serial(value: Any) -> float | None: ...
 def serial(value: Any) -> float | None:
     """Excel's serial number of a date (the number a date cell holds); None for anything else.
 

@@ -60,7 +60,7 @@ class ChoiceList:
     _index: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        index = {}
+        index: dict[str, str] = {}
         for c in self.choices:
             for text in (c.code, c.label.fr, c.label.en):
                 index.setdefault(fold(text), c.code)

@@ -78,6 +78,13 @@ class _Package:
                 self.for_calamine[member] = cached
         return cached
 
+    def part_xml(self, name: str) -> bytes:
+        """The XML part *name*, which the caller has already found in the archive."""
+        xml = self.xml(name)
+        if xml is None:
+            raise KeyError(name)
+        return xml
+
     def read(self, name: str) -> bytes:
         """Inflate member *name*: never more bytes than it declares, checked against its CRC."""
         info = self.members[name]

@@ -325,7 +325,7 @@ def read_compound_file(data: bytes) -> dict[str, bytes]:
         fat.extend(struct.unpack(f"<{per}I", sector_bytes(s)))
 
     def chain(start: int, table: list[int]) -> list[int]:
-        result = []
+        result: list[int] = []
         s = start
         while s != _ENDOFCHAIN:
             if s >= len(table) or len(result) > len(table):

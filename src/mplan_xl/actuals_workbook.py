@@ -102,11 +102,12 @@ def unmatched_sheet_xml(result: ActualsResult, lang: str) -> bytes:
 def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the copy of the plan with each budget line's actual replaced by its matched total."""
     table = located.tables["budget"]
-    cells = {}
+    cells: dict[str, float] = {}
     for row in table.rows:
         line_id = id_text(row.values.get("id"))
-        if line_id in result.lines:
-            cells[table.cell(row, "actual")] = round(result.lines[line_id].total, 2)
+        cell = table.cell(row, "actual")   # the column is there: read_plan refuses a plan without it
+        if line_id in result.lines and cell is not None:
+            cells[cell] = round(result.lines[line_id].total, 2)
     copy = PackageCopy.open(located.raw.content or located.raw.path)   # the bytes the pipeline read
     part = copy.worksheets()[table.worksheet][0]
     copy.parts[part] = set_numbers(copy.parts[part], cells)
@@ -122,12 +123,14 @@ def import_actuals(plan: str | os.PathLike, fec: str | os.PathLike, out: str | o
                    accounts: Sequence[str] = MARKETING_ACCOUNTS, report: str | os.PathLike | None = None,
                    force: bool = False) -> ActualsResult:
     """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked)."""
-    for target in filter(None, (out, report)):
-        check_output(target, force)
+    for target in (out, report):
+        if target is not None:
+            check_output(target, force)
     located = read_plan(plan)
     lines = budget_lines(located)
     mapping = read_rules(rules, [line.id for line in lines]) if rules else ()
     entries = read_fec(fec)
+    assert isinstance(located.year, int)   # read_plan refuses a plan without its year
     result = match_entries(entries.entries, lines, year=located.year, as_of=as_of, rules=mapping,
                            marketing_accounts=accounts, other_lines=entries.other_lines)
     result.currency = CURRENCIES.get(str(located.meta.get("currency") or "EUR").upper(), "")

@@ -89,6 +89,8 @@ class Note:
 def _cell_index(cell: str) -> tuple[int, int]:
     """0-based (row, col) of an A1 reference."""
     m = _CELL.match(cell)
+    if m is None:
+        raise ValueError(f"not an A1 cell: {cell!r}")
     return int(m[2]) - 1, column_index(m[1])
 
 
@@ -104,7 +106,7 @@ def place(findings: Iterable[Finding], sheets: Mapping[str, str], lang: str) -> 
     grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         cell = (finding.cell or "").split(":")[0].replace("$", "").upper()
-        if finding.sheet in sheets and sheets[finding.sheet] == "visible" and _CELL.match(cell):
+        if finding.sheet is not None and sheets.get(finding.sheet) == "visible" and _CELL.match(cell):
             grouped[(finding.sheet, cell)].append(finding)
         elif guide is not None:
             grouped[(guide, "A1")].append(finding)

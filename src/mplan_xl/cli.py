@@ -239,6 +239,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
             report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                                on_done=on_done)
     if fmt == "xlsx":
+        assert output is not None   # refused above: --format xlsx needs --output
         with atomic_output(output, force=force) as tmp:
             report.write_xlsx(tmp)
         click.echo(report.summary_line())
@@ -507,6 +508,7 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
     if result.unreadable and fmt != "json":
         click.echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
+        assert output is not None   # refused above: --format xlsx needs --output
         result.write_xlsx(output, lang, force=force)
         click.echo(output)
     else:

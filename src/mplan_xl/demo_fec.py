@@ -102,8 +102,9 @@ def demo_fec_text(plan: Plan, extra_pieces: int = 0, seed: int = 7) -> str:
         if not isinstance(actual, (int, float)) or actual <= 0 or not supplier or supplier in in_house:
             continue
         action = actions.get(line.get("action_id"), {})
-        start = action.get("start") if isinstance(action.get("start"), dt.date) else dt.date(year, 1, 15)
-        account = ACCOUNT_OF_ITEM.get(line.get("item"), DEFAULT_ACCOUNT)
+        action_start = action.get("start")
+        start = action_start if isinstance(action_start, dt.date) else dt.date(year, 1, 15)
+        account = ACCOUNT_OF_ITEM.get(str(line.get("item")), DEFAULT_ACCOUNT)
         quote = str(line.get("quote_ref") or "")
         description = str(line.get("description") or "")
         # Two invoices: an advance on the quote, then the balance; the balance of a supplier's only
@@ -135,8 +136,8 @@ def demo_fec_text(plan: Plan, extra_pieces: int = 0, seed: int = 7) -> str:
             book.piece("VE", day, f"V{i}", "Vente boutique", [("411000", "Clients", "411COMPTOIR", "Clients comptoir", amount, 0.0),
                                                               ("707000", "Ventes de marchandises", "", "", 0.0, amount)])
         else:
-            account, label, supplier = ordinary[i % len(ordinary)]
-            book.invoice(day, f"X{i}", f"{label} {day:%m/%Y}", (account, label), supplier, round(rng.uniform(15, 3000), 2))
+            number, label, name = ordinary[i % len(ordinary)]
+            book.invoice(day, f"X{i}", f"{label} {day:%m/%Y}", (number, label), name, round(rng.uniform(15, 3000), 2))
     return book.text()
 
 

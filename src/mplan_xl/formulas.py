@@ -221,9 +221,9 @@ def _checked(metric: str, args: Mapping[str, str]) -> MetricInfo:
     unknown = sorted(set(args) - set(info.parameters))
     missing = [p for p in info.required if not args.get(p)]
     if unknown or missing:
-        raise ValueError(f"{metric}({', '.join(info.parameters)}): "
-                         + "; ".join(filter(None, (unknown and f"unknown argument(s) {', '.join(unknown)}",
-                                                   missing and f"missing argument(s) {', '.join(missing)}"))))
+        problems = ([f"unknown argument(s) {', '.join(unknown)}"] if unknown else []) + \
+                   ([f"missing argument(s) {', '.join(missing)}"] if missing else [])
+        raise ValueError(f"{metric}({', '.join(info.parameters)}): " + "; ".join(problems))
     return info
 
 

@@ -215,7 +215,9 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
             continue
         across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
         down = len(breaks) + 1 if breaks is not None else len(heights)
-        options = [(across * down, 1, -scale, scale, pieces, page_width, None)]
+        # (pages printed, 1 unless the short tables break apart, -scale, scale, pieces, width, row of that break)
+        options: list[tuple[int, int, int, int, list[tuple[int, int]], float, int | None]] = [
+            (across * down, 1, -scale, scale, pieces, page_width, None)]
         if section and down > 1 and _row_breaks(heights[:section], first_page, repeated_height, page_height) == []:
             rest = _row_breaks(heights[section:], repeated_height, repeated_height, page_height)
             if rest is not None:

@@ -416,7 +416,7 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
                                     for r in plan.rows("diagnostic")]
 
     # Objectives not shown reached, proposed again with their KPIs.
-    carried_keys = {key for key in by_id if not (measures[key] and measures[key].reached)}
+    carried_keys = {key for key in by_id if not ((measure := measures[key]) and measure.reached)}
     new_objectives = []
     for key, objective in by_id.items():
         if key not in carried_keys:

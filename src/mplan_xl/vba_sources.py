@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import re
+from typing import Literal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,7 +22,9 @@ MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 RUNTIME_MODULE, DICTIONARY_MODULE, WRAPPER_MODULE, REGISTER_MODULE = "xlwings", "Dictionary", "xlwings_udfs", "mplan_functions"
 SELFCHECK_MODULE = "mplan_selfcheck"
 #: Module name -> (file in macros/, VBA module kind), in the order they are embedded.
-MODULES: dict[str, tuple[str, str]] = {
+ModuleKind = Literal["standard", "class", "document"]
+
+MODULES: dict[str, tuple[str, ModuleKind]] = {
     RUNTIME_MODULE: ("xlwings.bas", "standard"),
     DICTIONARY_MODULE: ("Dictionary.cls", "class"),
     WRAPPER_MODULE: ("xlwings_udfs.bas", "standard"),
@@ -73,7 +76,7 @@ def vba_sources() -> dict[str, str]:
     return {name: module_code(files[file]) for name, (file, _) in MODULES.items()}
 
 
-def vba_modules() -> list[tuple[str, str, str]]:
+def vba_modules() -> list[tuple[str, str, ModuleKind]]:
     """``(module name, source, kind)`` of every module of :func:`vba_sources`, in embedding order."""
     sources = vba_sources()
     return [(name, sources[name], kind) for name, (_, kind) in MODULES.items()]

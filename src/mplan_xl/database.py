@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import os
 import re
@@ -75,8 +76,10 @@ def display_name(db: str | os.PathLike) -> str:
     return re.sub(r"(://[^:/@?#]*):[^@/?#]*@", r"\1@", text) if is_postgres(text) else text
 
 
-class Database:
-    """An open consolidation database. ``execute`` and ``rows`` take ``?`` placeholders on both engines."""
+class Database(abc.ABC):
+    """An open consolidation database (:class:`DuckDatabase` or :class:`PostgresDatabase`).
+
+    ``execute`` and ``rows`` take ``?`` placeholders on both engines."""
 
     kind = ""
     #: One transaction per plan (PostgreSQL) rather than one for the whole batch (DuckDB).
@@ -86,30 +89,33 @@ class Database:
         self.name = name
         self.layout = layout
 
-    # -- to implement ---------------------------------------------------------------------------------------
+    # -- each engine's own ----------------------------------------------------------------------------------
+    @abc.abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
+        """Run one statement; returns the engine's cursor."""
 
+    @abc.abstractmethod
     def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        raise NotImplementedError
+        """Append *rows* (column -> value) to *table* in one bulk load."""
 
+    @abc.abstractmethod
     def delete_plans(self, tables: Sequence[str], keys: Sequence[tuple[str, int]]) -> None:
         """Delete the rows of (company, year) *keys* (company case-insensitive) from *tables*."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def delete_findings(self, paths: Sequence[str], shas: Sequence[str]) -> None:
-        raise NotImplementedError
+        """Delete the stored findings of the files (*paths*, *shas*) about to be stored again."""
 
     def lock(self, *names: str) -> None:
         """Serialise writers on *names* until the end of the transaction (PostgreSQL); nothing on DuckDB."""
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        raise NotImplementedError
-        yield
+    @abc.abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connection."""
 
     # -- shared ---------------------------------------------------------------------------------------------
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:

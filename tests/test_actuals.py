@@ -209,3 +209,17 @@ def test_without_the_recalculation_mark_the_stale_results_would_be_found(importe
     budget = locate_plan(read_workbook(unmarked)).tables["budget"]
     variances = {budget.cell(row, key) for row in budget.rows for key in ("variance", "variance_pct")}
     assert stale and stale <= variances   # the variances of the lines whose actual changed
+
+
+@needs_libreoffice
+def test_a_plan_saved_by_libreoffice_takes_its_actuals_too(imported, tmp_path):
+    # A team that opened and saved its plan in LibreOffice: other prefixes, shared strings, styles.
+    [resaved] = libreoffice.convert([imported["plan"]], "xlsx", tmp_path)
+    out = tmp_path / "resaved-actuals.xlsx"
+    result = CliRunner().invoke(main, ["actuals", str(resaved), str(imported["fec"]), "-o", str(out)])
+    assert result.exit_code == 1, result.output   # the same two unmatched expenses
+    expected = json.loads(imported["report"].read_text(encoding="utf-8"))["lines"]
+    budget = locate_plan(read_workbook(out)).tables["budget"]
+    assert {row.values["id"]: row.values["actual"] for row in budget.rows} == \
+        {line_id: line["total"] for line_id, line in expected.items()}
+    assert check_file(out, "en").status == "valid"

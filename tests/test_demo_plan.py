@@ -318,7 +318,7 @@ def test_kpi_statuses_cover_on_track_at_risk_and_off_track(plan):
     from mplan_xl.computed import PlanContext, compute_row
     from mplan_xl.vocabulary import KPI_STATUS
 
-    context = PlanContext(plan.tables, YEAR)
+    context = PlanContext.of_plan(plan, "en")
     statuses = {KPI_STATUS.code_of(compute_row(schema.KPIS, row, context, "en")["status"]) for row in plan.rows("kpis")}
     assert statuses == {"on_track", "at_risk", "off_track"}
 

@@ -27,7 +27,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from . import __version__, layout, schema
 from .a1 import column_letters
 from .atomic import OutputError, atomic_output
-from .computed import PlanContext, column_formula, compute_row, structured_ref
+from .computed import PlanContext, column_formula, compute_row, situation_date, structured_ref
 from .conditional import conditional_formats
 from .dashboard_sheet import write_dashboard
 from .errors import BuildError
@@ -160,12 +160,13 @@ class _WorkbookWriter:
         self.runtime = runtime
         self.template = template
         self.identity = plan.identity
-        self.context = PlanContext(plan.tables, plan.identity.year)
+        self.as_of = situation_date(plan.identity.year, plan.identity.situation)
+        self.context = PlanContext.of_plan(plan, lang)
         self.overrides = {(o.table, o.row, o.column): o.value for o in plan.overrides}
         self.table_ranges: dict[str, tuple[int, int, int, int]] = {}  # key -> (first data row, first col, last row, last col)
         self.smart_texts: dict[str, Any] = {}
         self.row_heights: dict[tuple[str, int], float] = {}  # (sheet, row) -> height set, for the print layout
-        self.figures = Figures(plan.tables, plan.identity.year, lang, plan.identity.envelope)
+        self.figures = Figures(plan.tables, plan.identity.year, lang, plan.identity.envelope, self.as_of)
 
     def write(self, path: Path) -> None:
         wb = xlsxwriter.Workbook(str(path), {
@@ -270,8 +271,8 @@ class _WorkbookWriter:
             self.wb.define_name(name, f"={schema.CONFIG_SHEET}!$C${i + 1}")
         row = len(rows) + 1
         ws.write_string(row, 0, schema.NAME_AS_OF)
-        ws.write_string(row, 1, Label("Date de situation : aujourd'hui, dans l'année du plan",
-                                      "Situation date: today, within the plan year")(self.lang))
+        ws.write_string(row, 1, Label("Date de situation : celle de l'Accueil, ou aujourd'hui, dans l'année du plan",
+                                      "Situation date: the Guide's, or today, within the plan year")(self.lang))
         ws.write_formula(row, 2, "=" + AS_OF_FORMULA, self.styles.value(Kind.DATE), serial(self.figures.as_of))
         self.wb.define_name(schema.NAME_AS_OF, f"={schema.CONFIG_SHEET}!$C${row + 1}")
         ws.set_column(0, 0, 18)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from . import schema
+from . import schema, tracking
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
@@ -249,7 +249,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
     formula, the right formula written as cell references), with the count and the cells."""
     plan = ctx.plan
-    context = PlanContext(ctx.inputs, plan.year or 0)
+    context = PlanContext(ctx.inputs, plan.year or 0, as_of=plan.as_of, lang=plan.lang)
     references = _CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     for table in plan.tables.values():
@@ -455,6 +455,48 @@ def check_budget(ctx: Context) -> Iterator[Finding]:
                               planned=_fmt_number(total, ctx.lang), envelope=_fmt_number(envelope, ctx.lang))
 
 
+def check_months(ctx: Context) -> Iterator[Finding]:
+    """The monthly tables: one row per line (or KPI) and series; a budget line's months add up to its yearly
+    amount (planned, actual); values measured after the situation date are shown, since they do not count to date."""
+    tables = ctx.plan.tables
+    for months, ref, owner, yearly in ((tables.get("budget_months"), "line_id", tables.get("budget"),
+                                        {"planned": "planned", "actual": "actual"}),
+                                       (tables.get("kpi_months"), "kpi_id", tables.get("kpis"), {})):
+        if months is None:
+            continue
+        by_id = {id_key(r.id(owner.sheet)): r for r in owner.rows} if owner is not None else {}
+        series_list = months.sheet.column("series").choice_list
+        seen: dict[tuple[str, str], LocatedRow] = {}
+        late: dict[str, list[str]] = {}
+        situation_month = tracking.month_of(ctx.plan.as_of)
+        for row in months.rows:
+            ref_id, series = row.values.get(ref), series_list.code_of(row.values.get("series"))
+            if blank(ref_id) or series is None:
+                continue
+            label = series_list.label(series, ctx.lang)
+            first = seen.setdefault((id_key(ref_id), series), row)
+            if first is not row:
+                yield ctx.finding("months-row-duplicate", months, row, "series", ref=id_text(ref_id), series=label,
+                                  first=first.sheet_row)
+            values = [row.values.get(k) for k in schema.MONTH_KEYS]
+            if series == "actual":
+                late.setdefault(label, []).extend(
+                    months.cell(row, key) for key, value in zip(schema.MONTH_KEYS[situation_month:], values[situation_month:])
+                    if tracking.months_total([value]) is not None)
+            line = by_id.get(id_key(ref_id))
+            total = tracking.months_total(values)
+            year = line.values.get(yearly[series]) if (line is not None and series in yearly) else None
+            if total is not None and isinstance(year, (int, float)) and not isinstance(year, bool) \
+                    and abs(total - year) > 0.005:
+                yield ctx.finding("months-disagree", months, row, "series", series=label, line=id_text(ref_id),
+                                  months=_fmt_number(total, ctx.lang), year=_fmt_number(year, ctx.lang))
+        for label, cells in late.items():
+            if cells:
+                yield ctx.finding("months-after-situation", sheet=months.worksheet, cell=cells[0], series=label,
+                                  count=len(cells), situation=tracking.situation_day(ctx.plan.as_of),
+                                  cells=", ".join(cells[:5]) + ("…" if len(cells) > 5 else ""))
+
+
 def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
     review, actions = ctx.plan.tables.get("review"), ctx.plan.tables.get("actions")
     if review is None or actions is None:
@@ -499,7 +541,7 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     check_template, check_cells, check_outside_tables, check_integrity, check_macros, check_external_links,
-    check_ids_and_references, check_objectives, check_budget, check_abandoned_actions,
+    check_ids_and_references, check_objectives, check_budget, check_months, check_abandoned_actions,
 )
 
 

@@ -1,8 +1,9 @@
 """Computed columns: their Excel formula and their value, from one declaration.
 
-A computed column of :mod:`mplan_xl.schema` is either a :class:`~mplan_xl.schema.Metric`
-(one function of the metrics core, row by row) or a :class:`~mplan_xl.schema.Rollup`
-(a sum or count over another table). This module renders the formula the
+A computed column of :mod:`mplan_xl.schema` is a :class:`~mplan_xl.schema.Metric`
+(one function of the metrics core, row by row), a :class:`~mplan_xl.schema.Rollup`
+(a sum or count over another table) or a :class:`~mplan_xl.schema.Tracking` figure to
+date (:mod:`mplan_xl.tracking`). This module renders the formula the
 workbook carries, for either runtime, and computes the same figure in Python.
 The builder writes the Python figure as the cell's cached value; the validator
 compares a returned workbook's formulas and cached values with both.
@@ -17,30 +18,29 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache, partial
 from typing import Any, Callable, Literal, Mapping, Sequence
 
-from . import formulas, metrics
+from . import formulas, metrics, tracking
+from .numbers import date_to_serial
 from .plan import id_key
-from .schema import Column, Metric, Rollup, Table, SHEETS_BY_KEY
+from .schema import NAME_AS_OF, Column, Metric, Rollup, Table, Tracking, SHEETS_BY_KEY
+from .table_refs import structured_ref
 
-#: Characters that must be escaped with a quote inside a structured reference.
-_STRUCTURED_ESCAPES = str.maketrans({c: "'" + c for c in "[]#'"})
+__all__ = ["PlanContext", "column_formula", "compute_row", "evaluate_metric", "situation_date", "structured_ref"]
 
 
-def structured_ref(sheet: Table, column_key: str, lang: str, this_row: bool = True) -> str:
-    """The Excel 2007 form of a structured reference, the only one LibreOffice evaluates.
+def situation_date(year: int, typed: Any = None, today: dt.date | None = None) -> dt.date:
+    """The date the plan is judged at: the situation date typed on the Guide, or today, kept within the plan *year*.
 
-    >>> from mplan_xl.schema import BUDGET
-    >>> structured_ref(BUDGET, "planned", "fr")
-    'tblBudget[[#This Row],[Prévisionnel]]'
-    >>> structured_ref(BUDGET, "planned", "fr", this_row=False)
-    'tblBudget[[Prévisionnel]]'
+    >>> situation_date(2027, today=dt.date(2026, 12, 1)), situation_date(2027, dt.date(2027, 6, 30))
+    (datetime.date(2027, 1, 1), datetime.date(2027, 6, 30))
     """
-    header = sheet.column(column_key).header(lang).translate(_STRUCTURED_ESCAPES)
-    if this_row:
-        return f"{sheet.table}[[#This Row],[{header}]]"
-    return f"{sheet.table}[[{header}]]"
+    day = typed if isinstance(typed, dt.date) else (today or dt.date.today())
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return min(max(day, dt.date(year, 1, 1)), dt.date(year, 12, 31))
 
 
 def column_formula(sheet: Table, column: Column, runtime: Literal["native", "xlwings"], lang: str) -> str:
@@ -52,6 +52,8 @@ def column_formula(sheet: Table, column: Column, runtime: Literal["native", "xlw
         args = {param: (source[1:] if source.startswith("=") else structured_ref(sheet, source, lang))
                 for param, source in spec.args.items()}
         return formulas.render(spec.name, runtime, args, lang)
+    if isinstance(spec, Tracking):
+        return tracking.formula(spec.figure, sheet, lang)
     raise ValueError(f"{sheet.key}.{column.key} is not a computed column")
 
 
@@ -81,13 +83,54 @@ def _summed_column(spec: Rollup) -> str:
 
 class PlanContext:
     """What row-level computations need beyond the row: the plan year, the KPI
-    thresholds and the other tables (for roll-ups)."""
+    thresholds, the situation date and the other tables (for roll-ups and figures to date).
+
+    *as_of* is the situation date (a date or its serial number); by default today kept within the year.
+    """
 
     def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]]], year: int,
-                 on_track: float = metrics.DEFAULT_ON_TRACK, at_risk: float = metrics.DEFAULT_AT_RISK):
+                 on_track: float = metrics.DEFAULT_ON_TRACK, at_risk: float = metrics.DEFAULT_AT_RISK,
+                 as_of: Any = None, lang: str = "fr"):
         self.tables = tables
-        self.names = {"mplan_year": year, "mplan_on_track": on_track, "mplan_at_risk": at_risk}
+        self.year = year
+        self.lang = lang
+        if as_of is None or isinstance(as_of, dt.date):
+            as_of = date_to_serial(situation_date(year, as_of)) if 2000 <= year <= 2100 else None
+        self.as_of = as_of
+        #: The month (1 to 12) of the situation date: figures to date count January to this month.
+        self.month = tracking.month_of(as_of)
+        self.names = {"mplan_year": year, "mplan_on_track": on_track, "mplan_at_risk": at_risk, NAME_AS_OF: as_of}
         self._rollup_cache: dict[tuple, dict[str, float]] = {}
+        self._rows_for: dict[tuple[str, str], dict[str, list[Mapping[str, Any]]]] = {}
+        self._computed: dict[str, list[tuple[Mapping[str, Any], dict[str, Any]]]] = {}
+
+    @classmethod
+    def of_plan(cls, plan: Any, lang: str, **thresholds: float) -> "PlanContext":
+        """The context of a :class:`~mplan_xl.plan.Plan`: its tables, its year, its situation date (or today)."""
+        return cls(plan.tables, plan.identity.year, as_of=plan.identity.situation, lang=lang, **thresholds)
+
+    def rows_for(self, table: str, column: str, row_id: Any) -> list[Mapping[str, Any]]:
+        """The rows of *table* whose *column* holds *row_id* (matched as COUNTIFS matches ids)."""
+        key = (table, column)
+        if key not in self._rows_for:
+            index: dict[str, list[Mapping[str, Any]]] = {}
+            for row in self.tables.get(table, []):
+                if row.get(column) not in (None, ""):
+                    index.setdefault(id_key(row.get(column)), []).append(row)
+            self._rows_for[key] = index
+        return self._rows_for[key].get(id_key(row_id), [])
+
+    def computed_rows(self, table: str) -> list[tuple[Mapping[str, Any], dict[str, Any]]]:
+        """Each row of *table* with its computed columns, computed once (in the context's language)."""
+        if table not in self._computed:
+            self._computed[table] = []   # a figure reading its own table sees no row rather than looping
+            sheet = SHEETS_BY_KEY[table]
+            self._computed[table] = [(row, compute_row(sheet, row, self, self.lang)) for row in self.tables.get(table, [])]
+        return self._computed[table]
+
+    def computed_by_id(self, table: str) -> list[dict[str, Any]]:
+        """Each row of *table* with its computed columns, as one mapping (a row as ``INDEX``/``MATCH`` sees it)."""
+        return [{**row, **computed} for row, computed in self.computed_rows(table)]
 
     def rollup(self, spec: Rollup, row_id: Any) -> float | None:
         if row_id in (None, ""):
@@ -120,7 +163,9 @@ def compute_row(sheet: Table, row: Mapping[str, Any], context: PlanContext, lang
     """
     out: dict[str, Any] = {}
     for key, spec, function, sources in _compiled(sheet.key, lang):
-        if function is None:
+        if isinstance(spec, Tracking):
+            result = tracking.compute(spec.figure, sheet, row, out, context, lang)
+        elif function is None:
             result = context.rollup(spec, row.get(_id_column(sheet)))
         else:
             kwargs = {param: (context.names[name] if name else (out[source] if source in out else row.get(source)))
@@ -135,10 +180,11 @@ def _compiled(sheet_key: str, lang: str) -> tuple:
     """Each computed column of a table, resolved once: (key, spec, function or None for roll-ups,
     ((parameter, column, defined name), ...))."""
     sheet = SHEETS_BY_KEY[sheet_key]
-    compiled: list[tuple[str, Rollup | Metric, Callable[..., Any] | None, tuple[tuple[str, str, str | None], ...]]] = []
+    compiled: list[tuple[str, Rollup | Metric | Tracking, Callable[..., Any] | None,
+                         tuple[tuple[str, str, str | None], ...]]] = []
     for column in sheet.computed_columns:
         spec = column.computed
-        if isinstance(spec, Rollup):
+        if isinstance(spec, (Rollup, Tracking)):
             compiled.append((column.key, spec, None, ()))
             continue
         assert spec is not None  # computed_columns are the columns with a spec

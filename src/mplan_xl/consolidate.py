@@ -91,7 +91,7 @@ from .vocabulary import KPI_STATUS, Label
 #: Database table -> schema table it holds.
 PLAN_TABLES: Mapping[str, Table] = {
     "objectives": schema.OBJECTIVES, "actions": schema.ACTIONS, "budget_lines": schema.BUDGET, "kpis": schema.KPIS,
-    "reviews": schema.REVIEW,
+    "reviews": schema.REVIEW, "budget_months": schema.BUDGET_MONTHS, "kpi_months": schema.KPI_MONTHS,
 }
 #: Column keys renamed in the database (``end`` is an SQL keyword).
 DB_NAMES = {"start": "start_date", "end": "end_date"}
@@ -244,7 +244,7 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
     columns included, computed by the metrics core with text results (SMART check) in *lang*."""
     raw = located.raw
     year = located.year if isinstance(located.year, int) else 0
-    context = PlanContext(plan.tables, year, **thresholds(raw))
+    context = PlanContext(plan.tables, year, **thresholds(raw), as_of=located.as_of, lang=lang)
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, sheet in PLAN_TABLES.items():
         out = []

@@ -34,7 +34,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from . import schema
 from .plan import CellOverride, Identity, Plan, check_language
@@ -624,6 +624,73 @@ KPI_ROWS = (
 )
 
 
+# --- the year so far: monthly phasing, actuals and KPI values --------------------------------------
+
+#: The demo shows the plan at the end of June: six months of actuals and KPI values.
+SITUATION = _d(6, 30)
+#: Budget lines whose planned amount is typed month by month (the others spread over their action's months).
+PHASED_LINES: dict[str, tuple[float, ...]] = {
+    "L004": (0, 800, 800, 800, 800, 800, 800, 800, 800, 800, 1200, 1200),   # keyword bids, a peak for the holidays
+    "L020": (500,) * 12,                                                         # two videos a month
+}
+#: KPIs whose target is typed month by month: followers, a campaign with a June deadline.
+KPI_MONTHLY_TARGETS: dict[str, tuple[float, ...]] = {
+    "K09": (6500, 6900, 7400, 7900, 8400, 9000, None, None, None, None, None, None),
+}
+
+
+def _spread(amount: float, months: Sequence[int]) -> dict[int, float]:
+    """*amount* spread over *months*, rounded to the cent, the rounding left on the last month."""
+    share = round(amount / len(months), 2)
+    out = {m: share for m in months}
+    out[months[-1]] = round(amount - share * (len(months) - 1), 2)
+    return out
+
+
+def _month_row(ref_key: str, row_id: str, series: str, values: Mapping[int, float | None]) -> dict[str, Any]:
+    row: dict[str, Any] = {ref_key: row_id, "series": series}
+    row.update({key: values.get(m) for m, key in enumerate(schema.MONTH_KEYS, 1)})
+    return row
+
+
+def budget_months(plan: Plan) -> list[dict[str, Any]]:
+    """The monthly budget of the demo: the phased lines, then each spent line's actuals month by month up to
+    the situation date (over its action's months, the situation month for a line paid in advance)."""
+    situation = SITUATION.month
+    actions = {a["id"]: a for a in plan.rows("actions")}
+    rows = [_month_row("line_id", line_id, "planned", dict(enumerate(months, 1)))
+            for line_id, months in PHASED_LINES.items()]
+    for line in plan.rows("budget"):
+        actual, action = line.get("actual"), actions.get(line.get("action_id"))
+        if not isinstance(actual, (int, float)) or action is None:
+            continue
+        first, last = action["start"].month, min(action["end"].month, situation)
+        months = list(range(first, last + 1)) or [situation]
+        rows.append(_month_row("line_id", line["id"], "actual", _spread(actual, months)))
+    return rows
+
+
+def _precision(value: float) -> int:
+    return 0 if abs(value) >= 100 else 1
+
+
+def kpi_months(plan: Plan) -> list[dict[str, Any]]:
+    """The monthly KPIs of the demo: each KPI measured every month up to the situation date, from its baseline
+    to the value it shows in June; the typed monthly targets."""
+    situation = SITUATION.month
+    rows = [_month_row("kpi_id", kpi_id, "target", dict(enumerate(months, 1)))
+            for kpi_id, months in KPI_MONTHLY_TARGETS.items()]
+    for kpi in plan.rows("kpis"):
+        baseline, actual = kpi.get("baseline"), kpi.get("actual")
+        if not isinstance(baseline, (int, float)) or not isinstance(actual, (int, float)):
+            continue
+        digits = _precision(actual)
+        values = {m: round(baseline + (actual - baseline) * m / situation, digits) for m in range(1, situation)}
+        values[situation] = actual
+        rows.append(_month_row("kpi_id", kpi["id"], "actual", values))
+    return rows
+
+
 # --- the plan -------------------------------------------------------------------------------------
 
 def _value(value: Any, lang: str, year: int) -> Any:
@@ -647,7 +714,7 @@ def demo_plan(lang: str = "fr", company: str | None = None, year: int | None = N
     check_language(lang)
     year = dt.date.today().year + 1 if year is None else year
     identity = Identity(company=DEFAULT_COMPANY if company is None else company, year=year, author=AUTHOR,
-                        currency=CURRENCY, envelope=ENVELOPE)
+                        currency=CURRENCY, envelope=ENVELOPE, situation=_value(SITUATION, lang, year))
     plan = Plan.blank(identity, lang)
     for row, (topic, _, aspect_en) in zip(plan.rows("diagnostic"), schema.DIAGNOSTIC_ASPECTS, strict=True):
         finding, source = DIAGNOSTIC_FINDINGS[(topic, aspect_en)]
@@ -662,6 +729,8 @@ def demo_plan(lang: str = "fr", company: str | None = None, year: int | None = N
         "budget": _rows(BUDGET_COLUMNS, BUDGET_ROWS, lang, year),
         "kpis": _rows(KPI_COLUMNS, KPI_ROWS, lang, year),   # replaces the starter library
     })
+    plan.tables["budget_months"] = budget_months(plan)
+    plan.tables["kpi_months"] = kpi_months(plan)
     if with_errors:
         _seed_errors(plan, lang)
     return plan

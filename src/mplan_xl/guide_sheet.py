@@ -8,6 +8,7 @@ the hidden status sheet.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from . import schema
@@ -25,6 +26,7 @@ TEXTS = {
     "author": Label("Rédigé par", "Prepared by"),
     "currency": Label("Devise", "Currency"),
     "envelope": Label("Enveloppe budgétaire annuelle", "Yearly budget envelope"),
+    "situation": Label("Date de situation (vide : aujourd'hui)", "Situation date (blank: today)"),
     "template": Label("Modèle", "Template"),
     "version": Label("Version du modèle", "Template version"),
     "how": Label("Comment remplir ce plan", "How to fill in this plan"),
@@ -77,6 +79,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
         ("author", schema.NAME_AUTHOR, ident.author, Kind.TEXT, False),
         ("currency", schema.NAME_CURRENCY, ident.currency, Kind.TEXT, True),
         ("envelope", schema.NAME_ENVELOPE, ident.envelope, Kind.MONEY, False),
+        ("situation", schema.NAME_SITUATION, ident.situation, Kind.DATE, False),
         ("template", None, schema.TEMPLATE_NAME(lang), Kind.TEXT, True),
         ("version", None, schema.TEMPLATE_VERSION, Kind.TEXT, True),
     )
@@ -99,6 +102,13 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.data_validation(envelope_row, 2, envelope_row, 2, {
         "validate": "decimal", "criteria": ">=", "value": 0,
         "error_message": Label("Un montant positif, sans texte.", "A positive amount, with no text.")(lang)})
+    situation_row = 3 + 5
+    ws.data_validation(situation_row, 2, situation_row, 2, {
+        "validate": "date", "criteria": "between", "minimum": dt.date(ident.year, 1, 1), "maximum": dt.date(ident.year, 12, 31),
+        "input_title": TEXTS["situation"](lang)[:32],
+        "input_message": Label("Les chiffres « à date » comptent les mois de janvier à celui de cette date.",
+                               "Figures 'to date' count the months from January to this date's month.")(lang),
+        "error_message": Label("Une date de l'année {year}.", "A date within {year}.")(lang).format(year=ident.year)})
 
     top = 3 + max(len(identity_rows), len(STATUS_ITEMS)) + 1
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)

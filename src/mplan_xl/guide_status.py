@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeGuard
 
 from . import schema
-from .computed import structured_ref
+from .computed import PlanContext, structured_ref
 from .numbers import is_blank
 from .plan import Plan, id_key
 from .rules import CATEGORIES, RULES
@@ -297,6 +297,18 @@ def _actual(plan: Plan) -> float:
     return float(sum(r.get("actual") for r in plan.tables.get("budget", []) if _number(r.get("actual"))))
 
 
+def _to_date(key: str) -> Callable[[Plan], float]:
+    """The budget's total of a figure to date (SUM of a computed column, blanks left out)."""
+    def total(plan: Plan) -> float:
+        context = PlanContext.of_plan(plan, "fr")   # figures, not texts: the language does not matter
+        return float(sum(v for _, c in context.computed_rows(schema.BUDGET.key) if _number(v := c.get(key))))
+    return total
+
+
+def _variance_to_date(plan: Plan) -> float:
+    return _to_date("actual_to_date")(plan) - _to_date("planned_to_date")(plan)
+
+
 def _planned_text_formula(lang: str) -> str:
     planned = _col(schema.BUDGET, "planned", lang)
     return f"SUMPRODUCT(ISTEXT({planned})*{_filled(planned)})"
@@ -359,6 +371,13 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
                lambda plan: None if is_blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
     StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY,
                lambda lang: f'SUM({_col(schema.BUDGET, "actual", lang)})', _actual),
+    StatusItem("planned_to_date", Label("Prévu à la date de situation", "Planned at the situation date"), Kind.MONEY,
+               lambda lang: f'SUM({_col(schema.BUDGET, "planned_to_date", lang)})', _to_date("planned_to_date")),
+    StatusItem("actual_to_date", Label("Réel à la date de situation", "Actual at the situation date"), Kind.MONEY,
+               lambda lang: f'SUM({_col(schema.BUDGET, "actual_to_date", lang)})', _to_date("actual_to_date")),
+    StatusItem("variance_to_date", Label("Écart à date (réel − prévu)", "Variance to date (actual − planned)"), Kind.MONEY,
+               lambda lang: (f'SUM({_col(schema.BUDGET, "actual_to_date", lang)})'
+                             f'-SUM({_col(schema.BUDGET, "planned_to_date", lang)})'), _variance_to_date),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,
                _outside_formula, lambda plan: 0, alert=True),
     *(StatusItem(f"errors_{family}", _FAMILY_LABELS[family], Kind.INTEGER, _family_formula(family), _family(family),

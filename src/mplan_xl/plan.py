@@ -41,6 +41,7 @@ class Identity:
     author: str = ""
     currency: str = "EUR"
     envelope: float | None = None   # total marketing budget allowed for the year
+    situation: dt.date | None = None  # the situation date typed on the Guide (None: today)
 
     def __post_init__(self) -> None:
         if not isinstance(self.year, int) or not schema.MIN_YEAR <= self.year <= schema.MAX_YEAR:

@@ -23,6 +23,7 @@ from typing import Any
 from . import schema
 from .a1 import cell_name as a1
 from .a1 import column_index
+from .computed import situation_date
 from .numbers import is_blank, serial_to_date, to_number
 from .plan import Identity, Plan, PlanError
 from .reader import RawWorkbook, TableInfo
@@ -81,16 +82,31 @@ class LocatedPlan:
     company: Any
     tables: dict[str, LocatedTable]
     meta: dict[str, Any]
+    #: The situation date typed on the Guide (None: blank, or an older template without one).
+    situation: dt.date | None = None
+    #: The situation date the workbook last computed with (the cached value of ``mplan_as_of``), a serial number.
+    computed_as_of: float | None = None
     #: Per worksheet holding tables: the non-empty cells (0-based row, col) outside every table,
     #: below the title rows (those above the first table's header).
     outside: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> Any:
+        """The situation date the figures to date are judged at: the one the workbook last computed with, else the
+        typed one, else today (within the plan year); None without a plan year."""
+        if self.computed_as_of is not None:
+            return self.computed_as_of
+        if isinstance(self.year, int) and schema.MIN_YEAR <= self.year <= schema.MAX_YEAR:
+            return situation_date(self.year, self.situation)
+        return None
 
     def to_plan(self) -> Plan:
         """The plan's inputs as Python data: choice labels become codes, date serials dates."""
         try:
             identity = Identity(company=str(self.company or ""), year=int(self.year or 0),
                                 currency=str(self.meta.get("currency") or "EUR"),
-                                envelope=self.envelope if isinstance(self.envelope, (int, float)) else None)
+                                envelope=self.envelope if isinstance(self.envelope, (int, float)) else None,
+                                situation=self.situation)
         except PlanError:
             identity = Identity(company=str(self.company or ""))
         plan = Plan(identity)
@@ -293,7 +309,13 @@ def locate_plan(raw: RawWorkbook) -> LocatedPlan:
         template_version=None if meta.get("template_version") in (None, "") else str(meta["template_version"]),
         year=year if isinstance(year, int) else _int(meta.get("year")),
         envelope=named_value(raw, schema.NAME_ENVELOPE), company=named_value(raw, schema.NAME_COMPANY),
-        tables=tables, meta=meta, outside=outside)
+        tables=tables, meta=meta, outside=outside, situation=_date_or_none(named_value(raw, schema.NAME_SITUATION)),
+        computed_as_of=to_number(named_value(raw, schema.NAME_AS_OF), dates=True))
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    day = as_date(value)
+    return day if isinstance(day, dt.date) else None
 
 
 def _int(value: Any) -> int | None:

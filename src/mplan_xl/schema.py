@@ -38,8 +38,10 @@ TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operat
 #: additions a reader of the same major version can ignore, the major number
 #: for anything that breaks older readers. 2.0: the Bilan N-1's "Atteinte" column became "Taux de réalisation"
 #: (result / target, not KPI attainment); tables may end with a total row; Synthèse and SWOT matrix sheets;
-#: the hidden live-status sheet (mplan_status) and its mplan_rows_<table> names.
-TEMPLATE_VERSION = "2.0.0"
+#: the hidden live-status sheet (mplan_status) and its mplan_rows_<table> names. 3.0: the year followed month by
+#: month: a situation date on the Guide, the Budget mensuel and KPI mensuels tables, figures to date on Actions,
+#: Budget, KPI and Objectifs, KPI status judged against the target to date.
+TEMPLATE_VERSION = "3.0.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -52,8 +54,10 @@ NAME_COMPANY = "mplan_company"
 NAME_AUTHOR = "mplan_author"
 NAME_ON_TRACK = "mplan_on_track"
 NAME_AT_RISK = "mplan_at_risk"
-#: The situation date the plan is judged at (late actions, next actions, the dashboard's "today" line):
-#: today, kept within the plan year.
+#: The situation date the user types on the Guide (blank: today).
+NAME_SITUATION = "mplan_situation"
+#: The situation date the plan is judged at (figures to date, late actions, next actions, the dashboard's "today"
+#: line): the typed situation date, or today, kept within the plan year.
 NAME_AS_OF = "mplan_as_of"
 
 #: Sheet names that never change with the language, so a reader can find them first.
@@ -111,6 +115,15 @@ class Rollup:
 
 
 @dataclass(frozen=True)
+class Tracking:
+    """A figure to date, computed by :mod:`mplan_xl.tracking`, where its Python function and its formula sit side
+    by side: unlike a :class:`Metric`, its inputs may lie on other tables (the monthly tables, the action of a
+    budget line, the objective of a KPI)."""
+
+    figure: str
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     label: Label
@@ -118,7 +131,7 @@ class Column:
     required: bool = False
     choices: voc.ChoiceList | None = None
     ref: str | None = None            # sheet key whose id this column holds
-    computed: Metric | Rollup | None = None
+    computed: Metric | Rollup | Tracking | None = None
     help: Label | None = None          # input message shown in Excel
     width: float | None = None
     minimum: float | None = None       # for numbers
@@ -132,6 +145,13 @@ class Column:
     @property
     def is_input(self) -> bool:
         return self.computed is None
+
+    @property
+    def choice_list(self) -> voc.ChoiceList:
+        """The dropdown list of a choice column (the declaration gives every choice column one)."""
+        if self.choices is None:
+            raise ValueError(f"column {self.key} has no dropdown list")
+        return self.choices
 
 
 @dataclass(frozen=True)
@@ -197,6 +217,17 @@ class Table:
 
 def L(fr: str, en: str) -> Label:  # noqa: N802 - short on purpose: hundreds of labels below
     return Label(fr, en)
+
+
+#: The twelve month columns of the monthly tables, January to December, as keys and as headers.
+MONTH_KEYS: tuple[str, ...] = tuple(f"m{i:02d}" for i in range(1, 13))
+MONTH_LABELS: tuple[Label, ...] = tuple(Label(fr, en) for fr, en in (
+    ("Janv.", "Jan"), ("Févr.", "Feb"), ("Mars", "Mar"), ("Avr.", "Apr"), ("Mai", "May"), ("Juin", "Jun"),
+    ("Juil.", "Jul"), ("Août", "Aug"), ("Sept.", "Sep"), ("Oct.", "Oct"), ("Nov.", "Nov"), ("Déc.", "Dec")))
+
+
+def _months(kind: Kind, help_: Label) -> tuple[Column, ...]:
+    return tuple(Column(key, label, kind, width=10, help=help_) for key, label in zip(MONTH_KEYS, MONTH_LABELS))
 
 
 def _id(fr_help: str, en_help: str) -> Column:
@@ -337,6 +368,8 @@ OBJECTIVES = Table(
                computed=Rollup("count", "actions", "objective_id")),
         Column("kpis_count", L("Nb KPI", "KPIs"), Kind.INTEGER, width=8,
                computed=Rollup("count", "kpis", "objective_id")),
+        Column("progress", L("Progrès à date", "Progress to date"), Kind.PERCENT, width=10,
+               computed=Tracking("objective_progress")),
         Column("smart", L("Contrôle SMART", "SMART check"), Kind.TEXT, width=40,
                computed=Metric("smart_check", {
                    "statement": "statement", "indicator": "indicator", "target": "target", "unit": "unit",
@@ -371,6 +404,11 @@ ACTIONS = Table(
                computed=Rollup("sum", "budget", "action_id", "planned")),
         Column("roi", L("ROI attendu", "Expected ROI"), Kind.PERCENT, width=11,
                computed=Metric("roi", {"gain": "expected_gain", "cost": "budget"})),
+        Column("month_from", L("Mois début", "From month"), Kind.INTEGER, width=8, computed=Tracking("month_from")),
+        Column("month_to", L("Mois fin", "To month"), Kind.INTEGER, width=8, computed=Tracking("month_to")),
+        Column("elapsed", L("Part écoulée", "Elapsed"), Kind.PERCENT, width=9, computed=Tracking("elapsed")),
+        Column("spread_monthly", L("Budget réparti par mois", "Spread budget per month"), Kind.MONEY, width=13,
+               computed=Tracking("spread_monthly")),
     ),
 )
 
@@ -399,6 +437,36 @@ BUDGET = Table(
                computed=Metric("variance", {"actual": "actual", "target": "planned"})),
         Column("variance_pct", L("Écart en %", "Variance in %"), Kind.PERCENT, width=11,
                computed=Metric("variance_pct", {"actual": "actual", "target": "planned"})),
+        Column("planned_phased", L("Prévu mensualisé", "Phased planned"), Kind.MONEY, width=13, total="sum",
+               computed=Tracking("planned_phased")),
+        Column("planned_to_date", L("Prévu à date", "Planned to date"), Kind.MONEY, width=13, total="sum",
+               computed=Tracking("planned_to_date")),
+        Column("actual_to_date", L("Réel à date", "Actual to date"), Kind.MONEY, width=13, total="sum",
+               computed=Tracking("actual_to_date")),
+        Column("variance_to_date", L("Écart à date", "Variance to date"), Kind.MONEY, width=13, total="sum",
+               computed=Metric("variance", {"actual": "actual_to_date", "target": "planned_to_date"})),
+    ),
+)
+
+# --- Budget mensuel ------------------------------------------------------------------
+
+BUDGET_MONTHS = Table(
+    key="budget_months", table="tblBudgetMonths",
+    name=L("Budget mensuel", "Monthly budget"),
+    title=L("Budget mois par mois", "Budget month by month"),
+    guidance=L("Facultatif. Une ligne « Prévu » donne le phasage d'une ligne de budget (la somme des mois doit égaler "
+               "son prévisionnel) ; sans elle, le prévisionnel se répartit également sur les mois de l'action. Une "
+               "ligne « Réel » donne ses dépenses par mois (mplan-xl actuals la remplit depuis le FEC).",
+               "Optional. A 'Planned' row phases a budget line (its months must add up to the line's planned amount); "
+               "without one, the planned amount is spread evenly over the months of the action. An 'Actual' row "
+               "gives its spending by month (mplan-xl actuals fills it from the FEC)."),
+    id_column=None, blank_rows=20,
+    columns=(
+        Column("line_id", L("ID ligne", "Line ID"), Kind.REF, required=True, ref="budget", width=10),
+        Column("series", L("Série", "Series"), Kind.CHOICE, required=True, choices=voc.BUDGET_SERIES, width=10),
+        *_months(Kind.MONEY, L("Montant du mois (hors TVA)", "Amount of the month (excluding VAT)")),
+        Column("total", L("Total", "Total"), Kind.MONEY, width=13, computed=Tracking("months_total")),
+        Column("to_date", L("À date", "To date"), Kind.MONEY, width=13, computed=Tracking("months_to_date")),
     ),
 )
 
@@ -426,8 +494,37 @@ KPIS = Table(
                computed=Metric("variance", {"actual": "actual", "target": "target"})),
         Column("attainment", L("Atteinte", "Attainment"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual", "target": "target", "direction": "direction", "baseline": "baseline"})),
-        Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
-               computed=Metric("kpi_status", {"attainment": "attainment", "on_track": "=" + NAME_ON_TRACK, "at_risk": "=" + NAME_AT_RISK})),
+        Column("target_to_date", L("Cible à date", "Target to date"), Kind.DECIMAL, width=11,
+               computed=Tracking("kpi_target_to_date")),
+        Column("actual_to_date", L("Réalisé à date", "Actual to date"), Kind.DECIMAL, width=11,
+               computed=Tracking("kpi_actual_to_date")),
+        Column("attainment_to_date", L("Atteinte à date", "Attainment to date"), Kind.PERCENT, width=11,
+               computed=Metric("attainment", {"actual": "actual_to_date", "target": "target_to_date",
+                                              "direction": "direction", "baseline": "baseline"})),
+        Column("status", L("Statut à date", "Status to date"), Kind.TEXT, width=14,
+               computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
+                                              "at_risk": "=" + NAME_AT_RISK})),
+    ),
+)
+
+# --- KPI mensuels --------------------------------------------------------------------
+
+KPI_MONTHS = Table(
+    key="kpi_months", table="tblKpiMonths",
+    name=L("KPI mensuels", "Monthly KPIs"),
+    title=L("Indicateurs mois par mois", "Indicators month by month"),
+    guidance=L("Une ligne « Réalisé » par KPI : la valeur mesurée à la fin de chaque mois (cumulée depuis janvier pour "
+               "un chiffre d'affaires). Une ligne « Cible » facultative fixe la trajectoire mois par mois ; sans elle, "
+               "la cible va en ligne droite de la valeur de départ à la cible, à l'échéance de l'objectif.",
+               "One 'Actual' row per KPI: the value measured at the end of each month (cumulated since January for "
+               "revenue). An optional 'Target' row sets the trajectory month by month; without it, the target runs "
+               "in a straight line from the baseline to the target, at the objective's deadline."),
+    id_column=None, blank_rows=10,
+    columns=(
+        Column("kpi_id", L("ID KPI", "KPI ID"), Kind.REF, required=True, ref="kpis", width=10),
+        Column("series", L("Série", "Series"), Kind.CHOICE, required=True, choices=voc.KPI_SERIES, width=10),
+        *_months(Kind.DECIMAL, L("Valeur à la fin du mois", "Value at the end of the month")),
+        Column("to_date", L("À date", "To date"), Kind.DECIMAL, width=11, computed=Tracking("months_latest")),
     ),
 )
 
@@ -457,7 +554,7 @@ KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
 )
 
 #: Every table, in workbook order.
-TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, KPIS)
+TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS, KPIS, KPI_MONTHS)
 SHEETS_BY_KEY: Mapping[str, Table] = MappingProxyType({s.key: s for s in TABLES})
 #: The tables that carry an id and may be referenced.
 ID_TABLES: tuple[Table, ...] = tuple(s for s in TABLES if s.id_column)
@@ -470,7 +567,9 @@ WORKSHEETS: tuple[tuple[str, Label], ...] = (
     ("objectives", OBJECTIVES.name),
     ("actions", ACTIONS.name),
     ("budget", BUDGET.name),
+    ("budget_months", BUDGET_MONTHS.name),
     ("kpis", KPIS.name),
+    ("kpi_months", KPI_MONTHS.name),
     ("dashboard", L("Tableau de bord", "Dashboard")),
 )
 

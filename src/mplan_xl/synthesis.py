@@ -8,8 +8,9 @@ and KPIs shown) are picked by position in their table, so the formulas use
 only ``INDEX``, ``SMALL`` and ``COUNTIFS``, which Excel 2010+ and LibreOffice
 share.
 
-- *Situation date* (:data:`mplan_xl.schema.NAME_AS_OF`): today, kept within the
-  plan year (1 January before it starts, 31 December after it ends).
+- *Situation date* (:data:`mplan_xl.schema.NAME_AS_OF`): the date typed on the
+  Guide, or today, kept within the plan year (1 January before it starts,
+  31 December after it ends): :func:`mplan_xl.computed.situation_date`.
 - *Late action*: an end date before the situation date while the status is
   neither done nor cancelled.
 - *Next actions*: actions neither done nor cancelled whose end date is on or
@@ -22,8 +23,8 @@ share.
 Domain core: no Excel library is imported.
 
 Example:
-    >>> situation_date(2027, dt.date(2026, 12, 1)), situation_date(2027, dt.date(2027, 5, 3))
-    (datetime.date(2027, 1, 1), datetime.date(2027, 5, 3))
+    >>> serial(dt.date(2027, 6, 30))
+    46568.0
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import datetime as dt
 from typing import Any, Mapping, Sequence, overload
 
 from . import schema
-from .computed import PlanContext, compute_row, structured_ref
+from .computed import PlanContext, compute_row, situation_date, structured_ref
 from .numbers import date_to_serial, is_blank
 from .plan import id_key
 from .schema import ACTIONS, KPIS, SWOT
@@ -47,13 +48,9 @@ STATUS_ORDER = ("off_track", "at_risk", "on_track")
 #: A position key is start (or weight rank) × this + the row's position in its table.
 _POSITIONS = 100000
 
-AS_OF_FORMULA = f"MIN(MAX(TODAY(),DATE({schema.NAME_YEAR},1,1)),DATE({schema.NAME_YEAR},12,31))"
-
-
-def situation_date(year: int, today: dt.date | None = None) -> dt.date:
-    """Today kept within the plan *year*."""
-    today = today or dt.date.today()
-    return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+#: The situation date the workbook computes: the typed one, or today, kept within the plan year.
+AS_OF_FORMULA = (f"MIN(MAX(IF(ISNUMBER({schema.NAME_SITUATION}),{schema.NAME_SITUATION},TODAY()),"
+                 f"DATE({schema.NAME_YEAR},1,1)),DATE({schema.NAME_YEAR},12,31))")
 
 
 @overload
@@ -124,7 +121,7 @@ class Figures:
     def __init__(self, tables: Tables, year: int, lang: str, envelope: Any, as_of: dt.date | None = None):
         self.tables, self.lang, self.envelope = tables, lang, envelope
         self.as_of = as_of or situation_date(year)
-        context = PlanContext(tables, year)
+        context = PlanContext(tables, year, as_of=self.as_of, lang=lang)
         self.computed = {key: [compute_row(schema.SHEETS_BY_KEY[key], row, context, lang) if row else {}
                                for row in tables.get(key, [])] for key in ("objectives", "actions", "kpis")}
         self.kpi_status_codes = [(row.get("objective_id"), KPI_STATUS.code_of(c.get("status")))

@@ -218,8 +218,23 @@ DIAGNOSTIC_TOPIC = _list(
     ("c_context", "5C : contexte", "5C: context"),
 )
 
+#: What a row of the monthly budget holds: the planned phasing of a budget line, or its actuals by month.
+BUDGET_SERIES = _list(
+    "budget_series", "Séries du budget mensuel", "Monthly budget series",
+    ("planned", "Prévu", "Planned"),
+    ("actual", "Réel", "Actual"),
+)
+
+#: What a row of the monthly KPIs holds: monthly targets (the trajectory typed by hand), or the values measured.
+KPI_SERIES = _list(
+    "kpi_series", "Séries des KPI mensuels", "Monthly KPI series",
+    ("target", "Cible", "Target"),
+    ("actual", "Réalisé", "Actual"),
+)
+
 ALL_LISTS: tuple[ChoiceList, ...] = (
     OBJECTIVE_FAMILY, CHANNEL, DEPARTMENT, ACTION_STATUS, VERDICT, EXPENSE_ITEM,
     KPI_TYPE, DIRECTION, KPI_STATUS, SWOT_QUADRANT, PESTEL_FACTOR, DIAGNOSTIC_TOPIC,
+    BUDGET_SERIES, KPI_SERIES,
 )
 LISTS_BY_KEY = {lst.key: lst for lst in ALL_LISTS}

@@ -78,13 +78,13 @@ def test_values_outside_the_tables(demo, tmp_path):
         ws.cell(last + 1, col("budget", "action_id", min_col)).value = "A01"
         ws.cell(last + 1, col("budget", "planned", min_col)).value = 250000
         ws.cell(last + 4, col("budget", "planned", min_col)).value = 12          # a lone value further down
-        ws.cell(6, col("budget", "variance_pct", min_col) + 2).value = "note"    # a note right of the table
+        ws.cell(6, col("budget", schema.BUDGET.columns[-1].key, min_col) + 2).value = "note"    # a note right of the table
 
     wb = openpyxl.load_workbook(demo)
     _, _, min_col, _, last = table_of(wb, "budget")
     found = edited(demo, tmp_path / "outside.xlsx", type_outside)
     assert found == sorted([("row-outside-table", "error", a1(last, min_col - 1)),
-                            ("value-outside-table", "warning", a1(5, col("budget", "variance_pct", min_col) + 1))])
+                            ("value-outside-table", "warning", a1(5, col("budget", schema.BUDGET.columns[-1].key, min_col) + 1))])
     warning = next(f for f in check_file(tmp_path / "outside.xlsx", lang="en").findings if f.code == "value-outside-table")
     assert warning.message.startswith("2 value(s) outside the tables")
 

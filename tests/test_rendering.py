@@ -220,7 +220,7 @@ def test_navigation_links_every_sheet_and_back(built):
     assert {target.split("!")[0].strip("'") for target in links(guide)} == set(visible) - {guide}
     for title in visible[1:]:
         assert f"'{guide}'!A1" in links(title), title
-    assert wb[guide]["C9"].value == schema.TEMPLATE_NAME("fr")  # a readable label, not the template id
+    assert wb[guide]["C10"].value == schema.TEMPLATE_NAME("fr")  # a readable label, not the template id
 
 
 def test_achievement_rate_and_attainment_are_two_names_with_their_definitions():

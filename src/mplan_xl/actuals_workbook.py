@@ -26,6 +26,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from typing import Any, Sequence
 
+from . import schema, tracking
 from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
 from .atomic import atomic_output, check_output
 from .cell_patch import recalculate_on_open, set_numbers
@@ -35,7 +36,7 @@ from .package import MAIN_NS, PackageCopy
 from .plan import CURRENCIES, id_text
 from .plan_reader import LocatedPlan
 from .reader import Limits
-from .vocabulary import Label
+from .vocabulary import BUDGET_SERIES, Label
 
 #: Columns of the budget table the import needs.
 NEEDED_COLUMNS = ("id", "supplier", "quote_ref", "actual")
@@ -99,6 +100,23 @@ def unmatched_sheet_xml(result: ActualsResult, lang: str) -> bytes:
             f'<worksheet xmlns="{MAIN_NS}"><sheetData>' + "".join(rows) + "</sheetData></worksheet>").encode("utf-8")
 
 
+def _actual_months(months: Any, result: ActualsResult, situation_month: int) -> dict[str, float]:
+    """The cells of the monthly budget's "Actual" rows of the matched lines: each month up to the later of the
+    situation month and the last month with an entry holds the month's total (0 without an entry), so the months
+    keep adding up to the line's new actual."""
+    cells: dict[str, float] = {}
+    for row in months.rows:
+        line = result.lines.get(id_text(row.values.get("line_id")) or "")
+        if line is None or BUDGET_SERIES.code_of(row.values.get("series")) != "actual":
+            continue
+        last = max([situation_month, *line.months])
+        for month, key in enumerate(schema.MONTH_KEYS[:last], 1):
+            cell = months.cell(row, key)
+            if cell is not None:
+                cells[cell] = round(line.months.get(month, 0.0), 2)
+    return cells
+
+
 def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the copy of the plan with each budget line's actual replaced by its matched total."""
     table = located.tables["budget"]
@@ -111,6 +129,11 @@ def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.Pat
     copy = PackageCopy.open(located.raw.content or located.raw.path)   # the bytes the pipeline read
     part = copy.worksheets()[table.worksheet][0]
     copy.parts[part] = set_numbers(copy.parts[part], cells)
+    months = located.tables.get("budget_months")
+    month_cells = _actual_months(months, result, tracking.month_of(located.as_of)) if months is not None else {}
+    if month_cells and months is not None:
+        part = copy.worksheets()[months.worksheet][0]
+        copy.parts[part] = set_numbers(copy.parts[part], month_cells)
     workbook = copy.workbook_part()
     copy.parts[workbook] = recalculate_on_open(copy.parts[workbook])
     if result.unmatched:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import schema, tracking
 from .computed import PlanContext, column_formula, compute_row, structured_ref
+from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
@@ -235,6 +236,9 @@ class _CellReferences:
                 return structured_ref(table.sheet, key, self.lang) if r1 == sheet_row else m[0]
             if m["c2"] == m["c1"] and r1 == table.info.first_row + 1 and int(m["r2"]) - 1 == table.last_data_row:
                 return structured_ref(table.sheet, key, self.lang, this_row=False)
+            last = self.columns.get((sheet, column_index(m["c2"])))
+            if r1 == sheet_row == int(m["r2"]) - 1 and last is not None and last[0] is table:   # this row's span
+                return structured_span(table.sheet, key, last[1], self.lang)
             return m[0]
 
         parts, last = [], 0
@@ -455,6 +459,10 @@ def check_budget(ctx: Context) -> Iterator[Finding]:
                               planned=_fmt_number(total, ctx.lang), envelope=_fmt_number(envelope, ctx.lang))
 
 
+#: How far a line's months may be from its yearly amount: half a cent for each of twelve months rounded to the cent.
+_MONTHS_TOLERANCE = 0.06
+
+
 def check_months(ctx: Context) -> Iterator[Finding]:
     """The monthly tables: one row per line (or KPI) and series; a budget line's months add up to its yearly
     amount (planned, actual); values measured after the situation date are shown, since they do not count to date."""
@@ -464,7 +472,9 @@ def check_months(ctx: Context) -> Iterator[Finding]:
                                        (tables.get("kpi_months"), "kpi_id", tables.get("kpis"), {})):
         if months is None:
             continue
-        by_id = {id_key(r.id(owner.sheet)): r for r in owner.rows} if owner is not None else {}
+        by_id: dict[str, LocatedRow] = {}
+        for line in owner.rows if owner is not None else ():
+            by_id.setdefault(id_key(line.id(owner.sheet)), line)   # a duplicate id is its own finding
         series_list = months.sheet.column("series").choice_list
         seen: dict[tuple[str, str], LocatedRow] = {}
         late: dict[str, list[str]] = {}
@@ -487,7 +497,7 @@ def check_months(ctx: Context) -> Iterator[Finding]:
             total = tracking.months_total(values)
             year = line.values.get(yearly[series]) if (line is not None and series in yearly) else None
             if total is not None and isinstance(year, (int, float)) and not isinstance(year, bool) \
-                    and abs(total - year) > 0.005:
+                    and abs(total - year) > _MONTHS_TOLERANCE:
                 yield ctx.finding("months-disagree", months, row, "series", series=label, line=id_text(ref_id),
                                   months=_fmt_number(total, ctx.lang), year=_fmt_number(year, ctx.lang))
         for label, cells in late.items():

@@ -182,13 +182,14 @@ def _version(inspected: Any, lang: str) -> Version:
         version = Version(path, inspected.sha256)
         version.identity = {"company": id_text(located.company), "year": located.year,
                             **plan_identity(located, plan)}
-        version.rows = plan_rows(located, plan, lang)
+        # Rows are compared by id: the monthly tables (no id) show in the lines' figures to date instead.
+        version.rows = {name: rows for name, rows in plan_rows(located, plan, lang).items() if name in _SCHEMA_KEY}
         version.sheets = [_SHEET_KEYS.get(n, n) for n in raw.sheet_names]
         version.vba = hashlib.sha256(raw.vba_project).hexdigest() if raw.vba_project else None
         version.formulas = {}
         for name, sheet in PLAN_TABLES.items():
             table = located.tables.get(sheet.key)
-            if table is None:
+            if table is None or name not in _SCHEMA_KEY:
                 continue
             version.columns[name] = [DB_NAMES.get(k, k) for k in table.columns] + [
                 "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS]

@@ -26,7 +26,7 @@ TEXTS = {
     "author": Label("Rédigé par", "Prepared by"),
     "currency": Label("Devise", "Currency"),
     "envelope": Label("Enveloppe budgétaire annuelle", "Yearly budget envelope"),
-    "situation": Label("Date de situation (vide : aujourd'hui)", "Situation date (blank: today)"),
+    "situation": Label("Date de situation", "Situation date"),
     "template": Label("Modèle", "Template"),
     "version": Label("Version du modèle", "Template version"),
     "how": Label("Comment remplir ce plan", "How to fill in this plan"),
@@ -106,8 +106,9 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.data_validation(situation_row, 2, situation_row, 2, {
         "validate": "date", "criteria": "between", "minimum": dt.date(ident.year, 1, 1), "maximum": dt.date(ident.year, 12, 31),
         "input_title": TEXTS["situation"](lang)[:32],
-        "input_message": Label("Les chiffres « à date » comptent les mois de janvier à celui de cette date.",
-                               "Figures 'to date' count the months from January to this date's month.")(lang),
+        "input_message": Label("Vide : aujourd'hui. Les chiffres « à date » comptent les mois de janvier à celui "
+                               "de cette date.", "Blank: today. Figures 'to date' count the months from January to "
+                               "this date's month.")(lang),
         "error_message": Label("Une date de l'année {year}.", "A date within {year}.")(lang).format(year=ident.year)})
 
     top = 3 + max(len(identity_rows), len(STATUS_ITEMS)) + 1
@@ -115,7 +116,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     for i, step in enumerate(STEPS, 1):
         ws.merge_range(top + i, 1, top + i, 5, step(lang), styles.text)
         ws.set_row(top + i, 45 if len(step(lang)) > 150 else 30)
-    legend = top + len(STEPS) + 2
+    legend = top + len(STEPS) + 1
     ws.write_string(legend, 1, TEXTS["legend_input"](lang), styles.value(Kind.TEXT))
     ws.write_string(legend + 1, 1, TEXTS["legend_computed"](lang), styles.value(Kind.TEXT, locked=True))
     ws.merge_range(legend + 2, 1, legend + 2, 2, TEXTS["legend_required"](lang), styles.header(required=True, computed=False))

@@ -18,7 +18,7 @@ Example:
     >>> actions.column("objective_id").header("en")
     'Objective ID'
     >>> [c.key for c in actions.computed_columns]
-    ['budget', 'roi']
+    ['budget', 'roi', 'month_from', 'month_to', 'elapsed', 'spread_monthly']
 """
 
 from __future__ import annotations
@@ -368,12 +368,12 @@ OBJECTIVES = Table(
                computed=Rollup("count", "actions", "objective_id")),
         Column("kpis_count", L("Nb KPI", "KPIs"), Kind.INTEGER, width=8,
                computed=Rollup("count", "kpis", "objective_id")),
-        Column("progress", L("Progrès à date", "Progress to date"), Kind.PERCENT, width=10,
-               computed=Tracking("objective_progress")),
         Column("smart", L("Contrôle SMART", "SMART check"), Kind.TEXT, width=40,
                computed=Metric("smart_check", {
                    "statement": "statement", "indicator": "indicator", "target": "target", "unit": "unit",
                    "deadline": "deadline", "owner": "owner", "plan_year": "=" + NAME_YEAR, "baseline": "baseline"})),
+        Column("progress", L("Progrès à date", "Progress to date"), Kind.PERCENT, width=10,
+               computed=Tracking("objective_progress")),
     ),
 )
 
@@ -476,8 +476,8 @@ KPIS = Table(
     key="kpis", table="tblKpi",
     name=L("KPI", "KPIs"),
     title=L("Indicateurs de pilotage", "Key performance indicators"),
-    guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), la valeur de départ, la cible et le réalisé : écart, atteinte et statut se calculent seuls.",
-               "Each indicator measures an objective. Give its direction (higher or lower is better), baseline, target and actual: variance, attainment and status are computed for you."),
+    guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), la valeur de départ, la cible et le réalisé : écart, atteinte et statut se calculent seuls. Le statut compare le réalisé à date à la cible à date (feuille KPI mensuels).",
+               "Each indicator measures an objective. Give its direction (higher or lower is better), baseline, target and actual: variance, attainment and status are computed for you. The status compares the actual to date with the target to date (Monthly KPIs sheet)."),
     blank_rows=10, used_when=("objective_id", "baseline", "target", "actual"),
     columns=(
         _id("Identifiant unique (ex. K01)", "Unique id (e.g. K01)"),
@@ -501,7 +501,7 @@ KPIS = Table(
         Column("attainment_to_date", L("Atteinte à date", "Attainment to date"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual_to_date", "target": "target_to_date",
                                               "direction": "direction", "baseline": "baseline"})),
-        Column("status", L("Statut à date", "Status to date"), Kind.TEXT, width=14,
+        Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
                computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
                                               "at_risk": "=" + NAME_AT_RISK})),
     ),

@@ -323,3 +323,36 @@ def test_years_join_on_stable_ids_after_a_rollover(folder, tmp_path):
     assert [(r[1], r[5]) for r in rows] == [(s.action_id, s.verdict) for s in next_year.suggestions]
     assert all(math.isclose(r[3], b) for r, b in zip(rows, (row["budget"] for row in
                tables(tmp_path / "years.duckdb")["reviews"].sort_values("id").to_dict("records"))))
+
+
+def test_the_months_and_the_figures_to_date_are_loaded(folder, loaded):
+    frames = loaded.tables()
+    plan = demo_plan(lang="fr", company="Atelier Lumen", year=2027)
+    months = frames["budget_months"].query("company == 'Atelier Lumen' and year == 2027")
+    assert len(months) == len(plan.rows("budget_months"))
+    assert months["m06"].sum() == pytest.approx(sum(r["m06"] or 0 for r in plan.rows("budget_months")))
+    assert len(frames["kpi_months"].query("company == 'Atelier Lumen'")) == len(plan.rows("kpi_months"))
+    plans = frames["plans"].set_index(["company", "year"])
+    assert str(plans.loc[("Atelier Lumen", 2027), "as_of"])[:10] == "2027-06-30"
+    # The portfolio shows each team's budget at its situation date: mid-year, no longer half underspent.
+    lines = frames["budget_lines"].query("company == 'Atelier Lumen' and year == 2027")
+    grid = CalamineWorkbook.from_path(str(loaded.portfolio)).get_sheet_by_name("Budget par équipe").to_python()
+    header = grid[3]
+    row = next(r for r in grid if r[0] == "Atelier Lumen 2027")
+    assert row[header.index("Prévu à date")] == pytest.approx(lines["planned_to_date"].sum())
+    assert row[header.index("Réel à date")] == pytest.approx(lines["actual_to_date"].sum())
+    assert abs(row[header.index("Écart à date")]) < 0.2 * row[header.index("Prévu à date")] < abs(row[header.index("Écart")])
+
+
+def test_a_database_filled_by_an_older_version_gets_the_new_columns(folder, loaded, tmp_path):
+    import duckdb
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(loaded.db, db)
+    with duckdb.connect(str(db)) as con:     # as mplan-xl 2.0 left it: no situation date, no months
+        con.execute("ALTER TABLE plans DROP COLUMN as_of")
+        con.execute("DROP TABLE budget_months")
+    again = consolidate([folder], db, lang="fr", jobs=1)
+    assert again.exit_code == 0 and [p.outcome for p in again.loaded] == ["reloaded"] * len(PLANS)
+    frames = tables(db)
+    assert "as_of" in frames["plans"] and len(frames["budget_months"]) > 0

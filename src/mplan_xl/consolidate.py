@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from . import schema
+from . import schema, tracking
 from .computed import PlanContext, compute_row
 from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
 from .diff import plan_totals
@@ -99,7 +99,7 @@ KEY_COLUMNS: tuple[tuple[str, str], ...] = (("company", "VARCHAR"), ("year", "IN
 PLANS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
     ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("lang", "VARCHAR"), ("runtime", "VARCHAR"),
     ("template_version", "VARCHAR"), ("currency", "VARCHAR"), ("envelope", "DOUBLE"), ("author", "VARCHAR"),
-    ("warnings", "INTEGER"), ("loaded_at", "TIMESTAMP"),
+    ("warnings", "INTEGER"), ("loaded_at", "TIMESTAMP"), ("as_of", "DATE"),
 )
 FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sha256", "VARCHAR"), ("path", "VARCHAR"), ("company", "VARCHAR"), ("year", "INTEGER"), ("status", "VARCHAR"),
@@ -121,7 +121,8 @@ REVISIONS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
     ("changes", "INTEGER"),
 ) + FIGURE_COLUMNS + (("diff", "VARCHAR"),)
 #: Every table of the database, in the order :func:`tables` returns them.
-TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "findings", "approvals", "revisions")
+TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "budget_months", "kpi_months", "findings",
+               "approvals", "revisions")
 #: Primary keys: a plan is its company and year; a revision, also its content.
 PRIMARY_KEYS = {"plans": ("company", "year"), "approvals": ("company", "year"),
                 "revisions": ("company", "year", "sha256")}
@@ -236,7 +237,8 @@ def plan_identity(located: LocatedPlan, plan: Plan) -> dict[str, Any]:
     envelope, author."""
     return {"lang": located.lang, "runtime": id_text(located.runtime), "template_version": located.template_version,
             "currency": plan.identity.currency, "envelope": to_number(located.envelope),
-            "author": id_text(named_value(located.raw, schema.NAME_AUTHOR))}
+            "author": id_text(named_value(located.raw, schema.NAME_AUTHOR)),
+            "as_of": tracking.situation_day(located.as_of)}
 
 
 def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dict[str, Any]]]:

@@ -146,6 +146,18 @@ def _ddl(name: str, columns: Sequence[tuple[str, str]], key: Sequence[str], type
     return f"CREATE TABLE IF NOT EXISTS {name} ({body}" + (f", PRIMARY KEY ({', '.join(key)})" if key else "") + ")"
 
 
+def _upgrade(con: Any, name: str, found: Sequence[str], columns: Sequence[tuple[str, str]], path: Any,
+             types: Mapping[str, str], placeholder: str = "?") -> None:
+    """Add to table *name* the columns a newer mplan-xl stores (a database filled by an older version, whose plans
+    then show those figures blank until they are loaded again); a table with a column we do not know is not ours."""
+    expected = [c for c, _ in columns]
+    if not found or set(found) - set(expected):
+        raise DatabaseError(TEXT["not_ours"], path=path, table=name)
+    for column, sql_type in columns:
+        if column not in found:
+            con.execute(f'ALTER TABLE {name} ADD COLUMN "{column}" {types.get(sql_type, sql_type)}')
+
+
 # --- DuckDB ------------------------------------------------------------------------------------------------
 
 class DuckDatabase(Database):
@@ -180,7 +192,7 @@ class DuckDatabase(Database):
                         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
                         "AND table_schema = 'main' ORDER BY ordinal_position", [name]).fetchall()]
                     if found != [c for c, _ in columns]:
-                        raise DatabaseError(TEXT["not_ours"], path=path, table=name)
+                        _upgrade(self.con, name, found, columns, path, {})
             except BaseException:
                 self.con.close()
                 raise
@@ -290,7 +302,7 @@ class PostgresDatabase(Database):
                         "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
                         "AND table_schema = current_schema() ORDER BY ordinal_position", [name]).fetchall()]
                     if found != [c for c, _ in columns]:
-                        raise DatabaseError(TEXT["not_ours"], path=self.name, table=name)
+                        _upgrade(self.con, name, found, columns, self.name, PG_TYPES)
                     names = [c for c, _ in columns]
                     index = "lower(company), year" if names[:2] == ["company", "year"] else "path, sha256"
                     if self.con.execute("SELECT to_regclass(%s)", [f"{name}_mplan_key"]).fetchone()[0] is None:

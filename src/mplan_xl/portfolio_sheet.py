@@ -102,6 +102,10 @@ T = {
     "committed": Label("Engagé", "Committed"),
     "actual": Label("Réel", "Actual"),
     "variance": Label("Écart", "Variance"),
+    "as_of": Label("Situation au", "Situation at"),
+    "planned_to_date": Label("Prévu à date", "Planned to date"),
+    "actual_to_date": Label("Réel à date", "Actual to date"),
+    "variance_to_date": Label("Écart à date", "Variance to date"),
     "variance_pct": Label("Écart en %", "Variance in %"),
     "item": Label("Poste", "Expense item"),
     "measured": Label("KPI mesurés", "KPIs measured"),
@@ -150,9 +154,10 @@ VIEWS_SQL: Mapping[str, str] = {
     "budget_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
                coalesce(sum(b.planned), 0) AS planned, coalesce(sum(b.committed), 0) AS committed,
-               coalesce(sum(b.actual), 0) AS actual
+               coalesce(sum(b.actual), 0) AS actual, p.as_of,
+               coalesce(sum(b.planned_to_date), 0) AS planned_to_date, coalesce(sum(b.actual_to_date), 0) AS actual_to_date
         FROM plans p LEFT JOIN budget_lines b ON b.company = p.company AND b.year = p.year
-        GROUP BY p.company, p.year ORDER BY p.company, p.year""",
+        GROUP BY p.company, p.year, p.as_of ORDER BY p.company, p.year""",
     "budget_by_item": """
         SELECT item, coalesce(sum(planned), 0) AS planned, coalesce(sum(committed), 0) AS committed,
                coalesce(sum(actual), 0) AS actual
@@ -355,6 +360,11 @@ MONEY_COLS = (Col("planned", Kind.MONEY, total=True), Col("committed", Kind.MONE
 VARIANCE_COLS = (Col("variance", Kind.MONEY, metric=("variance", {"actual": "actual", "target": "planned"})),
                  Col("variance_pct", Kind.PERCENT, 11, metric=("variance_pct", {"actual": "actual", "target": "planned"})))
 
+#: Each team's budget at its own situation date: planned and actual to date, and their variance.
+TO_DATE_COLS = (Col("as_of", Kind.DATE, 12), Col("planned_to_date", Kind.MONEY, total=True),
+                Col("actual_to_date", Kind.MONEY, total=True),
+                Col("variance_to_date", Kind.MONEY, metric=("variance", {"actual": "actual_to_date", "target": "planned_to_date"})))
+
 
 def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
     """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced atomically)."""
@@ -416,7 +426,7 @@ def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
     first, last = w.grid(ws, 3, (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
-                                 *MONEY_COLS, *VARIANCE_COLS), frame, total=True)
+                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS), frame, total=True)
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(("planned", "committed", "actual"))],
             T["t_team"](lang), "K4", num_format=w.fmt(Kind.MONEY).num_format)
 

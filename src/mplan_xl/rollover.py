@@ -362,7 +362,8 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
     out = Plan.blank(identity, lang)
     thresholds = {name: value for name, value in (("on_track", to_number(on_track)), ("at_risk", to_number(at_risk)))
                   if value is not None}
-    context = PlanContext(plan.tables, source_year, **thresholds)
+    # The review judges the year as a whole: its figures at 31 December, whatever the plan's situation date.
+    context = PlanContext(plan.tables, source_year, **thresholds, as_of=dt.date(source_year, 12, 31))
     objectives = plan.rows("objectives")
     kpis = plan.rows("kpis")
     by_id: dict[str, Row] = {}

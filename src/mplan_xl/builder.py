@@ -466,12 +466,12 @@ class _WorkbookWriter:
         if not column.is_input:
             return None
         if column.kind is Kind.CHOICE:
-            return {"validate": "list", "source": f"=list_{column.choices.key}", "error_type": "stop",
+            return {"validate": "list", "source": f"=list_{column.choice_list.key}", "error_type": "stop",
                     "_message": _MSG["list"](lang), "_error": _MSG["list_error"](lang)}
         if column.kind is Kind.REF:
-            target = schema.SHEETS_BY_KEY[column.ref]
+            target = column.ref_table
             name = schema.worksheet_name(target.worksheet, lang)
-            ids = structured_ref(target, target.id_column, lang, this_row=False)
+            ids = structured_ref(target, target.id_column_key, lang, this_row=False)
             return {"validate": "list", "source": f'=INDIRECT("{ids}")', "error_type": "warning",
                     "_message": _MSG["ref"](lang).format(sheet=name), "_error": _MSG["ref_error"](lang).format(sheet=name)}
         if column.kind is Kind.ID:

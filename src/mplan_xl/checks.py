@@ -367,7 +367,7 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
                 seen[key] = row
     for table in tables.values():
         for column in table.sheet.references:
-            target = tables.get(column.ref)
+            target = tables.get(column.ref_key)
             if target is None or column.key not in table.columns:
                 continue
             ids = _ids(target)
@@ -385,6 +385,8 @@ def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
     parent = {id_key(r.id(objectives.sheet)): id_key(r.values.get("parent_id")) for r in objectives.rows
               if id_key(r.id(objectives.sheet)) and not blank(r.values.get("parent_id"))}
     rows = _ids(objectives)
+    # Every row of _ids has an id, so each key has its id as text.
+    shown = {k: text for k, row in rows.items() if (text := id_text(row.id(objectives.sheet))) is not None}
     reported: set[str] = set()
     for start in parent:
         path, node = [], start
@@ -396,7 +398,7 @@ def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
             if not reported.intersection(cycle):
                 reported.update(cycle)
                 first = min(cycle, key=lambda k: rows[k].sheet_row)
-                names = [id_text(rows[k].id(objectives.sheet)) for k in cycle] + [id_text(rows[cycle[0]].id(objectives.sheet))]
+                names = [shown[k] for k in (*cycle, cycle[0])]
                 yield ctx.finding("reference-cycle", objectives, rows[first], "parent_id", cycle=" → ".join(names))
 
 

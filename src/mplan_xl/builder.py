@@ -467,12 +467,12 @@ class _WorkbookWriter:
         if not column.is_input:
             return None
         if column.kind is Kind.CHOICE:
-            return {"validate": "list", "source": f"=list_{column.choices.key}", "error_type": "stop",
+            return {"validate": "list", "source": f"=list_{column.choice_list.key}", "error_type": "stop",
                     "_message": _MSG["list"](lang), "_error": _MSG["list_error"](lang)}
         if column.kind is Kind.REF:
-            target = schema.SHEETS_BY_KEY[column.ref]
+            target = column.ref_table
             name = schema.worksheet_name(target.worksheet, lang)
-            ids = structured_ref(target, target.id_column, lang, this_row=False)
+            ids = structured_ref(target, target.id_column_key, lang, this_row=False)
             return {"validate": "list", "source": f'=INDIRECT("{ids}")', "error_type": "warning",
                     "_message": _MSG["ref"](lang).format(sheet=name), "_error": _MSG["ref_error"](lang).format(sheet=name)}
         if column.kind is Kind.ID:
@@ -537,8 +537,8 @@ def new_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str = ""
         >>> mplan_xl.new_workbook("plan-2027.xlsx", company="Atelier Lumen", year=2027)  # doctest: +SKIP
         PosixPath('plan-2027.xlsx')
     """
-    identity = Identity(company=company, author=author, currency=currency, envelope=envelope,
-                        **({"year": year} if year is not None else {}))
+    year_given: dict[str, Any] = {"year": year} if year is not None else {}   # else Identity's default: next year
+    identity = Identity(company=company, author=author, currency=currency, envelope=envelope, **year_given)
     return build_workbook(Plan.blank(identity, lang), path, lang=lang, runtime=runtime, template=True, force=force,
                          protect=protect)
 

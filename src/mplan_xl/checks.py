@@ -371,7 +371,7 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
                 seen[key] = row
     for table in tables.values():
         for column in table.sheet.references:
-            target = tables.get(column.ref)
+            target = tables.get(column.ref_key)
             if target is None or column.key not in table.columns:
                 continue
             ids = _ids(target)
@@ -389,6 +389,8 @@ def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
     parent = {id_key(r.id(objectives.sheet)): id_key(r.values.get("parent_id")) for r in objectives.rows
               if id_key(r.id(objectives.sheet)) and not blank(r.values.get("parent_id"))}
     rows = _ids(objectives)
+    # Every row of _ids has an id, so each key has its id as text.
+    shown = {k: text for k, row in rows.items() if (text := id_text(row.id(objectives.sheet))) is not None}
     reported: set[str] = set()
     for start in parent:
         path, node = [], start
@@ -400,7 +402,7 @@ def _cycles(ctx: Context, objectives: LocatedTable) -> Iterator[Finding]:
             if not reported.intersection(cycle):
                 reported.update(cycle)
                 first = min(cycle, key=lambda k: rows[k].sheet_row)
-                names = [id_text(rows[k].id(objectives.sheet)) for k in cycle] + [id_text(rows[cycle[0]].id(objectives.sheet))]
+                names = [shown[k] for k in (*cycle, cycle[0])]
                 yield ctx.finding("reference-cycle", objectives, rows[first], "parent_id", cycle=" → ".join(names))
 
 
@@ -473,8 +475,9 @@ def check_months(ctx: Context) -> Iterator[Finding]:
         if months is None:
             continue
         by_id: dict[str, LocatedRow] = {}
-        for line in owner.rows if owner is not None else ():
-            by_id.setdefault(id_key(line.id(owner.sheet)), line)   # a duplicate id is its own finding
+        if owner is not None:
+            for owner_row in owner.rows:
+                by_id.setdefault(id_key(owner_row.id(owner.sheet)), owner_row)   # a duplicate id is its own finding
         series_list = months.sheet.column("series").choice_list
         seen: dict[tuple[str, str], LocatedRow] = {}
         late: dict[str, list[str]] = {}
@@ -491,8 +494,8 @@ def check_months(ctx: Context) -> Iterator[Finding]:
             values = [row.values.get(k) for k in schema.MONTH_KEYS]
             if series == "actual":
                 late.setdefault(label, []).extend(
-                    months.cell(row, key) for key, value in zip(schema.MONTH_KEYS[situation_month:], values[situation_month:])
-                    if tracking.months_total([value]) is not None)
+                    cell for key, value in zip(schema.MONTH_KEYS[situation_month:], values[situation_month:])
+                    if tracking.months_total([value]) is not None and (cell := months.cell(row, key)) is not None)
             line = by_id.get(id_key(ref_id))
             total = tracking.months_total(values)
             year = line.values.get(yearly[series]) if (line is not None and series in yearly) else None

@@ -90,7 +90,7 @@ class PlanContext:
 
     def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]]], year: int,
                  on_track: float = metrics.DEFAULT_ON_TRACK, at_risk: float = metrics.DEFAULT_AT_RISK,
-                 as_of: Any = None, lang: str = "fr"):
+                 *, as_of: Any = None, lang: str = "fr"):
         self.tables = tables
         self.year = year
         self.lang = lang

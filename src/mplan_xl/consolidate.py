@@ -201,6 +201,38 @@ class Examined:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     note: str | None = None                            # why a valid file is skipped anyway
 
+    def valid_plan(self) -> ValidPlan | None:
+        """The file as a plan to load, when it is one: valid, with its key (company, year) and its rows."""
+        if self.report.status != VALID or self.plan is None or self.company is None or self.year is None:
+            return None
+        return ValidPlan(self, self.company, self.year, self.plan)
+
+
+@dataclass(frozen=True)
+class ValidPlan:
+    """A valid examined plan, with the key and the ``plans`` row that such a plan always has."""
+
+    examined: Examined
+    company: str
+    year: int
+    plan: dict[str, Any]                               # the row of ``plans``
+
+    @property
+    def path(self) -> str:
+        return self.examined.path
+
+    @property
+    def sha256(self) -> str | None:
+        return self.examined.sha256
+
+    @property
+    def report(self) -> FileReport:
+        return self.examined.report
+
+    @property
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        return self.examined.rows
+
 
 def _date_value(value: Any) -> Any:
     return value if isinstance(value, dt.date) else None
@@ -353,14 +385,15 @@ class Consolidation:
         return tables(self.db)
 
 
-def _select_batch(examined: list[Examined], lang: str) -> tuple[list[Examined], list[SkippedFile]]:
+def _select_batch(examined: list[Examined], lang: str) -> tuple[list[ValidPlan], list[SkippedFile]]:
     """The valid plans to load, one per (company, year), and the files skipped, in input order."""
-    chosen: dict[tuple[str, int], Examined] = {}
+    chosen: dict[tuple[str, int], ValidPlan] = {}
     skipped = []
-    for item in examined:
-        if item.report.status != VALID or item.plan is None:
-            note = _TEXT[item.note](lang) if item.note else None
-            skipped.append(SkippedFile(item.path, item.report.status, item.report.findings, note))
+    for entry in examined:
+        item = entry.valid_plan()
+        if item is None:
+            note = _TEXT[entry.note](lang) if entry.note else None
+            skipped.append(SkippedFile(entry.path, entry.report.status, entry.report.findings, note))
             continue
         key = (item.company.lower(), item.year)
         first = chosen.get(key)
@@ -388,7 +421,7 @@ def stored_plan(db: Database, company: str, year: int) -> tuple[dict[str, Any] |
     return (plan[0] if plan else None), rows
 
 
-def _approved_diff(db: Database, item: Examined, lang: str) -> Any:
+def _approved_diff(db: Database, item: ValidPlan, lang: str) -> Any:
     """The diff from the approved version stored in the database to the examined file (its data, not its
     structure, which the database does not hold)."""
     from .diff import Version, diff_versions
@@ -401,7 +434,7 @@ def _approved_diff(db: Database, item: Examined, lang: str) -> Any:
     return diff_versions(old, new)
 
 
-def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], now: dt.datetime, lang: str,
+def _write(db: Database, plans: Sequence[ValidPlan], others: Sequence[Examined], now: dt.datetime, lang: str,
            approve: bool = False) -> list[LoadedPlan]:
     """Write *plans* (valid, one per key) and the findings of *others*; the caller holds the transaction.
 
@@ -438,9 +471,8 @@ def _write(db: Database, plans: Sequence[Examined], others: Sequence[Examined], 
         outcome = "added" if before is None else "reloaded" if before == item.sha256 else "replaced"
         loaded.append(LoadedPlan(item.path, item.sha256 or "", item.company, item.year, outcome, item.report.warnings))
     old_shas = [state[(e.company.lower(), e.year)][0] for e in replace if state.get((e.company.lower(), e.year), (None,))[0]]
-    plan_ids = {id(e) for e in plans}
-    stored = [e for e in (*plans, *others) if id(e) in plan_ids or e.report.status != VALID]  # their findings kept
-    paths = [str(Path(e.path).resolve()) for e in (*plans, *others)]
+    stored = [*(e.examined for e in plans), *(e for e in others if e.report.status != VALID)]  # their findings kept
+    paths = [str(Path(e.path).resolve()) for e in (*(p.examined for p in plans), *others)]
     db.delete_findings(paths, sorted({s for s in (*(e.sha256 for e in stored), *old_shas) if s}))
     db.delete_plans(("plans", *PLAN_TABLES), [(e.company, e.year) for e in replace])
     db.insert("plans", [e.plan for e in replace])
@@ -469,7 +501,7 @@ def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool
     write each plan exactly once.
     """
     batch, skipped = _select_batch(examined, lang)
-    chosen = {id(e) for e in batch}
+    chosen = {id(e.examined) for e in batch}
     others = [e for e in examined if id(e) not in chosen]
     now = dt.datetime.now()
     if not db.per_plan:
@@ -477,10 +509,10 @@ def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool
             loaded = _write(db, batch, others, now, lang, approve)
         return loaded, skipped
     loaded = []
-    for item in others:
+    for other in others:
         with db.transaction():
-            db.lock(f"file:{Path(item.path).resolve()}")
-            _write(db, [], [item], now, lang)
+            db.lock(f"file:{Path(other.path).resolve()}")
+            _write(db, [], [other], now, lang)
     for item in batch:
         with db.transaction():
             db.lock(f"plan:{item.company.lower()}:{item.year}", f"file:{Path(item.path).resolve()}")

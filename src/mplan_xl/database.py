@@ -296,7 +296,7 @@ class PostgresDatabase(Database):
                 # make a run starting now wait for (or deadlock with) a run already loading.
                 self.lock("mplan-xl schema")
                 for name, columns in layout.items():
-                    if self.con.execute("SELECT to_regclass(%s)", [name]).fetchone()[0] is None:
+                    if not self._exists(name):
                         self.con.execute(_ddl(name, columns, keys.get(name, ()), PG_TYPES))
                     found = [r[0] for r in self.con.execute(
                         "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
@@ -305,11 +305,17 @@ class PostgresDatabase(Database):
                         _upgrade(self.con, name, found, columns, self.name, PG_TYPES)
                     names = [c for c, _ in columns]
                     index = "lower(company), year" if names[:2] == ["company", "year"] else "path, sha256"
-                    if self.con.execute("SELECT to_regclass(%s)", [f"{name}_mplan_key"]).fetchone()[0] is None:
+                    if not self._exists(f"{name}_mplan_key"):
                         self.con.execute(f"CREATE INDEX {name}_mplan_key ON {name} ({index})")
         except BaseException:
             self.con.close()
             raise
+
+    def _exists(self, relation: str) -> bool:
+        """Whether the table or index *relation* exists in the current schema (``to_regclass`` is NULL otherwise;
+        the query always gives one row, none would mean no such relation either)."""
+        row = self.con.execute("SELECT to_regclass(%s)", [relation]).fetchone()
+        return row is not None and row[0] is not None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.con.execute(sql.replace("?", "%s"), list(params))

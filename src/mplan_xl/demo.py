@@ -634,7 +634,7 @@ PHASED_LINES: dict[str, tuple[float, ...]] = {
     "L020": (500,) * 12,                                                         # two videos a month
 }
 #: KPIs whose target is typed month by month: followers, a campaign with a June deadline.
-KPI_MONTHLY_TARGETS: dict[str, tuple[float, ...]] = {
+KPI_MONTHLY_TARGETS: dict[str, tuple[float | None, ...]] = {
     "K09": (6500, 6900, 7400, 7900, 8400, 9000, None, None, None, None, None, None),
 }
 

@@ -370,7 +370,9 @@ class Diff:
     def to_text(self, lang: str = "fr") -> str:
         """A readable report: one line per difference, grouped by section, and a count."""
         lines = [T["title"](lang).format(old=self.old.path, new=self.new.path)]
-        for version in self.unreadable:
+        for version in (self.old, self.new):   # the unreadable ones: those with findings
+            if version.findings is None:
+                continue
             lines.append(T["unreadable"](lang).format(path=version.path))
             lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
         if self.unreadable:
@@ -437,7 +439,8 @@ def diff_versions(old: Version, new: Version) -> Diff:
         structure["sheets_added"] = added
     if removed:
         structure["sheets_removed"] = removed
-    columns = {}
+    # Per table: {"table_added"/"table_removed": True}, or the columns "added" and "removed".
+    columns: dict[str, dict[str, bool] | dict[str, list[str]]] = {}
     for table in sorted(set(old.columns) | set(new.columns), key=list(_SCHEMA_KEY).index):
         before, after = old.columns.get(table), new.columns.get(table)
         if before is None or after is None:
@@ -561,17 +564,16 @@ def _show(value: Any, lang: str, table: str | None = None, column: str | None = 
     """A value as the user reads it: a dropdown code as its label in *lang*, numbers in the language's style."""
     if value is None or value == "":
         return "—"
-    if table and column:
-        col = _column(table, column)
-        if col is not None and col.choices is not None and isinstance(value, str) and value in col.choices.codes:
-            return col.choices.label(value, lang)
-        if column == "status" and table == "kpis":
-            from .vocabulary import KPI_STATUS
+    col = _column(table, column) if table and column else None
+    if col is not None and col.choices is not None and isinstance(value, str) and value in col.choices.codes:
+        return col.choices.label(value, lang)
+    if column == "status" and table == "kpis":
+        from .vocabulary import KPI_STATUS
 
-            return KPI_STATUS.label(value, lang) if value in KPI_STATUS.codes else str(value)
+        return KPI_STATUS.label(value, lang) if value in KPI_STATUS.codes else str(value)
     if isinstance(value, bool):
         return str(value)
-    kind = _column(table, column).kind if table and column and _column(table, column) is not None else None
+    kind = col.kind if col is not None else None
     if kind is Kind.PERCENT and isinstance(value, (int, float)):
         return (f"{value:.1%}".replace(".", ",").replace("%", "\u00a0%")) if lang == "fr" else f"{value:.1%}"
     if isinstance(value, float):

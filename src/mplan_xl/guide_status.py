@@ -227,15 +227,15 @@ def _logic_terms(sheet: Table) -> list[LiveTerm]:
             return len(keys) - len(set(keys))
         terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
     for column in sheet.references:
-        target = schema.SHEETS_BY_KEY[column.ref]
+        target = column.ref_table
 
         def unresolved_formula(lang: str, key: str = column.key, target: Table = target) -> str:
             ref = _col(sheet, key, lang)
             return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
-                    f"*(COUNTIF({_col(target, target.id_column, lang)},{ref})=0))")
+                    f"*(COUNTIF({_col(target, target.id_column_key, lang)},{ref})=0))")
 
         def unresolved(plan: Plan, key: str = column.key, target: Table = target) -> int:
-            ids = {id_key(r.get(target.id_column)) for _, r in _used(plan, target)}
+            ids = {id_key(r.get(target.id_column_key)) for _, r in _used(plan, target)}
             return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
     if sheet.key == "objectives":
@@ -288,13 +288,18 @@ def _planned_formula(lang: str) -> str:
     return f'SUM({_col(schema.BUDGET, "planned", lang)})'
 
 
+def _budget_sum(plan: Plan, key: str) -> float:
+    """The SUM of a budget column: SUM ignores text and blanks."""
+    values = (r.get(key) for r in plan.tables.get("budget", []))
+    return float(sum(v for v in values if _number(v)))
+
+
 def _planned(plan: Plan) -> float:
-    """SUM ignores text and blanks."""
-    return float(sum(r.get("planned") for r in plan.tables.get("budget", []) if _number(r.get("planned"))))
+    return _budget_sum(plan, "planned")
 
 
 def _actual(plan: Plan) -> float:
-    return float(sum(r.get("actual") for r in plan.tables.get("budget", []) if _number(r.get("actual"))))
+    return _budget_sum(plan, "actual")
 
 
 def _to_date(key: str) -> Callable[[Plan], float]:
@@ -368,7 +373,7 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
                                 and not is_blank(r.get("planned"))), alert=True),
     StatusItem("budget_remaining", Label("Reste sur l'enveloppe", "Left in the envelope"), Kind.MONEY,
                lambda lang: f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}-{_planned_formula(lang)})',
-               lambda plan: None if is_blank(plan.identity.envelope) else plan.identity.envelope - _planned(plan)),
+               lambda plan: None if plan.identity.envelope is None else plan.identity.envelope - _planned(plan)),
     StatusItem("budget_actual", Label("Dépenses réelles", "Actual spend"), Kind.MONEY,
                lambda lang: f'SUM({_col(schema.BUDGET, "actual", lang)})', _actual),
     StatusItem("planned_to_date", Label("Prévu à la date de situation", "Planned at the situation date"), Kind.MONEY,

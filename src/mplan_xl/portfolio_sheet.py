@@ -51,7 +51,7 @@ from .database import Database
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .plan import CURRENCIES
 from .schema import Kind
-from .styles import BORDER_COLOR, Styles, number_format
+from .styles import BORDER_COLOR, Styles, date_format, number_format
 from .vocabulary import EXPENSE_ITEM, Label
 
 #: Budget lines listed on the Largest variances sheet.
@@ -261,7 +261,7 @@ class _Writer:
             if kind is Kind.MONEY:
                 props["num_format"] = number_format(Kind.MONEY, self.lang, self.symbol) if self.symbol else "#,##0.00"
             elif kind is Kind.DATE:
-                props["num_format"] = number_format(Kind.DATE, self.lang, "") + " hh:mm"
+                props["num_format"] = date_format(self.lang) + " hh:mm"
             elif kind in (Kind.LONG_TEXT, Kind.TEXT):
                 props["text_wrap"] = True
             elif kind in (Kind.PERCENT, Kind.INTEGER, Kind.DECIMAL):

@@ -360,8 +360,8 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
     identity = Identity(company=ident.company, year=year, author=ident.author, currency=ident.currency,
                         envelope=ident.envelope)
     out = Plan.blank(identity, lang)
-    thresholds = {name: value for name, value in (("on_track", to_number(on_track)), ("at_risk", to_number(at_risk)))
-                  if value is not None}
+    thresholds: dict[str, Any] = {name: value for name, value in (("on_track", to_number(on_track)),
+                                                                   ("at_risk", to_number(at_risk))) if value is not None}
     # The review judges the year as a whole: its figures at 31 December, whatever the plan's situation date.
     context = PlanContext(plan.tables, source_year, **thresholds, as_of=dt.date(source_year, 12, 31))
     objectives = plan.rows("objectives")

@@ -147,10 +147,22 @@ class Column:
         return self.computed is None
 
     @property
+    def ref_key(self) -> str:
+        """Key of the sheet whose ids this reference column holds (a ValueError for a column that is no reference)."""
+        if self.ref is None:
+            raise ValueError(f"column {self.key!r} refers to no table")
+        return self.ref
+
+    @property
+    def ref_table(self) -> Table:
+        """The table whose ids this reference column holds."""
+        return SHEETS_BY_KEY[self.ref_key]
+
+    @property
     def choice_list(self) -> voc.ChoiceList:
-        """The dropdown list of a choice column (the declaration gives every choice column one)."""
+        """The dropdown list of a choice column (a ValueError for a column without one)."""
         if self.choices is None:
-            raise ValueError(f"column {self.key} has no dropdown list")
+            raise ValueError(f"column {self.key!r} has no choice list")
         return self.choices
 
 
@@ -184,6 +196,13 @@ class Table:
 
     def column(self, key: str) -> Column:
         return self._by_key[key]
+
+    @property
+    def id_column_key(self) -> str:
+        """Key of the id column, for a table whose rows have ids (a ValueError for one without)."""
+        if self.id_column is None:
+            raise ValueError(f"table {self.key!r} has no id column")
+        return self.id_column
 
     def index(self, key: str) -> int:
         """0-based position of a column in the table."""

@@ -50,13 +50,18 @@ def unit_format(kind: str, lang: str, currency_symbol: str) -> str:
     return "#,##0" if kind == "count" else "#,##0.00"
 
 
+def date_format(lang: str) -> str:
+    """The Excel number format of a date in *lang* (the format of :attr:`Kind.DATE` columns)."""
+    return "dd/mm/yyyy" if lang == "fr" else "d mmm yyyy"
+
+
 def number_format(kind: Kind, lang: str, currency_symbol: str) -> str | None:
     """The Excel number format of a column kind, or None for text."""
     fr = lang == "fr"
     if kind is Kind.MONEY:
         return f'#,##0.00 "{currency_symbol}"' if fr else f'"{currency_symbol}"#,##0.00'
     if kind is Kind.DATE:
-        return "dd/mm/yyyy" if fr else "d mmm yyyy"
+        return date_format(lang)
     if kind is Kind.PERCENT:
         return "0.0 %" if fr else "0.0%"
     if kind is Kind.INTEGER:

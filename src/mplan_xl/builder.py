@@ -160,7 +160,7 @@ class _WorkbookWriter:
         self.runtime = runtime
         self.template = template
         self.identity = plan.identity
-        self.context = PlanContext(plan.tables, plan.identity.year)
+        self.context = PlanContext(plan.tables, plan.identity.year, **plan.thresholds)
         self.overrides = {(o.table, o.row, o.column): o.value for o in plan.overrides}
         self.table_ranges: dict[str, tuple[int, int, int, int]] = {}  # key -> (first data row, first col, last row, last col)
         self.smart_texts: dict[str, Any] = {}

@@ -25,7 +25,7 @@ from . import schema, versions
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
-from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
+from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
 from .reader import column_index
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
@@ -277,7 +277,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     is judged against its own formula (:func:`_older_formulas`) and its cached results, which today's
     computation cannot reproduce, are not compared."""
     plan = ctx.plan
-    context = PlanContext(ctx.inputs, plan.year or 0)
+    context = PlanContext(ctx.inputs, plan.year or 0, **thresholds(plan.raw))   # the workbook's own KPI thresholds
     references = _CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     older = versions.status(plan.template_version) == "older"
@@ -562,7 +562,7 @@ def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     findings: list[Finding] = []
     if state == "older":
         findings.append(ctx.finding("template-version-old", found=version, current=schema.TEMPLATE_VERSION,
-                                    command=upgrade_command(plan.raw.path)))
+                                    command=upgrade_command(plan.raw.path), verbatim=("command",)))
     for check in CHECKS:
         findings.extend(check(ctx))
     return findings

@@ -194,8 +194,8 @@ def _match_headers(sheet: Table, found: list[str], lang: str, version: str | Non
     header only, never missing nor renamed.
     """
     by_header = {fold(c.header(lg)): c.key for lg in LANGUAGES for c in sheet.columns}
-    for header, key in versions.header_aliases(version).get(sheet.key, {}).items():
-        by_header.setdefault(header, key)
+    for old_header, aliased in versions.header_aliases(version).get(sheet.key, {}).items():
+        by_header.setdefault(old_header, aliased)
     expected = versions.expected_columns(version, sheet.key)
     positions: dict[str, int] = {}
     strangers: list[int] = []

@@ -373,10 +373,13 @@ def shown_date(value: Any, lang: str) -> Any:
 
 
 def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
-                 row_id: Any = None, **params: Any) -> Finding:
-    """A finding of rule *code*, its message and hint in *lang*."""
+                 row_id: Any = None, verbatim: tuple[str, ...] = (), **params: Any) -> Finding:
+    """A finding of rule *code*, its message and hint in *lang*.
+
+    Parameters are quoted as :func:`excerpt` cuts them, but those named in *verbatim*: texts mplan-xl
+    made itself, to be copied whole (a command line)."""
     rule = RULES[code]
-    params = {k: excerpt(v) for k, v in params.items()}
+    params = {k: v if k in verbatim else excerpt(v) for k, v in params.items()}
     row_id = None if row_id in (None, "") else excerpt(str(row_id))
     return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell, row_id=row_id,
                    message=rule.message(lang).format(sheet=sheet, cell=cell, **{k: shown_date(v, lang)

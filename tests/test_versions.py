@@ -176,6 +176,22 @@ def test_an_older_templates_own_formula_is_not_an_altered_one(monkeypatch, tmp_p
     assert [(f.cell, f.params["count"]) for f in findings] == [("M6", 1)]
 
 
+def test_once_the_version_goes_up_a_plan_of_today_is_an_older_one(monkeypatch):
+    """As after the next major version, its macros changed: the 2.0.0 plan is read by its record, with the
+    version warning only, and the VBA of the 1.0.0 and 2.0.0 releases is still ours."""
+    later = (versions.CURRENT[0] + 1, 0, 0)
+    monkeypatch.setattr(versions, "CURRENT", later)
+    monkeypatch.setattr(schema, "TEMPLATE_VERSION", ".".join(map(str, later)))
+    import mplan_xl.vba_sources
+
+    changed = {name: source + "\r\nSub Later()\r\nEnd Sub\r\n" for name, source in mplan_xl.vba_sources.vba_sources().items()}
+    monkeypatch.setattr(mplan_xl.vba_sources, "vba_sources", lambda: changed)
+    for name in ("v2.0.0-demo-fr.xlsx", "v1.0.0-demo-fr.xlsm"):
+        findings = check_file(FIXTURES / name, "fr").findings
+        assert [f.code for f in findings] == ["template-version-old"], name
+        assert findings[0].params["current"] == schema.TEMPLATE_VERSION
+
+
 def test_release_records_match_the_files_of_their_release():
     """Each record says what its release's files hold: their tables, their columns (in number), their sheets;
     the record of the current version, while it is current, is the schema's."""
@@ -258,6 +274,17 @@ def test_the_edited_plan_lists_what_could_not_be_carried(tmp_path):
     # The value the team changed is carried: L002's committed amount.
     plan, *_ = source_plan(output)
     assert next(r for r in plan.tables["budget"] if r["id"] == "L002")["committed"] == 1500
+
+
+def test_a_formula_typed_into_an_input_cell_is_listed(tmp_path):
+    source = tmp_path / "formula.xlsx"
+    wb = openpyxl.load_workbook(FIXTURES / "v1.0.0-demo-fr.xlsx")
+    wb["Budget"]["I5"] = "=7400*2"
+    wb.save(source)
+    result = upgrade(source, tmp_path / "new.xlsx")
+    assert [n.text("fr") for n in result.not_carried if n.kind == "input_formulas"] == [
+        "« Prévisionnel » (feuille « Budget ») : 1 formule(s) saisie(s) dans des cellules de saisie (I5) : seul leur "
+        "résultat est repris"]
 
 
 def test_upgrade_in_english_and_to_another_language(tmp_path):

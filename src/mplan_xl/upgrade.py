@@ -21,8 +21,8 @@ copied into a fresh one (the same, rebuilt).
 
 What it cannot carry is listed (:class:`NotCarried`), never dropped
 silently: the team's own sheets, the columns the team added to a table,
-values typed outside the tables, figures typed over computed cells (the
-formula is put back), notes on cells, charts and pictures of the team's own,
+formulas typed into input cells (their result is carried), values typed
+outside the tables, figures typed over computed cells (the formula is put back), notes on cells, charts and pictures of the team's own,
 VBA modules not ours, defined names of the team's own, an identity value
 the template cannot hold, and (always) the workbook's own formatting.
 
@@ -77,6 +77,10 @@ NOT_CARRIED: dict[str, Label] = {
                          "Chart sheet '{sheet}' (the team's own): not carried"),
     "column": Label("Colonne « {column} » ajoutée au tableau {table} (feuille « {sheet} », {count} valeur(s)) : non reprise",
                     "Column '{column}' added to table {table} (sheet '{sheet}', {count} value(s)): not carried"),
+    "input_formulas": Label("« {column} » (feuille « {sheet} ») : {count} formule(s) saisie(s) dans des cellules de "
+                            "saisie ({cells}) : seul leur résultat est repris",
+                            "'{column}' (sheet '{sheet}'): {count} formula(s) typed into input cells ({cells}): only "
+                            "their result is carried"),
     "outside": Label("{count} valeur(s) hors des tableaux sur la feuille « {sheet} » ({cells}) : non reprises",
                      "{count} value(s) outside the tables on sheet '{sheet}' ({cells}): not carried"),
     "computed": Label("« {column} » (feuille « {sheet} ») : {count} cellule(s) calculée(s) saisie(s) ou modifiée(s) "
@@ -135,7 +139,7 @@ class UpgradeResult:
     @property
     def same_version(self) -> bool:
         """The plan was already made with the current template: it was copied into a fresh one."""
-        return versions.status(self.source_version) == "current"
+        return self.source_version is not None and versions.status(self.source_version) == "current"
 
     @property
     def new_errors(self) -> list[Finding]:
@@ -258,6 +262,15 @@ def _not_carried(located: LocatedPlan, report: FileReport) -> list[NotCarried]:
                                              "count": count}))
     from .checks import cells_text
 
+    for table in located.tables.values():
+        formulas = raw.formulas(table.worksheet)
+        rows = table.rows + table.suggestions
+        for column in table.sheet.input_columns:
+            col = table.columns.get(column.key)
+            cells = [(row.sheet_row, col) for row in rows if (row.sheet_row, col) in formulas]
+            if col is not None and cells:
+                out.append(NotCarried("input_formulas", {"column": column.header(located.lang), "sheet": table.worksheet,
+                                                         "count": len(cells), "cells": cells_text(cells)}))
     for worksheet, cells in located.outside.items():
         out.append(NotCarried("outside", {"sheet": worksheet, "count": len(cells), "cells": cells_text(cells)}))
     for finding in report.findings:

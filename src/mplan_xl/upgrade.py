@@ -266,13 +266,15 @@ def _not_carried(located: LocatedPlan, report: FileReport) -> list[NotCarried]:
         formulas = raw.formulas(table.worksheet)
         rows = table.rows + table.suggestions
         for column in table.sheet.input_columns:
-            col = table.columns.get(column.key)
-            cells = [(row.sheet_row, col) for row in rows if (row.sheet_row, col) in formulas]
-            if col is not None and cells:
+            if column.key not in table.columns:
+                continue
+            col = table.columns[column.key]
+            typed = [(row.sheet_row, col) for row in rows if (row.sheet_row, col) in formulas]
+            if typed:
                 out.append(NotCarried("input_formulas", {"column": column.header(located.lang), "sheet": table.worksheet,
-                                                         "count": len(cells), "cells": cells_text(cells)}))
-    for worksheet, cells in located.outside.items():
-        out.append(NotCarried("outside", {"sheet": worksheet, "count": len(cells), "cells": cells_text(cells)}))
+                                                         "count": len(typed), "cells": cells_text(typed)}))
+    for worksheet, outside in located.outside.items():
+        out.append(NotCarried("outside", {"sheet": worksheet, "count": len(outside), "cells": cells_text(outside)}))
     for finding in report.findings:
         if finding.code in ("computed-overwritten", "formula-altered"):
             out.append(NotCarried("computed", {"column": finding.params.get("column"), "sheet": finding.sheet,

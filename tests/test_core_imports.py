@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 CORE = ["vocabulary", "schema", "plan", "numbers", "metrics", "smart", "formulas", "computed", "guide_status", "rules",
-        "errors"]
+        "versions", "errors"]
 EXCEL_LIBRARIES = ["xlsxwriter", "openpyxl", "python_calamine", "xlwings", "pandas", "defusedxml", "olefile"]
 
 

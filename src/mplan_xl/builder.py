@@ -161,7 +161,7 @@ class _WorkbookWriter:
         self.template = template
         self.identity = plan.identity
         self.as_of = situation_date(plan.identity.year, plan.identity.situation)
-        self.context = PlanContext.of_plan(plan, lang)
+        self.context = PlanContext.of_plan(plan, lang, **plan.thresholds)
         self.overrides = {(o.table, o.row, o.column): o.value for o in plan.overrides}
         self.table_ranges: dict[str, tuple[int, int, int, int]] = {}  # key -> (first data row, first col, last row, last col)
         self.smart_texts: dict[str, Any] = {}

@@ -14,16 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shlex
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from . import schema, tracking
+from . import schema, tracking, versions
 from .computed import PlanContext, column_formula, compute_row, structured_ref
 from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
-from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values
+from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
 from .reader import column_index
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
@@ -65,13 +68,16 @@ def _fmt_number(value: float, lang: str) -> str:
 # --- template -------------------------------------------------------------------------------------------
 
 def check_template(ctx: Context) -> Iterator[Finding]:
+    """Sheets, tables and columns missing or renamed; in a file of an older template, only those its version had."""
     plan = ctx.plan
+    worksheets = versions.expected_worksheets(plan.template_version)
+    tables = versions.expected_tables(plan.template_version)
     for key, label in schema.WORKSHEETS:
         name = label(plan.lang)
-        if name not in plan.raw.sheet_names:
+        if name not in plan.raw.sheet_names and (worksheets is None or key in worksheets):
             yield ctx.finding("sheet-missing", sheet=name)
     for sheet in schema.TABLES:
-        if sheet.key not in plan.tables:
+        if sheet.key not in plan.tables and (tables is None or sheet.key in tables):
             yield ctx.finding("table-missing", sheet=schema.worksheet_name(sheet.worksheet, plan.lang), name=sheet.table)
     for table in plan.tables.values():
         for position, found, expected in table.header_problems:
@@ -249,13 +255,37 @@ class _CellReferences:
         return "".join(parts)
 
 
+def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas: dict[tuple[int, int], str],
+                    allowed: dict[str, set[str]], references: _CellReferences) -> dict[str, str]:
+    """Column key -> the formula an older template wrote in that column, when it is not today's: the one most
+    of the column's rows hold (a template writes the same formula on every row; a row whose formula differs
+    from it was altered)."""
+    out = {}
+    for column in computed:
+        col = table.columns[column.key]
+        counts = Counter(normalise_formula(references.structured(formulas[(row.sheet_row, col)], table.worksheet,
+                                                                 row.sheet_row))
+                         for row in table.rows if (row.sheet_row, col) in formulas)
+        if counts:
+            formula, _ = counts.most_common(1)[0]
+            if formula not in allowed[column.key]:
+                out[column.key] = formula
+    return out
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
-    formula, the right formula written as cell references), with the count and the cells."""
+    formula, the right formula written as cell references), with the count and the cells.
+
+    In a file of an older template, a column whose formula that template wrote differently from today's
+    is judged against its own formula (:func:`_older_formulas`) and its cached results, which today's
+    computation cannot reproduce, are not compared."""
     plan = ctx.plan
-    context = PlanContext(ctx.inputs, plan.year or 0, as_of=plan.as_of, lang=plan.lang)
+    # The workbook's own KPI thresholds and the situation date it last computed with.
+    context = PlanContext(ctx.inputs, plan.year or 0, **thresholds(plan.raw), as_of=plan.as_of, lang=plan.lang)
     references = _CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
+    older = versions.status(plan.template_version) == "older"
     for table in plan.tables.values():
         sheet = table.sheet
         computed = [c for c in sheet.computed_columns if c.key in table.columns]
@@ -264,6 +294,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         formulas = plan.raw.formulas(table.worksheet)
         allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, plan.lang)) for runtime in ("native", "xlwings")}
                    for c in computed}
+        own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
         for row, inputs in zip(table.rows, ctx.inputs[sheet.key]):
             expected = None
@@ -277,6 +308,10 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                     continue
                 if normalise_formula(formula) not in allowed[column.key]:
                     same = normalise_formula(references.structured(formula, table.worksheet, row.sheet_row))
+                    if column.key in own and same == own[column.key]:   # the older template's own formula
+                        if same != normalise_formula(formula):
+                            groups.setdefault((column.key, "formula-as-cell-references"), []).append((row, formula))
+                        continue
                     cause = "formula-as-cell-references" if same in allowed[column.key] else "formula-altered"
                     groups.setdefault((column.key, cause), []).append((row, formula))
                     if cause == "formula-altered":
@@ -325,16 +360,15 @@ def _foreign_modules(ctx: Context) -> list[str]:
         modules = read_vba_modules(ctx.plan.raw.vba_project or b"")
     except Exception:  # an unreadable VBA project is foreign by definition
         return ["vbaProject.bin"]
-    ours = ({name: _code(source) for name, source in (vba_sources() | document_code()).items()}
-            if ctx.plan.runtime == "xlwings" else {})
+    xlwings = ctx.plan.runtime == "xlwings"
+    ours = {name: _code(source) for name, source in (vba_sources() | document_code()).items()} if xlwings else {}
+    # Our modules as an older release embedded them are ours too (a plan made with that release).
     return sorted(name for name, source in modules.items()
-                  if (name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
+                  if ((name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
+                  and not (xlwings and versions.is_released_vba(name, source)))
 
 
-def _code(source: str) -> str:
-    """Module code without attribute lines, blank lines and line-ending differences."""
-    lines = (line.strip() for line in source.replace("\r\n", "\n").split("\n"))
-    return "\n".join(line for line in lines if line and not line.startswith("Attribute VB_") and line != "Option Explicit")
+_code = versions.vba_code
 
 
 def check_external_links(ctx: Context) -> Iterator[Finding]:
@@ -558,6 +592,17 @@ CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
 )
 
 
+def upgrade_command(path: str | Path) -> str:
+    """The command that moves the plan at *path* into the current template, its output beside it.
+
+    >>> upgrade_command("retours/plan lumen.xlsx") == f"mplan-xl upgrade 'retours/plan lumen.xlsx' -o 'retours/plan lumen-{schema.TEMPLATE_VERSION}.xlsx'"
+    True
+    """
+    path = Path(path)
+    target = path.with_name(f"{path.stem}-{schema.TEMPLATE_VERSION}{path.suffix}")
+    return f"mplan-xl upgrade {shlex.quote(str(path))} -o {shlex.quote(str(target))}"
+
+
 def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     """Every finding of every check, in catalogue order, for one located plan."""
     inputs = {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
@@ -567,12 +612,16 @@ def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     if plan.template_id != schema.TEMPLATE_ID and not plan.tables:
         return [ctx.finding("not-mplan-workbook")]
     version = plan.template_version
-    if version and version.split(".")[0] != SUPPORTED_MAJOR:
+    state = versions.status(version)
+    if state in (None, "newer"):
         return [ctx.finding("template-version-incompatible", found=version, supported=f"{SUPPORTED_MAJOR}.x")]
     findings: list[Finding] = []
+    if state == "older":
+        findings.append(ctx.finding("template-version-old", found=version, current=schema.TEMPLATE_VERSION,
+                                    command=upgrade_command(plan.raw.path), verbatim=("command",)))
     for check in CHECKS:
         findings.extend(check(ctx))
     return findings
 
 
-__all__ = ["CHECKS", "Context", "cells_text", "normalise_formula", "run_checks"]
+__all__ = ["CHECKS", "Context", "cells_text", "normalise_formula", "run_checks", "upgrade_command"]

@@ -341,6 +341,72 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
 
 
+# --- upgrade -------------------------------------------------------------------------------------------
+
+_UPGRADE_TEXT = {
+    "wrote": Label("Écrit : {path} (modèle {version}, repris du modèle {source_version} de {source})",
+                   "Wrote: {path} (template {version}, moved from template {source_version} of {source})"),
+    "same": Label("{source} est déjà au modèle {version} : son plan est recopié dans un modèle neuf",
+                  "{source} is already in template {version}: its plan is copied into a fresh template"),
+    "rows": Label("Lignes reprises : {total} ({tables})", "Rows carried: {total} ({tables})"),
+    "not_carried": Label("Non repris ({count}) :", "Not carried ({count}):"),
+    "new_check": Label("Contrôle du nouveau classeur : {status}, {errors} erreur(s) ({before} déjà dans le plan lu), "
+                       "{warnings} avertissement(s)",
+                       "Check of the new workbook: {status}, {errors} error(s) ({before} already in the plan read), "
+                       "{warnings} warning(s)"),
+    "unknown_version": Label("sans version", "no version"),
+}
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "out", required=True, metavar="NEW", type=click.Path(dir_okay=False),
+              help="The workbook to write in the current template (.xlsx native, .xlsm xlwings).")
+@runtime_option
+@click.option("--lang", type=click.Choice(LANGUAGES), default=_default_lang, show_default="fr",
+              callback=remember_lang, is_eager=True, help="Language of messages, and of the new workbook when given (default workbook language: "
+                   "the plan's own).")
+@force_option
+def upgrade(old: str, out: str, runtime: str | None, lang: str, force: bool) -> None:
+    """Move OLD, a plan made with an older template, into the current template, written to NEW (OLD is only read).
+
+    Every value is carried: the plan's identity, its KPI thresholds, every
+    input of every table, in the plan's language. What cannot be carried is
+    listed (the team's own sheets and added columns, values outside the
+    tables, figures typed over computed cells, notes, charts, VBA not ours,
+    formatting). A plan of the current template is copied into a fresh one.
+    Exit code: 0 when NEW is written, 1 when OLD cannot be upgraded
+    (unreadable, not a plan, newer template, a sheet, table or column missing),
+    2 for a usage error.
+    """
+    from click.core import ParameterSource
+
+    from .upgrade import upgrade as run_upgrade
+
+    refuse_output_over_input([out], [old])
+    explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
+    text = _UPGRADE_TEXT
+    result = run_upgrade(old, out, lang=lang if explicit else None, runtime=runtime, force=force, message_lang=lang)
+    source_version = result.source_version or text["unknown_version"](lang)
+    if result.same_version:
+        click.echo(text["same"](lang).format(source=old, version=result.version))
+    click.echo(text["wrote"](lang).format(path=result.output, version=result.version, source_version=source_version,
+                                          source=old))
+    click.echo(text["rows"](lang).format(total=sum(result.rows.values()),
+                                         tables=", ".join(f"{name} {count}" for name, count in result.rows.items())))
+    click.echo(text["not_carried"](lang).format(count=len(result.not_carried)))
+    for item in result.not_carried:
+        click.echo(f"  - {item.text(lang)}")
+    new = result.output_report
+    before = new.errors - len(result.new_errors)
+    click.echo(text["new_check"](lang).format(status=_ROLLOVER_TEXT[new.status](lang), errors=new.errors,
+                                              before=before, warnings=new.warnings))
+    for finding in new.findings:
+        if finding.severity == "error":
+            click.echo(finding_line(finding, lang))
+    sys.exit(EXIT_OK)
+
+
 # --- consolidate ---------------------------------------------------------------------------------------
 
 _CONSOLIDATE_TEXT = {

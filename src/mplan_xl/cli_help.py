@@ -61,6 +61,14 @@ FRENCH_COMMANDS = {
                "sortie : 0 quand la copie est écrite et chaque dépense marketing rapprochée, 1 quand certaines ne "
                "le sont pas (la copie est écrite) ou que rien n'a pu être écrit (FEC, plan ou règles refusés), 2 "
                "pour une erreur d'utilisation.",
+    "upgrade": "Passe OLD, un plan fait avec un ancien modèle, au modèle actuel, écrit dans NEW (OLD est "
+               "seulement lu).\n\n"
+               "Chaque valeur est reprise : l'identité du plan, ses seuils de KPI, chaque saisie de chaque tableau, "
+               "dans la langue du plan. Ce qui ne peut être repris est listé (feuilles et colonnes ajoutées par "
+               "l'équipe, valeurs hors des tableaux, chiffres saisis sur des cellules calculées, notes, graphiques, "
+               "macros VBA étrangères, mise en forme). Un plan du modèle actuel est recopié dans un modèle neuf. "
+               "Code de sortie : 0 quand NEW est écrit, 1 quand OLD ne peut être mis à niveau (illisible, pas un "
+               "plan, modèle plus récent, feuille, tableau ou colonne manquant), 2 pour une erreur d'utilisation.",
 }
 
 #: The options' help, English text -> French text.
@@ -137,6 +145,8 @@ FRENCH = {
     "Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).":
         "Préfixes des comptes de dépenses marketing dont les écritures non rapprochées sont listées (séparés "
         "par des virgules).",
+    "The workbook to write in the current template (.xlsx native, .xlsm xlwings).":
+        "Le classeur à écrire au modèle actuel (.xlsx native, .xlsm xlwings).",
     "Show this message and exit.": "Affiche cette aide et quitte.",
     "Show the version and exit.": "Affiche la version et quitte.",
 }

@@ -19,9 +19,10 @@ UnreadableWorkbook  1          a file cannot be read as a workbook
 DatabaseError       1          the database cannot be opened, read or written
 ApprovalRefused     1          a plan with errors cannot be approved
 RolloverRefused     1          the plan read has findings that block a rollover
+UpgradeRefused      1          the plan read cannot be upgraded (unreadable, not a plan, newer template...)
 FecError            1          the accounts export is not a FEC
 RulesError          1          the mapping table of ``actuals`` cannot be used
-PlanNotUsable       1          the plan has no complete Budget table or no year (``actuals``)
+PlanNotUsable       1          the plan has no complete Budget table or no year (``actuals``, ``upgrade``)
 PackageError        1          a package lacks a part a command needs
 ==================  =========  ==============================================================
 
@@ -166,6 +167,26 @@ class RolloverRefused(MplanError):
         return [self.text(lang), _BLOCKING(lang)] + [finding_line(f, lang) for f in self.blocking]
 
 
+_UPGRADE_REFUSED = Label("{path} : mise à niveau impossible, {count} constat(s) bloquant(s) : {codes}",
+                         "{path}: cannot upgrade, {count} blocking finding(s): {codes}")
+
+
+class UpgradeRefused(MplanError):
+    """The plan read cannot be moved into the current template (it cannot be read, is not a plan, comes from a
+    newer template, or its structure is broken so its content cannot be located); ``report`` holds every finding."""
+
+    def __init__(self, path: str | os.PathLike, report: FileReport, blocking: Sequence[Finding]):
+        self.report = report
+        self.blocking = list(blocking)
+        super().__init__(_UPGRADE_REFUSED, path=path, count=len(blocking),
+                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
+
+    def lines(self, lang: str = "fr") -> list[str]:
+        lines = [self.text(lang), _BLOCKING(lang)] + [finding_line(f, lang) for f in self.blocking]
+        hints = dict.fromkeys(f.hint for f in self.blocking if f.hint)
+        return lines + [f"  → {hint}" for hint in hints]
+
+
 _FEC_NOT_IMPORTED = Label("{path} : FEC illisible, rien n'a été importé ({count} problème(s))",
                           "{path}: unreadable FEC, nothing was imported ({count} problem(s))")
 
@@ -201,4 +222,4 @@ class PackageError(Exception):
 
 __all__ = ["ApprovalRefused", "BuildError", "DatabaseError", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "FecError",
            "Label", "MplanError", "OutputError", "PackageError", "PlanError", "PlanNotUsable", "RolloverRefused",
-           "RulesError", "UnreadableWorkbook", "UsageError", "finding_line"]
+           "RulesError", "UnreadableWorkbook", "UpgradeRefused", "UsageError", "finding_line"]

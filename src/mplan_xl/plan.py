@@ -73,6 +73,8 @@ class Plan:
     identity: Identity
     tables: dict[str, list[Row]] = field(default_factory=dict)
     overrides: list[CellOverride] = field(default_factory=list)
+    #: KPI status thresholds other than the defaults (``on_track``, ``at_risk``), as a plan read keeps them.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.setdefault(table, [])

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema
+from . import schema, versions
 from .a1 import cell_name as a1
 from .a1 import column_index
 from .computed import situation_date
@@ -53,7 +53,7 @@ class LocatedTable:
     #: Rows with inputs that do not make them part of the plan (an untouched starter KPI).
     suggestions: list[LocatedRow] = field(default_factory=list)
     header_problems: list[tuple[int, str, str]] = field(default_factory=list)  # renamed: (position, found, expected)
-    missing: list[str] = field(default_factory=list)                 # keys of schema columns not found
+    missing: list[str] = field(default_factory=list)                 # keys of columns of the file's version not found
     unknown: list[tuple[int, str]] = field(default_factory=list)     # columns the schema does not know: (position, header)
     totals_rows: int = 0                                             # rows at the end that are the total row
 
@@ -198,16 +198,21 @@ def _detect_lang(meta: dict[str, Any], raw: RawWorkbook) -> str:
     return "fr"
 
 
-def _match_headers(sheet: Table, found: list[str], lang: str) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str],
-                                                          list[tuple[int, str]]]:
-    """Columns located by header, in either language and in any order.
+def _match_headers(sheet: Table, found: list[str], lang: str, version: str | None = None,
+                   ) -> tuple[dict[str, int], list[tuple[int, str, str]], list[str], list[tuple[int, str]]]:
+    """Columns located by header, in either language and in any order; in a file of an older template
+    *version*, also under the headers that version gave them (:func:`mplan_xl.versions.header_aliases`).
 
     Returns (key -> position, renamed, missing keys, unknown): a schema column whose header is not found
     and a header the schema does not know, at the place where that column would be (between the same
     located neighbours), is one renamed header; other unknown headers are columns the team added, other
-    missing columns are missing.
+    missing columns are missing. A column the file's template version did not have yet is found by its
+    header only, never missing nor renamed.
     """
     by_header = {fold(c.header(lg)): c.key for lg in LANGUAGES for c in sheet.columns}
+    for old_header, aliased in versions.header_aliases(version).get(sheet.key, {}).items():
+        by_header.setdefault(old_header, aliased)
+    expected = versions.expected_columns(version, sheet.key)
     positions: dict[str, int] = {}
     strangers: list[int] = []
     for position, header in enumerate(found):
@@ -219,7 +224,7 @@ def _match_headers(sheet: Table, found: list[str], lang: str) -> tuple[dict[str,
     order = [c.key for c in sheet.columns]
     renamed, missing = [], []
     for i, key in enumerate(order):
-        if key in positions:
+        if key in positions or (expected is not None and key not in expected):
             continue
         before = max((positions[k] for k in order[:i] if k in positions), default=-1)
         after = min((positions[k] for k in order[i + 1:] if k in positions), default=len(found))
@@ -232,9 +237,9 @@ def _match_headers(sheet: Table, found: list[str], lang: str) -> tuple[dict[str,
     return positions, renamed, missing, [(p, found[p]) for p in strangers]
 
 
-def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str) -> LocatedTable:
+def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str, version: str | None) -> LocatedTable:
     found = [str(h) for h in info.columns]
-    positions, renamed, missing, unknown = _match_headers(sheet, found, lang)
+    positions, renamed, missing, unknown = _match_headers(sheet, found, lang, version)
     columns = {key: info.first_col + p for key, p in positions.items()}
     table = LocatedTable(sheet, info.sheet, info, columns, header_problems=renamed, missing=missing, unknown=unknown,
                          totals_rows=info.totals_row_count or _unmarked_total_row(raw, sheet, info, columns))
@@ -289,14 +294,18 @@ def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> 
 
 
 def locate_plan(raw: RawWorkbook) -> LocatedPlan:
-    """Find every schema table of *raw* and its rows; tables that are missing are left out."""
+    """Find every schema table of *raw* and its rows; tables that are missing are left out.
+
+    A file of an older template version is read as what it is: its columns are also found under the
+    headers that version gave them, and the columns added since are not missing (:mod:`mplan_xl.versions`)."""
     meta = read_meta(raw)
     lang = _detect_lang(meta, raw)
+    version = None if meta.get("template_version") in (None, "") else str(meta["template_version"])
     tables = {}
     for sheet in schema.TABLES:
         info = raw.tables.get(sheet.table)
         if info is not None:
-            tables[sheet.key] = _locate_table(raw, sheet, info, lang)
+            tables[sheet.key] = _locate_table(raw, sheet, info, lang, version)
     by_sheet: dict[str, list[TableInfo]] = {}
     for table in tables.values():
         by_sheet.setdefault(table.worksheet, []).append(table.info)
@@ -306,7 +315,7 @@ def locate_plan(raw: RawWorkbook) -> LocatedPlan:
         year = int(year)
     return LocatedPlan(
         raw=raw, lang=lang, runtime=meta.get("runtime"), template_id=meta.get("template_id"),
-        template_version=None if meta.get("template_version") in (None, "") else str(meta["template_version"]),
+        template_version=version,
         year=year if isinstance(year, int) else _int(meta.get("year")),
         envelope=named_value(raw, schema.NAME_ENVELOPE), company=named_value(raw, schema.NAME_COMPANY),
         tables=tables, meta=meta, outside=outside, situation=_date_or_none(named_value(raw, schema.NAME_SITUATION)),

@@ -105,6 +105,17 @@ _CATALOGUE: tuple[Rule, ...] = (
     _rule("template-version-incompatible", ERROR, "template", ("Version de modèle incompatible", "Incompatible template version"),
           ("Version de modèle {found} : cet outil lit les versions {supported}.", "Template version {found}: this tool reads versions {supported}."),
           ("Mettez à jour mplan-xl ou repartez du modèle actuel.", "Update mplan-xl or start again from the current template.")),
+    _rule("template-version-old", WARNING, "template", ("Ancienne version du modèle", "Older template version"),
+          ("Classeur fait avec le modèle {found} ; le modèle actuel est le {current}. Il est contrôlé tel qu'il est "
+           "(ce que les versions suivantes ont ajouté ne lui est pas demandé). Pour le passer au modèle actuel, "
+           "chaque valeur reprise : {command}",
+           "Workbook made with template {found}; the current template is {current}. It is checked as it is (what "
+           "later versions added is not asked of it). To move it into the current template, every value kept: "
+           "{command}"),
+          ("La commande écrit un nouveau classeur et liste ce qu'elle n'a pas pu reprendre (feuilles et colonnes "
+           "ajoutées par l'équipe, mise en forme, notes) ; le fichier d'origine n'est pas modifié.",
+           "The command writes a new workbook and lists what it could not carry (the team's own sheets and "
+           "columns, formatting, notes); the original file is not changed.")),
     _rule("sheet-missing", ERROR, "template", ("Feuille manquante", "Missing sheet"),
           ("La feuille « {sheet} » est absente ou a été renommée.", "The '{sheet}' sheet is missing or was renamed."),
           ("Rétablissez la feuille avec son nom d'origine.", "Restore the sheet with its original name.")),
@@ -376,10 +387,13 @@ def shown_date(value: Any, lang: str) -> Any:
 
 
 def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
-                 row_id: Any = None, **params: Any) -> Finding:
-    """A finding of rule *code*, its message and hint in *lang*."""
+                 row_id: Any = None, verbatim: tuple[str, ...] = (), **params: Any) -> Finding:
+    """A finding of rule *code*, its message and hint in *lang*.
+
+    Parameters are quoted as :func:`excerpt` cuts them, but those named in *verbatim*: texts mplan-xl
+    made itself, to be copied whole (a command line)."""
     rule = RULES[code]
-    params = {k: excerpt(v) for k, v in params.items()}
+    params = {k: v if k in verbatim else excerpt(v) for k, v in params.items()}
     row_id = None if row_id in (None, "") else excerpt(str(row_id))
     return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell, row_id=row_id,
                    message=rule.message(lang).format(sheet=sheet, cell=cell, **{k: shown_date(v, lang)

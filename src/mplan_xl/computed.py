@@ -128,9 +128,6 @@ class PlanContext:
             self._computed[table] = [(row, compute_row(sheet, row, self, self.lang)) for row in self.tables.get(table, [])]
         return self._computed[table]
 
-    def computed_by_id(self, table: str) -> list[dict[str, Any]]:
-        """Each row of *table* with its computed columns, as one mapping (a row as ``INDEX``/``MATCH`` sees it)."""
-        return [{**row, **computed} for row, computed in self.computed_rows(table)]
 
     def rollup(self, spec: Rollup, row_id: Any) -> float | None:
         if row_id in (None, ""):

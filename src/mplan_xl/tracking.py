@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import schema
 from .numbers import date_to_serial, serial_to_date, to_number
@@ -175,10 +175,22 @@ def _monthly(context: "PlanContext", table: Table, ref: str, row_id: Any, series
     return count, total
 
 
-def _first(rows: Iterable[Row], key: str, row_id: Any) -> Row | None:
-    """The first row whose *key* matches *row_id*, as ``MATCH(…, 0)`` finds it."""
-    wanted = id_key(row_id)
-    return next((r for r in rows if id_key(r.get(key)) == wanted and r.get(key) not in (None, "")), None)
+def _first(context: "PlanContext", table: str, row_id: Any) -> Row | None:
+    """The first row of *table* whose id matches *row_id*, as ``MATCH(…, 0)`` finds it."""
+    rows = context.rows_for(table, "id", row_id)
+    return rows[0] if rows else None
+
+
+def _action_months(action: Row, year: int) -> tuple[int, int]:
+    """The months an action runs (from, to), as its Mois début / Mois fin columns compute them."""
+    start = month_in_year(action.get("start"), year, 1)
+    return start, max(start, month_in_year(action.get("end"), year, 12))
+
+
+def _phased(context: "PlanContext", line_id: Any) -> float | None:
+    """A budget line's phased planned amount: the total of its "Planned" monthly rows that hold a number."""
+    count, total = _monthly(context, BUDGET_MONTHS, "line_id", line_id, "planned", months_total)
+    return total if count else None
 
 
 def _blank_id(value: Any) -> bool:
@@ -231,10 +243,11 @@ def _py_spread_monthly(table: Table, row: Row, done: Mapping[str, Any], context:
     if _blank_id(action_id):
         return None
     spread = 0.0
-    for line, computed in context.computed_rows(BUDGET.key):
-        planned = line.get("planned")
-        if (id_key(line.get("action_id")) == id_key(action_id) and isinstance(planned, (int, float))
-                and not isinstance(planned, bool) and computed.get("planned_phased") is None):
+    for line in context.rows_for(BUDGET.key, "action_id", action_id):   # SUMIFS ignores text
+        planned, line_id = line.get("planned"), line.get("id")
+        # A line without an id has a blank phased amount: it is spread too, as SUMIFS(…, "") counts it.
+        if isinstance(planned, (int, float)) and not isinstance(planned, bool) \
+                and (_blank_id(line_id) or _phased(context, line_id) is None):
             spread += planned
     return spread / (done["month_to"] - done["month_from"] + 1)
 
@@ -243,8 +256,7 @@ def _py_planned_phased(table: Table, row: Row, done: Mapping[str, Any], context:
     line_id = _own_id(table, row)
     if _blank_id(line_id):
         return None
-    count, total = _monthly(context, BUDGET_MONTHS, "line_id", line_id, "planned", months_total)
-    return total if count else None
+    return _phased(context, line_id)
 
 
 def _action_share(action_id: Any, context: "PlanContext") -> float:
@@ -252,9 +264,10 @@ def _action_share(action_id: Any, context: "PlanContext") -> float:
     fallback = context.month / 12
     if _blank_id(action_id):
         return fallback
-    found = _first(context.computed_by_id(ACTIONS.key), "id", action_id)
-    share = _number(found.get("elapsed")) if found else None
-    return fallback if share is None else share
+    action = _first(context, ACTIONS.key, action_id)
+    if action is None:
+        return fallback
+    return elapsed_share(*_action_months(action, context.year), context.month)
 
 
 def _py_planned_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
@@ -285,7 +298,7 @@ def deadline_month(objective_id: Any, context: "PlanContext") -> int:
     """The month of the deadline of the objective a KPI measures; December without one."""
     if _blank_id(objective_id):
         return 12
-    found = _first(context.tables.get(OBJECTIVES.key, []), "id", objective_id)
+    found = _first(context, OBJECTIVES.key, objective_id)
     return month_in_year(found.get("deadline"), context.year, 12) if found else 12
 
 

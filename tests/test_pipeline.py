@@ -57,7 +57,7 @@ def test_a_bug_in_a_check_is_an_internal_error_not_the_files_fault(plan, monkeyp
     def broken(located, lang):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(validator, "run_checks", broken)
+    monkeypatch.setattr(validator, "check_plan", broken)
     report = validator.check_file(plan, "en")
     assert [f.code for f in report.findings] == ["internal-error"]
     assert "not at fault" in report.findings[0].message and "ZeroDivisionError" in report.findings[0].message
@@ -65,7 +65,7 @@ def test_a_bug_in_a_check_is_an_internal_error_not_the_files_fault(plan, monkeyp
 
 
 def test_a_bug_in_a_check_shows_no_traceback_in_the_cli(plan, monkeypatch, tmp_path):
-    monkeypatch.setattr(validator, "run_checks", lambda located, lang: 1 / 0)
+    monkeypatch.setattr(validator, "check_plan", lambda located, lang: 1 / 0)
     result = CliRunner().invoke(main, ["check", str(plan), "--lang", "en"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "internal-error" in result.output or "Internal error" in result.output

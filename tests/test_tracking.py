@@ -128,3 +128,15 @@ def test_actual_months_after_the_situation_date_are_shown(demo_file, tmp_path):
         ws.cell(row, col("budget_months", "m09", min_col)).value = 0   # September, after 30 June
     found = _months_edit(demo_file, tmp_path / "late.xlsx", edit)
     assert ("months-after-situation", "warning") in {(code, severity) for code, severity, _ in found}
+
+
+def test_check_reports_the_budget_at_the_situation_date(demo_file, plan):
+    report = check_file(demo_file, lang="en")
+    context = PlanContext.of_plan(plan, "en")
+    rows = context.computed_rows("budget")
+    figures = report.figures
+    assert figures["as_of"] == dt.date(YEAR, 6, 30)
+    assert figures["planned_to_date"] == pytest.approx(sum(c["planned_to_date"] for _, c in rows), abs=0.01)
+    assert figures["actual_to_date"] == pytest.approx(sum(c["actual_to_date"] or 0 for _, c in rows), abs=0.01)
+    assert figures["variance_to_date"] == pytest.approx(figures["actual_to_date"] - figures["planned_to_date"], abs=0.01)
+    assert report.to_dict()["figures"]["as_of"] == f"{YEAR}-06-30"

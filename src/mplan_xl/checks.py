@@ -18,7 +18,7 @@ import shlex
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import schema, tracking, versions
@@ -42,6 +42,13 @@ class Context:
     plan: LocatedPlan
     lang: str                 # language of the report's messages
     inputs: dict[str, list[dict[str, Any]]]   # per table, each located row's inputs normalised (codes, dates)
+
+    @cached_property
+    def computed(self) -> PlanContext:
+        """The plan's figures as Python computes them (the workbook's thresholds, the situation date it computed
+        with), each table's rows computed once for every check that needs them."""
+        plan = self.plan
+        return PlanContext(self.inputs, plan.year or 0, **thresholds(plan.raw), as_of=plan.as_of, lang=plan.lang)
 
     def finding(self, code: str, table: LocatedTable | None = None, row: LocatedRow | None = None,
                 key: str | None = None, *, sheet: str | None = None, cell: str | None = None, **params: Any) -> Finding:
@@ -281,8 +288,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     is judged against its own formula (:func:`_older_formulas`) and its cached results, which today's
     computation cannot reproduce, are not compared."""
     plan = ctx.plan
-    # The workbook's own KPI thresholds and the situation date it last computed with.
-    context = PlanContext(ctx.inputs, plan.year or 0, **thresholds(plan.raw), as_of=plan.as_of, lang=plan.lang)
+    context = ctx.computed
     references = _CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     older = versions.status(plan.template_version) == "older"
@@ -296,7 +302,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                    for c in computed}
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
-        for row, inputs in zip(table.rows, ctx.inputs[sheet.key]):
+        for position, row in enumerate(table.rows):
             expected = None
             for column in computed:
                 col = table.columns[column.key]
@@ -317,7 +323,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                     if cause == "formula-altered":
                         continue
                 if expected is None:
-                    expected = compute_row(sheet, inputs, context, plan.lang)
+                    expected = context.computed_rows(sheet.key)[position][1]
                 # A blank cache means "never calculated" (files saved by tools that do not
                 # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
@@ -603,25 +609,56 @@ def upgrade_command(path: str | Path) -> str:
     return f"mplan-xl upgrade {shlex.quote(str(path))} -o {shlex.quote(str(target))}"
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What checking a plan gives: its findings, and its budget at the situation date (None when the plan has no
+    budget table or no year)."""
+
+    findings: list[Finding]
+    figures: dict[str, Any] | None = None
+
+
+def budget_figures(ctx: Context) -> dict[str, Any] | None:
+    """The budget for the year and at the situation date, as the Guide shows it: planned, actual, planned and actual
+    to date and their variance, rounded to the cent."""
+    plan = ctx.plan
+    if "budget" not in plan.tables or not isinstance(plan.year, int):
+        return None
+    rows = ctx.computed.computed_rows("budget")
+    total = lambda values: round(math.fsum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), 2)  # noqa: E731
+    figures = {"as_of": tracking.situation_day(ctx.computed.as_of),
+               "planned": total(r.get("planned") for r, _ in rows), "actual": total(r.get("actual") for r, _ in rows),
+               "planned_to_date": total(c.get("planned_to_date") for _, c in rows),
+               "actual_to_date": total(c.get("actual_to_date") for _, c in rows)}
+    figures["variance_to_date"] = round(figures["actual_to_date"] - figures["planned_to_date"], 2)
+    return figures
+
+
 def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     """Every finding of every check, in catalogue order, for one located plan."""
+    return check_plan(plan, lang).findings
+
+
+def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
+    """Every finding of every check, in catalogue order, for one located plan, and its budget to date."""
     inputs = {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
     for sheet in schema.TABLES:
         inputs.setdefault(sheet.key, [])
     ctx = Context(plan, lang, inputs)
     if plan.template_id != schema.TEMPLATE_ID and not plan.tables:
-        return [ctx.finding("not-mplan-workbook")]
+        return Checked([ctx.finding("not-mplan-workbook")])
     version = plan.template_version
     state = versions.status(version)
     if state in (None, "newer"):
-        return [ctx.finding("template-version-incompatible", found=version, supported=f"{SUPPORTED_MAJOR}.x")]
+        return Checked([ctx.finding("template-version-incompatible", found=version, supported=f"{SUPPORTED_MAJOR}.x")])
     findings: list[Finding] = []
     if state == "older":
         findings.append(ctx.finding("template-version-old", found=version, current=schema.TEMPLATE_VERSION,
                                     command=upgrade_command(plan.raw.path), verbatim=("command",)))
     for check in CHECKS:
         findings.extend(check(ctx))
-    return findings
+    return Checked(findings, budget_figures(ctx))
 
 
-__all__ = ["CHECKS", "Context", "cells_text", "normalise_formula", "run_checks", "upgrade_command"]
+__all__ = ["CHECKS", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
+           "upgrade_command"]

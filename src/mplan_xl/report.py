@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import Any, Sequence, overload
 
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
-from .rules import ERROR, WARNING, Finding
+from .numbers import format_number
+from .rules import ERROR, WARNING, Finding, shown_date
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.2"
+REPORT_FORMAT_VERSION = "1.3"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 
@@ -104,6 +106,10 @@ _TEXT = {
     "open": Label("ouvrir", "open"),
     "files_sheet": Label("Fichiers", "Files"),
     "findings_sheet": Label("Constats", "Findings"),
+    "figures": Label("Budget au {as_of} : prévu à date {planned_to_date}, réel à date {actual_to_date}, écart à date "
+                     "{variance_to_date} (année : prévu {planned}, réel {actual})",
+                     "Budget at {as_of}: planned to date {planned_to_date}, actual to date {actual_to_date}, variance "
+                     "to date {variance_to_date} (year: planned {planned}, actual {actual})"),
 }
 
 FINDING_FIELDS = ("code", "severity", "sheet", "cell", "row_id", "message", "hint")
@@ -123,6 +129,8 @@ class FileReport:
     note: str | None = None
     #: The language of the workbook's plan (its labels), when it could be located.
     lang: str | None = None
+    #: The budget for the year and at the situation date (see :func:`mplan_xl.checks.budget_figures`).
+    figures: dict[str, Any] | None = None
 
     @property
     def errors(self) -> int:
@@ -137,6 +145,8 @@ class FileReport:
                "findings": [_shown_finding(f) for f in self.findings]}
         if self.note:
             out["note"] = self.note
+        if self.figures is not None:
+            out["figures"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.figures.items()}
         return out
 
 
@@ -209,6 +219,13 @@ class Report:
             rows.extend({**base, **_shown_finding(finding)} for finding in f.findings)
         return pd.DataFrame(rows, columns=["path", "status", "template_version", *FINDING_FIELDS])
 
+    def _figures_line(self, figures: dict[str, Any]) -> str:
+        """A file's budget at its situation date, in the report's language."""
+        shown_figures = {k: (shown_date(v, self.lang) if isinstance(v, dt.date) else
+                             format_number(v, self.lang, "+,.2f" if k == "variance_to_date" else ",.2f"))
+                         for k, v in figures.items()}
+        return _TEXT["figures"](self.lang).format(**shown_figures)
+
     def summary_line(self) -> str:
         return _TEXT["summary"](self.lang).format(**self.summary)
 
@@ -248,6 +265,8 @@ class Report:
             line = f"{shown_path(f.path)} — {t(f'status_{f.status}')}" + (
                 f" ({f.template_version})" if f.template_version else "")
             add(line + (colon + f.note if f.note else ""), 0)
+            if f.figures is not None:
+                add(self._figures_line(f.figures), 2)
             for sheet, findings in _by_sheet(f.findings):
                 indent = 2
                 if sheet is not None:

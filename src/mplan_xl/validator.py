@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .checks import run_checks
+from .checks import check_plan
 from .errors import UsageError
 from .plan_reader import LocatedPlan, locate_plan
 from .reader import Limits, UnreadableWorkbook, read_workbook
@@ -155,7 +155,8 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)), raw.sha256)
     try:
         located = locate_plan(raw)
-        findings = run_checks(located, lang)
+        checked = check_plan(located, lang)
+        findings = checked.findings
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
         raw.close()
         return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), raw.sha256, error=err)
@@ -163,8 +164,8 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         raw.close()
         return Inspected(FileReport(name, INVALID, None, [internal_error(lang)]), raw.sha256)
     status = INVALID if any(f.severity == ERROR for f in findings) else VALID
-    return Inspected(FileReport(name, status, located.template_version, findings, lang=located.lang), raw.sha256,
-                     located)
+    return Inspected(FileReport(name, status, located.template_version, findings, lang=located.lang,
+                                figures=checked.figures), raw.sha256, located)
 
 
 def internal_error(lang: str) -> Finding:

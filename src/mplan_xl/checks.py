@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import schema, tracking, versions
-from .computed import PlanContext, column_formula, compute_row, structured_ref
+from .computed import PlanContext, column_formula, structured_ref
 from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
@@ -625,13 +625,15 @@ def budget_figures(ctx: Context) -> dict[str, Any] | None:
     if "budget" not in plan.tables or not isinstance(plan.year, int):
         return None
     rows = ctx.computed.computed_rows("budget")
-    total = lambda values: round(math.fsum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), 2)  # noqa: E731
-    figures = {"as_of": tracking.situation_day(ctx.computed.as_of),
-               "planned": total(r.get("planned") for r, _ in rows), "actual": total(r.get("actual") for r, _ in rows),
-               "planned_to_date": total(c.get("planned_to_date") for _, c in rows),
-               "actual_to_date": total(c.get("actual_to_date") for _, c in rows)}
-    figures["variance_to_date"] = round(figures["actual_to_date"] - figures["planned_to_date"], 2)
-    return figures
+    def total(values: Iterable[Any]) -> float:   # as SUM adds a column: numbers only
+        return round(math.fsum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), 2)
+
+    planned_to_date = total(c.get("planned_to_date") for _, c in rows)
+    actual_to_date = total(c.get("actual_to_date") for _, c in rows)
+    return {"as_of": tracking.situation_day(ctx.computed.as_of),
+            "planned": total(r.get("planned") for r, _ in rows), "actual": total(r.get("actual") for r, _ in rows),
+            "planned_to_date": planned_to_date, "actual_to_date": actual_to_date,
+            "variance_to_date": round(actual_to_date - planned_to_date, 2)}
 
 
 def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:

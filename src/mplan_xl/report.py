@@ -141,7 +141,7 @@ class FileReport:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"path": shown_path(self.path), "status": self.status, "template_version": self.template_version,
+        out: dict[str, Any] = {"path": shown_path(self.path), "status": self.status, "template_version": self.template_version,
                "findings": [_shown_finding(f) for f in self.findings]}
         if self.note:
             out["note"] = self.note

@@ -9,11 +9,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from mplan_xl import libreoffice, schema
-from mplan_xl.computed import PlanContext, compute_row
+from mplan_xl import libreoffice, schema, synthesis
+from mplan_xl.builder import build_workbook
+from mplan_xl.computed import PlanContext, compute_row, situation_date
+from mplan_xl.dashboard_sheet import TEXTS as DASHBOARD_TEXTS
 from mplan_xl.demo import demo_plan
 from mplan_xl.plan import Identity, Plan
 from mplan_xl.guide_status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
+from mplan_xl.reader import CellError, read_workbook
 
 from conftest import YEAR, needs_libreoffice
 
@@ -44,14 +47,43 @@ def _same(expected, actual) -> bool:
     return expected == actual
 
 
+def _error_cells(path) -> dict[tuple[str, int, int], str]:
+    """Every cell holding an error value (calamine reads them as blanks; the reader's sheet scan finds them)."""
+    wb = read_workbook(path)
+    try:
+        return {(sheet, r, c): value for sheet, kind in wb.sheet_kinds.items() if kind == "worksheet"
+                for r, row in enumerate(wb.values(sheet)) for c, value in enumerate(row) if isinstance(value, CellError)}
+    finally:
+        wb.close()
+
+
+def _deliberate_gaps(path, lang: str) -> set[tuple[str, int, int]]:
+    """The months without data of the dashboard's progress curves: formulas that return NA() on purpose (a chart
+    draws no point for #N/A), cached as #N/A by Python."""
+    dashboard = schema.worksheet_name("dashboard", lang)
+    wb = read_workbook(path)
+    try:
+        formulas = wb.formulas(dashboard)
+    finally:
+        wb.close()
+    return {key for key, value in _error_cells(path).items()
+            if key[0] == dashboard and value == "#N/A" and "NA()" in formulas.get(key[1:], "")}
+
+
 @needs_libreoffice
 @pytest.mark.parametrize("name", ["template-fr", "template-en", "demo-fr", "demo-en"])
-def test_no_error_value_anywhere_after_recalculation(recalculated, name):
+def test_no_error_value_anywhere_after_recalculation(built, recalculated, name):
     wb = CalamineWorkbook.from_path(str(recalculated[name]))
     for sheet_name in wb.sheet_names:
         for r, row in enumerate(wb.get_sheet_by_name(sheet_name).to_python()):
             for c, value in enumerate(row):
                 assert not (isinstance(value, str) and value.startswith(ERROR_MARKERS)), (sheet_name, r, c, value)
+    # The only error cells are the curves' months without data, exactly those Python left without a point.
+    gaps = _deliberate_gaps(built[name], name[-2:])
+    assert set(_error_cells(recalculated[name])) == gaps
+    assert all(value == "#N/A" for value in _error_cells(recalculated[name]).values())
+    if name.startswith("demo"):
+        assert len(gaps) == 12  # July to December: no actual yet, on the budget curve and on the KPI curve
 
 
 @needs_libreoffice
@@ -109,10 +141,18 @@ def test_libreoffice_renders_template_and_demo_to_pdf(built, tmp_path):
             assert count >= 8
 
 
+def _grid(path, sheet_name) -> list[list]:
+    """A sheet's cached values, error values included (:class:`~mplan_xl.reader.CellError`)."""
+    wb = read_workbook(path)
+    try:
+        return wb.values(sheet_name)
+    finally:
+        wb.close()
+
+
 def _cells(path, sheet_name):
-    """Every non-empty cell of a sheet as calamine reads it (cached values): (row, col) -> value."""
-    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    return {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row) if v not in ("", None)}
+    """Every non-empty cell of a sheet as the reader reads it (cached values, errors included): (row, col) -> value."""
+    return {(r, c): v for r, row in enumerate(_grid(path, sheet_name)) for c, v in enumerate(row) if v not in ("", None)}
 
 
 @needs_libreoffice
@@ -128,3 +168,94 @@ def test_presentation_figures_match_python(built, recalculated, name, sheet_key)
         assert _same(value, actual[key]) or value == actual[key], (sheet_name, key, value, actual[key])
     if name.startswith("demo") and sheet_key == "summary":
         assert len(expected) > 150
+
+
+def _rows_under(grid, header: str, column: int = 1, count: int = 12) -> list[list]:
+    """The *count* rows under the row whose cell *column* is *header*."""
+    top = next(r for r, row in enumerate(grid) if len(row) > column and row[column] == header)
+    return grid[top + 1:top + 1 + count]
+
+
+def _point(expected, actual) -> bool:
+    """A curve's point: a number, or no point (#N/A) where Python has none."""
+    return actual == "#N/A" if expected is None else _same(expected, actual)
+
+
+def _check_curves(path, plan: Plan, lang: str) -> None:
+    grid = _grid(path, schema.worksheet_name("dashboard", lang))
+    as_of = situation_date(plan.identity.year, plan.identity.situation)
+    figures = synthesis.Figures(plan.tables, plan.identity.year, lang, plan.identity.envelope, as_of)
+    envelope = plan.identity.envelope
+    budget = _rows_under(grid, DASHBOARD_TEXTS["planned_cum"](lang))
+    for j, (row, (planned, actual)) in enumerate(zip(budget, figures.budget_curve(), strict=True), 1):
+        assert _same(planned, row[1]) and _point(actual, row[2]) and _point(envelope, row[3]), (j, row[:4], planned, actual)
+    kpi_id = synthesis.curve_kpi(plan.tables)
+    curve = figures.kpi_curve(kpi_id)
+    titles = {row[0]: row[1] for row in grid if len(row) > 1 and isinstance(row[0], str)}
+    assert titles[DASHBOARD_TEXTS["kpi_title"](lang)] == curve.title
+    points = _rows_under(grid, DASHBOARD_TEXTS["trajectory"](lang))
+    for j, (row, (target, actual)) in enumerate(zip(points, curve.points, strict=True), 1):
+        assert _point(target, row[1]) and _point(actual, row[2]), (j, row[:3], target, actual)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["template-fr", "template-en", "demo-fr", "demo-en"])
+def test_progress_curves_match_python(recalculated, name):
+    """The dashboard's progress curves, recalculated by LibreOffice: month by month the Python figures (the
+    cached values, compared above), no point where Python has none."""
+    _check_curves(recalculated[name], _plan(name), name[-2:])
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_progress_curves_meet_the_figures_to_date(recalculated, lang):
+    """At the situation month the curves stand where the Budget and KPI sheets' figures to date do: the planned
+    and actual cumulated are the sums of the lines' planned and actual to date, the KPI's target and actual
+    its target and actual to date; the planned cumulated in December is the year's planned budget."""
+    plan = _plan(f"demo-{lang}")
+    context = PlanContext.of_plan(plan, lang)
+    grid = _grid(recalculated[f"demo-{lang}"], schema.worksheet_name("dashboard", lang))
+    month = context.month
+    budget = _rows_under(grid, DASHBOARD_TEXTS["planned_cum"](lang))
+    lines = [compute_row(schema.BUDGET, row, context, lang) for row in plan.rows("budget")]
+    assert _same(math.fsum(c["planned_to_date"] or 0 for c in lines), budget[month - 1][1])
+    assert _same(math.fsum(c["actual_to_date"] or 0 for c in lines), budget[month - 1][2])
+    assert _same(math.fsum(r["planned"] for r in plan.rows("budget")), budget[11][1])
+    assert budget[month][2] == "#N/A"
+    kpi_id = synthesis.curve_kpi(plan.tables)
+    kpi = next(k for k in plan.rows("kpis") if k["id"] == kpi_id)
+    figures = compute_row(schema.KPIS, kpi, context, lang)
+    points = _rows_under(grid, DASHBOARD_TEXTS["trajectory"](lang))
+    assert _same(figures["target_to_date"], points[month - 1][1]) and _same(figures["actual_to_date"], points[month - 1][2])
+
+
+@pytest.fixture(scope="module")
+def typed_targets(tmp_path_factory):
+    """The demo whose curve shows at first K09, the KPI whose target is typed month by month (its objective due
+    in June), and a line whose actual has no months: recalculated by LibreOffice."""
+    folder = tmp_path_factory.mktemp("curves")
+    out = {}
+    for lang in ("fr", "en"):
+        plan = demo_plan(lang=lang, year=YEAR)
+        plan.tables["kpi_months"] = [r for r in plan.tables["kpi_months"] if r["kpi_id"] >= "K09"]
+        spent = next(r["line_id"] for r in plan.tables["budget_months"] if r["series"] == "actual")
+        plan.tables["budget_months"] = [r for r in plan.tables["budget_months"]
+                                        if not (r["series"] == "actual" and r["line_id"] == spent)]
+        out[lang] = (plan, build_workbook(plan, folder / f"k09-{lang}.xlsx", lang=lang, template=False))
+    paths = libreoffice.convert([p for _, p in out.values()], "xlsx", folder / "lo")
+    return {lang: (plan, built, lo) for (lang, (plan, built)), lo in zip(out.items(), paths)}
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_kpi_curve_with_typed_targets_and_actuals_without_months(typed_targets, lang):
+    plan, built, lo = typed_targets[lang]
+    assert synthesis.curve_kpi(plan.tables) == "K09" and synthesis.unmonthed_actual(plan.tables) > 0
+    _check_curves(built, plan, lang)   # the cached values
+    _check_curves(lo, plan, lang)      # LibreOffice's
+    grid = _grid(lo, schema.worksheet_name("dashboard", lang))
+    typed = next(r for r in plan.rows("kpi_months") if r["kpi_id"] == "K09" and r["series"] == "target")
+    points = _rows_under(grid, DASHBOARD_TEXTS["trajectory"](lang))
+    assert [p[1] for p in points[:6]] == [typed[k] for k in schema.MONTH_KEYS[:6]]
+    kpi = next(k for k in plan.rows("kpis") if k["id"] == "K09")
+    assert all(_same(kpi["target"], p[1]) for p in points[6:])  # the objective is due in June: the target holds

@@ -16,7 +16,8 @@ import openpyxl
 import pytest
 
 from mplan_xl import layout, libreoffice, schema, vocabulary
-from mplan_xl.dashboard_sheet import MONTHS
+from mplan_xl.dashboard_sheet import MONTHS, TEXTS
+from mplan_xl.synthesis import KPI_CURVE_TITLE
 from mplan_xl.demo import DEFAULT_COMPANY
 
 from conftest import needs_libreoffice
@@ -154,7 +155,7 @@ def test_dashboard_names_every_month_every_series_and_every_kpi(built, pdfs, nam
     assert " ".join(MONTHS[lang]) in timeline  # one column pair per month, each month named, in order
     wb = openpyxl.load_workbook(built[name])
     ws = wb[dashboard]
-    assert len(ws._charts) == 4
+    assert len(ws._charts) == 6  # four on the first page, the two progress curves on the next
     for chart in ws._charts:
         assert chart.series, chart
         for series in chart.series:
@@ -167,6 +168,13 @@ def test_dashboard_names_every_month_every_series_and_every_kpi(built, pdfs, nam
     money = "140 000" if lang == "fr" else "140,000"
     if name.startswith("demo"):
         assert money in flat.replace("\u202f", " ").replace("\u00a0", " ")  # the envelope, in the locale's format
+    # The progress curves' page: both charts titled, every series named in the legend, in the workbook's language.
+    curves = next(p for p in _pages(pdfs[name]) if TEXTS["curves"](lang) in p and TEXTS["pick_kpi"](lang) in p)
+    curves = re.sub(r"\s+", " ", curves)
+    for key in ("budget_curve", "planned_cum", "actual_cum", "envelope", "trajectory"):
+        assert TEXTS[key](lang) in curves, key
+    title = KPI_CURVE_TITLE(lang).format(kpi=f"K01 {names[0]}")  # the first KPI with monthly values, or the first
+    assert title in curves, title
 
 
 @pytest.mark.parametrize("name", ["template-fr", "demo-en"])

@@ -190,7 +190,20 @@ def test_template_prefills_kpi_library_and_diagnostic(built):
     assert len(names) == len(schema.KPI_LIBRARY)
 
 
-def test_workbook_has_four_native_charts_on_the_dashboard(built):
+def test_workbook_has_six_native_charts_on_the_dashboard(built):
+    """Four on the first page; the progress curves (budget cumulated, the KPI picked) on the next."""
     with zipfile.ZipFile(built["demo-fr"]) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 4
+        kinds = [z.read(n).decode() for n in charts]
+    assert len(charts) == 6
+    assert sum("<c:lineChart>" in k for k in kinds) == 2
+
+
+@pytest.mark.parametrize("name", ["template-fr", "demo-en"])
+def test_the_kpi_curve_is_picked_from_a_dropdown_of_the_kpi_ids(built, name):
+    lang = name[-2:]
+    ws = openpyxl.load_workbook(built[name])[schema.worksheet_name("dashboard", lang)]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 1 and "tblKpi" in lists[0].formula1
+    cell = ws[str(lists[0].sqref).split(":")[0]]
+    assert cell.value == "K01" and cell.protection.locked is False  # the first KPI with monthly values

@@ -1,13 +1,25 @@
 """The Tableau de bord / Dashboard sheet: native Excel charts and a month timeline fed by the tables.
 
-Four charts: the budget against the envelope (planned, committed, actual),
-the budget by expense item, KPI attainment against the 100 % target, and the
-budget and expected gain of each objective (where the money goes and what it
-should bring). Below them, the actions on a timeline of the plan year: one
-column per half month under every month's name, bars coloured by status (red
-when late), the column of the situation date outlined in red. The timeline is
-conditional formatting over cells, not a chart, so every month is named and it
-prints as it shows, in Excel and LibreOffice alike.
+First page, four charts: the budget against the envelope (planned, committed,
+actual), the budget by expense item, KPI attainment against the 100 % target,
+and the budget and expected gain of each objective (where the money goes and
+what it should bring).
+
+Second page, the progress curves (line charts, month by month): the budget
+planned and actual cumulated against the envelope, and, for the KPI picked in
+the dropdown above it (the first KPI with monthly values at first), the target
+trajectory against the actual, titled with the KPI's name by a formula. Their
+rules are :mod:`mplan_xl.synthesis`'s (*Budget curve*, *KPI curve*); actuals
+without months count in the situation month. A month without data shows
+``#N/A`` (in the colour of its cell): Excel and LibreOffice draw no point for
+it, where a blank text would be drawn as a zero; the charts "span" such points
+(LibreOffice draws them as zeros under the default "gap").
+
+Then the actions on a timeline of the plan year: one column per half month
+under every month's name, bars coloured by status (red when late), the column
+of the situation date outlined in red. The timeline is conditional formatting
+over cells, not a chart, so every month is named and it prints as it shows, in
+Excel and LibreOffice alike.
 
 Helper ranges under the timeline aggregate the tables with plain formulas, so
 the charts work in every runtime; their cached values are computed in Python.
@@ -21,11 +33,13 @@ import datetime as dt
 from typing import Any
 
 from . import layout, schema, synthesis
+from .a1 import column_letters
 from .computed import structured_ref
-from .plan import id_key
+from .plan import id_key, id_text
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from .sheet_context import SheetContext
-from .vocabulary import ACTION_STATUS, EXPENSE_ITEM, Label
+from .styles import COMPUTED_FILL
+from .vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),
@@ -54,6 +68,24 @@ TEXTS = {
     "late": Label("En retard", "Late"),
     "today": Label("Date de situation", "Situation date"),
     "data": Label("Données des graphiques", "Chart data"),
+    "curves": Label("Courbes de progression", "Progress curves"),
+    "budget_curve": Label("Budget cumulé par mois et enveloppe", "Cumulated budget and envelope"),
+    "month": Label("Mois", "Month"),
+    "planned_cum": Label("Prévu cumulé", "Planned cumulated"),
+    "actual_cum": Label("Réel cumulé", "Actual cumulated"),
+    "unmonthed": Label("Réel sans détail mensuel", "Actual without months"),
+    "unmonthed_help": Label("(compté au mois de situation)", "(counted in the situation month)"),
+    "pick_kpi": Label("KPI suivi :", "KPI shown:"),
+    "pick_help": Label("Choisissez l'indicateur dont la courbe s'affiche (son ID).",
+                       "Pick the indicator whose curve is shown (its ID)."),
+    "pick_error": Label("Cet ID n'est pas dans la feuille KPI.", "This ID is not on the KPIs sheet."),
+    "kpi_curve": Label("Courbe du KPI choisi", "Curve of the KPI picked"),
+    "kpi_title": Label("Titre", "Title"),
+    "baseline": Label("Départ", "Baseline"),
+    "kpi_target": Label("Cible", "Target"),
+    "objective_id": Label("ID objectif", "Objective ID"),
+    "deadline_month": Label("Mois de l'échéance", "Deadline month"),
+    "trajectory": Label("Cible (trajectoire)", "Target (trajectory)"),
 }
 MONTHS = {
     "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
@@ -66,6 +98,10 @@ LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
 LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 30, 11, 12, 2.9, 24
 CHART_H = 260
+#: The KPI curve's axis: thousands grouped from 1,000 (revenue, visits), as typed below (rates, scores).
+KPI_AXIS_FORMAT = "[>=1000]#,##0;[<=-1000]-#,##0;General"
+#: Height (pixels) of the progress curves, at most: their page is never taller than the first one.
+CURVE_H = 520
 #: Height (pixels) the KPI chart gives each KPI, enough for its label.
 KPI_BAR_PX = 22
 #: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
@@ -104,13 +140,15 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     kpi_count = max(1, sum(1 for k in writer.plan.rows("kpis") if k.get("id") or k.get("name")))
     low_h = max(CHART_H, 110 + KPI_BAR_PX * kpi_count)  # the KPI chart grows so that every KPI keeps its label
     top = 3 + CHART_H // 20 + 1 + low_h // 20 + 1
-    for r in range(2, top):  # rows of exactly 20 pixels under the charts, so the page break after them is exact
+    curve_h = min(CURVE_H, (top - 3) * 20)
+    timeline_top = top + 1 + curve_h // 20 + 1  # the progress curves' page, then the timeline
+    for r in range(2, timeline_top):  # rows of exactly 20 pixels under the charts, so each page break is exact
         ws.set_row(r, layout.LINE_HEIGHT)
     a_first, _, a_last, _ = writer.table_ranges["actions"]
     # A template shows every row of its Actions table; a filled plan its actions (no empty bars).
     filled = sum(1 for a in writer.plan.rows("actions") if a.get("id"))
     n = a_last - a_first + 1 if writer.template or not filled else filled
-    data_top = _timeline(writer, ws, top, n)
+    data_top = _timeline(writer, ws, timeline_top, n)
 
     # Chart data, under the timeline --------------------------------------------------------------------------
     ws.write_string(data_top, 0, TEXTS["data"](lang), styles.subtitle)
@@ -223,15 +261,140 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.insert_chart(3 + CHART_H // 20 + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
                                                       "x_scale": right_px / 480, "y_scale": low_h / 288})
 
+    # 5 and 6. The progress curves, on their own page.
+    curves_data = obj_last + 2
+    data_last = _curves(writer, ws, top, curves_data, left_px, right_px, curve_h)
+
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     widths = [LABEL_W, DATE_W, DATE_W, STATUS_W] + [SLOT_W] * SLOTS
-    heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(obj_last + 1)]
-    setup = writer.print_setup(ws, widths, heights, obj_last, header_row=None, first_measured_row=0)
-    ws.set_h_pagebreaks([top, data_top])  # charts, timeline, chart data: each from a new page
+    heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(data_last + 1)]
+    # The scale is the first page's (the rows under it break where told below).
+    setup = writer.print_setup(ws, widths, heights[:top], data_last, header_row=None, first_measured_row=0)
+    # charts, progress curves, timeline, chart data, the curves' data: each from a new page
+    ws.set_h_pagebreaks([top, timeline_top, data_top, curves_data])
     # The four charts share the first page: the scale makes room for them, never below the readable minimum.
     charts_height = sum(heights[:top])
     page_height = layout.printable_area()[1] * layout.SAFETY
     ws.set_print_scale(max(layout.MIN_SCALE, min(setup.scale, int(100 * page_height / charts_height))))
+
+
+def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, right_px: int, height: int) -> int:
+    """The progress curves from row *top* (the KPI dropdown on that row, the charts of *height* pixels under it),
+    their data from row *row* of the chart data; return the last row of the data."""
+    lang, styles, wb, fig = writer.lang, writer.styles, writer.wb, writer.figures
+    name = writer.name_of("dashboard")
+    head = styles.header(required=False, computed=True)
+    money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)
+    number = styles.value(Kind.DECIMAL, locked=True)
+    hidden = wb.add_format({"font_color": COMPUTED_FILL})  # the #N/A of a month without data: no point, no text
+    ws.write_string(top, 0, TEXTS["curves"](lang), styles.subtitle)
+
+    # The KPI picked: a dropdown of the KPI ids, right of the title, above the KPI curve.
+    pick_row, pick_col = top, 4 + 12
+    ws.merge_range(top, 4 + 6, top, pick_col - 1, TEXTS["pick_kpi"](lang),
+                   wb.add_format({"bold": True, "align": "right", "valign": "vcenter"}))
+    selected_id = synthesis.curve_kpi(fig.tables)
+    pick_fmt = styles.value(Kind.ID, locked=False, bold=True)
+    ws.merge_range(pick_row, pick_col, pick_row, pick_col + 3, "", pick_fmt)
+    if selected_id is None:
+        ws.write_blank(pick_row, pick_col, None, pick_fmt)
+    else:
+        ws.write(pick_row, pick_col, selected_id, pick_fmt)
+    ids = structured_ref(KPIS, "id", lang, this_row=False)
+    ws.data_validation(pick_row, pick_col, pick_row, pick_col, {
+        "validate": "list", "source": f'=INDIRECT("{ids}")', "error_type": "warning", "ignore_blank": True,
+        "input_title": TEXTS["kpi_curve"](lang)[:32], "input_message": TEXTS["pick_help"](lang)[:255],
+        "error_title": TEXTS["kpi_curve"](lang)[:32], "error_message": TEXTS["pick_error"](lang)[:255]})
+    selected = f"${column_letters(pick_col)}${pick_row + 1}"
+
+    # Budget curve data: the actuals without months, then one row per month.
+    ws.write_string(row, 0, TEXTS["unmonthed"](lang), label_fmt)
+    ws.write_formula(row, 1, "=" + synthesis.unmonthed_actual_formula(lang), money, synthesis.unmonthed_actual(fig.tables))
+    ws.write_string(row, 2, TEXTS["unmonthed_help"](lang))
+    unmonthed = f"$B${row + 1}"
+    row += 1
+    ws.write_row(row, 0, [TEXTS["month"](lang), TEXTS["planned_cum"](lang), TEXTS["actual_cum"](lang),
+                          TEXTS["envelope"](lang)], head)
+    budget_head, budget_first = row, row + 1
+    envelope = writer.identity.envelope if isinstance(writer.identity.envelope, (int, float)) else None
+    for j, (planned, actual) in enumerate(fig.budget_curve(), 1):
+        r = budget_first + j - 1
+        previous = (lambda c: f"{c}{r}") if j > 1 else (lambda c: None)
+        ws.write_string(r, 0, MONTHS[lang][j - 1], label_fmt)
+        ws.write_formula(r, 1, "=" + synthesis.curve_planned_formula(j, previous("B"), lang), money, planned)
+        ws.write_formula(r, 2, "=" + synthesis.curve_actual_formula(j, previous("C"), unmonthed, lang), money,
+                         synthesis.NO_POINT if actual is None else actual)
+        ws.write_formula(r, 3, "=" + synthesis.envelope_curve_formula(), money,
+                         synthesis.NO_POINT if envelope is None else envelope)
+    budget_last = budget_first + 11
+    ws.conditional_format(budget_first, 1, budget_last, 3, {"type": "errors", "format": hidden})
+    chart = wb.add_chart({"type": "line"})
+    for j, (colour, dash, marker) in enumerate((("#1F4E78", "solid", "none"), ("#C55A11", "solid", "circle"),
+                                                ("#7F7F7F", "dash", "none")), 1):
+        chart.add_series({"name": [name, budget_head, j], "categories": [name, budget_first, 0, budget_last, 0],
+                          "values": [name, budget_first, j, budget_last, j],
+                          "line": {"color": colour, "width": 2.25, "dash_type": dash},
+                          "marker": {"type": marker, "size": 5, "fill": {"color": colour}, "border": {"color": colour}}})
+    chart.set_title({"name": TEXTS["budget_curve"](lang)})
+    chart.set_y_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    chart.show_blanks_as("span")  # no point for #N/A; "gap" (the default) lets LibreOffice draw it as 0
+    ws.insert_chart(top + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
+                                        "x_scale": left_px / 480, "y_scale": height / 288})
+
+    # KPI curve data: the KPI picked (its title, the inputs of its trajectory), then one row per month.
+    row = budget_last + 2
+    curve = fig.kpi_curve(selected_id)
+    ws.write_string(row, 0, TEXTS["kpi_curve"](lang), head)
+    ws.write_formula(row, 1, f'={selected}&""', head, id_text(selected_id) or "")
+    row += 1
+    fields = (("kpi_title", synthesis.kpi_curve_title_formula(selected, lang), curve.title, label_fmt),
+              ("baseline", synthesis.kpi_field_formula(selected, "baseline", lang), curve.baseline, number),
+              ("kpi_target", synthesis.kpi_field_formula(selected, "target", lang), curve.target, number),
+              ("objective_id", synthesis.kpi_field_formula(selected, "objective_id", lang), curve.objective_id, label_fmt))
+    cells = {}
+    for key, formula, value, fmt in fields:
+        ws.write_string(row, 0, TEXTS[key](lang), label_fmt)
+        ws.write_formula(row, 1, "=" + formula, fmt, "" if value is None else value)
+        cells[key] = (row, f"$B${row + 1}")
+        row += 1
+    ws.write_string(row, 0, TEXTS["deadline_month"](lang), label_fmt)
+    ws.write_formula(row, 1, "=" + synthesis.kpi_deadline_formula(cells["objective_id"][1], lang),
+                     styles.value(Kind.INTEGER, locked=True), curve.deadline_month)
+    deadline = f"$B${row + 1}"
+    row += 1
+    ws.write_row(row, 0, [TEXTS["month"](lang), TEXTS["trajectory"](lang), KPI_SERIES.label("actual", lang)], head)
+    ws.set_row(row, 2 * layout.LINE_HEIGHT)  # "Cible (trajectoire)" on two lines
+    writer.row_heights[(ws.name, row)] = 2 * layout.LINE_HEIGHT
+    kpi_head, kpi_first = row, row + 1
+    for j, (target, actual) in enumerate(curve.points, 1):
+        r = kpi_first + j - 1
+        ws.write_string(r, 0, MONTHS[lang][j - 1], label_fmt)
+        ws.write_formula(r, 1, "=" + synthesis.kpi_curve_target_formula(
+            j, selected, cells["baseline"][1], cells["kpi_target"][1], deadline, lang), number,
+            synthesis.NO_POINT if target is None else target)
+        ws.write_formula(r, 2, "=" + synthesis.kpi_curve_actual_formula(j, selected, lang), number,
+                         synthesis.NO_POINT if actual is None else actual)
+    kpi_last = kpi_first + 11
+    ws.conditional_format(kpi_first, 1, kpi_last, 2, {"type": "errors", "format": hidden})
+    chart = wb.add_chart({"type": "line"})
+    chart.add_series({"name": [name, kpi_head, 1], "categories": [name, kpi_first, 0, kpi_last, 0],
+                      "values": [name, kpi_first, 1, kpi_last, 1],
+                      "line": {"color": "#404040", "width": 2, "dash_type": "dash"}, "marker": {"type": "none"}})
+    chart.add_series({"name": [name, kpi_head, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
+                      "values": [name, kpi_first, 2, kpi_last, 2], "line": {"color": "#2E75B6", "width": 2.5},
+                      "marker": {"type": "circle", "size": 6, "fill": {"color": "#2E75B6"}, "border": {"color": "#2E75B6"}}})
+    chart.set_title({"name": [name, cells["kpi_title"][0], 1]})
+    chart.set_y_axis({"num_format": KPI_AXIS_FORMAT, "num_font": CHART_FONT,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    chart.show_blanks_as("span")  # no point for #N/A; "gap" (the default) lets LibreOffice draw it as 0
+    ws.insert_chart(top + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                                        "x_scale": right_px / 480, "y_scale": height / 288})
+    return kpi_last
 
 
 def _timeline(writer: SheetContext, ws: Any, top: int, n: int) -> int:

@@ -152,6 +152,34 @@ def trajectory(baseline: Any, target: Any, deadline_month: int, month: int) -> f
     return b + (t - b) * min(month, deadline_month) / deadline_month
 
 
+def month_sum(rows: Iterable[Row], table: Table, series: str, month: int, ref: str | None = None,
+              row_id: Any = None) -> tuple[int, float]:
+    """(how many rows of the monthly *table* of *series* (a code) hold a number in *month* (1 to 12), their sum):
+    ``COUNTIFS`` and ``SUMIFS`` on one month column. With *ref*, only the rows whose *ref* holds *row_id*.
+
+    >>> rows = [{"series": "planned", "m03": 100}, {"series": "Prévu", "m03": 50}, {"series": "actual", "m03": 7}]
+    >>> month_sum(rows, schema.BUDGET_MONTHS, "planned", 3), month_sum(rows, schema.BUDGET_MONTHS, "planned", 4)
+    ((2, 150.0), (0, 0.0))
+    """
+    key, wanted = MONTH_KEYS[month - 1], None if ref is None else id_key(row_id)
+    count, total = 0, 0.0
+    for row in rows:
+        if ref is not None and (_blank_id(row.get(ref)) or id_key(row.get(ref)) != wanted):
+            continue
+        value = _number(row.get(key))
+        if value is not None and _is_series(table, row.get("series"), series):
+            count += 1
+            total += value
+    return count, total
+
+
+def has_months(rows: Iterable[Row], table: Table, series: str, ref: str, row_id: Any) -> bool:
+    """Whether a row of *table* for *row_id* and *series* holds a number in some month: the test that decides,
+    for a budget line, between its monthly actuals and its yearly actual (its "To date" cell is a number)."""
+    return any(not _blank_id(r.get(ref)) and id_key(r.get(ref)) == id_key(row_id) and _is_series(table, r.get("series"), series)
+               and months_total([r.get(k) for k in MONTH_KEYS]) is not None for r in rows)
+
+
 # --- reading the other tables --------------------------------------------------------------------
 
 def _is_series(table: Table, series: Any, code: str) -> bool:
@@ -462,17 +490,26 @@ def _f_actual_to_date(table: Table, lang: str) -> str:
                                                f'IF(ISNUMBER({actual}),{actual},"")'))
 
 
-def _deadline_month(table: Table, lang: str) -> str:
-    objective = _here(table, "objective_id", lang)
+def deadline_month_formula(objective: str, lang: str) -> str:
+    """The formula of :func:`deadline_month`: the month of the deadline of the objective whose id is *objective*
+    (an expression); December without one."""
     deadline = f"INDEX({_all(OBJECTIVES, 'deadline', lang)},MATCH({objective},{_all(OBJECTIVES, 'id', lang)},0))"
     return f'IF({objective}="",12,{_clamped_month(deadline, 12)})'
 
 
+def trajectory_formula(baseline: str, target: str, deadline_month: str, month: str, otherwise: str = '""') -> str:
+    """The formula of :func:`trajectory` (every argument an expression); *otherwise* without a target."""
+    line = f"{baseline}+({target}-{baseline})*MIN({month},{deadline_month})/{deadline_month}"
+    return f"IF(ISNUMBER({target}),IF(ISNUMBER({baseline}),{line},{target}),{otherwise})"
+
+
+def _deadline_month(table: Table, lang: str) -> str:
+    return deadline_month_formula(_here(table, "objective_id", lang), lang)
+
+
 def _f_kpi_target_to_date(table: Table, lang: str) -> str:
     target, baseline = _here(table, "target", lang), _here(table, "baseline", lang)
-    month_count = _deadline_month(table, lang)
-    line = f"{baseline}+({target}-{baseline})*MIN({_MONTH},{month_count})/{month_count}"
-    path = f'IF(ISNUMBER({target}),IF(ISNUMBER({baseline}),{line},{target}),"")'
+    path = trajectory_formula(baseline, target, _deadline_month(table, lang), _MONTH)
     return _guard(table, lang, _monthly_figure(KPI_MONTHS, "kpi_id", _here(table, "id", lang),
                                                KPI_SERIES.label("target", lang), "to_date", lang, path))
 

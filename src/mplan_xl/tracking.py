@@ -303,23 +303,32 @@ def _py_planned_to_date(table: Table, row: Row, done: Mapping[str, Any], context
     if _blank_id(line_id):
         return None
     if done.get("planned_phased") is not None:
-        month = context.month
-        return _monthly(context, BUDGET_MONTHS, "line_id", line_id, "planned",
-                        lambda months: months_to_date(months, month))[1]
+        return _to_date(context, BUDGET_MONTHS, "line_id", line_id, "planned")[1]
     planned = _number(row.get("planned"))
     if planned is None:
         return None
     return planned * _action_share(row.get("action_id"), context)
 
 
-def _py_actual_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
-    line_id = _own_id(table, row)
-    if _blank_id(line_id):
+def _to_date(context: "PlanContext", months: Table, ref: str, row_id: Any, series: str) -> tuple[int, float]:
+    """COUNTIFS and SUMIFS of the "À date" column of the monthly rows of *row_id* and *series*: a budget month
+    adds up to date, a KPI keeps its latest value."""
+    month, latest = context.month, months is KPI_MONTHS
+    return _monthly(context, months, ref, row_id, series,
+                    (lambda values: latest_to_date(values, month)) if latest else (lambda values: months_to_date(values, month)))
+
+
+def _actual_to_date(table: Table, row: Row, context: "PlanContext", months: Table, ref: str) -> Any:
+    """What the monthly "actual" rows say to date; the row's own actual when it has none."""
+    own_id = _own_id(table, row)
+    if _blank_id(own_id):
         return None
-    month = context.month
-    count, total = _monthly(context, BUDGET_MONTHS, "line_id", line_id, "actual",
-                            lambda months: months_to_date(months, month))
+    count, total = _to_date(context, months, ref, own_id, "actual")
     return total if count else _number(row.get("actual"))
+
+
+def _py_actual_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
+    return _actual_to_date(table, row, context, BUDGET_MONTHS, "line_id")
 
 
 def deadline_month(objective_id: Any, context: "PlanContext") -> int:
@@ -334,22 +343,15 @@ def _py_kpi_target_to_date(table: Table, row: Row, done: Mapping[str, Any], cont
     kpi_id = _own_id(table, row)
     if _blank_id(kpi_id):
         return None
-    month = context.month
-    count, total = _monthly(context, KPI_MONTHS, "kpi_id", kpi_id, "target",
-                            lambda months: latest_to_date(months, month))
+    count, total = _to_date(context, KPI_MONTHS, "kpi_id", kpi_id, "target")
     if count:
         return total
-    return trajectory(row.get("baseline"), row.get("target"), deadline_month(row.get("objective_id"), context), month)
+    return trajectory(row.get("baseline"), row.get("target"), deadline_month(row.get("objective_id"), context),
+                      context.month)
 
 
 def _py_kpi_actual_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
-    kpi_id = _own_id(table, row)
-    if _blank_id(kpi_id):
-        return None
-    month = context.month
-    count, total = _monthly(context, KPI_MONTHS, "kpi_id", kpi_id, "actual",
-                            lambda months: latest_to_date(months, month))
-    return total if count else _number(row.get("actual"))
+    return _actual_to_date(table, row, context, KPI_MONTHS, "kpi_id")
 
 
 def _py_objective_progress(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:

@@ -103,6 +103,8 @@ class PlanContext:
         self._rollup_cache: dict[tuple, dict[str, float]] = {}
         self._rows_for: dict[tuple[str, str], dict[str, list[Mapping[str, Any]]]] = {}
         self._computed: dict[str, list[tuple[Mapping[str, Any], dict[str, Any]]]] = {}
+        #: Figures the tracking functions compute once per context (an action's elapsed share...).
+        self.memo: dict[Any, Any] = {}
 
     @classmethod
     def of_plan(cls, plan: Any, lang: str, **thresholds: float) -> "PlanContext":

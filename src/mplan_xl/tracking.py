@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from . import schema
@@ -99,9 +100,15 @@ def month_in_year(value: Any, year: int, default: int) -> int:
     serial = _number(value)
     if serial is None:
         return default
-    first, last = date_to_serial(dt.date(year, 1, 1)) or 1.0, date_to_serial(dt.date(year, 12, 31)) or 1.0
+    first, last = _year_bounds(year)
     day = serial_to_date(min(max(serial, first), last))
     return day.month if day else default
+
+
+@lru_cache(maxsize=None)
+def _year_bounds(year: int) -> tuple[float, float]:
+    """The serial numbers of 1 January and 31 December of *year*."""
+    return date_to_serial(dt.date(year, 1, 1)) or 1.0, date_to_serial(dt.date(year, 12, 31)) or 1.0
 
 
 def months_total(months: Sequence[Any]) -> float | None:
@@ -292,10 +299,12 @@ def _action_share(action_id: Any, context: "PlanContext") -> float:
     fallback = context.month / 12
     if _blank_id(action_id):
         return fallback
-    action = _first(context, ACTIONS.key, action_id)
-    if action is None:
-        return fallback
-    return elapsed_share(*_action_months(action, context.year), context.month)
+    key = ("action share", id_key(action_id))
+    if key not in context.memo:   # an action has many lines
+        action = _first(context, ACTIONS.key, action_id)
+        context.memo[key] = fallback if action is None else elapsed_share(*_action_months(action, context.year),
+                                                                           context.month)
+    return context.memo[key]
 
 
 def _py_planned_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:

@@ -258,13 +258,13 @@ def _py_months_latest(table: Table, row: Row, done: Mapping[str, Any], context: 
 def _py_month_from(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
     if _blank_id(_own_id(table, row)):
         return None
-    return float(month_in_year(row.get("start"), context.year, 1))
+    return float(_action_months(row, context.year)[0])
 
 
 def _py_month_to(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
     if _blank_id(_own_id(table, row)):
         return None
-    return float(max(done["month_from"], month_in_year(row.get("end"), context.year, 12)))
+    return float(_action_months(row, context.year)[1])
 
 
 def _py_elapsed(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:

@@ -13,8 +13,16 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .vocabulary import Label
+
+
+def check_plan_output(source: str | os.PathLike, output: str | os.PathLike, force: bool) -> Path:
+    """Refuse early a new plan written over the plan it is made from (a usage error), then as :func:`check_output`."""
+    if Path(output).resolve() == Path(source).resolve():
+        raise UsageError(Label("{path} : la sortie doit être un autre fichier que le plan lu",
+                               "{path}: the output must be another file than the plan read"), path=output)
+    return check_output(output, force)
 
 
 def check_output(path: str | os.PathLike, force: bool) -> Path:

@@ -93,7 +93,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import metrics, schema
-from .atomic import check_output
+from .atomic import check_plan_output
 from .builder import build_workbook
 from .computed import PlanContext, compute_row
 from .errors import RolloverRefused, UsageError
@@ -141,8 +141,6 @@ REASONS: Mapping[str, Label] = {
 _TEXT = {
     "refused": Label("{path} : reprise impossible, {count} constat(s) bloquant(s) : {codes}",
                      "{path}: cannot roll over, {count} blocking finding(s): {codes}"),
-    "same_file": Label("{path} : la sortie doit être un autre fichier que le plan lu",
-                       "{path}: the output must be another file than the plan read"),
     "no_year": Label("{path} : année du plan introuvable ; indiquez --year", "{path}: plan year not found; give --year"),
     "year_order": Label("année {year} : le nouveau plan doit suivre l'année du plan lu ({source})",
                         "year {year}: the new plan must come after the year of the plan read ({source})"),
@@ -507,9 +505,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     source, output = Path(source), Path(output)
     if lang is not None:
         check_language(lang)
-    if output.resolve() == source.resolve():
-        raise UsageError(_TEXT["same_file"], path=output)
-    check_output(output, force)
+    check_plan_output(source, output, force)
     report, located, plan, (kpi_thresholds, author) = inspect_file(source, message_lang, then=_readable_source)
     source_year = located.year
     if not isinstance(source_year, int):

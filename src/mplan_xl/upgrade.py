@@ -48,9 +48,9 @@ from pathlib import Path
 from typing import Any
 
 from . import schema, versions
-from .atomic import check_output
+from .atomic import check_plan_output
 from .builder import build_workbook, runtime_for
-from .errors import PlanNotUsable, UpgradeRefused, UsageError
+from .errors import PlanNotUsable, UpgradeRefused
 from .package import PackageCopy
 from .plan import CURRENCIES, Identity, Plan, check_language, id_text
 from .plan_reader import LocatedPlan, blank, named_value, thresholds
@@ -61,8 +61,6 @@ from .validator import Inspected, check_file, inspect_file
 from .vocabulary import Label
 
 _TEXT = {
-    "same_file": Label("{path} : la sortie doit être un autre fichier que le plan lu",
-                       "{path}: the output must be another file than the plan read"),
     "no_year": Label("{path} : année du plan introuvable (cellule « Année » de la feuille Accueil, nommée {name}) : "
                      "saisissez-la dans le classeur, puis relancez",
                      "{path}: plan year not found (the 'Year' cell of the Guide sheet, named {name}): type it in the "
@@ -178,9 +176,7 @@ def upgrade(source: str | os.PathLike, output: str | os.PathLike, *, lang: str |
     source, output = Path(source), Path(output)
     if lang is not None:
         check_language(lang)
-    if output.resolve() == source.resolve():
-        raise UsageError(_TEXT["same_file"], path=output)
-    check_output(output, force)
+    check_plan_output(source, output, force)
     runtime = runtime_for(output, runtime)
     read: _Source = inspect_file(source, message_lang, then=lambda inspected: _read_source(inspected, lang))
     located = read.located

@@ -494,11 +494,16 @@ def _f_planned_to_date(table: Table, lang: str) -> str:
     return _guard(table, lang, f"IF(ISNUMBER({_here(table, 'planned_phased', lang)}),{phased},{spread})")
 
 
-def _f_actual_to_date(table: Table, lang: str) -> str:
+def _actual_formula(table: Table, lang: str, months: Table, ref: str) -> str:
+    """The formula of :func:`_actual_to_date`: the monthly "actual" rows to date, else the row's own actual."""
     actual = _here(table, "actual", lang)
-    return _guard(table, lang, _monthly_figure(BUDGET_MONTHS, "line_id", _here(table, "id", lang),
-                                               BUDGET_SERIES.label("actual", lang), "to_date", lang,
+    label = months.column("series").choice_list.label("actual", lang)
+    return _guard(table, lang, _monthly_figure(months, ref, _here(table, "id", lang), label, "to_date", lang,
                                                f'IF(ISNUMBER({actual}),{actual},"")'))
+
+
+def _f_actual_to_date(table: Table, lang: str) -> str:
+    return _actual_formula(table, lang, BUDGET_MONTHS, "line_id")
 
 
 def deadline_month_formula(objective: str, lang: str) -> str:
@@ -526,10 +531,7 @@ def _f_kpi_target_to_date(table: Table, lang: str) -> str:
 
 
 def _f_kpi_actual_to_date(table: Table, lang: str) -> str:
-    actual = _here(table, "actual", lang)
-    return _guard(table, lang, _monthly_figure(KPI_MONTHS, "kpi_id", _here(table, "id", lang),
-                                               KPI_SERIES.label("actual", lang), "to_date", lang,
-                                               f'IF(ISNUMBER({actual}),{actual},"")'))
+    return _actual_formula(table, lang, KPI_MONTHS, "kpi_id")
 
 
 def _f_objective_progress(table: Table, lang: str) -> str:

@@ -23,21 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
 
 import mplan_xl
 from mplan_xl.builder import build_workbook
 from mplan_xl.demo import demo_plan
 from mplan_xl.validator import check, check_file
 
-
-def openpyxl_read(path: Path) -> None:
-    for data_only in (False, True):
-        wb = openpyxl.load_workbook(path, data_only=data_only)
-        for ws in wb.worksheets:
-            for _ in ws.iter_rows(values_only=True):
-                pass
-        wb.close()
+from baselines import read_openpyxl
 
 
 def big_plan(actions: int, lines_per_action: int = 5, year: int = 2027):
@@ -87,7 +79,7 @@ def main() -> None:
              for i in range(args.files)]
     sample = paths[: min(20, len(paths))]
     ours = [timed(lambda p=p: check_file(p)) for p in sample]
-    base = [timed(lambda p=p: openpyxl_read(p)) for p in sample]
+    base = [timed(lambda p=p: read_openpyxl(p)) for p in sample]
     ours_ms, base_ms = statistics.median(ours) * 1000, statistics.median(base) * 1000
     print("== typical plan (demo workbook, median per file)")
     print(f"{'mplan-xl check (read + all rules)':<40} {ours_ms:8.1f} ms")
@@ -97,7 +89,7 @@ def main() -> None:
     for jobs in (1, 2):
         elapsed = timed(lambda j=jobs: check(paths, jobs=j))
         print(f"{'check --jobs ' + str(jobs):<40} {len(paths) / elapsed:8.1f} files/s")
-    elapsed = timed(lambda: [openpyxl_read(p) for p in paths[:20]])
+    elapsed = timed(lambda: [read_openpyxl(p) for p in paths[:20]])
     print(f"{'openpyxl read, 1 process':<40} {20 / elapsed:8.1f} files/s")
 
     print("== growth with rows (in-process check)")

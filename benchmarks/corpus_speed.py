@@ -27,12 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # hostile.py builds the crafted files
 
+from baselines import read_openpyxl  # noqa: E402
 from mplan_xl.reader import read_workbook  # noqa: E402
 
 
@@ -42,19 +42,6 @@ def read_ours(path: Path) -> None:
         wb.values(name)
         wb.formulas(name)
     wb.close()
-
-
-def read_openpyxl(path: Path) -> None:
-    import openpyxl
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for data_only in (False, True):
-            wb = openpyxl.load_workbook(path, data_only=data_only)
-            for ws in wb.worksheets:
-                for _ in ws.iter_rows(values_only=True):
-                    pass
-            wb.close()
 
 
 def best(func, path: Path, repeat: int) -> float | None:

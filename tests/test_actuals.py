@@ -232,9 +232,14 @@ def test_a_plan_saved_by_libreoffice_takes_its_actuals_too(imported, tmp_path):
     result = CliRunner().invoke(main, ["actuals", str(resaved), str(imported["fec"]), "-o", str(out)])
     assert result.exit_code == 1, result.output   # the same two unmatched expenses
     expected = json.loads(imported["report"].read_text(encoding="utf-8"))["lines"]
-    budget = locate_plan(read_workbook(out)).tables["budget"]
+    located = locate_plan(read_workbook(out))
+    budget = located.tables["budget"]
     assert {row.values["id"]: row.values["actual"] for row in budget.rows} == \
         {line_id: line["total"] for line_id, line in expected.items()}
+    # The months of the lines' "Réel" rows, in the sheet LibreOffice wrote, add up to the new actuals.
+    actual_rows = [r for r in located.tables["budget_months"].rows if r.values["series"] == "Réel"]
+    assert actual_rows and all(sum(v for k in schema.MONTH_KEYS if isinstance(v := r.values[k], (int, float)))
+                               == pytest.approx(expected[r.values["line_id"]]["total"]) for r in actual_rows)
     assert check_file(out, "en").status == "valid"
 
 

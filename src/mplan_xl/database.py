@@ -147,7 +147,7 @@ def _ddl(name: str, columns: Sequence[tuple[str, str]], key: Sequence[str], type
 
 
 def _upgrade(con: Any, name: str, found: Sequence[str], columns: Sequence[tuple[str, str]], path: Any,
-             types: Mapping[str, str], placeholder: str = "?") -> None:
+             types: Mapping[str, str]) -> None:
     """Add to table *name* the columns a newer mplan-xl stores (a database filled by an older version, whose plans
     then show those figures blank until they are loaded again); a table with a column we do not know is not ours."""
     expected = [c for c, _ in columns]

@@ -236,7 +236,7 @@ def _blank_id(value: Any) -> bool:
 
 def compute(figure: str, table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
     """The value of *figure* on *row* of *table*; *done* holds the row's computed columns already known."""
-    return _PYTHON[figure](table, row, done, context, lang)
+    return _FIGURES[figure][0](table, row, done, context, lang)
 
 
 def _own_id(table: Table, row: Row) -> Any:
@@ -373,14 +373,6 @@ def _py_objective_progress(table: Table, row: Row, done: Mapping[str, Any], cont
     return math.fsum(values) / len(values) if values else None
 
 
-_PYTHON: dict[str, Callable[[Table, Row, Mapping[str, Any], "PlanContext", str], Any]] = {
-    "months_total": _py_months_total, "months_to_date": _py_months_to_date, "months_latest": _py_months_latest,
-    "month_from": _py_month_from, "month_to": _py_month_to, "elapsed": _py_elapsed,
-    "spread_monthly": _py_spread_monthly, "planned_phased": _py_planned_phased,
-    "planned_to_date": _py_planned_to_date, "actual_to_date": _py_actual_to_date,
-    "kpi_target_to_date": _py_kpi_target_to_date, "kpi_actual_to_date": _py_kpi_actual_to_date,
-    "objective_progress": _py_objective_progress,
-}
 
 
 # --- each figure: the formula --------------------------------------------------------------------
@@ -395,7 +387,7 @@ def formula(figure: str, table: Table, lang: str) -> str:
     >>> formula("months_total", schema.BUDGET_MONTHS, "en")
     'IF(COUNT(tblBudgetMonths[[#This Row],[Jan]:[Dec]])=0,"",SUM(tblBudgetMonths[[#This Row],[Jan]:[Dec]]))'
     """
-    return _FORMULAS[figure](table, lang)
+    return _FIGURES[figure][1](table, lang)
 
 
 def _here(table: Table, key: str, lang: str) -> str:
@@ -540,13 +532,19 @@ def _f_objective_progress(table: Table, lang: str) -> str:
     return _guard(table, lang, f'IFERROR({average},"")')
 
 
-_FORMULAS: dict[str, Callable[[Table, str], str]] = {
-    "months_total": _f_months_total, "months_to_date": _f_months_to_date, "months_latest": _f_months_latest,
-    "month_from": _f_month_from, "month_to": _f_month_to, "elapsed": _f_elapsed,
-    "spread_monthly": _f_spread_monthly, "planned_phased": _f_planned_phased,
-    "planned_to_date": _f_planned_to_date, "actual_to_date": _f_actual_to_date,
-    "kpi_target_to_date": _f_kpi_target_to_date, "kpi_actual_to_date": _f_kpi_actual_to_date,
-    "objective_progress": _f_objective_progress,
+#: Each figure to date: its Python function and its formula renderer, side by side.
+_FIGURES: dict[str, tuple[Callable[[Table, Row, Mapping[str, Any], "PlanContext", str], Any], Callable[[Table, str], str]]] = {
+    "months_total": (_py_months_total, _f_months_total),
+    "months_to_date": (_py_months_to_date, _f_months_to_date),
+    "months_latest": (_py_months_latest, _f_months_latest),
+    "month_from": (_py_month_from, _f_month_from),
+    "month_to": (_py_month_to, _f_month_to),
+    "elapsed": (_py_elapsed, _f_elapsed),
+    "spread_monthly": (_py_spread_monthly, _f_spread_monthly),
+    "planned_phased": (_py_planned_phased, _f_planned_phased),
+    "planned_to_date": (_py_planned_to_date, _f_planned_to_date),
+    "actual_to_date": (_py_actual_to_date, _f_actual_to_date),
+    "kpi_target_to_date": (_py_kpi_target_to_date, _f_kpi_target_to_date),
+    "kpi_actual_to_date": (_py_kpi_actual_to_date, _f_kpi_actual_to_date),
+    "objective_progress": (_py_objective_progress, _f_objective_progress),
 }
-
-assert set(_PYTHON) == set(_FORMULAS), "every figure to date has its Python function and its formula"

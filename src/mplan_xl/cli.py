@@ -597,6 +597,7 @@ _ACTUALS_TEXT = {
                        "Marketing expenses not matched (sheet '{sheet}' of the copy):"),
     "entry": Label("  ligne {line}  {date}  {account}  {supplier}  {label}  {amount}",
                    "  line {line}  {date}  {account}  {supplier}  {label}  {amount}"),
+    "warning": Label("avertissement : {text}", "warning: {text}"),
     "more": Label("  … et {count} autre(s) : voir le rapport JSON ou la feuille de la copie",
                   "  … and {count} more: see the JSON report or the copy's sheet"),
     "bad_date": Label("--as-of {value!r} : attendu une date AAAA-MM-JJ ou JJ/MM/AAAA",
@@ -651,8 +652,12 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
     refuse_output_over_input([out, report], [plan, fec])
     result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
-                            force=force)
+                            force=force, lang=lang)
     click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
+    for warning in result.warnings[:_LISTED_UNMATCHED]:
+        click.echo(text["warning"](lang).format(text=warning.text(lang)))
+    if len(result.warnings) > _LISTED_UNMATCHED:
+        click.echo(text["more"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
     for line in result.summary(lang):
         click.echo(line)
     if result.unmatched:

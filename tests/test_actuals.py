@@ -26,6 +26,7 @@ from mplan_xl.reader import read_workbook
 from mplan_xl.validator import check_file
 
 from conftest import YEAR, needs_libreoffice
+from test_fec_hardening import reconciles
 
 
 def entry(amount=100.0, *, account="623100", supplier="", code="", ref="", label="", date=dt.date(YEAR, 3, 1), line=2):
@@ -149,6 +150,7 @@ def test_the_copy_holds_each_lines_matched_total_and_inputs_are_untouched(import
     assert "Non rapprochées (comptes marketing) : 2 écriture(s), 930,00 €" in result.output
     assert report["unmatched"]["count"] == 2 and report["matched"]["amount"] == pytest.approx(
         sum(v for v in actual.values()))
+    reconciles(report)
 
 
 def test_every_other_part_is_byte_identical(imported):

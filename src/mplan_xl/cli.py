@@ -625,7 +625,7 @@ def _as_of(value: str | None) -> Any:
 @click.option("--output", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Copy of PLAN to write, with each budget line's actual taken from the FEC.")
 @click.option("--report", type=click.Path(dir_okay=False), default=None,
-              help="JSON report to write: matched, unmatched (every entry), ignored, total of each budget line.")
+              help="JSON report to write: matched, unmatched (every entry), ignored (by reason), total of each budget line.")
 @click.option("--rules", type=click.Path(dir_okay=False), default=None,
               help="Mapping table (CSV: ligne;compte;fournisseur;libelle) whose rules claim entries first.")
 @click.option("--as-of", "as_of", default=None, help="Only entries up to this date (YYYY-MM-DD or DD/MM/YYYY).")
@@ -641,10 +641,11 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     an explicit rule of --rules, else the line's quote reference in the
     entry's piece reference or label, else the line's supplier (when it has
     one budget line). Marketing expenses that no line claims are listed.
-    PLAN and FEC are only read. Exit code: 0 when the copy is written and
-    every marketing expense matched, 1 when some are unmatched (the copy is
-    written) or nothing could be written (FEC, plan or rules refused), 2 for
-    a usage error.
+    A FEC with no expense of the plan year, or an amount that does not fit
+    the file's notation, is refused. PLAN and FEC are only read. Exit code:
+    0 when the copy is written and every marketing expense matched, 1 when
+    some are unmatched (the copy is written) or nothing could be written
+    (FEC, plan or rules refused), 2 for a usage error.
     """
     from .actuals_workbook import UNMATCHED_SHEET, import_actuals
 

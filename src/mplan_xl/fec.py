@@ -54,7 +54,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from .errors import FecError
 from .vocabulary import Label
@@ -247,6 +247,14 @@ _PATTERNS = {decimal: re.compile(rf"([+-]?)(\d{{1,3}}(?:[{re.escape(_SPACES + gr
                                  rf"(?:{re.escape(decimal)}(\d{{1,2}}))?")
              for decimal, group in ((DECIMAL_COMMA, "."), (DECIMAL_POINT, ","))}
 _EXPECTED = {DECIMAL_COMMA: "1 234,56", DECIMAL_POINT: "1,234.56"}
+#: An amount with decimals, that only its convention reads (the other would need three digits after its last mark).
+_SHOWS = {decimal: re.compile(rf"^[^\S\n]*[+-]?(?:\d{{1,3}}(?:[{re.escape(_SPACES + group)}]\d{{3}})+|\d+)"
+                              rf"{re.escape(decimal)}\d{{1,2}}[^\S\n]*$", re.MULTILINE)
+          for decimal, group in ((DECIMAL_COMMA, "."), (DECIMAL_POINT, ","))}
+#: The amounts most exports write, one a line (``-1234,56``, ``12``): all read at once, without the general pattern.
+_PLAIN = {decimal: re.compile(rf"(?:-?\d{{1,{MAX_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?\n)*"
+                              rf"-?\d{{1,{MAX_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?")
+          for decimal in (DECIMAL_COMMA, DECIMAL_POINT)}
 _TOO_LARGE_REASON = "too large"
 
 
@@ -276,29 +284,28 @@ def parse_amount(text: str, decimal: str = DECIMAL_COMMA) -> Decimal:
 _NOT_DIGITS = str.maketrans("", "", _SPACES + ".,")
 
 
-def number_convention(amounts: dict[str, int]) -> tuple[str, tuple[str, int] | None]:
-    """The file's decimal separator, decided once from all its amounts (text -> first line), and the amount that
-    shows it (None when none does: the FEC norm's decimal comma).
+def number_convention(amounts: Iterable[str]) -> str:
+    """The file's decimal separator, decided once from all its amounts.
 
-    Only an amount with decimals that fits one convention alone tells (``1,5``, ``5,920.00``); ``1234`` or
-    ``1,234`` do not. The convention most amounts show wins; the amounts that do not fit it are refused by
-    :func:`parse_amount`, never read the other way.
+    Only an amount with decimals tells (``1,5``, ``5,920.00``): it fits one convention alone; ``1234`` or ``1,234``
+    do not. The convention most amounts show wins, the decimal comma of the FEC norm when none does or as many
+    show each; the amounts that do not fit it are refused by :func:`parse_amount`, never read the other way.
 
-    >>> number_convention({"1 200,50": 2, "0,00": 3, "1234": 4})
-    (',', ('1 200,50', 2))
-    >>> number_convention({"5,920.00": 7, "1,234": 2}), number_convention({"12": 2})
-    (('.', ('5,920.00', 7)), (',', None))
+    >>> number_convention(["1 200,50", "0,00", "1234"]), number_convention(["5,920.00", "1,234"])
+    (',', '.')
+    >>> number_convention(["12", "1,234"])
+    ','
     """
-    shown: dict[str, list[tuple[int, str]]] = {DECIMAL_COMMA: [], DECIMAL_POINT: []}
-    for text, line in amounts.items():
-        fits = [(decimal, found) for decimal, pattern in _PATTERNS.items() if (found := pattern.fullmatch(text.strip()))]
-        if len(fits) == 1 and fits[0][1].group(3) is not None:
-            shown[fits[0][0]].append((line, text))
-    decimal = DECIMAL_POINT if len(shown[DECIMAL_POINT]) > len(shown[DECIMAL_COMMA]) else DECIMAL_COMMA
-    if not shown[decimal]:
-        return decimal, None
-    line, text = min(shown[decimal])
-    return decimal, (text, line)
+    joined = "\n".join(amounts)
+    shown = {decimal: len(pattern.findall(joined)) for decimal, pattern in _SHOWS.items()}
+    return DECIMAL_POINT if shown[DECIMAL_POINT] > shown[DECIMAL_COMMA] else DECIMAL_COMMA
+
+
+def _shown_by(amounts: dict[str, tuple[int, int]], decimal: str) -> tuple[str, int] | None:
+    """The first amount (text, line) that shows the convention *decimal*, for a message."""
+    shows = _SHOWS[decimal]
+    found = [(line, text) for text, (line, _) in amounts.items() if shows.fullmatch(text)]
+    return (min(found)[1], min(found)[0]) if found else None
 
 
 def parse_date(text: str) -> dt.date:
@@ -336,18 +343,18 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
         raise FecError(name, [FecProblem(1, None, _NO_HEADER, {"missing": ", ".join(missing)})])
     if all(c.casefold() in position for c in DEBIT_CREDIT):
         debit, credit, sens = position["debit"], position["credit"], None
+        second = credit   # the column read with the debit (or the amount)
     elif all(c.casefold() in position for c in AMOUNT_SENS):
         debit, credit, sens = position["montant"], None, position["sens"]
+        second = sens
     else:
         raise FecError(name, [FecProblem(1, None, _NO_AMOUNT, {})])
     (journal, number, date_col, account, account_label, aux_num, aux_lib, piece_ref, label) = (
         position[c.casefold()] for c in NEEDED)
     width = len(header)
-    amount_columns = (debit,) if credit is None else (debit, credit)
     problems: list[FecProblem] = []
-    expenses: list[tuple[int, list[str]]] = []
-    amounts: dict[str, int] = {}      # every amount of the file, once, with its first line
-    where: dict[str, int] = {}        # ... and its column
+    expenses: list[tuple] = []         # the fields of each expense line, its amount texts last
+    amounts: dict[str, tuple[int, int]] = {}   # every amount of the file, once, with its first line and column
     suppliers: dict[tuple[str, str], tuple[str, str]] = {}
     days: dict[str, dt.date] = {}     # a year has few distinct dates: each is parsed once
     other = 0
@@ -356,7 +363,7 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
             if len(raw) > MAX_FIELD and (long := _long_field(raw, separator)) is not None:
                 problems.append(FecProblem(n, header_names[long[0]] if long[0] < width else None, _LONG,
                                            {"length": f"{long[1]:,}".replace(",", "\u202f")}))
-            elif (row := _row(raw, separator)) is None:
+            elif (row := raw.split(separator) if '"' not in raw else _row(raw, separator)) is None:
                 problems.append(FecProblem(n, None, _UNREADABLE_LINE, {"error": "csv"}))
             elif len(row) != width:
                 if len(row) > 1 or raw.strip():
@@ -364,13 +371,15 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
             elif row[date_col] not in days and _day(row[date_col], days) is None:
                 problems.append(FecProblem(n, header_names[date_col], _DATE, {"value": _excerpt(row[date_col])}))
             else:
-                for column in amount_columns:
-                    if (text := row[column]) not in amounts:
-                        amounts[text], where[text] = n, column
+                if (text := row[debit]) not in amounts:
+                    amounts[text] = (n, debit)
+                if credit is not None and (text := row[credit]) not in amounts:
+                    amounts[text] = (n, credit)
                 if row[aux_num] or row[aux_lib]:
                     suppliers.setdefault((row[journal], row[number]), (row[aux_num], row[aux_lib]))
                 if row[account].startswith("6"):
-                    expenses.append((n, row))
+                    expenses.append((n, row[journal], row[number], row[date_col], row[account], row[account_label],
+                                     row[aux_num], row[aux_lib], row[piece_ref], row[label], row[debit], row[second]))
                 else:
                     other += 1
             if len(problems) >= MAX_PROBLEMS:
@@ -378,29 +387,26 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
         del lines
         if not problems and not expenses and not other:
             raise FecError(name, [FecProblem(1, None, _NO_ENTRY, {})])
-        decimal, example = number_convention(amounts)
-        values = _amounts(amounts, where, decimal, example, header_names, problems)
+        decimal, values = _read_amounts(amounts, header_names, problems)
         entries = []
-        for n, row in expenses:
+        for (n, journal_code, piece, date_text, account_num, account_lib, code, supplier, ref, text, first,
+             other_text) in expenses:
             if len(problems) >= MAX_PROBLEMS:
                 break
             if sens is not None:
-                if (sign := _SENS_SIGN.get(row[sens].strip().casefold())) is None:
-                    problems.append(FecProblem(n, header_names[sens], _SENS, {"value": _excerpt(row[sens])}))
+                if (sign := _SENS_SIGN.get(other_text.strip().casefold())) is None:
+                    problems.append(FecProblem(n, header_names[sens], _SENS, {"value": _excerpt(other_text)}))
                     continue
-                amount = values.get(row[debit], ZERO) * sign
+                amount = values.get(first, ZERO) * sign
             else:
-                assert credit is not None
-                amount = values.get(row[debit], ZERO) - values.get(row[credit], ZERO)
+                amount = values.get(first, ZERO) - values.get(other_text, ZERO)
             if problems:
                 continue
-            entry = Entry(n, row[journal], row[number], days[row[date_col]], row[account].strip(),
-                          row[account_label].strip(), row[aux_num].strip(), row[aux_lib].strip(),
-                          row[piece_ref].strip(), row[label].strip(), amount)
-            if not (entry.supplier_code or entry.supplier) and (entry.journal, entry.number) in suppliers:
-                code, supplier = suppliers[entry.journal, entry.number]
-                entry = entry._replace(supplier_code=code.strip(), supplier=supplier.strip())
-            entries.append(entry)
+            if not (code or supplier) and (journal_code, piece) in suppliers:
+                code, supplier = suppliers[journal_code, piece]
+            entries.append(Entry(n, journal_code, piece, days[date_text], account_num.strip(), account_lib.strip(),
+                                 code.strip(), supplier.strip(), ref.strip(), text.strip(), amount))
+        del expenses
         if problems:
             raise FecError(name, sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     months = frozenset((day.year, day.month) for day in days.values())
@@ -412,29 +418,48 @@ def fallback_warnings(lines: list[int]) -> list[FecProblem]:
     return [FecProblem(n, None, _FALLBACK, {}) for n in lines]
 
 
-def _amounts(amounts: dict[str, int], where: dict[str, int], decimal: str, example: tuple[str, int] | None,
-             header_names: list[str], problems: list[FecProblem]) -> dict[str, Decimal]:
-    """Each distinct amount text read in the file's convention; a problem for each one that does not fit it."""
+def _read_amounts(amounts: dict[str, tuple[int, int]], header_names: list[str],
+                  problems: list[FecProblem]) -> tuple[str, dict[str, Decimal]]:
+    """The file's convention (:func:`number_convention`) and each distinct amount text read in it; a problem for
+    each one that does not fit it."""
+    texts = [text for text in amounts if text]
+    joined = "\n".join(texts)
+    values = {"": ZERO} if "" in amounts else {}
+    # Most exports write every amount as -1234,56 (or -1234.56): one regular expression reads them all.
+    for decimal, plain in _PLAIN.items():
+        if plain.fullmatch(joined):
+            if decimal == DECIMAL_POINT and not _SHOWS[DECIMAL_POINT].search(joined):
+                decimal = DECIMAL_COMMA   # integers only: the FEC norm
+            values.update(zip(texts, map(Decimal, joined.replace(",", ".").split("\n") if texts else ())))
+            return decimal, values
+    decimal = number_convention(texts)
+    return decimal, _amounts(amounts, decimal, header_names, problems)
+
+
+def _amounts(amounts: dict[str, tuple[int, int]], decimal: str, header_names: list[str],
+             problems: list[FecProblem]) -> dict[str, Decimal]:
+    """Each distinct amount text read in the convention *decimal*; a problem for each one that does not fit it."""
     values: dict[str, Decimal] = {}
     other = DECIMAL_POINT if decimal == DECIMAL_COMMA else DECIMAL_COMMA
-    for text, n in amounts.items():
+    for text, (n, column) in amounts.items():
         try:
             values[text] = parse_amount(text, decimal)
             continue
         except ValueError as err:
             too_large = err.args[0] == _TOO_LARGE_REASON
-        column = header_names[where[text]]
+        name = header_names[column]
         if too_large:
-            problems.append(FecProblem(n, column, _TOO_LARGE, {"value": _excerpt(text)}))
+            problems.append(FecProblem(n, name, _TOO_LARGE, {"value": _excerpt(text)}))
             continue
         try:
             parse_amount(text, other)
         except ValueError:
-            problems.append(FecProblem(n, column, _AMOUNT, {"value": _excerpt(text), "expected": _EXPECTED[decimal]}))
+            problems.append(FecProblem(n, name, _AMOUNT, {"value": _excerpt(text), "expected": _EXPECTED[decimal]}))
         else:
+            example = _shown_by(amounts, decimal)
             shown = (Label(*(form.format(line=example[1], value=_excerpt(example[0])) for form in (_EXAMPLE.fr, _EXAMPLE.en)))
                      if example else _FEC_NORM)
-            problems.append(FecProblem(n, column, _NOTATION, {
+            problems.append(FecProblem(n, name, _NOTATION, {
                 "value": _excerpt(text), "other": _CONVENTION[other], "decimal": _CONVENTION[decimal], "example": shown}))
     return values
 

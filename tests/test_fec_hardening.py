@@ -94,7 +94,7 @@ def test_a_stray_windows_byte_is_decoded_on_its_line_only_and_named():
     assert [e.supplier for e in fec.entries] == ["Société Générale d'Impression", "Éditions Papilles"]
     assert fec.entries[1].label == "Remise 5 €"
     assert [(w.line, w.text("en")) for w in fec.warnings] == [
-        (line, f"line {line}: not valid UTF-8, read as Windows-1252") for line in (5, 6, 7)]
+        (line, f"FEC, line {line}: not valid UTF-8, read as Windows-1252") for line in (5, 6, 7)]
 
 
 # --- 26.3 and 26.4, and the year of the FEC: through the command ---------------------------------------------------
@@ -217,7 +217,7 @@ def test_rules_file_with_a_stray_byte_is_read_line_by_line(tmp_path):
     warnings: list = []
     rules = read_rules(path, ["L1", "L2"], warnings=warnings)
     assert [r.supplier for r in rules] == ["Société Générale", ""] and rules[1].label == "promo 5 €"
-    assert [w.line for w in warnings] == [3]
+    assert [w.text("en") for w in warnings] == [f"{path}, line 3: not valid UTF-8, read as Windows-1252"]
 
 
 # --- Hypothesis: the number parser, the FEC reader and the rules reader ----------------------------------------------

@@ -285,7 +285,7 @@ def check_fec_year(path: str | os.PathLike, months: Iterable[tuple[int, int]], e
     at all are returned as a warning.
 
     >>> [w.text("en") for w in check_fec_year("F", {(2027, 1), (2027, 3)}, {2027}, year=2027, last_month=4)]
-    ['the FEC has no entry in 02/2027, 04/2027 (months expected up to 04/2027): a partial export? The actuals of these months stay at 0']
+    ['F: the FEC has no entry in 02/2027, 04/2027 (months expected up to 04/2027): a partial export? The actuals of these months stay at 0']
     >>> check_fec_year("F", {(2026, 5)}, {2026}, year=2027, last_month=12)
     Traceback (most recent call last):
     mplan_xl.errors.FecRefused: F: the FEC has no expense entry of 2027 (class 6); it covers 2026. Nothing was imported: ask the accountant for the FEC of 2027
@@ -298,7 +298,7 @@ def check_fec_year(path: str | os.PathLike, months: Iterable[tuple[int, int]], e
     if not missing:
         return []
     return [FecProblem(0, None, _MISSING_MONTHS, {"months": ", ".join(f"{m:02d}/{year}" for m in missing),
-                                                  "last": last_month, "year": year})]
+                                                  "last": last_month, "year": year}, str(path))]
 
 
 def _claim(entry: Entry, rules: Sequence[Rule], quote_pattern: re.Pattern | None, quote_owner: dict[str, str],
@@ -359,7 +359,7 @@ def read_rules(path: str | os.PathLike, line_ids: Iterable[str], *, warnings: li
         raise RulesError(Label("{path} : fichier de règles introuvable", "{path}: rules file not found"),
                          path=path) from None
     if warnings is not None:
-        warnings.extend(fallback_warnings(fallback))
+        warnings.extend(fallback_warnings(fallback, str(path)))
     first = lines[0] if lines else ""
     delimiter = max(";,\t", key=first.count) if first else ";"
     reader = csv.reader(lines, delimiter=delimiter)

@@ -123,20 +123,27 @@ class Fec:
 
 @dataclass(frozen=True)
 class FecProblem:
+    """A problem (or a warning) at a line (0: the whole file) and column of a FEC or a rules file; *path* names the
+    file when the text stands on its own (a warning), not under the file's own heading."""
+
     line: int
     column: str | None
     message: Label
     params: dict[str, object]
+    path: str | None = None
 
     def text(self, lang: str = "fr") -> str:
         params = {key: value(lang) if isinstance(value, Label) else value for key, value in self.params.items()}
-        if self.line <= 0:   # about the whole file
-            return self.message(lang).format(**params)
         where = (_AT_COLUMN if self.column else _AT_LINE)(lang).format(line=self.line, column=self.column)
+        if self.path is not None:
+            where = _IN_FILE(lang).format(path=self.path, where=where) if self.line > 0 else self.path
+        elif self.line <= 0:   # about the whole file
+            return self.message(lang).format(**params)
         return _LOCATED(lang).format(where=where, message=self.message(lang).format(**params))
 
 
 _LOCATED = Label("{where} : {message}", "{where}: {message}")
+_IN_FILE = Label("{path}, {where}", "{path}, {where}")
 _AT_LINE = Label("ligne {line}", "line {line}")
 _AT_COLUMN = Label("ligne {line}, colonne {column}", "line {line}, column {column}")
 _NOT_IMPORTED = Label("{path} : FEC illisible, rien n'a été importé ({count} problème(s))",
@@ -410,12 +417,12 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
         if problems:
             raise FecError(name, sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     months = frozenset((day.year, day.month) for day in days.values())
-    return Fec(entries, other, encoding, separator, decimal, months, fallback_warnings(fallback))
+    return Fec(entries, other, encoding, separator, decimal, months, fallback_warnings(fallback, name))
 
 
-def fallback_warnings(lines: list[int]) -> list[FecProblem]:
+def fallback_warnings(lines: list[int], path: str | None = None) -> list[FecProblem]:
     """The warning of each line read with the fallback encoding (see :func:`decode_lines`)."""
-    return [FecProblem(n, None, _FALLBACK, {}) for n in lines]
+    return [FecProblem(n, None, _FALLBACK, {}, path) for n in lines]
 
 
 def _read_amounts(amounts: dict[str, tuple[int, int]], header_names: list[str],

@@ -309,3 +309,19 @@ def test_any_rules_file_is_read_or_refused_cleanly(data):
             assert err.text("fr") and err.text("en")
             return
         assert all(r.line_id in ("L1", "L2") and (not r.account or r.account.isdigit()) for r in rules)
+
+
+def test_a_header_the_csv_module_cannot_read_is_refused_as_no_header():
+    header = ['"' + "x" * 200_000 + '"'] + HEADER
+    [(line, _, text)] = problems(fec_bytes(piece("1", "20270315", "623100", "10,00"), header=header))
+    assert line == 1 and "no FEC header" in text
+
+
+def test_the_benchmarks_large_demo_fec_reconciles():
+    plan = demo_plan(year=YEAR)
+    fec = parse_fec(demo_fec_text(plan, extra_pieces=400).encode("utf-8"))
+    lines = [BudgetLine(str(row["id"]), str(row.get("supplier") or ""), str(row.get("quote_ref") or ""))
+             for row in plan.rows("budget")]
+    for as_of in (None, dt.date(YEAR, 6, 30)):
+        reconciles(json.loads(json.dumps(match_entries(fec.entries, lines, year=YEAR, as_of=as_of,
+                                                       other_lines=fec.other_lines).to_dict())))

@@ -193,8 +193,10 @@ def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:
     valid UTF-8 as are not (a stray Windows byte); otherwise it is a single-byte file, read as a whole as
     Windows-1252 when a byte in 0x80–0x9F is present, else as ISO-8859-15.
 
-    >>> decode_lines("Publicité\\n".encode("cp1252"))
-    (['Publicité', ''], 'iso-8859-15', [])
+    >>> decode_lines("Publicité\\n".encode("cp1252")), decode_lines("€".encode("iso-8859-15"))[:2]
+    ((['Publicité', ''], 'iso-8859-15', []), (['€'], 'iso-8859-15'))
+    >>> decode_lines(b"\\x80 Pub")[:2], decode_lines("\\ufeffé".encode("utf-8"))
+    ((['€ Pub'], 'cp1252'), (['é'], 'utf-8', []))
     >>> decode_lines("é\\r\\n".encode("utf-8") + b"5 \\x80\\r\\n")
     (['é', '5 €', ''], 'utf-8', [2])
     """
@@ -227,18 +229,6 @@ _NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 def _windows(found: re.Match) -> str:
     return bytes(ord(ch) - 0xDC00 for ch in found.group(0)).decode("cp1252", errors="replace")
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of *data* (lines joined with LF) and the encoding it was read with (see :func:`decode_lines`).
-
-    >>> decode("Publicité".encode("cp1252"))[1], decode("Publicité €".encode("iso-8859-15"))
-    ('iso-8859-15', ('Publicité €', 'iso-8859-15'))
-    >>> decode(b"\\x80 Pub")[1], decode("\\ufeffé".encode("utf-8"))
-    ('cp1252', ('é', 'utf-8'))
-    """
-    lines, encoding, _ = decode_lines(data)
-    return "\n".join(lines), encoding
 
 
 def _split_lines(text: str) -> list[str]:
@@ -342,7 +332,7 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     del data
     header_line = lines[0]
     separator = max(SEPARATORS, key=header_line.count)
-    header_names = [h.strip().strip('"') for h in _split(header_line, separator)]
+    header_names = [h.strip().strip('"') for h in _row(header_line, separator) or []]
     header = [h.casefold() for h in header_names]
     position = {h: i for i, h in enumerate(header)}
     missing = [c for c in NEEDED if c.casefold() not in position]

@@ -325,3 +325,14 @@ def test_the_benchmarks_large_demo_fec_reconciles():
     for as_of in (None, dt.date(YEAR, 6, 30)):
         reconciles(json.loads(json.dumps(match_entries(fec.entries, lines, year=YEAR, as_of=as_of,
                                                        other_lines=fec.other_lines).to_dict())))
+
+
+def test_many_stray_bytes_are_listed_briefly(demo):
+    lines = demo["fec"].splitlines()
+    stray = [line.replace("Achats", "Achats EURO") if line.startswith("AC\t") else line for line in lines]
+    data = ("\n".join(stray) + "\n").encode("utf-8").replace(b"EURO", b"\x80")
+    result, out, report = run(demo, "many-stray", data)
+    assert out.exists() and report is not None
+    count = sum(line.startswith("AC\t") for line in lines)
+    assert len(report["warnings"]) == count > 20
+    assert f"and {count - 20} more warning(s): see the JSON report" in result.output

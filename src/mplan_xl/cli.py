@@ -598,6 +598,8 @@ _ACTUALS_TEXT = {
     "entry": Label("  ligne {line}  {date}  {account}  {supplier}  {label}  {amount}",
                    "  line {line}  {date}  {account}  {supplier}  {label}  {amount}"),
     "warning": Label("avertissement : {text}", "warning: {text}"),
+    "more_warnings": Label("  … et {count} autre(s) avertissement(s) : voir le rapport JSON (--report)",
+                           "  … and {count} more warning(s): see the JSON report (--report)"),
     "more": Label("  … et {count} autre(s) : voir le rapport JSON ou la feuille de la copie",
                   "  … and {count} more: see the JSON report or the copy's sheet"),
     "bad_date": Label("--as-of {value!r} : attendu une date AAAA-MM-JJ ou JJ/MM/AAAA",
@@ -658,7 +660,7 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     for warning in result.warnings[:_LISTED_UNMATCHED]:
         click.echo(text["warning"](lang).format(text=warning.text(lang)))
     if len(result.warnings) > _LISTED_UNMATCHED:
-        click.echo(text["more"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
+        click.echo(text["more_warnings"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
     for line in result.summary(lang):
         click.echo(line)
     if result.unmatched:

@@ -336,3 +336,13 @@ def test_many_stray_bytes_are_listed_briefly(demo):
     count = sum(line.startswith("AC\t") for line in lines)
     assert len(report["warnings"]) == count > 20
     assert f"and {count - 20} more warning(s): see the JSON report" in result.output
+
+
+@pytest.mark.parametrize("value", ["1.234", "1,234", "12.345.678"])
+def test_a_grouped_amount_in_a_file_whose_amounts_have_no_decimals_is_ambiguous(value):
+    rows = piece("1", "20270315", "623100", value) + piece("2", "20270316", "623100", "NaN")
+    for row in rows:
+        row[11], row[12] = (v.replace(",00", "") for v in row[11:13])
+    found = problems(fec_bytes(rows))
+    assert [(line, column) for line, column, _ in found] == [(2, "Debit"), (5, "Debit")]
+    assert "ambiguous amount" in found[0][2] and "unreadable amount 'NaN'" in found[1][2]

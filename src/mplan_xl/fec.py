@@ -19,7 +19,7 @@ of ``Debit`` and ``Credit``. Real exports differ in ways this reader accepts:
   amounts (:func:`number_convention`); an amount that does not fit it, has
   more than two decimals, more than 13 digits before them, or is not written
   with digits (``NaN``, ``1e308``) is refused at its line and column, never
-  guessed. Amounts are :class:`~decimal.Decimal`, so every sum is exact;
+  guessed; so is ``1.234`` or ``1,234`` when no amount of the file has decimals. Amounts are :class:`~decimal.Decimal`, so every sum is exact;
 - ``Sens`` as ``D``/``C`` or ``+1``/``-1``;
 - dates ``YYYYMMDD`` (``YYYY-MM-DD`` is accepted too);
 - header names in any case; columns in any order; fields quoted with ``"``.
@@ -165,6 +165,9 @@ _NOTATION = Label("montant « {value} » écrit avec {other}, alors que le fichi
 _CONVENTION = {DECIMAL_COMMA: Label("la virgule décimale", "a decimal comma"),
                DECIMAL_POINT: Label("le point décimal", "a decimal point")}
 _EXAMPLE = Label("p. ex. ligne {line} « {value} »", "e.g. line {line} '{value}'")
+_AMBIGUOUS = Label("montant « {value} » ambigu : aucun montant du fichier n'a de décimales qui disent s'il écrit "
+                   "1 234,56 ou 1,234.56", "ambiguous amount '{value}': no amount of the file has decimals that say "
+                   "whether it writes 1 234,56 or 1,234.56")
 _FEC_NORM = Label("la norme du FEC", "the FEC norm")
 _LONG = Label("champ de {length} caractères (au plus 32 767, la limite d'une cellule Excel)",
               "field of {length} characters (at most 32,767, an Excel cell's limit)")
@@ -430,6 +433,12 @@ def _read_amounts(amounts: dict[str, tuple[int, int]], header_names: list[str],
             values.update(zip(texts, map(Decimal, joined.replace(",", ".").split("\n") if texts else ())))
             return decimal, values
     decimal = number_convention(texts)
+    if not _SHOWS[decimal].search(joined):
+        # No amount with decimals tells the convention: 1.234 or 1,234 could be a thousand or one, refused.
+        ambiguous = {text: amounts[text] for text in texts if "." in text or "," in text}
+        for text, (n, column) in ambiguous.items():
+            problems.append(FecProblem(n, header_names[column], _AMBIGUOUS, {"value": _excerpt(text)}))
+        amounts = {text: where for text, where in amounts.items() if text not in ambiguous}
     return decimal, _amounts(amounts, decimal, header_names, problems)
 
 

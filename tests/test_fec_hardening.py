@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mplan_xl.actuals import BudgetLine, Rule, RulesError, match_entries, read_rules
+from mplan_xl.actuals import BudgetLine, RulesError, match_entries, read_rules
 from mplan_xl.cli import main
 from mplan_xl.demo import demo_plan
 from mplan_xl.demo_fec import demo_fec_text
@@ -260,7 +262,7 @@ PLAN_LINES = [BudgetLine("L1", "Imprimerie Vallorin", "IV-7719"), BudgetLine("L2
 @given(fec_lines, st.sampled_from([(",", " "), (".", ",")]), st.sampled_from(["\t", "|"]),
        st.sampled_from(["utf-8", "cp1252"]),
        st.lists(st.tuples(st.sampled_from(["L1", "L2", "L3", "L4"]), st.sampled_from(["", "623", "6226", "6"]),
-                          st.sampled_from(["", "Clicorama", "inconnu"]), st.sampled_from(["", "*kakemono*", "x"])),
+                          st.sampled_from(["", "Clicorama", "inconnu", "Éditions Papilles"]), st.sampled_from(["", "*kakemono*", "x"])),
                 max_size=4),
        st.one_of(st.none(), st.dates(min_value=dt.date(YEAR, 1, 1), max_value=dt.date(YEAR, 12, 31))))
 def test_generated_fecs_and_rules_reconcile(lines, notation, sep, encoding, rule_rows, as_of):
@@ -270,8 +272,12 @@ def test_generated_fecs_and_rules_reconcile(lines, notation, sep, encoding, rule
     fec = parse_fec(fec_bytes(rows, sep=sep, encoding=encoding))
     expected = [debit - credit for account, _, debit, credit, _, _ in lines if account.startswith("6")]
     assert [e.amount for e in fec.entries] == expected
-    rules = [Rule(line_id, account, supplier, label, n) for n, (line_id, account, supplier, label) in enumerate(rule_rows)
-             if account or supplier or label]
+    rows_text = [";".join(r) for r in rule_rows if any(r[1:])]
+    with tempfile.TemporaryDirectory() as folder:   # a rules file, as the team keeps it
+        path = Path(folder) / "regles.csv"
+        path.write_bytes("\r\n".join(["ligne;compte;fournisseur;libelle", *rows_text]).encode(encoding))
+        rules = read_rules(path, [line.id for line in PLAN_LINES])
+    assert [(r.line_id, r.account, r.supplier, r.label) for r in rules] == [r for r in rule_rows if any(r[1:])]
     result = match_entries(fec.entries, PLAN_LINES, year=YEAR, as_of=as_of, rules=rules, other_lines=fec.other_lines)
     report = json.loads(json.dumps(result.to_dict()))
     reconciles(report)
@@ -297,9 +303,6 @@ def test_any_fec_is_read_or_refused_cleanly(rows, encoding):
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300))
 def test_any_rules_file_is_read_or_refused_cleanly(data):
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "rules.csv"
         path.write_bytes(b"ligne;compte;fournisseur;libelle\n" + data)

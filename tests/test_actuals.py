@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -25,10 +26,11 @@ from mplan_xl.reader import read_workbook
 from mplan_xl.validator import check_file
 
 from conftest import YEAR, needs_libreoffice
+from test_fec_hardening import reconciles
 
 
 def entry(amount=100.0, *, account="623100", supplier="", code="", ref="", label="", date=dt.date(YEAR, 3, 1), line=2):
-    return Entry(line, "AC", str(line), date, account, "", code, supplier, ref, label, amount)
+    return Entry(line, "AC", str(line), date, account, "", code, supplier, ref, label, Decimal(str(amount)).quantize(Decimal("0.01")))
 
 
 LINES = [BudgetLine("L1", "Imprimerie Vallorin", "IV-7719"), BudgetLine("L2", "Imprimerie Vallorin", "IV-7790"),
@@ -80,7 +82,9 @@ def test_only_the_plan_year_up_to_the_situation_date_counts_and_nothing_is_lost_
     report = result.to_dict()
     assert report["matched"] == {"count": 1, "amount": 100.0}
     assert report["unmatched"]["count"] == 2 and report["unmatched"]["amount"] == 200.0
-    assert report["ignored"] == {"count": 13}
+    assert report["ignored"]["count"] == 13 and report["ignored"]["amount"] == 300.0
+    assert {reason: r["count"] for reason, r in report["ignored"]["reasons"].items()} == {
+        "not_an_expense": 10, "other_year": 1, "after_as_of": 1, "not_marketing": 1}
     assert report["lines"]["L4"]["total"] == 100.0 and report["lines"]["L1"]["total"] == 0.0
 
 
@@ -146,6 +150,7 @@ def test_the_copy_holds_each_lines_matched_total_and_inputs_are_untouched(import
     assert "Non rapprochées (comptes marketing) : 2 écriture(s), 930,00 €" in result.output
     assert report["unmatched"]["count"] == 2 and report["matched"]["amount"] == pytest.approx(
         sum(v for v in actual.values()))
+    reconciles(report)
 
 
 def test_every_other_part_is_byte_identical(imported):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -43,9 +44,9 @@ def test_separators_and_encodings_of_real_exports(sep, encoding):
 
 
 def test_bom_decimal_point_and_lowercase_header():
-    rows = piece("1", "20270102", "623100", "99.90")
+    rows = [r[:11] + [v.replace(",", ".") for v in r[11:13]] + r[13:] for r in piece("1", "20270102", "623100", "99.90")]
     fec = parse_fec(fec_bytes(rows, header=[h.lower() for h in HEADER], bom=True))
-    assert fec.entries[0].amount == 99.9
+    assert fec.entries[0].amount == Decimal("99.90")
 
 
 def test_montant_sens_variant_and_credit_notes():

@@ -7,9 +7,10 @@ written in which each budget line's *Réel* / *Actual* cell holds the sum of
 the entries it claimed (0 when it claimed none), and the workbook is marked to
 be recalculated on opening. Every other part of the file keeps its bytes
 (:mod:`mplan_xl.package`, :mod:`mplan_xl.cell_patch`); the plan and the FEC
-are only read. A FEC with a malformed line, a plan that cannot be read or has
-no budget table, or a rules file that names an unknown line: nothing is
-written.
+are only read. A FEC with a malformed line or without an expense entry of the
+plan year, a plan that cannot be read or has no budget table, or a rules file
+that names an unknown line: nothing is written. A FEC that has no entry in some
+months up to the situation date is taken, with a warning naming them.
 
 Example:
     >>> result = import_actuals("plan.xlsx", "FEC2027.txt", "plan-actuals.xlsx")   # doctest: +SKIP
@@ -27,11 +28,11 @@ from xml.sax.saxutils import escape
 from typing import Any, Sequence
 
 from . import schema, tracking
-from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
+from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, check_fec_year, match_entries, read_rules
 from .atomic import atomic_output, check_output
 from .cell_patch import recalculate_on_open, set_numbers
 from .errors import PlanNotUsable, UnreadableWorkbook
-from .fec import read_fec
+from .fec import FecProblem, read_fec
 from .package import MAIN_NS, PackageCopy
 from .plan import CURRENCIES, id_text
 from .plan_reader import LocatedPlan
@@ -94,7 +95,7 @@ def unmatched_sheet_xml(result: ActualsResult, lang: str) -> bytes:
         day = entry.date.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
         cells = [f'<c r="A{n}"><v>{entry.line}</v></c>', text(f"B{n}", day), text(f"C{n}", entry.journal),
                  text(f"D{n}", entry.number), text(f"E{n}", entry.account), text(f"F{n}", entry.supplier or entry.supplier_code),
-                 text(f"G{n}", entry.piece_ref), text(f"H{n}", entry.label), f'<c r="I{n}"><v>{round(entry.amount, 2)!r}</v></c>']
+                 text(f"G{n}", entry.piece_ref), text(f"H{n}", entry.label), f'<c r="I{n}"><v>{float(entry.amount)!r}</v></c>']
         rows.append(f'<row r="{n}">' + "".join(cells) + "</row>")
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}"><sheetData>' + "".join(rows) + "</sheetData></worksheet>").encode("utf-8")
@@ -113,7 +114,7 @@ def _actual_months(months: Any, result: ActualsResult, situation_month: int) -> 
         for month, key in enumerate(schema.MONTH_KEYS[:last], 1):
             cell = months.cell(row, key)
             if cell is not None:
-                cells[cell] = round(line.months.get(month, 0.0), 2)
+                cells[cell] = float(line.months.get(month, 0))
     return cells
 
 
@@ -125,7 +126,7 @@ def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.Pat
         line_id = id_text(row.values.get("id"))
         cell = table.cell(row, "actual")   # the column is there: read_plan refuses a plan without it
         if line_id in result.lines and cell is not None:
-            cells[cell] = round(result.lines[line_id].total, 2)
+            cells[cell] = float(result.lines[line_id].total)
     copy = PackageCopy.open(located.raw.content or located.raw.path)   # the bytes the pipeline read
     part = copy.worksheets()[table.worksheet][0]
     copy.parts[part] = set_numbers(copy.parts[part], cells)
@@ -144,21 +145,28 @@ def write_actuals(located: LocatedPlan, result: ActualsResult, out: str | os.Pat
 def import_actuals(plan: str | os.PathLike, fec: str | os.PathLike, out: str | os.PathLike, *,
                    rules: str | os.PathLike | None = None, as_of: dt.date | None = None,
                    accounts: Sequence[str] = MARKETING_ACCOUNTS, report: str | os.PathLike | None = None,
-                   force: bool = False) -> ActualsResult:
-    """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked)."""
+                   force: bool = False, lang: str = "fr") -> ActualsResult:
+    """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked, its
+    warnings in *lang*)."""
     for target in (out, report):
         if target is not None:
             check_output(target, force)
     located = read_plan(plan)
     lines = budget_lines(located)
-    mapping = read_rules(rules, [line.id for line in lines]) if rules else ()
+    warnings: list[FecProblem] = []
+    mapping = read_rules(rules, [line.id for line in lines], warnings=warnings) if rules else ()
     entries = read_fec(fec)
-    assert isinstance(located.year, int)   # read_plan refuses a plan without its year
-    result = match_entries(entries.entries, lines, year=located.year, as_of=as_of, rules=mapping,
+    year = located.year
+    assert isinstance(year, int)   # read_plan refuses a plan without its year
+    warnings += entries.warnings
+    warnings += check_fec_year(fec, entries.months, {e.date.year for e in entries.entries}, year=year,
+                               last_month=tracking.month_in_year(as_of or located.as_of, year, 12))
+    result = match_entries(entries.entries, lines, year=year, as_of=as_of, rules=mapping,
                            marketing_accounts=accounts, other_lines=entries.other_lines)
     result.currency = CURRENCIES.get(str(located.meta.get("currency") or "EUR").upper(), "")
+    result.warnings = warnings
     write_actuals(located, result, out, force=force)
     if report:
         with atomic_output(report, force=force) as tmp:
-            tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            tmp.write_text(json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result

@@ -597,6 +597,9 @@ _ACTUALS_TEXT = {
                        "Marketing expenses not matched (sheet '{sheet}' of the copy):"),
     "entry": Label("  ligne {line}  {date}  {account}  {supplier}  {label}  {amount}",
                    "  line {line}  {date}  {account}  {supplier}  {label}  {amount}"),
+    "warning": Label("avertissement : {text}", "warning: {text}"),
+    "more_warnings": Label("  … et {count} autre(s) avertissement(s) : voir le rapport JSON (--report)",
+                           "  … and {count} more warning(s): see the JSON report (--report)"),
     "more": Label("  … et {count} autre(s) : voir le rapport JSON ou la feuille de la copie",
                   "  … and {count} more: see the JSON report or the copy's sheet"),
     "bad_date": Label("--as-of {value!r} : attendu une date AAAA-MM-JJ ou JJ/MM/AAAA",
@@ -624,7 +627,7 @@ def _as_of(value: str | None) -> Any:
 @click.option("--output", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Copy of PLAN to write, with each budget line's actual taken from the FEC.")
 @click.option("--report", type=click.Path(dir_okay=False), default=None,
-              help="JSON report to write: matched, unmatched (every entry), ignored, total of each budget line.")
+              help="JSON report to write: matched, unmatched (every entry), ignored (by reason), total of each budget line.")
 @click.option("--rules", type=click.Path(dir_okay=False), default=None,
               help="Mapping table (CSV: ligne;compte;fournisseur;libelle) whose rules claim entries first.")
 @click.option("--as-of", "as_of", default=None, help="Only entries up to this date (YYYY-MM-DD or DD/MM/YYYY).")
@@ -640,10 +643,11 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     an explicit rule of --rules, else the line's quote reference in the
     entry's piece reference or label, else the line's supplier (when it has
     one budget line). Marketing expenses that no line claims are listed.
-    PLAN and FEC are only read. Exit code: 0 when the copy is written and
-    every marketing expense matched, 1 when some are unmatched (the copy is
-    written) or nothing could be written (FEC, plan or rules refused), 2 for
-    a usage error.
+    A FEC with no expense of the plan year, or an amount that does not fit
+    the file's notation, is refused. PLAN and FEC are only read. Exit code:
+    0 when the copy is written and every marketing expense matched, 1 when
+    some are unmatched (the copy is written) or nothing could be written
+    (FEC, plan or rules refused), 2 for a usage error.
     """
     from .actuals_workbook import UNMATCHED_SHEET, import_actuals
 
@@ -651,8 +655,12 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
     refuse_output_over_input([out, report], [plan, fec])
     result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
-                            force=force)
+                            force=force, lang=lang)
     click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
+    for warning in result.warnings[:_LISTED_UNMATCHED]:
+        click.echo(text["warning"](lang).format(text=warning.text(lang)))
+    if len(result.warnings) > _LISTED_UNMATCHED:
+        click.echo(text["more_warnings"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
     for line in result.summary(lang):
         click.echo(line)
     if result.unmatched:

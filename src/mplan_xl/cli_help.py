@@ -57,10 +57,11 @@ FRENCH_COMMANDS = {
                "Les écritures de charges (classe 6) de l'année du plan sont rapprochées des lignes budgétaires : "
                "une règle explicite de --rules, sinon la référence de devis de la ligne dans la pièce ou le "
                "libellé de l'écriture, sinon le fournisseur de la ligne (quand il n'a qu'une ligne). Les dépenses "
-               "marketing qu'aucune ligne ne revendique sont listées. PLAN et FEC sont seulement lus. Code de "
-               "sortie : 0 quand la copie est écrite et chaque dépense marketing rapprochée, 1 quand certaines ne "
-               "le sont pas (la copie est écrite) ou que rien n'a pu être écrit (FEC, plan ou règles refusés), 2 "
-               "pour une erreur d'utilisation.",
+               "marketing qu'aucune ligne ne revendique sont listées. Un FEC sans charge de l'année du plan, ou "
+               "dont un montant ne suit pas la notation du fichier, est refusé. PLAN et FEC sont seulement lus. "
+               "Code de sortie : 0 quand la copie est écrite et chaque dépense marketing rapprochée, 1 quand "
+               "certaines ne le sont pas (la copie est écrite) ou que rien n'a pu être écrit (FEC, plan ou règles "
+               "refusés), 2 pour une erreur d'utilisation.",
     "upgrade": "Passe OLD, un plan fait avec un ancien modèle, au modèle actuel, écrit dans NEW (OLD est "
                "seulement lu).\n\n"
                "Chaque valeur est reprise : l'identité du plan, ses seuils de KPI, chaque saisie de chaque tableau, "
@@ -134,9 +135,9 @@ FRENCH = {
         "Écrit les différences dans ce fichier (de façon atomique) au lieu de la sortie standard.",
     "Copy of PLAN to write, with each budget line's actual taken from the FEC.":
         "Copie du PLAN à écrire, le réel de chaque ligne budgétaire tiré du FEC.",
-    "JSON report to write: matched, unmatched (every entry), ignored, total of each budget line.":
-        "Rapport JSON à écrire : rapprochées, non rapprochées (chaque écriture), ignorées, total de chaque ligne "
-        "budgétaire.",
+    "JSON report to write: matched, unmatched (every entry), ignored (by reason), total of each budget line.":
+        "Rapport JSON à écrire : rapprochées, non rapprochées (chaque écriture), ignorées (par motif), total de "
+        "chaque ligne budgétaire.",
     "Mapping table (CSV: ligne;compte;fournisseur;libelle) whose rules claim entries first.":
         "Table de correspondance (CSV : ligne;compte;fournisseur;libelle) dont les règles revendiquent les "
         "écritures en premier.",

@@ -21,6 +21,7 @@ ApprovalRefused     1          a plan with errors cannot be approved
 RolloverRefused     1          the plan read has findings that block a rollover
 UpgradeRefused      1          the plan read cannot be upgraded (unreadable, not a plan, newer template...)
 FecError            1          the accounts export is not a FEC
+FecRefused          1          the FEC has no expense entry of the plan year (``actuals``)
 RulesError          1          the mapping table of ``actuals`` cannot be used
 PlanNotUsable       1          the plan has no complete Budget table or no year (``actuals``, ``upgrade``)
 PackageError        1          a package lacks a part a command needs
@@ -204,6 +205,10 @@ class FecError(MplanError):
         return [self.text(lang)] + [f"  {p.text(lang)}" for p in self.problems]
 
 
+class FecRefused(MplanError):
+    """The FEC is read but is not the plan year's (no expense entry of that year); nothing was imported."""
+
+
 class RulesError(MplanError):
     """The mapping table cannot be used; nothing was imported."""
 
@@ -221,5 +226,5 @@ class PackageError(Exception):
 
 
 __all__ = ["ApprovalRefused", "BuildError", "DatabaseError", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "FecError",
-           "Label", "MplanError", "OutputError", "PackageError", "PlanError", "PlanNotUsable", "RolloverRefused",
-           "RulesError", "UnreadableWorkbook", "UpgradeRefused", "UsageError", "finding_line"]
+           "FecRefused", "Label", "MplanError", "OutputError", "PackageError", "PlanError", "PlanNotUsable",
+           "RolloverRefused", "RulesError", "UnreadableWorkbook", "UpgradeRefused", "UsageError", "finding_line"]

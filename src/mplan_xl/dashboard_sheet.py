@@ -81,7 +81,7 @@ TEXTS = {
     "pick_error": Label("Cet ID n'est pas dans la feuille KPI.", "This ID is not on the KPIs sheet."),
     "kpi_curve": Label("Courbe du KPI choisi", "Curve of the KPI picked"),
     "kpi_title": Label("Titre", "Title"),
-    "baseline": Label("Départ", "Baseline"),
+    "baseline": Label("Départ de la trajectoire", "Trajectory start"),
     "kpi_target": Label("Cible", "Target"),
     "objective_id": Label("ID objectif", "Objective ID"),
     "deadline_month": Label("Mois de l'échéance", "Deadline month"),
@@ -351,7 +351,7 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
     ws.write_formula(row, 1, f'={selected}&""', head, id_text(selected_id) or "")
     row += 1
     fields = (("kpi_title", synthesis.kpi_curve_title_formula(selected, lang), curve.title, label_fmt),
-              ("baseline", synthesis.kpi_field_formula(selected, "baseline", lang), curve.baseline, number),
+              ("baseline", synthesis.kpi_start_formula(selected, lang), curve.baseline, number),
               ("kpi_target", synthesis.kpi_field_formula(selected, "target", lang), curve.target, number),
               ("objective_id", synthesis.kpi_field_formula(selected, "objective_id", lang), curve.objective_id, label_fmt))
     cells = {}

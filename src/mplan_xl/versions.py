@@ -98,6 +98,7 @@ _PLAN = {
     "kpis": "id name type objective_id definition unit direction baseline target actual variance attainment status",
 }
 _REVIEW = "id action objective channel budget spend gain target result unit {rate} budget_variance roi verdict lessons corrective"
+_MONTHS = " ".join(f"m{i:02d}" for i in range(1, 13))
 _WORKSHEETS = "guide audit review objectives actions budget kpis dashboard"
 _SHEETS = ("Accueil|Guide|Audit|Bilan N-1|Last year|Objectifs|Objectives|Actions|Budget|KPI|KPIs|Tableau de bord|"
            "Dashboard|mplan_lists|mplan_config|mplan_meta|" + XLWINGS_CONF_SHEET)
@@ -112,6 +113,19 @@ RELEASES: tuple[Release, ...] = (
              _SHEETS + "|Synthèse|Summary|Matrice SWOT|SWOT matrix|mplan_status",
              {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
               "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
+    _release("3.0.0", "0e2185a", {
+        **_AUDIT, "review": _REVIEW.format(rate="achievement"),
+        "objectives": _PLAN["objectives"] + " progress",
+        "actions": _PLAN["actions"] + " month_from month_to elapsed spread_monthly",
+        "budget": _PLAN["budget"] + " planned_phased planned_to_date actual_to_date variance_to_date",
+        "budget_months": "line_id series " + _MONTHS + " total to_date",
+        "kpis": _PLAN["kpis"].replace(" status", " target_to_date actual_to_date attainment_to_date status"),
+        "kpi_months": "kpi_id series " + _MONTHS + " to_date",
+    }, _WORKSHEETS.replace("budget kpis", "budget budget_months kpis kpi_months"),
+        _SHEETS + "|Synthèse|Summary|Matrice SWOT|SWOT matrix|mplan_status|Budget mensuel|Monthly budget|KPI mensuels|"
+        "Monthly KPIs",
+        {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
+         "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
 )
 
 _VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$")

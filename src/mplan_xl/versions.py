@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from . import schema
 from .vocabulary import LANGUAGES, Label, fold
@@ -224,6 +224,44 @@ def expected_worksheets(version: str | None) -> frozenset[str] | None:
     return None if release is None else frozenset(release.worksheets)
 
 
+#: The first template holding the figures of a percentage unit as fractions (0.18); earlier ones hold points (18).
+PERCENT_FRACTIONS_SINCE = "4.0.0"
+
+
+def percent_in_points(version: str | None) -> bool:
+    """Whether a file of template *version* holds its percentages in points (18 for 18 %).
+
+    >>> percent_in_points("3.0.0"), percent_in_points(schema.TEMPLATE_VERSION), percent_in_points(None)
+    (True, False, False)
+    """
+    parsed = parse(version)
+    return status(version) == "older" and parsed is not None and parsed < (parse(PERCENT_FRACTIONS_SINCE) or (0, 0, 0))
+
+
+def percent_to_fractions(tables: dict[str, list[dict[str, Any]]], version: str | None) -> int:
+    """Turn the percentages of a plan read from a file of template *version* into fractions, in place (points
+    divided by 100, for the versions that held points: :func:`percent_in_points`); the number of values changed.
+    Which figures are percentages is :func:`mplan_xl.plan.percent_columns`'s to say.
+
+    >>> tables = {"kpis": [{"id": "K1", "unit": "%", "baseline": 18, "target": "x"}], "kpi_months": [{"kpi_id": "K1", "m01": 19}]}
+    >>> percent_to_fractions(tables, "3.0.0"), tables["kpis"][0]["baseline"], tables["kpi_months"][0]["m01"]
+    (2, 0.18, 0.19)
+    """
+    from .plan import percent_columns
+
+    if not percent_in_points(version):
+        return 0
+    found = [(row, percent_columns(table, row, tables)) for table, rows in tables.items() for row in rows]
+    changed = 0
+    for row, keys in found:   # every unit looked up before any value changes
+        for key in keys:
+            value = row.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                row[key] = value / 100
+                changed += 1
+    return changed
+
+
 def template_sheet_names() -> frozenset[str]:
     """Every sheet name a template of ours ever wrote, today's included, in both languages."""
     names = {label(lang) for _, label in schema.workbook_sheets() for lang in LANGUAGES}
@@ -279,6 +317,6 @@ if __name__ == "__main__":  # pragma: no cover
     _print_current()
 
 
-__all__ = ["CURRENT", "RELEASES", "RENAMES", "Release", "Rename", "current_key", "current_release", "expected_columns",
-           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "release_of",
+__all__ = ["CURRENT", "PERCENT_FRACTIONS_SINCE", "RELEASES", "RENAMES", "Release", "Rename", "current_key", "current_release", "expected_columns",
+           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "percent_in_points", "percent_to_fractions", "release_of",
            "status", "template_sheet_names", "vba_code", "vba_fingerprint"]

@@ -257,7 +257,7 @@ def percent_to_fractions(tables: dict[str, list[dict[str, Any]]], version: str |
         for key in keys:
             value = row.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                row[key] = value / 100
+                row[key] = float(f"{value / 100:.15g}")   # 2.2 is 0.022, as a cell holds it (15 digits)
                 changed += 1
     return changed
 

@@ -63,8 +63,11 @@ def _unit_cell(writer: Any, sheet: Table, spec: schema.UnitFigures, first_row: i
     return f'IFERROR(INDEX({whole(spec.unit)},MATCH({ref},{whole(other.id_column_key)},0))&"","")'
 
 
-def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit: str, cols: list[int]) -> None:
-    """Show each figure of *cols* in the unit *unit* (the expression of the first row's unit)."""
+def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit: int | str, cols: list[int]) -> None:
+    """Show each figure of *cols* in the unit of its row: written in column *unit*, or given by the expression
+    *unit* (of the first row)."""
+    if isinstance(unit, int):
+        unit = xl_rowcol_to_cell(first_row, unit, col_abs=True)
     symbol, code = writer.identity.currency_symbol, writer.identity.currency
     for col in cols:
         value = xl_rowcol_to_cell(first_row, col)

@@ -122,6 +122,10 @@ def test_upgrade_turns_the_points_of_an_older_plan_into_fractions(tmp_path):
     assert _row(old, "kpis", "id", "K05")["target"] == pytest.approx(0.022)   # read as fractions already
     result = upgrade(FIXTURES / "v3.0.0-demo-fr.xlsx", tmp_path / "plan.xlsx")
     assert not result.new_errors
+    # 5 KPIs in % (baseline, target, actual, six months each), 2 objectives, 3 review rows (target, result).
+    assert result.percent_converted == 5 * (3 + 6) + 2 * 2 + 3 * 2
+    # Its situation date (30 June) is carried: the months typed up to June are not "after the situation date".
+    assert [f.code for f in result.output_report.findings] == []
     new = _plan_of(tmp_path / "plan.xlsx")
     kpi = _row(new, "kpis", "id", "K05")
     assert (kpi["baseline"], kpi["target"], kpi["actual"]) == (0.016, 0.022, 0.023)

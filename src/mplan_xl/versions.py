@@ -238,28 +238,29 @@ def percent_in_points(version: str | None) -> bool:
     return status(version) == "older" and parsed is not None and parsed < (parse(PERCENT_FRACTIONS_SINCE) or (0, 0, 0))
 
 
+def percent_figures(tables: Mapping[str, list[dict[str, Any]]]) -> list[tuple[dict[str, Any], str]]:
+    """(row, column key) of every number a plan holds in a percentage unit
+    (:func:`mplan_xl.plan.percent_columns` says which figures are percentages)."""
+    from .plan import percent_columns
+
+    return [(row, key) for table, rows in tables.items() for row in rows for key in percent_columns(table, row, tables)
+            if isinstance(row.get(key), (int, float)) and not isinstance(row.get(key), bool)]
+
+
 def percent_to_fractions(tables: dict[str, list[dict[str, Any]]], version: str | None) -> int:
     """Turn the percentages of a plan read from a file of template *version* into fractions, in place (points
     divided by 100, for the versions that held points: :func:`percent_in_points`); the number of values changed.
-    Which figures are percentages is :func:`mplan_xl.plan.percent_columns`'s to say.
 
     >>> tables = {"kpis": [{"id": "K1", "unit": "%", "baseline": 18, "target": "x"}], "kpi_months": [{"kpi_id": "K1", "m01": 19}]}
     >>> percent_to_fractions(tables, "3.0.0"), tables["kpis"][0]["baseline"], tables["kpi_months"][0]["m01"]
     (2, 0.18, 0.19)
     """
-    from .plan import percent_columns
-
     if not percent_in_points(version):
         return 0
-    found = [(row, percent_columns(table, row, tables)) for table, rows in tables.items() for row in rows]
-    changed = 0
-    for row, keys in found:   # every unit looked up before any value changes
-        for key in keys:
-            value = row.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                row[key] = float(f"{value / 100:.15g}")   # 2.2 is 0.022, as a cell holds it (15 digits)
-                changed += 1
-    return changed
+    found = percent_figures(tables)   # every unit looked up before any value changes
+    for row, key in found:
+        row[key] = float(f"{row[key] / 100:.15g}")   # 2.2 is 0.022, as a cell holds it (15 digits)
+    return len(found)
 
 
 def template_sheet_names() -> frozenset[str]:
@@ -318,5 +319,5 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 __all__ = ["CURRENT", "PERCENT_FRACTIONS_SINCE", "RELEASES", "RENAMES", "Release", "Rename", "current_key", "current_release", "expected_columns",
-           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "percent_in_points", "percent_to_fractions", "release_of",
+           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "percent_figures", "percent_in_points", "percent_to_fractions", "release_of",
            "status", "template_sheet_names", "vba_code", "vba_fingerprint"]

@@ -160,3 +160,15 @@ def test_check_flags_a_percentage_100_times_off_its_baseline_and_target(tmp_path
 def test_check_leaves_a_consistent_percentage_row_alone(tmp_path):
     # A ROI from 180 % to 220 % is large, not 100 times off; a row in points throughout is not flagged either.
     assert _typed_over(tmp_path, {("K02", "Cible"): 2.5}) == []
+
+
+def test_consolidation_reads_an_older_plan_and_a_current_one_in_the_same_unit(tmp_path):
+    # The database holds one unit: a 3.0 plan's 2.2 (points) and a 4.0 plan's 0.022 are both 0.022.
+    from mplan_xl.consolidate import examine
+
+    current = mplan_xl.demo_workbook(tmp_path / "demo.xlsx", year=YEAR)
+    targets = []
+    for path in (FIXTURES / "v3.0.0-demo-fr.xlsx", current):
+        kpis = examine(path, "fr").rows["kpis"]
+        targets.append(next(k["target"] for k in kpis if k["id"] == "K05"))
+    assert targets == [pytest.approx(0.022)] * 2

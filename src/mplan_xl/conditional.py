@@ -66,15 +66,14 @@ def _unit_cell(writer: Any, sheet: Table, spec: schema.UnitFigures, first_row: i
 def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit: int | str, cols: list[int]) -> None:
     """Show each figure of *cols* in the unit of its row: written in column *unit*, or given by the expression
     *unit* (of the first row)."""
-    if isinstance(unit, int):
-        unit = xl_rowcol_to_cell(first_row, unit, col_abs=True)
+    unit = xl_rowcol_to_cell(first_row, unit, col_abs=True) if isinstance(unit, int) else unit
     symbol, code = writer.identity.currency_symbol, writer.identity.currency
     for col in cols:
         value = xl_rowcol_to_cell(first_row, col)
         number = f"ISNUMBER({value})"
         money = f"OR(TRIM({unit})={_q(symbol)},UPPER(TRIM({unit}))={_q(code.upper())})"
         whole = f"{value}=INT({value})"
-        rules = ((f"AND({number},LEFT(TRIM({unit}),1)=\"%\")", writer.styles.unit("percent")),
+        rules = ((f"AND({number},{schema.percent_unit_formula(unit)})", writer.styles.unit("percent")),
                  (f"AND({number},{money},{whole})", writer.styles.unit("money")),
                  (f"AND({number},{money})", writer.styles.unit("cents")),
                  (f"AND({number},{whole})", writer.styles.unit("count")))

@@ -589,13 +589,18 @@ KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str, str], ...] = (
 
 def is_percent_unit(unit: object) -> bool:
     """Whether a unit makes the figures of its row percentages: its text begins with "%" once trimmed ("%",
-    "% de clics"), as the workbook's ``LEFT(TRIM(unit),1)="%"`` reads it. Such figures are fractions shown as
+    "% de clics"), as the workbook reads it (:func:`percent_unit_formula`). Such figures are fractions shown as
     percentages (0.15 is 15 %), since template 4.0.
 
     >>> is_percent_unit(" % de clics"), is_percent_unit("€"), is_percent_unit(None)
     (True, False, False)
     """
     return isinstance(unit, str) and unit.strip(" ").startswith("%")
+
+
+def percent_unit_formula(unit: str) -> str:
+    """The formula of :func:`is_percent_unit` (*unit*: an expression), as the workbook's conditional formats use it."""
+    return f'LEFT(TRIM({unit}),1)="%"'
 
 
 @dataclass(frozen=True)

@@ -47,20 +47,25 @@ def traffic_lights(writer: Any, ws: Any, first_row: int, col: int, last_row: int
 
 
 def _unit_cell(writer: Any, sheet: Table, spec: schema.UnitFigures, first_row: int, first_col: int) -> str:
-    """The expression of the unit of the first row: its own unit cell, or the unit of the row it refers to (looked
-    up in whole columns of the other table's sheet, so rows the team adds are found too)."""
+    """The expression of the unit of the first row: its own unit cell, or the unit of the row it refers to."""
     if spec.via is None:
         return xl_rowcol_to_cell(first_row, first_col + sheet.index(spec.unit), col_abs=True)
-    other = sheet.column(spec.via).ref_table
-    _, other_col = writer.table_ranges[other.key][:2]
-    sheet_name = "'" + writer.name_of(other.worksheet).replace("'", "''") + "'!"
+    ref = xl_rowcol_to_cell(first_row, first_col + sheet.index(spec.via), col_abs=True)
+    return looked_up_unit(writer, sheet.column(spec.via).ref_table, spec.unit, ref)
+
+
+def looked_up_unit(writer: Any, table: Table, unit: str, row_id: str) -> str:
+    """The expression of column *unit* of the row of *table* whose id is in cell *row_id*, blank without one:
+    looked up in whole columns of the table's sheet (a conditional format takes no structured reference), so
+    rows the team adds are found too."""
+    _, first_col = writer.table_ranges[table.key][:2]
+    sheet_name = "'" + writer.name_of(table.worksheet).replace("'", "''") + "'!"
 
     def whole(key: str) -> str:
-        letter = xl_col_to_name(other_col + other.index(key), col_abs=True)
+        letter = xl_col_to_name(first_col + table.index(key), col_abs=True)
         return f"{sheet_name}{letter}:{letter}"
 
-    ref = xl_rowcol_to_cell(first_row, first_col + sheet.index(spec.via), col_abs=True)
-    return f'IFERROR(INDEX({whole(spec.unit)},MATCH({ref},{whole(other.id_column_key)},0))&"","")'
+    return f'IFERROR(INDEX({whole(unit)},MATCH({row_id},{whole(table.id_column_key)},0))&"","")'
 
 
 def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit: int | str, cols: list[int]) -> None:

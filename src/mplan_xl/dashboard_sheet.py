@@ -35,6 +35,7 @@ from typing import Any
 from . import layout, schema, synthesis
 from .a1 import column_letters
 from .computed import structured_ref
+from .conditional import looked_up_unit, unit_formats
 from .plan import id_key, id_text
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from .sheet_context import SheetContext
@@ -379,6 +380,9 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
                          synthesis.NO_POINT if actual is None else actual)
     kpi_last = kpi_first + 11
     ws.conditional_format(kpi_first, 1, kpi_last, 2, {"type": "errors", "format": hidden})
+    unit = looked_up_unit(writer, KPIS, "unit", selected)   # the picked KPI's figures in its unit (a % as such)
+    unit_formats(writer, ws, cells["baseline"][0], cells["kpi_target"][0], unit, [1])
+    unit_formats(writer, ws, kpi_first, kpi_last, unit, [1, 2])
     chart = wb.add_chart({"type": "line"})
     chart.add_series({"name": [name, kpi_head, 1], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 1, kpi_last, 1],

@@ -140,3 +140,51 @@ def test_check_reports_the_budget_at_the_situation_date(demo_file, plan):
     assert figures["actual_to_date"] == pytest.approx(sum(c["actual_to_date"] or 0 for _, c in rows), abs=0.01)
     assert figures["variance_to_date"] == pytest.approx(figures["actual_to_date"] - figures["planned_to_date"], abs=0.01)
     assert report.to_dict()["figures"]["as_of"] == f"{YEAR}-06-30"
+
+
+# --- level and year-to-date KPIs (issue 25, point 12) ------------------------------------------------------------
+
+def _year_to_date_revenue(plan, nature: str | None):
+    """K01, revenue from 1.85 M€ last year to 2.072 M€, typed month by month as the sales since January: 1.04 M€
+    at the end of June, a little ahead of half the year's target."""
+    plan = dataclasses.replace(plan, tables={k: [dict(r) for r in rows] for k, rows in plan.tables.items()})
+    kpi = next(r for r in plan.rows("kpis") if r["id"] == "K01")
+    kpi["nature"], kpi["actual"] = nature, 1_040_000
+    months = next(r for r in plan.rows("kpi_months") if r["kpi_id"] == "K01" and r["series"] == "actual")
+    months.update({key: 1_040_000 * m / 6 for m, key in enumerate(schema.MONTH_KEYS[:6], 1)})
+    return plan
+
+
+def test_a_year_to_date_kpi_is_judged_against_the_share_of_its_year(plan):
+    figures = _computed(_year_to_date_revenue(plan, "cumulative"), "kpis", "K01")
+    assert figures["baseline_to_date"] == pytest.approx(1_850_000 / 2)    # last year's pace
+    assert figures["target_to_date"] == pytest.approx(2_072_000 / 2)      # from zero to the year's target
+    assert figures["attainment_to_date"] == pytest.approx((1_040_000 - 925_000) / (1_036_000 - 925_000))
+    assert figures["status"] == "On track"
+
+
+def test_the_same_kpi_read_as_a_level_is_far_behind(plan):
+    # As a level, the sales since January are compared with a trajectory from the yearly baseline: what the
+    # template said of every KPI before it knew the difference.
+    figures = _computed(_year_to_date_revenue(plan, "level"), "kpis", "K01")
+    assert figures["target_to_date"] == pytest.approx(1_850_000 + 222_000 / 2)
+    assert figures["attainment_to_date"] < -5
+    assert figures["status"] == "Off track"
+    assert _computed(_year_to_date_revenue(plan, None), "kpis", "K01") == figures   # blank: a level
+
+
+def test_the_starter_library_says_which_kpis_add_up_since_january():
+    from mplan_xl.plan import Identity, Plan
+
+    kinds = {r["name"]: r["nature"] for r in Plan.blank(Identity(company="X", year=YEAR), "en").rows("kpis")}
+    assert kinds["Revenue"] == "cumulative"
+    assert {kinds["Conversion rate"], kinds["Site traffic"], kinds["Number of customers"]} == {"level"}
+
+
+def test_the_demo_shows_both_kinds(plan):
+    natures = {r["id"]: r["nature"] for r in plan.rows("kpis")}
+    assert natures["K07"] == natures["K10"] == "cumulative" and natures["K09"] == "level"
+    # K10, press coverage since January: 4 articles in June for 12 by October, 5 last year: 3 due by June at last
+    # year's pace, 7.2 for this year's target.
+    figures = _computed(plan, "kpis", "K10")
+    assert (figures["baseline_to_date"], figures["target_to_date"]) == (pytest.approx(3), pytest.approx(7.2))

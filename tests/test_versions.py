@@ -37,6 +37,7 @@ OWN_FINDINGS = {
     "v1.0.0-new-fr.xlsx": ["plan-empty"],
     EDITED: ["column-unknown", "computed-overwritten"],
     "v2.0.0-demo-fr.xlsx": [],
+    "v3.0.0-demo-fr.xlsx": [],
 }
 
 

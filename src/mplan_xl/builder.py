@@ -33,7 +33,7 @@ from .dashboard_sheet import write_dashboard
 from .errors import BuildError
 from .guide_sheet import write_guide
 from .layout import LINE_HEIGHT
-from .plan import Identity, Plan, check_language
+from .plan import Identity, Plan, check_language, percent_columns
 from .schema import Column, Kind, Table
 from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
@@ -365,13 +365,15 @@ class _WorkbookWriter:
         for i in range(n):
             row = rows[i] if i < len(rows) else {}
             computed = computed_rows[i] if i < len(rows) else {}
+            # A percentage typed as 15 in a cell formatted as a percentage is 0.15, in Excel and LibreOffice.
+            percent = percent_columns(sheet.key, row, self.plan.tables) if row else ()
             if row:
                 self._fit_row_height(ws, first_row + i, sheet, {**row, **computed}, widths)
             if sheet.key == "objectives" and row.get("id") not in (None, ""):
                 self.smart_texts[str(row["id"])] = computed.get("smart")
             for j, column in enumerate(sheet.columns):
                 r, c = first_row + i, first_col + j
-                fmt = self.styles.cell(column.kind, not column.is_input)
+                fmt = self.styles.cell(Kind.PERCENT if column.key in percent else column.kind, not column.is_input)
                 if column.is_input:
                     self._input_cell(ws, r, c, column, row.get(column.key), fmt)
                 elif (sheet.key, i, column.key) in self.overrides:

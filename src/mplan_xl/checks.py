@@ -25,14 +25,15 @@ from . import schema, tracking, versions
 from .computed import PlanContext, column_formula, structured_ref
 from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
-from .plan import id_key, id_text
+from .plan import id_key, id_text, percent_columns
+
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
 from .reader import column_index
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
 from .schema import Kind
 from .smart import smart_check
-from .vocabulary import VERDICT, fold
+from .vocabulary import VERDICT, Label, fold
 
 SUPPORTED_MAJOR = schema.TEMPLATE_VERSION.split(".")[0]
 
@@ -550,6 +551,87 @@ def check_months(ctx: Context) -> Iterator[Finding]:
                                   cells=", ".join(cells[:5]) + ("…" if len(cells) > 5 else ""))
 
 
+#: Two values of one percentage row this many times apart are read as one typed in points, the other as a fraction.
+PERCENT_GAP = 30
+_PERCENT_TEXT = {
+    "larger": Label("plus grand", "larger"), "smaller": Label("plus petit", "smaller"),
+    "kpi": Label("le KPI {kpi} a {values}", "KPI {kpi} has {values}"),
+}
+
+
+def _fmt_share(value: float, lang: str) -> str:
+    """A figure of a percentage row as typed, its small decimals kept (0,016)."""
+    return format_number(value, lang, ",.6g") if abs(value) < 1e6 else _fmt_number(value, lang)
+
+
+def _number_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value else None
+
+
+def percent_outliers(values: dict[str, float], reference: dict[str, float]) -> list[tuple[str, str]]:
+    """The values of a percentage row about 100 times off the others (:data:`PERCENT_GAP` apart or more), with
+    ``"larger"`` or ``"smaller"``: sorted by size, the values split at their widest gap; the smaller group is
+    flagged (the larger on a tie), the *reference* values (another row's) never.
+
+    >>> percent_outliers({"baseline": 0.12, "target": 15, "actual": 0.13}, {})
+    [('target', 'larger')]
+    >>> percent_outliers({"m01": 2.3}, {"baseline": 0.016, "target": 0.022}), percent_outliers({"baseline": 1.8, "target": 2.2}, {})
+    ([('m01', 'larger')], [])
+    """
+    both = {**{("ref", k): abs(v) for k, v in reference.items()}, **{("own", k): abs(v) for k, v in values.items()}}
+    ordered = sorted(both, key=both.__getitem__)
+    gaps = [(both[b] / both[a], i) for i, (a, b) in enumerate(zip(ordered, ordered[1:]), 1)]
+    if not gaps or max(gaps)[0] < PERCENT_GAP:
+        return []
+    split = max(gaps)[1]
+    low, high = ordered[:split], ordered[split:]
+    if any(side == "ref" for side, _ in low) and any(side == "ref" for side, _ in high):
+        return []   # the reference row disagrees with itself: its own finding
+    refs_low = any(side == "ref" for side, _ in low)
+    flagged, direction = ((high, "larger") if refs_low or (not any(side == "ref" for side, _ in high) and len(high) <= len(low))
+                          else (low, "smaller"))
+    return [(key, direction) for side, key in flagged if side == "own"]
+
+
+def check_percentages(ctx: Context) -> Iterator[Finding]:
+    """A figure of a percentage row about 100 times off the others: 15 typed where 0.15 (15 %) is meant."""
+    lang, plan_lang = ctx.lang, ctx.plan.lang
+    for spec in schema.UNIT_FIGURES:
+        table = ctx.plan.tables.get(spec.table)
+        if table is None:
+            continue
+        figures = [k for k in spec.figures if table.sheet.column(k).is_input and k in table.columns]
+        owners: dict[str, dict[str, Any]] = {}
+        if spec.via is not None:
+            ref = table.sheet.column(spec.via).ref_key
+            for owner in ctx.inputs.get(ref, []):
+                owners.setdefault(id_key(owner.get("id")), owner)
+        for row, inputs in zip(table.rows, ctx.inputs.get(spec.table, [])):
+            if not percent_columns(spec.table, inputs, ctx.inputs):
+                continue
+            values = {k: v for k in figures if (v := _number_or_none(inputs.get(k))) is not None}
+            reference: dict[str, float] = {}
+            others_of = inputs
+            if spec.via is not None:
+                others_of = owners.get(id_key(inputs.get(spec.via)), {})
+                owner_table = schema.SHEETS_BY_KEY[table.sheet.column(spec.via).ref_key]
+                reference = {k: v for k in ("baseline", "target", "actual")
+                             if (v := _number_or_none(others_of.get(k))) is not None}
+            for key, direction in percent_outliers(values, reference):
+                if spec.via is None:
+                    rest = [(table.sheet.column(k).header(plan_lang), v) for k, v in values.items() if k != key]
+                else:
+                    rest = [(owner_table.column(k).header(plan_lang), v) for k, v in reference.items()]
+                listed = ", ".join(f"{header} {_fmt_share(v, lang)}" for header, v in rest)
+                if spec.via is not None:
+                    listed = _PERCENT_TEXT["kpi"](lang).format(kpi=id_text(inputs.get(spec.via)), values=listed)
+                value = values[key]
+                shown = format_number(value * 100, lang, ",.0f") + (" %" if lang == "fr" else "%")
+                yield ctx.finding("percent-scale", table, row, key, column=ctx.header(table, key),
+                                  value=_fmt_share(value, lang), others=listed,
+                                  direction=_PERCENT_TEXT[direction](lang), shown=shown)
+
+
 def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
     review, actions = ctx.plan.tables.get("review"), ctx.plan.tables.get("actions")
     if review is None or actions is None:
@@ -594,7 +676,7 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     check_template, check_cells, check_outside_tables, check_integrity, check_macros, check_external_links,
-    check_ids_and_references, check_objectives, check_budget, check_months, check_abandoned_actions,
+    check_ids_and_references, check_objectives, check_budget, check_months, check_percentages, check_abandoned_actions,
 )
 
 

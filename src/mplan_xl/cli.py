@@ -350,6 +350,10 @@ _UPGRADE_TEXT = {
                   "{source} is already in template {version}: its plan is copied into a fresh template"),
     "rows": Label("Lignes reprises : {total} ({tables})", "Rows carried: {total} ({tables})"),
     "not_carried": Label("Non repris ({count}) :", "Not carried ({count}):"),
+    "percent": Label("Pourcentages : {count} valeur(s) en % passées des points aux fractions (18 devient 0,18, "
+                     "affiché 18 %), comme le modèle {version} les tient",
+                     "Percentages: {count} value(s) in % turned from points into fractions (18 becomes 0.18, shown "
+                     "18%), as template {version} holds them"),
     "new_check": Label("Contrôle du nouveau classeur : {status}, {errors} erreur(s) ({before} déjà dans le plan lu), "
                        "{warnings} avertissement(s)",
                        "Check of the new workbook: {status}, {errors} error(s) ({before} already in the plan read), "
@@ -394,6 +398,8 @@ def upgrade(old: str, out: str, runtime: str | None, lang: str, force: bool) -> 
                                           source=old))
     click.echo(text["rows"](lang).format(total=sum(result.rows.values()),
                                          tables=", ".join(f"{name} {count}" for name, count in result.rows.items())))
+    if result.percent_converted:
+        click.echo(text["percent"](lang).format(count=result.percent_converted, version=result.version))
     click.echo(text["not_carried"](lang).format(count=len(result.not_carried)))
     for item in result.not_carried:
         click.echo(f"  - {item.text(lang)}")

@@ -9,15 +9,17 @@ Native Excel conditional formats (no macro), which LibreOffice reads too:
 - late actions: an end date before the situation date (``mplan_as_of``) while
   the status is neither done nor cancelled;
 - attainment and achievement rate as data bars (0 to 100 %);
-- numbers in their unit: a figure whose unit is ``%`` shows as a percentage,
-  one in the plan's currency as money, a whole number without decimals.
+- numbers in their unit (:data:`mplan_xl.schema.UNIT_FIGURES`): a figure whose
+  unit is ``%`` shows as a percentage (it is a fraction), one in the plan's
+  currency as money, a whole number without decimals; a monthly KPI value
+  takes its KPI's unit.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import schema
 from .schema import Table
@@ -25,12 +27,6 @@ from .smart import SMART_OK
 from .synthesis import CLOSED_STATUSES
 from .vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
 
-#: Figures shown in the unit of another column of the same row: table -> (unit column, figure columns).
-UNIT_COLUMNS = {
-    "kpis": ("unit", ("baseline", "target", "actual", "variance")),
-    "objectives": ("unit", ("baseline", "target")),
-    "review": ("unit", ("target", "result")),
-}
 DATA_BAR = {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0,
             "max_type": "num", "max_value": 1}
 TRAFFIC = {"on_track": "good", "at_risk": "neutral", "off_track": "bad"}
@@ -50,16 +46,39 @@ def traffic_lights(writer: Any, ws: Any, first_row: int, col: int, last_row: int
             "format": getattr(writer.styles, style)})
 
 
-def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit_col: int, cols: list[int]) -> None:
-    """Show each figure of *cols* in the unit written in *unit_col* of its row."""
-    unit = xl_rowcol_to_cell(first_row, unit_col, col_abs=True)
+def _unit_cell(writer: Any, sheet: Table, spec: schema.UnitFigures, first_row: int, first_col: int) -> str:
+    """The expression of the unit of the first row: its own unit cell, or the unit of the row it refers to."""
+    if spec.via is None:
+        return xl_rowcol_to_cell(first_row, first_col + sheet.index(spec.unit), col_abs=True)
+    ref = xl_rowcol_to_cell(first_row, first_col + sheet.index(spec.via), col_abs=True)
+    return looked_up_unit(writer, sheet.column(spec.via).ref_table, spec.unit, ref)
+
+
+def looked_up_unit(writer: Any, table: Table, unit: str, row_id: str) -> str:
+    """The expression of column *unit* of the row of *table* whose id is in cell *row_id*, blank without one:
+    looked up in whole columns of the table's sheet (a conditional format takes no structured reference), so
+    rows the team adds are found too."""
+    _, first_col = writer.table_ranges[table.key][:2]
+    sheet_name = "'" + writer.name_of(table.worksheet).replace("'", "''") + "'!"
+
+    def whole(key: str) -> str:
+        letter = xl_col_to_name(first_col + table.index(key), col_abs=True)
+        return f"{sheet_name}{letter}:{letter}"
+
+    return f'IFERROR(INDEX({whole(unit)},MATCH({row_id},{whole(table.id_column_key)},0))&"","")'
+
+
+def unit_formats(writer: Any, ws: Any, first_row: int, last_row: int, unit: int | str, cols: list[int]) -> None:
+    """Show each figure of *cols* in the unit of its row: written in column *unit*, or given by the expression
+    *unit* (of the first row)."""
+    unit = xl_rowcol_to_cell(first_row, unit, col_abs=True) if isinstance(unit, int) else unit
     symbol, code = writer.identity.currency_symbol, writer.identity.currency
     for col in cols:
         value = xl_rowcol_to_cell(first_row, col)
         number = f"ISNUMBER({value})"
         money = f"OR(TRIM({unit})={_q(symbol)},UPPER(TRIM({unit}))={_q(code.upper())})"
         whole = f"{value}=INT({value})"
-        rules = ((f"AND({number},LEFT(TRIM({unit}),1)=\"%\")", writer.styles.unit("percent")),
+        rules = ((f"AND({number},{schema.percent_unit_formula(unit)})", writer.styles.unit("percent")),
                  (f"AND({number},{money},{whole})", writer.styles.unit("money")),
                  (f"AND({number},{money})", writer.styles.unit("cents")),
                  (f"AND({number},{whole})", writer.styles.unit("count")))
@@ -79,9 +98,10 @@ def conditional_formats(writer: Any, ws: Any, sheet: Table, first_row: int, firs
             ws.conditional_format(first_row, col[key], last_row, col[key],
                                   {"type": "formula", "criteria": "=" + criteria, "format": fmt})
 
-    if sheet.key in UNIT_COLUMNS:
-        unit, figures = UNIT_COLUMNS[sheet.key]
-        unit_formats(writer, ws, first_row, last_row, col[unit], [col[k] for k in figures])
+    for spec in schema.UNIT_FIGURES:
+        if spec.table == sheet.key:
+            unit_formats(writer, ws, first_row, last_row, _unit_cell(writer, sheet, spec, first_row, first_col),
+                         [col[k] for k in spec.figures])
     if sheet.key == "kpis":
         traffic_lights(writer, ws, first_row, col["status"], last_row, TRAFFIC)
         ws.conditional_format(first_row, col["attainment"], last_row, col["attainment"], DATA_BAR)

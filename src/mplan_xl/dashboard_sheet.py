@@ -35,6 +35,7 @@ from typing import Any
 from . import layout, schema, synthesis
 from .a1 import column_letters
 from .computed import structured_ref
+from .conditional import looked_up_unit, unit_formats
 from .plan import id_key, id_text
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from .sheet_context import SheetContext
@@ -81,7 +82,7 @@ TEXTS = {
     "pick_error": Label("Cet ID n'est pas dans la feuille KPI.", "This ID is not on the KPIs sheet."),
     "kpi_curve": Label("Courbe du KPI choisi", "Curve of the KPI picked"),
     "kpi_title": Label("Titre", "Title"),
-    "baseline": Label("Départ", "Baseline"),
+    "baseline": Label("Départ de la trajectoire", "Trajectory start"),
     "kpi_target": Label("Cible", "Target"),
     "objective_id": Label("ID objectif", "Objective ID"),
     "deadline_month": Label("Mois de l'échéance", "Deadline month"),
@@ -351,7 +352,7 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
     ws.write_formula(row, 1, f'={selected}&""', head, id_text(selected_id) or "")
     row += 1
     fields = (("kpi_title", synthesis.kpi_curve_title_formula(selected, lang), curve.title, label_fmt),
-              ("baseline", synthesis.kpi_field_formula(selected, "baseline", lang), curve.baseline, number),
+              ("baseline", synthesis.kpi_start_formula(selected, lang), curve.baseline, number),
               ("kpi_target", synthesis.kpi_field_formula(selected, "target", lang), curve.target, number),
               ("objective_id", synthesis.kpi_field_formula(selected, "objective_id", lang), curve.objective_id, label_fmt))
     cells = {}
@@ -379,6 +380,9 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
                          synthesis.NO_POINT if actual is None else actual)
     kpi_last = kpi_first + 11
     ws.conditional_format(kpi_first, 1, kpi_last, 2, {"type": "errors", "format": hidden})
+    unit = looked_up_unit(writer, KPIS, "unit", selected)   # the picked KPI's figures in its unit (a % as such)
+    unit_formats(writer, ws, cells["baseline"][0], cells["kpi_target"][0], unit, [1])
+    unit_formats(writer, ws, kpi_first, kpi_last, unit, [1, 2])
     chart = wb.add_chart({"type": "line"})
     chart.add_series({"name": [name, kpi_head, 1], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 1, kpi_last, 1],

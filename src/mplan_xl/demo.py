@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence
 
-from . import schema
-from .plan import CellOverride, Identity, Plan, check_language
+from . import schema, tracking
+from .plan import CellOverride, Identity, Plan, check_language, percent_columns
 from .vocabulary import Label
 
 L = Label
@@ -246,7 +246,7 @@ REVIEW_ROWS = (
      L("Arrêter ; toucher les quartiers par de la publicité locale ciblée sur les réseaux sociaux",
        "Stop; reach neighbourhoods with targeted local social media ads")),
     ("B05", L("Lettre d'information mensuelle", "Monthly newsletter"),
-     L("Fidélisation", "Retention"), "emailing", 1800, 1750, 22000, 3, 3.4, L("% de clics", "% click rate"), "keep",
+     L("Fidélisation", "Retention"), "emailing", 1800, 1750, 22000, 0.03, 0.034, L("% de clics", "% click rate"), "keep",
      L("Meilleur rapport coût-résultat du plan, surtout avec les portraits de producteurs",
        "Best cost-to-result ratio of the plan, especially the grower portraits"),
      L("Garder le rythme mensuel, segmenter abonnés et non-abonnés",
@@ -257,13 +257,13 @@ REVIEW_ROWS = (
        "Beautiful pictures but irregular posting and hardly any video"),
      L("Calendrier éditorial et une vidéo courte par semaine", "Editorial calendar and one short video a week")),
     ("B07", L("Carte de fidélité à tampons", "Paper stamp loyalty card"),
-     L("Fidélisation", "Retention"), "in_store", 2500, 2300, 12500, 55, 58, L("% de clients fidèles", "% retained"),
+     L("Fidélisation", "Retention"), "in_store", 2500, 2300, 12500, 0.55, 0.58, L("% de clients fidèles", "% retained"),
      "improve",
      L("Carte souvent oubliée à la maison, aucune donnée client recueillie",
        "Card often left at home, no customer data collected"),
      L("Passer à une carte dématérialisée liée au compte client", "Move to a digital card linked to the customer account")),
     ("B08", L("Spot sur une radio locale pendant les fêtes", "Local radio spot over the holidays"),
-     L("Fréquentation des boutiques", "Shop footfall"), "tv_radio", 5600, 5600, 4200, 8, 2,
+     L("Fréquentation des boutiques", "Shop footfall"), "tv_radio", 5600, 5600, 4200, 0.08, 0.02,
      L("% de fréquentation en plus", "% more footfall"), "abandon",
      L("Aucun effet mesurable sur la fréquentation des boutiques", "No measurable effect on shop footfall"),
      L("Ne pas reconduire ; tester plutôt un média local en ligne", "Do not repeat; try a local online medium instead")),
@@ -300,7 +300,7 @@ OBJECTIVE_ROWS = (
     ("O2", "communication", None,
      L("Faire passer la notoriété assistée de la marque dans l'Anjou de 18 % à 25 % d'ici le 30 novembre",
        "Raise aided brand awareness in Anjou from 18% to 25% by 30 November"),
-     L("Notoriété assistée (sondage)", "Aided awareness (survey)"), 18, 25, "%", _d(11, 30), MARKETING),
+     L("Notoriété assistée (sondage)", "Aided awareness (survey)"), 0.18, 0.25, "%", _d(11, 30), MARKETING),
     ("O2.1", "communication", "O2",
      L("Atteindre 9 000 abonnés sur Instagram (6 200 aujourd'hui) d'ici le 30 juin",
        "Reach 9,000 Instagram followers (6,200 today) by 30 June"),
@@ -320,7 +320,7 @@ OBJECTIVE_ROWS = (
     ("O6", "customer", None,
      L("Faire passer le taux de fidélisation des clients de 58 % à 65 % d'ici le 31 décembre",
        "Raise customer retention from 58% to 65% by 31 December"),
-     L("Taux de fidélisation", "Retention rate"), 58, 65, "%", _d(12, 31), CUSTOMERS),
+     L("Taux de fidélisation", "Retention rate"), 0.58, 0.65, "%", _d(12, 31), CUSTOMERS),
     ("O7", "customer", None,
      L("Ramener le coût d'acquisition d'un client en ligne de 32 € à 26 € d'ici le 30 septembre",
        "Cut the cost of acquiring an online customer from €32 to €26 by 30 September"),
@@ -577,22 +577,24 @@ BUDGET_ROWS = (
 # --- KPIs ---------------------------------------------------------------------------------------
 
 KPI_COLUMNS = ("id", "name", "type", "objective_id", "definition", "unit", "direction", "baseline", "target", "actual")
+#: KPIs whose values add up since January (their baseline and target are yearly totals); the others are levels.
+YEAR_TO_DATE_KPIS = frozenset({"K07", "K10"})
 KPI_ROWS = (
     ("K01", L("Chiffre d'affaires", "Revenue"), "financial", "O1",
      L("Ventes facturées sur douze mois glissants", "Sales invoiced over a rolling twelve months"),
      "€", "higher", 1_850_000, 2_072_000, 1_968_000),
     ("K02", L("ROI marketing", "Marketing ROI"), "financial", "O1",
      L("(gain attribué - coût) / coût des actions terminées", "(attributed gain - cost) / cost of completed actions"),
-     "%", "higher", 180, 220, 236),
+     "%", "higher", 1.8, 2.2, 2.36),
     ("K03", L("Chiffre d'affaires en ligne", "Online revenue"), "financial", "O1.1",
      L("Ventes de la boutique en ligne sur douze mois glissants", "Online shop sales over a rolling twelve months"),
      "€", "higher", 380_000, 475_000, 431_000),
     ("K04", L("Taux d'abandon de panier", "Cart abandonment rate"), "performance", "O1.1",
      L("1 - commandes / paniers créés, sur le mois", "1 - orders / carts created, over the month"),
-     "%", "lower", 74, 65, 66.5),
+     "%", "lower", 0.74, 0.65, 0.665),
     ("K05", L("Taux de conversion", "Conversion rate"), "performance", "O1.1",
      L("Commandes / visites du site, sur le mois", "Orders / site visits, over the month"),
-     "%", "higher", 1.6, 2.2, 2.3),
+     "%", "higher", 0.016, 0.022, 0.023),
     ("K06", L("Trafic du site", "Site traffic"), "performance", "O1.1",
      L("Visites mensuelles de la boutique en ligne", "Monthly visits to the online shop"),
      L("visites", "visits"), "higher", 21000, 28000, 26500),
@@ -601,7 +603,7 @@ KPI_ROWS = (
      L("comptes", "accounts"), "higher", 0, 15, 12),
     ("K08", L("Notoriété assistée", "Aided awareness"), "performance", "O2",
      L("Part des sondés qui reconnaissent la marque sur une liste", "Share of people surveyed who recognise the brand in a list"),
-     "%", "higher", 18, 25, 20),
+     "%", "higher", 0.18, 0.25, 0.2),
     ("K09", L("Abonnés Instagram", "Instagram followers"), "performance", "O2.1",
      L("Abonnés du compte de la marque en fin de mois", "Brand account followers at month end"),
      L("abonnés", "followers"), "higher", 6200, 9000, 9150),
@@ -617,7 +619,7 @@ KPI_ROWS = (
     ("K13", L("Taux de fidélisation", "Retention rate"), "performance", "O6",
      L("Clients de l'an dernier ayant racheté cette année / clients de l'an dernier",
        "Last year's customers who bought again this year / last year's customers"),
-     "%", "higher", 58, 65, 61),
+     "%", "higher", 0.58, 0.65, 0.61),
     ("K14", L("Coût d'acquisition client", "Customer acquisition cost"), "financial", "O7",
      L("Dépenses d'acquisition en ligne / nouveaux clients en ligne", "Online acquisition spend / new online customers"),
      "€", "lower", 32, 26, 25.4),
@@ -670,13 +672,13 @@ def budget_months(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _precision(value: float) -> int:
-    return 0 if abs(value) >= 100 else 1
+def _precision(value: float, percent: bool) -> int:
+    return 4 if percent else 0 if abs(value) >= 100 else 1
 
 
 def kpi_months(plan: Plan) -> list[dict[str, Any]]:
     """The monthly KPIs of the demo: each KPI measured every month up to the situation date, from its baseline
-    to the value it shows in June; the typed monthly targets."""
+    (from zero for a year-to-date KPI) to the value it shows in June; the typed monthly targets."""
     situation = SITUATION.month
     rows = [_month_row("kpi_id", kpi_id, "target", dict(enumerate(months, 1)))
             for kpi_id, months in KPI_MONTHLY_TARGETS.items()]
@@ -684,8 +686,9 @@ def kpi_months(plan: Plan) -> list[dict[str, Any]]:
         baseline, actual = kpi.get("baseline"), kpi.get("actual")
         if not isinstance(baseline, (int, float)) or not isinstance(actual, (int, float)):
             continue
-        digits = _precision(actual)
-        values = {m: round(baseline + (actual - baseline) * m / situation, digits) for m in range(1, situation)}
+        digits = _precision(actual, bool(percent_columns("kpis", kpi, plan.tables)))
+        start = tracking.trajectory_start(baseline, kpi.get("nature"))
+        values = {m: round(start + (actual - start) * m / situation, digits) for m in range(1, situation)}
         values[situation] = actual
         rows.append(_month_row("kpi_id", kpi["id"], "actual", values))
     return rows
@@ -729,6 +732,8 @@ def demo_plan(lang: str = "fr", company: str | None = None, year: int | None = N
         "budget": _rows(BUDGET_COLUMNS, BUDGET_ROWS, lang, year),
         "kpis": _rows(KPI_COLUMNS, KPI_ROWS, lang, year),   # replaces the starter library
     })
+    for kpi in plan.rows("kpis"):
+        kpi["nature"] = "cumulative" if kpi["id"] in YEAR_TO_DATE_KPIS else "level"
     plan.tables["budget_months"] = budget_months(plan)
     plan.tables["kpi_months"] = kpi_months(plan)
     if with_errors:

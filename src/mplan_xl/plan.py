@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from . import schema
 from .errors import PlanError
@@ -91,8 +91,8 @@ class Plan:
         ]
         plan.tables["kpis"] = [
             {"id": f"K{i:02d}", "name": n_fr if fr else n_en, "type": kind, "definition": d_fr if fr else d_en,
-             "unit": _unit(u_fr if fr else u_en, identity), "direction": direction}
-            for i, (n_fr, n_en, kind, d_fr, d_en, u_fr, u_en, direction) in enumerate(schema.KPI_LIBRARY, 1)
+             "unit": _unit(u_fr if fr else u_en, identity), "direction": direction, "nature": nature}
+            for i, (n_fr, n_en, kind, d_fr, d_en, u_fr, u_en, direction, nature) in enumerate(schema.KPI_LIBRARY, 1)
         ]
         return plan
 
@@ -118,6 +118,27 @@ def id_key(value: Any) -> str:
     (True, True, False)
     """
     return (id_text(value) or "").casefold()
+
+
+def percent_columns(table: str, row: Mapping[str, Any], tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[str, ...]:
+    """The columns of *row* (of table *table*) holding percentages, as fractions: the figures of
+    :data:`mplan_xl.schema.UNIT_FIGURES` when their unit (on the row, or on the row it refers to) is a percentage.
+
+    >>> percent_columns("kpis", {"unit": "%"}, {})[:3], percent_columns("kpis", {"unit": "€"}, {})
+    (('baseline', 'target', 'actual'), ())
+    >>> percent_columns("kpi_months", {"kpi_id": "k1"}, {"kpis": [{"id": "K1", "unit": "% "}]})[:2]
+    ('m01', 'm02')
+    """
+    for spec in schema.UNIT_FIGURES:
+        if spec.table != table:
+            continue
+        if spec.via is None:
+            unit = row.get(spec.unit)
+        else:
+            ref, wanted = schema.SHEETS_BY_KEY[table].column(spec.via).ref_key, id_key(row.get(spec.via))
+            unit = next((r.get(spec.unit) for r in tables.get(ref, ()) if wanted and id_key(r.get("id")) == wanted), None)
+        return spec.figures if schema.is_percent_unit(unit) else ()
+    return ()
 
 
 def _unit(unit: str, identity: Identity) -> str:

@@ -101,7 +101,8 @@ class LocatedPlan:
         return None
 
     def to_plan(self) -> Plan:
-        """The plan's inputs as Python data: choice labels become codes, date serials dates."""
+        """The plan's inputs as Python data: choice labels become codes, date serials dates, the percentages of an
+        older template's points fractions (:func:`mplan_xl.versions.percent_to_fractions`)."""
         try:
             identity = Identity(company=str(self.company or ""), year=int(self.year or 0),
                                 currency=str(self.meta.get("currency") or "EUR"),
@@ -113,6 +114,7 @@ class LocatedPlan:
         for key, table in self.tables.items():
             rows = sorted(table.rows + table.suggestions, key=lambda row: row.sheet_row)
             plan.tables[key] = [input_values(table.sheet, row.values) for row in rows]
+        versions.percent_to_fractions(plan.tables, self.template_version)   # an older file's points
         return plan
 
 

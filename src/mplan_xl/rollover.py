@@ -285,17 +285,25 @@ class ReviewSuggestion:
             m = self.measure
             if reason in ("reached", "missed") and m is not None:
                 part += f" ({m.kpi_id or m.kpi_name} : " if lang == "fr" else f" ({m.kpi_id or m.kpi_name}: "
-                part += f"{_show(m.actual, lang)} / {_show(m.target, lang)})"
+                part += f"{_show(m.actual, lang, m.unit)} / {_show(m.target, lang, m.unit)})"
             elif reason.startswith("roi_") and self.roi is not None:
-                part += f" ({_show(self.roi * 100, lang)}{' %' if lang == 'fr' else '%'})"
+                part += f" ({_show(self.roi, lang, '%')})"
             parts.append(part)
         sep, colon = ("; ", ": ") if lang == "en" else (" ; ", " : ")
         return f"{SUGGESTION_MARK(lang)}{colon}{sep.join(parts)} → {VERDICT.label(self.verdict, lang)}."
 
 
-def _show(value: float, lang: str) -> str:
+def _show(value: float, lang: str, unit: str | None = None) -> str:
+    """A figure of the Lessons text; in a percentage unit, the fraction as a percentage (0.61: 61 %).
+
+    >>> _show(431000, "fr"), _show(0.615, "fr", "%"), _show(2.5, "en", "% de clics")
+    ('431\u202f000', '61,5 %', '250%')
+    """
+    percent = schema.is_percent_unit(unit)
+    value = value * 100 if percent else value
     text = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    text = text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    return text + (" %" if lang == "fr" else "%") if percent else text
 
 
 # --- building next year's plan -----------------------------------------------------------------------

@@ -270,6 +270,13 @@ _CATALOGUE: tuple[Rule, ...] = (
            "{count} '{series}' value(s) are typed after {situation}, the situation date: they do not count to date ({cells})."),
           ("Avancez la date de situation sur l'Accueil, ou déplacez ces valeurs.",
            "Move the situation date on the Guide forward, or move these values.")),
+    _rule("percent-scale", WARNING, "logic", ("Pourcentage 100 fois trop grand ou trop petit", "Percentage 100 times off"),
+          ("« {column} » vaut {value} dans une ligne en % où {others} : environ 100 fois {direction}. La cellule "
+           "tient la fraction (0,15 pour 15 %) : {value} se lit {shown}.",
+           "'{column}' holds {value} in a % row where {others}: about 100 times {direction}. The cell holds the "
+           "fraction (0.15 for 15%): {value} reads as {shown}."),
+          ("Tapez le pourcentage avec son signe (15 %) ou en fraction (0,15), comme les autres valeurs de la ligne.",
+           "Type the percentage with its sign (15%) or as a fraction (0.15), as the other values of the row.")),
     _rule("abandoned-action-replanned", WARNING, "logic", ("Action abandonnée reprogrammée", "Abandoned action planned again"),
           ("« {title} » est reprogrammée alors que le bilan N-1 a décidé de l'abandonner (ligne {review_id}).",
            "'{title}' is planned again although last year's review decided to abandon it (row {review_id})."),

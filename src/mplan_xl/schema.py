@@ -40,8 +40,11 @@ TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operat
 #: (result / target, not KPI attainment); tables may end with a total row; Synthèse and SWOT matrix sheets;
 #: the hidden live-status sheet (mplan_status) and its mplan_rows_<table> names. 3.0: the year followed month by
 #: month: a situation date on the Guide, the Budget mensuel and KPI mensuels tables, figures to date on Actions,
-#: Budget, KPI and Objectifs, KPI status judged against the target to date.
-TEMPLATE_VERSION = "3.0.0"
+#: Budget, KPI and Objectifs, KPI status judged against the target to date. 4.0: a figure in % is held as a
+#: fraction shown as a percentage (0.15 for 15 %, where 3.0 held 15: every older reader misreads it); the KPI
+#: table's Nature column (level or year to date) and its Départ à date, which the target and attainment to date
+#: follow.
+TEMPLATE_VERSION = "4.0.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -495,8 +498,8 @@ KPIS = Table(
     key="kpis", table="tblKpi",
     name=L("KPI", "KPIs"),
     title=L("Indicateurs de pilotage", "Key performance indicators"),
-    guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), la valeur de départ, la cible et le réalisé : écart, atteinte et statut se calculent seuls. Le statut compare le réalisé à date à la cible à date (feuille KPI mensuels).",
-               "Each indicator measures an objective. Give its direction (higher or lower is better), baseline, target and actual: variance, attainment and status are computed for you. The status compares the actual to date with the target to date (Monthly KPIs sheet)."),
+    guidance=L("Chaque indicateur mesure un objectif. Indiquez le sens (plus haut ou plus bas = mieux), sa nature (niveau ou cumul annuel), la valeur de départ, la cible et le réalisé (en %, tapez 15 % ou 0,15) : écart, atteinte et statut se calculent seuls. Le statut compare le réalisé à date à la cible à date (feuille KPI mensuels).",
+               "Each indicator measures an objective. Give its direction (higher or lower is better), its kind (level or year to date), baseline, target and actual (in %, type 15% or 0.15): variance, attainment and status are computed for you. The status compares the actual to date with the target to date (Monthly KPIs sheet)."),
     blank_rows=10, used_when=("objective_id", "baseline", "target", "actual"),
     columns=(
         _id("Identifiant unique (ex. K01)", "Unique id (e.g. K01)"),
@@ -506,6 +509,13 @@ KPIS = Table(
         Column("definition", L("Définition", "Definition"), Kind.LONG_TEXT, width=40),
         Column("unit", L("Unité", "Unit"), Kind.TEXT, required=True, width=9),
         Column("direction", L("Sens", "Direction"), Kind.CHOICE, required=True, choices=voc.DIRECTION, width=18),
+        Column("nature", L("Nature", "Kind"), Kind.CHOICE, choices=voc.KPI_NATURE, width=13,
+               help=L("Niveau : la valeur de chaque mois se suffit à elle-même (abonnés, taux, prix). Cumul annuel : "
+                      "chaque mois ajoute au total depuis janvier (chiffre d'affaires, commandes) ; le départ et la "
+                      "cible sont des totaux de l'année. Vide : niveau.",
+                      "Level: each month's value stands on its own (followers, a rate, a price). Year to date: each "
+                      "month adds to the total since January (revenue, orders); baseline and target are yearly "
+                      "totals. Blank: level.")),
         Column("baseline", L("Départ", "Baseline"), Kind.DECIMAL, width=11),
         Column("target", L("Cible", "Target"), Kind.DECIMAL, required=True, width=11),
         Column("actual", L("Réalisé", "Actual"), Kind.DECIMAL, width=11),
@@ -513,13 +523,15 @@ KPIS = Table(
                computed=Metric("variance", {"actual": "actual", "target": "target"})),
         Column("attainment", L("Atteinte", "Attainment"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual", "target": "target", "direction": "direction", "baseline": "baseline"})),
+        Column("baseline_to_date", L("Départ à date", "Baseline to date"), Kind.DECIMAL, width=11,
+               computed=Tracking("kpi_baseline_to_date")),
         Column("target_to_date", L("Cible à date", "Target to date"), Kind.DECIMAL, width=11,
                computed=Tracking("kpi_target_to_date")),
         Column("actual_to_date", L("Réalisé à date", "Actual to date"), Kind.DECIMAL, width=11,
                computed=Tracking("kpi_actual_to_date")),
         Column("attainment_to_date", L("Atteinte à date", "Attainment to date"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual_to_date", "target": "target_to_date",
-                                              "direction": "direction", "baseline": "baseline"})),
+                                              "direction": "direction", "baseline": "baseline_to_date"})),
         Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
                computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
                                               "at_risk": "=" + NAME_AT_RISK})),
@@ -532,12 +544,14 @@ KPI_MONTHS = Table(
     key="kpi_months", table="tblKpiMonths",
     name=L("KPI mensuels", "Monthly KPIs"),
     title=L("Indicateurs mois par mois", "Indicators month by month"),
-    guidance=L("Une ligne « Réalisé » par KPI : la valeur mesurée à la fin de chaque mois (cumulée depuis janvier pour "
-               "un chiffre d'affaires). Une ligne « Cible » facultative fixe la trajectoire mois par mois ; sans elle, "
-               "la cible va en ligne droite de la valeur de départ à la cible, à l'échéance de l'objectif.",
-               "One 'Actual' row per KPI: the value measured at the end of each month (cumulated since January for "
-               "revenue). An optional 'Target' row sets the trajectory month by month; without it, the target runs "
-               "in a straight line from the baseline to the target, at the objective's deadline."),
+    guidance=L("Une ligne « Réalisé » par KPI : la valeur mesurée à la fin de chaque mois (le total depuis janvier pour "
+               "un KPI en cumul annuel). Une ligne « Cible » facultative fixe la trajectoire mois par mois ; sans elle, "
+               "la cible va en ligne droite, à l'échéance de l'objectif, de la valeur de départ (niveau) ou de zéro "
+               "(cumul annuel) à la cible.",
+               "One 'Actual' row per KPI: the value measured at the end of each month (the total since January for a "
+               "year-to-date KPI). An optional 'Target' row sets the trajectory month by month; without it, the "
+               "target runs in a straight line, at the objective's deadline, from the baseline (level) or from zero "
+               "(year to date) to the target."),
     id_column=None, blank_rows=10,
     columns=(
         Column("kpi_id", L("ID KPI", "KPI ID"), Kind.REF, required=True, ref="kpis", width=10),
@@ -548,28 +562,65 @@ KPI_MONTHS = Table(
 )
 
 #: Starter KPI library pre-filled in a fresh template:
-#: (fr name, en name, type, fr definition, en definition, unit fr, unit en, direction).
-KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
+#: (fr name, en name, type, fr definition, en definition, unit fr, unit en, direction, nature).
+KPI_LIBRARY: tuple[tuple[str, str, str, str, str, str, str, str, str], ...] = (
     ("ROI marketing", "Marketing ROI", "financial",
-     "(gain - coût) / coût des actions marketing", "(gain - cost) / cost of marketing actions", "%", "%", "higher"),
+     "(gain - coût) / coût des actions marketing", "(gain - cost) / cost of marketing actions", "%", "%", "higher", "level"),
     ("Coût d'acquisition client", "Customer acquisition cost", "financial",
-     "Dépenses d'acquisition / nouveaux clients", "Acquisition spend / new customers", "€", "€", "lower"),
+     "Dépenses d'acquisition / nouveaux clients", "Acquisition spend / new customers", "€", "€", "lower", "level"),
     ("Panier moyen", "Average basket", "financial",
-     "Chiffre d'affaires / nombre de commandes", "Revenue / number of orders", "€", "€", "higher"),
+     "Chiffre d'affaires / nombre de commandes", "Revenue / number of orders", "€", "€", "higher", "level"),
     ("Chiffre d'affaires", "Revenue", "financial",
-     "Ventes facturées sur la période", "Sales invoiced over the period", "€", "€", "higher"),
+     "Ventes facturées depuis janvier", "Sales invoiced since January", "€", "€", "higher", "cumulative"),
     ("Part de marché", "Market share", "financial",
-     "Nos ventes / ventes du marché", "Our sales / market sales", "%", "%", "higher"),
+     "Nos ventes / ventes du marché", "Our sales / market sales", "%", "%", "higher", "level"),
     ("Taux de conversion", "Conversion rate", "performance",
-     "Commandes / visiteurs", "Orders / visitors", "%", "%", "higher"),
+     "Commandes / visiteurs", "Orders / visitors", "%", "%", "higher", "level"),
     ("Trafic du site", "Site traffic", "performance",
-     "Visites mensuelles du site", "Monthly site visits", "visites", "visits", "higher"),
+     "Visites mensuelles du site", "Monthly site visits", "visites", "visits", "higher", "level"),
     ("Taux d'abandon de panier", "Cart abandonment rate", "performance",
-     "1 - commandes / paniers créés", "1 - orders / carts created", "%", "%", "lower"),
+     "1 - commandes / paniers créés", "1 - orders / carts created", "%", "%", "lower", "level"),
     ("Nombre de clients", "Number of customers", "performance",
-     "Clients actifs sur la période", "Active customers over the period", "clients", "customers", "higher"),
+     "Clients actifs sur la période", "Active customers over the period", "clients", "customers", "higher", "level"),
     ("Taux de fidélisation", "Retention rate", "performance",
-     "Clients conservés d'une année sur l'autre / clients de départ", "Customers kept year over year / customers at start", "%", "%", "higher"),
+     "Clients conservés d'une année sur l'autre / clients de départ", "Customers kept year over year / customers at start", "%", "%", "higher", "level"),
+)
+
+
+def is_percent_unit(unit: object) -> bool:
+    """Whether a unit makes the figures of its row percentages: its text begins with "%" once trimmed ("%",
+    "% de clics"), as the workbook reads it (:func:`percent_unit_formula`). Such figures are fractions shown as
+    percentages (0.15 is 15 %), since template 4.0.
+
+    >>> is_percent_unit(" % de clics"), is_percent_unit("€"), is_percent_unit(None)
+    (True, False, False)
+    """
+    return isinstance(unit, str) and unit.strip(" ").startswith("%")
+
+
+def percent_unit_formula(unit: str) -> str:
+    """The formula of :func:`is_percent_unit` (*unit*: an expression), as the workbook's conditional formats use it."""
+    return f'LEFT(TRIM({unit}),1)="%"'
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """Columns of *table* holding figures in a unit written on the row (*unit*), or, with *via*, on the row of
+    the table whose id the column *via* holds (the monthly KPIs take their KPI's unit)."""
+
+    table: str
+    unit: str
+    figures: tuple[str, ...]
+    via: str | None = None
+
+
+#: Every figure held in a unit the team writes: a percentage unit makes them fractions with the percent format.
+UNIT_FIGURES: tuple[UnitFigures, ...] = (
+    UnitFigures("kpis", "unit", ("baseline", "target", "actual", "variance", "baseline_to_date", "target_to_date",
+                                 "actual_to_date")),
+    UnitFigures("objectives", "unit", ("baseline", "target")),
+    UnitFigures("review", "unit", ("target", "result")),
+    UnitFigures("kpi_months", "unit", MONTH_KEYS + ("to_date",), via="kpi_id"),
 )
 
 #: Every table, in workbook order.

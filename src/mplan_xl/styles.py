@@ -36,17 +36,17 @@ TEXT_KINDS = frozenset({Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT, Kind.CHOIC
 
 def unit_format(kind: str, lang: str, currency_symbol: str) -> str:
     """Number format of a figure shown in its unit: ``"money"`` (whole amounts), ``"cents"`` (amounts with
-    cents), ``"percent"`` (a value in points, 18 = 18 %), ``"count"`` (a whole number) or ``"decimal"``.
+    cents), ``"percent"`` (a fraction, 0.18 = 18 %: the format of :attr:`Kind.PERCENT`), ``"count"`` (a whole number) or ``"decimal"``.
 
     >>> unit_format("percent", "fr", "€"), unit_format("count", "fr", "€"), unit_format("money", "en", "$")
-    ('#,##0.0 "%"', '#,##0', '"$"#,##0')
+    ('0.0 %', '#,##0', '"$"#,##0')
     """
     if kind == "money":
         return f'#,##0 "{currency_symbol}"' if lang == "fr" else f'"{currency_symbol}"#,##0'
     if kind == "cents":
         return number_format(Kind.MONEY, lang, currency_symbol) or ""
     if kind == "percent":
-        return '#,##0.0 "%"' if lang == "fr" else '#,##0.0"%"'
+        return number_format(Kind.PERCENT, lang, currency_symbol) or ""
     return "#,##0" if kind == "count" else "#,##0.00"
 
 

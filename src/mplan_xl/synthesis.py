@@ -182,7 +182,8 @@ def curve_kpi(tables: Tables) -> Any:
 
 @dataclass(frozen=True)
 class KpiCurve:
-    """The KPI curve's data: the title, the KPI's inputs the trajectory needs, and (target, actual) by month."""
+    """The KPI curve's data: the title, the KPI's inputs the trajectory needs (its start: the baseline, or zero
+    for a year-to-date KPI), and (target, actual) by month."""
 
     title: str
     baseline: float | None
@@ -198,6 +199,7 @@ def kpi_curve(context: PlanContext, kpi_id: Any, lang: str) -> KpiCurve:
     kpi = None if is_blank(kpi_id) else next(
         (k for k in tables.get("kpis", []) if not is_blank(k.get("id")) and id_key(k["id"]) == id_key(kpi_id)), None)
     baseline, target = (to_number(kpi.get(k), dates=True) if kpi else None for k in ("baseline", "target"))
+    baseline = tracking.trajectory_start(baseline, kpi.get("nature")) if kpi else None
     objective = kpi.get("objective_id") if kpi and not is_blank(kpi.get("objective_id")) else None
     deadline = tracking.deadline_month(objective, context)
     title = KPI_CURVE_NONE(lang) if kpi is None else KPI_CURVE_TITLE(lang).format(
@@ -386,6 +388,12 @@ def _kpi_position(selected: str, lang: str) -> str:
 def kpi_field_formula(selected: str, key: str, lang: str) -> str:
     """Column *key* of the KPI whose id is in cell *selected*; blank for a blank cell or an unknown KPI."""
     return f'IFERROR({indexed(KPIS, key, _kpi_position(selected, lang), lang)},"")'
+
+
+def kpi_start_formula(selected: str, lang: str) -> str:
+    """Where the trajectory of the KPI whose id is in cell *selected* starts (:func:`tracking.trajectory_start`)."""
+    return tracking.trajectory_start_formula(kpi_field_formula(selected, "baseline", lang),
+                                             kpi_field_formula(selected, "nature", lang), lang)
 
 
 def kpi_curve_title_formula(selected: str, lang: str) -> str:

@@ -12,11 +12,19 @@ the date typed on the Guide, or today, kept within the plan year). Its month
   share of the action's months elapsed. Actual to date is the sum of the
   "Actual" row's months up to *m*, or the line's actual amount when it has no
   monthly actuals (what has been spent so far is spent to date).
-- *KPI*. A KPI's target to date is the latest monthly target typed up to *m*
-  (a "Target" row of the monthly KPIs), or its trajectory: a straight line
-  from the baseline to the target, reached in the month of the objective's
-  deadline (December without one); without a baseline, the target itself.
-  Actual to date is the latest value measured up to *m*, or the KPI's actual.
+- *KPI*. A KPI is a *level* (followers, a rate: each month's value stands on
+  its own) or a *year-to-date* total (revenue since January: its baseline and
+  target are yearly totals), as its Nature column says (blank: a level). Its
+  target to date is the latest monthly target typed up to *m* (a "Target" row
+  of the monthly KPIs), or its trajectory: a straight line from its start to
+  the target, reached in the month of the objective's deadline (December
+  without one). A level starts from the baseline (without one, the target
+  itself is the target to date); a year-to-date total starts from zero. Its
+  baseline to date is the baseline for a level, and for a year-to-date total
+  the share of the baseline due by then (last year's pace: the baseline times
+  *m* / the deadline month). Actual to date is the latest value measured up
+  to *m*, or the KPI's actual; the attainment to date compares it with the
+  target to date from the baseline to date.
 - *Objective*. Progress to date is the average attainment to date of the KPIs
   that measure it.
 
@@ -50,7 +58,7 @@ from .numbers import date_to_serial, serial_to_date, to_number
 from .plan import id_key
 from .schema import ACTIONS, BUDGET, BUDGET_MONTHS, KPI_MONTHS, KPIS, MONTH_KEYS, OBJECTIVES, Table
 from .table_refs import structured_ref, structured_span
-from .vocabulary import BUDGET_SERIES, KPI_SERIES
+from .vocabulary import BUDGET_SERIES, KPI_NATURE, KPI_SERIES
 
 if TYPE_CHECKING:  # the context is computed.PlanContext, which imports this module
     from .computed import PlanContext
@@ -157,6 +165,36 @@ def trajectory(baseline: Any, target: Any, deadline_month: int, month: int) -> f
     if b is None:
         return t
     return b + (t - b) * min(month, deadline_month) / deadline_month
+
+
+def is_year_to_date(nature: Any) -> bool:
+    """Whether a KPI's Nature cell (a code or a label, either language) says its values add up since January.
+
+    >>> is_year_to_date("Cumul annuel"), is_year_to_date("cumulative"), is_year_to_date(None)
+    (True, True, False)
+    """
+    return KPI_NATURE.code_of(nature) == "cumulative"
+
+
+def trajectory_start(baseline: Any, nature: Any) -> Any:
+    """Where a KPI's trajectory starts: zero for a year-to-date total, else its baseline.
+
+    >>> trajectory_start(1850000, "cumulative"), trajectory_start(18, "level")
+    (0.0, 18)
+    """
+    return 0.0 if is_year_to_date(nature) else baseline
+
+
+def baseline_to_date(baseline: Any, nature: Any, deadline_month: int, month: int) -> float | None:
+    """A KPI's baseline at the end of *month*: the baseline of a level; for a year-to-date total, the share of
+    the yearly baseline due by then (the baseline times *month* / *deadline_month*, at most the baseline).
+
+    >>> baseline_to_date(1200, "cumulative", 12, 3), baseline_to_date(18, "level", 12, 3), baseline_to_date("", "level", 12, 3)
+    (300.0, 18.0, None)
+    """
+    if is_year_to_date(nature):
+        return trajectory(0.0, baseline, deadline_month, month)
+    return _number(baseline)
 
 
 def month_sum(rows: Iterable[Row], table: Table, series: str, month: int, ref: str | None = None,
@@ -348,6 +386,13 @@ def deadline_month(objective_id: Any, context: "PlanContext") -> int:
     return month_in_year(found.get("deadline"), context.year, 12) if found else 12
 
 
+def _py_kpi_baseline_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
+    if _blank_id(_own_id(table, row)):
+        return None
+    return baseline_to_date(row.get("baseline"), row.get("nature"), deadline_month(row.get("objective_id"), context),
+                            context.month)
+
+
 def _py_kpi_target_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
     kpi_id = _own_id(table, row)
     if _blank_id(kpi_id):
@@ -355,8 +400,8 @@ def _py_kpi_target_to_date(table: Table, row: Row, done: Mapping[str, Any], cont
     count, total = _to_date(context, KPI_MONTHS, "kpi_id", kpi_id, "target")
     if count:
         return total
-    return trajectory(row.get("baseline"), row.get("target"), deadline_month(row.get("objective_id"), context),
-                      context.month)
+    return trajectory(trajectory_start(row.get("baseline"), row.get("nature")), row.get("target"),
+                      deadline_month(row.get("objective_id"), context), context.month)
 
 
 def _py_kpi_actual_to_date(table: Table, row: Row, done: Mapping[str, Any], context: "PlanContext", lang: str) -> Any:
@@ -511,13 +556,30 @@ def trajectory_formula(baseline: str, target: str, deadline_month: str, month: s
     return f"IF(ISNUMBER({target}),IF(ISNUMBER({baseline}),{line},{target}),{otherwise})"
 
 
+def year_to_date_formula(nature: str, lang: str) -> str:
+    """The formula of :func:`is_year_to_date` (*nature*: an expression)."""
+    return f"{nature}={_q(KPI_NATURE.label('cumulative', lang))}"
+
+
+def trajectory_start_formula(baseline: str, nature: str, lang: str) -> str:
+    """The formula of :func:`trajectory_start` (every argument an expression)."""
+    return f"IF({year_to_date_formula(nature, lang)},0,{baseline})"
+
+
 def _deadline_month(table: Table, lang: str) -> str:
     return deadline_month_formula(_here(table, "objective_id", lang), lang)
 
 
+def _f_kpi_baseline_to_date(table: Table, lang: str) -> str:
+    baseline, nature = _here(table, "baseline", lang), _here(table, "nature", lang)
+    share = trajectory_formula("0", baseline, _deadline_month(table, lang), _MONTH)
+    return _guard(table, lang, f'IF({year_to_date_formula(nature, lang)},{share},IF(ISNUMBER({baseline}),{baseline},""))')
+
+
 def _f_kpi_target_to_date(table: Table, lang: str) -> str:
-    target, baseline = _here(table, "target", lang), _here(table, "baseline", lang)
-    path = trajectory_formula(baseline, target, _deadline_month(table, lang), _MONTH)
+    target = _here(table, "target", lang)
+    start = trajectory_start_formula(_here(table, "baseline", lang), _here(table, "nature", lang), lang)
+    path = trajectory_formula(start, target, _deadline_month(table, lang), _MONTH)
     return _guard(table, lang, _monthly_figure(KPI_MONTHS, "kpi_id", _here(table, "id", lang),
                                                KPI_SERIES.label("target", lang), "to_date", lang, path))
 
@@ -544,6 +606,7 @@ _FIGURES: dict[str, tuple[Callable[[Table, Row, Mapping[str, Any], "PlanContext"
     "planned_phased": (_py_planned_phased, _f_planned_phased),
     "planned_to_date": (_py_planned_to_date, _f_planned_to_date),
     "actual_to_date": (_py_actual_to_date, _f_actual_to_date),
+    "kpi_baseline_to_date": (_py_kpi_baseline_to_date, _f_kpi_baseline_to_date),
     "kpi_target_to_date": (_py_kpi_target_to_date, _f_kpi_target_to_date),
     "kpi_actual_to_date": (_py_kpi_actual_to_date, _f_kpi_actual_to_date),
     "objective_progress": (_py_objective_progress, _f_objective_progress),

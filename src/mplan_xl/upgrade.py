@@ -8,7 +8,8 @@ writes with the builder a workbook of the current template
 
 - the plan's identity: company, year, author, currency, budget envelope, and
   its KPI status thresholds;
-- every input value of every table, as read: rows in their order, the starter
+- every input value of every table, as read (the percentages of a template before 4.0, held in points, as
+  fractions: :func:`mplan_xl.versions.percent_to_fractions`): rows in their order, the starter
   KPIs left untouched included; a value that does not fit its column (a
   choice not in its list, text in an amount) is kept as it is, so ``check``
   of the new file points at it as ``check`` of the old one did;
@@ -133,6 +134,8 @@ class UpgradeResult:
     not_carried: list[NotCarried]
     source_report: FileReport
     output_report: FileReport
+    #: Values of a percentage unit turned from points into fractions (a template before 4.0: 18 became 0.18).
+    percent_converted: int = 0
 
     @property
     def same_version(self) -> bool:
@@ -190,7 +193,9 @@ def upgrade(source: str | os.PathLike, output: str | os.PathLike, *, lang: str |
             rows[name] = rows.get(name, 0) + len(read.plan.rows(table.key))
     return UpgradeResult(source=source, output=output, source_version=located.template_version,
                          version=schema.TEMPLATE_VERSION, lang=target_lang, rows=rows, not_carried=read.not_carried,
-                         source_report=read.report, output_report=check_file(output, message_lang))
+                         source_report=read.report, output_report=check_file(output, message_lang),
+                         percent_converted=len(versions.percent_figures(read.plan.tables))
+                         if versions.percent_in_points(located.template_version) else 0)
 
 
 def _is_template(report: FileReport) -> bool:
@@ -232,7 +237,8 @@ def _identity(located: LocatedPlan, not_carried: list[NotCarried]) -> Identity:
         envelope = None
     assert isinstance(located.year, int)   # refused before
     return Identity(company=id_text(located.company) or "", year=located.year,
-                    author=id_text(named_value(raw, schema.NAME_AUTHOR)) or "", currency=currency, envelope=envelope)
+                    author=id_text(named_value(raw, schema.NAME_AUTHOR)) or "", currency=currency, envelope=envelope,
+                    situation=located.situation)
 
 
 def _not_carried(located: LocatedPlan, report: FileReport) -> list[NotCarried]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from . import schema
 from .vocabulary import LANGUAGES, Label, fold
@@ -98,6 +98,7 @@ _PLAN = {
     "kpis": "id name type objective_id definition unit direction baseline target actual variance attainment status",
 }
 _REVIEW = "id action objective channel budget spend gain target result unit {rate} budget_variance roi verdict lessons corrective"
+_MONTHS = " ".join(f"m{i:02d}" for i in range(1, 13))
 _WORKSHEETS = "guide audit review objectives actions budget kpis dashboard"
 _SHEETS = ("Accueil|Guide|Audit|Bilan N-1|Last year|Objectifs|Objectives|Actions|Budget|KPI|KPIs|Tableau de bord|"
            "Dashboard|mplan_lists|mplan_config|mplan_meta|" + XLWINGS_CONF_SHEET)
@@ -112,6 +113,19 @@ RELEASES: tuple[Release, ...] = (
              _SHEETS + "|Synthèse|Summary|Matrice SWOT|SWOT matrix|mplan_status",
              {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
               "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
+    _release("3.0.0", "0e2185a", {
+        **_AUDIT, "review": _REVIEW.format(rate="achievement"),
+        "objectives": _PLAN["objectives"] + " progress",
+        "actions": _PLAN["actions"] + " month_from month_to elapsed spread_monthly",
+        "budget": _PLAN["budget"] + " planned_phased planned_to_date actual_to_date variance_to_date",
+        "budget_months": "line_id series " + _MONTHS + " total to_date",
+        "kpis": _PLAN["kpis"].replace(" status", " target_to_date actual_to_date attainment_to_date status"),
+        "kpi_months": "kpi_id series " + _MONTHS + " to_date",
+    }, _WORKSHEETS.replace("budget kpis", "budget budget_months kpis kpi_months"),
+        _SHEETS + "|Synthèse|Summary|Matrice SWOT|SWOT matrix|mplan_status|Budget mensuel|Monthly budget|KPI mensuels|"
+        "Monthly KPIs",
+        {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
+         "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
 )
 
 _VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$")
@@ -210,6 +224,45 @@ def expected_worksheets(version: str | None) -> frozenset[str] | None:
     return None if release is None else frozenset(release.worksheets)
 
 
+#: The first template holding the figures of a percentage unit as fractions (0.18); earlier ones hold points (18).
+PERCENT_FRACTIONS_SINCE = "4.0.0"
+
+
+def percent_in_points(version: str | None) -> bool:
+    """Whether a file of template *version* holds its percentages in points (18 for 18 %).
+
+    >>> percent_in_points("3.0.0"), percent_in_points(schema.TEMPLATE_VERSION), percent_in_points(None)
+    (True, False, False)
+    """
+    parsed = parse(version)
+    return status(version) == "older" and parsed is not None and parsed < (parse(PERCENT_FRACTIONS_SINCE) or (0, 0, 0))
+
+
+def percent_figures(tables: Mapping[str, list[dict[str, Any]]]) -> list[tuple[dict[str, Any], str]]:
+    """(row, column key) of every number a plan holds in a percentage unit
+    (:func:`mplan_xl.plan.percent_columns` says which figures are percentages)."""
+    from .plan import percent_columns
+
+    return [(row, key) for table, rows in tables.items() for row in rows for key in percent_columns(table, row, tables)
+            if isinstance(row.get(key), (int, float)) and not isinstance(row.get(key), bool)]
+
+
+def percent_to_fractions(tables: dict[str, list[dict[str, Any]]], version: str | None) -> int:
+    """Turn the percentages of a plan read from a file of template *version* into fractions, in place (points
+    divided by 100, for the versions that held points: :func:`percent_in_points`); the number of values changed.
+
+    >>> tables = {"kpis": [{"id": "K1", "unit": "%", "baseline": 18, "target": "x"}], "kpi_months": [{"kpi_id": "K1", "m01": 19}]}
+    >>> percent_to_fractions(tables, "3.0.0"), tables["kpis"][0]["baseline"], tables["kpi_months"][0]["m01"]
+    (2, 0.18, 0.19)
+    """
+    if not percent_in_points(version):
+        return 0
+    found = percent_figures(tables)   # every unit looked up before any value changes
+    for row, key in found:
+        row[key] = float(f"{row[key] / 100:.15g}")   # 2.2 is 0.022, as a cell holds it (15 digits)
+    return len(found)
+
+
 def template_sheet_names() -> frozenset[str]:
     """Every sheet name a template of ours ever wrote, today's included, in both languages."""
     names = {label(lang) for _, label in schema.workbook_sheets() for lang in LANGUAGES}
@@ -265,6 +318,6 @@ if __name__ == "__main__":  # pragma: no cover
     _print_current()
 
 
-__all__ = ["CURRENT", "RELEASES", "RENAMES", "Release", "Rename", "current_key", "current_release", "expected_columns",
-           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "release_of",
+__all__ = ["CURRENT", "PERCENT_FRACTIONS_SINCE", "RELEASES", "RENAMES", "Release", "Rename", "current_key", "current_release", "expected_columns",
+           "expected_tables", "expected_worksheets", "header_aliases", "is_released_vba", "parse", "percent_figures", "percent_in_points", "percent_to_fractions", "release_of",
            "status", "template_sheet_names", "vba_code", "vba_fingerprint"]

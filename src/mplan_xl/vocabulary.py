@@ -232,9 +232,17 @@ KPI_SERIES = _list(
     ("actual", "Réalisé", "Actual"),
 )
 
+#: How a KPI's values add up over the year: a running total since January (revenue, orders), or a level measured
+#: at each month's end (followers, a rate, a price); it decides the KPI's target and baseline to date.
+KPI_NATURE = _list(
+    "kpi_nature", "Natures d'indicateur", "Indicator kinds",
+    ("level", "Niveau", "Level"),
+    ("cumulative", "Cumul annuel", "Year to date"),
+)
+
 ALL_LISTS: tuple[ChoiceList, ...] = (
     OBJECTIVE_FAMILY, CHANNEL, DEPARTMENT, ACTION_STATUS, VERDICT, EXPENSE_ITEM,
     KPI_TYPE, DIRECTION, KPI_STATUS, SWOT_QUADRANT, PESTEL_FACTOR, DIAGNOSTIC_TOPIC,
-    BUDGET_SERIES, KPI_SERIES,
+    BUDGET_SERIES, KPI_SERIES, KPI_NATURE,
 )
 LISTS_BY_KEY = {lst.key: lst for lst in ALL_LISTS}

@@ -262,9 +262,13 @@ def read_rules(path: str | os.PathLike, line_ids: Iterable[str]) -> list[Rule]:
     :class:`RulesError` with the row's line number for an unknown line id or a
     row with no condition.
     """
+    from .inputs import InputRefused, read_input, refusal_label
+
     path = Path(path)
     try:
-        text, _ = decode(path.read_bytes())
+        text, _ = decode(read_input(path))   # a pipe or a folder refused at once, never waited on
+    except InputRefused as err:
+        raise RulesError(refusal_label(err)) from None
     except OSError:
         raise RulesError(Label("{path} : fichier de règles introuvable", "{path}: rules file not found"),
                          path=path) from None

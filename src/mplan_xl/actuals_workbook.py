@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 from . import schema, tracking
 from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, match_entries, read_rules
-from .atomic import atomic_output, check_output
+from .atomic import atomic_output, check_outputs
 from .cell_patch import recalculate_on_open, set_numbers
 from .errors import PlanNotUsable, UnreadableWorkbook
 from .fec import read_fec
@@ -146,9 +146,7 @@ def import_actuals(plan: str | os.PathLike, fec: str | os.PathLike, out: str | o
                    accounts: Sequence[str] = MARKETING_ACCOUNTS, report: str | os.PathLike | None = None,
                    force: bool = False) -> ActualsResult:
     """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked)."""
-    for target in (out, report):
-        if target is not None:
-            check_output(target, force)
+    check_outputs([out, report], [p for p in (plan, fec, rules) if p is not None], force=force)
     located = read_plan(plan)
     lines = budget_lines(located)
     mapping = read_rules(rules, [line.id for line in lines]) if rules else ()

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema, versions
-from .atomic import check_plan_output
+from .atomic import check_outputs
 from .builder import build_workbook, runtime_for
 from .errors import PlanNotUsable, UpgradeRefused
 from .package import PackageCopy
@@ -176,7 +176,7 @@ def upgrade(source: str | os.PathLike, output: str | os.PathLike, *, lang: str |
     source, output = Path(source), Path(output)
     if lang is not None:
         check_language(lang)
-    check_plan_output(source, output, force)
+    check_outputs([output], [source], force=force)
     runtime = runtime_for(output, runtime)
     read: _Source = inspect_file(source, message_lang, then=lambda inspected: _read_source(inspected, lang))
     located = read.located

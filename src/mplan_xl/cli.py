@@ -177,17 +177,20 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
-              help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
+              help="Write into this folder a copy of each file with findings, each finding a note at its cell "
+                   "(an existing copy is replaced only with --force).")
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
           strict: bool, timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
     where every finding is a note at its cell (highlighted), in the
-    workbook's language; unreadable files are listed, not copied.
+    workbook's language; unreadable files are listed, not copied. Lock files,
+    system files and mplan-xl's own outputs found in a folder are skipped.
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
-    warning under --strict) or cannot be read, 2 for a usage error.
+    warning under --strict) or cannot be read, 2 for a usage error, 130 when
+    interrupted (Ctrl-C: the report of the files done, marked incomplete).
     """
     from .atomic import atomic_output, check_outputs
     from .inputs import scan_paths

@@ -332,3 +332,18 @@ def test_an_interrupted_report_says_so_in_every_format():
     assert report.exit_code == 130 and report.to_dict()["complete"] is False
     assert "RAPPORT INCOMPLET" in report.to_text() and "b.xlsx" in report.to_text()
     assert 'type="interrupted"' in report.to_junit() and 'failures="1"' in report.to_junit()
+
+
+@pytest.mark.parametrize("args", [
+    ["approve", "{share}/~$plan.xlsx", "--db", "{tmp}/p.duckdb"],
+    ["rollover", "{share}/rapport.xlsx", "-o", "{tmp}/n.xlsx"],
+    ["upgrade", "{share}/portefeuille.xlsx", "-o", "{tmp}/n.xlsx"],
+    ["actuals", "{share}/corrections/plan-PC-Jean.xlsx", "{tmp}/fec.txt", "-o", "{tmp}/n.xlsx"],
+])
+def test_a_command_given_a_file_that_is_no_plan_says_what_it_is(shared, tmp_path, args):
+    """Before: "plan not approved, it is not valid" or "0 blocking finding(s)", with no reason."""
+    (tmp_path / "fec.txt").write_text("JournalCode\tEcritureDate\n", encoding="utf-8")
+    result = cli(*[a.format(share=shared, tmp=tmp_path) for a in args])
+    clean(result)
+    assert result.returncode == 1 and "n'est pas un plan : " in result.stderr, result.stderr
+    assert not (tmp_path / "n.xlsx").exists()

@@ -84,7 +84,8 @@ from .rules import Finding
 from .schema import Kind, Table
 from .smart import SMART_OK
 from .inputs import scan_paths
-from .validator import Inspected, Interrupted, flag_conflict_copies, inspect_file, internal_error, run_files
+from .validator import (Inspected, Interrupted, flag_conflict_copies, inspect_file, internal_error, not_a_plan,
+                        run_files)
 from .vocabulary import KPI_STATUS, Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
@@ -562,6 +563,9 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
         except Interrupted as stop:   # Ctrl-C: what was examined is loaded, and said to be incomplete
             examined, pending = stop.results, stop.pending
         flag_conflict_copies([e.report for e in examined], lang)
+        for entry in examined:   # a warning that flag added counts in the plan's row
+            if entry.plan is not None:
+                entry.plan["warnings"] = entry.report.warnings
         try:
             loaded, skipped = load(con, examined, lang)
         except database_errors() as err:
@@ -602,6 +606,8 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         61200.0
     """
     item = _examine_all([Path(path)], lang, 1, limits, None)[0]
+    if item.report.status == SKIPPED:   # no plan: a lock file, a report
+        raise not_a_plan(path, item.report.note or "")
     if item.report.status != VALID or item.plan is None:
         raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
     con = connect(db)

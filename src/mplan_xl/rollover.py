@@ -479,6 +479,8 @@ class RolloverResult:
 def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[dict[str, float], Any]]:
     """The checked source, its located and cleaned plan and its KPI thresholds and author; RolloverRefused when blocked."""
     report, located = inspected.report, inspected.located
+    if located is None and not report.findings and inspected.error is not None:   # no plan: a lock file, a report
+        raise inspected.error
     blocking = [f for f in report.findings if is_blocking(f)]
     if report.status == UNREADABLE or blocking or located is None:
         raise RolloverRefused(report.path, report, blocking)

@@ -203,6 +203,8 @@ def _read_source(inspected: Inspected, lang: str | None) -> _Source:
     own) and what cannot be carried, read while the workbook is open; :class:`UpgradeRefused` when it cannot be
     upgraded."""
     report, located = inspected.report, inspected.located
+    if located is None and not report.findings and inspected.error is not None:   # no plan: a lock file, a report
+        raise inspected.error
     blocking = [f for f in report.findings if is_blocking(f)]
     if report.status == UNREADABLE or blocking or located is None:
         raise UpgradeRefused(report.path, report, blocking)

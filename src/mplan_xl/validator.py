@@ -45,8 +45,19 @@ _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {cod
                      "reading it stopped the checking process (code {code})")
 
 
+_NOT_A_PLAN = Label("{path} n'est pas un plan : {note}", "{path} is no plan: {note}")
+
+
 def _skipped(name: str, reason: str, lang: str, sha256: str | None = None) -> Inspected:
-    return Inspected(FileReport(name, SKIPPED, None, [], note=SKIP_NOTES[reason](lang)), sha256)
+    """A file that is no plan (a lock file, one of our outputs): skipped in a batch, refused by a command that
+    works on one plan (``error``, with the reason)."""
+    return Inspected(FileReport(name, SKIPPED, None, [], note=SKIP_NOTES[reason](lang)), sha256,
+                     error=not_a_plan(name, SKIP_NOTES[reason]))
+
+
+def not_a_plan(path: str | os.PathLike, note: Label | str) -> UnreadableWorkbook:
+    """The refusal of a file that is no plan (*note*: why) by a command that works on one plan."""
+    return UnreadableWorkbook("not-a-workbook", _NOT_A_PLAN, path=str(path), note=note)
 
 
 @dataclass

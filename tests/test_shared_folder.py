@@ -347,3 +347,18 @@ def test_a_command_given_a_file_that_is_no_plan_says_what_it_is(shared, tmp_path
     clean(result)
     assert result.returncode == 1 and "n'est pas un plan : " in result.stderr, result.stderr
     assert not (tmp_path / "n.xlsx").exists()
+
+
+def test_a_file_that_vanishes_between_the_scan_and_its_reading_is_said_missing(tmp_path):
+    """Someone moves a plan away while the batch runs: its line says so, the others are checked."""
+    from mplan_xl.report import Report
+    from mplan_xl.validator import check_file, run_files
+    from mplan_xl.reader import Limits
+
+    for name in ("a.xlsx", "b.xlsx"):
+        mplan_xl.demo_workbook(tmp_path / name, lang="fr", year=YEAR)
+    files = inputs.scan_paths([tmp_path])
+    (tmp_path / "b.xlsx").unlink()
+    reports = run_files(files, check_file, ("fr", Limits()), lang="fr", limits=Limits(), jobs=2)
+    assert [(r.status, [f.code for f in r.findings]) for r in reports] == [("valid", []), ("unreadable", ["file-missing"])]
+    assert "b.xlsx" in Report(reports).to_text()

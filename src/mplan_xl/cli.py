@@ -299,9 +299,6 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
     from .rollover import rollover as run_rollover
 
-    from .atomic import check_outputs
-
-    check_outputs([out], [plan], force=force)
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
     result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
@@ -363,9 +360,6 @@ def upgrade(old: str, out: str, runtime: str | None, lang: str, force: bool) -> 
 
     from .upgrade import upgrade as run_upgrade
 
-    from .atomic import check_outputs
-
-    check_outputs([out], [old], force=force)
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _UPGRADE_TEXT
     result = run_upgrade(old, out, lang=lang if explicit else None, runtime=runtime, force=force, message_lang=lang)
@@ -440,15 +434,11 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfoli
     from .database import display_name
     from .reader import Limits
 
-    from .atomic import check_outputs
     from .inputs import scan_paths
 
     portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
-    # The portfolio of an earlier run, or the database, found among the plans, may be replaced (consolidate skips them).
-    files = scan_paths(paths)
-    check_outputs([portfolio], paths, force=force, kept=[db], found=files)
     text = _CONSOLIDATE_TEXT
-    with progress_bar(files, "consolidate") as on_done:
+    with progress_bar(scan_paths(paths), "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, force=force, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)

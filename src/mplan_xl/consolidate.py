@@ -545,14 +545,15 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
         >>> len(result.loaded), len(result.skipped), result.exit_code                            # doctest: +SKIP
         (12, 2, 1)
     """
-    from .atomic import check_output
+    from .atomic import check_outputs
 
-    if out is not None:
-        check_output(out, force)
-        if Path(out).suffix.lower() != ".xlsx":
-            raise UsageError(_TEXT["portfolio_xlsx"], path=out)
+    found = scan_paths(paths)
+    # The portfolio of an earlier run, or the database, found among the plans may be replaced (the scan skips them).
+    check_outputs([out], paths, force=force, kept=[db], found=found)
+    if out is not None and Path(out).suffix.lower() != ".xlsx":
+        raise UsageError(_TEXT["portfolio_xlsx"], path=out)
     # The portfolio of an earlier run, written among the plans, is not a plan.
-    files = [f for f in scan_paths(paths) if out is None or f.resolve() != Path(out).resolve()]
+    files = [f for f in found if out is None or f.resolve() != Path(out).resolve()]
     if not files:
         raise UsageError(_TEXT["no_files"], paths=", ".join(map(str, paths)))
     con = connect(db)

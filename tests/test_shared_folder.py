@@ -63,6 +63,7 @@ EXPECTED = {
     "portefeuille.xlsx": ("skipped", "portfolio"),
     "plans.duckdb": ("skipped", "database"),
     "ecarts.xlsx": ("skipped", "diff"),
+    "ecarts.json": ("skipped", "diff"),
     "corrections/plan-PC-Jean.xlsx": ("skipped", "annotated"),
     ".plan.xlsx.k3j9x0qa.part": ("skipped", "temporary"),
     "tube": ("unreadable", "file-missing"),
@@ -91,7 +92,8 @@ def shared(tmp_path_factory) -> Path:
     for name in ("rapport.json", "rapport.xlsx", "rapport.xml"):
         clean(cli("check", work, "-o", share / name))
     clean(cli("consolidate", work, "--db", share / "plans.duckdb", "-o", share / "portefeuille.xlsx"))
-    clean(cli("diff", plan, share / "plan-PC-Jean.xlsx", "-o", share / "ecarts.xlsx"))
+    for name in ("ecarts.xlsx", "ecarts.json"):
+        clean(cli("diff", plan, share / "plan-PC-Jean.xlsx", "-o", share / name))
     clean(cli("check", share / "plan-PC-Jean.xlsx", "--annotate", share / "corrections"))
     assert (share / "corrections" / "plan-PC-Jean.xlsx").is_file()
     os.mkfifo(share / "tube")

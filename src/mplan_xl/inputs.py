@@ -213,9 +213,9 @@ def own_output(head: bytes, custom_properties: Mapping[str, str] | None = None, 
         return kind if kind in ("portfolio", "diff") else "report"
     if ANNOTATED_PROPERTY in props and content is not None:
         return "annotated" if props[ANNOTATED_PROPERTY] == package_digest(content) else None
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{") and b'"format_version"' in text:
-        return "report"
+        return "diff" if b'"compared"' in text else "report"
     if text.startswith(b"<?xml") and b'<testsuites name="mplan-xl check"' in text:
         return "report"
     if head[8:12] == _DUCKDB_MAGIC:

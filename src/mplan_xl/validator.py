@@ -109,7 +109,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), error=err)
     except Exception:  # the reader maps bad files itself: anything else is a bug of ours
         return Inspected(FileReport(name, UNREADABLE, None, [internal_error(lang)]))
-    own = own_output(raw.content or b"", raw.custom_properties, raw.content)
+    own = own_output((raw.content or b"")[:512], raw.custom_properties, raw.content)
     if own:
         raw.close()
         return _skipped(name, own, lang, raw.sha256)

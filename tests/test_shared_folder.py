@@ -364,3 +364,31 @@ def test_a_file_that_vanishes_between_the_scan_and_its_reading_is_said_missing(t
     reports = run_files(files, check_file, ("fr", Limits()), lang="fr", limits=Limits(), jobs=2)
     assert [(r.status, [f.code for f in r.findings]) for r in reports] == [("valid", []), ("unreadable", ["file-missing"])]
     assert "b.xlsx" in Report(reports).to_text()
+
+
+def test_ctrl_c_during_the_check_of_one_large_file_ends_quietly(tmp_path):
+    """One file is checked in a child process too: Ctrl-C stops it, without its traceback on the terminal."""
+    from mplan_xl.builder import build_workbook
+    from mplan_xl.demo import demo_plan
+
+    plan = demo_plan(lang="en", year=YEAR)
+    action, line = plan.rows("actions")[0], plan.rows("budget")[0]
+    plan.tables["actions"] = [dict(action, id=f"A{i:05d}") for i in range(6000)]
+    plan.tables["budget"] = [dict(line, id=f"L{i:06d}", action_id=f"A{i // 5:05d}") for i in range(30000)]
+    plan.tables["budget_months"] = []
+    plan.identity.envelope = None
+    path = tmp_path / "big.xlsx"
+    build_workbook(plan, path, lang="en", template=False, force=True)
+    env = {**os.environ, "PYTHONPATH": str(SRC), "MPLAN_LANG": "fr"}
+    process = subprocess.Popen([sys.executable, "-m", "mplan_xl.cli", "check", str(path), "-o", str(tmp_path / "r.json")],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert process.poll() is None
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["complete"] is False and report["files"] == [] and report["not_checked"] == [str(path)]

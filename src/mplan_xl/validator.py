@@ -157,6 +157,7 @@ def crash_report(path: Path, lang: str, exitcode: int | None) -> FileReport:
 
 
 def _child(conn, task: Callable[..., Any], call: tuple) -> None:
+    _ignore_interrupt()   # Ctrl-C is the parent's to handle: it stops this child
     conn.send(task(*call))
     conn.close()
 

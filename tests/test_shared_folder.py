@@ -373,8 +373,8 @@ def test_ctrl_c_during_the_check_of_one_large_file_ends_quietly(tmp_path):
 
     plan = demo_plan(lang="en", year=YEAR)
     action, line = plan.rows("actions")[0], plan.rows("budget")[0]
-    plan.tables["actions"] = [dict(action, id=f"A{i:05d}") for i in range(6000)]
-    plan.tables["budget"] = [dict(line, id=f"L{i:06d}", action_id=f"A{i // 5:05d}") for i in range(30000)]
+    plan.tables["actions"] = [dict(action, id=f"A{i:05d}") for i in range(4000)]
+    plan.tables["budget"] = [dict(line, id=f"L{i:06d}", action_id=f"A{i // 5:05d}") for i in range(20000)]
     plan.tables["budget_months"] = []
     plan.identity.envelope = None
     path = tmp_path / "big.xlsx"

@@ -193,17 +193,19 @@ def test_diff_of_files_it_refuses_compares_nothing(shared):
 
 # --- outputs, paths and inputs ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, kept", [
-    (["consolidate", "{share}/plan.xlsx", "--db", "{tmp}/p.xlsx", "-o", "{tmp}/p.xlsx"], None),
-    (["consolidate", "{share}", "--db", "{tmp}/p.duckdb", "-o", "{share}/plan.xlsx", "--force"], "plan.xlsx"),
-    (["check", "{share}", "-o", "{share}/plan (1).xlsx", "--force"], "plan (1).xlsx"),
-    (["demo", "{tmp}/d.xlsx", "--fec", "{tmp}/d.xlsx"], None),
-    (["actuals", "{share}/plan.xlsx", "{tmp}/fec.txt", "-o", "{tmp}/a.xlsx", "--report", "{tmp}/a.xlsx"], None),
-    (["actuals", "{share}/plan.xlsx", "{tmp}/fec.txt", "-o", "{tmp}/fec.txt", "--force"], None),
-    (["diff", "{share}/plan.xlsx", "{share}/plan (1).xlsx", "-o", "{share}/plan (1).xlsx", "--force"], "plan (1).xlsx"),
-    (["rollover", "{share}/plan.xlsx", "-o", "{share}/plan.xlsx", "--force"], "plan.xlsx"),
+@pytest.mark.parametrize("args", [
+    ["consolidate", "{share}/plan.xlsx", "--db", "{tmp}/p.xlsx", "-o", "{tmp}/p.xlsx"],
+    ["consolidate", "{share}", "--db", "{tmp}/p.duckdb", "-o", "{share}/plan.xlsx", "--force"],
+    ["check", "{share}", "-o", "{share}/plan (1).xlsx", "--force"],
+    ["demo", "{tmp}/d.xlsx", "--fec", "{tmp}/d.xlsx"],
+    ["actuals", "{share}/plan.xlsx", "{tmp}/fec.txt", "-o", "{tmp}/a.xlsx", "--report", "{tmp}/a.xlsx"],
+    ["actuals", "{share}/plan.xlsx", "{tmp}/fec.txt", "-o", "{tmp}/fec.txt", "--force"],
+    ["diff", "{share}/plan.xlsx", "{share}/plan (1).xlsx", "-o", "{share}/plan (1).xlsx", "--force"],
+    ["rollover", "{share}/plan.xlsx", "-o", "{share}/plan.xlsx", "--force"],
+    ["approve", "{share}/plan.xlsx", "--db", "{share}/plan.xlsx"],
+    ["consolidate", "{share}", "--db", "{share}/plan (1).xlsx"],
 ])
-def test_an_output_that_is_an_input_or_another_output_is_a_usage_error(shared, tmp_path, args, kept):
+def test_an_output_that_is_an_input_or_another_output_is_a_usage_error(shared, tmp_path, args):
     """Before: consolidate --db p.xlsx -o p.xlsx wrote the portfolio over the database just filled, exit 0."""
     (tmp_path / "fec.txt").write_text("JournalCode\tEcritureDate\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in shared.iterdir() if p.is_file() and not p.is_fifo()}

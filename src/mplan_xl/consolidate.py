@@ -606,6 +606,9 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         >>> approve("returned/lumen.xlsx", "plans.duckdb").figures["planned"]   # doctest: +SKIP
         61200.0
     """
+    from .atomic import check_outputs
+
+    check_outputs([], [path], force=False, kept=[db])
     item = _examine_all([Path(path)], lang, 1, limits, None)[0]
     if item.report.status == SKIPPED:   # no plan: a lock file, a report
         raise not_a_plan(path, item.report.note or "")

@@ -394,3 +394,31 @@ def test_ctrl_c_during_the_check_of_one_large_file_ends_quietly(tmp_path):
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["complete"] is False and report["files"] == [] and report["not_checked"] == [str(path)]
+
+
+def test_a_copy_of_a_plan_without_custom_properties_is_marked_too(tmp_path):
+    """A plan saved by a tool that drops the custom properties part: the copy gets one, and is recognised."""
+    from mplan_xl.annotate import write_copy
+    from mplan_xl.validator import check_file
+
+    source = mplan_xl.demo_workbook(tmp_path / "full.xlsx", lang="fr", year=YEAR, with_errors=True)
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/custom.xml":
+                continue
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b'<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                    b'2006/relationships/custom-properties" Target="docProps/custom.xml"/>', b"")
+                data = data.replace(b'<Override PartName="/docProps/custom.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.custom-properties+xml"/>', b"")
+            dst.writestr(info, data)
+    assert b"custom" not in zipfile.ZipFile(bare).read("_rels/.rels")
+    findings = check_file(bare, "fr").findings
+    assert findings
+    (tmp_path / "out").mkdir()
+    copy = write_copy(bare, tmp_path / "out" / "bare.xlsx", findings, "fr")
+    assert inputs.own_output_file(copy) == "annotated"
+    assert check_file(copy, "fr").status == "skipped"
+    assert openpyxl.load_workbook(copy).sheetnames == openpyxl.load_workbook(bare).sheetnames

@@ -242,10 +242,12 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
                 done(failed(path, timeout_report(path, lang, limits)))
             except ProcessExpired as err:
                 done(failed(path, crash_report(path, lang, err.exitcode)))
-    except KeyboardInterrupt:
+    except BaseException as err:   # Ctrl-C, or any failure: no worker outlives the batch
         pool.stop()
         pool.join()
-        raise Interrupted(results, list(files[len(results):])) from None
+        if isinstance(err, KeyboardInterrupt):
+            raise Interrupted(results, list(files[len(results):])) from None
+        raise
     pool.close()
     pool.join()
     return results

@@ -231,7 +231,7 @@ def test_a_name_at_the_file_systems_limit_gets_its_annotated_copy_and_its_report
     assert [p.name for p in (tmp_path / "out").iterdir()] == [name]      # no temporary file left
 
 
-@pytest.mark.parametrize("command", ["fec", "rules", "plan", "rollover", "approve", "diff"])
+@pytest.mark.parametrize("command", ["fec", "rules", "plan", "rollover", "approve", "diff", "database"])
 def test_a_named_pipe_is_refused_at_once_never_waited_on(tmp_path, command):
     """Before: a pipe given as the FEC blocked actuals forever."""
     plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", lang="fr", year=YEAR)
@@ -247,7 +247,8 @@ def test_a_named_pipe_is_refused_at_once_never_waited_on(tmp_path, command):
             "plan": ["actuals", pipe, fec, "-o", tmp_path / "a.xlsx"],
             "rollover": ["rollover", pipe, "-o", tmp_path / "n.xlsx"],
             "approve": ["approve", pipe, "--db", tmp_path / "p.duckdb"],
-            "diff": ["diff", plan, pipe]}[command]
+            "diff": ["diff", plan, pipe],
+            "database": ["consolidate", plan, "--db", pipe]}[command]
     start = time.monotonic()
     result = cli(*args, timeout=60)
     clean(result)

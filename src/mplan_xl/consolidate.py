@@ -335,8 +335,10 @@ def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Lim
 
 def _sha256(path: str | os.PathLike) -> str | None:
     """The sha256 of a file the reader could not finish (a time limit, a worker that died), for its findings."""
+    from .inputs import open_input
+
     try:
-        with open(path, "rb") as handle:
+        with open_input(path) as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None

@@ -73,7 +73,7 @@ def _kind(mode: int) -> Label:
     return next((label for test, label in _KINDS if test(mode)), Label("un objet spécial", "a special file"))
 
 
-def open_input(path: str | os.PathLike) -> IO[bytes]:
+def open_input(path: str | os.PathLike) -> io.BufferedReader:
     """Open *path* for reading, in binary; :class:`InputRefused` at once when it is not a regular file.
 
     The file is looked at (``stat``) before it is opened, and opened without

@@ -204,10 +204,12 @@ def test_diff_of_files_it_refuses_compares_nothing(shared):
     ["rollover", "{share}/plan.xlsx", "-o", "{share}/plan.xlsx", "--force"],
     ["approve", "{share}/plan.xlsx", "--db", "{share}/plan.xlsx"],
     ["consolidate", "{share}", "--db", "{share}/plan (1).xlsx"],
+    ["check", "{share}/plan.xlsx", "-o", "{tmp}/lien.json", "--force"],          # a link to the plan read
 ])
 def test_an_output_that_is_an_input_or_another_output_is_a_usage_error(shared, tmp_path, args):
     """Before: consolidate --db p.xlsx -o p.xlsx wrote the portfolio over the database just filled, exit 0."""
     (tmp_path / "fec.txt").write_text("JournalCode\tEcritureDate\n", encoding="utf-8")
+    (tmp_path / "lien.json").symlink_to(shared / "plan.xlsx")
     before = {p: p.read_bytes() for p in shared.iterdir() if p.is_file() and not p.is_fifo()}
     result = cli(*[a.format(share=shared, tmp=tmp_path) for a in args])
     clean(result)

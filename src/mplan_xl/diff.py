@@ -383,7 +383,8 @@ class Diff:
         for version in (self.old, self.new):   # the unreadable ones: those with findings
             if version.findings is None:
                 continue
-            lines.append(T["unreadable"](lang).format(path=version.path) + (f" ({version.note})" if version.note else ""))
+            lines.append(T["not_a_plan"](lang).format(path=version.path, note=version.note) if version.note
+                         else T["unreadable"](lang).format(path=version.path))
             lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
         if self.unreadable:
             return "\n".join(lines + [T["not_compared"](lang)]) + "\n"
@@ -501,6 +502,7 @@ T = {
     "summary": Label("{count} différence(s).", "{count} difference(s)."),
     "unreadable": Label("{path} : illisible", "{path}: unreadable"),
     "not_compared": Label("Rien n'a été comparé.", "Nothing was compared."),
+    "not_a_plan": Label("{path} : pas un plan ({note})", "{path}: not a plan ({note})"),
     "sheet": Label("Différences", "Differences"),
     "s_identity": Label("Identité du plan", "Plan identity"),
     "s_structure": Label("Structure", "Structure"),

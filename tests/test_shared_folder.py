@@ -159,9 +159,14 @@ def test_annotate_inside_the_folder_is_not_checked_again_and_replaces_copies_onl
     result = cli("check", folder, "--annotate", folder / "corrections", "--force", "--format", "json")
     clean(result)
     assert result.returncode == 1
-    # the copy of the last run is skipped, not annotated again (no "(2)" copy), and replaced by the new one
-    assert sorted(p.name for p in (folder / "corrections").iterdir()) == ["plan-PC-Jean.xlsx"]
-    assert copy.stat().st_ino != inode and copy.read_bytes() == before   # written again, the same notes
+    # the copy of the last run is skipped, not annotated again (no "(2)" copy), and replaced by the new one; the
+    # conflict copies get the note that says so (the valid one too, for that note alone)
+    assert sorted(p.name for p in (folder / "corrections").iterdir()) == ["plan (1).xlsx", "plan-PC-Jean.xlsx"]
+    assert copy.stat().st_ino != inode
+    for name in ("plan (1).xlsx", "plan-PC-Jean.xlsx"):
+        guide = openpyxl.load_workbook(folder / "corrections" / name)["Accueil"]["A1"].comment.text
+        assert "[likely-duplicate]" in guide and "plan.xlsx" in guide
+        assert inputs.own_output_file(folder / "corrections" / name) == "annotated"
     assert statuses(json.loads(result.stdout), folder)["corrections/plan-PC-Jean.xlsx"] == ("skipped", "annotated")
     # once the team saved the copy, it is their plan: checked again
     wb = openpyxl.load_workbook(copy)

@@ -489,11 +489,36 @@ def check_annotated(paths: Sequence[str | os.PathLike], copies: Mapping[str, Pat
         outcomes, pending = stop.results, stop.pending
     reports = [report for report, _, _ in outcomes]
     written = [(r.path, copies[_key(r.path)]) for r, wrote, _ in outcomes if wrote]
-    flag_conflict_copies(reports, lang)
     failed = [(r.path, why) for r, _, why in outcomes if why is not None]
+    flag_conflict_copies(reports, lang)
+    _note_duplicates(reports, copies, written, failed)
     unreadable = [r.path for r in reports if r.status == UNREADABLE]
     return (Report(reports, strict=strict, lang=lang, pending=[str(p) for p in pending]),
             Annotated(folder, written, unreadable, failed))
+
+
+def _note_duplicates(reports: Sequence[FileReport], copies: Mapping[str, Path], written: list[tuple[str, Path]],
+                     failed: list[tuple[str, str]]) -> None:
+    """Add the ``likely-duplicate`` warning, known once the batch is read, to the copy of each conflict copy (the
+    copy already written, or a new one from the file), in the workbook's language."""
+    from .rules import make_finding
+
+    done = {_key(path): target for path, target in written}
+    for report in reports:
+        key = _key(report.path)
+        if report.duplicate_of is None or key not in copies:
+            continue
+        params = next(f.params for f in report.findings if f.code == "likely-duplicate")
+        note_lang = report.lang or "fr"
+        try:
+            copies[key].parent.mkdir(parents=True, exist_ok=True)
+            write_copy(done.get(key, report.path), copies[key], [make_finding("likely-duplicate", note_lang, **params)],
+                       note_lang)
+        except Exception as err:  # a package we cannot patch is reported, never half-written
+            failed.append((report.path, f"{type(err).__name__}: {err}"))
+            continue
+        if key not in done:
+            written.append((report.path, copies[key]))
 
 
 __all__ = ["Annotated", "Note", "check_and_annotate", "check_annotated", "note_lines", "patch_package",

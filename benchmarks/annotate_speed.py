@@ -62,7 +62,7 @@ def main() -> None:
     print(f"{args.files} returned workbooks with findings")
     jobs = str(args.jobs)
     check = cli("check", str(returned), "--jobs", jobs, "--format", "json", "-o", str(root / "report.json"))
-    annotate = cli("check", str(returned), "--jobs", jobs, "--format", "json", "-o", str(root / "report.json"),
+    annotate = cli("check", str(returned), "--jobs", jobs, "--format", "json", "-o", str(root / "report-annotate.json"),
                    "--annotate", str(root / "corrections"))
     written = len(list((root / "corrections").iterdir()))
     assert written == args.files, written

@@ -140,7 +140,7 @@ def test_xlsx_output_and_usage_errors(versions, tmp_path):
     assert run(versions["fr"])[0] == 2
     before = versions["changed"].read_bytes()
     code, _, err = run(versions["fr"], versions["changed"], "--format", "json", "-o", versions["changed"])
-    assert code == 2 and "plans compared" not in err and "plans comparés" in err
+    assert code == 2 and "file being read" not in err and "fichier lu" in err
     assert versions["changed"].read_bytes() == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import hashlib
 from pathlib import Path
 
@@ -32,7 +33,15 @@ def _opens(monkeypatch, path: Path) -> list[str]:
             seen.append(str(file))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def os_spy(file, *args, **kwargs):   # how mplan_xl.inputs.open_input opens an input (without blocking)
+        if isinstance(file, (str, Path)) and Path(str(file)).resolve() == path.resolve():
+            seen.append(str(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", spy)
+    monkeypatch.setattr(os, "open", os_spy)
     return seen
 
 

@@ -105,7 +105,7 @@ def test_messages_name_the_limit_and_the_figure(corpus):
 
 
 def test_every_catalogue_entry_has_both_languages():
-    assert set(READ_ERRORS) == {"file-missing", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
+    assert set(READ_ERRORS) == {"file-missing", "file-changed", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
                                 "legacy-xls", "wrong-office-format", "oversized-workbook", "unsafe-xml"}
     for message, hint in READ_ERRORS.values():
         assert message.fr and message.en and hint.fr and hint.en and message.fr != message.en

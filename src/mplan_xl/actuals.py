@@ -352,9 +352,13 @@ def read_rules(path: str | os.PathLike, line_ids: Iterable[str], *, warnings: li
     module cannot read. The file is decoded line by line as a FEC is (:func:`~mplan_xl.fec.decode_lines`); the
     lines read with the fallback encoding are added to *warnings*.
     """
+    from .inputs import InputRefused, read_input, refusal_label
+
     path = Path(path)
     try:
-        lines, _, fallback = decode_lines(path.read_bytes())
+        lines, _, fallback = decode_lines(read_input(path))   # a pipe or a folder refused at once, never waited on
+    except InputRefused as err:
+        raise RulesError(refusal_label(err)) from None
     except OSError:
         raise RulesError(Label("{path} : fichier de règles introuvable", "{path}: rules file not found"),
                          path=path) from None

@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 from . import schema, tracking
 from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, check_fec_year, match_entries, read_rules
-from .atomic import atomic_output, check_output
+from .atomic import atomic_output, check_outputs
 from .cell_patch import recalculate_on_open, set_numbers
 from .errors import PlanNotUsable, UnreadableWorkbook
 from .fec import FecProblem, read_fec
@@ -148,9 +148,7 @@ def import_actuals(plan: str | os.PathLike, fec: str | os.PathLike, out: str | o
                    force: bool = False, lang: str = "fr") -> ActualsResult:
     """Match the FEC to the plan's budget lines and write the plan's copy (and the JSON report when asked, its
     warnings in *lang*)."""
-    for target in (out, report):
-        if target is not None:
-            check_output(target, force)
+    check_outputs([out, report], [p for p in (plan, fec, rules) if p is not None], force=force)
     located = read_plan(plan)
     lines = budget_lines(located)
     warnings: list[FecProblem] = []

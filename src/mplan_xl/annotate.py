@@ -339,11 +339,25 @@ def patch_package(copy: PackageCopy, findings: Sequence[Finding], lang: str) -> 
     copy.add_content_types(defaults={"vml": VML_CT}, overrides=overrides)
 
 
-def write_copy(source: str | Path, target: str | Path, findings: Sequence[Finding], lang: str) -> Path:
+def mark_annotated(copy: PackageCopy) -> None:
+    """Mark *copy* as our annotated copy: a custom document property holds the digest of its other parts, so
+    a folder scan skips it while it is unchanged, and checks it as the team's plan once they saved it."""
+    from zlib import crc32
+
+    from .inputs import ANNOTATED_PROPERTY, CUSTOM_PART, parts_digest
+
+    copy.set_custom_property(ANNOTATED_PROPERTY, "")   # the part and its relationship first: they are digested
+    copy.set_custom_property(ANNOTATED_PROPERTY, parts_digest(
+        (name, crc32(data), len(data)) for name, data in copy.parts.items() if name.lower() != CUSTOM_PART.lower()))
+
+
+def write_copy(source: str | Path, target: str | Path, findings: Sequence[Finding], lang: str,
+               force: bool = True) -> Path:
     """Write *target*: *source* with the notes of *findings*; members not patched are copied unchanged."""
     copy = PackageCopy.open(source)
     patch_package(copy, findings, lang)
-    return copy.write(target, force=True)
+    mark_annotated(copy)
+    return copy.write(target, force=force)
 
 
 # --- a batch ------------------------------------------------------------------------------------------------
@@ -375,14 +389,19 @@ class Annotated:
 
 
 def targets(paths: Sequence[str], folder: Path) -> list[Path]:
-    """``folder/<same name>`` for each path; a name taken twice gets `` (2)``, `` (3)``... before its suffix."""
+    """``folder/<same name>`` for each path; a name taken twice gets `` (2)``, `` (3)``... before its suffix
+    (the stem shortened when the file system's limit on a name's length asks it)."""
+    from .atomic import fit_name, name_max
+
+    limit = name_max(folder)
     taken: set[str] = set()
     out = []
     for path in paths:
         name = Path(path).name
         stem, suffix, n = Path(name).stem, Path(name).suffix, 2
         while name.lower() in taken:
-            name, n = f"{stem} ({n}){suffix}", n + 1
+            tail = f" ({n}){suffix}"
+            name, n = fit_name(stem, limit - len(os.fsencode(tail))) + tail, n + 1
         taken.add(name.lower())
         out.append(folder / name)
     return out
@@ -401,12 +420,13 @@ def check_and_annotate(path: str | os.PathLike, target: str, lang: str,
 
     def annotate(inspected: Inspected) -> tuple[FileReport, bool, str | None]:
         report, located = inspected.report, inspected.located
-        if located is None or report.status == UNREADABLE or not report.findings:
+        if located is None or report.status == UNREADABLE or not report.findings or not target:
             return report, False, None
         try:
             findings = report.findings if located.lang == lang else run_checks(located, located.lang)
             copy = PackageCopy.open(located.raw.content or path)
             patch_package(copy, findings, located.lang)
+            mark_annotated(copy)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             copy.write(target, force=True)
         except Exception as err:  # a package we cannot patch is reported, never half-written
@@ -416,21 +436,33 @@ def check_and_annotate(path: str | os.PathLike, target: str, lang: str,
     return inspect_file(path, lang, limits, then=annotate)
 
 
-def prepare(paths: Sequence[str | os.PathLike], folder: str | os.PathLike) -> dict[str, Path]:
-    """Refuse, before any work, a folder that is a file or would receive a copy over its original.
+def prepare(files: Sequence[Path], folder: str | os.PathLike, force: bool = False) -> dict[str, Path]:
+    """Refuse, before any work, a folder that is a file, a copy over its original, or a copy that exists
+    already (without *force*: as every output of every command).
 
-    Returns the copy of each workbook *paths* name (see :func:`targets`), by resolved path.
+    *files* are the files checked (:func:`mplan_xl.inputs.scan_paths`). Returns
+    the copy of each file by resolved path (see :func:`targets`); a copy of
+    ours found in *folder* itself (the folder inside the one checked) gets
+    none: it is skipped, not annotated again.
     """
-    from .validator import expand_paths
+    from .atomic import EXISTS
+    from .errors import OutputError
+    from .inputs import own_output_file
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(_MESSAGES["not_folder"], path=folder)
-    files = [str(f) for f in expand_paths(paths)]
-    copies = {_key(f): t for f, t in zip(files, targets(files, folder))}
+    home = folder.resolve()
+    annotated = [str(f) for f in files if f.resolve().is_relative_to(home) and own_output_file(f) == "annotated"]
+    sources = [str(f) for f in files if str(f) not in annotated]
+    copies = {_key(f): t for f, t in zip(sources, targets(sources, folder))}
     for source, target in copies.items():
         if target.resolve() == Path(source):
             raise UsageError(_MESSAGES["same_file"], path=target)
+    if not force:
+        for target in copies.values():
+            if target.exists():
+                raise OutputError(EXISTS, path=target)
     return copies
 
 
@@ -443,19 +475,50 @@ def check_annotated(paths: Sequence[str | os.PathLike], copies: Mapping[str, Pat
                     on_done: Callable[[Any], None] | None = None) -> tuple[Report, Annotated]:
     """``check`` of *paths* that also writes the annotated copy (*copies*: from :func:`prepare`) of every
     readable file with findings, each file read once, in the one worker pool."""
-    from .validator import check_files, run_files
+    from .validator import Interrupted, check_files, flag_conflict_copies, run_files
 
     files = check_files(paths)
     folder = next(iter(copies.values())).parent if copies else Path(".")
-    outcomes = run_files(files, check_and_annotate, (lang, limits), lang=lang, limits=limits, jobs=jobs,
-                         per_file=[(str(copies[_key(f)]),) for f in files],
-                         on_done=(lambda outcome: on_done(outcome[0])) if on_done else None,
-                         failed=lambda path, report: (report, False, None))
+    pending: list[Path] = []
+    try:
+        outcomes = run_files(files, check_and_annotate, (lang, limits), lang=lang, limits=limits, jobs=jobs,
+                             per_file=[(str(copies[_key(f)]) if _key(f) in copies else "",) for f in files],
+                             on_done=(lambda outcome: on_done(outcome[0])) if on_done else None,
+                             failed=lambda path, report: (report, False, None))
+    except Interrupted as stop:   # Ctrl-C: the copies written so far, and the report of what was done
+        outcomes, pending = stop.results, stop.pending
     reports = [report for report, _, _ in outcomes]
     written = [(r.path, copies[_key(r.path)]) for r, wrote, _ in outcomes if wrote]
     failed = [(r.path, why) for r, _, why in outcomes if why is not None]
+    flag_conflict_copies(reports, lang)
+    _note_duplicates(reports, copies, written, failed)
     unreadable = [r.path for r in reports if r.status == UNREADABLE]
-    return Report(reports, strict=strict, lang=lang), Annotated(folder, written, unreadable, failed)
+    return (Report(reports, strict=strict, lang=lang, pending=[str(p) for p in pending]),
+            Annotated(folder, written, unreadable, failed))
+
+
+def _note_duplicates(reports: Sequence[FileReport], copies: Mapping[str, Path], written: list[tuple[str, Path]],
+                     failed: list[tuple[str, str]]) -> None:
+    """Add the ``likely-duplicate`` warning, known once the batch is read, to the copy of each conflict copy (the
+    copy already written, or a new one from the file), in the workbook's language."""
+    from .rules import make_finding
+
+    done = {_key(path): target for path, target in written}
+    for report in reports:
+        key = _key(report.path)
+        if report.duplicate_of is None or key not in copies:
+            continue
+        params = next(f.params for f in report.findings if f.code == "likely-duplicate")
+        note_lang = report.lang or "fr"
+        try:
+            copies[key].parent.mkdir(parents=True, exist_ok=True)
+            write_copy(done.get(key, report.path), copies[key], [make_finding("likely-duplicate", note_lang, **params)],
+                       note_lang)
+        except Exception as err:  # a package we cannot patch is reported, never half-written
+            failed.append((report.path, f"{type(err).__name__}: {err}"))
+            continue
+        if key not in done:
+            written.append((report.path, copies[key]))
 
 
 __all__ = ["Annotated", "Note", "check_and_annotate", "check_annotated", "note_lines", "patch_package",

@@ -11,18 +11,65 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 from .errors import OutputError, UsageError
 from .vocabulary import Label
 
 
-def check_plan_output(source: str | os.PathLike, output: str | os.PathLike, force: bool) -> Path:
-    """Refuse early a new plan written over the plan it is made from (a usage error), then as :func:`check_output`."""
-    if Path(output).resolve() == Path(source).resolve():
-        raise UsageError(Label("{path} : la sortie doit être un autre fichier que le plan lu",
-                               "{path}: the output must be another file than the plan read"), path=output)
-    return check_output(output, force)
+_SAME_AS_INPUT = Label("{output} est aussi un fichier lu ({input}) : choisissez un autre fichier de sortie",
+                       "{output} is also a file being read ({input}): choose another output file")
+_TWO_OUTPUTS = Label("{output} est aussi une autre sortie de la commande ({other}) : choisissez deux fichiers différents",
+                     "{output} is also another output of the command ({other}): choose two different files")
+
+
+def _identity(path: Path) -> tuple[Any, ...]:
+    """What tells two paths apart: the file itself (device, inode) when it exists, else its resolved path."""
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return (os.path.normcase(str(path.resolve())),)
+
+
+def check_outputs(outputs: Sequence[str | os.PathLike | None], inputs: Sequence[str | os.PathLike] = (), *,
+                  force: bool, kept: Sequence[str | os.PathLike | None] = (),
+                  found: Sequence[Path] | None = None) -> list[Path]:
+    """Refuse early, before any work, what a command must not write; the one check of every command.
+
+    A usage error (exit 2) for an output that is one of the files the command
+    reads (*inputs* named, or a file found in a folder named, compared as the
+    system sees them: links, case-insensitive file systems), or that is
+    another of its outputs; then :func:`check_output` for each of *outputs*.
+    *kept* are outputs updated in place (the database of ``consolidate``):
+    compared, never refused for existing. A file found in a folder that is
+    one of our own outputs (an earlier report, portfolio or annotated copy,
+    see :func:`mplan_xl.inputs.own_output`) may be replaced, with ``--force``:
+    the scan skips it anyway. *found* is the folder scan when the caller has
+    it (:func:`mplan_xl.inputs.scan_paths`).
+    """
+    from .inputs import own_output_file, scan_paths
+
+    paths = [Path(p) for p in (*outputs, *kept) if p is not None and not _is_uri(p)]
+    named = {_identity(Path(p)): Path(p) for p in inputs if not Path(p).is_dir()}
+    folders = [p for p in inputs if Path(p).is_dir()]
+    scanned = found if found is not None else scan_paths(folders) if folders else []
+    in_folders = {_identity(p): p for p in scanned} if any(p.exists() for p in paths) else {}
+    seen: dict[tuple[Any, ...], Path] = {}
+    for path in paths:
+        key = _identity(path)
+        if key in seen:
+            raise UsageError(_TWO_OUTPUTS, output=path, other=seen[key])
+        seen[key] = path
+        if key in named:
+            raise UsageError(_SAME_AS_INPUT, output=path, input=named[key])
+        if key in in_folders and own_output_file(path) is None:
+            raise UsageError(_SAME_AS_INPUT, output=path, input=in_folders[key])
+    return [check_output(p, force) for p in (Path(o) for o in outputs if o is not None)]
+
+
+def _is_uri(path: str | os.PathLike) -> bool:
+    return "://" in os.fspath(path)
 
 
 def check_output(path: str | os.PathLike, force: bool) -> Path:
@@ -32,8 +79,7 @@ def check_output(path: str | os.PathLike, force: bool) -> Path:
         raise OutputError(Label("{path} : c'est un dossier ; indiquez un nom de fichier",
                                 "{path}: is a folder; give a file name"), path=path)
     if path.exists() and not force:
-        raise OutputError(Label("{path} : le fichier existe déjà ; ajoutez --force pour le remplacer",
-                                "{path}: already exists; use --force to replace it"), path=path)
+        raise OutputError(EXISTS, path=path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(Label("{path} : ce dossier n'existe pas", "{path}: folder does not exist"), path=parent)
@@ -41,6 +87,35 @@ def check_output(path: str | os.PathLike, force: bool) -> Path:
         raise OutputError(Label("{path} : impossible d'écrire dans ce dossier", "{path}: folder is not writable"),
                           path=parent)
     return path
+
+
+#: An output that exists, refused without --force (every command, every output).
+EXISTS = Label("{path} : le fichier existe déjà ; ajoutez --force pour le remplacer",
+               "{path}: already exists; use --force to replace it")
+
+
+def name_max(folder: str | os.PathLike) -> int:
+    """The longest file name, in bytes, the file system of *folder* takes (255 when it does not say)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def fit_name(name: str, limit: int) -> str:
+    """*name* cut to at most *limit* bytes as the file system stores it, never in the middle of a character.
+
+    >>> fit_name("é" * 4, 5), fit_name("plan", 10)
+    ('éé', 'plan')
+    """
+    raw = os.fsencode(name)
+    if len(raw) <= limit:
+        return name
+    cut = raw[:max(0, limit)]
+    try:
+        return cut.decode("utf-8", "ignore") if raw.decode("utf-8", "strict") else ""
+    except UnicodeDecodeError:   # a name that is not UTF-8: cut on bytes
+        return os.fsdecode(cut)
 
 
 def _umask() -> int:
@@ -57,7 +132,10 @@ def atomic_output(path: str | os.PathLike, force: bool = False) -> Iterator[Path
     On any error the temporary file is removed and *path* is left as it was.
     """
     path = check_output(path, force)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    folder = path.parent if str(path.parent) else Path(".")
+    # ".NAME.XXXXXXXX.part": the name shortened so that the temporary name fits the file system's limit.
+    prefix = "." + fit_name(path.name, name_max(folder) - len(".12345678.part") - 1) + "."
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp creates the file readable by its owner only: give it the mode any new file gets (0666 less the umask),

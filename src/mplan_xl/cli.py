@@ -129,10 +129,9 @@ def demo(out: str | None, output: str | None, lang: str, company: str | None, ye
          fec: str | None, runtime: str, protect: bool, force: bool) -> None:
     """Write a fully filled example plan of a fictional company to OUT."""
     out = one_output(out, output)
-    if fec:
-        from .atomic import check_output
+    from .atomic import check_outputs
 
-        check_output(fec, force)
+    check_outputs([out, fec], force=force)
     from .demo import demo_workbook
 
     path = demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
@@ -144,31 +143,6 @@ def demo(out: str | None, output: str | None, lang: str, company: str | None, ye
 
         click.echo(_WROTE(lang).format(path=write_demo_fec(demo_plan(lang=lang, company=company, year=year), fec,
                                                            force=force)))
-
-
-_OUTPUT_IS_INPUT = Label("{output} est aussi un fichier lu ({input}) : choisissez un autre fichier de sortie",
-                         "{output} is also a file being read ({input}): choose another output file")
-
-
-def refuse_output_over_input(outputs: Sequence[str | None], inputs: Sequence[str], *, in_folders: bool = True) -> None:
-    """A usage error when an output would replace an input: a file named, or (*in_folders*) found in a folder named.
-
-    Only one of our own reports, found in a folder, may be replaced (``check``
-    skips it anyway). Files are compared as the system sees them (links and
-    case-insensitive file systems included).
-    """
-    from .validator import expand_paths, is_own_report
-
-    named = [Path(p) for p in inputs if not Path(p).is_dir()]
-    found = expand_paths([p for p in inputs if Path(p).is_dir()]) if in_folders else []
-    for output in filter(None, outputs):
-        out = Path(output)
-        if not out.exists():
-            continue
-        for candidate in named + found:
-            with contextlib.suppress(OSError):
-                if os.path.samefile(out, candidate) and (candidate in named or not is_own_report(candidate)):
-                    raise UsageError(_OUTPUT_IS_INPUT, output=output, input=candidate)
 
 
 FORMATS = ("text", "json", "xlsx", "junit")
@@ -203,33 +177,37 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
-              help="Write into this folder a copy of each file with findings, each finding a note at its cell.")
+              help="Write into this folder a copy of each file with findings, each finding a note at its cell "
+                   "(an existing copy is replaced only with --force).")
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
           strict: bool, timeout: float, annotate_dir: str | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
     where every finding is a note at its cell (highlighted), in the
-    workbook's language; unreadable files are listed, not copied.
+    workbook's language; unreadable files are listed, not copied. Lock files,
+    system files and mplan-xl's own outputs found in a folder are skipped.
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
-    warning under --strict) or cannot be read, 2 for a usage error.
+    warning under --strict) or cannot be read, 2 for a usage error, 130 when
+    interrupted (Ctrl-C: the report of the files done, marked incomplete).
     """
-    from .atomic import atomic_output, check_output
+    from .atomic import atomic_output, check_outputs
+    from .inputs import scan_paths
     from .reader import Limits
     from .validator import check as run_check
 
     fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_XLSX_NEEDS_OUTPUT)
-    if output:
-        refuse_output_over_input([output], paths)
-        check_output(output, force)
+    files = scan_paths(paths)
+    copies = {}
     if annotate_dir:
         from .annotate import prepare
 
-        copies = prepare(paths, annotate_dir)
-    with progress_bar(paths) as on_done:
+        copies = prepare(files, annotate_dir, force)
+    check_outputs([output], paths, force=force, kept=list(copies.values()), found=files)
+    with progress_bar(files) as on_done:
         if annotate_dir:
             from .annotate import check_annotated
 
@@ -254,18 +232,18 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     if annotate_dir:
         for line in annotated.lines(lang):
             click.echo(line, err=True)
+    if report.pending:
+        click.echo("mplan-xl: " + report.summary_line(), err=True)
     sys.exit(report.exit_code)
 
 
 @contextlib.contextmanager
-def progress_bar(paths: Sequence[str], label: str = "check") -> Iterator[Callable[[Any], None] | None]:
-    """A progress bar on standard error for batches, when it is a terminal; nothing otherwise.
+def progress_bar(files: Sequence[Any], label: str = "check") -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on standard error for a batch of *files*, when it is a terminal; nothing otherwise.
 
     Yields the callback to give as ``on_done``; the bar is gone before the report prints.
     """
-    from .validator import expand_paths
-
-    total = len(expand_paths(paths))
+    total = len(files)
     if total < 2 or not sys.stderr.isatty():
         yield None
         return
@@ -321,7 +299,6 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
 
     from .rollover import rollover as run_rollover
 
-    refuse_output_over_input([out], [plan])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _ROLLOVER_TEXT
     result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
@@ -387,7 +364,6 @@ def upgrade(old: str, out: str, runtime: str | None, lang: str, force: bool) -> 
 
     from .upgrade import upgrade as run_upgrade
 
-    refuse_output_over_input([out], [old])
     explicit = click.get_current_context().get_parameter_source("lang") is ParameterSource.COMMANDLINE
     text = _UPGRADE_TEXT
     result = run_upgrade(old, out, lang=lang if explicit else None, runtime=runtime, force=force, message_lang=lang)
@@ -426,6 +402,11 @@ _CONSOLIDATE_TEXT = {
     "skipped": Label("Fichiers écartés :", "Skipped files:"),
     "skipped_file": Label("  {status}  {path}", "  {status}  {path}"),
     "portfolio": Label("Portefeuille : {path}", "Portfolio: {path}"),
+    "ignored": Label("Ignorés (pas des plans) :", "Ignored (not plans):"),
+    "interrupted": Label("INCOMPLET : interrompu (Ctrl-C) ; {count} fichier(s) non examiné(s), les autres sont chargés ; "
+                         "portefeuille non écrit",
+                         "INCOMPLETE: interrupted (Ctrl-C); {count} file(s) not examined, the others are loaded; "
+                         "portfolio not written"),
     "modified": Label("  modifié après approbation  {path}  {company} {year} : chiffres approuvés conservés, "
                       "version enregistrée comme révision ({changes} différence(s))",
                       "  modified after approval  {path}  {company} {year}: approved figures kept, "
@@ -459,11 +440,11 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfoli
     from .database import display_name
     from .reader import Limits
 
+    from .inputs import scan_paths
+
     portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
-    # The portfolio of an earlier run, written among the plans, may be replaced (consolidate skips it).
-    refuse_output_over_input([portfolio, db], paths, in_folders=False)
     text = _CONSOLIDATE_TEXT
-    with progress_bar(paths, "consolidate") as on_done:
+    with progress_bar(scan_paths(paths), "consolidate") as on_done:
         result = run_consolidate(list(paths), db, out=portfolio, force=force, lang=lang, jobs=jobs,
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
@@ -485,8 +466,14 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfoli
         if not item.note:
             for finding in item.findings:
                 click.echo("  " + finding_line(finding, lang))
+    if result.ignored:
+        click.echo(text["ignored"](lang))
+    for item in result.ignored:
+        click.echo(text["skipped_file"](lang).format(status=item.note, path=item.path))
     if result.portfolio:
         click.echo(text["portfolio"](lang).format(path=result.portfolio))
+    if result.pending:
+        click.echo("mplan-xl: " + text["interrupted"](lang).format(count=len(result.pending)), err=True)
     sys.exit(result.exit_code)
 
 
@@ -537,8 +524,6 @@ def _amount(value: float, lang: str) -> str:
 
 # --- diff ----------------------------------------------------------------------------------------------
 
-_DIFF_OUTPUT_IS_INPUT = Label("{path} : c'est l'un des plans comparés ; choisissez un autre fichier de sortie",
-                              "{path}: is one of the plans compared; choose another output file")
 _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o DIFF.xlsx",
                                 "--format xlsx writes a workbook: give -o DIFF.xlsx")
 
@@ -565,17 +550,14 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
     so a French and an English workbook of the same plan compare equal.
     Exit code: 0 same, 1 different, 2 for a usage error or an unreadable input.
     """
-    from .atomic import atomic_output, check_output
+    from .atomic import atomic_output, check_outputs
     from .diff import diff as run_diff
     from .reader import Limits
 
     fmt = fmt or format_of(output, DIFF_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
-    if output:
-        if Path(output).resolve() in (Path(old).resolve(), Path(new).resolve()):
-            raise UsageError(_DIFF_OUTPUT_IS_INPUT, path=output)
-        check_output(output, force)
+    check_outputs([output], [old, new], force=force)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
     if result.unreadable and fmt != "json":
         click.echo(result.to_text(lang), err=True, nl=False)
@@ -659,7 +641,6 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
 
     text = _ACTUALS_TEXT
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
-    refuse_output_over_input([out, report], [plan, fec])
     result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
                             force=force, lang=lang)
     click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))

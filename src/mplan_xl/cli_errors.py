@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import click
 
-from .errors import EXIT_FAILED, EXIT_USAGE, MplanError
+from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MplanError
 from .vocabulary import LANGUAGES, Label
 
 LANG_KEY = "mplan_lang"
@@ -173,9 +173,9 @@ class MplanGroup(click.Group):
         except click.ClickException as err:
             click.echo(f"mplan-xl: {usage_text(err, user_lang(args))}", err=True)
             sys.exit(err.exit_code if err.exit_code != 1 else EXIT_USAGE)
-        except (click.Abort, KeyboardInterrupt, EOFError):
+        except (click.Abort, KeyboardInterrupt, EOFError) as err:
             click.echo(f"mplan-xl: {_TEXT['aborted'](user_lang(args))}", err=True)
-            sys.exit(EXIT_FAILED)
+            sys.exit(EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED)
         sys.exit(code if isinstance(code, int) else 0)
 
 

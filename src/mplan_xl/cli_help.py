@@ -25,9 +25,11 @@ FRENCH_COMMANDS = {
     "check": "Contrôle les classeurs rendus (fichiers ou dossiers) ; les fichiers sont seulement lus.\n\n"
              "Avec --annotate DOSSIER, DOSSIER/<même nom> est une copie de chaque fichier qui a des constats, "
              "chaque constat en note sur sa cellule (surlignée), dans la langue du classeur ; les fichiers "
-             "illisibles sont listés, pas copiés.\n\n"
+             "illisibles sont listés, pas copiés. Les fichiers de verrouillage, les fichiers du système et les "
+             "sorties de mplan-xl trouvés dans un dossier sont ignorés.\n\n"
              "Code de sortie : 0 quand chaque fichier est valide, 1 quand l'un a une erreur (ou un avertissement "
-             "avec --strict) ou ne peut être lu, 2 pour une erreur d'utilisation.",
+             "avec --strict) ou ne peut être lu, 2 pour une erreur d'utilisation, 130 en cas d'interruption "
+             "(Ctrl-C : le rapport des fichiers contrôlés, marqué incomplet).",
     "rollover": "Écrit le plan de l'an prochain à partir du PLAN rempli de cette année (seulement lu).\n\n"
                 "Le Bilan N-1 reçoit une ligne par action avec une décision suggérée, à confirmer ; l'audit est "
                 "repris marqué comme celui de l'an passé ; les objectifs non atteints sont reproposés avec leurs "
@@ -108,9 +110,10 @@ FRENCH = {
     "Worker processes (default: core count).": "Processus de travail (par défaut : le nombre de cœurs).",
     "Warnings fail the check too (exit code 1).": "Les avertissements font aussi échouer le contrôle (code 1).",
     "Time limit per file, in seconds.": "Durée maximale par fichier, en secondes.",
-    "Write into this folder a copy of each file with findings, each finding a note at its cell.":
+    "Write into this folder a copy of each file with findings, each finding a note at its cell "
+    "(an existing copy is replaced only with --force).":
         "Écrit dans ce dossier une copie de chaque fichier qui a des constats, chaque constat en note sur sa "
-        "cellule.",
+        "cellule (une copie existante n'est remplacée qu'avec --force).",
     "Next year's workbook to write (.xlsx native, .xlsm xlwings).":
         "Classeur de l'an prochain à écrire (.xlsx native, .xlsm xlwings).",
     "Year of the new plan (default: the plan's year + 1).":

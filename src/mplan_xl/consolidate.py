@@ -74,16 +74,18 @@ from . import schema, tracking
 from .computed import PlanContext, compute_row
 from .database import Database, DatabaseError, database_errors, one_line, open_database, typed_frame
 from .diff import plan_totals
-from .errors import ApprovalRefused, UsageError
+from .errors import EXIT_INTERRUPTED, ApprovalRefused, UsageError
 from .numbers import to_number
 from .plan import Plan, id_text
 from .plan_reader import LocatedPlan, named_value, thresholds
 from .reader import Limits
-from .report import INVALID, VALID, FileReport
+from .report import INVALID, SKIPPED, VALID, FileReport
 from .rules import Finding
 from .schema import Kind, Table
 from .smart import SMART_OK
-from .validator import Inspected, expand_paths, inspect_file, internal_error, run_files
+from .inputs import scan_paths
+from .validator import (Inspected, Interrupted, flag_conflict_copies, inspect_file, internal_error, not_a_plan,
+                        run_files)
 from .vocabulary import KPI_STATUS, Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
@@ -333,8 +335,10 @@ def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Lim
 
 def _sha256(path: str | os.PathLike) -> str | None:
     """The sha256 of a file the reader could not finish (a time limit, a worker that died), for its findings."""
+    from .inputs import open_input
+
     try:
-        with open(path, "rb") as handle:
+        with open_input(path) as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
@@ -361,9 +365,10 @@ class SkippedFile:
     """A file not loaded: invalid, unreadable, or a second file for a plan already loaded in this run."""
 
     path: str
-    status: str           # "invalid" | "unreadable" | "valid" (skipped for the reason in ``note``)
+    status: str           # "invalid" | "unreadable" | "valid" (skipped for the reason in ``note``) | "skipped" (no plan)
     findings: list[Finding]
     note: str | None = None
+    report: FileReport | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -374,11 +379,15 @@ class Consolidation:
     portfolio: Path | None
     loaded: list[LoadedPlan]
     skipped: list[SkippedFile]
+    #: Files that are no plan, with the reason (``note``): lock files, system files, our own outputs.
+    ignored: list[SkippedFile] = field(default_factory=list)
+    #: The files not examined because the run was interrupted (Ctrl-C); what was examined is loaded.
+    pending: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was loaded, 1 when some were skipped."""
-        return 1 if self.skipped else 0
+        """0 when every file was loaded (or ignored), 1 when some were skipped, 130 when interrupted."""
+        return EXIT_INTERRUPTED if self.pending else 1 if self.skipped else 0
 
     def tables(self) -> dict[str, Any]:
         """Every table of the database as a pandas DataFrame (see :func:`tables`)."""
@@ -386,25 +395,31 @@ class Consolidation:
 
 
 def _select_batch(examined: list[Examined], lang: str) -> tuple[list[ValidPlan], list[SkippedFile]]:
-    """The valid plans to load, one per (company, year), and the files skipped, in input order."""
+    """The valid plans to load, one per (company, year), and the files skipped, in input order.
+
+    Of a plan and its likely conflict copy (``plan-PC-Jean.xlsx``), the plan is loaded and the copy skipped.
+    """
     chosen: dict[tuple[str, int], ValidPlan] = {}
     skipped = []
-    for entry in examined:
+    for entry in sorted(examined, key=lambda e: e.report.duplicate_of is not None):
         item = entry.valid_plan()
         if item is None:
-            note = _TEXT[entry.note](lang) if entry.note else None
-            skipped.append(SkippedFile(entry.path, entry.report.status, entry.report.findings, note))
+            note = _TEXT[entry.note](lang) if entry.note else entry.report.note
+            skipped.append(SkippedFile(entry.path, entry.report.status, entry.report.findings, note, entry.report))
             continue
         key = (item.company.lower(), item.year)
         first = chosen.get(key)
         if first is None:
             chosen[key] = item
         elif first.sha256 == item.sha256:
-            skipped.append(SkippedFile(item.path, VALID, item.report.findings, _TEXT["copy"](lang).format(other=first.path)))
+            skipped.append(SkippedFile(item.path, VALID, item.report.findings, _TEXT["copy"](lang).format(other=first.path),
+                                       item.report))
         else:
             skipped.append(SkippedFile(item.path, VALID, item.report.findings, _TEXT["conflict"](lang).format(
-                company=item.company, year=item.year, other=first.path)))
-    return list(chosen.values()), skipped
+                company=item.company, year=item.year, other=first.path), item.report))
+    order = {id(e.report): i for i, e in enumerate(examined)}
+    return (sorted(chosen.values(), key=lambda p: order[id(p.report)]),
+            sorted(skipped, key=lambda f: order.get(id(f.report), 0)))
 
 
 def _finding_rows(item: Examined) -> list[dict[str, Any]]:
@@ -532,31 +547,42 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
         >>> len(result.loaded), len(result.skipped), result.exit_code                            # doctest: +SKIP
         (12, 2, 1)
     """
-    from .atomic import check_output
+    from .atomic import check_outputs
 
-    if out is not None:
-        check_output(out, force)
-        if Path(out).suffix.lower() != ".xlsx":
-            raise UsageError(_TEXT["portfolio_xlsx"], path=out)
+    found = scan_paths(paths)
+    # The portfolio of an earlier run, or the database, found among the plans may be replaced (the scan skips them).
+    check_outputs([out], paths, force=force, kept=[db], found=found)
+    if out is not None and Path(out).suffix.lower() != ".xlsx":
+        raise UsageError(_TEXT["portfolio_xlsx"], path=out)
     # The portfolio of an earlier run, written among the plans, is not a plan.
-    files = [f for f in expand_paths(paths) if out is None or f.resolve() != Path(out).resolve()]
+    files = [f for f in found if out is None or f.resolve() != Path(out).resolve()]
     if not files:
         raise UsageError(_TEXT["no_files"], paths=", ".join(map(str, paths)))
     con = connect(db)
     try:
-        examined = _examine_all(files, lang, jobs, limits, on_done)
+        pending: list[Path] = []
+        try:
+            examined = _examine_all(files, lang, jobs, limits, on_done)
+        except Interrupted as stop:   # Ctrl-C: what was examined is loaded, and said to be incomplete
+            examined, pending = stop.results, stop.pending
+        flag_conflict_copies([e.report for e in examined], lang)
+        for entry in examined:   # a warning that flag added counts in the plan's row
+            if entry.plan is not None:
+                entry.plan["warnings"] = entry.report.warnings
         try:
             loaded, skipped = load(con, examined, lang)
         except database_errors() as err:
             raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
+        ignored = [f for f in skipped if f.status == SKIPPED]
+        skipped = [f for f in skipped if f.status != SKIPPED]
         portfolio = None
-        if out is not None:
+        if out is not None and not pending:
             from .portfolio_sheet import write_portfolio
 
             portfolio = write_portfolio(con, out, lang)
     finally:
         con.close()
-    return Consolidation(db, portfolio, loaded, skipped)
+    return Consolidation(db, portfolio, loaded, skipped, ignored, [str(p) for p in pending])
 
 
 # --- approval ------------------------------------------------------------------------------------------------
@@ -582,7 +608,12 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         >>> approve("returned/lumen.xlsx", "plans.duckdb").figures["planned"]   # doctest: +SKIP
         61200.0
     """
+    from .atomic import check_outputs
+
+    check_outputs([], [path], force=False, kept=[db])
     item = _examine_all([Path(path)], lang, 1, limits, None)[0]
+    if item.report.status == SKIPPED:   # no plan: a lock file, a report
+        raise not_a_plan(path, item.report.note or "")
     if item.report.status != VALID or item.plan is None:
         raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
     con = connect(db)

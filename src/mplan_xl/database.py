@@ -169,6 +169,15 @@ class DuckDatabase(Database):
         super().__init__(str(path), layout)
         if path.is_dir():
             raise UsageError(TEXT["folder"], path=path)
+        if path.exists():   # a named pipe would block DuckDB forever: refused as every input is
+            from .inputs import InputRefused, open_input, refusal_label
+
+            try:
+                open_input(path).close()
+            except InputRefused as err:
+                raise UsageError(refusal_label(err)) from None
+            except OSError:
+                pass   # DuckDB says what it is
         parent = path.parent if str(path.parent) else Path(".")
         if read_only and not path.exists():
             raise UsageError(TEXT["missing"], path=path)

@@ -46,7 +46,7 @@ from .schema import Kind
 from .vocabulary import LANGUAGES, Label, fold
 
 #: Format version of ``diff --format json``.
-DIFF_FORMAT_VERSION = "1.0"
+DIFF_FORMAT_VERSION = "1.1"
 
 #: Above this total size the two workbooks are read in two processes (below, starting them costs more).
 PARALLEL_BYTES = 2 * 2**20
@@ -116,6 +116,7 @@ class Version:
     formulas: dict[tuple[str, str, str], str | None] | None = None  # cells not holding the template's formula
     vba: str | None = None                                       # sha256 of the VBA project
     findings: list[Finding] | None = None                        # set when the file cannot be read
+    note: str | None = None                                      # why a file skipped is no plan (a lock file...)
 
 
 _KNOWN_HEADERS = {fold(c.header(lg)) for s in schema.TABLES for c in s.columns for lg in LANGUAGES}
@@ -175,7 +176,7 @@ def _version(inspected: Any, lang: str) -> Version:
 
     path, located = inspected.report.path, inspected.located
     if located is None:
-        return Version(path, findings=inspected.report.findings)
+        return Version(path, findings=inspected.report.findings, note=inspected.report.note)
     raw = located.raw
     try:
         plan = located.to_plan()
@@ -298,8 +299,14 @@ class Diff:
         return [v for v in (self.old, self.new) if v.findings is not None]
 
     @property
+    def compared(self) -> bool:
+        """False when an input could not be read: nothing was compared."""
+        return not self.unreadable
+
+    @property
     def same(self) -> bool:
-        return not (self.identity or self.rows or self.results or self.totals or self.structure)
+        """True when both versions were compared and nothing differs."""
+        return self.compared and not (self.identity or self.rows or self.results or self.totals or self.structure)
 
     @property
     def exit_code(self) -> int:
@@ -311,9 +318,12 @@ class Diff:
             out = {"path": v.path, "sha256": v.sha256, **{k: _plain(v.identity.get(k)) for k in ("company", "year", "lang")}}
             if v.findings is not None:
                 out["findings"] = [f.to_dict() for f in v.findings]
+            if v.note:
+                out["note"] = v.note
             return out
 
-        return _plain({"format_version": DIFF_FORMAT_VERSION, "same": self.same, "old": side(self.old),
+        return _plain({"format_version": DIFF_FORMAT_VERSION, "compared": self.compared,
+                       "same": self.same if self.compared else None, "old": side(self.old),
                        "new": side(self.new), "identity": self.identity, "rows": self.rows, "results": self.results,
                        "totals": self.totals, "structure": self.structure})
 
@@ -373,10 +383,11 @@ class Diff:
         for version in (self.old, self.new):   # the unreadable ones: those with findings
             if version.findings is None:
                 continue
-            lines.append(T["unreadable"](lang).format(path=version.path))
+            lines.append(T["not_a_plan"](lang).format(path=version.path, note=version.note) if version.note
+                         else T["unreadable"](lang).format(path=version.path))
             lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
         if self.unreadable:
-            return "\n".join(lines) + "\n"
+            return "\n".join(lines + [T["not_compared"](lang)]) + "\n"
         if self.same:
             return "\n".join(lines + [T["same"](lang)]) + "\n"
         colon = " : " if lang == "fr" else ": "
@@ -399,10 +410,12 @@ class Diff:
         import xlsxwriter
 
         from .atomic import atomic_output
+        from .inputs import OUTPUT_PROPERTY
 
         with atomic_output(path, force=force) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False})
+            wb.set_custom_property(OUTPUT_PROPERTY, "diff")   # a folder scan skips it (mplan_xl.inputs)
             try:
                 ws = wb.add_worksheet(T["sheet"](lang))
                 bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
@@ -488,6 +501,8 @@ T = {
                   "No difference: both versions of the plan are the same."),
     "summary": Label("{count} différence(s).", "{count} difference(s)."),
     "unreadable": Label("{path} : illisible", "{path}: unreadable"),
+    "not_compared": Label("Rien n'a été comparé.", "Nothing was compared."),
+    "not_a_plan": Label("{path} : pas un plan ({note})", "{path}: not a plan ({note})"),
     "sheet": Label("Différences", "Differences"),
     "s_identity": Label("Identité du plan", "Plan identity"),
     "s_structure": Label("Structure", "Structure"),

@@ -47,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .rules import Finding
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class MplanError(Exception):

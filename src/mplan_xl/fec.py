@@ -181,11 +181,16 @@ _MISSING = Label("fichier introuvable", "file not found")
 
 def read_fec(path: str | os.PathLike) -> Fec:
     """Read the FEC at *path*; raise :class:`FecError` naming the first problems when it is not one."""
+    from .inputs import InputRefused, read_input, refusal_label
+
     path = Path(path)
     try:
-        return parse_fec(path.read_bytes(), str(path))   # no reference kept: parse_fec frees the bytes once decoded
+        data = read_input(path)   # a pipe or a folder refused at once, never waited on
+    except InputRefused as err:
+        raise FecError(str(path), [FecProblem(0, None, refusal_label(err), {})]) from None
     except OSError:
         raise FecError(str(path), [FecProblem(0, None, _MISSING, {})]) from None
+    return parse_fec(data, str(path))
 
 
 def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:

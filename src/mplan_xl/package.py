@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
 
@@ -42,6 +42,10 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT_RELS = (REL_NS + "/officeDocument", "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
 WORKSHEET_REL = REL_NS + "/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CUSTOM_PROPERTIES_REL = REL_NS + "/custom-properties"
+CUSTOM_PROPERTIES_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 _EMPTY_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                b'<Relationships xmlns="' + PKG_REL_NS.encode() + b'"></Relationships>')
@@ -237,6 +241,38 @@ class PackageCopy:
         self.parts[workbook] = book[:end] + element + book[end:]
         self.add_content_types(overrides={member: WORKSHEET_CT})
         return member
+
+    def set_custom_property(self, name: str, value: str) -> None:
+        """Give the package the custom document property *name* = *value* (text), replacing one of that name;
+        the custom properties part is added when the package has none."""
+        part = next((t for _, kind, t in self.relationships("") if kind == CUSTOM_PROPERTIES_REL and t in self.parts),
+                    None)
+        if part is None:
+            part = self.find("docProps/custom.xml") or "docProps/custom.xml"
+            if part not in self.parts:
+                self.parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties '
+                                    f'xmlns="{CUSTOM_NS}" xmlns:vt="{VT_NS}"></Properties>').encode()
+                self.add_content_types(overrides={part: CUSTOM_PROPERTIES_CT})
+            self.add_relationship("", CUSTOM_PROPERTIES_REL, part)
+        xml = self.parts[part]
+        prefix = element_prefix(xml, "Properties").decode()
+        vt = _namespace_prefix(xml, VT_NS)
+        value_xml = f"<vt:lpwstr xmlns:vt=\"{VT_NS}\">" if not vt else f"<{vt}:lpwstr>"
+        value_xml += escape(value) + (f"</{vt}:lpwstr>" if vt else "</vt:lpwstr>")
+        existing = re.search(rb"<" + re.escape(prefix.encode()) + rb"property\b[^>]*\bname=\"" + re.escape(name.encode())
+                             + rb"\".*?</" + re.escape(prefix.encode()) + rb"property>", xml, re.DOTALL)
+        if existing:
+            xml = xml[:existing.start()] + xml[existing.end():]
+        pid = max((int(m) for m in re.findall(rb'\bpid="(\d+)"', xml)), default=1) + 1
+        element = (f'<{prefix}property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+                   f"name={quoteattr(name)}>{value_xml}</{prefix}property>").encode()
+        end = xml.rfind(f"</{prefix}Properties>".encode())
+        if end < 0:   # <Properties/> written empty
+            xml = re.sub(rb"<(" + re.escape(prefix.encode()) + rb"Properties\b[^>]*?)\s*/>",
+                         lambda m: m[1] + b">" + element + f"</{prefix}Properties>".encode(), xml, count=1)
+        else:
+            xml = xml[:end] + element + xml[end:]
+        self.parts[part] = xml
 
     def write(self, target: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the package atomically: the original members first, in their order and settings, then the added parts."""

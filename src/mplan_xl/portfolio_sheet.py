@@ -45,6 +45,7 @@ from typing import Any, Mapping, Sequence
 from . import formulas
 from .a1 import cell_name
 from .atomic import atomic_output
+from .inputs import OUTPUT_PROPERTY
 from .computed import evaluate_metric
 from .consolidate import STATUS_SQL
 from .database import Database
@@ -382,6 +383,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
         try:
             w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""))
             wb.set_properties({"title": T["title"](lang), "keywords": "mplan-xl portfolio"})
+            wb.set_custom_property(OUTPUT_PROPERTY, "portfolio")   # a folder scan skips it (mplan_xl.inputs)
             _overview(w, frames, lang, db_name)
             _budget_by_team(w, frames["budget_by_team"], lang)
             _budget_by_item(w, frames["budget_by_item"], lang)

@@ -313,22 +313,18 @@ def _read(path: Path, limits: Limits) -> RawWorkbook:
 
 
 def _read_file(path: Path, limits: Limits) -> bytes:
+    from .inputs import CHANGED, InputRefused, read_input, refusal_label
+
     try:
         st = path.stat()
+        if st.st_size > limits.max_file_bytes and stat.S_ISREG(st.st_mode):
+            raise _oversized("file_bytes", st.st_size, limits.max_file_bytes)
+        data = read_input(path, limits.max_file_bytes)  # read-only, one read: later checks work on these bytes
     except FileNotFoundError as exc:
         raise UnreadableWorkbook("file-missing", path=str(path)) from exc
-    except OSError as exc:
-        raise UnreadableWorkbook("file-missing", Label("Fichier inaccessible : {path} ({detail})",
-                                                       "File not accessible: {path} ({detail})"),
-                                 path=str(path), detail=exc.strerror or type(exc).__name__) from exc
-    if not stat.S_ISREG(st.st_mode):
-        raise UnreadableWorkbook("file-missing", Label("Ce chemin n'est pas un fichier : {path}",
-                                                       "This path is not a file: {path}"), path=str(path))
-    if st.st_size > limits.max_file_bytes:
-        raise _oversized("file_bytes", st.st_size, limits.max_file_bytes)
-    try:
-        with open(path, "rb") as fh:  # read-only, one read: later checks work on these bytes
-            data = fh.read(limits.max_file_bytes + 1)
+    except InputRefused as exc:
+        raise UnreadableWorkbook("file-changed" if exc.reason is CHANGED else "file-missing", refusal_label(exc),
+                                 path=str(path)) from exc
     except OSError as exc:
         raise UnreadableWorkbook("file-missing", Label("Fichier illisible : {path} ({detail})",
                                                        "File cannot be read: {path} ({detail})"),

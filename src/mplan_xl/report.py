@@ -26,18 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, overload
 
+from .inputs import OUTPUT_PROPERTY
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .numbers import format_number
+from .errors import EXIT_INTERRUPTED
 from .rules import ERROR, WARNING, Finding, shown_date
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.3"
+REPORT_FORMAT_VERSION = "1.4"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 
-#: The custom document property that marks a workbook as one of our xlsx reports (``check`` skips it).
-REPORT_PROPERTY = "mplan_report"
+#: The custom document property that marks a workbook as one of our outputs, with its kind (``check`` skips it).
+REPORT_PROPERTY = OUTPUT_PROPERTY
 
 #: How much of a text a rendering shows at most; a message quotes an excerpt, never a whole pasted value.
 MAX_SHOWN = 500
@@ -106,6 +108,8 @@ _TEXT = {
     "open": Label("ouvrir", "open"),
     "files_sheet": Label("Fichiers", "Files"),
     "findings_sheet": Label("Constats", "Findings"),
+    "incomplete": Label("RAPPORT INCOMPLET : interrompu (Ctrl-C), {count} fichier(s) non contrôlé(s) : {paths}",
+                        "INCOMPLETE REPORT: interrupted (Ctrl-C), {count} file(s) not checked: {paths}"),
     "figures": Label("Budget au {as_of} : prévu à date {planned_to_date}, réel à date {actual_to_date}, écart à date "
                      "{variance_to_date} (année : prévu {planned}, réel {actual})",
                      "Budget at {as_of}: planned to date {planned_to_date}, actual to date {actual_to_date}, variance "
@@ -131,6 +135,10 @@ class FileReport:
     lang: str | None = None
     #: The budget for the year and at the situation date (see :func:`mplan_xl.checks.budget_figures`).
     figures: dict[str, Any] | None = None
+    #: The plan's (company folded, year), when both are known: tells the copies of one plan apart.
+    plan_key: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+    #: The file this one is likely a conflict copy of (finding ``likely-duplicate``).
+    duplicate_of: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def errors(self) -> int:
@@ -175,6 +183,12 @@ class Report:
     files: list[FileReport]
     strict: bool = False     # warnings make the batch fail too
     lang: str = "fr"
+    #: The files not checked because the batch was interrupted (Ctrl-C): the report is incomplete.
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
 
     @property
     def valid(self) -> bool:
@@ -184,7 +198,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.valid else 1
+        """0 valid, 1 not, 130 interrupted (the report holds what was done)."""
+        return EXIT_INTERRUPTED if self.pending else 0 if self.valid else 1
 
     @property
     def summary(self) -> dict[str, int]:
@@ -198,6 +213,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": REPORT_FORMAT_VERSION, "valid": self.valid, "strict": self.strict,
+                "complete": self.complete, "not_checked": [shown_path(p) for p in self.pending],
                 "summary": self.summary, "files": [f.to_dict() for f in self.files]}
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -227,7 +243,12 @@ class Report:
         return _TEXT["figures"](self.lang).format(**shown_figures)
 
     def summary_line(self) -> str:
-        return _TEXT["summary"](self.lang).format(**self.summary)
+        """The counts, and, for a batch interrupted, that the report is incomplete and the files not checked."""
+        line = _TEXT["summary"](self.lang).format(**self.summary)
+        if self.pending:
+            shown_paths = ", ".join(shown_path(p) for p in self.pending[:5]) + (", …" if len(self.pending) > 5 else "")
+            line += " " + _TEXT["incomplete"](self.lang).format(count=len(self.pending), paths=shown_paths)
+        return line
 
     def to_text(self, width: int | None = None) -> str:
         """The findings grouped by file and sheet, in sheet and row order, then a summary line (what a terminal shows).
@@ -306,6 +327,12 @@ class Report:
                     ET.SubElement(case, "skipped", message=shown(x.message))
             total += max(1, len(cases))
             failures += f.errors
+        if self.pending:  # a failing suite, so that CI never takes an interrupted check for a passed one
+            suite = ET.SubElement(suites, "testsuite", name="mplan-xl check: interrupted", tests="1", failures="1")
+            case = ET.SubElement(suite, "testcase", classname="mplan-xl check", name="incomplete")
+            ET.SubElement(case, "failure", message=self.summary_line(), type="interrupted").text = \
+                "\n".join(shown_path(p) for p in self.pending)
+            total, failures = total + 1, failures + 1
         suites.set("tests", str(total))
         suites.set("failures", str(failures))
         ET.indent(suites)
@@ -323,7 +350,7 @@ class Report:
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                              "strings_to_urls": False})
-        wb.set_custom_property(REPORT_PROPERTY, REPORT_FORMAT_VERSION)
+        wb.set_custom_property(REPORT_PROPERTY, "check")
         try:
             head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True})
             wrap = wb.add_format({"text_wrap": True, "valign": "top"})

@@ -93,7 +93,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import metrics, schema
-from .atomic import check_plan_output
+from .atomic import check_outputs
 from .builder import build_workbook
 from .computed import PlanContext, compute_row
 from .errors import RolloverRefused, UsageError
@@ -487,6 +487,8 @@ class RolloverResult:
 def _readable_source(inspected: Inspected) -> tuple[FileReport, LocatedPlan, Plan, tuple[dict[str, float], Any]]:
     """The checked source, its located and cleaned plan and its KPI thresholds and author; RolloverRefused when blocked."""
     report, located = inspected.report, inspected.located
+    if located is None and not report.findings and inspected.error is not None:   # no plan: a lock file, a report
+        raise inspected.error
     blocking = [f for f in report.findings if is_blocking(f)]
     if report.status == UNREADABLE or blocking or located is None:
         raise RolloverRefused(report.path, report, blocking)
@@ -513,7 +515,7 @@ def rollover(source: str | os.PathLike, output: str | os.PathLike, *, year: int 
     source, output = Path(source), Path(output)
     if lang is not None:
         check_language(lang)
-    check_plan_output(source, output, force)
+    check_outputs([output], [source], force=force)
     report, located, plan, (kpi_thresholds, author) = inspect_file(source, message_lang, then=_readable_source)
     source_year = located.year
     if not isinstance(source_year, int):

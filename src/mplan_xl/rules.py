@@ -135,6 +135,13 @@ _CATALOGUE: tuple[Rule, ...] = (
            "Column '{column}' is not part of the template: mplan-xl does not read it."),
           ("Rien à faire si c'est voulu (notes de l'équipe) ; le reste du tableau est contrôlé normalement.",
            "Nothing to do if it is on purpose (the team's notes); the rest of the table is checked as usual.")),
+    _rule("likely-duplicate", WARNING, "integrity", ("Copie probable d'un autre fichier", "Likely copy of another file"),
+          ("Nommé comme une copie de conflit (OneDrive, SharePoint) de {other}, et même plan (même entreprise, "
+           "année {year}).",
+           "Named like a conflict copy (OneDrive, SharePoint) of {other}, and the same plan (same company, "
+           "year {year})."),
+          ("Gardez une seule version (comparez-les avec mplan-xl diff) et supprimez l'autre du dossier.",
+           "Keep one version (compare them with mplan-xl diff) and remove the other from the folder.")),
     # --- cells ------------------------------------------------------------------------------------------
     _rule("plan-empty", WARNING, "logic", ("Plan vide", "Empty plan"),
           ("Le plan ne contient encore ni objectif, ni action, ni ligne de budget.",
@@ -290,6 +297,11 @@ READ_ERRORS: dict[str, tuple[Label, Label]] = {
         Label("Fichier introuvable : {path}", "File not found: {path}"),
         Label("Vérifiez le chemin et le nom du fichier.", "Check the path and the file name."),
     ),
+    "file-changed": (
+        Label("Le fichier a changé pendant sa lecture : {path}", "The file changed while it was read: {path}"),
+        Label("Il était sans doute en cours d'enregistrement : relancez la commande une fois l'enregistrement fini.",
+              "It was probably being saved: run the command again once it is saved."),
+    ),
     "not-a-workbook": (
         Label("Ce fichier n'est pas un classeur Excel (.xlsx ou .xlsm)",
                "This file is not an Excel workbook (.xlsx or .xlsm)"),
@@ -345,6 +357,7 @@ READ_ERRORS: dict[str, tuple[Label, Label]] = {
 #: Short titles of the reader's refusals, for docs/rules.md and report headings.
 _READ_TITLES = {
     "file-missing": ("Fichier introuvable", "File not found"),
+    "file-changed": ("Fichier modifié pendant sa lecture", "File changed while read"),
     "not-a-workbook": ("Pas un classeur Excel", "Not an Excel workbook"),
     "corrupt-workbook": ("Classeur endommagé", "Damaged workbook"),
     "encrypted-workbook": ("Classeur chiffré", "Encrypted workbook"),

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema, versions
-from .atomic import check_plan_output
+from .atomic import check_outputs
 from .builder import build_workbook, runtime_for
 from .errors import PlanNotUsable, UpgradeRefused
 from .package import PackageCopy
@@ -179,7 +179,7 @@ def upgrade(source: str | os.PathLike, output: str | os.PathLike, *, lang: str |
     source, output = Path(source), Path(output)
     if lang is not None:
         check_language(lang)
-    check_plan_output(source, output, force)
+    check_outputs([output], [source], force=force)
     runtime = runtime_for(output, runtime)
     read: _Source = inspect_file(source, message_lang, then=lambda inspected: _read_source(inspected, lang))
     located = read.located
@@ -208,6 +208,8 @@ def _read_source(inspected: Inspected, lang: str | None) -> _Source:
     own) and what cannot be carried, read while the workbook is open; :class:`UpgradeRefused` when it cannot be
     upgraded."""
     report, located = inspected.report, inspected.located
+    if located is None and not report.findings and inspected.error is not None:   # no plan: a lock file, a report
+        raise inspected.error
     blocking = [f for f in report.findings if is_blocking(f)]
     if report.status == UNREADABLE or blocking or located is None:
         raise UpgradeRefused(report.path, report, blocking)

@@ -27,79 +27,37 @@ import traceback
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from .checks import check_plan
 from .errors import UsageError
+from .plan import id_text
 from .plan_reader import LocatedPlan, locate_plan
 from .reader import Limits, UnreadableWorkbook, read_workbook
-from .report import INVALID, REPORT_PROPERTY, SKIPPED, UNREADABLE, VALID, FileReport, Report
+from .inputs import SKIP_NOTES, conflict_bases, own_output, own_output_file, scan_paths, skip_reason
+from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
 from .rules import ERROR, RULES, Finding, make_finding, plain_params
 from .vocabulary import Label
 
 
-_NOTES = {
-    "lock": Label("fichier de verrouillage d'Excel (le classeur est ouvert quelque part)",
-                  "Excel lock file (the workbook is open somewhere)"),
-    "system": Label("fichier du système d'exploitation", "operating system file"),
-    "report": Label("rapport de mplan-xl check", "mplan-xl check report"),
-}
-_SYSTEM_FILES = frozenset((".ds_store", "thumbs.db", "desktop.ini"))
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
                      "reading it stopped the checking process (code {code})")
 
 
-def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """The files named, and every file found (recursively, sorted) in the folders named.
-
-    Nothing found in a folder is dropped here: a file that is not a workbook
-    gets its own finding, a lock file or one of our reports a note. A path
-    that does not exist is kept: it becomes a ``file-missing`` finding, not a
-    crash. Sub-folders are walked, not listed.
-    """
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if not p.is_dir()))
-        else:
-            out.append(path)
-    return out
+_NOT_A_PLAN = Label("{path} n'est pas un plan : {note}", "{path} is no plan: {note}")
 
 
-def skip_note(path: Path) -> str | None:
-    """Why *path*, found in a folder, is not to be checked: an Excel lock file, a system file; or None."""
-    name = path.name.lower()
-    if name.startswith("~$"):
-        return "lock"
-    if name in _SYSTEM_FILES or name.startswith("._"):
-        return "system"
-    return None
+def _skipped(name: str, reason: str, lang: str, sha256: str | None = None) -> Inspected:
+    """A file that is no plan (a lock file, one of our outputs): skipped in a batch, refused by a command that
+    works on one plan (``error``, with the reason)."""
+    return Inspected(FileReport(name, SKIPPED, None, [], note=SKIP_NOTES[reason](lang)), sha256,
+                     error=not_a_plan(name, SKIP_NOTES[reason]))
 
 
-def is_own_report(path: str | os.PathLike, limits: Limits = Limits()) -> bool:
-    """True when *path* is a report ``check`` wrote (xlsx, JSON or JUnit), so a folder scan can skip it."""
-    if not Path(path).is_file():  # never open a pipe: it would block
-        return False
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
-    except OSError:
-        return False
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"{") and b'"format_version"' in text:
-        return True
-    if text.startswith(b"<?xml") and b'<testsuites name="mplan-xl check"' in text:
-        return True
-    if not head.startswith(b"PK"):
-        return False
-    try:
-        raw = read_workbook(path, limits)
-    except UnreadableWorkbook:
-        return False
-    raw.close()
-    return REPORT_PROPERTY in raw.custom_properties
+def not_a_plan(path: str | os.PathLike, note: Label | str) -> UnreadableWorkbook:
+    """The refusal of a file that is no plan (*note*: why) by a command that works on one plan."""
+    return UnreadableWorkbook("not-a-workbook", _NOT_A_PLAN, path=str(path), note=note)
 
 
 @dataclass
@@ -136,23 +94,25 @@ def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Lim
 
 def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
     name = str(path)
-    note = skip_note(Path(path))
-    if note:
-        return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES[note](lang)))
+    reason = skip_reason(Path(path))
+    if reason:
+        return _skipped(name, reason, lang)
     if Path(path).is_symlink() and not Path(path).exists():
         return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(UnreadableWorkbook(
             "file-missing", _BROKEN_LINK, path=name), lang)]))
     try:
         raw = read_workbook(path, limits)
     except UnreadableWorkbook as err:
-        if err.code == "not-a-workbook" and is_own_report(path):
-            return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)))
+        own = own_output_file(path) if err.code == "not-a-workbook" else None
+        if own:
+            return _skipped(name, own, lang)
         return Inspected(FileReport(name, UNREADABLE, None, [unreadable_finding(err, lang)]), error=err)
     except Exception:  # the reader maps bad files itself: anything else is a bug of ours
         return Inspected(FileReport(name, UNREADABLE, None, [internal_error(lang)]))
-    if REPORT_PROPERTY in raw.custom_properties:
+    own = own_output((raw.content or b"")[:512], raw.custom_properties, raw.content)
+    if own:
         raw.close()
-        return Inspected(FileReport(name, SKIPPED, None, [], note=_NOTES["report"](lang)), raw.sha256)
+        return _skipped(name, own, lang, raw.sha256)
     try:
         located = locate_plan(raw)
         checked = check_plan(located, lang)
@@ -164,8 +124,10 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         raw.close()
         return Inspected(FileReport(name, INVALID, None, [internal_error(lang)]), raw.sha256)
     status = INVALID if any(f.severity == ERROR for f in findings) else VALID
+    company = id_text(located.company)
+    key = (company.casefold(), located.year) if company and isinstance(located.year, int) else None
     return Inspected(FileReport(name, status, located.template_version, findings, lang=located.lang,
-                                figures=checked.figures), raw.sha256, located)
+                                figures=checked.figures, plan_key=key), raw.sha256, located)
 
 
 def internal_error(lang: str) -> Finding:
@@ -195,6 +157,7 @@ def crash_report(path: Path, lang: str, exitcode: int | None) -> FileReport:
 
 
 def _child(conn, task: Callable[..., Any], call: tuple) -> None:
+    _ignore_interrupt()   # Ctrl-C is the parent's to handle: it stops this child
     conn.send(task(*call))
     conn.close()
 
@@ -221,6 +184,22 @@ def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[
         child.join()
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: the workers are stopped; ``results`` holds what was done, in file order,
+    and ``pending`` the files not done (a command that does not catch it ends as on any Ctrl-C: exit 130)."""
+
+    def __init__(self, results: list[Any], pending: list[Path]):
+        super().__init__("interrupted")
+        self.results, self.pending = results, pending
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them (a terminal sends it to every process)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, lang: str, limits: Limits,
               jobs: int | None = None, failed: Callable[[Path, FileReport], Any] = lambda path, report: report,
               on_done: Callable[[Any], None] | None = None, per_file: Sequence[tuple] | None = None) -> list[Any]:
@@ -231,7 +210,8 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
     of *jobs* processes (default: the core count), a single file in one child
     process. A file whose task overran its time limit or killed its worker
     gives ``failed(file, its report)``; the results come in the order of
-    *files*, ``on_done`` called as each one is ready.
+    *files*, ``on_done`` called as each one is ready. Ctrl-C stops every
+    worker at once and raises :class:`Interrupted` with what was done.
     """
     results: list[Any] = []
 
@@ -242,14 +222,18 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
 
     calls = [(f, *(per_file[i] if per_file else ()), *args) for i, f in enumerate(files)]
     if len(files) == 1:
-        outcome, value = _isolated(task, calls[0], limits.timeout_s)
+        try:
+            outcome, value = _isolated(task, calls[0], limits.timeout_s)
+        except KeyboardInterrupt:
+            raise Interrupted(results, list(files)) from None
         done(value if outcome == "done" else failed(files[0], timeout_report(files[0], lang, limits)
                                                     if outcome == "timeout" else crash_report(files[0], lang, value)))
         return results
     from pebble import ProcessExpired, ProcessPool
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    with ProcessPool(max_workers=jobs) as pool:
+    pool = ProcessPool(max_workers=jobs, initializer=_ignore_interrupt)
+    try:
         futures = [pool.schedule(task, args=call, timeout=limits.timeout_s) for call in calls]
         for path, future in zip(files, futures):
             try:
@@ -258,6 +242,14 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
                 done(failed(path, timeout_report(path, lang, limits)))
             except ProcessExpired as err:
                 done(failed(path, crash_report(path, lang, err.exitcode)))
+    except BaseException as err:   # Ctrl-C, or any failure: no worker outlives the batch
+        pool.stop()
+        pool.join()
+        if isinstance(err, KeyboardInterrupt):
+            raise Interrupted(results, list(files[len(results):])) from None
+        raise
+    pool.close()
+    pool.join()
     return results
 
 
@@ -265,11 +257,26 @@ _NO_FILES = Label("aucun fichier trouvé dans : {paths}", "no file found in: {pa
 
 
 def check_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """The files a check of *paths* reads (:func:`expand_paths`); a usage error when there is none."""
-    files = expand_paths(paths)
+    """The files a check of *paths* reads (:func:`~mplan_xl.inputs.scan_paths`); a usage error when there is none."""
+    files = scan_paths(paths)
     if not files:
         raise UsageError(_NO_FILES, paths=", ".join(map(str, paths)))
     return files
+
+
+def flag_conflict_copies(reports: Sequence[FileReport], lang: str) -> None:
+    """Warn on each file named like a conflict copy (OneDrive, SharePoint: ``plan-PC-Jean.xlsx``, ``plan (1).xlsx``)
+    of another file of its folder that holds the same plan (company and year): ``likely-duplicate``."""
+    by_name = {(str(Path(r.path).parent), Path(r.path).stem.casefold()): r for r in reports if r.plan_key}
+    for report in reports:
+        folder = str(Path(report.path).parent)
+        bases = conflict_bases(Path(report.path).name) if report.plan_key else []
+        other = next((by_name[k] for k in ((folder, b.casefold()) for b in bases) if k in by_name), None)
+        if other is None or other is report or report.plan_key is None or other.plan_key != report.plan_key:
+            continue
+        report.findings.append(make_finding("likely-duplicate", lang, other=Path(other.path).name,
+                                            year=report.plan_key[1]))
+        report.duplicate_of = other.path
 
 
 def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | None = None, strict: bool = False,
@@ -278,8 +285,14 @@ def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | N
 
     ``jobs`` worker processes (default: the core count) read files in
     parallel, each file within ``limits.timeout_s`` seconds; ``on_done`` is
-    called as each file finishes (the CLI's progress bar).
+    called as each file finishes (the CLI's progress bar). After Ctrl-C, the
+    report of the files done, marked incomplete (:attr:`Report.pending`).
     """
     files = check_files(paths)
-    reports = run_files(files, check_file, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done)
-    return Report(reports, strict=strict, lang=lang)
+    try:
+        reports = run_files(files, check_file, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done)
+        pending: list[Path] = []
+    except Interrupted as stop:
+        reports, pending = stop.results, stop.pending
+    flag_conflict_copies(reports, lang)
+    return Report(reports, strict=strict, lang=lang, pending=[str(p) for p in pending])

@@ -92,7 +92,8 @@ from .a1 import column_index, column_letters
 from .errors import UnreadableWorkbook
 from .package import rels_path, resolve
 from .rules import READ_ERRORS
-from .reader_limits import Limits, _corrupt, _oversized
+from .numbers import is_cell_number
+from .reader_limits import EXCEL_MAX_TEXT, Limits, _corrupt, _oversized
 from .shared_formulas import _range_bounds, shift_formula
 from .sheet_scan import _SheetScan, scan_sheet
 from .sniff import EMPTY_ZIP_MAGIC, OLE_MAGIC, ZIP_MAGIC, _classify_compound, _classify_other
@@ -117,6 +118,72 @@ class CellError(str):
 
     def __repr__(self) -> str:
         return f"CellError({str.__repr__(self)})"
+
+
+class UnusableValue(str):
+    """A cell value no command may compute with or write again, as the reader hands it on.
+
+    The number of a ``<v>`` that Excel cannot hold (``nan``, ``inf``, ``1e400``,
+    10,000 digits: :class:`NotANumber`) and a text longer than Excel's limit of
+    :data:`~mplan_xl.reader_limits.EXCEL_MAX_TEXT` characters
+    (:class:`TextTooLong`) are replaced, once, where the reader builds the grid:
+    no figure counts them (they are not numbers), no writer copies them, and
+    ``check`` reports each at its cell. It is a ``str``: a short text saying
+    what the cell held.
+    """
+
+    __slots__ = ()
+
+
+class NotANumber(UnusableValue):
+    """A cell's number that Excel cannot hold: NaN, an infinity, beyond ±9.99999999999999E+307.
+
+    >>> NotANumber.of(float("inf")), NotANumber.of(float("nan")), NotANumber.of(-1e308)
+    (NotANumber('inf'), NotANumber('nan'), NotANumber('-1e+308'))
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: float) -> "NotANumber":
+        return cls(repr(value))
+
+    def __repr__(self) -> str:
+        return f"NotANumber({str.__repr__(self)})"
+
+
+class TextTooLong(UnusableValue):
+    """A cell's text longer than Excel's limit: its first characters and its length.
+
+    >>> TextTooLong.of("x" * 40_000).length, len(TextTooLong.of("x" * 40_000))
+    (40000, 51)
+    """
+
+    length: int
+    #: How much of the text is kept, to show where it comes from.
+    KEPT = 40
+
+    @classmethod
+    def of(cls, text: str) -> "TextTooLong":
+        value = cls(f"{text[:cls.KEPT]}…")
+        value.length = len(text)
+        return value
+
+    def __repr__(self) -> str:
+        return f"TextTooLong({str.__repr__(self)}, length={self.length})"
+
+
+def _usable(grid: list[list[Any]]) -> dict[tuple[int, int], UnusableValue]:
+    """Replace, in *grid*, every value no command may use (:class:`UnusableValue`); returns them by cell."""
+    found: dict[tuple[int, int], UnusableValue] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            kind = type(value)
+            if kind is float and not is_cell_number(value):
+                found[r, c] = row[c] = NotANumber.of(value)
+            elif kind is str and len(value) > EXCEL_MAX_TEXT:
+                found[r, c] = row[c] = TextTooLong.of(value)
+    return found
 
 
 @dataclass
@@ -170,6 +237,7 @@ class RawWorkbook:
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
+    _unusable: dict[str, dict[tuple[int, int], UnusableValue]] = field(default_factory=dict, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -195,8 +263,14 @@ class RawWorkbook:
         kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
         grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
+        self._unusable[sheet] = _usable(grid)
         self._values[sheet] = grid
         return grid
+
+    def unusable(self, sheet: str) -> dict[tuple[int, int], UnusableValue]:
+        """The sheet's cells whose value no command may use (:class:`UnusableValue`): (row, col) 0-based -> value."""
+        self.values(sheet)
+        return self._unusable[sheet]
 
     def _read_values(self, sheet: str, scan: _SheetScan) -> list[list[Any]]:
         if not scan.has_cells:
@@ -635,5 +709,5 @@ def decode_xstring(text: str) -> str:
     return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-__all__ = ["CellError", "Limits", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
+__all__ = ["CellError", "Limits", "NotANumber", "TextTooLong", "UnusableValue", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
            "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]

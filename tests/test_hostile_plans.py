@@ -87,3 +87,77 @@ def test_a_hostile_plan_gives_a_clean_answer(plans, demo, tmp_path, command, cas
         assert_opens(written)
     for database in tmp_path.glob("*.duckdb"):
         assert_database_finite(database)
+
+
+# --- what check says, at the cell ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case, shown", [("value-nan", "nan"), ("value-inf", "inf"), ("value-minus-inf", "-inf"),
+                                         ("value-1e400", "inf"), ("value-10000-digits", "inf"),
+                                         ("sum-overflow", "1e+308")])
+def test_a_number_no_cell_can_hold_is_reported_at_its_cell_and_counted_nowhere(plans, case, shown):
+    from mplan_xl.validator import check
+
+    report = check([plans[case]], lang="en", jobs=1)
+    file = report.files[0]
+    found = [f for f in file.findings if f.code == "number-unusable"]
+    assert [(f.sheet, f.cell, f.params["value"]) for f in found][:1] == [("Budget", "I5", shown)]
+    assert file.status == "invalid" and report.exit_code == 1
+    assert not any(f.code == "type-invalid" and f.cell == "I5" for f in file.findings)   # said once
+    assert all(math.isfinite(v) for v in file.figures.values() if isinstance(v, float))
+
+
+def test_a_text_over_excel_s_cell_limit_is_refused_at_its_cell(plans, tmp_path):
+    from mplan_xl.validator import check
+
+    file = check([plans["company-too-long"]], lang="en", jobs=1).files[0]
+    found = [f for f in file.findings if f.code == "text-too-long"]
+    assert [(f.sheet, f.cell) for f in found] == [("Accueil", "C4")]
+    assert "40,009 characters" in found[0].message and "32,767" in found[0].message and len(found[0].message) < 300
+    result = CliRunner().invoke(main, ["rollover", str(plans["company-too-long"]), "-o", str(tmp_path / "next.xlsx"),
+                                       "--lang", "en"])
+    assert result.exit_code == 1 and "text-too-long" in result.output and "C4" in result.output
+    assert not (tmp_path / "next.xlsx").exists()
+
+
+def test_the_annotated_copy_of_a_nan_opens_and_shows_num_at_the_cell(plans, tmp_path):
+    from mplan_xl.reader import read_workbook
+
+    result = CliRunner().invoke(main, ["check", str(plans["value-nan"]), "-j", "1", "--annotate", str(tmp_path)])
+    assert result.exit_code == 1
+    copy = tmp_path / "value-nan.xlsx"
+    assert_opens(copy)
+    assert read_workbook(copy).values("Budget")[4][8] == "#NUM!"
+
+
+def test_a_terminal_escape_in_a_company_name_is_printed_escaped(plans, demo):
+    result = CliRunner().invoke(main, ["diff", str(demo), str(plans["company-control"]), "--lang", "en"])
+    assert "Ormelune \\x1b]0;pwned\\x07 \\x00 \\x08fin" in result.output
+
+
+# --- file names that are not UTF-8 ------------------------------------------------------------------------------
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_batch_stored(demo, plans, tmp_path):
+    import json
+    import os
+
+    import duckdb
+
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"plan-\xe9t\xe9.xlsx")
+    odd.write_bytes(demo.read_bytes())
+    (folder / "broken.xlsx").write_bytes(plans["value-nan"].read_bytes())
+    runner = CliRunner()
+    out = tmp_path / "diff.json"
+    result = runner.invoke(main, ["diff", str(demo), str(odd), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["new"]["path"].endswith("plan-\ufffdt\ufffd.xlsx")
+    result = runner.invoke(main, ["diff", str(demo), str(odd), "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0 and json.loads(result.output)["same"] is True
+    db = tmp_path / "plans.duckdb"
+    result = runner.invoke(main, ["consolidate", str(folder), "--db", str(db), "-j", "1", "--lang", "en"])
+    assert result.exit_code == 1 and "could not write" not in result.output, result.output
+    assert not RAW_CONTROL.search(result.output) and "\udce9" not in result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select file_name from plans").fetchall() == [("plan-\ufffdt\ufffd.xlsx",)]
+        assert ("number-unusable",) in con.execute("select code from findings").fetchall()

@@ -171,9 +171,11 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
 
 def _version(inspected: Any, lang: str) -> Version:
     from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+    from .report import shown_path
     from .validator import internal_error
 
-    path, located = inspected.report.path, inspected.located
+    # A name that is not valid UTF-8 is shown as every report shows it (U+FFFD), so JSON and xlsx can carry it.
+    path, located = shown_path(inspected.report.path), inspected.located
     if located is None:
         return Version(path, findings=inspected.report.findings)
     raw = located.raw

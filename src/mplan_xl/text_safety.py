@@ -27,6 +27,7 @@ import re
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Every control character but line feed and tab (C0, DEL, C1), and lone surrogates (a file name that was
 # not UTF-8, decoded by Python with surrogateescape), which no terminal encoding can write.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -48,6 +49,16 @@ def xml_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text) if _XML_FORBIDDEN.search(text) else text
 
 
+def utf8_text(text: str) -> str:
+    """*text* as UTF-8 can carry it (a database, a JSON file): each lone surrogate, what Python makes of a file
+    name that was not valid UTF-8, becomes U+FFFD, as in every report.
+
+    >>> utf8_text("plan-\\udce9t\\udce9.xlsx") == "plan-\\ufffdt\\ufffd.xlsx", utf8_text("été")
+    (True, 'été')
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"   # DEL, C1: as JSON escapes them too
@@ -65,4 +76,4 @@ def display_text(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
 
 
-__all__ = ["display_text", "xml_forbidden", "xml_text"]
+__all__ = ["display_text", "utf8_text", "xml_forbidden", "xml_text"]

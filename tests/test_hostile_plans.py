@@ -129,9 +129,25 @@ def test_the_annotated_copy_of_a_nan_opens_and_shows_num_at_the_cell(plans, tmp_
     assert read_workbook(copy).values("Budget")[4][8] == "#NUM!"
 
 
-def test_a_terminal_escape_in_a_company_name_is_printed_escaped(plans, demo):
-    result = CliRunner().invoke(main, ["diff", str(demo), str(plans["company-control"]), "--lang", "en"])
-    assert "Ormelune \\x1b]0;pwned\\x07 \\x00 \\x08fin" in result.output
+def test_control_characters_are_left_out_of_texts_and_reported_at_their_cell(plans, tmp_path):
+    from mplan_xl.plan_reader import named_value
+    from mplan_xl.reader import read_workbook
+
+    result = CliRunner().invoke(main, ["rollover", str(plans["company-control"]), "-o", str(tmp_path / "next.xlsx"),
+                                       "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Accueil!C4  [text-control-characters]" in result.output         # the cleaning, reported
+    assert named_value(read_workbook(tmp_path / "next.xlsx"), "mplan_company") == "Ormelune ]0;pwned  fin"
+
+
+def test_a_terminal_escape_in_a_file_name_is_printed_escaped(demo, tmp_path):
+    odd = tmp_path / "plan\x1b]0;pwned\x07.xlsx"
+    odd.write_bytes(demo.read_bytes())
+    for args in (["diff", str(demo), str(odd)], ["check", str(odd), "-j", "1"], ["approve", str(odd), "--db", str(tmp_path / "a.duckdb")]):
+        output = CliRunner().invoke(main, [*args, "--lang", "en"]).output
+        # escaped by the CLI (\\x1b), or U+FFFD where a report shows the name (as check's JSON does)
+        assert re.search(r"plan(\\x1b|\ufffd)]0;pwned(\\x07|\ufffd)\.xlsx", output), output
+        assert not RAW_CONTROL.search(output), output
 
 
 # --- file names that are not UTF-8 ------------------------------------------------------------------------------

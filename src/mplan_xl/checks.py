@@ -78,7 +78,8 @@ def _fmt_number(value: float, lang: str) -> str:
 
 def check_unusable(ctx: Context) -> Iterator[Finding]:
     """Every cell of every worksheet whose value the reader refused (:class:`~mplan_xl.reader.UnusableValue`):
-    a number Excel cannot hold, a text over Excel's 32,767 characters; each at its cell."""
+    a number Excel cannot hold, a text over Excel's 32,767 characters; and every text it cleaned of control
+    characters XML forbids (a warning); each at its cell."""
     raw = ctx.plan.raw
     for sheet in raw.sheet_names:
         if raw.sheet_kinds.get(sheet) != "worksheet":
@@ -89,6 +90,9 @@ def check_unusable(ctx: Context) -> Iterator[Finding]:
                     EXCEL_MAX_TEXT, ctx.lang), length=_fmt_number(value.length, ctx.lang))
             else:
                 yield ctx.finding("number-unusable", sheet=sheet, cell=a1(r, c), value=value)
+        for (r, c), characters in sorted(raw.cleaned(sheet).items()):
+            yield ctx.finding("text-control-characters", sheet=sheet, cell=a1(r, c), count=len(characters),
+                              characters=" ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(characters)))
 
 
 # --- template -------------------------------------------------------------------------------------------

@@ -93,6 +93,7 @@ from .errors import UnreadableWorkbook
 from .package import rels_path, resolve
 from .rules import READ_ERRORS
 from .numbers import is_cell_number
+from .text_safety import xml_forbidden, xml_text
 from .reader_limits import EXCEL_MAX_TEXT, Limits, _corrupt, _oversized
 from .shared_formulas import _range_bounds, shift_formula
 from .sheet_scan import _SheetScan, scan_sheet
@@ -173,17 +174,25 @@ class TextTooLong(UnusableValue):
         return f"TextTooLong({str.__repr__(self)}, length={self.length})"
 
 
-def _usable(grid: list[list[Any]]) -> dict[tuple[int, int], UnusableValue]:
-    """Replace, in *grid*, every value no command may use (:class:`UnusableValue`); returns them by cell."""
+def _usable(grid: list[list[Any]]) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
+    """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
+    every text loses the characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written
+    into a copy or a report they would keep it from opening). Returns both, by cell: the unusable values, and
+    the characters each cleaned text lost."""
     found: dict[tuple[int, int], UnusableValue] = {}
+    cleaned: dict[tuple[int, int], str] = {}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             kind = type(value)
             if kind is float and not is_cell_number(value):
                 found[r, c] = row[c] = NotANumber.of(value)
-            elif kind is str and len(value) > EXCEL_MAX_TEXT:
-                found[r, c] = row[c] = TextTooLong.of(value)
-    return found
+            elif kind is str:
+                if len(value) > EXCEL_MAX_TEXT:
+                    found[r, c] = row[c] = TextTooLong.of(xml_text(value))
+                elif xml_forbidden(value):
+                    row[c] = xml_text(value)
+                    cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
+    return found, cleaned
 
 
 @dataclass
@@ -238,6 +247,7 @@ class RawWorkbook:
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
     _unusable: dict[str, dict[tuple[int, int], UnusableValue]] = field(default_factory=dict, repr=False)
+    _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -263,7 +273,7 @@ class RawWorkbook:
         kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
         grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
-        self._unusable[sheet] = _usable(grid)
+        self._unusable[sheet], self._cleaned[sheet] = _usable(grid)
         self._values[sheet] = grid
         return grid
 
@@ -271,6 +281,12 @@ class RawWorkbook:
         """The sheet's cells whose value no command may use (:class:`UnusableValue`): (row, col) 0-based -> value."""
         self.values(sheet)
         return self._unusable[sheet]
+
+    def cleaned(self, sheet: str) -> dict[tuple[int, int], str]:
+        """The sheet's texts that held characters XML 1.0 forbids, which :meth:`values` leaves out:
+        (row, col) 0-based -> the characters left out."""
+        self.values(sheet)
+        return self._cleaned[sheet]
 
     def _read_values(self, sheet: str, scan: _SheetScan) -> list[list[Any]]:
         if not scan.has_cells:

@@ -110,6 +110,14 @@ _CATALOGUE: tuple[Rule, ...] = (
            "The cell holds a text of {length} characters ('{value}'): Excel holds at most {limit}."),
           ("Raccourcissez le texte (un lien vers un document pour une note longue).",
            "Shorten the text (a link to a document for a long note).")),
+    _rule("text-control-characters", WARNING, "cells", ("Caractères de contrôle", "Control characters"),
+          ("Le texte de la cellule contient {count} caractère(s) de contrôle ({characters}) : ils sont laissés "
+           "de côté dans ce que mplan-xl lit, écrit et affiche.",
+           "The cell's text holds {count} control character(s) ({characters}): they are left out of what "
+           "mplan-xl reads, writes and shows."),
+          ("Ressaisissez le texte ; ces caractères invisibles viennent souvent d'un copier-coller depuis un autre "
+           "outil.", "Type the text again; these invisible characters often come from a copy-paste out of another "
+           "tool.")),
     # --- template ------------------------------------------------------------------------------------
     _rule("not-mplan-workbook", ERROR, "template", ("Pas un plan mplan-xl", "Not an mplan-xl plan"),
           ("Ce classeur n'a pas été créé à partir du modèle mplan-xl.", "This workbook was not made from the mplan-xl template."),

@@ -107,6 +107,14 @@ def build_hostile_plans(demo: Path, folder: Path) -> dict[str, Path]:
     return {name: rewritten(demo, folder / f"{name}.xlsx", edits) for name, edits in cases.items()}
 
 
+def with_company(demo: Path, dst: Path, name: str) -> Path:
+    """A copy of *demo* at *dst* whose company name (the cell of ``mplan_company``) is *name*, as an inline string."""
+    target = read_workbook(demo).defined_names["mplan_company"]
+    sheet, cell = target.split("!")
+    part = PackageCopy.open(demo).worksheets()[sheet.strip("'")][0]
+    return rewritten(demo, dst, {part: _cell_edit(cell.replace("$", ""), _text(name)[0], b"inlineStr")})
+
+
 _NON_FINITE_V = re.compile(rb"<(?:\w+:)?v>\s*[+-]?(?:nan|inf)", re.IGNORECASE)
 
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import mplan_xl
 from mplan_xl.cli import main
 
-from hostile_plans import assert_opens, build_hostile_plans
+from hostile_plans import assert_opens, build_hostile_plans, with_company
 
 #: What a terminal must never receive raw: C0 controls but tab and line feed, DEL, C1 controls.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -177,3 +177,32 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_batch_stored(demo, pla
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select file_name from plans").fetchall() == [("plan-\ufffdt\ufffd.xlsx",)]
         assert ("number-unusable",) in con.execute("select code from findings").fetchall()
+
+
+# --- memory: a 10-million-character company name ----------------------------------------------------------------
+
+#: Runs the CLI in a child process and prints its exit code and its peak resident memory (VmHWM), in KiB.
+MEASURE = """
+import resource, subprocess, sys
+out = subprocess.run([sys.executable, "-m", "mplan_xl.cli", *sys.argv[1:]], capture_output=True, text=True)
+print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, len(out.stdout) + len(out.stderr))
+"""
+
+
+def test_a_ten_million_character_company_name_costs_what_a_plan_costs(demo, tmp_path):
+    import random
+    import subprocess
+    import sys
+
+    # Random letters: a run of one letter would be refused earlier, as a zip bomb (compression ratio).
+    name = "Ormelune " + "".join(random.Random(1).choices("abcdefghijklmnopqrstuvwxyz ", k=10_000_000))
+    plan = with_company(demo, tmp_path / "big.xlsx", name)
+    del name
+    for args in (["check", str(plan), "-j", "1"], ["consolidate", str(plan), "--db", str(tmp_path / "p.duckdb"), "-j", "1"],
+                 ["diff", str(demo), str(plan)]):
+        out = subprocess.run([sys.executable, "-c", MEASURE, *args, "--lang", "en"], capture_output=True, text=True,
+                             timeout=120)
+        code, peak_kib, printed = map(int, out.stdout.split())
+        assert code in (0, 1), (args, out)
+        assert peak_kib < 400 * 1024, (args[0], peak_kib // 1024)      # was 3.6 GiB for consolidate
+        assert printed < 5_000, (args[0], printed)                       # was the whole name, 10 MB

@@ -95,6 +95,7 @@ def build_hostile_plans(demo: Path, folder: Path) -> dict[str, Path]:
         "value-1e400": cells(budget_part, {planned[0]: _number(b"1e400")}),
         "value-10000-digits": cells(budget_part, {planned[0]: _number(b"9" * 10_000)}),
         "sum-overflow": cells(budget_part, {planned[0]: _number(b"1e308"), planned[1]: _number(b"1e308")}),
+        "sum-overflow-9e307": cells(budget_part, {planned[0]: _number(b"9e307"), planned[1]: _number(b"9e307")}),
         "text-nan": cells(budget_part, {planned[0]: _text("NaN")}),
         "text-infinity": cells(budget_part, {planned[0]: _text("Infinity")}),
         "text-10000-digits": cells(budget_part, {planned[0]: _text("9" * 10_000)}),

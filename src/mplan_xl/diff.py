@@ -398,12 +398,12 @@ class Diff:
 
     def write_xlsx(self, path: str | Path, lang: str = "fr", force: bool = True) -> Path:
         """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
-        import xlsxwriter
+        from . import xlsx_writer
 
         from .atomic import atomic_output
 
         with atomic_output(path, force=force) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+            wb = xlsx_writer.workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False})
             try:
                 ws = wb.add_worksheet(T["sheet"](lang))

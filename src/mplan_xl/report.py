@@ -318,10 +318,10 @@ class Report:
         string (the writer never turns strings into formulas), so a hostile
         message or file name cannot execute anything.
         """
-        import xlsxwriter
+        from . import xlsx_writer
 
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
-        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+        wb = xlsx_writer.workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                              "strings_to_urls": False})
         wb.set_custom_property(REPORT_PROPERTY, REPORT_FORMAT_VERSION)
         try:

@@ -206,3 +206,25 @@ def test_a_ten_million_character_company_name_costs_what_a_plan_costs(demo, tmp_
         assert code in (0, 1), (args, out)
         assert peak_kib < 400 * 1024, (args[0], peak_kib // 1024)      # was 3.6 GiB for consolidate
         assert printed < 5_000, (args[0], printed)                       # was the whole name, 10 MB
+
+
+def test_the_reader_hands_on_no_value_a_command_may_not_use(tmp_path):
+    import xlsxwriter
+
+    from mplan_xl.reader import NotANumber, TextTooLong, read_workbook
+
+    path = tmp_path / "cells.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    ws = wb.add_worksheet("S")
+    ws.write_string(0, 0, "Ormelune\x1b]0;t\x07")              # a shared string, stored as _x001B_
+    ws.write_string(0, 1, "x" * 32_767)                          # Excel's limit: still a text
+    ws.write_number(0, 2, 9.99999999999999e307)
+    ws.write_string(0, 3, "tab\tand line\nkept")
+    wb.close()
+    raw = read_workbook(path)
+    row = raw.values("S")[0]
+    assert row[0] == "Ormelune]0;t" and raw.cleaned("S") == {(0, 0): "\x1b\x07"}
+    assert row[1] == "x" * 32_767 and not isinstance(row[1], TextTooLong)
+    assert row[2] == 9.99999999999999e307 and not isinstance(row[2], NotANumber)
+    assert row[3] == "tab\tand line\nkept"
+    assert raw.unusable("S") == {}

@@ -174,22 +174,31 @@ class TextTooLong(UnusableValue):
         return f"TextTooLong({str.__repr__(self)}, length={self.length})"
 
 
-def _usable(grid: list[list[Any]]) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
+#: What, in a sheet's XML or the shared strings, may give a text holding a character XML 1.0 forbids: Excel's
+#: escape of one (``_x001B_``, ``_xD800_``, ``_xFFFE_``) or the raw character. Without one, no text is searched.
+_FORBIDDEN_SOURCE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
+                               rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _usable(grid: list[list[Any]], controls: bool = True
+            ) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
     """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
-    every text loses the characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written
-    into a copy or a report they would keep it from opening). Returns both, by cell: the unusable values, and
-    the characters each cleaned text lost."""
+    and (when *controls*: the sheet's XML may hold one, see :data:`_FORBIDDEN_SOURCE`) every text loses the
+    characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written into a copy or a
+    report they would keep it from opening). Returns both, by cell: the unusable values, and the characters
+    each cleaned text lost. The one place where a cell's value becomes what every command computes with."""
     found: dict[tuple[int, int], UnusableValue] = {}
     cleaned: dict[tuple[int, int], str] = {}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            kind = type(value)
-            if kind is float and not is_cell_number(value):
-                found[r, c] = row[c] = NotANumber.of(value)
+            kind = value.__class__
+            if kind is float:
+                if not is_cell_number(value):
+                    found[r, c] = row[c] = NotANumber.of(value)
             elif kind is str:
                 if len(value) > EXCEL_MAX_TEXT:
                     found[r, c] = row[c] = TextTooLong.of(xml_text(value))
-                elif xml_forbidden(value):
+                elif controls and xml_forbidden(value):
                     row[c] = xml_text(value)
                     cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
     return found, cleaned
@@ -248,6 +257,8 @@ class RawWorkbook:
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
     _unusable: dict[str, dict[tuple[int, int], UnusableValue]] = field(default_factory=dict, repr=False)
     _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
+    #: The sheets whose texts may hold a character XML forbids (their XML or the shared strings have one).
+    _controls: set[str] = field(default_factory=set, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -273,7 +284,7 @@ class RawWorkbook:
         kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
         grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
-        self._unusable[sheet], self._cleaned[sheet] = _usable(grid)
+        self._unusable[sheet], self._cleaned[sheet] = _usable(grid, sheet in self._controls)
         self._values[sheet] = grid
         return grid
 
@@ -488,9 +499,12 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     wb_xml = pkg.part_xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
+    shared_controls = False
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
-            pkg.xml(target)
+            part = pkg.xml(target)
+            if rtype.endswith("/sharedStrings") and part is not None and _FORBIDDEN_SOURCE.search(part):
+                shared_controls = True
 
     sheet_names: list[str] = []
     sheet_states: dict[str, str] = {}
@@ -531,10 +545,13 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             recalculates_on_open = el.get("fullCalcOnLoad") in ("1", "true")
 
     scans: dict[str, _SheetScan] = {}
+    controls: set[str] = set()
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
+        if shared_controls or _FORBIDDEN_SOURCE.search(sheet_xml):
+            controls.add(name)
         dimension = _DIMENSION.search(sheet_xml, 0, 4096)
         if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
             pkg.for_calamine[member] = sheet_xml[:dimension.start()] + sheet_xml[dimension.end():]
@@ -574,7 +591,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
-                       content=content, _scans=scans, _calamine=calamine)
+                       content=content, _scans=scans, _calamine=calamine, _controls=controls)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

@@ -81,7 +81,7 @@ def test_a_hostile_plan_gives_a_clean_answer(plans, demo, tmp_path, command, cas
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in output and "internal error" not in output, output[-2000:]
     assert not RAW_CONTROL.search(output), RAW_CONTROL.search(output)
-    assert len(output) < 200_000
+    assert len(output) < 20_000, len(output)     # an excerpt of a huge value, never the value
     assert digest(plan) == before
     for written in tmp_path.rglob("*.xlsx"):
         assert_opens(written)

@@ -41,6 +41,8 @@ REPORT_PROPERTY = "mplan_report"
 
 #: How much of a text a rendering shows at most; a message quotes an excerpt, never a whole pasted value.
 MAX_SHOWN = 500
+#: How much of a template version a report shows (a real one is ``3.0.0``).
+MAX_VERSION_SHOWN = 40
 
 # What no report may carry: C0/C1 control characters (ill-formed in XML 1.0,
 # garbage on a terminal), lone surrogates (a file name that was not UTF-8,
@@ -131,6 +133,11 @@ class FileReport:
     lang: str | None = None
     #: The budget for the year and at the situation date (see :func:`mplan_xl.checks.budget_figures`).
     figures: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # The template version as the file gives it: a text of any length (5,000 digits) is shown as an excerpt.
+        if isinstance(self.template_version, str):
+            self.template_version = shown(self.template_version, limit=MAX_VERSION_SHOWN)
 
     @property
     def errors(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ def plans(demo, tmp_path_factory) -> dict[str, Path]:
 COMMANDS = {
     "check": lambda plan, demo, out: ["check", str(plan), "-j", "1"],
     "check-json": lambda plan, demo, out: ["check", str(plan), "-j", "1", "--format", "json"],
+    "check-junit": lambda plan, demo, out: ["check", str(plan), "-j", "1", "--format", "junit"],
+    "check-xlsx": lambda plan, demo, out: ["check", str(plan), "-j", "1", "-o", str(out / "report.xlsx")],
     "check-annotate": lambda plan, demo, out: ["check", str(plan), "-j", "1", "--annotate", str(out / "annotated")],
     "rollover": lambda plan, demo, out: ["rollover", str(plan), "-o", str(out / "next.xlsx")],
     "upgrade": lambda plan, demo, out: ["upgrade", str(plan), "-o", str(out / "upgraded.xlsx")],
@@ -83,6 +86,8 @@ def test_a_hostile_plan_gives_a_clean_answer(plans, demo, tmp_path, command, cas
     assert not RAW_CONTROL.search(output), RAW_CONTROL.search(output)
     assert len(output) < 20_000, len(output)     # an excerpt of a huge value, never the value
     assert digest(plan) == before
+    if command == "check-junit":
+        ET.fromstring(output.encode("utf-8"))
     for written in tmp_path.rglob("*.xlsx"):
         assert_opens(written)
     for database in tmp_path.glob("*.duckdb"):

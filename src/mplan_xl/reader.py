@@ -157,7 +157,7 @@ class TextTooLong(UnusableValue):
     """A cell's text longer than Excel's limit: its first characters and its length.
 
     >>> TextTooLong.of("x" * 40_000).length, len(TextTooLong.of("x" * 40_000))
-    (40000, 51)
+    (40000, 41)
     """
 
     length: int

@@ -233,3 +233,10 @@ def test_the_reader_hands_on_no_value_a_command_may_not_use(tmp_path):
     assert row[2] == 9.99999999999999e307 and not isinstance(row[2], NotANumber)
     assert row[3] == "tab\tand line\nkept"
     assert raw.unusable("S") == {}
+
+
+@pytest.mark.parametrize("case, where", [("value-nan", "Budget!I5 [number-unusable]"),
+                                         ("company-too-long", "Accueil!C4 [text-too-long]")])
+def test_diff_refuses_a_value_no_command_may_use_with_its_cell(plans, demo, case, where):
+    result = CliRunner().invoke(main, ["diff", str(demo), str(plans[case]), "--lang", "en"])
+    assert result.exit_code == 2 and where in result.output, result.output

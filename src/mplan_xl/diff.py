@@ -178,6 +178,11 @@ def _version(inspected: Any, lang: str) -> Version:
     path, located = shown_path(inspected.report.path), inspected.located
     if located is None:
         return Version(path, findings=inspected.report.findings)
+    # A value no command may use (a number Excel cannot hold, a text over 32,767 characters) is not compared:
+    # the file is refused with those cells, as rollover and upgrade refuse it.
+    unusable = [f for f in inspected.report.findings if f.code in UNUSABLE_CODES]
+    if unusable:
+        return Version(path, findings=unusable)
     raw = located.raw
     try:
         plan = located.to_plan()
@@ -201,6 +206,9 @@ def _version(inspected: Any, lang: str) -> Version:
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])
 
+
+#: The findings of a value the reader refused to hand on (:class:`~mplan_xl.reader.UnusableValue`).
+UNUSABLE_CODES = ("number-unusable", "text-too-long")
 
 _SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",
                "reviews": "review"}
@@ -376,7 +384,8 @@ class Diff:
             if version.findings is None:
                 continue
             lines.append(T["unreadable"](lang).format(path=version.path))
-            lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
+            lines += [f"  {f'{f.sheet}!{f.cell} ' if f.sheet and f.cell else ''}[{f.code}] {f.message}"
+                      + (f" → {f.hint}" if f.hint else "") for f in version.findings]
         if self.unreadable:
             return "\n".join(lines) + "\n"
         if self.same:

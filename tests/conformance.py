@@ -25,6 +25,8 @@ Differences, and why (each applied in one place below):
   white space only becomes ``""``) and decodes every ``_xHHHH_`` escape
   (``_x000D_``); openpyxl keeps the spaces and decodes only some escapes:
   compared stripped, with escapes decoded on both sides (:func:`same_value`).
+  Our reader then leaves out the characters XML 1.0 forbids (``_x001B_``,
+  ESC), by design (:func:`mplan_xl.text_safety.xml_text`): compared without them.
 * openpyxl empties the cells a merged range covers but the first (value and
   formula), and gives an empty cell holding a hyperlink the link as value:
   those cells are compared with python-calamine only (:func:`compare`).
@@ -51,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from mplan_xl.reader import CellError, decode_xstring, read_workbook
+from mplan_xl.text_safety import xml_text
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -77,7 +80,7 @@ def same_value(ours: Any, theirs: Any, epoch: dt.datetime = EPOCH_1900) -> bool:
     if isinstance(ours, CellError) and theirs in ("", None):
         return True  # python-calamine's to_python has no error values
     if isinstance(ours, str) and isinstance(theirs, str):
-        return ours.strip() in (decode_xstring(theirs).strip(), theirs.strip()) \
+        return ours.strip() in (decode_xstring(theirs).strip(), theirs.strip(), xml_text(decode_xstring(theirs)).strip()) \
             or decode_xstring(ours).strip() == decode_xstring(theirs).strip()
     if ours in ("", None) or theirs in ("", None):
         return ours in ("", None) and (theirs in ("", None) or isinstance(theirs, str) and not theirs.strip())

@@ -21,7 +21,10 @@ member is copied byte for byte except the few that must change,
 
 and the new parts (``xl/commentsN.xml``, ``xl/drawings/vmlDrawingN.vml``) are
 added at the end. Cell values, styles indexes, formulas, tables, VBA and
-every other part are untouched, so ``check`` finds the same on the copy.
+every other part are untouched, so ``check`` finds the same on the copy;
+the one exception is a number no cell can hold (``<v>nan</v>``, ``<v>inf</v>``,
+finding ``number-unusable``), which would keep the copy from opening: it
+becomes the error ``#NUM!``, the note at the cell saying why.
 
 Example:
     >>> result = annotate_file("returned/plan.xlsx", "corrections/plan.xlsx", findings, "fr")  # doctest: +SKIP
@@ -38,11 +41,13 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from . import schema
+from .cell_patch import set_errors
 from .errors import UsageError
 from .package import MAIN_NS, REL_NS, PackageCopy, PackageError, element_prefix, insert_before
 from .reader import Limits, column_index
 from .report import UNREADABLE, FileReport, Report
 from .rules import ERROR, Finding
+from .text_safety import xml_text
 from .vocabulary import Label
 
 COMMENTS_REL = REL_NS + "/comments"
@@ -173,7 +178,7 @@ def _runs(lines: Sequence[tuple[str, bool]], p: str) -> str:
     for i, (line, bold) in enumerate(lines):
         text = ("\n" if i else "") + line
         props = f"<{p}rPr>{f'<{p}b/>' if bold else ''}<{p}sz val=\"9\"/><{p}rFont val=\"Tahoma\"/></{p}rPr>"
-        out.append(f'<{p}r>{props}<{p}t xml:space="preserve">{escape(text)}</{p}t></{p}r>')
+        out.append(f'<{p}r>{props}<{p}t xml:space="preserve">{escape(xml_text(text))}</{p}t></{p}r>')
     return "".join(out)
 
 
@@ -306,7 +311,8 @@ def patch_package(copy: PackageCopy, findings: Sequence[Finding], lang: str) -> 
     idmaps = _idmaps(parts)
     for sheet_name, sheet_notes in by_sheet.items():
         part = sheets[sheet_name][0]
-        xml = parts[part]
+        # A number no cell can hold (<v>nan</v>) would keep the copy from opening: it becomes #NUM!, its note says why.
+        xml = set_errors(parts[part], {n.cell for n in sheet_notes if any(f.code == "number-unusable" for f in n.findings)})
         prefix = element_prefix(xml, "worksheet")
         rels = copy.relationships(part)
         texts = [(n, note_lines(n, lang)) for n in sheet_notes]

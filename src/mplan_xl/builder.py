@@ -20,11 +20,9 @@ import os
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import xlsxwriter
-import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import __version__, layout, schema
+from . import __version__, layout, schema, xlsx_writer
 from .a1 import column_letters
 from .atomic import OutputError, atomic_output
 from .computed import PlanContext, column_formula, compute_row, situation_date, structured_ref
@@ -95,7 +93,7 @@ _MSG = {
 }
 
 
-class _Worksheet(xlsxwriter.worksheet.Worksheet):
+class _Worksheet(xlsx_writer.SafeWorksheet):
     """XlsxWriter's worksheet minus one cost: before storing each formula it runs some 35 regular
     expressions to prefix Excel 365 dynamic-array functions (FILTER, LAMBDA...). Our formulas are
     generated, use none of them and carry any ``_xlfn.`` prefix they need, and those passes were
@@ -169,7 +167,7 @@ class _WorkbookWriter:
         self.figures = Figures(plan.tables, plan.identity.year, lang, plan.identity.envelope, self.as_of)
 
     def write(self, path: Path) -> None:
-        wb = xlsxwriter.Workbook(str(path), {
+        wb = xlsx_writer.workbook(str(path), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "use_future_functions": False, "in_memory": True})
         try:

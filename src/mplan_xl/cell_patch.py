@@ -24,6 +24,7 @@ import re
 from typing import Mapping
 
 from .a1 import column_index
+from .numbers import is_cell_number
 
 _ROW = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?row>)', re.S)
 _CELL = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)', re.S)
@@ -39,6 +40,8 @@ def _column_number(letters: bytes | str) -> int:
 
 def _number(value: float) -> bytes:
     text = repr(float(value))
+    if not is_cell_number(float(value)):   # never a NaN or an infinity in a <v>: Excel would refuse the file
+        raise ValueError(f"not a number a cell can hold: {text}")
     if text.endswith(".0"):
         text = text[:-2]
     return text.encode()
@@ -84,6 +87,28 @@ def set_numbers(xml: bytes, values: Mapping[str, float]) -> bytes:
         pos = end
     out.append(xml[pos:])
     return b"".join(out)
+
+
+_VALUE = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?v>[^<]*</(?P=p)?v>|<(?P<q>[A-Za-z_][\w.-]*:)?v\s*/>')
+
+
+def set_errors(xml: bytes, cells: set[str], error: bytes = b"#NUM!") -> bytes:
+    """*xml* with the value of each cell of *cells* (A1 addresses) replaced by the error *error*, its formula kept.
+
+    What a copy of a team's workbook does with a ``<v>`` no cell can hold (``nan``, ``inf``): Excel would refuse
+    the whole file; ``#NUM!`` is what Excel shows for a number beyond its range.
+
+    >>> set_errors(b'<sheetData><row r="5"><c r="I5" s="2"><v>nan</v></c><c r="J5"><f>I5</f><v>inf</v></c></row></sheetData>', {"I5", "J5"})
+    b'<sheetData><row r="5"><c r="I5" s="2" t="e"><v>#NUM!</v></c><c r="J5" t="e"><f>I5</f><v>#NUM!</v></c></row></sheetData>'
+    """
+    def patch(cell: re.Match) -> bytes:
+        ref = _R_ATTR.search(cell["attrs"])
+        if ref is None or (ref[1] + ref[2]).decode() not in cells or cell["body"] is None:
+            return cell.group(0)
+        p = cell["p"] or b""
+        body = _VALUE.sub(lambda v: b"<" + p + b"v>" + error + b"</" + p + b"v>", cell["body"], count=1)
+        return b"<" + p + b"c" + _TYPE_ATTR.sub(b"", cell["attrs"]) + b' t="e">' + body + b"</" + p + b"c>"
+    return _CELL.sub(patch, xml) if cells else xml
 
 
 def _row_number(attrs: bytes) -> int:

@@ -25,10 +25,11 @@ from . import schema, tracking, versions
 from .computed import PlanContext, column_formula, structured_ref
 from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
+from .numbers import total as numbers_total
 from .plan import id_key, id_text, percent_columns
-
 from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
-from .reader import column_index
+from .reader import TextTooLong, UnusableValue, column_index
+from .reader_limits import EXCEL_MAX_TEXT
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
 from .schema import Kind
@@ -71,6 +72,27 @@ def _fmt_number(value: float, lang: str) -> str:
     if float(value).is_integer():
         return format_number(int(value), lang, ",")
     return format_number(value, lang).rstrip("0").rstrip(",.")
+
+
+# --- values no command may use --------------------------------------------------------------------------
+
+def check_unusable(ctx: Context) -> Iterator[Finding]:
+    """Every cell of every worksheet whose value the reader refused (:class:`~mplan_xl.reader.UnusableValue`):
+    a number Excel cannot hold, a text over Excel's 32,767 characters; and every text it cleaned of control
+    characters XML forbids (a warning); each at its cell."""
+    raw = ctx.plan.raw
+    for sheet in raw.sheet_names:
+        if raw.sheet_kinds.get(sheet) != "worksheet":
+            continue
+        for (r, c), value in sorted(raw.unusable(sheet).items()):
+            if isinstance(value, TextTooLong):
+                yield ctx.finding("text-too-long", sheet=sheet, cell=a1(r, c), value=value, limit=_fmt_number(
+                    EXCEL_MAX_TEXT, ctx.lang), length=_fmt_number(value.length, ctx.lang))
+            else:
+                yield ctx.finding("number-unusable", sheet=sheet, cell=a1(r, c), value=value)
+        for (r, c), characters in sorted(raw.cleaned(sheet).items()):
+            yield ctx.finding("text-control-characters", sheet=sheet, cell=a1(r, c), count=len(characters),
+                              characters=" ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(characters)))
 
 
 # --- template -------------------------------------------------------------------------------------------
@@ -152,7 +174,7 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
         elif column.in_plan_year and year and date.year != year:
             yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date, year=year)
         return
-    if not kind.is_number:
+    if not kind.is_number or isinstance(value, UnusableValue):   # an unusable value: check_unusable says it
         return
     if isinstance(value, str):
         number = parse_localized_number(value)
@@ -675,8 +697,9 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
-    check_template, check_cells, check_outside_tables, check_integrity, check_macros, check_external_links,
-    check_ids_and_references, check_objectives, check_budget, check_months, check_percentages, check_abandoned_actions,
+    check_unusable, check_template, check_cells, check_outside_tables, check_integrity, check_macros,
+    check_external_links, check_ids_and_references, check_objectives, check_budget, check_months, check_percentages,
+    check_abandoned_actions,
 )
 
 
@@ -708,7 +731,7 @@ def budget_figures(ctx: Context) -> dict[str, Any] | None:
         return None
     rows = ctx.computed.computed_rows("budget")
     def total(values: Iterable[Any]) -> float:   # as SUM adds a column: numbers only
-        return round(math.fsum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), 2)
+        return round(numbers_total(values), 2)
 
     planned_to_date = total(c.get("planned_to_date") for _, c in rows)
     actual_to_date = total(c.get("actual_to_date") for _, c in rows)

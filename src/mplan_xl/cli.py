@@ -22,7 +22,7 @@ import click
 
 from . import builder
 from .errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
-from .cli_errors import remember_lang
+from .cli_errors import echo, remember_lang
 from .cli_help import HelpGroup
 from .actuals import MARKETING_ACCOUNTS
 from .plan import CURRENCIES
@@ -111,7 +111,7 @@ def new(out: str | None, output: str | None, lang: str, company: str, year: int 
     out = one_output(out, output)
     path = builder.new_workbook(out, lang=lang, company=company, year=year, currency=currency, author=author,
                                 envelope=envelope, runtime=runtime, force=force, protect=protect)
-    click.echo(_WROTE(lang).format(path=path))
+    echo(_WROTE(lang).format(path=path))
 
 
 @main.command()
@@ -136,12 +136,12 @@ def demo(out: str | None, output: str | None, lang: str, company: str | None, ye
 
     path = demo_workbook(out, lang=lang, company=company, year=year, with_errors=with_errors,
                                  runtime=runtime, force=force, protect=protect)
-    click.echo(_WROTE(lang).format(path=path))
+    echo(_WROTE(lang).format(path=path))
     if fec:
         from .demo import demo_plan
         from .demo_fec import write_demo_fec
 
-        click.echo(_WROTE(lang).format(path=write_demo_fec(demo_plan(lang=lang, company=company, year=year), fec,
+        echo(_WROTE(lang).format(path=write_demo_fec(demo_plan(lang=lang, company=company, year=year), fec,
                                                            force=force)))
 
 
@@ -220,20 +220,20 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
         assert output is not None   # refused above: --format xlsx needs --output
         with atomic_output(output, force=force) as tmp:
             report.write_xlsx(tmp)
-        click.echo(report.summary_line())
+        echo(report.summary_line())
     else:
         text = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}[fmt]()
         if output:
             with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
-            click.echo(report.summary_line())
+            echo(report.summary_line())
         else:
-            click.echo(text, nl=not text.endswith("\n"))
+            echo(text, nl=not text.endswith("\n"))
     if annotate_dir:
         for line in annotated.lines(lang):
-            click.echo(line, err=True)
+            echo(line, err=True)
     if report.pending:
-        click.echo("mplan-xl: " + report.summary_line(), err=True)
+        echo("mplan-xl: " + report.summary_line(), err=True)
     sys.exit(report.exit_code)
 
 
@@ -304,17 +304,17 @@ def rollover(plan: str, out: str, year: int | None, runtime: str | None, lang: s
     result = run_rollover(plan, out, year=year, lang=lang if explicit else None, runtime=runtime, force=force,
                           message_lang=lang)
     verdicts = result.verdicts()
-    click.echo(text["wrote"](lang).format(path=result.output, year=result.year, source_year=result.source_year))
-    click.echo(text["review"](lang).format(count=len(result.suggestions), **verdicts))
-    click.echo(text["carried"](lang).format(count=len(result.carried_objectives),
+    echo(text["wrote"](lang).format(path=result.output, year=result.year, source_year=result.source_year))
+    echo(text["review"](lang).format(count=len(result.suggestions), **verdicts))
+    echo(text["carried"](lang).format(count=len(result.carried_objectives),
                                             ids=", ".join(result.carried_objectives) or "-",
                                             kpis=len(result.carried_kpis)))
     listed = result.listed_findings
-    click.echo(text["listed"](lang).format(count=len(listed)))
+    echo(text["listed"](lang).format(count=len(listed)))
     for finding in listed:
-        click.echo(finding_line(finding, lang))
+        echo(finding_line(finding, lang))
     new = result.output_report
-    click.echo(text["new_check"](lang).format(status=text[new.status](lang), errors=new.errors, warnings=new.warnings))
+    echo(text["new_check"](lang).format(status=text[new.status](lang), errors=new.errors, warnings=new.warnings))
     sys.exit(EXIT_OK if new.errors == 0 else EXIT_FAILED)
 
 
@@ -369,23 +369,23 @@ def upgrade(old: str, out: str, runtime: str | None, lang: str, force: bool) -> 
     result = run_upgrade(old, out, lang=lang if explicit else None, runtime=runtime, force=force, message_lang=lang)
     source_version = result.source_version or text["unknown_version"](lang)
     if result.same_version:
-        click.echo(text["same"](lang).format(source=old, version=result.version))
-    click.echo(text["wrote"](lang).format(path=result.output, version=result.version, source_version=source_version,
+        echo(text["same"](lang).format(source=old, version=result.version))
+    echo(text["wrote"](lang).format(path=result.output, version=result.version, source_version=source_version,
                                           source=old))
-    click.echo(text["rows"](lang).format(total=sum(result.rows.values()),
+    echo(text["rows"](lang).format(total=sum(result.rows.values()),
                                          tables=", ".join(f"{name} {count}" for name, count in result.rows.items())))
     if result.percent_converted:
-        click.echo(text["percent"](lang).format(count=result.percent_converted, version=result.version))
-    click.echo(text["not_carried"](lang).format(count=len(result.not_carried)))
+        echo(text["percent"](lang).format(count=result.percent_converted, version=result.version))
+    echo(text["not_carried"](lang).format(count=len(result.not_carried)))
     for item in result.not_carried:
-        click.echo(f"  - {item.text(lang)}")
+        echo(f"  - {item.text(lang)}")
     new = result.output_report
     before = new.errors - len(result.new_errors)
-    click.echo(text["new_check"](lang).format(status=_ROLLOVER_TEXT[new.status](lang), errors=new.errors,
+    echo(text["new_check"](lang).format(status=_ROLLOVER_TEXT[new.status](lang), errors=new.errors,
                                               before=before, warnings=new.warnings))
     for finding in new.findings:
         if finding.severity == "error":
-            click.echo(finding_line(finding, lang))
+            echo(finding_line(finding, lang))
     sys.exit(EXIT_OK)
 
 
@@ -449,31 +449,31 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfoli
                                  limits=Limits(timeout_s=timeout), on_done=on_done)
     outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
                 for k in ("added", "replaced", "reloaded", "modified_after_approval")}
-    click.echo(text["summary"](lang).format(db=display_name(db), loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
+    echo(text["summary"](lang).format(db=display_name(db), loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
     for plan in result.loaded:
         if plan.outcome == "modified_after_approval":
-            click.echo(text["modified"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+            echo(text["modified"](lang).format(path=plan.path, company=plan.company, year=plan.year,
                                                      changes=plan.diff.count()))
-            click.echo("".join("      " + line + "\n" for line in plan.diff.to_text(lang).splitlines()[1:]), nl=False)
+            echo("".join("      " + line + "\n" for line in plan.diff.to_text(lang).splitlines()[1:]), nl=False)
             continue
-        click.echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+        echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
                                                warnings=plan.warnings))
     if result.skipped:
-        click.echo(text["skipped"](lang))
+        echo(text["skipped"](lang))
     for item in result.skipped:
         status = item.note or _ROLLOVER_TEXT[item.status](lang)
-        click.echo(text["skipped_file"](lang).format(status=status, path=item.path))
+        echo(text["skipped_file"](lang).format(status=status, path=item.path))
         if not item.note:
             for finding in item.findings:
-                click.echo("  " + finding_line(finding, lang))
+                echo("  " + finding_line(finding, lang))
     if result.ignored:
-        click.echo(text["ignored"](lang))
+        echo(text["ignored"](lang))
     for item in result.ignored:
-        click.echo(text["skipped_file"](lang).format(status=item.note, path=item.path))
+        echo(text["skipped_file"](lang).format(status=item.note, path=item.path))
     if result.portfolio:
-        click.echo(text["portfolio"](lang).format(path=result.portfolio))
+        echo(text["portfolio"](lang).format(path=result.portfolio))
     if result.pending:
-        click.echo("mplan-xl: " + text["interrupted"](lang).format(count=len(result.pending)), err=True)
+        echo("mplan-xl: " + text["interrupted"](lang).format(count=len(result.pending)), err=True)
     sys.exit(result.exit_code)
 
 
@@ -510,10 +510,10 @@ def approve(plan: str, db: str, lang: str, timeout: float) -> None:
 
     result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
     loaded = result.plan
-    click.echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
+    echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
                                                       sha=loaded.sha256[:12], db=display_name(db)))
     figures = {k: (_amount(v, lang) if isinstance(v, float) else v) for k, v in result.figures.items()}
-    click.echo(_APPROVE_TEXT["figures"](lang).format(**figures))
+    echo(_APPROVE_TEXT["figures"](lang).format(**figures))
 
 
 def _amount(value: float, lang: str) -> str:
@@ -560,19 +560,19 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
     check_outputs([output], [old, new], force=force)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
     if result.unreadable and fmt != "json":
-        click.echo(result.to_text(lang), err=True, nl=False)
+        echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
         assert output is not None   # refused above: --format xlsx needs --output
         result.write_xlsx(output, lang, force=force)
-        click.echo(output)
+        echo(output)
     else:
         text = result.to_json() if fmt == "json" else result.to_text(lang)
         if output:
             with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
-            click.echo(output)
+            echo(output)
         else:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
     sys.exit(result.exit_code)
 
 
@@ -643,22 +643,22 @@ def actuals(plan: str, fec: str, out: str, report: str | None, rules: str | None
     prefixes = tuple(p.strip() for p in accounts.split(",") if p.strip())
     result = import_actuals(plan, fec, out, rules=rules, as_of=_as_of(as_of), accounts=prefixes, report=report,
                             force=force, lang=lang)
-    click.echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
+    echo(text["wrote"](lang).format(path=out, lines=len(result.lines), fec=fec))
     for warning in result.warnings[:_LISTED_UNMATCHED]:
-        click.echo(text["warning"](lang).format(text=warning.text(lang)))
+        echo(text["warning"](lang).format(text=warning.text(lang)))
     if len(result.warnings) > _LISTED_UNMATCHED:
-        click.echo(text["more_warnings"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
+        echo(text["more_warnings"](lang).format(count=len(result.warnings) - _LISTED_UNMATCHED))
     for line in result.summary(lang):
-        click.echo(line)
+        echo(line)
     if result.unmatched:
-        click.echo(text["unmatched"](lang).format(sheet=UNMATCHED_SHEET(lang)))
+        echo(text["unmatched"](lang).format(sheet=UNMATCHED_SHEET(lang)))
         for entry in result.unmatched[:_LISTED_UNMATCHED]:
-            click.echo(text["entry"](lang).format(line=entry.line, date=entry.date.strftime("%d/%m/%Y") if lang == "fr"
+            echo(text["entry"](lang).format(line=entry.line, date=entry.date.strftime("%d/%m/%Y") if lang == "fr"
                                                   else entry.date.isoformat(), account=entry.account,
                                                   supplier=entry.supplier or entry.supplier_code or "-",
                                                   label=entry.label, amount=result.money(entry.amount, lang)))
         if len(result.unmatched) > _LISTED_UNMATCHED:
-            click.echo(text["more"](lang).format(count=len(result.unmatched) - _LISTED_UNMATCHED))
+            echo(text["more"](lang).format(count=len(result.unmatched) - _LISTED_UNMATCHED))
     sys.exit(EXIT_FAILED if result.unmatched else EXIT_OK)
 
 

@@ -24,7 +24,14 @@ from typing import Any, Sequence
 import click
 
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MplanError
+from .text_safety import display_text
 from .vocabulary import LANGUAGES, Label
+
+
+def echo(message: str = "", nl: bool = True, err: bool = False) -> None:
+    """Print *message* as every command prints: control characters escaped (:func:`~mplan_xl.text_safety.display_text`),
+    so a company name or a file name holding a terminal escape shows it instead of obeying it."""
+    click.echo(display_text(str(message)), nl=nl, err=err)
 
 LANG_KEY = "mplan_lang"
 
@@ -145,7 +152,7 @@ class MplanGroup(click.Group):
         except MplanError as err:
             lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             for i, line in enumerate(err.lines(lang)):
-                click.echo(f"mplan-xl: {line}" if i == 0 and not line.startswith(" ") else line, err=True)
+                echo(f"mplan-xl: {line}" if i == 0 and not line.startswith(" ") else line, err=True)
             ctx.exit(err.exit_code)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
             sys.stderr.close()
@@ -153,13 +160,13 @@ class MplanGroup(click.Group):
         except OSError as err:
             lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             path = err.filename or ""
-            click.echo("mplan-xl: " + _TEXT["write_failed"](lang).format(path=path, error=err.strerror or err),
+            echo("mplan-xl: " + _TEXT["write_failed"](lang).format(path=path, error=err.strerror or err),
                        err=True)
             ctx.exit(EXIT_FAILED)
         except Exception as err:  # a bug of ours: said as such, never a traceback
             lang = ctx.meta.get(LANG_KEY) or user_lang(self.args_given)
             detail = f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"
-            click.echo("mplan-xl: " + _TEXT["internal"](lang).format(error=detail), err=True)
+            echo("mplan-xl: " + _TEXT["internal"](lang).format(error=detail), err=True)
             ctx.exit(EXIT_FAILED)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
@@ -171,10 +178,10 @@ class MplanGroup(click.Group):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as err:
-            click.echo(f"mplan-xl: {usage_text(err, user_lang(args))}", err=True)
+            echo(f"mplan-xl: {usage_text(err, user_lang(args))}", err=True)
             sys.exit(err.exit_code if err.exit_code != 1 else EXIT_USAGE)
         except (click.Abort, KeyboardInterrupt, EOFError) as err:
-            click.echo(f"mplan-xl: {_TEXT['aborted'](user_lang(args))}", err=True)
+            echo(f"mplan-xl: {_TEXT['aborted'](user_lang(args))}", err=True)
             sys.exit(EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED)
         sys.exit(code if isinstance(code, int) else 0)
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from .errors import DatabaseError, UsageError
+from .text_safety import utf8_text
 from .vocabulary import Label
 
 #: (column, SQL type) per table, and the primary key columns per table.
@@ -241,7 +242,7 @@ class DuckDatabase(Database):
 
     def delete_findings(self, paths: Sequence[str], shas: Sequence[str]) -> None:
         self.con.execute("DELETE FROM findings WHERE path IN (SELECT unnest(?::VARCHAR[])) "
-                         "OR sha256 IN (SELECT unnest(?::VARCHAR[]))", [list(paths), list(shas)])
+                         "OR sha256 IN (SELECT unnest(?::VARCHAR[]))", [[stored(p) for p in paths], list(shas)])
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -273,8 +274,15 @@ def typed_frame(columns: Sequence[tuple[str, str]], rows: Sequence[Mapping[str, 
         elif sql in ("DATE", "TIMESTAMP"):
             data[column] = pd.Series(pd.to_datetime(values), dtype="datetime64[us]")
         else:
-            data[column] = pd.Series(values, dtype=object)
+            data[column] = pd.Series([stored(v) for v in values], dtype=object)
     return pd.DataFrame(data)
+
+
+def stored(value: Any) -> Any:
+    """*value* as a database stores it: a text that UTF-8 cannot carry (a file name that was not UTF-8) gets
+    U+FFFD in place of each bad byte (:func:`~mplan_xl.text_safety.utf8_text`), so one such name never makes
+    the whole batch's write fail."""
+    return utf8_text(value) if isinstance(value, str) else value
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
@@ -336,7 +344,7 @@ class PostgresDatabase(Database):
         columns = ", ".join(f'"{c}"' for c in names)
         with self.con.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(c) for c in names])
+                copy.write_row([stored(row.get(c)) for c in names])
 
     def delete_plans(self, tables: Sequence[str], keys: Sequence[tuple[str, int]]) -> None:
         if not keys:
@@ -347,7 +355,8 @@ class PostgresDatabase(Database):
                              f"WHERE lower(t.company) = k.company AND t.year = k.year", [companies, years])
 
     def delete_findings(self, paths: Sequence[str], shas: Sequence[str]) -> None:
-        self.con.execute("DELETE FROM findings WHERE path = ANY(%s) OR sha256 = ANY(%s)", [list(paths), list(shas)])
+        self.con.execute("DELETE FROM findings WHERE path = ANY(%s) OR sha256 = ANY(%s)",
+                         [[stored(p) for p in paths], list(shas)])
 
     def lock(self, *names: str) -> None:
         for name in sorted(set(names)):

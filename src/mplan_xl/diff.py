@@ -172,11 +172,18 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
 
 def _version(inspected: Any, lang: str) -> Version:
     from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+    from .report import shown_path
     from .validator import internal_error
 
-    path, located = inspected.report.path, inspected.located
+    # A name that is not valid UTF-8 is shown as every report shows it (U+FFFD), so JSON and xlsx can carry it.
+    path, located = shown_path(inspected.report.path), inspected.located
     if located is None:
         return Version(path, findings=inspected.report.findings, note=inspected.report.note)
+    # A value no command may use (a number Excel cannot hold, a text over 32,767 characters) is not compared:
+    # the file is refused with those cells, as rollover and upgrade refuse it.
+    unusable = [f for f in inspected.report.findings if f.code in UNUSABLE_CODES]
+    if unusable:
+        return Version(path, findings=unusable)
     raw = located.raw
     try:
         plan = located.to_plan()
@@ -200,6 +207,9 @@ def _version(inspected: Any, lang: str) -> Version:
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])
 
+
+#: The findings of a value the reader refused to hand on (:class:`~mplan_xl.reader.UnusableValue`).
+UNUSABLE_CODES = ("number-unusable", "text-too-long")
 
 _SCHEMA_KEY = {"objectives": "objectives", "actions": "actions", "budget_lines": "budget", "kpis": "kpis",
                "reviews": "review"}
@@ -385,7 +395,8 @@ class Diff:
                 continue
             lines.append(T["not_a_plan"](lang).format(path=version.path, note=version.note) if version.note
                          else T["unreadable"](lang).format(path=version.path))
-            lines += [f"  [{f.code}] {f.message}" + (f" → {f.hint}" if f.hint else "") for f in version.findings]
+            lines += [f"  {f'{f.sheet}!{f.cell} ' if f.sheet and f.cell else ''}[{f.code}] {f.message}"
+                      + (f" → {f.hint}" if f.hint else "") for f in version.findings]
         if self.unreadable:
             return "\n".join(lines + [T["not_compared"](lang)]) + "\n"
         if self.same:
@@ -407,13 +418,13 @@ class Diff:
 
     def write_xlsx(self, path: str | Path, lang: str = "fr", force: bool = True) -> Path:
         """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
-        import xlsxwriter
+        from . import xlsx_writer
 
         from .atomic import atomic_output
         from .inputs import OUTPUT_PROPERTY
 
         with atomic_output(path, force=force) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+            wb = xlsx_writer.workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False})
             wb.set_custom_property(OUTPUT_PROPERTY, "diff")   # a folder scan skips it (mplan_xl.inputs)
             try:

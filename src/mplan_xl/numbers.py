@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any
+from typing import Any, Iterable
 
 #: Day 0 of Excel's 1900 date system, for serial numbers from 61 (1900-03-01) on.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -47,6 +47,10 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009'\u2019]")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 # Possessive: a long run of digits that ends in a letter fails in linear time.
 _NUMBER = re.compile(r"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)")
+
+#: The largest number Excel holds in a cell (Excel specifications and limits); beyond it, and for NaN or an
+#: infinity, a cell's value is no number at all: Excel refuses to open a file holding one.
+EXCEL_MAX_NUMBER = 9.99999999999999e307
 
 #: Relative tolerance of spreadsheet comparisons (2^-48, LibreOffice's ``rtl::math::approxEqual``).
 SPREADSHEET_EPSILON = 2.0 ** -48
@@ -98,6 +102,35 @@ def to_number(value: Any, *, dates: bool = False) -> float | None:
     except OverflowError:  # an int too large for a float
         return None
     return value if math.isfinite(value) else None
+
+
+def is_cell_number(value: float) -> bool:
+    """Whether a float read from a cell is a number Excel can hold: finite, within ±:data:`EXCEL_MAX_NUMBER`.
+
+    The reader (:mod:`mplan_xl.reader`) turns every other one into a value no figure counts, so no NaN or
+    infinity reaches a computation, a database or a written workbook.
+
+    >>> is_cell_number(1e15), is_cell_number(1e308), is_cell_number(float("nan")), is_cell_number(float("-inf"))
+    (True, False, False, False)
+    """
+    return -EXCEL_MAX_NUMBER <= value <= EXCEL_MAX_NUMBER
+
+
+def total(values: Iterable[Any]) -> float:
+    """The sum of the numbers among *values*, as SUM adds a column (text, blanks and booleans left out).
+
+    Never an infinity: a sum beyond what a cell holds (two amounts of 9e307) is ±:data:`EXCEL_MAX_NUMBER`,
+    its amounts being out of range already (``check``: ``value-out-of-range``, at their cells).
+
+    >>> total([1, "2", None, 2.5, True]), total([9e307, 9e307]) == EXCEL_MAX_NUMBER
+    (3.5, True)
+    """
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    try:
+        result = math.fsum(numbers)
+    except OverflowError:     # intermediate overflow: the sign of the plain sum says which way
+        result = math.copysign(math.inf, sum(numbers))
+    return max(-EXCEL_MAX_NUMBER, min(EXCEL_MAX_NUMBER, result))
 
 
 def parse_localized_number(text: Any) -> float | None:

@@ -369,7 +369,7 @@ TO_DATE_COLS = (Col("as_of", Kind.DATE, 12), Col("planned_to_date", Kind.MONEY, 
 
 def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
     """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced atomically)."""
-    import xlsxwriter
+    from . import xlsx_writer
 
     frames = views(con, lang)
     currencies = frames["currencies"]
@@ -378,7 +378,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
     if db_name is None:
         db_name = con.name if con.kind == "postgresql" else Path(con.name).name
     with atomic_output(path, force=True) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+        wb = xlsx_writer.workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
         try:
             w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""))

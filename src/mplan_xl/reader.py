@@ -92,7 +92,9 @@ from .a1 import column_index, column_letters
 from .errors import UnreadableWorkbook
 from .package import rels_path, resolve
 from .rules import READ_ERRORS
-from .reader_limits import Limits, _corrupt, _oversized
+from .numbers import is_cell_number
+from .text_safety import xml_forbidden, xml_text
+from .reader_limits import EXCEL_MAX_TEXT, Limits, _corrupt, _oversized
 from .shared_formulas import _range_bounds, shift_formula
 from .sheet_scan import _SheetScan, scan_sheet
 from .sniff import EMPTY_ZIP_MAGIC, OLE_MAGIC, ZIP_MAGIC, _classify_compound, _classify_other
@@ -117,6 +119,89 @@ class CellError(str):
 
     def __repr__(self) -> str:
         return f"CellError({str.__repr__(self)})"
+
+
+class UnusableValue(str):
+    """A cell value no command may compute with or write again, as the reader hands it on.
+
+    The number of a ``<v>`` that Excel cannot hold (``nan``, ``inf``, ``1e400``,
+    10,000 digits: :class:`NotANumber`) and a text longer than Excel's limit of
+    :data:`~mplan_xl.reader_limits.EXCEL_MAX_TEXT` characters
+    (:class:`TextTooLong`) are replaced, once, where the reader builds the grid:
+    no figure counts them (they are not numbers), no writer copies them, and
+    ``check`` reports each at its cell. It is a ``str``: a short text saying
+    what the cell held.
+    """
+
+    __slots__ = ()
+
+
+class NotANumber(UnusableValue):
+    """A cell's number that Excel cannot hold: NaN, an infinity, beyond ±9.99999999999999E+307.
+
+    >>> NotANumber.of(float("inf")), NotANumber.of(float("nan")), NotANumber.of(-1e308)
+    (NotANumber('inf'), NotANumber('nan'), NotANumber('-1e+308'))
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: float) -> "NotANumber":
+        return cls(repr(value))
+
+    def __repr__(self) -> str:
+        return f"NotANumber({str.__repr__(self)})"
+
+
+class TextTooLong(UnusableValue):
+    """A cell's text longer than Excel's limit: its first characters and its length.
+
+    >>> TextTooLong.of("x" * 40_000).length, len(TextTooLong.of("x" * 40_000))
+    (40000, 41)
+    """
+
+    length: int
+    #: How much of the text is kept, to show where it comes from.
+    KEPT = 40
+
+    @classmethod
+    def of(cls, text: str) -> "TextTooLong":
+        value = cls(f"{text[:cls.KEPT]}…")
+        value.length = len(text)
+        return value
+
+    def __repr__(self) -> str:
+        return f"TextTooLong({str.__repr__(self)}, length={self.length})"
+
+
+#: What, in a sheet's XML or the shared strings, may give a text holding a character XML 1.0 forbids: Excel's
+#: escape of one (``_x001B_``, ``_xD800_``, ``_xFFFE_``) or the raw character. Without one, no text is searched.
+_FORBIDDEN_SOURCE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
+                               rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _usable(grid: list[list[Any]], controls: bool = True
+            ) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
+    """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
+    and (when *controls*: the sheet's XML may hold one, see :data:`_FORBIDDEN_SOURCE`) every text loses the
+    characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written into a copy or a
+    report they would keep it from opening). Returns both, by cell: the unusable values, and the characters
+    each cleaned text lost. The one place where a cell's value becomes what every command computes with."""
+    found: dict[tuple[int, int], UnusableValue] = {}
+    cleaned: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            kind = value.__class__
+            if kind is float:
+                if not is_cell_number(value):
+                    found[r, c] = row[c] = NotANumber.of(value)
+            elif kind is str:
+                if len(value) > EXCEL_MAX_TEXT:
+                    found[r, c] = row[c] = TextTooLong.of(xml_text(value))
+                elif controls and xml_forbidden(value):
+                    row[c] = xml_text(value)
+                    cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
+    return found, cleaned
 
 
 @dataclass
@@ -170,6 +255,10 @@ class RawWorkbook:
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
+    _unusable: dict[str, dict[tuple[int, int], UnusableValue]] = field(default_factory=dict, repr=False)
+    _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
+    #: The sheets whose texts may hold a character XML forbids (their XML or the shared strings have one).
+    _controls: set[str] = field(default_factory=set, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -195,8 +284,20 @@ class RawWorkbook:
         kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
         grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
+        self._unusable[sheet], self._cleaned[sheet] = _usable(grid, sheet in self._controls)
         self._values[sheet] = grid
         return grid
+
+    def unusable(self, sheet: str) -> dict[tuple[int, int], UnusableValue]:
+        """The sheet's cells whose value no command may use (:class:`UnusableValue`): (row, col) 0-based -> value."""
+        self.values(sheet)
+        return self._unusable[sheet]
+
+    def cleaned(self, sheet: str) -> dict[tuple[int, int], str]:
+        """The sheet's texts that held characters XML 1.0 forbids, which :meth:`values` leaves out:
+        (row, col) 0-based -> the characters left out."""
+        self.values(sheet)
+        return self._cleaned[sheet]
 
     def _read_values(self, sheet: str, scan: _SheetScan) -> list[list[Any]]:
         if not scan.has_cells:
@@ -394,9 +495,12 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     wb_xml = pkg.part_xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
+    shared_controls = False
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
-            pkg.xml(target)
+            part = pkg.xml(target)
+            if rtype.endswith("/sharedStrings") and part is not None and _FORBIDDEN_SOURCE.search(part):
+                shared_controls = True
 
     sheet_names: list[str] = []
     sheet_states: dict[str, str] = {}
@@ -437,10 +541,13 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             recalculates_on_open = el.get("fullCalcOnLoad") in ("1", "true")
 
     scans: dict[str, _SheetScan] = {}
+    controls: set[str] = set()
     tables: dict[str, TableInfo] = {}
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
+        if shared_controls or _FORBIDDEN_SOURCE.search(sheet_xml):
+            controls.add(name)
         dimension = _DIMENSION.search(sheet_xml, 0, 4096)
         if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
             pkg.for_calamine[member] = sheet_xml[:dimension.start()] + sheet_xml[dimension.end():]
@@ -480,7 +587,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
-                       content=content, _scans=scans, _calamine=calamine)
+                       content=content, _scans=scans, _calamine=calamine, _controls=controls)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')
@@ -631,5 +738,5 @@ def decode_xstring(text: str) -> str:
     return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-__all__ = ["CellError", "Limits", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
+__all__ = ["CellError", "Limits", "NotANumber", "TextTooLong", "UnusableValue", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
            "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]

@@ -28,6 +28,8 @@ MIB = 2**20
 #: Excel's own grid size: references beyond it are names, not cells.
 EXCEL_MAX_ROW = 1_048_576
 EXCEL_MAX_COL = 16_384
+#: Excel's limit of characters in one cell: a longer text is refused at its cell (see :class:`~mplan_xl.reader.TextTooLong`).
+EXCEL_MAX_TEXT = 32_767
 
 
 @dataclass(frozen=True)

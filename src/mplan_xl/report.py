@@ -43,6 +43,8 @@ REPORT_PROPERTY = OUTPUT_PROPERTY
 
 #: How much of a text a rendering shows at most; a message quotes an excerpt, never a whole pasted value.
 MAX_SHOWN = 500
+#: How much of a template version a report shows (a real one is ``3.0.0``).
+MAX_VERSION_SHOWN = 40
 
 # What no report may carry: C0/C1 control characters (ill-formed in XML 1.0,
 # garbage on a terminal), lone surrogates (a file name that was not UTF-8,
@@ -139,6 +141,11 @@ class FileReport:
     plan_key: tuple[str, int] | None = field(default=None, compare=False, repr=False)
     #: The file this one is likely a conflict copy of (finding ``likely-duplicate``).
     duplicate_of: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The template version as the file gives it: a text of any length (5,000 digits) is shown as an excerpt.
+        if isinstance(self.template_version, str):
+            self.template_version = shown(self.template_version, limit=MAX_VERSION_SHOWN)
 
     @property
     def errors(self) -> int:
@@ -345,10 +352,10 @@ class Report:
         string (the writer never turns strings into formulas), so a hostile
         message or file name cannot execute anything.
         """
-        import xlsxwriter
+        from . import xlsx_writer
 
         t = lambda key: _TEXT[key](self.lang)  # noqa: E731
-        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+        wb = xlsx_writer.workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                              "strings_to_urls": False})
         wb.set_custom_property(REPORT_PROPERTY, "check")
         try:

@@ -98,6 +98,26 @@ _CATALOGUE: tuple[Rule, ...] = (
            "mplan-xl met an internal error while checking this file ({detail}): the file is not at fault."),
           ("Signalez-le aux mainteneurs de mplan-xl avec le fichier et la sortie de « mplan-xl --version ».",
            "Report it to the mplan-xl maintainers with the file and the output of 'mplan-xl --version'.")),
+    _rule("number-unusable", ERROR, "readability", ("Nombre inutilisable", "Unusable number"),
+          ("La cellule contient « {value} », qui n'est pas un nombre qu'Excel peut tenir (pas un nombre, infini, ou "
+           "au-delà de ±9,99999999999999E+307) : Excel refuse d'ouvrir le fichier, aucun calcul ne le compte.",
+           "The cell holds '{value}', which is no number Excel can hold (not a number, infinite, or beyond "
+           "±9.99999999999999E+307): Excel refuses to open the file, no figure counts it."),
+          ("Ressaisissez le nombre ; s'il vient d'un autre outil, exportez-le à nouveau.",
+           "Type the number again; if it came from another tool, export it again.")),
+    _rule("text-too-long", ERROR, "readability", ("Texte trop long", "Text too long"),
+          ("La cellule contient un texte de {length} caractères (« {value} ») : Excel en tient au plus {limit}.",
+           "The cell holds a text of {length} characters ('{value}'): Excel holds at most {limit}."),
+          ("Raccourcissez le texte (un lien vers un document pour une note longue).",
+           "Shorten the text (a link to a document for a long note).")),
+    _rule("text-control-characters", WARNING, "cells", ("Caractères de contrôle", "Control characters"),
+          ("Le texte de la cellule contient {count} caractère(s) de contrôle ({characters}) : ils sont laissés "
+           "de côté dans ce que mplan-xl lit, écrit et affiche.",
+           "The cell's text holds {count} control character(s) ({characters}): they are left out of what "
+           "mplan-xl reads, writes and shows."),
+          ("Ressaisissez le texte ; ces caractères invisibles viennent souvent d'un copier-coller depuis un autre "
+           "outil.", "Type the text again; these invisible characters often come from a copy-paste out of another "
+           "tool.")),
     # --- template ------------------------------------------------------------------------------------
     _rule("not-mplan-workbook", ERROR, "template", ("Pas un plan mplan-xl", "Not an mplan-xl plan"),
           ("Ce classeur n'a pas été créé à partir du modèle mplan-xl.", "This workbook was not made from the mplan-xl template."),

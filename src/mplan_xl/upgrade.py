@@ -184,18 +184,20 @@ def upgrade(source: str | os.PathLike, output: str | os.PathLike, *, lang: str |
     read: _Source = inspect_file(source, message_lang, then=lambda inspected: _read_source(inspected, lang))
     located = read.located
     target_lang = lang or located.lang
-    build_workbook(read.plan, output, lang=target_lang, runtime=runtime, template=_is_template(read.report),
-                   force=force)
+    source_version, tables = located.template_version, set(located.tables)
+    plan, report, not_carried = read.plan, read.report, read.not_carried
+    del read, located   # the source workbook as read (its values, its bytes) is not held while the new one is built
+    build_workbook(plan, output, lang=target_lang, runtime=runtime, template=_is_template(report), force=force)
     rows: dict[str, int] = {}
     for table in schema.TABLES:
-        if table.key in located.tables:
+        if table.key in tables:
             name = schema.worksheet_name(table.worksheet, target_lang)
-            rows[name] = rows.get(name, 0) + len(read.plan.rows(table.key))
-    return UpgradeResult(source=source, output=output, source_version=located.template_version,
-                         version=schema.TEMPLATE_VERSION, lang=target_lang, rows=rows, not_carried=read.not_carried,
-                         source_report=read.report, output_report=check_file(output, message_lang),
-                         percent_converted=len(versions.percent_figures(read.plan.tables))
-                         if versions.percent_in_points(located.template_version) else 0)
+            rows[name] = rows.get(name, 0) + len(plan.rows(table.key))
+    return UpgradeResult(source=source, output=output, source_version=source_version,
+                         version=schema.TEMPLATE_VERSION, lang=target_lang, rows=rows, not_carried=not_carried,
+                         source_report=report, output_report=check_file(output, message_lang),
+                         percent_converted=len(versions.percent_figures(plan.tables))
+                         if versions.percent_in_points(source_version) else 0)
 
 
 def _is_template(report: FileReport) -> bool:

@@ -128,14 +128,15 @@ RELEASES: tuple[Release, ...] = (
          "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
 )
 
-_VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$")
+# At most 9 digits a part: a longer run is no version (and would pass Python's integer-string limit).
+_VERSION = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?\s*$")
 
 
 def parse(version: object) -> tuple[int, int, int] | None:
     """A version text as (major, minor, patch); None when it is not one.
 
-    >>> parse("2.0.0"), parse("1.0"), parse(" 3 "), parse("v2"), parse(None)
-    ((2, 0, 0), (1, 0, 0), (3, 0, 0), None, None)
+    >>> parse("2.0.0"), parse("1.0"), parse(" 3 "), parse("v2"), parse(None), parse("7" * 5000)
+    ((2, 0, 0), (1, 0, 0), (3, 0, 0), None, None, None)
     """
     match = _VERSION.match(str(version)) if isinstance(version, (str, int, float)) else None
     return None if match is None else (int(match[1]), int(match[2] or 0), int(match[3] or 0))

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import tempfile
 import zipfile
+from xml.etree import ElementTree
 from decimal import Decimal
 from pathlib import Path
 
@@ -349,3 +350,23 @@ def test_a_grouped_amount_in_a_file_whose_amounts_have_no_decimals_is_ambiguous(
     found = problems(fec_bytes(rows))
     assert [(line, column) for line, column, _ in found] == [(2, "Debit"), (5, "Debit")]
     assert "ambiguous amount" in found[0][2] and "unreadable amount 'NaN'" in found[1][2]
+
+
+def test_control_characters_in_fec_labels_are_removed_reported_and_never_printed_raw(demo):
+    # An export with a terminal escape (ESC ] 0 ; ... BEL sets a window's title) in every label, and a NUL in the
+    # last one (a NUL at the start of a file is taken for a binary file, and refused as such).
+    lines = demo["fec"].splitlines()
+    assert len("\n".join(lines[:-1])) > 4096
+    dirty = "\n".join(line if n == 0 else "\t".join(
+        f + "\x1b]0;x\x07\x0b" + ("\x00" if n == len(lines) - 1 else "") if i == 10 else f
+        for i, f in enumerate(line.split("\t"))) for n, line in enumerate(lines)) + "\n"
+    _, _, clean = run(demo, "clean", demo["fec"].encode("utf-8"))
+    result, out, report = run(demo, "control", dirty.encode("utf-8"))
+    assert report is not None and clean is not None
+    assert report["matched"] == clean["matched"] and report["unmatched"]["amount"] == clean["unmatched"]["amount"]
+    assert "control characters removed" in result.output and "\x1b" not in result.output
+    assert report["warnings"]
+    with zipfile.ZipFile(out) as archive:   # the unmatched entries' sheet holds the labels: every part parses
+        for name in archive.namelist():
+            if name.endswith(".xml"):
+                ElementTree.fromstring(archive.read(name))

@@ -36,6 +36,7 @@ from .fec import FecProblem, read_fec
 from .package import MAIN_NS, PackageCopy
 from .plan import CURRENCIES, id_text
 from .plan_reader import LocatedPlan
+from .text_safety import xml_text
 from .reader import Limits
 from .vocabulary import BUDGET_SERIES, Label
 
@@ -87,7 +88,7 @@ UNMATCHED_HEADERS = (Label("Ligne FEC", "FEC line"), Label("Date", "Date"), Labe
 def unmatched_sheet_xml(result: ActualsResult, lang: str) -> bytes:
     """A worksheet listing the unmatched entries (inline strings: no shared-strings or styles part to touch)."""
     def text(ref: str, value: str) -> str:
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(xml_text(value))}</t></is></c>'
 
     rows = ['<row r="1">' + "".join(text("ABCDEFGHI"[i] + "1", h(lang)) for i, h in enumerate(UNMATCHED_HEADERS))
             + "</row>"]

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 from .errors import FecError
+from .text_safety import xml_forbidden, xml_text
 from .vocabulary import Label
 
 #: The columns this reader needs, by their FEC names (case-insensitive).
@@ -174,6 +175,8 @@ _LONG = Label("champ de {length} caractères (au plus 32 767, la limite d'une ce
 _UNREADABLE_LINE = Label("ligne illisible ({error})", "unreadable line ({error})")
 _NO_ENTRY = Label("aucune écriture après la ligne d'en-tête", "no entry after the header line")
 _FALLBACK = Label("pas en UTF-8, lue en Windows-1252", "not valid UTF-8, read as Windows-1252")
+_CONTROL = Label("caractères de contrôle retirés des textes (un classeur ne peut pas les contenir)",
+                 "control characters removed from the texts (a workbook cannot hold them)")
 _SENS = Label("sens « {value} » inconnu (attendu D, C, +1 ou -1)", "unknown direction '{value}' (expected D, C, +1 or -1)")
 _BINARY = Label("ce n'est pas un fichier texte (FEC attendu)", "not a text file (a FEC was expected)")
 _MISSING = Label("fichier introuvable", "file not found")
@@ -394,6 +397,7 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
             raise FecError(name, [FecProblem(1, None, _NO_ENTRY, {})])
         decimal, values = _read_amounts(amounts, header_names, problems)
         entries = []
+        cleaned: list[int] = []   # the expense lines whose texts lost characters XML forbids
         for (n, journal_code, piece, date_text, account_num, account_lib, code, supplier, ref, text, first,
              other_text) in expenses:
             if len(problems) >= MAX_PROBLEMS:
@@ -409,13 +413,19 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
                 continue
             if not (code or supplier) and (journal_code, piece) in suppliers:
                 code, supplier = suppliers[journal_code, piece]
+            texts = [journal_code, piece, account_num, account_lib, code, supplier, ref, text]
+            if xml_forbidden("".join(texts)):   # NUL, ESC...: the copy's XML could not hold them
+                texts = [xml_text(t) for t in texts]
+                cleaned.append(n)
+            journal_code, piece, account_num, account_lib, code, supplier, ref, text = texts
             entries.append(Entry(n, journal_code, piece, days[date_text], account_num.strip(), account_lib.strip(),
                                  code.strip(), supplier.strip(), ref.strip(), text.strip(), amount))
         del expenses
         if problems:
             raise FecError(name, sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     months = frozenset((day.year, day.month) for day in days.values())
-    return Fec(entries, other, encoding, separator, decimal, months, fallback_warnings(fallback, name))
+    warnings = fallback_warnings(fallback, name) + [FecProblem(n, None, _CONTROL, {}, name) for n in cleaned]
+    return Fec(entries, other, encoding, separator, decimal, months, sorted(warnings, key=lambda w: w.line))
 
 
 def fallback_warnings(lines: list[int], path: str | None = None) -> list[FecProblem]:

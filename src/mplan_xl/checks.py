@@ -280,9 +280,37 @@ def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas
     return out
 
 
+def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple[str, str, int | None]]:
+    """The computed cells whose formulas read, directly or through other computed cells, one of the *broken*
+    cells ((table key, column key, sheet row)): a row's cell when its formula reads the broken cell's row, the
+    whole column (row None) when it reads the broken cell's whole column. Their results follow what the team
+    typed, not the inputs: the typed cell is the one finding."""
+    formulas = {(sheet.key, column.key): {column_formula(sheet, column, runtime, lang) for runtime in ("native", "xlwings")}
+                for sheet in schema.TABLES for column in sheet.computed_columns}
+    out = set(broken)
+    todo = list(broken)
+    while todo:
+        table_key, key, row = todo.pop()
+        source = schema.SHEETS_BY_KEY[table_key]
+        this_row, whole = (structured_ref(source, key, lang, this_row=flag) for flag in (True, False))
+        for (reader, column), texts in formulas.items():
+            if any(whole in text for text in texts):
+                hit: tuple[str, str, int | None] = (reader, column, None)
+            elif reader == table_key and any(this_row in text for text in texts):
+                hit = (reader, column, row)
+            else:
+                continue
+            if hit not in out and (reader, column, None) not in out:
+                out.add(hit)
+                todo.append(hit)
+    return out
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
-    formula, the right formula written as cell references), with the count and the cells.
+    formula), with the count and the cells; one per table for the right formulas written as cell references
+    (an ``.ods`` round trip rewrites them all); one per file for the tables whose calculated-column definitions
+    a LibreOffice save dropped.
 
     In a file of an older template, a column whose formula that template wrote differently from today's
     is judged against its own formula (:func:`_older_formulas`) and its cached results, which today's
@@ -292,6 +320,9 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     references = _CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     older = versions.status(plan.template_version) == "older"
+    lost_tables: list[LocatedTable] = []
+    stale: list[tuple[LocatedTable, LocatedRow, str, Any, Any]] = []   # cached results that differ from Python's
+    broken: set[tuple[str, str, int | None]] = set()   # computed cells typed over, cleared or altered
     for table in plan.tables.values():
         sheet = table.sheet
         computed = [c for c in sheet.computed_columns if c.key in table.columns]
@@ -328,9 +359,19 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
                 if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
-                    yield ctx.finding("cached-value-mismatch", table, row, column.key, column=ctx.header(table, column.key),
-                                      cached=cached, expected="" if expected[column.key] is None else expected[column.key])
+                    stale.append((table, row, column.key, cached, expected[column.key]))
+        a1_form = sorted(((table.columns[key], row.sheet_row, key, row, formula) for (key, cause), items in groups.items()
+                          if cause == "formula-as-cell-references" for row, formula in items), key=lambda i: i[:2])
+        if a1_form:   # one cause, the table went through .ods: one finding for all its columns
+            _, _, key, first, sample = a1_form[0]
+            yield ctx.finding("formula-as-cell-references", table, first, key, table_name=sheet.table,
+                              count=len(a1_form), cells=cells_text((r, c) for c, r, *_ in a1_form),
+                              columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in a1_form)),
+                              found=sample.lstrip("="), verbatim=("columns",))
         for (key, cause), items in sorted(groups.items(), key=lambda g: (table.columns[g[0][0]], g[0][1])):
+            if cause == "formula-as-cell-references":
+                continue
+            broken.update((sheet.key, key, row.sheet_row) for row, _ in items)
             first, sample = items[0]
             cells = cells_text((row.sheet_row, table.columns[key]) for row, _ in items)
             params: dict[str, Any] = {"column": ctx.header(table, key), "count": len(items), "cells": cells}
@@ -341,10 +382,18 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 params["found"] = sample.lstrip("=")
             yield ctx.finding(cause, table, first, key, **params)
         headers = {c.key: str(table.info.columns[table.columns[c.key] - table.info.first_col]) for c in computed}
-        lost = [headers[c.key] for c in computed if headers[c.key] not in table.info.calculated]
-        if lost:
-            yield ctx.finding("table-formulas-lost", table, cell=table.header_cell(0), table_name=sheet.table,
-                              columns=", ".join(lost))
+        if any(headers[c.key] not in table.info.calculated for c in computed):
+            lost_tables.append(table)
+    following = _following(broken, plan.lang)
+    for table, row, key, cached, expected_value in stale:   # a result that follows a typed cell is that cell's finding
+        if (table.sheet.key, key, row.sheet_row) not in following and (table.sheet.key, key, None) not in following:
+            yield ctx.finding("cached-value-mismatch", table, row, key, column=ctx.header(table, key), cached=cached,
+                              expected="" if expected_value is None else expected_value)
+    if lost_tables:   # one cause, the file went through LibreOffice: one finding, at the first table
+        first_table = lost_tables[0]
+        yield ctx.finding("table-formulas-lost", first_table, cell=first_table.header_cell(0), count=len(lost_tables),
+                          tables=", ".join(f"{t.worksheet} ({t.sheet.table})" for t in lost_tables),
+                          verbatim=("tables",))
 
 
 def check_macros(ctx: Context) -> Iterator[Finding]:

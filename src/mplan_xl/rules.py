@@ -196,22 +196,22 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Recopiez la formule d'origine depuis une ligne dont la formule est intacte (ou depuis le modèle).",
            "Copy the original formula back from a row whose formula is intact (or from the template).")),
     _rule("formula-as-cell-references", WARNING, "integrity", ("Formule en références de cellules", "Formula as cell references"),
-          ("« {column} » : {count} cellule(s) ({cells}) font le bon calcul, mais avec des adresses de cellules "
-           "au lieu des noms de colonnes (enregistrement en .ods ?) : ={found}",
-           "'{column}': {count} cell(s) ({cells}) compute the right thing, but written with cell addresses instead of "
-           "column names (saved as .ods?): ={found}"),
+          ("{count} cellule(s) ({cells}) de {table_name} font le bon calcul, mais avec des adresses de cellules "
+           "au lieu des noms de colonnes (enregistrement en .ods ?), colonnes : {columns} ; par exemple ={found}",
+           "{count} cell(s) ({cells}) of {table_name} compute the right thing, but written with cell addresses "
+           "instead of column names (saved as .ods?), columns: {columns}; for example ={found}"),
           ("Les valeurs sont justes ; des plages fixes ne suivent plus les lignes ajoutées sous le tableau. "
            "Enregistrez le classeur au format .xlsx, ou repartez du modèle.",
            "The values are right; fixed ranges no longer follow rows added below the table. Save the workbook "
            "as .xlsx, or start again from the template.")),
     _rule("table-formulas-lost", WARNING, "integrity", ("Colonnes calculées perdues", "Calculated columns lost"),
-          ("Le tableau {table_name} ne porte plus la définition de ses colonnes calculées ({columns}), "
-           "perdue à un enregistrement par LibreOffice : les valeurs restent justes.",
-           "Table {table_name} no longer carries the definition of its calculated columns ({columns}), "
-           "lost when LibreOffice saved it: the values are still right."),
-          ("Excel ne remplira plus seul les formules des nouvelles lignes de ce tableau : après une insertion, "
+          ("{count} tableau(x) ne portent plus la définition de leurs colonnes calculées, perdue à un enregistrement "
+           "par LibreOffice : {tables}. Les valeurs restent justes.",
+           "{count} table(s) no longer carry the definition of their calculated columns, lost when LibreOffice "
+           "saved the file: {tables}. The values are still right."),
+          ("Excel ne remplira plus seul les formules des nouvelles lignes de ces tableaux : après une insertion, "
            "recopiez-les depuis la ligne du dessus (mplan-xl check signale toute formule absente).",
-           "Excel will no longer fill in the formulas of new rows of this table by itself: after inserting a row, "
+           "Excel will no longer fill in the formulas of new rows of these tables by itself: after inserting a row, "
            "copy them from the row above (mplan-xl check reports any missing formula).")),
     _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
           ("« {column} » affiche {cached!r}, mais le calcul donne {expected!r}.",

@@ -17,6 +17,8 @@ What is reported:
 * ``results``: computed columns that moved (an action's budget and ROI, a KPI's
   attainment and status, an objective's SMART check...), by row id;
 * ``totals``: the plan's totals (:func:`plan_totals`) that moved;
+* ``outside``: values typed outside the tables of a data sheet (a row pasted below a table, a note beside
+  it), by sheet and cell: what ``check`` reports as ``row-outside-table`` / ``value-outside-table``;
 * ``structure``: sheets added or removed, table columns missing or unknown,
   formulas of computed columns altered (compared language-independently, when
   both workbooks use the same runtime), the VBA project added, removed or changed.
@@ -38,7 +40,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import schema
-from .numbers import format_number
+from .a1 import cell_name
+from .numbers import format_number, is_blank
 from .plan import id_text
 from .reader import Limits
 from .rules import Finding, shown_date
@@ -46,7 +49,7 @@ from .schema import Kind
 from .vocabulary import LANGUAGES, Label, fold
 
 #: Format version of ``diff --format json``.
-DIFF_FORMAT_VERSION = "1.0"
+DIFF_FORMAT_VERSION = "1.1"
 
 #: Above this total size the two workbooks are read in two processes (below, starting them costs more).
 PARALLEL_BYTES = 2 * 2**20
@@ -115,6 +118,7 @@ class Version:
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> column keys found ("?Header" unknown)
     formulas: dict[tuple[str, str, str], str | None] | None = None  # cells not holding the template's formula
     vba: str | None = None                                       # sha256 of the VBA project
+    outside: dict[tuple[str, int, int], Any] | None = None       # (sheet key, row, col) -> value outside the tables
     findings: list[Finding] | None = None                        # set when the file cannot be read
 
 
@@ -186,6 +190,13 @@ def _version(inspected: Any, lang: str) -> Version:
         version.rows = {name: rows for name, rows in plan_rows(located, plan, lang).items() if name in _SCHEMA_KEY}
         version.sheets = [_SHEET_KEYS.get(n, n) for n in raw.sheet_names]
         version.vba = hashlib.sha256(raw.vba_project).hexdigest() if raw.vba_project else None
+        version.outside = {}
+        for worksheet, cells in located.outside.items():
+            grid = raw.values(worksheet)
+            for r, c in cells:
+                value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+                if not is_blank(value):
+                    version.outside[(_SHEET_KEYS.get(worksheet, worksheet), r, c)] = value
         version.formulas = {}
         for name, sheet in PLAN_TABLES.items():
             table = located.tables.get(sheet.key)
@@ -292,6 +303,7 @@ class Diff:
     results: list[dict] = field(default_factory=list)
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
     structure: dict[str, Any] = field(default_factory=dict)
+    outside: list[dict[str, Any]] = field(default_factory=list)   # {sheet, cell, old, new}
 
     @property
     def unreadable(self) -> list[Version]:
@@ -299,7 +311,7 @@ class Diff:
 
     @property
     def same(self) -> bool:
-        return not (self.identity or self.rows or self.results or self.totals or self.structure)
+        return not (self.identity or self.rows or self.results or self.totals or self.structure or self.outside)
 
     @property
     def exit_code(self) -> int:
@@ -315,16 +327,17 @@ class Diff:
 
         return _plain({"format_version": DIFF_FORMAT_VERSION, "same": self.same, "old": side(self.old),
                        "new": side(self.new), "identity": self.identity, "rows": self.rows, "results": self.results,
-                       "totals": self.totals, "structure": self.structure})
+                       "totals": self.totals, "structure": self.structure, "outside": self.outside})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
     def count(self) -> int:
-        """Number of differences: identity fields, rows added/removed/changed, results, totals, structure items."""
+        """Number of differences: identity fields, rows added/removed/changed, results, totals, structure items,
+        cells outside the tables."""
         rows = sum(len(t["added"]) + len(t["removed"]) + len(t["changed"]) for t in self.rows.values())
         structure = sum(len(v) if isinstance(v, (list, dict)) else 1 for v in self.structure.values())
-        return len(self.identity) + rows + len(self.results) + len(self.totals) + structure
+        return len(self.identity) + rows + len(self.results) + len(self.totals) + structure + len(self.outside)
 
     def records(self, lang: str) -> list[dict[str, Any]]:
         """Every difference as one flat record (section, table, id, column, old, new), shown in *lang*.
@@ -365,6 +378,8 @@ class Diff:
                    r["old"], r["new"], r["table"], r["column"])
         for key, value in self.totals.items():
             change("s_totals", "", None, TOTAL_LABELS[key](lang), value["old"], value["new"])
+        for item in self.outside:
+            change("s_outside", _sheet_label(item["sheet"], lang), item["cell"], "", item["old"], item["new"])
         return out
 
     def to_text(self, lang: str = "fr") -> str:
@@ -460,6 +475,10 @@ def diff_versions(old: Version, new: Version) -> Diff:
                    if old.formulas.get((t, i, c), TEMPLATE_FORMULA) != new.formulas.get((t, i, c), TEMPLATE_FORMULA)]
         if altered:
             structure["formulas"] = altered
+    if old.outside is not None and new.outside is not None:
+        result.outside = [{"sheet": key[0], "cell": cell_name(*key[1:]), "old": old.outside.get(key),
+                           "new": new.outside.get(key)} for key in sorted(set(old.outside) | set(new.outside))
+                          if not same_value(old.outside.get(key), new.outside.get(key))]
     if old.vba != new.vba:
         structure["macros"] = "added" if old.vba is None else "removed" if new.vba is None else "changed"
     result.structure = structure
@@ -494,6 +513,7 @@ T = {
     "s_rows": Label("Lignes", "Rows"),
     "s_results": Label("Résultats calculés", "Computed results"),
     "s_totals": Label("Totaux", "Totals"),
+    "s_outside": Label("Valeurs hors des tableaux", "Values outside the tables"),
     "added": Label("ajoutée", "added"),
     "removed": Label("supprimée", "removed"),
     "st_sheets_added": Label("feuille ajoutée", "sheet added"),

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 import mplan_xl
 from mplan_xl import schema
 from mplan_xl.demo import SEEDED_ERRORS
+from mplan_xl.consolidate import consolidate
 from mplan_xl.diff import diff
 from mplan_xl.libreoffice import _profile_dir, soffice_path
 from mplan_xl.plan_reader import a1, locate_plan
@@ -87,6 +88,7 @@ EDITS = {
         {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
         {"op": "set", "table": "tblKpi", "row": "K01", "column": "Écart", "value": ""}]),
     "ods-round-trip": ("demo", "ods", []),
+    "no-company": ("demo", "xlsx", [{"op": "set_name", "name": "mplan_company", "value": ""}]),
     # The team keeps working in the file that went through .ods: its mistakes are still found at their cells.
     "ods-then-mistakes": ("ods-round-trip", "xlsx", [
         {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
@@ -233,6 +235,18 @@ def test_diff_sees_a_row_typed_below_a_table(edited):
     sheet, cell = ws.title, a1(max_row, min_col - 1)
     assert all(o["sheet"] == "budget" for o in result.outside)
     assert f"{sheet} {cell}: — → L099" in result.to_text("en")
+
+
+def test_a_plan_without_company_is_an_error_at_its_guide_cell_and_is_not_consolidated(edited, tmp_path):
+    at = Located(edited["no-company"])
+    company = at.wb.defined_names[schema.NAME_COMPANY].attr_text.replace("$", "")
+    sheet, cell = company.split("!")
+    assert sheet.strip("'") == schema.worksheet_name("guide", "fr")
+    assert found(edited["no-company"]) == sorted([("company-missing", "error", sheet.strip("'"), cell)]
+                                                 + lost_definitions(at))
+    result = consolidate([edited["no-company"]], tmp_path / "plans.duckdb", lang="en")
+    assert not result.loaded and [s.status for s in result.skipped] == ["invalid"]
+    assert "company-missing" in {f.code for f in result.skipped[0].findings}
 
 
 @pytest.mark.parametrize("name", ["sort", "delete-rows"])

@@ -20,7 +20,9 @@ imports each Excel table as a database range) and columns by header, never by ad
 - ``{"op": "delete_rows", "table": T, "ids": [ID, ...]}``: delete the sheet rows of these ids;
 - ``{"op": "insert_column", "table": T, "before": header, "header": text}``: insert a sheet column and name it;
 - ``{"op": "set", "table": T, "row": ID, "column": header, "value": v}``: type one value (``=`` formula,
-  ``""`` clears the cell).
+  ``""`` clears the cell);
+- ``{"op": "set_name", "name": N, "value": v}``: type one value into the cell the defined name N points at
+  (``mplan_company``: the company on the Guide).
 
 ``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
 round trip of a team that works in ``.ods``). Prints one JSON line per job: ``{"output": path}`` or
@@ -124,6 +126,11 @@ def type_value(cell, value) -> None:
 
 def run_step(doc, step: dict) -> None:
     op = step["op"]
+    if op == "set_name":
+        if not doc.NamedRanges.hasByName(step["name"]):
+            raise KeyError(f"no defined name {step['name']!r} in the workbook")
+        type_value(doc.NamedRanges.getByName(step["name"]).getReferredCells().getCellByPosition(0, 0), step["value"])
+        return
     table = Table(doc, step["table"])
     if op == "insert_rows":
         table.sheet.Rows.insertByIndex(table.row_of(step["before"]), step.get("count", 1))

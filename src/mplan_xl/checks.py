@@ -26,7 +26,8 @@ from .computed import PlanContext, column_formula, structured_ref
 from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
 from .plan import id_key, id_text
-from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
+from .plan_reader import (LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, named_cell,
+                          thresholds)
 from .reader import column_index
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from .rules import Finding, make_finding
@@ -108,8 +109,12 @@ _EXPECTED = {
 
 def check_cells(ctx: Context) -> Iterator[Finding]:
     year = ctx.plan.year
-    if not any(ctx.plan.tables[k].rows for k in _PLAN_CORE if k in ctx.plan.tables):
+    if not any(ctx.plan.tables[k].rows for k in schema.PLAN_CORE if k in ctx.plan.tables):
         yield ctx.finding("plan-empty")
+    elif blank(ctx.plan.company):   # a plan with content must say whose it is (consolidate files it by company)
+        at = named_cell(ctx.plan.raw, schema.NAME_COMPANY)
+        yield ctx.finding("company-missing", sheet=at[0] if at else schema.worksheet_name("guide", ctx.plan.lang),
+                          cell=a1(*at[1:]) if at else None)
     for table in ctx.plan.tables.values():
         sheet = table.sheet
         columns = [c for c in sheet.input_columns if c.key in table.columns]
@@ -131,8 +136,6 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
-#: The tables a plan is made of: while all three are empty, the plan is empty.
-_PLAN_CORE = ("objectives", "actions", "budget")
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,

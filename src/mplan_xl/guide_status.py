@@ -101,10 +101,11 @@ def _year_start(offset: int = 0) -> str:
 
 @dataclass(frozen=True)
 class LiveTerm:
-    """One count of the live status: problems of *rule* in one table (and column)."""
+    """One count of the live status: problems of *rule* in one table (and column), or of the plan's identity
+    (*sheet* None)."""
 
     rule: str
-    sheet: Table
+    sheet: Table | None
     column: str | None
     formula: Callable[[str], str]       # lang -> formula text (no "=")
     compute: Callable[[Plan], int]      # the same count in Python, for the plan the builder writes
@@ -264,8 +265,20 @@ def _smart(row: dict[str, Any], plan: Plan):
                        plan_year=plan.identity.year, baseline=row.get("baseline"))
 
 
+def _company_term() -> LiveTerm:
+    """1 when the company is blank on a plan that is not empty (``check``'s ``company-missing``)."""
+    def formula(lang: str) -> str:
+        used = "+".join(f"SUMPRODUCT({row_mask_name(schema.SHEETS_BY_KEY[key])})" for key in schema.PLAN_CORE)
+        return f"{_empty(schema.NAME_COMPANY)}*SIGN({used})"
+
+    def compute(plan: Plan) -> int:
+        return int(is_blank(plan.identity.company)
+                   and any(_used(plan, schema.SHEETS_BY_KEY[key]) for key in schema.PLAN_CORE))
+    return LiveTerm("company-missing", None, None, formula, compute)
+
+
 def _terms() -> tuple[LiveTerm, ...]:
-    terms: list[LiveTerm] = []
+    terms: list[LiveTerm] = [_company_term()]
     for sheet in schema.TABLES:
         terms += _cell_terms(sheet) + [_outside_term(sheet)] + _formula_terms(sheet) + _logic_terms(sheet)
     assert all(RULES[t.rule].live for t in terms) and {t.category for t in terms} <= set(FAMILIES)

@@ -140,6 +140,12 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Le plan ne contient encore ni objectif, ni action, ni ligne de budget.",
            "The plan holds no objective, action or budget line yet."),
           ("Remplissez le plan en suivant la feuille « Accueil ».", "Fill in the plan following the 'Guide' sheet.")),
+    _rule("company-missing", ERROR, "cells", ("Entreprise non renseignée", "Company not given"),
+          ("Le nom de l'entreprise (l'équipe) est vide sur la feuille {sheet} : le plan ne peut pas être consolidé "
+           "sous son nom.",
+           "The company (team) name is blank on the {sheet} sheet: the plan cannot be consolidated under its name."),
+          ("Saisissez le nom de l'entreprise dans la cellule, le même à chaque version du plan.",
+           "Type the company's name into the cell, the same in every version of the plan."), live=True),
     _rule("required-missing", ERROR, "cells", ("Champ obligatoire vide", "Required field empty"),
           ("« {column} » est obligatoire.", "'{column}' is required."),
           ("Complétez la cellule.", "Fill in the cell."), live=True),

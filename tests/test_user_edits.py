@@ -88,6 +88,7 @@ EDITS = {
         {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
         {"op": "set", "table": "tblKpi", "row": "K01", "column": "Écart", "value": ""}]),
     "ods-round-trip": ("demo", "ods", []),
+    "delete-action": ("demo", "xlsx", [{"op": "delete_rows", "table": "tblActions", "ids": ["A05"]}]),
     "no-company": ("demo", "xlsx", [{"op": "set_name", "name": "mplan_company", "value": ""}]),
     # The team keeps working in the file that went through .ods: its mistakes are still found at their cells.
     "ods-then-mistakes": ("ods-round-trip", "xlsx", [
@@ -247,6 +248,29 @@ def test_a_plan_without_company_is_an_error_at_its_guide_cell_and_is_not_consoli
     result = consolidate([edited["no-company"]], tmp_path / "plans.duckdb", lang="en")
     assert not result.loaded and [s.status for s in result.skipped] == ["invalid"]
     assert "company-missing" in {f.code for f in result.skipped[0].findings}
+
+
+def test_deleting_an_action_is_one_finding_for_its_budget_lines(edited):
+    at = Located(edited["delete-action"])
+    ws, min_col, min_row, max_row, headers = at.table("tblBudget")
+    action = min_col + headers.index("ID action")
+    lines = [r for r in range(min_row + 1, max_row + 1) if ws.cell(r, action).value == "A05"]
+    assert len(lines) > 1
+    first = a1(lines[0] - 1, action - 1)
+    assert found(edited["delete-action"]) == sorted([("reference-unresolved", "error", ws.title, first)]
+                                                    + lost_definitions(at))
+    [finding] = [f for f in check_file(edited["delete-action"], lang="en").findings if f.code == "reference-unresolved"]
+    assert f"({len(lines)} row(s): {first}:" in finding.message
+
+
+def test_diff_of_an_ods_round_trip_is_what_the_team_typed(edited):
+    """The round trip rewrites every formula with cell addresses (the same computation): no difference; the
+    mistakes typed afterwards are the differences, one per cell."""
+    assert diff(edited["unchanged"], edited["ods-round-trip"]).same
+    result = diff(edited["ods-round-trip"], edited["ods-then-mistakes"], lang="en")
+    assert [(f["table"], f["id"], f["column"], f["new"]) for f in result.structure["formulas"]] == [
+        ("actions", "A03", "roi", None)]
+    assert len(result.outside) == 4 and set(result.structure) == {"formulas"}
 
 
 @pytest.mark.parametrize("name", ["sort", "delete-rows"])

@@ -232,7 +232,7 @@ _A1_REF = re.compile(r"""(?<![\w.$'\]!])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
-class _CellReferences:
+class CellReferences:
     """Turns the A1 references of a formula back into the structured references they stand for
     (LibreOffice writes ``Budget!$I$5:$I$56`` for ``tblBudget[[Prévisionnel]]`` after an .ods round trip)."""
 
@@ -266,7 +266,7 @@ class _CellReferences:
 
 
 def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas: dict[tuple[int, int], str],
-                    allowed: dict[str, set[str]], references: _CellReferences) -> dict[str, str]:
+                    allowed: dict[str, set[str]], references: CellReferences) -> dict[str, str]:
     """Column key -> the formula an older template wrote in that column, when it is not today's: the one most
     of the column's rows hold (a template writes the same formula on every row; a row whose formula differs
     from it was altered)."""
@@ -320,7 +320,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     computation cannot reproduce, are not compared."""
     plan = ctx.plan
     context = ctx.computed
-    references = _CellReferences(plan)
+    references = CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     older = versions.status(plan.template_version) == "older"
     lost_tables: list[LocatedTable] = []
@@ -467,11 +467,17 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
             if target is None or column.key not in table.columns:
                 continue
             ids = _ids(target)
+            missing: dict[str, list[LocatedRow]] = {}   # one cause per id that matches nothing (an action deleted)
             for row in table.rows:
                 value = row.values.get(column.key)
                 if not blank(value) and id_key(value) not in ids:
-                    yield ctx.finding("reference-unresolved", table, row, column.key, column=ctx.header(table, column.key),
-                                      value=id_text(value), target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
+                    missing.setdefault(id_key(value), []).append(row)
+            col = table.columns[column.key]
+            for rows in missing.values():
+                yield ctx.finding("reference-unresolved", table, rows[0], column.key, column=ctx.header(table, column.key),
+                                  value=id_text(rows[0].values[column.key]), count=len(rows),
+                                  cells=cells_text((r.sheet_row, col) for r in rows),
+                                  target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
     objectives = tables.get("objectives")
     if objectives is not None and "parent_id" in objectives.columns:
         yield from _cycles(ctx, objectives)
@@ -714,5 +720,5 @@ def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
     return Checked(findings, budget_figures(ctx))
 
 
-__all__ = ["CHECKS", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
+__all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
            "upgrade_command"]

@@ -5,7 +5,8 @@ table and column by column: one :class:`LiveTerm` each, written on the hidden ``
 The Guide shows their sums by rule category (cells, formulas, plan logic) beside the total, so the team
 sees what ``check`` will find before sending the file. Each term counts what ``check`` reports: one per
 cell for cell rules, one per column for a computed column's typed values or missing formula (``check``
-groups those by column), one per row typed below a table. A test lets LibreOffice recalculate edited
+groups those by column), one per row typed below a table, one per id that matches nothing (however many rows
+name it), one for a plan with content and no company. A test lets LibreOffice recalculate edited
 workbooks and compares these counts with ``check``'s findings.
 
 Each figure is declared once with its label, its Excel formula (derived from the schema) and its Python
@@ -21,7 +22,7 @@ Example:
     >>> [item.key for item in STATUS_ITEMS][:3]
     ['objectives', 'objectives_smart_ok', 'budget_planned']
     >>> sorted({term.rule for term in LIVE_TERMS})[:3]
-    ['budget-over-envelope', 'choice-invalid', 'computed-overwritten']
+    ['budget-over-envelope', 'choice-invalid', 'company-missing']
 """
 
 from __future__ import annotations
@@ -231,13 +232,15 @@ def _logic_terms(sheet: Table) -> list[LiveTerm]:
         target = column.ref_table
 
         def unresolved_formula(lang: str, key: str = column.key, target: Table = target) -> str:
+            # One per id that matches nothing, however many rows name it (check groups them): each row counts
+            # 1 / (rows naming the same id).
             ref = _col(sheet, key, lang)
-            return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
-                    f"*(COUNTIF({_col(target, target.id_column_key, lang)},{ref})=0))")
+            return (f"ROUND(SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
+                    f"*(COUNTIF({_col(target, target.id_column_key, lang)},{ref})=0)/COUNTIF({ref},{ref}&\"\")),0)")
 
         def unresolved(plan: Plan, key: str = column.key, target: Table = target) -> int:
             ids = {id_key(r.get(target.id_column_key)) for _, r in _used(plan, target)}
-            return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
+            return len({id_key(r[key]) for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids})
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:

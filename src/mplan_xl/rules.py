@@ -10,8 +10,8 @@ Example:
     >>> RULES["reference-unresolved"].severity
     'error'
     >>> make_finding("reference-unresolved", "en", sheet="Actions", cell="B7", row_id="A04",
-    ...              column="Objective ID", value="O9", target="Objectives").message
-    "Objective ID 'O9' matches no row of the 'Objectives' sheet."
+    ...              column="Objective ID", value="O9", target="Objectives", count=2, cells="B7:B8").message
+    "Objective ID 'O9' matches no row of the 'Objectives' sheet (2 row(s): B7:B8)."
 """
 
 from __future__ import annotations
@@ -237,8 +237,8 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("L'ID {value!r} est déjà utilisé en ligne {first}.", "Id {value!r} is already used on row {first}."),
           ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id."), live=True),
     _rule("reference-unresolved", ERROR, "logic", ("Référence introuvable", "Unresolved reference"),
-          ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} ».",
-           "{column} {value!r} matches no row of the '{target}' sheet."),
+          ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} » ({count} ligne(s) : {cells}).",
+           "{column} {value!r} matches no row of the '{target}' sheet ({count} row(s): {cells})."),
           ("Corrigez l'ID ou créez la ligne manquante.", "Fix the id or create the missing row."), live=True),
     _rule("reference-cycle", ERROR, "logic", ("Cycle d'objectifs", "Objective cycle"),
           ("Les objectifs parents forment une boucle : {cycle}.", "Parent objectives form a loop: {cycle}."),

@@ -139,10 +139,11 @@ def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, 
 
 
 def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str], rows: Sequence[Mapping[str, Any]],
-                      lang: str) -> dict[tuple[str, str, str], str | None]:
+                      lang: str, references: Any) -> dict[tuple[str, str, str], str | None]:
     """The computed cells of *table* whose formula is not the template's: (table, row, column) -> formula
-    text, or None for a typed value. Template formulas (either runtime, the workbook's language) are left out,
-    so two workbooks in different languages or runtimes compare equal."""
+    text, or None for a typed value. Template formulas (either runtime, the workbook's language, or written
+    with cell addresses by an ``.ods`` round trip: the same computation) are left out, so two workbooks in
+    different languages or runtimes, or saved as ``.ods`` and back, compare equal."""
     from .checks import normalise_formula
     from .computed import column_formula
     from .consolidate import DB_NAMES
@@ -157,7 +158,8 @@ def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str
         row_key = None
         for column in computed:
             text = cells.get((row.sheet_row, table.columns[column.key]))
-            if text is not None and normalise_formula(text) in allowed[column.key]:
+            if text is not None and (normalise_formula(text) in allowed[column.key] or normalise_formula(
+                    references.structured(text, table.worksheet, row.sheet_row)) in allowed[column.key]):
                 continue
             row_key = row_key or _row_key(name, values, position, seen)
             out[(name, row_key, DB_NAMES.get(column.key, column.key))] = text
@@ -174,6 +176,7 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
 
 
 def _version(inspected: Any, lang: str) -> Version:
+    from .checks import CellReferences
     from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
     from .validator import internal_error
 
@@ -198,6 +201,7 @@ def _version(inspected: Any, lang: str) -> Version:
                 if not is_blank(value):
                     version.outside[(_SHEET_KEYS.get(worksheet, worksheet), r, c)] = value
         version.formulas = {}
+        references = CellReferences(located)
         for name, sheet in PLAN_TABLES.items():
             table = located.tables.get(sheet.key)
             if table is None or name not in _SCHEMA_KEY:
@@ -205,7 +209,7 @@ def _version(inspected: Any, lang: str) -> Version:
             version.columns[name] = [DB_NAMES.get(k, k) for k in table.columns] + [
                 "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS]
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
-                                                      located.lang))
+                                                      located.lang, references))
         return version
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])

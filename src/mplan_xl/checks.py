@@ -388,10 +388,18 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         if any(headers[c.key] not in table.info.calculated for c in computed):
             lost_tables.append(table)
     following = _following(broken, plan.lang)
-    for table, row, key, cached, expected_value in stale:   # a result that follows a typed cell is that cell's finding
+    by_table: dict[str, list[tuple[LocatedTable, LocatedRow, str, Any, Any]]] = {}
+    for item in stale:   # a result that follows a typed cell is that cell's finding
+        table, row, key = item[:3]
         if (table.sheet.key, key, row.sheet_row) not in following and (table.sheet.key, key, None) not in following:
-            yield ctx.finding("cached-value-mismatch", table, row, key, column=ctx.header(table, key), cached=cached,
-                              expected="" if expected_value is None else expected_value)
+            by_table.setdefault(table.sheet.key, []).append(item)
+    for results in by_table.values():   # one cause per table (not recalculated, or an .xlsm LibreOffice cannot compute)
+        table, row, key, cached, expected_value = results[0]
+        yield ctx.finding("cached-value-mismatch", table, row, key, table_name=table.sheet.table, count=len(results),
+                          cells=cells_text((r.sheet_row, table.columns[k]) for _, r, k, _, _ in results),
+                          columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in results)),
+                          column=ctx.header(table, key), cached=cached,
+                          expected="" if expected_value is None else expected_value, verbatim=("columns",))
     if lost_tables:   # one cause, the file went through LibreOffice: one finding, at the first table
         first_table = lost_tables[0]
         yield ctx.finding("table-formulas-lost", first_table, cell=first_table.header_cell(0), count=len(lost_tables),

@@ -220,10 +220,14 @@ _CATALOGUE: tuple[Rule, ...] = (
            "Excel will no longer fill in the formulas of new rows of these tables by itself: after inserting a row, "
            "copy them from the row above (mplan-xl check reports any missing formula).")),
     _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
-          ("« {column} » affiche {cached!r}, mais le calcul donne {expected!r}.",
-           "'{column}' shows {cached!r}, but the computation gives {expected!r}."),
-          ("Ouvrez le fichier dans Excel, recalculez (Ctrl+Alt+F9) et enregistrez.",
-           "Open the file in Excel, recalculate (Ctrl+Alt+F9) and save.")),
+          ("{count} résultat(s) de {table_name} ({cells}) ne sont pas ceux du calcul, colonnes : {columns} ; "
+           "par exemple « {column} » affiche {cached!r} au lieu de {expected!r}.",
+           "{count} result(s) of {table_name} ({cells}) are not what the computation gives, columns: {columns}; "
+           "for example '{column}' shows {cached!r} instead of {expected!r}."),
+          ("Ouvrez le fichier dans Excel, recalculez (Ctrl+Alt+F9) et enregistrez (LibreOffice ne calcule pas les "
+           "fonctions MPLAN_ d'un .xlsm : utilisez-y le .xlsx).",
+           "Open the file in Excel, recalculate (Ctrl+Alt+F9) and save (LibreOffice cannot compute the MPLAN_ "
+           "functions of an .xlsm: use the .xlsx there).")),
     _rule("foreign-macros", ERROR, "integrity", ("Macros inconnues", "Unknown macros"),
           ("Le classeur contient des macros qui ne viennent pas de mplan-xl : {modules}.",
            "The workbook holds macros that do not come from mplan-xl: {modules}."),

@@ -427,10 +427,15 @@ def _foreign_modules(ctx: Context) -> list[str]:
     except Exception:  # an unreadable VBA project is foreign by definition
         return ["vbaProject.bin"]
     xlwings = ctx.plan.runtime == "xlwings"
-    ours = {name: _code(source) for name, source in (vba_sources() | document_code()).items()} if xlwings else {}
+    sources = vba_sources() | document_code() if xlwings else {}
+    ours = {name: _code(source) for name, source in sources.items()}
+    # As LibreOffice saves them (it drops member attributes, marks class modules): the same code, ours too.
+    resaved = {name: versions.vba_code_as_libreoffice_writes(source) for name, source in sources.items()}
     # Our modules as an older release embedded them are ours too (a plan made with that release).
     return sorted(name for name, source in modules.items()
-                  if ((name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
+                  if ((name in ours and _code(source) != ours[name]
+                       and versions.vba_code_as_libreoffice_writes(source) != resaved[name])
+                      or (name not in ours and _code(source)))
                   and not (xlwings and versions.is_released_vba(name, source)))
 
 

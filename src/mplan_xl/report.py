@@ -32,7 +32,7 @@ from .rules import ERROR, WARNING, Finding, shown_date
 from .vocabulary import Label
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.3"
+REPORT_FORMAT_VERSION = "1.4"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 

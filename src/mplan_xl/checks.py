@@ -363,16 +363,22 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
                 if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
                     stale.append((table, row, column.key, cached, expected[column.key]))
-        a1_form = sorted(((table.columns[key], row.sheet_row, key, row, formula) for (key, cause), items in groups.items()
-                          if cause == "formula-as-cell-references" for row, formula in items), key=lambda i: i[:2])
-        if a1_form:   # one cause, the table went through .ods: one finding for all its columns
-            _, _, key, first, sample = a1_form[0]
-            yield ctx.finding("formula-as-cell-references", table, first, key, table_name=sheet.table,
-                              count=len(a1_form), cells=cells_text((r, c) for c, r, *_ in a1_form),
-                              columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in a1_form)),
-                              found=sample.lstrip("="), verbatim=("columns",))
+        # One cause for the whole table: it went through .ods (cell addresses), rows came without formulas (a row
+        # inserted in LibreOffice): one finding listing its columns and cells.
+        for per_table in ("formula-missing", "formula-as-cell-references"):
+            cells_of = sorted(((table.columns[key], row.sheet_row, key, row, sample) for (key, cause), items
+                               in groups.items() if cause == per_table for row, sample in items), key=lambda i: i[:2])
+            if not cells_of:
+                continue
+            broken.update((sheet.key, key, row.sheet_row) for _, _, key, row, _ in cells_of if per_table == "formula-missing")
+            _, _, key, first, sample = min(cells_of, key=lambda i: (i[1], i[0]))
+            extra = {"found": sample.lstrip("=")} if per_table == "formula-as-cell-references" else {}
+            yield ctx.finding(per_table, table, first, key, table_name=sheet.table, count=len(cells_of),
+                              cells=cells_text((r, c) for c, r, *_ in cells_of),
+                              columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in cells_of)),
+                              verbatim=("columns",), **extra)
         for (key, cause), items in sorted(groups.items(), key=lambda g: (table.columns[g[0][0]], g[0][1])):
-            if cause == "formula-as-cell-references":
+            if cause in ("formula-missing", "formula-as-cell-references"):
                 continue
             broken.update((sheet.key, key, row.sheet_row) for row, _ in items)
             first, sample = items[0]
@@ -381,7 +387,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
             if cause == "computed-overwritten":
                 params["value"] = _fmt_number(sample, ctx.lang) if isinstance(sample, (int, float)) and not isinstance(
                     sample, bool) else repr(sample)
-            elif cause != "formula-missing":
+            else:
                 params["found"] = sample.lstrip("=")
             yield ctx.finding(cause, table, first, key, **params)
         headers = {c.key: str(table.info.columns[table.columns[c.key] - table.info.first_col]) for c in computed}

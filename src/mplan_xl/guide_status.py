@@ -4,8 +4,8 @@ Every rule of :mod:`mplan_xl.rules` marked ``live`` is counted by the workbook's
 table and column by column: one :class:`LiveTerm` each, written on the hidden ``mplan_status`` sheet.
 The Guide shows their sums by rule category (cells, formulas, plan logic) beside the total, so the team
 sees what ``check`` will find before sending the file. Each term counts what ``check`` reports: one per
-cell for cell rules, one per column for a computed column's typed values or missing formula (``check``
-groups those by column), one per row typed below a table, one per id that matches nothing (however many rows
+cell for cell rules, one per column for a computed column's typed values, one per table for cells without
+their formula (``check`` groups them so), one per row typed below a table, one per id that matches nothing (however many rows
 name it), one for a plan with content and no company. A test lets LibreOffice recalculate edited
 workbooks and compares these counts with ``check``'s findings.
 
@@ -198,19 +198,30 @@ def _outside_term(sheet: Table) -> LiveTerm:
 
 
 def _formula_terms(sheet: Table) -> list[LiveTerm]:
-    """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
-    terms = []
-    for column in sheet.computed_columns:
-        for rule, test in (("computed-overwritten", _filled), ("formula-missing", _empty)):
-            def formula(lang: str, key: str = column.key, test: Callable[[str], str] = test) -> str:
-                c = _col(sheet, key, lang)
-                return f"SIGN(SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
+    """A computed column holding typed values (one per column), cells without their formula (one per table), as
+    ``check`` groups them."""
+    def count(lang: str, key: str, test: Callable[[str], str]) -> str:
+        c = _col(sheet, key, lang)
+        return f"SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)})"
 
-            def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
-                used = {i for i, _ in _used(plan, sheet)}
-                return int(any(o.table == sheet.key and o.column == key and o.row in used and is_blank(o.value) != typed
-                               for o in plan.overrides))
-            terms.append(LiveTerm(rule, sheet, column.key, formula, compute))
+    def overridden(plan: Plan, typed: bool, keys: set[str]) -> int:
+        used = {i for i, _ in _used(plan, sheet)}
+        return int(any(o.table == sheet.key and o.column in keys and o.row in used and is_blank(o.value) != typed
+                       for o in plan.overrides))
+
+    def typed_formula(key: str) -> Callable[[str], str]:
+        return lambda lang: f"SIGN({count(lang, key, _filled)})"
+
+    def typed(key: str) -> Callable[[Plan], int]:
+        return lambda plan: overridden(plan, True, {key})
+
+    terms = [LiveTerm("computed-overwritten", sheet, column.key, typed_formula(column.key), typed(column.key))
+             for column in sheet.computed_columns]
+    if sheet.computed_columns:
+        keys = [c.key for c in sheet.computed_columns]
+        terms.append(LiveTerm("formula-missing", sheet, None,
+                              lambda lang: "SIGN(" + "+".join(count(lang, key, _empty) for key in keys) + ")",
+                              lambda plan: overridden(plan, False, set(keys))))
     return terms
 
 

@@ -288,6 +288,8 @@ def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple
     cells ((table key, column key, sheet row)): a row's cell when its formula reads the broken cell's row, the
     whole column (row None) when it reads the broken cell's whole column. Their results follow what the team
     typed, not the inputs: the typed cell is the one finding."""
+    if not broken:
+        return set()
     formulas = {(sheet.key, column.key): {column_formula(sheet, column, runtime, lang) for runtime in ("native", "xlwings")}
                 for sheet in schema.TABLES for column in sheet.computed_columns}
     out = set(broken)

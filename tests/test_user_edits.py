@@ -272,6 +272,14 @@ def test_deleting_an_action_is_one_finding_for_its_budget_lines(edited):
     assert f"({len(lines)} row(s): {first}:" in finding.message
 
 
+def test_diff_sees_what_the_team_typed_in_a_column_of_its_own(edited):
+    result = diff(edited["unchanged"], edited["own-column"], lang="en")
+    assert result.structure == {"columns": {"actions": {"added": ["?Commentaire"]}}}
+    assert result.rows["actions"]["changed"] == [
+        {"id": "A01", "changes": [{"column": "?Commentaire", "old": None, "new": "à revoir"}]}]
+    assert "Actions A01 Commentaire: — → à revoir" in result.to_text("en")
+
+
 def test_diff_of_an_ods_round_trip_is_what_the_team_typed(edited):
     """The round trip rewrites every formula with cell addresses (the same computation): no difference; the
     mistakes typed afterwards are the differences, one per cell."""

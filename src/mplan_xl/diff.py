@@ -13,7 +13,8 @@ What is reported:
 * ``identity``: company, year, currency, envelope, author, runtime, template
   version (the workbook language is shown but is not a difference);
 * ``rows``: per table, rows added and removed, and rows changed, by row id,
-  with each input column that changed (old -> new);
+  with each input column that changed (old -> new), the team's own columns
+  included (``?Header``);
 * ``results``: computed columns that moved (an action's budget and ROI, a KPI's
   attainment and status, an objective's SMART check...), by row id;
 * ``totals``: the plan's totals (:func:`plan_totals`) that moved;
@@ -207,7 +208,16 @@ def _version(inspected: Any, lang: str) -> Version:
             if table is None or name not in _SCHEMA_KEY:
                 continue
             version.columns[name] = [DB_NAMES.get(k, k) for k in table.columns] + [
-                "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS]
+                "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS] + [
+                "?" + h for _, h in table.unknown]
+            if table.unknown:   # the team's own columns: their values are compared too, under "?Header"
+                grid = raw.values(table.worksheet)
+                for row, values in zip(table.rows, version.rows[name]):
+                    line = grid[row.sheet_row] if row.sheet_row < len(grid) else []
+                    for position, header in table.unknown:
+                        c = table.info.first_col + position
+                        cell = line[c] if c < len(line) else None
+                        values["?" + header] = None if is_blank(cell) else cell
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
                                                       located.lang, references))
         return version
@@ -249,7 +259,8 @@ def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[st
     "changed": [{"id", "changes": [{"column", "old", "new"}]}]}`` (only tables
     with a difference), ``results = [{"table", "id", "column", "old", "new"}]`` and
     ``common[table]``, the ids of the rows both sides have. Columns only one
-    side has are left out (a structural change).
+    side has are left out (a structural change), but for the team's own columns (``?Header``): what the team
+    typed in a column it added is compared with nothing.
     """
     rows: dict[str, dict] = {}
     results: list[dict] = []
@@ -268,14 +279,15 @@ def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[st
                 continue
             a = after[k][1]
             if columns is None or len(b) != len(columns) or len(a) != len(b):
-                columns = [c for c in b if c in a and c not in skip]
-            differ = [c for c in columns if b[c] != a[c] and not same_value(b[c], a[c])]
+                columns = [c for c in b if c in a and c not in skip] + [
+                    c for c in (*b, *a) if c.startswith("?") and (c not in a or c not in b)]
+            differ = [c for c in columns if b.get(c) != a.get(c) and not same_value(b.get(c), a.get(c))]
             if not differ:
                 continue
-            changes = [{"column": c, "old": b[c], "new": a[c]} for c in differ if c not in computed]
+            changes = [{"column": c, "old": b.get(c), "new": a.get(c)} for c in differ if c not in computed]
             if changes:
                 changed.append({"id": row_id, "changes": changes})
-            results += [{"table": table, "id": row_id, "column": c, "old": b[c], "new": a[c]} for c in differ
+            results += [{"table": table, "id": row_id, "column": c, "old": b.get(c), "new": a.get(c)} for c in differ
                         if c in computed]
         if added or removed or changed:
             rows[table] = {"added": added, "removed": removed, "changed": changed}
@@ -555,7 +567,7 @@ def table_label(table: str, lang: str) -> str:
 
 def column_label(table: str, column: str, lang: str) -> str:
     column_ = _column(table, column)
-    return column_.header(lang) if column_ is not None else column
+    return column_.header(lang) if column_ is not None else column.removeprefix("?")
 
 
 def _column(table: str, column: str) -> schema.Column | None:

@@ -98,6 +98,8 @@ EDITS = {
     # The ROI of the action follows the typed budget: one finding for the typed value, none on the ROI.
     "type-over-budget": ("demo", "xlsx", [
         {"op": "set", "table": "tblActions", "row": "A03", "column": "Budget", "value": 5000}]),
+    "retype-budget": ("type-over-budget", "xlsx", [
+        {"op": "set", "table": "tblActions", "row": "A03", "column": "Budget", "value": 6000}]),
     "seeded-errors": ("errors", "xlsx", []),
     "seeded-errors-ods": ("errors", "ods", []),
     "template": ("template", "xlsx", []),
@@ -270,6 +272,15 @@ def test_deleting_an_action_is_one_finding_for_its_budget_lines(edited):
                                                     + lost_definitions(at))
     [finding] = [f for f in check_file(edited["delete-action"], lang="en").findings if f.code == "reference-unresolved"]
     assert f"({len(lines)} row(s): {first}:" in finding.message
+
+
+def test_diff_sees_the_value_typed_over_a_formula_and_its_change(edited):
+    typed = diff(edited["unchanged"], edited["type-over-budget"], lang="en")
+    assert typed.structure["formulas"] == [{"table": "actions", "id": "A03", "column": "budget", "old": "template",
+                                            "new": None, "new_value": 5000}]
+    retyped = diff(edited["type-over-budget"], edited["retype-budget"], lang="en")
+    assert not retyped.same
+    assert "Actions A03 Budget: (typed value: 5,000) → (typed value: 6,000)" in retyped.to_text("en")
 
 
 def test_diff_sees_what_the_team_typed_in_a_column_of_its_own(edited):

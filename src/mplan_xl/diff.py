@@ -22,7 +22,8 @@ What is reported:
   it), by sheet and cell: what ``check`` reports as ``row-outside-table`` / ``value-outside-table``;
 * ``structure``: sheets added or removed, table columns missing or unknown,
   formulas of computed columns altered (compared language-independently, when
-  both workbooks use the same runtime), the VBA project added, removed or changed.
+  both workbooks use the same runtime; a value typed over a formula is given as
+  ``old_value`` / ``new_value``, and a retyped value is a difference), the VBA project added, removed or changed.
 
 Example:
     >>> result = diff("plan-v1.xlsx", "plan-v2.xlsx")           # doctest: +SKIP
@@ -118,6 +119,7 @@ class Version:
     sheets: list[str] = field(default_factory=list)             # worksheet keys ("guide") or names of other sheets
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> column keys found ("?Header" unknown)
     formulas: dict[tuple[str, str, str], str | None] | None = None  # cells not holding the template's formula
+    typed: dict[tuple[str, str, str], Any] = field(default_factory=dict)  # the values typed over a formula
     vba: str | None = None                                       # sha256 of the VBA project
     outside: dict[tuple[str, int, int], Any] | None = None       # (sheet key, row, col) -> value outside the tables
     findings: list[Finding] | None = None                        # set when the file cannot be read
@@ -140,9 +142,10 @@ def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, 
 
 
 def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str], rows: Sequence[Mapping[str, Any]],
-                      lang: str, references: Any) -> dict[tuple[str, str, str], str | None]:
+                      lang: str, references: Any, typed: dict[tuple[str, str, str], Any]
+                      ) -> dict[tuple[str, str, str], str | None]:
     """The computed cells of *table* whose formula is not the template's: (table, row, column) -> formula
-    text, or None for a typed value. Template formulas (either runtime, the workbook's language, or written
+    text, or None for a typed value (the value goes into *typed*). Template formulas (either runtime, the workbook's language, or written
     with cell addresses by an ``.ods`` round trip: the same computation) are left out, so two workbooks in
     different languages or runtimes, or saved as ``.ods`` and back, compare equal."""
     from .checks import normalise_formula
@@ -164,6 +167,8 @@ def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str
                 continue
             row_key = row_key or _row_key(name, values, position, seen)
             out[(name, row_key, DB_NAMES.get(column.key, column.key))] = text
+            if text is None:
+                typed[(name, row_key, DB_NAMES.get(column.key, column.key))] = row.values.get(column.key)
         if row_key is None:
             _row_key(name, values, position, seen)
     return out
@@ -219,7 +224,7 @@ def _version(inspected: Any, lang: str) -> Version:
                         cell = line[c] if c < len(line) else None
                         values["?" + header] = None if is_blank(cell) else cell
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
-                                                      located.lang, references))
+                                                      located.lang, references, version.typed))
         return version
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])
@@ -486,9 +491,16 @@ def diff_versions(old: Version, new: Version) -> Diff:
     if old.formulas is not None and new.formulas is not None:
         cells = sorted({k for k in (*old.formulas, *new.formulas) if k[1] in common[k[0]]},
                        key=lambda k: (list(_SCHEMA_KEY).index(k[0]), k[1], k[2]))
-        altered = [{"table": t, "id": i, "column": c, "old": old.formulas.get((t, i, c), TEMPLATE_FORMULA),
-                    "new": new.formulas.get((t, i, c), TEMPLATE_FORMULA)} for t, i, c in cells
-                   if old.formulas.get((t, i, c), TEMPLATE_FORMULA) != new.formulas.get((t, i, c), TEMPLATE_FORMULA)]
+        def state(version: Version, cell: tuple[str, str, str]) -> dict[str, Any]:
+            formula = (version.formulas or {}).get(cell, TEMPLATE_FORMULA)
+            return {"formula": formula, "value": version.typed.get(cell)} if formula is None else {"formula": formula}
+
+        # A typed value is a difference when it changes too (5 000 typed over the budget, then 6 000).
+        altered = [{"table": t, "id": i, "column": c, "old": before["formula"], "new": after["formula"],
+                    **({"old_value": before["value"]} if "value" in before else {}),
+                    **({"new_value": after["value"]} if "value" in after else {})}
+                   for t, i, c in cells for before, after in [(state(old, (t, i, c)), state(new, (t, i, c)))]
+                   if before["formula"] != after["formula"] or not same_value(before.get("value"), after.get("value"))]
         if altered:
             structure["formulas"] = altered
     if old.outside is not None and new.outside is not None:
@@ -537,7 +549,7 @@ T = {
     "st_columns": Label("colonnes", "columns"),
     "st_formulas": Label("formule modifiée", "formula altered"),
     "template_formula": Label("(formule du modèle)", "(template formula)"),
-    "no_formula": Label("(valeur saisie)", "(typed value)"),
+    "no_formula": Label("(valeur saisie : {value})", "(typed value: {value})"),
     "st_macros": Label("macros (projet VBA)", "macros (VBA project)"),
     "macros_added": Label("ajoutées", "added"),
     "macros_removed": Label("supprimées", "removed"),
@@ -587,7 +599,9 @@ def _describe(item: Any, lang: str) -> str:
         return T[f"macros_{item}"](lang) if item in ("added", "removed", "changed") else _sheet_label(item, lang)
     if "table" in item and "old" in item:   # a formula
         old, new = (T["template_formula"](lang) if item[k] == TEMPLATE_FORMULA else f"={item[k]}"
-                    if item[k] is not None else T["no_formula"](lang) for k in ("old", "new"))
+                    if item[k] is not None else T["no_formula"](lang).format(
+                        value=_show(item.get(f"{k}_value"), lang, item["table"], item["column"]))
+                    for k in ("old", "new"))
         return f"{table_label(item['table'], lang)} {item['id']} {column_label(item['table'], item['column'], lang)}" \
                f"{' : ' if lang == 'fr' else ': '}{old} → {new}"
     return "; ".join(f"{table_label(t, lang)} : " + ", ".join(

@@ -207,6 +207,21 @@ def test_workbook_resaved_by_libreoffice_is_still_recognised(demos, tmp_path):
     assert {f.code for f in errors.findings} - {"table-formulas-lost"} == {e.code for e in SEEDED_ERRORS}
 
 
+@needs_libreoffice
+def test_an_xlsm_saved_by_libreoffice_is_one_stale_results_finding_per_table(demos, tmp_path):
+    """LibreOffice (fr-FR) cannot compute the MPLAN_ functions: hundreds of cells show #VALUE!. One cause: one
+    warning per table that has such columns, listing them, with the remedy; not one per cell. Our VBA modules,
+    which LibreOffice writes back without their member attributes, are still ours: the file stays valid."""
+    [resaved] = libreoffice.convert([demos["plain-fr-xlsm"]], "xlsm", tmp_path, locale="fr-FR")
+    report = check_file(resaved, lang="en")
+    assert report.status == "valid", [f.message for f in report.findings if f.severity == "error"]
+    assert {f.code for f in report.findings} == {"cached-value-mismatch", "table-formulas-lost"}
+    stale = [f for f in report.findings if f.code == "cached-value-mismatch"]
+    assert stale and len(stale) == len({f.params["table_name"] for f in stale}) <= len(schema.TABLES)
+    assert sum(f.params["count"] for f in stale) > 100
+    assert all("LibreOffice" in f.hint and "MPLAN_" in f.hint for f in stale)
+
+
 def test_cli_exit_codes_and_formats(demos, tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["check", str(demos["plain-fr"])])

@@ -221,6 +221,21 @@ def test_cli_consolidate_lists_the_skipped_files(mixed, tmp_path):
     assert (tmp_path / "p.xlsx").exists() and "Traceback" not in result.output
 
 
+def test_a_plan_without_company_is_never_filed_under_its_file_name(tmp_path):
+    """A blank company: an empty plan (`mplan-xl new` without --company) is skipped with the reason, a plan with
+    content is invalid (check: company-missing at the Guide's company cell); neither is loaded as 'plan-2027'."""
+    mplan_xl.new_workbook(tmp_path / "plan-2027.xlsx", year=2027)
+    mplan_xl.demo_workbook(tmp_path / "filled.xlsx", company="", year=2027, runtime="native")
+    result = consolidate([tmp_path / "plan-2027.xlsx", tmp_path / "filled.xlsx"], tmp_path / "db.duckdb", lang="en")
+    assert not result.loaded
+    skipped = {Path(s.path).name: s for s in result.skipped}
+    assert skipped["plan-2027.xlsx"].status == "valid" and skipped["plan-2027.xlsx"].note == \
+        "company name blank on the Guide sheet"
+    [missing] = [f for f in skipped["filled.xlsx"].findings if f.code == "company-missing"]
+    sheet, cell = openpyxl.load_workbook(tmp_path / "filled.xlsx").defined_names[schema.NAME_COMPANY].attr_text.split("!")
+    assert (missing.sheet, missing.cell, missing.severity) == (sheet.strip("'"), cell.replace("$", ""), "error")
+
+
 def one_line(result) -> str:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mplan-xl: "), result.output

@@ -100,7 +100,8 @@ def test_structure_sheets_and_formulas(versions, tmp_path):
     first, second = (r["id"] for r in versions["plan"].rows("budget")[:2])
     assert result.structure["sheets_added"] == ["Notes"]
     assert result.structure["formulas"] == [
-        {"table": "budget_lines", "id": first, "column": "variance", "old": TEMPLATE_FORMULA, "new": None},
+        {"table": "budget_lines", "id": first, "column": "variance", "old": TEMPLATE_FORMULA, "new": None,
+         "new_value": 0},
         {"table": "budget_lines", "id": second, "column": "variance", "old": TEMPLATE_FORMULA, "new": "1+1"}]
     assert result.exit_code == 1
 

@@ -25,6 +25,8 @@ from python_calamine import CalamineWorkbook
 import mplan_xl
 from mplan_xl import schema
 from mplan_xl.demo import SEEDED_ERRORS
+from mplan_xl.consolidate import consolidate
+from mplan_xl.diff import diff
 from mplan_xl.libreoffice import _profile_dir, soffice_path
 from mplan_xl.plan_reader import a1, locate_plan
 from mplan_xl.reader import read_workbook
@@ -70,6 +72,7 @@ NEW_LINE = {"ID": "L100", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 10
 
 #: name -> (source workbook, save format, UNO steps). Tables and columns are named, never addressed.
 EDITS = {
+    "unchanged": ("demo", "xlsx", []),
     "insert-and-fill": ("demo", "xlsx", [
         {"op": "insert_rows", "table": "tblBudget", "before": "L010", "count": 1},
         {"op": "fill", "table": "tblBudget", "row": "", "values": NEW_LINE}]),
@@ -85,6 +88,18 @@ EDITS = {
         {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
         {"op": "set", "table": "tblKpi", "row": "K01", "column": "Écart", "value": ""}]),
     "ods-round-trip": ("demo", "ods", []),
+    "delete-action": ("demo", "xlsx", [{"op": "delete_rows", "table": "tblActions", "ids": ["A05"]}]),
+    "no-company": ("demo", "xlsx", [{"op": "set_name", "name": "mplan_company", "value": ""}]),
+    # The team keeps working in the file that went through .ods: its mistakes are still found at their cells.
+    "ods-then-mistakes": ("ods-round-trip", "xlsx", [
+        {"op": "set", "table": "tblActions", "row": "A03", "column": "ROI attendu", "value": 0.5},
+        {"op": "append", "table": "tblBudget",
+         "values": {"ID": "L099", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 250000}}]),
+    # The ROI of the action follows the typed budget: one finding for the typed value, none on the ROI.
+    "type-over-budget": ("demo", "xlsx", [
+        {"op": "set", "table": "tblActions", "row": "A03", "column": "Budget", "value": 5000}]),
+    "retype-budget": ("type-over-budget", "xlsx", [
+        {"op": "set", "table": "tblActions", "row": "A03", "column": "Budget", "value": 6000}]),
     "seeded-errors": ("errors", "xlsx", []),
     "seeded-errors-ods": ("errors", "ods", []),
     "template": ("template", "xlsx", []),
@@ -121,8 +136,9 @@ def edited(tmp_path_factory) -> dict[str, Path]:
         "errors-en": mplan_xl.demo_workbook(folder / "errors-en.xlsx", lang="en", year=YEAR, with_errors=True),
     }
     profile = folder / "profile"
-    shutil.copytree(_profile_dir(), profile)   # LibreOffice recalculates every formula on load
-    jobs = [{"input": str(sources[src]), "output": str(folder / f"{name}.xlsx"), "save": save, "steps": steps}
+    shutil.copytree(_profile_dir("fr-FR"), profile)   # LibreOffice in French recalculates every formula on load
+    # A source that is not one of the workbooks above is the output of an earlier edit (jobs run in order).
+    jobs = [{"input": str(sources.get(src, folder / f"{src}.xlsx")), "output": str(folder / f"{name}.xlsx"), "save": save, "steps": steps}
             for name, (src, save, steps) in EDITS.items()]
     spec = folder / "jobs.json"
     spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False), encoding="utf-8")
@@ -173,18 +189,35 @@ def found(path: Path) -> list[tuple[str, str, str | None, str | None]]:
 
 
 def lost_definitions(at: Located, lang: str = "fr") -> list[tuple]:
-    """LibreOffice drops every table's calculated-column definition: one warning per table that has one."""
-    return [("table-formulas-lost", "warning", *at.header(s.table, s.headers(lang)[0]))
+    """LibreOffice drops every table's calculated-column definition: one cause, one warning for the file, at the
+    first table that had one."""
+    first = next(s for s in schema.TABLES if s.computed_columns)
+    return [("table-formulas-lost", "warning", *at.header(first.table, first.headers(lang)[0]))]
+
+
+def a1_form(at: Located) -> list[tuple]:
+    """An .ods round trip writes every computed formula with cell addresses: one warning per table, at its first
+    computed cell."""
+    return [("formula-as-cell-references", "warning", *at.first_row(s.table, s.computed_columns[0].header("fr")))
             for s in schema.TABLES if s.computed_columns]
 
 
+def first_computed_cell(at: Located, table: str, row_id: str, lang: str = "fr") -> tuple[str, str]:
+    """The leftmost computed cell of a row: where the one finding of a row without formulas sits."""
+    sheet = next(s for s in schema.TABLES if s.table == table)
+    headers = at.table(table)[4]
+    return at.cell(table, row_id, min((c.header(lang) for c in sheet.computed_columns), key=headers.index))
+
+
 def test_a_row_inserted_inside_a_table_and_filled_lacks_only_its_formulas(edited):
+    """One cause (the row came without formulas): one error for the row, listing every computed column."""
     at = Located(edited["insert-and-fill"])
-    expected = [("formula-missing", "error", *at.cell("tblBudget", "L100", c.header("fr")))
-                for c in schema.BUDGET.computed_columns]
+    expected = [("formula-missing", "error", *first_computed_cell(at, "tblBudget", "L100"))]
     assert found(edited["insert-and-fill"]) == sorted(expected + lost_definitions(at))
-    missing = [f for f in check_file(edited["insert-and-fill"], lang="en").findings if f.code == "formula-missing"]
-    assert all(f.hint == "The formula is missing; copy it from the row above." and f.row_id == "L100" for f in missing)
+    [missing] = [f for f in check_file(edited["insert-and-fill"], lang="en").findings if f.code == "formula-missing"]
+    assert missing.row_id == "L100" and missing.params["count"] == len(schema.BUDGET.computed_columns)
+    assert missing.hint == "The formulas are missing (a row inserted in LibreOffice gets none); copy them from the row above."
+    assert all(c.header("fr") in missing.message for c in schema.BUDGET.computed_columns)
 
 
 def test_a_budget_line_typed_below_the_table_is_an_error(edited):
@@ -194,6 +227,78 @@ def test_a_budget_line_typed_below_the_table_is_an_error(edited):
     assert found(edited["append-below"]) == sorted([("row-outside-table", "error", sheet, cell)] + lost_definitions(at))
     [finding] = [f for f in check_file(edited["append-below"], lang="en").findings if f.code == "row-outside-table"]
     assert "tblBudget" in finding.message
+
+
+def test_a_plain_libreoffice_save_is_one_finding_for_the_file(edited):
+    at = Located(edited["unchanged"])
+    assert found(edited["unchanged"]) == lost_definitions(at)
+    [lost] = check_file(edited["unchanged"], lang="en").findings
+    assert all(s.table in lost.message for s in schema.TABLES if s.computed_columns)
+
+
+def test_diff_sees_a_row_typed_below_a_table(edited):
+    """check finds the row typed below tblBudget (row-outside-table); diff shows every value of it."""
+    result = diff(edited["unchanged"], edited["append-below"], lang="en")
+    ws, min_col, _, max_row, headers = Located(edited["append-below"]).table("tblBudget")
+    typed = {"ID": "L099", "ID action": "A01", "Poste": ITEM, "Prévisionnel": 250000}
+    assert not result.same and result.exit_code == 1
+    assert {(o["cell"], o["old"], o["new"]) for o in result.outside} == {
+        (a1(max_row, min_col - 1 + headers.index(h)), None, v) for h, v in typed.items()}
+    sheet, cell = ws.title, a1(max_row, min_col - 1)
+    assert all(o["sheet"] == "budget" for o in result.outside)
+    assert f"{sheet} {cell}: — → L099" in result.to_text("en")
+
+
+def test_a_plan_without_company_is_an_error_at_its_guide_cell_and_is_not_consolidated(edited, tmp_path):
+    at = Located(edited["no-company"])
+    company = at.wb.defined_names[schema.NAME_COMPANY].attr_text.replace("$", "")
+    sheet, cell = company.split("!")
+    assert sheet.strip("'") == schema.worksheet_name("guide", "fr")
+    assert found(edited["no-company"]) == sorted([("company-missing", "error", sheet.strip("'"), cell)]
+                                                 + lost_definitions(at))
+    result = consolidate([edited["no-company"]], tmp_path / "plans.duckdb", lang="en")
+    assert not result.loaded and [s.status for s in result.skipped] == ["invalid"]
+    assert "company-missing" in {f.code for f in result.skipped[0].findings}
+
+
+def test_deleting_an_action_is_one_finding_for_its_budget_lines(edited):
+    at = Located(edited["delete-action"])
+    ws, min_col, min_row, max_row, headers = at.table("tblBudget")
+    action = min_col + headers.index("ID action")
+    lines = [r for r in range(min_row + 1, max_row + 1) if ws.cell(r, action).value == "A05"]
+    assert len(lines) > 1
+    first = a1(lines[0] - 1, action - 1)
+    assert found(edited["delete-action"]) == sorted([("reference-unresolved", "error", ws.title, first)]
+                                                    + lost_definitions(at))
+    [finding] = [f for f in check_file(edited["delete-action"], lang="en").findings if f.code == "reference-unresolved"]
+    assert f"({len(lines)} row(s): {first}:" in finding.message
+
+
+def test_diff_sees_the_value_typed_over_a_formula_and_its_change(edited):
+    typed = diff(edited["unchanged"], edited["type-over-budget"], lang="en")
+    assert typed.structure["formulas"] == [{"table": "actions", "id": "A03", "column": "budget", "old": "template",
+                                            "new": None, "new_value": 5000}]
+    retyped = diff(edited["type-over-budget"], edited["retype-budget"], lang="en")
+    assert not retyped.same
+    assert "Actions A03 Budget: (typed value: 5,000) → (typed value: 6,000)" in retyped.to_text("en")
+
+
+def test_diff_sees_what_the_team_typed_in_a_column_of_its_own(edited):
+    result = diff(edited["unchanged"], edited["own-column"], lang="en")
+    assert result.structure == {"columns": {"actions": {"added": ["?Commentaire"]}}}
+    assert result.rows["actions"]["changed"] == [
+        {"id": "A01", "changes": [{"column": "?Commentaire", "old": None, "new": "à revoir"}]}]
+    assert "Actions A01 Commentaire: — → à revoir" in result.to_text("en")
+
+
+def test_diff_of_an_ods_round_trip_is_what_the_team_typed(edited):
+    """The round trip rewrites every formula with cell addresses (the same computation): no difference; the
+    mistakes typed afterwards are the differences, one per cell."""
+    assert diff(edited["unchanged"], edited["ods-round-trip"]).same
+    result = diff(edited["ods-round-trip"], edited["ods-then-mistakes"], lang="en")
+    assert [(f["table"], f["id"], f["column"], f["new"]) for f in result.structure["formulas"]] == [
+        ("actions", "A03", "roi", None)]
+    assert len(result.outside) == 4 and set(result.structure) == {"formulas"}
 
 
 @pytest.mark.parametrize("name", ["sort", "delete-rows"])
@@ -222,11 +327,27 @@ def test_typing_over_and_clearing_formulas(edited):
     assert found(edited["type-over-formulas"]) == sorted(expected + lost_definitions(at))
 
 
-def test_ods_round_trip_is_one_warning_per_computed_column(edited):
+def test_ods_round_trip_is_one_warning_per_table_and_one_for_the_file(edited):
     at = Located(edited["ods-round-trip"])
-    expected = [("formula-as-cell-references", "warning", *at.first_row(s.table, c.header("fr")))
-                for s in schema.TABLES for c in s.computed_columns]
-    assert found(edited["ods-round-trip"]) == sorted(expected + lost_definitions(at))
+    assert found(edited["ods-round-trip"]) == sorted(a1_form(at) + lost_definitions(at))
+    [lost] = [f for f in check_file(edited["ods-round-trip"], lang="en").findings if f.code == "table-formulas-lost"]
+    assert all(s.table in lost.message for s in schema.TABLES if s.computed_columns)
+    actions = next(f for f in check_file(edited["ods-round-trip"], lang="en").findings
+                   if f.code == "formula-as-cell-references" and "tblActions" in f.message)
+    assert all(c.header("fr") in actions.message for c in schema.ACTIONS.computed_columns)
+
+
+def test_mistakes_typed_after_an_ods_round_trip_are_found_at_their_cells(edited):
+    at = Located(edited["ods-then-mistakes"])
+    mistakes = [("computed-overwritten", "error", *at.cell("tblActions", "A03", "ROI attendu")),
+                ("row-outside-table", "error", *at.below("tblBudget"))]
+    assert found(edited["ods-then-mistakes"]) == sorted(mistakes + a1_form(at) + lost_definitions(at))
+
+
+def test_a_typed_budget_is_one_finding_not_a_stale_roi_beside_it(edited):
+    at = Located(edited["type-over-budget"])
+    expected = [("computed-overwritten", "error", *at.cell("tblActions", "A03", "Budget"))]
+    assert found(edited["type-over-budget"]) == sorted(expected + lost_definitions(at))
 
 
 def seeded(at: Located, lang: str = "fr") -> list[tuple]:
@@ -243,15 +364,12 @@ def test_seeded_errors_survive_libreoffice(edited):
 
 def test_seeded_errors_survive_an_ods_round_trip(edited):
     at = Located(edited["seeded-errors-ods"])
-    a1_form = [("formula-as-cell-references", "warning", *at.first_row(s.table, c.header("fr")))
-               for s in schema.TABLES for c in s.computed_columns]
-    assert found(edited["seeded-errors-ods"]) == sorted(seeded(at) + a1_form + lost_definitions(at))
+    assert found(edited["seeded-errors-ods"]) == sorted(seeded(at) + a1_form(at) + lost_definitions(at))
 
 
 def test_edits_of_the_english_workbook(edited):
     at = Located(edited["edits-en"])
-    expected = [("formula-missing", "error", *at.cell("tblBudget", "L100", c.header("en")))
-                for c in schema.BUDGET.computed_columns]
+    expected = [("formula-missing", "error", *first_computed_cell(at, "tblBudget", "L100", "en"))]
     expected += [("row-outside-table", "error", *at.below("tblBudget")),
                  ("computed-overwritten", "error", *at.cell("tblActions", "A03", h("actions", "roi")))]
     assert found(edited["edits-en"]) == sorted(expected + lost_definitions(at, "en"))

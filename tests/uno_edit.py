@@ -24,6 +24,8 @@ imports each Excel table as a database range) and columns by header, never by ad
 - ``{"op": "type", "table": T, "row": ID, "column": header, "text": s}``: type *s* into the cell as a person
   does: LibreOffice's number scanner reads it in the office's locale and the cell's format (``15 %``,
   ``0,15``, ``15`` in a cell formatted as a percentage), see :func:`type_text`.
+- ``{"op": "set_name", "name": N, "value": v}``: type one value into the cell the defined name N points at
+  (``mplan_company``: the company on the Guide).
 
 ``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
 round trip of a team that works in ``.ods``). Prints one JSON line per job: ``{"output": path}`` or
@@ -143,6 +145,11 @@ def type_text(doc, cell, text: str) -> None:
 
 def run_step(doc, step: dict) -> None:
     op = step["op"]
+    if op == "set_name":
+        if not doc.NamedRanges.hasByName(step["name"]):
+            raise KeyError(f"no defined name {step['name']!r} in the workbook")
+        type_value(doc.NamedRanges.getByName(step["name"]).getReferredCells().getCellByPosition(0, 0), step["value"])
+        return
     table = Table(doc, step["table"])
     if op == "insert_rows":
         table.sheet.Rows.insertByIndex(table.row_of(step["before"]), step.get("count", 1))

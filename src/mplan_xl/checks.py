@@ -27,7 +27,8 @@ from .table_refs import structured_span
 from .numbers import format_number, parse_localized_number
 from .numbers import total as numbers_total
 from .plan import id_key, id_text, percent_columns
-from .plan_reader import LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, thresholds
+from .plan_reader import (LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, named_cell,
+                          thresholds)
 from .reader import TextTooLong, UnusableValue, column_index
 from .reader_limits import EXCEL_MAX_TEXT
 from .guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
@@ -131,8 +132,12 @@ _EXPECTED = {
 
 def check_cells(ctx: Context) -> Iterator[Finding]:
     year = ctx.plan.year
-    if not any(ctx.plan.tables[k].rows for k in _PLAN_CORE if k in ctx.plan.tables):
+    if not any(ctx.plan.tables[k].rows for k in schema.PLAN_CORE if k in ctx.plan.tables):
         yield ctx.finding("plan-empty")
+    elif blank(ctx.plan.company):   # a plan with content must say whose it is (consolidate files it by company)
+        at = named_cell(ctx.plan.raw, schema.NAME_COMPANY)
+        yield ctx.finding("company-missing", sheet=at[0] if at else schema.worksheet_name("guide", ctx.plan.lang),
+                          cell=a1(*at[1:]) if at else None)
     for table in ctx.plan.tables.values():
         sheet = table.sheet
         columns = [c for c in sheet.input_columns if c.key in table.columns]
@@ -154,8 +159,6 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
-#: The tables a plan is made of: while all three are empty, the plan is empty.
-_PLAN_CORE = ("objectives", "actions", "budget")
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
@@ -252,7 +255,7 @@ _A1_REF = re.compile(r"""(?<![\w.$'\]!])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
-class _CellReferences:
+class CellReferences:
     """Turns the A1 references of a formula back into the structured references they stand for
     (LibreOffice writes ``Budget!$I$5:$I$56`` for ``tblBudget[[Prévisionnel]]`` after an .ods round trip)."""
 
@@ -286,7 +289,7 @@ class _CellReferences:
 
 
 def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas: dict[tuple[int, int], str],
-                    allowed: dict[str, set[str]], references: _CellReferences) -> dict[str, str]:
+                    allowed: dict[str, set[str]], references: CellReferences) -> dict[str, str]:
     """Column key -> the formula an older template wrote in that column, when it is not today's: the one most
     of the column's rows hold (a template writes the same formula on every row; a row whose formula differs
     from it was altered)."""
@@ -303,18 +306,51 @@ def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas
     return out
 
 
+def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple[str, str, int | None]]:
+    """The computed cells whose formulas read, directly or through other computed cells, one of the *broken*
+    cells ((table key, column key, sheet row)): a row's cell when its formula reads the broken cell's row, the
+    whole column (row None) when it reads the broken cell's whole column. Their results follow what the team
+    typed, not the inputs: the typed cell is the one finding."""
+    if not broken:
+        return set()
+    formulas = {(sheet.key, column.key): {column_formula(sheet, column, runtime, lang) for runtime in ("native", "xlwings")}
+                for sheet in schema.TABLES for column in sheet.computed_columns}
+    out = set(broken)
+    todo = list(broken)
+    while todo:
+        table_key, key, row = todo.pop()
+        source = schema.SHEETS_BY_KEY[table_key]
+        this_row, whole = (structured_ref(source, key, lang, this_row=flag) for flag in (True, False))
+        for (reader, column), texts in formulas.items():
+            if any(whole in text for text in texts):
+                hit: tuple[str, str, int | None] = (reader, column, None)
+            elif reader == table_key and any(this_row in text for text in texts):
+                hit = (reader, column, row)
+            else:
+                continue
+            if hit not in out and (reader, column, None) not in out:
+                out.add(hit)
+                todo.append(hit)
+    return out
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
-    formula, the right formula written as cell references), with the count and the cells.
+    formula), with the count and the cells; one per table for the right formulas written as cell references
+    (an ``.ods`` round trip rewrites them all); one per file for the tables whose calculated-column definitions
+    a LibreOffice save dropped.
 
     In a file of an older template, a column whose formula that template wrote differently from today's
     is judged against its own formula (:func:`_older_formulas`) and its cached results, which today's
     computation cannot reproduce, are not compared."""
     plan = ctx.plan
     context = ctx.computed
-    references = _CellReferences(plan)
+    references = CellReferences(plan)
     recalculates = plan.raw.recalculates_on_open
     older = versions.status(plan.template_version) == "older"
+    lost_tables: list[LocatedTable] = []
+    stale: list[tuple[LocatedTable, LocatedRow, str, Any, Any]] = []   # cached results that differ from Python's
+    broken: set[tuple[str, str, int | None]] = set()   # computed cells typed over, cleared or altered
     for table in plan.tables.values():
         sheet = table.sheet
         computed = [c for c in sheet.computed_columns if c.key in table.columns]
@@ -351,23 +387,55 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
                 if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
-                    yield ctx.finding("cached-value-mismatch", table, row, column.key, column=ctx.header(table, column.key),
-                                      cached=cached, expected="" if expected[column.key] is None else expected[column.key])
+                    stale.append((table, row, column.key, cached, expected[column.key]))
+        # One cause for the whole table: it went through .ods (cell addresses), rows came without formulas (a row
+        # inserted in LibreOffice): one finding listing its columns and cells.
+        for per_table in ("formula-missing", "formula-as-cell-references"):
+            cells_of = sorted(((table.columns[key], row.sheet_row, key, row, sample) for (key, cause), items
+                               in groups.items() if cause == per_table for row, sample in items), key=lambda i: i[:2])
+            if not cells_of:
+                continue
+            broken.update((sheet.key, key, row.sheet_row) for _, _, key, row, _ in cells_of if per_table == "formula-missing")
+            _, _, key, first, sample = min(cells_of, key=lambda i: (i[1], i[0]))
+            extra = {"found": sample.lstrip("=")} if per_table == "formula-as-cell-references" else {}
+            yield ctx.finding(per_table, table, first, key, table_name=sheet.table, count=len(cells_of),
+                              cells=cells_text((r, c) for c, r, *_ in cells_of),
+                              columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in cells_of)),
+                              verbatim=("columns",), **extra)
         for (key, cause), items in sorted(groups.items(), key=lambda g: (table.columns[g[0][0]], g[0][1])):
+            if cause in ("formula-missing", "formula-as-cell-references"):
+                continue
+            broken.update((sheet.key, key, row.sheet_row) for row, _ in items)
             first, sample = items[0]
             cells = cells_text((row.sheet_row, table.columns[key]) for row, _ in items)
             params: dict[str, Any] = {"column": ctx.header(table, key), "count": len(items), "cells": cells}
             if cause == "computed-overwritten":
                 params["value"] = _fmt_number(sample, ctx.lang) if isinstance(sample, (int, float)) and not isinstance(
                     sample, bool) else repr(sample)
-            elif cause != "formula-missing":
+            else:
                 params["found"] = sample.lstrip("=")
             yield ctx.finding(cause, table, first, key, **params)
         headers = {c.key: str(table.info.columns[table.columns[c.key] - table.info.first_col]) for c in computed}
-        lost = [headers[c.key] for c in computed if headers[c.key] not in table.info.calculated]
-        if lost:
-            yield ctx.finding("table-formulas-lost", table, cell=table.header_cell(0), table_name=sheet.table,
-                              columns=", ".join(lost))
+        if any(headers[c.key] not in table.info.calculated for c in computed):
+            lost_tables.append(table)
+    following = _following(broken, plan.lang)
+    by_table: dict[str, list[tuple[LocatedTable, LocatedRow, str, Any, Any]]] = {}
+    for item in stale:   # a result that follows a typed cell is that cell's finding
+        table, row, key = item[:3]
+        if (table.sheet.key, key, row.sheet_row) not in following and (table.sheet.key, key, None) not in following:
+            by_table.setdefault(table.sheet.key, []).append(item)
+    for results in by_table.values():   # one cause per table (not recalculated, or an .xlsm LibreOffice cannot compute)
+        table, row, key, cached, expected_value = results[0]
+        yield ctx.finding("cached-value-mismatch", table, row, key, table_name=table.sheet.table, count=len(results),
+                          cells=cells_text((r.sheet_row, table.columns[k]) for _, r, k, _, _ in results),
+                          columns=", ".join(dict.fromkeys(ctx.header(table, k) for _, _, k, _, _ in results)),
+                          column=ctx.header(table, key), cached=cached,
+                          expected="" if expected_value is None else expected_value, verbatim=("columns",))
+    if lost_tables:   # one cause, the file went through LibreOffice: one finding, at the first table
+        first_table = lost_tables[0]
+        yield ctx.finding("table-formulas-lost", first_table, cell=first_table.header_cell(0), count=len(lost_tables),
+                          tables=", ".join(f"{t.worksheet} ({t.sheet.table})" for t in lost_tables),
+                          verbatim=("tables",))
 
 
 def check_macros(ctx: Context) -> Iterator[Finding]:
@@ -390,10 +458,15 @@ def _foreign_modules(ctx: Context) -> list[str]:
     except Exception:  # an unreadable VBA project is foreign by definition
         return ["vbaProject.bin"]
     xlwings = ctx.plan.runtime == "xlwings"
-    ours = {name: _code(source) for name, source in (vba_sources() | document_code()).items()} if xlwings else {}
+    sources = vba_sources() | document_code() if xlwings else {}
+    ours = {name: _code(source) for name, source in sources.items()}
+    # As LibreOffice saves them (it drops member attributes, marks class modules): the same code, ours too.
+    resaved = {name: versions.vba_code_as_libreoffice_writes(source) for name, source in sources.items()}
     # Our modules as an older release embedded them are ours too (a plan made with that release).
     return sorted(name for name, source in modules.items()
-                  if ((name in ours and _code(source) != ours[name]) or (name not in ours and _code(source)))
+                  if ((name in ours and _code(source) != ours[name]
+                       and versions.vba_code_as_libreoffice_writes(source) != resaved[name])
+                      or (name not in ours and _code(source)))
                   and not (xlwings and versions.is_released_vba(name, source)))
 
 
@@ -438,11 +511,17 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
             if target is None or column.key not in table.columns:
                 continue
             ids = _ids(target)
+            missing: dict[str, list[LocatedRow]] = {}   # one cause per id that matches nothing (an action deleted)
             for row in table.rows:
                 value = row.values.get(column.key)
                 if not blank(value) and id_key(value) not in ids:
-                    yield ctx.finding("reference-unresolved", table, row, column.key, column=ctx.header(table, column.key),
-                                      value=id_text(value), target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
+                    missing.setdefault(id_key(value), []).append(row)
+            col = table.columns[column.key]
+            for rows in missing.values():
+                yield ctx.finding("reference-unresolved", table, rows[0], column.key, column=ctx.header(table, column.key),
+                                  value=id_text(rows[0].values[column.key]), count=len(rows),
+                                  cells=cells_text((r.sheet_row, col) for r in rows),
+                                  target=schema.worksheet_name(target.sheet.worksheet, ctx.plan.lang))
     objectives = tables.get("objectives")
     if objectives is not None and "parent_id" in objectives.columns:
         yield from _cycles(ctx, objectives)
@@ -767,5 +846,5 @@ def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
     return Checked(findings, budget_figures(ctx))
 
 
-__all__ = ["CHECKS", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
+__all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
            "upgrade_command"]

@@ -36,7 +36,8 @@ revisions       version of an approved plan loaded later: key, sha256, approved_
 Every plan table starts with ``company, year, sha256``. Column names are the
 schema's column keys (:mod:`mplan_xl.schema`); dropdown columns hold the
 language-independent codes (``search_ads``, ``keep``). A plan is identified
-by its company (the team; the file name when the Guide leaves it blank) and
+by its company (the team, from the Guide; a plan without one is not loaded:
+``check`` reports ``company-missing``, and an empty plan is skipped) and
 year: loading a file again replaces that plan's rows, so loading twice
 changes nothing, and loading a new version of a team's plan replaces the old
 one. Two different files of the same company and year in one run: the first
@@ -172,6 +173,7 @@ _TEXT = {
     "read_failed": Label("{path} : lecture de la base de données impossible ({detail})",
                          "{path}: cannot read the database ({detail})"),
     "no_year": Label("année du plan introuvable sur la feuille Accueil", "plan year not found on the Guide sheet"),
+    "no_company": Label("nom de l'entreprise vide sur la feuille Accueil", "company name blank on the Guide sheet"),
     "not_approvable": Label("{path} : plan non approuvé, il n'est pas valide", "{path}: plan not approved, it is not valid"),
 }
 
@@ -315,6 +317,8 @@ def _rows_of(inspected: Inspected, lang: str) -> Examined:
             return Examined(path, sha, report, company, year)
         if not isinstance(year, int):
             return Examined(path, sha, report, company, None, note="no_year")
+        if not id_text(located.company):   # an empty plan (check says company-missing once it has content)
+            return Examined(path, sha, report, company, year, note="no_company")
         key = {"company": company, "year": year, "sha256": sha}
         rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
                 plan_rows(located, plan, located.lang).items()}

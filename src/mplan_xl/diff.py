@@ -13,13 +13,17 @@ What is reported:
 * ``identity``: company, year, currency, envelope, author, runtime, template
   version (the workbook language is shown but is not a difference);
 * ``rows``: per table, rows added and removed, and rows changed, by row id,
-  with each input column that changed (old -> new);
+  with each input column that changed (old -> new), the team's own columns
+  included (``?Header``);
 * ``results``: computed columns that moved (an action's budget and ROI, a KPI's
   attainment and status, an objective's SMART check...), by row id;
 * ``totals``: the plan's totals (:func:`plan_totals`) that moved;
+* ``outside``: values typed outside the tables of a data sheet (a row pasted below a table, a note beside
+  it), by sheet and cell: what ``check`` reports as ``row-outside-table`` / ``value-outside-table``;
 * ``structure``: sheets added or removed, table columns missing or unknown,
   formulas of computed columns altered (compared language-independently, when
-  both workbooks use the same runtime), the VBA project added, removed or changed.
+  both workbooks use the same runtime; a value typed over a formula is given as
+  ``old_value`` / ``new_value``, and a retyped value is a difference), the VBA project added, removed or changed.
 
 Example:
     >>> result = diff("plan-v1.xlsx", "plan-v2.xlsx")           # doctest: +SKIP
@@ -38,7 +42,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import schema
-from .numbers import format_number
+from .a1 import cell_name
+from .numbers import format_number, is_blank
 from .plan import id_text
 from .reader import Limits
 from .rules import Finding, shown_date
@@ -114,7 +119,9 @@ class Version:
     sheets: list[str] = field(default_factory=list)             # worksheet keys ("guide") or names of other sheets
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> column keys found ("?Header" unknown)
     formulas: dict[tuple[str, str, str], str | None] | None = None  # cells not holding the template's formula
+    typed: dict[tuple[str, str, str], Any] = field(default_factory=dict)  # the values typed over a formula
     vba: str | None = None                                       # sha256 of the VBA project
+    outside: dict[tuple[str, int, int], Any] | None = None       # (sheet key, row, col) -> value outside the tables
     findings: list[Finding] | None = None                        # set when the file cannot be read
     note: str | None = None                                      # why a file skipped is no plan (a lock file...)
 
@@ -136,10 +143,12 @@ def _row_key(table: str, row: Mapping[str, Any], position: int, seen: dict[str, 
 
 
 def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str], rows: Sequence[Mapping[str, Any]],
-                      lang: str) -> dict[tuple[str, str, str], str | None]:
+                      lang: str, references: Any, typed: dict[tuple[str, str, str], Any]
+                      ) -> dict[tuple[str, str, str], str | None]:
     """The computed cells of *table* whose formula is not the template's: (table, row, column) -> formula
-    text, or None for a typed value. Template formulas (either runtime, the workbook's language) are left out,
-    so two workbooks in different languages or runtimes compare equal."""
+    text, or None for a typed value (the value goes into *typed*). Template formulas (either runtime, the workbook's language, or written
+    with cell addresses by an ``.ods`` round trip: the same computation) are left out, so two workbooks in
+    different languages or runtimes, or saved as ``.ods`` and back, compare equal."""
     from .checks import normalise_formula
     from .computed import column_formula
     from .consolidate import DB_NAMES
@@ -154,10 +163,13 @@ def _altered_formulas(name: str, table: Any, cells: Mapping[tuple[int, int], str
         row_key = None
         for column in computed:
             text = cells.get((row.sheet_row, table.columns[column.key]))
-            if text is not None and normalise_formula(text) in allowed[column.key]:
+            if text is not None and (normalise_formula(text) in allowed[column.key] or normalise_formula(
+                    references.structured(text, table.worksheet, row.sheet_row)) in allowed[column.key]):
                 continue
             row_key = row_key or _row_key(name, values, position, seen)
             out[(name, row_key, DB_NAMES.get(column.key, column.key))] = text
+            if text is None:
+                typed[(name, row_key, DB_NAMES.get(column.key, column.key))] = row.values.get(column.key)
         if row_key is None:
             _row_key(name, values, position, seen)
     return out
@@ -171,6 +183,7 @@ def read_version(path: str | Path, lang: str = "fr", limits: Limits = Limits()) 
 
 
 def _version(inspected: Any, lang: str) -> Version:
+    from .checks import CellReferences
     from .consolidate import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
     from .report import shown_path
     from .validator import internal_error
@@ -194,15 +207,32 @@ def _version(inspected: Any, lang: str) -> Version:
         version.rows = {name: rows for name, rows in plan_rows(located, plan, lang).items() if name in _SCHEMA_KEY}
         version.sheets = [_SHEET_KEYS.get(n, n) for n in raw.sheet_names]
         version.vba = hashlib.sha256(raw.vba_project).hexdigest() if raw.vba_project else None
+        version.outside = {}
+        for worksheet, cells in located.outside.items():
+            grid = raw.values(worksheet)
+            for r, c in cells:
+                value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+                if not is_blank(value):
+                    version.outside[(_SHEET_KEYS.get(worksheet, worksheet), r, c)] = value
         version.formulas = {}
+        references = CellReferences(located)
         for name, sheet in PLAN_TABLES.items():
             table = located.tables.get(sheet.key)
             if table is None or name not in _SCHEMA_KEY:
                 continue
             version.columns[name] = [DB_NAMES.get(k, k) for k in table.columns] + [
-                "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS]
+                "?" + h for _, h, _ in table.header_problems if h and fold(h) not in _KNOWN_HEADERS] + [
+                "?" + h for _, h in table.unknown]
+            if table.unknown:   # the team's own columns: their values are compared too, under "?Header"
+                grid = raw.values(table.worksheet)
+                for row, values in zip(table.rows, version.rows[name]):
+                    line = grid[row.sheet_row] if row.sheet_row < len(grid) else []
+                    for position, header in table.unknown:
+                        c = table.info.first_col + position
+                        cell = line[c] if c < len(line) else None
+                        values["?" + header] = None if is_blank(cell) else cell
             version.formulas.update(_altered_formulas(name, table, raw.formulas(table.worksheet), version.rows[name],
-                                                      located.lang))
+                                                      located.lang, references, version.typed))
         return version
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])
@@ -245,7 +275,8 @@ def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[st
     "changed": [{"id", "changes": [{"column", "old", "new"}]}]}`` (only tables
     with a difference), ``results = [{"table", "id", "column", "old", "new"}]`` and
     ``common[table]``, the ids of the rows both sides have. Columns only one
-    side has are left out (a structural change).
+    side has are left out (a structural change), but for the team's own columns (``?Header``): what the team
+    typed in a column it added is compared with nothing.
     """
     rows: dict[str, dict] = {}
     results: list[dict] = []
@@ -264,14 +295,15 @@ def compare_rows(old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[st
                 continue
             a = after[k][1]
             if columns is None or len(b) != len(columns) or len(a) != len(b):
-                columns = [c for c in b if c in a and c not in skip]
-            differ = [c for c in columns if b[c] != a[c] and not same_value(b[c], a[c])]
+                columns = [c for c in b if c in a and c not in skip] + [
+                    c for c in (*b, *a) if c.startswith("?") and (c not in a or c not in b)]
+            differ = [c for c in columns if b.get(c) != a.get(c) and not same_value(b.get(c), a.get(c))]
             if not differ:
                 continue
-            changes = [{"column": c, "old": b[c], "new": a[c]} for c in differ if c not in computed]
+            changes = [{"column": c, "old": b.get(c), "new": a.get(c)} for c in differ if c not in computed]
             if changes:
                 changed.append({"id": row_id, "changes": changes})
-            results += [{"table": table, "id": row_id, "column": c, "old": b[c], "new": a[c]} for c in differ
+            results += [{"table": table, "id": row_id, "column": c, "old": b.get(c), "new": a.get(c)} for c in differ
                         if c in computed]
         if added or removed or changed:
             rows[table] = {"added": added, "removed": removed, "changed": changed}
@@ -303,6 +335,7 @@ class Diff:
     results: list[dict] = field(default_factory=list)
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
     structure: dict[str, Any] = field(default_factory=dict)
+    outside: list[dict[str, Any]] = field(default_factory=list)   # {sheet, cell, old, new}
 
     @property
     def unreadable(self) -> list[Version]:
@@ -316,7 +349,8 @@ class Diff:
     @property
     def same(self) -> bool:
         """True when both versions were compared and nothing differs."""
-        return self.compared and not (self.identity or self.rows or self.results or self.totals or self.structure)
+        return self.compared and not (self.identity or self.rows or self.results or self.totals or self.structure
+                                      or self.outside)
 
     @property
     def exit_code(self) -> int:
@@ -335,16 +369,17 @@ class Diff:
         return _plain({"format_version": DIFF_FORMAT_VERSION, "compared": self.compared,
                        "same": self.same if self.compared else None, "old": side(self.old),
                        "new": side(self.new), "identity": self.identity, "rows": self.rows, "results": self.results,
-                       "totals": self.totals, "structure": self.structure})
+                       "totals": self.totals, "structure": self.structure, "outside": self.outside})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
     def count(self) -> int:
-        """Number of differences: identity fields, rows added/removed/changed, results, totals, structure items."""
+        """Number of differences: identity fields, rows added/removed/changed, results, totals, structure items,
+        cells outside the tables."""
         rows = sum(len(t["added"]) + len(t["removed"]) + len(t["changed"]) for t in self.rows.values())
         structure = sum(len(v) if isinstance(v, (list, dict)) else 1 for v in self.structure.values())
-        return len(self.identity) + rows + len(self.results) + len(self.totals) + structure
+        return len(self.identity) + rows + len(self.results) + len(self.totals) + structure + len(self.outside)
 
     def records(self, lang: str) -> list[dict[str, Any]]:
         """Every difference as one flat record (section, table, id, column, old, new), shown in *lang*.
@@ -385,6 +420,8 @@ class Diff:
                    r["old"], r["new"], r["table"], r["column"])
         for key, value in self.totals.items():
             change("s_totals", "", None, TOTAL_LABELS[key](lang), value["old"], value["new"])
+        for item in self.outside:
+            change("s_outside", _sheet_label(item["sheet"], lang), item["cell"], "", item["old"], item["new"])
         return out
 
     def to_text(self, lang: str = "fr") -> str:
@@ -479,11 +516,22 @@ def diff_versions(old: Version, new: Version) -> Diff:
     if old.formulas is not None and new.formulas is not None:
         cells = sorted({k for k in (*old.formulas, *new.formulas) if k[1] in common[k[0]]},
                        key=lambda k: (list(_SCHEMA_KEY).index(k[0]), k[1], k[2]))
-        altered = [{"table": t, "id": i, "column": c, "old": old.formulas.get((t, i, c), TEMPLATE_FORMULA),
-                    "new": new.formulas.get((t, i, c), TEMPLATE_FORMULA)} for t, i, c in cells
-                   if old.formulas.get((t, i, c), TEMPLATE_FORMULA) != new.formulas.get((t, i, c), TEMPLATE_FORMULA)]
+        def state(version: Version, cell: tuple[str, str, str]) -> dict[str, Any]:
+            formula = (version.formulas or {}).get(cell, TEMPLATE_FORMULA)
+            return {"formula": formula, "value": version.typed.get(cell)} if formula is None else {"formula": formula}
+
+        # A typed value is a difference when it changes too (5 000 typed over the budget, then 6 000).
+        altered = [{"table": t, "id": i, "column": c, "old": before["formula"], "new": after["formula"],
+                    **({"old_value": before["value"]} if "value" in before else {}),
+                    **({"new_value": after["value"]} if "value" in after else {})}
+                   for t, i, c in cells for before, after in [(state(old, (t, i, c)), state(new, (t, i, c)))]
+                   if before["formula"] != after["formula"] or not same_value(before.get("value"), after.get("value"))]
         if altered:
             structure["formulas"] = altered
+    if old.outside is not None and new.outside is not None:
+        result.outside = [{"sheet": key[0], "cell": cell_name(*key[1:]), "old": old.outside.get(key),
+                           "new": new.outside.get(key)} for key in sorted(set(old.outside) | set(new.outside))
+                          if not same_value(old.outside.get(key), new.outside.get(key))]
     if old.vba != new.vba:
         structure["macros"] = "added" if old.vba is None else "removed" if new.vba is None else "changed"
     result.structure = structure
@@ -520,6 +568,7 @@ T = {
     "s_rows": Label("Lignes", "Rows"),
     "s_results": Label("Résultats calculés", "Computed results"),
     "s_totals": Label("Totaux", "Totals"),
+    "s_outside": Label("Valeurs hors des tableaux", "Values outside the tables"),
     "added": Label("ajoutée", "added"),
     "removed": Label("supprimée", "removed"),
     "st_sheets_added": Label("feuille ajoutée", "sheet added"),
@@ -527,7 +576,7 @@ T = {
     "st_columns": Label("colonnes", "columns"),
     "st_formulas": Label("formule modifiée", "formula altered"),
     "template_formula": Label("(formule du modèle)", "(template formula)"),
-    "no_formula": Label("(valeur saisie)", "(typed value)"),
+    "no_formula": Label("(valeur saisie : {value})", "(typed value: {value})"),
     "st_macros": Label("macros (projet VBA)", "macros (VBA project)"),
     "macros_added": Label("ajoutées", "added"),
     "macros_removed": Label("supprimées", "removed"),
@@ -557,7 +606,7 @@ def table_label(table: str, lang: str) -> str:
 
 def column_label(table: str, column: str, lang: str) -> str:
     column_ = _column(table, column)
-    return column_.header(lang) if column_ is not None else column
+    return column_.header(lang) if column_ is not None else column.removeprefix("?")
 
 
 def _column(table: str, column: str) -> schema.Column | None:
@@ -577,7 +626,9 @@ def _describe(item: Any, lang: str) -> str:
         return T[f"macros_{item}"](lang) if item in ("added", "removed", "changed") else _sheet_label(item, lang)
     if "table" in item and "old" in item:   # a formula
         old, new = (T["template_formula"](lang) if item[k] == TEMPLATE_FORMULA else f"={item[k]}"
-                    if item[k] is not None else T["no_formula"](lang) for k in ("old", "new"))
+                    if item[k] is not None else T["no_formula"](lang).format(
+                        value=_show(item.get(f"{k}_value"), lang, item["table"], item["column"]))
+                    for k in ("old", "new"))
         return f"{table_label(item['table'], lang)} {item['id']} {column_label(item['table'], item['column'], lang)}" \
                f"{' : ' if lang == 'fr' else ': '}{old} → {new}"
     return "; ".join(f"{table_label(t, lang)} : " + ", ".join(

@@ -154,8 +154,8 @@ def _write_terms(writer: SheetContext, ws: Any) -> None:
         writer.wb.define_name(row_mask_name(sheet), "=" + row_mask_formula(sheet, lang))
     ws.write_row(0, 0, STATUS_COLUMNS, writer.styles.label)
     for row, (term, value) in enumerate(zip(LIVE_TERMS, term_values(writer.plan)), 1):
-        ws.write_row(row, 0, (term.rule, term.category, term.sheet.table,
-                              term.sheet.column(term.column).header(lang) if term.column else ""))
+        ws.write_row(row, 0, (term.rule, term.category, term.sheet.table if term.sheet else "",
+                              term.sheet.column(term.column).header(lang) if term.sheet and term.column else ""))
         ws.write_formula(row, 4, "=" + term.formula(lang), None, value)
     ws.set_column(0, 3, 22)
     ws.hide()

@@ -4,8 +4,9 @@ Every rule of :mod:`mplan_xl.rules` marked ``live`` is counted by the workbook's
 table and column by column: one :class:`LiveTerm` each, written on the hidden ``mplan_status`` sheet.
 The Guide shows their sums by rule category (cells, formulas, plan logic) beside the total, so the team
 sees what ``check`` will find before sending the file. Each term counts what ``check`` reports: one per
-cell for cell rules, one per column for a computed column's typed values or missing formula (``check``
-groups those by column), one per row typed below a table. A test lets LibreOffice recalculate edited
+cell for cell rules, one per column for a computed column's typed values, one per table for cells without
+their formula (``check`` groups them so), one per row typed below a table, one per id that matches nothing (however many rows
+name it), one for a plan with content and no company. A test lets LibreOffice recalculate edited
 workbooks and compares these counts with ``check``'s findings.
 
 Each figure is declared once with its label, its Excel formula (derived from the schema) and its Python
@@ -21,7 +22,7 @@ Example:
     >>> [item.key for item in STATUS_ITEMS][:3]
     ['objectives', 'objectives_smart_ok', 'budget_planned']
     >>> sorted({term.rule for term in LIVE_TERMS})[:3]
-    ['budget-over-envelope', 'choice-invalid', 'computed-overwritten']
+    ['budget-over-envelope', 'choice-invalid', 'company-missing']
 """
 
 from __future__ import annotations
@@ -101,10 +102,11 @@ def _year_start(offset: int = 0) -> str:
 
 @dataclass(frozen=True)
 class LiveTerm:
-    """One count of the live status: problems of *rule* in one table (and column)."""
+    """One count of the live status: problems of *rule* in one table (and column), or of the plan's identity
+    (*sheet* None)."""
 
     rule: str
-    sheet: Table
+    sheet: Table | None
     column: str | None
     formula: Callable[[str], str]       # lang -> formula text (no "=")
     compute: Callable[[Plan], int]      # the same count in Python, for the plan the builder writes
@@ -196,19 +198,30 @@ def _outside_term(sheet: Table) -> LiveTerm:
 
 
 def _formula_terms(sheet: Table) -> list[LiveTerm]:
-    """A computed column holding typed values, or rows without its formula: one each per column, as ``check``."""
-    terms = []
-    for column in sheet.computed_columns:
-        for rule, test in (("computed-overwritten", _filled), ("formula-missing", _empty)):
-            def formula(lang: str, key: str = column.key, test: Callable[[str], str] = test) -> str:
-                c = _col(sheet, key, lang)
-                return f"SIGN(SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)}))"
+    """A computed column holding typed values (one per column), cells without their formula (one per table), as
+    ``check`` groups them."""
+    def count(lang: str, key: str, test: Callable[[str], str]) -> str:
+        c = _col(sheet, key, lang)
+        return f"SUMPRODUCT({row_mask_name(sheet)}*NOT(_xlfn.ISFORMULA({c}))*{test(c)})"
 
-            def compute(plan: Plan, key: str = column.key, typed: bool = rule == "computed-overwritten") -> int:
-                used = {i for i, _ in _used(plan, sheet)}
-                return int(any(o.table == sheet.key and o.column == key and o.row in used and is_blank(o.value) != typed
-                               for o in plan.overrides))
-            terms.append(LiveTerm(rule, sheet, column.key, formula, compute))
+    def overridden(plan: Plan, typed: bool, keys: set[str]) -> int:
+        used = {i for i, _ in _used(plan, sheet)}
+        return int(any(o.table == sheet.key and o.column in keys and o.row in used and is_blank(o.value) != typed
+                       for o in plan.overrides))
+
+    def typed_formula(key: str) -> Callable[[str], str]:
+        return lambda lang: f"SIGN({count(lang, key, _filled)})"
+
+    def typed(key: str) -> Callable[[Plan], int]:
+        return lambda plan: overridden(plan, True, {key})
+
+    terms = [LiveTerm("computed-overwritten", sheet, column.key, typed_formula(column.key), typed(column.key))
+             for column in sheet.computed_columns]
+    if sheet.computed_columns:
+        keys = [c.key for c in sheet.computed_columns]
+        terms.append(LiveTerm("formula-missing", sheet, None,
+                              lambda lang: "SIGN(" + "+".join(count(lang, key, _empty) for key in keys) + ")",
+                              lambda plan: overridden(plan, False, set(keys))))
     return terms
 
 
@@ -230,13 +243,15 @@ def _logic_terms(sheet: Table) -> list[LiveTerm]:
         target = column.ref_table
 
         def unresolved_formula(lang: str, key: str = column.key, target: Table = target) -> str:
+            # One per id that matches nothing, however many rows name it (check groups them): each row counts
+            # 1 / (rows naming the same id).
             ref = _col(sheet, key, lang)
-            return (f"SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
-                    f"*(COUNTIF({_col(target, target.id_column_key, lang)},{ref})=0))")
+            return (f"ROUND(SUMPRODUCT({row_mask_name(sheet)}*{_filled(ref)}"
+                    f"*(COUNTIF({_col(target, target.id_column_key, lang)},{ref})=0)/COUNTIF({ref},{ref}&\"\")),0)")
 
         def unresolved(plan: Plan, key: str = column.key, target: Table = target) -> int:
             ids = {id_key(r.get(target.id_column_key)) for _, r in _used(plan, target)}
-            return sum(1 for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids)
+            return len({id_key(r[key]) for _, r in _used(plan, sheet) if not is_blank(r.get(key)) and id_key(r[key]) not in ids})
         terms.append(LiveTerm("reference-unresolved", sheet, column.key, unresolved_formula, unresolved))
     if sheet.key == "objectives":
         def not_smart_formula(lang: str) -> str:
@@ -264,8 +279,20 @@ def _smart(row: dict[str, Any], plan: Plan):
                        plan_year=plan.identity.year, baseline=row.get("baseline"))
 
 
+def _company_term() -> LiveTerm:
+    """1 when the company is blank on a plan that is not empty (``check``'s ``company-missing``)."""
+    def formula(lang: str) -> str:
+        used = "+".join(f"SUMPRODUCT({row_mask_name(schema.SHEETS_BY_KEY[key])})" for key in schema.PLAN_CORE)
+        return f"{_empty(schema.NAME_COMPANY)}*SIGN({used})"
+
+    def compute(plan: Plan) -> int:
+        return int(is_blank(plan.identity.company)
+                   and any(_used(plan, schema.SHEETS_BY_KEY[key]) for key in schema.PLAN_CORE))
+    return LiveTerm("company-missing", None, None, formula, compute)
+
+
 def _terms() -> tuple[LiveTerm, ...]:
-    terms: list[LiveTerm] = []
+    terms: list[LiveTerm] = [_company_term()]
     for sheet in schema.TABLES:
         terms += _cell_terms(sheet) + [_outside_term(sheet)] + _formula_terms(sheet) + _logic_terms(sheet)
     assert all(RULES[t.rule].live for t in terms) and {t.category for t in terms} <= set(FAMILIES)

@@ -176,8 +176,8 @@ def thresholds(raw: RawWorkbook) -> dict[str, float]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def named_value(raw: RawWorkbook, name: str) -> Any:
-    """The value of the single cell a defined name points at (None when absent)."""
+def named_cell(raw: RawWorkbook, name: str) -> tuple[str, int, int] | None:
+    """(worksheet, 0-based row, 0-based column) of the single cell a defined name points at (None when absent)."""
     target = raw.defined_names.get(name)
     match = _CELL.match(target.lstrip("=")) if target else None
     if not match:
@@ -185,8 +185,16 @@ def named_value(raw: RawWorkbook, name: str) -> Any:
     sheet = match["sheet"].replace("''", "'")
     if sheet not in raw.sheet_names:
         return None
+    return sheet, int(match["row"]) - 1, column_index(match["col"])
+
+
+def named_value(raw: RawWorkbook, name: str) -> Any:
+    """The value of the single cell a defined name points at (None when absent)."""
+    cell = named_cell(raw, name)
+    if cell is None:
+        return None
+    sheet, r, c = cell
     grid = raw.values(sheet)
-    r, c = int(match["row"]) - 1, column_index(match["col"])
     return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
 
 

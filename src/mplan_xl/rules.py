@@ -10,8 +10,8 @@ Example:
     >>> RULES["reference-unresolved"].severity
     'error'
     >>> make_finding("reference-unresolved", "en", sheet="Actions", cell="B7", row_id="A04",
-    ...              column="Objective ID", value="O9", target="Objectives").message
-    "Objective ID 'O9' matches no row of the 'Objectives' sheet."
+    ...              column="Objective ID", value="O9", target="Objectives", count=2, cells="B7:B8").message
+    "Objective ID 'O9' matches no row of the 'Objectives' sheet (2 row(s): B7:B8)."
 """
 
 from __future__ import annotations
@@ -167,6 +167,12 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Le plan ne contient encore ni objectif, ni action, ni ligne de budget.",
            "The plan holds no objective, action or budget line yet."),
           ("Remplissez le plan en suivant la feuille « Accueil ».", "Fill in the plan following the 'Guide' sheet.")),
+    _rule("company-missing", ERROR, "cells", ("Entreprise non renseignée", "Company not given"),
+          ("Le nom de l'entreprise (l'équipe) est vide sur la feuille {sheet} : le plan ne peut pas être consolidé "
+           "sous son nom.",
+           "The company (team) name is blank on the {sheet} sheet: the plan cannot be consolidated under its name."),
+          ("Saisissez le nom de l'entreprise dans la cellule, le même à chaque version du plan.",
+           "Type the company's name into the cell, the same in every version of the plan."), live=True),
     _rule("required-missing", ERROR, "cells", ("Champ obligatoire vide", "Required field empty"),
           ("« {column} » est obligatoire.", "'{column}' is required."),
           ("Complétez la cellule.", "Fill in the cell."), live=True),
@@ -213,9 +219,11 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Recopiez la formule de la ligne du dessus dans ces cellules.", "Copy the formula from the row above into these cells."),
           live=True),
     _rule("formula-missing", ERROR, "integrity", ("Formule absente", "Formula missing"),
-          ("« {column} » est calculée, mais {count} ligne(s) n'ont pas sa formule : {cells}.",
-           "'{column}' is computed, but {count} row(s) lack its formula: {cells}."),
-          ("La formule est absente : recopiez-la depuis la ligne du dessus.", "The formula is missing; copy it from the row above."),
+          ("{count} cellule(s) calculée(s) de {table_name} n'ont pas leur formule : {cells} ; colonnes : {columns}.",
+           "{count} computed cell(s) of {table_name} lack their formula: {cells}; columns: {columns}."),
+          ("Les formules sont absentes (une ligne insérée dans LibreOffice n'en reçoit pas) : recopiez-les depuis "
+           "la ligne du dessus.",
+           "The formulas are missing (a row inserted in LibreOffice gets none); copy them from the row above."),
           live=True),
     _rule("formula-altered", ERROR, "integrity", ("Formule modifiée", "Formula altered"),
           ("La formule de « {column} » a été modifiée dans {count} cellule(s) : {cells} ; par exemple ={found}",
@@ -223,28 +231,32 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Recopiez la formule d'origine depuis une ligne dont la formule est intacte (ou depuis le modèle).",
            "Copy the original formula back from a row whose formula is intact (or from the template).")),
     _rule("formula-as-cell-references", WARNING, "integrity", ("Formule en références de cellules", "Formula as cell references"),
-          ("« {column} » : {count} cellule(s) ({cells}) font le bon calcul, mais avec des adresses de cellules "
-           "au lieu des noms de colonnes (enregistrement en .ods ?) : ={found}",
-           "'{column}': {count} cell(s) ({cells}) compute the right thing, but written with cell addresses instead of "
-           "column names (saved as .ods?): ={found}"),
+          ("{count} cellule(s) ({cells}) de {table_name} font le bon calcul, mais avec des adresses de cellules "
+           "au lieu des noms de colonnes (enregistrement en .ods ?), colonnes : {columns} ; par exemple ={found}",
+           "{count} cell(s) ({cells}) of {table_name} compute the right thing, but written with cell addresses "
+           "instead of column names (saved as .ods?), columns: {columns}; for example ={found}"),
           ("Les valeurs sont justes ; des plages fixes ne suivent plus les lignes ajoutées sous le tableau. "
            "Enregistrez le classeur au format .xlsx, ou repartez du modèle.",
            "The values are right; fixed ranges no longer follow rows added below the table. Save the workbook "
            "as .xlsx, or start again from the template.")),
     _rule("table-formulas-lost", WARNING, "integrity", ("Colonnes calculées perdues", "Calculated columns lost"),
-          ("Le tableau {table_name} ne porte plus la définition de ses colonnes calculées ({columns}), "
-           "perdue à un enregistrement par LibreOffice : les valeurs restent justes.",
-           "Table {table_name} no longer carries the definition of its calculated columns ({columns}), "
-           "lost when LibreOffice saved it: the values are still right."),
-          ("Excel ne remplira plus seul les formules des nouvelles lignes de ce tableau : après une insertion, "
+          ("{count} tableau(x) ne portent plus la définition de leurs colonnes calculées, perdue à un enregistrement "
+           "par LibreOffice : {tables}. Les valeurs restent justes.",
+           "{count} table(s) no longer carry the definition of their calculated columns, lost when LibreOffice "
+           "saved the file: {tables}. The values are still right."),
+          ("Excel ne remplira plus seul les formules des nouvelles lignes de ces tableaux : après une insertion, "
            "recopiez-les depuis la ligne du dessus (mplan-xl check signale toute formule absente).",
-           "Excel will no longer fill in the formulas of new rows of this table by itself: after inserting a row, "
+           "Excel will no longer fill in the formulas of new rows of these tables by itself: after inserting a row, "
            "copy them from the row above (mplan-xl check reports any missing formula).")),
     _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
-          ("« {column} » affiche {cached!r}, mais le calcul donne {expected!r}.",
-           "'{column}' shows {cached!r}, but the computation gives {expected!r}."),
-          ("Ouvrez le fichier dans Excel, recalculez (Ctrl+Alt+F9) et enregistrez.",
-           "Open the file in Excel, recalculate (Ctrl+Alt+F9) and save.")),
+          ("{count} résultat(s) de {table_name} ({cells}) ne sont pas ceux du calcul, colonnes : {columns} ; "
+           "par exemple « {column} » affiche {cached!r} au lieu de {expected!r}.",
+           "{count} result(s) of {table_name} ({cells}) are not what the computation gives, columns: {columns}; "
+           "for example '{column}' shows {cached!r} instead of {expected!r}."),
+          ("Ouvrez le fichier dans Excel, recalculez (Ctrl+Alt+F9) et enregistrez (LibreOffice ne calcule pas les "
+           "fonctions MPLAN_ d'un .xlsm : utilisez-y le .xlsx).",
+           "Open the file in Excel, recalculate (Ctrl+Alt+F9) and save (LibreOffice cannot compute the MPLAN_ "
+           "functions of an .xlsm: use the .xlsx there).")),
     _rule("foreign-macros", ERROR, "integrity", ("Macros inconnues", "Unknown macros"),
           ("Le classeur contient des macros qui ne viennent pas de mplan-xl : {modules}.",
            "The workbook holds macros that do not come from mplan-xl: {modules}."),
@@ -258,8 +270,8 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("L'ID {value!r} est déjà utilisé en ligne {first}.", "Id {value!r} is already used on row {first}."),
           ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id."), live=True),
     _rule("reference-unresolved", ERROR, "logic", ("Référence introuvable", "Unresolved reference"),
-          ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} ».",
-           "{column} {value!r} matches no row of the '{target}' sheet."),
+          ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} » ({count} ligne(s) : {cells}).",
+           "{column} {value!r} matches no row of the '{target}' sheet ({count} row(s): {cells})."),
           ("Corrigez l'ID ou créez la ligne manquante.", "Fix the id or create the missing row."), live=True),
     _rule("reference-cycle", ERROR, "logic", ("Cycle d'objectifs", "Objective cycle"),
           ("Les objectifs parents forment une boucle : {cycle}.", "Parent objectives form a loop: {cycle}."),

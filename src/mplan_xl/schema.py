@@ -54,6 +54,8 @@ NAME_YEAR = "mplan_year"
 NAME_ENVELOPE = "mplan_envelope"
 NAME_CURRENCY = "mplan_currency"
 NAME_COMPANY = "mplan_company"
+#: The tables a plan is made of: while all three are empty, the plan is empty (a fresh template).
+PLAN_CORE = ("objectives", "actions", "budget")
 NAME_AUTHOR = "mplan_author"
 NAME_ON_TRACK = "mplan_on_track"
 NAME_AT_RISK = "mplan_at_risk"

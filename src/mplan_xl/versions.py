@@ -283,6 +283,20 @@ def vba_code(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("Attribute VB_") and line != "Option Explicit")
 
 
+def vba_code_as_libreoffice_writes(source: str) -> str:
+    """:func:`vba_code` without what LibreOffice drops or adds when it saves a ``.xlsm`` (a procedure's
+    ``Attribute Name.VB_...`` lines, and ``Option ClassModule`` at the top of a class module): the same code.
+
+    >>> vba_code_as_libreoffice_writes('Option ClassModule\\nSub X()\\nAttribute X.VB_UserMemId = 0\\nEnd Sub')
+    'Sub X()\\nEnd Sub'
+    """
+    return "\n".join(line for line in vba_code(source).split("\n")
+                     if line != "Option ClassModule" and not _MEMBER_ATTRIBUTE.match(line))
+
+
+_MEMBER_ATTRIBUTE = re.compile(r"Attribute \w+\.VB_\w+ = ")
+
+
 def vba_fingerprint(source: str) -> str:
     """A short fingerprint of a module's :func:`vba_code` (16 hex digits of its SHA-256)."""
     return hashlib.sha256(vba_code(source).encode("utf-8")).hexdigest()[:16]

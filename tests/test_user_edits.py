@@ -6,6 +6,10 @@ a sort, deleted rows, a column of the team's own, values typed over formulas, an
 saved file is checked and the exact findings are asserted, every cell located by table, id and header in the
 saved file (never a hard-coded address). Then the Guide's live counts, as LibreOffice calculated them when
 saving, must equal ``check``'s errors of the live rules, family by family.
+
+LibreOffice runs in the French locale (fr-FR, as a French desk) and in en-US: every edit is made in both, two
+LibreOffice processes side by side. Saved unchanged (``.xlsx``, and an ``.ods`` round trip), every cell shows the
+same text as before, the text LibreOffice itself formats, in fr-FR, en-US and de-DE.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +31,7 @@ import mplan_xl
 from mplan_xl import schema
 from mplan_xl.demo import SEEDED_ERRORS
 from mplan_xl.libreoffice import _profile_dir, soffice_path
+from mplan_xl.number_formats import is_scaled
 from mplan_xl.plan_reader import a1, locate_plan
 from mplan_xl.reader import read_workbook
 from mplan_xl.rules import RULES
@@ -33,7 +39,7 @@ from mplan_xl.guide_status import FAMILIES, STATUS_ITEMS
 from mplan_xl.validator import check_file
 from mplan_xl.vocabulary import EXPENSE_ITEM
 
-from conftest import YEAR
+from conftest import YEAR, format_codes
 
 DRIVER = Path(__file__).with_name("uno_edit.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -53,16 +59,27 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), 
 
 def run_driver(spec: Path, timeout: float) -> list[dict]:
     """Run the UNO driver on *spec*; past *timeout* its whole process group (LibreOffice too) is killed."""
-    proc = subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return run_drivers([spec], timeout)[0]
+
+
+def run_drivers(specs: list[Path], timeout: float) -> list[list[dict]]:
+    """Run one UNO driver per spec, side by side (each its own LibreOffice); the results of each, in order."""
+    procs = [subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True) for spec in specs]
+    deadline, outputs = time.monotonic() + timeout, []
     try:
-        out, err = proc.communicate(timeout=timeout)
+        for proc in procs:
+            outputs.append(proc.communicate(timeout=max(1.0, deadline - time.monotonic())))
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
         raise AssertionError(f"the UNO driver took more than {timeout} s")
-    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    assert results, err
+    results = []
+    for out, err in outputs:
+        results.append([json.loads(line) for line in out.splitlines() if line.startswith("{")])
+        assert results[-1], err
     return results
 
 ITEM = EXPENSE_ITEM.labels("fr")[2]   # a valid expense item (Impression)
@@ -104,6 +121,15 @@ EDITS["edits-en"] = ("demo-en", "xlsx", [
     {"op": "append", "table": "tblBudget", "values": {h("budget", "id"): "L099", h("budget", "planned"): 250000}},
     {"op": "set", "table": "tblActions", "row": "A03", "column": h("actions", "roi"), "value": 0.5}])
 EDITS["seeded-errors-en"] = ("errors-en", "xlsx", [])
+#: Saved unchanged: every cell must show the same text after the save (the ods round trip is in EDITS).
+EDITS["unchanged"] = ("demo", "xlsx", [])
+EDITS["unchanged-en"] = ("demo-en", "xlsx", [])
+EDITS["ods-round-trip-en"] = ("demo-en", "ods", [])
+UNCHANGED = ["unchanged", "ods-round-trip", "template", "unchanged-en", "ods-round-trip-en"]
+#: The locales LibreOffice runs in: every edit in fr-FR and en-US; the French demo's unchanged saves also in
+#: de-DE (whose number formats, like the French ones, read a space as the thousands separator).
+EDIT_LOCALES = ["fr-FR", "en-US"]
+DISPLAY_LOCALES = {"fr-FR": UNCHANGED, "en-US": UNCHANGED, "de-DE": ["unchanged", "ods-round-trip"]}
 
 
 def lang_of(name: str) -> str:
@@ -111,7 +137,8 @@ def lang_of(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def edited(tmp_path_factory) -> dict[str, Path]:
+def runs(tmp_path_factory) -> dict[str, dict[str, dict]]:
+    """locale -> edit name -> the driver's result (its output and, for the unchanged saves, the text shown)."""
     folder = tmp_path_factory.mktemp("uno")
     sources = {
         "demo": mplan_xl.demo_workbook(folder / "demo.xlsx", year=YEAR),
@@ -120,15 +147,43 @@ def edited(tmp_path_factory) -> dict[str, Path]:
         "demo-en": mplan_xl.demo_workbook(folder / "demo-en.xlsx", lang="en", year=YEAR),
         "errors-en": mplan_xl.demo_workbook(folder / "errors-en.xlsx", lang="en", year=YEAR, with_errors=True),
     }
-    profile = folder / "profile"
-    shutil.copytree(_profile_dir(), profile)   # LibreOffice recalculates every formula on load
-    jobs = [{"input": str(sources[src]), "output": str(folder / f"{name}.xlsx"), "save": save, "steps": steps}
-            for name, (src, save, steps) in EDITS.items()]
-    spec = folder / "jobs.json"
-    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False), encoding="utf-8")
-    results = run_driver(spec, timeout=300)
-    assert len(results) == len(jobs) and all("output" in r for r in results), results
-    return {name: Path(job["output"]) for name, job in zip(EDITS, jobs)}
+    specs, names = [], {}
+    for locale in DISPLAY_LOCALES:
+        profile = folder / f"profile-{locale}"
+        shutil.copytree(_profile_dir(locale), profile)   # recalculates every formula on load, runs in *locale*
+        names[locale] = [n for n in EDITS if locale in EDIT_LOCALES or n in DISPLAY_LOCALES[locale]]
+        own = folder / locale   # each LibreOffice its own copies: one that finds another's lock file refuses to open
+        own.mkdir()
+        inputs = {src: shutil.copy(path, own) for src, path in sources.items()}
+        jobs = [{"input": str(inputs[EDITS[n][0]]), "output": str(own / f"{n}.xlsx"), "save": EDITS[n][1],
+                 "steps": EDITS[n][2], "display": n in UNCHANGED} for n in names[locale]]
+        specs.append(folder / f"jobs-{locale}.json")
+        specs[-1].write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False),
+                             encoding="utf-8")
+    out = {}
+    for locale, results in zip(DISPLAY_LOCALES, run_drivers(specs, timeout=600)):
+        assert len(results) == len(names[locale]) and all("output" in r for r in results), results
+        out[locale] = dict(zip(names[locale], results))
+    return out
+
+
+@pytest.fixture(scope="module", params=EDIT_LOCALES)
+def edited(request, runs) -> dict[str, Path]:
+    """Edit name -> the file LibreOffice saved, running in the locale of the test's parameter."""
+    return {name: Path(result["output"]) for name, result in runs[request.param].items()}
+
+
+@pytest.mark.parametrize(("locale", "name"), [(locale, name) for locale, names in DISPLAY_LOCALES.items()
+                                               for name in names])
+def test_a_save_shows_every_figure_as_before(runs, locale, name):
+    """Saved unchanged (and through .ods), reopened: every cell shows the very text it showed (a French format
+    with a bare space before its unit would show 133 130,00 € as 133,13€ after a save in fr-FR)."""
+    result = runs[locale][name]
+    before, after = result["before"], result["after"]
+    assert len(before) > 100
+    changed = {cell: (text, after.get(cell)) for cell, text in before.items() if after.get(cell) != text}
+    assert not changed and after.keys() == before.keys(), dict(list(changed.items())[:10])
+    assert not [code for code in format_codes(Path(result["output"])) if is_scaled(code)]   # charts' axes too
 
 
 class Located:

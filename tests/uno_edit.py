@@ -23,14 +23,18 @@ imports each Excel table as a database range) and columns by header, never by ad
   ``""`` clears the cell).
 
 ``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
-round trip of a team that works in ``.ods``). Prints one JSON line per job: ``{"output": path}`` or
-``{"error": text}``.
+round trip of a team that works in ``.ods``). ``"display": true`` adds to the job's result the text
+LibreOffice shows in every non-empty cell of every sheet (``{"Sheet!A1": text}``) when the input is opened
+(``"before"``) and when the saved output is reopened (``"after"``). Prints one JSON line per job:
+``{"output": path}`` (with ``"before"``/``"after"``) or ``{"error": text}``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +46,9 @@ from com.sun.star.table import TableSortField
 
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 ODS_FILTER = "calc8"
+CSV_FILTER = "Text - txt - csv (StarCalc)"
+#: Comma, double quote, UTF-8, from line 1, ..., text "as shown" (9th token), every sheet to its own file (-1).
+CSV_AS_SHOWN_EVERY_SHEET = "44,34,76,1,,0,false,true,true,false,false,-1"
 
 
 def prop(name, value):
@@ -157,11 +164,61 @@ def run_step(doc, step: dict) -> None:
         raise ValueError(f"unknown step {op!r}")
 
 
+def column_name(c: int) -> str:
+    name = ""
+    c += 1
+    while c:
+        c, rest = divmod(c - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def displayed(doc) -> dict:
+    """The text LibreOffice shows in every non-empty cell: ``{"Sheet!A1": text}``.
+
+    Read from LibreOffice's own CSV export of every sheet "as shown" (the same text as ``cell.getString()``,
+    a hundred times faster than asking cell by cell); a sample of cells is checked against ``getString()``.
+    """
+    folder = tempfile.mkdtemp(prefix="mplan-uno-shown-")
+    doc.storeToURL(uno.systemPathToFileUrl(os.path.join(folder, "shown.csv")), (
+        prop("FilterName", CSV_FILTER), prop("FilterOptions", CSV_AS_SHOWN_EVERY_SHEET)))
+    shown, cells = {}, []
+    for i in range(doc.Sheets.Count):
+        sheet = doc.Sheets.getByIndex(i)
+        with open(os.path.join(folder, f"shown-{sheet.Name}.csv"), encoding="utf-8", newline="") as f:
+            for r, row in enumerate(csv.reader(f)):
+                for c, text in enumerate(row):
+                    if text:
+                        shown[f"{sheet.Name}!{column_name(c)}{r + 1}"] = text
+                        cells.append((sheet, c, r, text))
+    shutil.rmtree(folder, ignore_errors=True)
+    for sheet, c, r, text in cells[::max(1, len(cells) // 150)]:
+        if sheet.getCellByPosition(c, r).getString() != text:
+            raise AssertionError(f"{sheet.Name}!{column_name(c)}{r + 1}: the CSV shows {text!r}, the cell otherwise")
+    return shown
+
+
 def run_job(desktop, job: dict) -> dict:
+    result = run_edit(desktop, job)
+    if job.get("display") and "output" in result:
+        doc = load(desktop, job["output"])
+        try:
+            doc.calculateAll()
+            result["after"] = displayed(doc)
+        finally:
+            doc.close(True)
+    return result
+
+
+def run_edit(desktop, job: dict) -> dict:
     doc = load(desktop, job["input"])
     if doc is None:
         return {"error": f"LibreOffice could not open {job['input']}"}
+    result: dict = {"output": job["output"]}
     try:
+        if job.get("display"):
+            doc.calculateAll()
+            result["before"] = displayed(doc)
         for step in job.get("steps", []):
             run_step(doc, step)
         doc.calculateAll()
@@ -172,7 +229,7 @@ def run_job(desktop, job: dict) -> dict:
             doc = load(desktop, ods)
             doc.calculateAll()
         store(doc, job["output"], XLSX_FILTER)
-        return {"output": job["output"]}
+        return result
     finally:
         doc.close(True)
 

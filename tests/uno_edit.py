@@ -44,6 +44,9 @@ import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.table import TableSortField
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src"))
+from mplan_xl.a1 import column_letters  # noqa: E402  (the project's own, importable without its dependencies)
+
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 ODS_FILTER = "calc8"
 CSV_FILTER = "Text - txt - csv (StarCalc)"
@@ -164,15 +167,6 @@ def run_step(doc, step: dict) -> None:
         raise ValueError(f"unknown step {op!r}")
 
 
-def column_name(c: int) -> str:
-    name = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def displayed(doc) -> dict:
     """The text LibreOffice shows in every non-empty cell: ``{"Sheet!A1": text}``.
 
@@ -189,12 +183,12 @@ def displayed(doc) -> dict:
             for r, row in enumerate(csv.reader(f)):
                 for c, text in enumerate(row):
                     if text:
-                        shown[f"{sheet.Name}!{column_name(c)}{r + 1}"] = text
+                        shown[f"{sheet.Name}!{column_letters(c)}{r + 1}"] = text
                         cells.append((sheet, c, r, text))
     shutil.rmtree(folder, ignore_errors=True)
     for sheet, c, r, text in cells[::max(1, len(cells) // 150)]:
         if sheet.getCellByPosition(c, r).getString() != text:
-            raise AssertionError(f"{sheet.Name}!{column_name(c)}{r + 1}: the CSV shows {text!r}, the cell otherwise")
+            raise AssertionError(f"{sheet.Name}!{column_letters(c)}{r + 1}: the CSV shows {text!r}, the cell otherwise")
     return shown
 
 

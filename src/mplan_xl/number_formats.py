@@ -1,9 +1,9 @@
 r"""Number formats a save in LibreOffice damaged: the figure shown divided by 1000.
 
-Templates before this fix wrote French formats with a bare space before the unit (``#,##0.00 "€"``,
-``0.0 %``). LibreOffice running in a French (or German) locale reads that space as its thousands
-separator and writes the format back as ``#,##0.00,\€`` / ``0.0,%``: a thousands separator right after
-the last digit scales the figure by 1000, so 133 130,00 € shows "133,13€" and a ROI of 151,4 % shows
+Earlier releases wrote French formats with a bare space before the unit (``#,##0.00 "€"``, ``0.0 %``).
+LibreOffice running in a French locale (whose thousands separator is a space) reads that space as its
+thousands separator and writes the format back as ``#,##0.00,\€`` / ``0.0,%``: a thousands separator right
+after the last digit scales the figure by 1000, so 133 130,00 € shows "133,13€" and a ROI of 151,4 % shows
 "0,2%", in every spreadsheet that opens the file afterwards. This module recognises such a format
 (:func:`is_scaled`) and finds the cells and conditional formats that use one (:func:`scaled_styles`,
 :func:`scaled_cells`), from ``styles.xml`` read once and the sheet XML, without an Excel library.

@@ -3,7 +3,7 @@ r"""Cell formats of the generated workbook, per language and currency.
 Number formats are stored in the file in Excel's locale-neutral syntax; the
 language decides where the currency symbol goes, how dates read and whether a
 space precedes ``%`` (French typography). That space is always escaped (``\ ``):
-LibreOffice in a French (or German) locale reads a bare space after a digit
+LibreOffice in a French locale (thousands separated by a space) reads a bare space after a digit
 placeholder as its thousands separator and writes it back as ``,``, a trailing
 thousands separator that divides the shown figure by 1000 (``#,##0.00 "€"``
 becomes ``#,##0.00,\€``). Every format with a unit comes from

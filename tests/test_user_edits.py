@@ -126,7 +126,11 @@ EDITS["seeded-errors-en"] = ("errors-en", "xlsx", [])
 EDITS["unchanged"] = ("demo", "xlsx", [])
 EDITS["unchanged-en"] = ("demo-en", "xlsx", [])
 EDITS["ods-round-trip-en"] = ("demo-en", "ods", [])
-UNCHANGED = ["unchanged", "ods-round-trip", "template", "unchanged-en", "ods-round-trip-en"]
+#: An amount and a percentage just typed, then saved: reopened, they show what was typed.
+EDITS["typed-figures"] = ("demo", "xlsx", [
+    {"op": "set", "table": "tblBudget", "row": "L003", "column": "Prévisionnel", "value": 12500.5},
+    {"op": "set", "table": "tblKpi", "row": "K02", "column": "Cible", "value": 0.153}])
+UNCHANGED = ["unchanged", "ods-round-trip", "template", "unchanged-en", "ods-round-trip-en", "typed-figures"]
 #: The locales LibreOffice runs in: every edit in fr-FR and en-US; the French demo's unchanged saves also in
 #: de-DE (another locale with a decimal comma: measured, it keeps even the old French formats).
 EDIT_LOCALES = ["fr-FR", "en-US"]
@@ -181,8 +185,9 @@ def edited(request, runs) -> dict[str, Path]:
 @pytest.mark.parametrize(("locale", "name"), [(locale, name) for locale, names in DISPLAY_LOCALES.items()
                                                for name in names])
 def test_a_save_shows_every_figure_as_before(runs, locale, name):
-    """Saved unchanged (and through .ods), reopened: every cell shows the very text it showed (a French format
-    with a bare space before its unit would show 133 130,00 € as 133,13€ after a save in fr-FR)."""
+    """Saved (unchanged, through .ods, or just after typing figures), reopened: every cell shows the very text
+    it showed before the save (a French format with a bare space before its unit would show 133 130,00 € as
+    133,13€ after a save in fr-FR)."""
     result = runs[locale][name]
     before, after = result["before"], result["after"]
     assert len(before) > 100

@@ -24,8 +24,8 @@ imports each Excel table as a database range) and columns by header, never by ad
 
 ``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
 round trip of a team that works in ``.ods``). ``"display": true`` adds to the job's result the text
-LibreOffice shows in every non-empty cell of every sheet (``{"Sheet!A1": text}``) when the input is opened
-(``"before"``) and when the saved output is reopened (``"after"``). Prints one JSON line per job:
+LibreOffice shows in every non-empty cell of every sheet (``{"Sheet!A1": text}``) just before the save, once
+the steps are done (``"before"``), and when the saved output is reopened (``"after"``). Prints one JSON line per job:
 ``{"output": path}`` (with ``"before"``/``"after"``) or ``{"error": text}``.
 """
 
@@ -210,12 +210,11 @@ def run_edit(desktop, job: dict) -> dict:
         return {"error": f"LibreOffice could not open {job['input']}"}
     result: dict = {"output": job["output"]}
     try:
-        if job.get("display"):
-            doc.calculateAll()
-            result["before"] = displayed(doc)
         for step in job.get("steps", []):
             run_step(doc, step)
         doc.calculateAll()
+        if job.get("display"):
+            result["before"] = displayed(doc)
         if job.get("save", "xlsx") == "ods":
             ods = os.path.join(tempfile.mkdtemp(prefix="mplan-uno-"), "roundtrip.ods")
             store(doc, ods, ODS_FILTER)

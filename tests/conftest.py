@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,17 @@ import mplan_xl
 from mplan_xl.libreoffice import soffice_path
 
 YEAR = 2027
+
+
+_FORMAT_CODE = re.compile(rb'formatCode="([^"]*)"')
+
+
+def format_codes(path: Path) -> set[str]:
+    """Every number format of a workbook: cells, conditional formats (styles.xml) and chart axes."""
+    with zipfile.ZipFile(path) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/") and n.endswith(".xml"))
+    return {m.decode().replace("&quot;", '"').replace("&amp;", "&").replace("&gt;", ">").replace("&lt;", "<")
+            for m in _FORMAT_CODE.findall(xml)}
 
 
 def needs_libreoffice(func):

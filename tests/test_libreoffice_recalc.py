@@ -23,12 +23,13 @@ from conftest import YEAR, needs_libreoffice
 ERROR_MARKERS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
 
-@pytest.fixture(scope="module")
-def recalculated(built, tmp_path_factory):
-    """Every built workbook, recalculated by LibreOffice in one run, then read by calamine."""
+@pytest.fixture(scope="module", params=["fr-FR", "en-US"])
+def recalculated(built, tmp_path_factory, request):
+    """Every built workbook, recalculated by LibreOffice in one run (running in the French locale, as a French
+    desk, and in en-US), then read by calamine."""
     out = tmp_path_factory.mktemp("lo")
     names = list(built)
-    paths = libreoffice.convert([built[n] for n in names], "xlsx", out)
+    paths = libreoffice.convert([built[n] for n in names], "xlsx", out, locale=request.param)
     return {n: p for n, p in zip(names, paths)}
 
 
@@ -242,8 +243,9 @@ def typed_targets(tmp_path_factory):
         plan.tables["budget_months"] = [r for r in plan.tables["budget_months"]
                                         if not (r["series"] == "actual" and r["line_id"] == spent)]
         out[lang] = (plan, build_workbook(plan, folder / f"k09-{lang}.xlsx", lang=lang, template=False))
-    paths = libreoffice.convert([p for _, p in out.values()], "xlsx", folder / "lo")
-    return {lang: (plan, built, lo) for (lang, (plan, built)), lo in zip(out.items(), paths)}
+    lo = {lang: libreoffice.convert([path], "xlsx", folder / lang, locale=libreoffice.LOCALES[lang])[0]
+          for lang, (_, path) in out.items()}
+    return {lang: (plan, built, lo[lang]) for lang, (plan, built) in out.items()}
 
 
 @needs_libreoffice

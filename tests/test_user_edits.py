@@ -6,6 +6,10 @@ a sort, deleted rows, a column of the team's own, values typed over formulas, an
 saved file is checked and the exact findings are asserted, every cell located by table, id and header in the
 saved file (never a hard-coded address). Then the Guide's live counts, as LibreOffice calculated them when
 saving, must equal ``check``'s errors of the live rules, family by family.
+
+LibreOffice runs in the French locale (fr-FR, as a French desk) and in en-US: every edit is made in both, two
+LibreOffice processes side by side. Saved unchanged (``.xlsx``, and an ``.ods`` round trip), every cell shows the
+same text as before, the text LibreOffice itself formats, in fr-FR, en-US and de-DE.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import openpyxl
@@ -24,10 +29,11 @@ from python_calamine import CalamineWorkbook
 
 import mplan_xl
 from mplan_xl import schema
-from mplan_xl.demo import SEEDED_ERRORS
 from mplan_xl.consolidate import consolidate
+from mplan_xl.demo import SEEDED_ERRORS
 from mplan_xl.diff import diff
 from mplan_xl.libreoffice import _profile_dir, soffice_path
+from mplan_xl.number_formats import is_scaled
 from mplan_xl.plan_reader import a1, locate_plan
 from mplan_xl.reader import read_workbook
 from mplan_xl.rules import RULES
@@ -35,7 +41,7 @@ from mplan_xl.guide_status import FAMILIES, STATUS_ITEMS
 from mplan_xl.validator import check_file
 from mplan_xl.vocabulary import EXPENSE_ITEM
 
-from conftest import YEAR
+from conftest import YEAR, format_codes
 
 DRIVER = Path(__file__).with_name("uno_edit.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -55,16 +61,27 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), 
 
 def run_driver(spec: Path, timeout: float) -> list[dict]:
     """Run the UNO driver on *spec*; past *timeout* its whole process group (LibreOffice too) is killed."""
-    proc = subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return run_drivers([spec], timeout)[0]
+
+
+def run_drivers(specs: list[Path], timeout: float) -> list[list[dict]]:
+    """Run one UNO driver per spec, side by side (each its own LibreOffice); the results of each, in order."""
+    procs = [subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(spec)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True) for spec in specs]
+    deadline, outputs = time.monotonic() + timeout, []
     try:
-        out, err = proc.communicate(timeout=timeout)
+        for proc in procs:
+            outputs.append(proc.communicate(timeout=max(1.0, deadline - time.monotonic())))
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
         raise AssertionError(f"the UNO driver took more than {timeout} s")
-    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    assert results, err
+    results = []
+    for out, err in outputs:
+        results.append([json.loads(line) for line in out.splitlines() if line.startswith("{")])
+        assert results[-1], err
     return results
 
 ITEM = EXPENSE_ITEM.labels("fr")[2]   # a valid expense item (Impression)
@@ -119,6 +136,21 @@ EDITS["edits-en"] = ("demo-en", "xlsx", [
     {"op": "append", "table": "tblBudget", "values": {h("budget", "id"): "L099", h("budget", "planned"): 250000}},
     {"op": "set", "table": "tblActions", "row": "A03", "column": h("actions", "roi"), "value": 0.5}])
 EDITS["seeded-errors-en"] = ("errors-en", "xlsx", [])
+#: Saved unchanged: every cell must show the same text after the save (the ods round trip is in EDITS).
+EDITS["unchanged"] = ("demo", "xlsx", [])
+EDITS["unchanged-en"] = ("demo-en", "xlsx", [])
+EDITS["ods-round-trip-en"] = ("demo-en", "ods", [])
+#: An amount and a percentage just typed, then saved: reopened, they show what was typed.
+EDITS["typed-figures"] = ("demo", "xlsx", [
+    {"op": "set", "table": "tblBudget", "row": "L003", "column": "Prévisionnel", "value": 12500.5},
+    {"op": "set", "table": "tblKpi", "row": "K02", "column": "Cible", "value": 0.153}])
+UNCHANGED = ["unchanged", "ods-round-trip", "template", "unchanged-en", "ods-round-trip-en", "typed-figures"]
+#: The locales LibreOffice runs in: every edit in fr-FR and en-US; the French demo's unchanged saves also in
+#: de-DE (another locale with a decimal comma: measured, it keeps even the old French formats).
+EDIT_LOCALES = ["fr-FR", "en-US"]
+DISPLAY_LOCALES = {"fr-FR": [*UNCHANGED, "portfolio"], "en-US": UNCHANGED, "de-DE": ["unchanged", "ods-round-trip"]}
+#: Saved unchanged too, not a plan: the portfolio workbook `consolidate` writes.
+SAVES = {**EDITS, "portfolio": ("portfolio", "xlsx", [])}
 
 
 def lang_of(name: str) -> str:
@@ -126,7 +158,8 @@ def lang_of(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def edited(tmp_path_factory) -> dict[str, Path]:
+def runs(tmp_path_factory) -> dict[str, dict[str, dict]]:
+    """locale -> edit name -> the driver's result (its output and, for the unchanged saves, the text shown)."""
     folder = tmp_path_factory.mktemp("uno")
     sources = {
         "demo": mplan_xl.demo_workbook(folder / "demo.xlsx", year=YEAR),
@@ -135,16 +168,48 @@ def edited(tmp_path_factory) -> dict[str, Path]:
         "demo-en": mplan_xl.demo_workbook(folder / "demo-en.xlsx", lang="en", year=YEAR),
         "errors-en": mplan_xl.demo_workbook(folder / "errors-en.xlsx", lang="en", year=YEAR, with_errors=True),
     }
-    profile = folder / "profile"
-    shutil.copytree(_profile_dir("fr-FR"), profile)   # LibreOffice in French recalculates every formula on load
-    # A source that is not one of the workbooks above is the output of an earlier edit (jobs run in order).
-    jobs = [{"input": str(sources.get(src, folder / f"{src}.xlsx")), "output": str(folder / f"{name}.xlsx"), "save": save, "steps": steps}
-            for name, (src, save, steps) in EDITS.items()]
-    spec = folder / "jobs.json"
-    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False), encoding="utf-8")
-    results = run_driver(spec, timeout=300)
-    assert len(results) == len(jobs) and all("output" in r for r in results), results
-    return {name: Path(job["output"]) for name, job in zip(EDITS, jobs)}
+    sources["portfolio"] = folder / "portfolio.xlsx"
+    consolidate([sources["demo"], sources["demo-en"]], folder / "plans.duckdb", out=sources["portfolio"], lang="fr")
+    specs, names = [], {}
+    for locale in DISPLAY_LOCALES:
+        profile = folder / f"profile-{locale}"
+        shutil.copytree(_profile_dir(locale), profile)   # recalculates every formula on load, runs in *locale*
+        names[locale] = [n for n in SAVES if (locale in EDIT_LOCALES and n in EDITS) or n in DISPLAY_LOCALES[locale]]
+        own = folder / locale   # each LibreOffice its own copies: one that finds another's lock file refuses to open
+        own.mkdir()
+        inputs = {src: shutil.copy(path, own) for src, path in sources.items()}
+        # A source that is not one of the workbooks above is the output of an earlier edit (jobs run in order).
+        jobs = [{"input": str(inputs.get(SAVES[n][0], own / f"{SAVES[n][0]}.xlsx")), "output": str(own / f"{n}.xlsx"),
+                 "save": SAVES[n][1],
+                 "steps": SAVES[n][2], "display": n in DISPLAY_LOCALES[locale]} for n in names[locale]]
+        specs.append(folder / f"jobs-{locale}.json")
+        specs[-1].write_text(json.dumps({"profile": profile.as_uri(), "jobs": jobs}, ensure_ascii=False),
+                             encoding="utf-8")
+    out = {}
+    for locale, results in zip(DISPLAY_LOCALES, run_drivers(specs, timeout=600)):
+        assert len(results) == len(names[locale]) and all("output" in r for r in results), results
+        out[locale] = dict(zip(names[locale], results))
+    return out
+
+
+@pytest.fixture(scope="module", params=EDIT_LOCALES)
+def edited(request, runs) -> dict[str, Path]:
+    """Edit name -> the file LibreOffice saved, running in the locale of the test's parameter."""
+    return {name: Path(result["output"]) for name, result in runs[request.param].items() if name in EDITS}
+
+
+@pytest.mark.parametrize(("locale", "name"), [(locale, name) for locale, names in DISPLAY_LOCALES.items()
+                                               for name in names])
+def test_a_save_shows_every_figure_as_before(runs, locale, name):
+    """Saved (unchanged, through .ods, or just after typing figures), reopened: every cell shows the very text
+    it showed before the save (a French format with a bare space before its unit would show 133 130,00 € as
+    133,13€ after a save in fr-FR)."""
+    result = runs[locale][name]
+    before, after = result["before"], result["after"]
+    assert len(before) > 100
+    changed = {cell: (text, after.get(cell)) for cell, text in before.items() if after.get(cell) != text}
+    assert not changed and after.keys() == before.keys(), dict(list(changed.items())[:10])
+    assert not [code for code in format_codes(Path(result["output"])) if is_scaled(code)]   # charts' axes too
 
 
 class Located:

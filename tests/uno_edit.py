@@ -28,14 +28,18 @@ imports each Excel table as a database range) and columns by header, never by ad
   (``mplan_company``: the company on the Guide).
 
 ``"save": "ods"`` stores the edited file as OpenDocument, reloads it and saves that as ``.xlsx`` (the
-round trip of a team that works in ``.ods``). Prints one JSON line per job: ``{"output": path}`` or
-``{"error": text}``.
+round trip of a team that works in ``.ods``). ``"display": true`` adds to the job's result the text
+LibreOffice shows in every non-empty cell of every sheet (``{"Sheet!A1": text}``) just before the save, once
+the steps are done (``"before"``), and when the saved output is reopened (``"after"``). Prints one JSON line per job:
+``{"output": path}`` (with ``"before"``/``"after"``) or ``{"error": text}``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,10 +49,16 @@ import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.table import TableSortField
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src"))
+from mplan_xl.a1 import column_letters  # noqa: E402  (the project's own, importable without its dependencies)
+
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 #: The number formatter of the running LibreOffice (reading typed text as a person's), made once it answers.
 DISPATCH: dict = {}
 ODS_FILTER = "calc8"
+CSV_FILTER = "Text - txt - csv (StarCalc)"
+#: Comma, double quote, UTF-8, from line 1, ..., text "as shown" (9th token), every sheet to its own file (-1).
+CSV_AS_SHOWN_EVERY_SHEET = "44,34,76,1,,0,false,true,true,false,false,-1"
 
 
 def prop(name, value):
@@ -186,14 +196,54 @@ def run_step(doc, step: dict) -> None:
         raise ValueError(f"unknown step {op!r}")
 
 
+def displayed(doc) -> dict:
+    """The text LibreOffice shows in every non-empty cell: ``{"Sheet!A1": text}``.
+
+    Read from LibreOffice's own CSV export of every sheet "as shown" (the same text as ``cell.getString()``,
+    a hundred times faster than asking cell by cell); a sample of cells is checked against ``getString()``.
+    """
+    folder = tempfile.mkdtemp(prefix="mplan-uno-shown-")
+    doc.storeToURL(uno.systemPathToFileUrl(os.path.join(folder, "shown.csv")), (
+        prop("FilterName", CSV_FILTER), prop("FilterOptions", CSV_AS_SHOWN_EVERY_SHEET)))
+    shown, cells = {}, []
+    for i in range(doc.Sheets.Count):
+        sheet = doc.Sheets.getByIndex(i)
+        with open(os.path.join(folder, f"shown-{sheet.Name}.csv"), encoding="utf-8", newline="") as f:
+            for r, row in enumerate(csv.reader(f)):
+                for c, text in enumerate(row):
+                    if text:
+                        shown[f"{sheet.Name}!{column_letters(c)}{r + 1}"] = text
+                        cells.append((sheet, c, r, text))
+    shutil.rmtree(folder, ignore_errors=True)
+    for sheet, c, r, text in cells[::max(1, len(cells) // 150)]:
+        if sheet.getCellByPosition(c, r).getString() != text:
+            raise AssertionError(f"{sheet.Name}!{column_letters(c)}{r + 1}: the CSV shows {text!r}, the cell otherwise")
+    return shown
+
+
 def run_job(desktop, job: dict) -> dict:
+    result = run_edit(desktop, job)
+    if job.get("display") and "output" in result:
+        doc = load(desktop, job["output"])
+        try:
+            doc.calculateAll()
+            result["after"] = displayed(doc)
+        finally:
+            doc.close(True)
+    return result
+
+
+def run_edit(desktop, job: dict) -> dict:
     doc = load(desktop, job["input"])
     if doc is None:
         return {"error": f"LibreOffice could not open {job['input']}"}
+    result: dict = {"output": job["output"]}
     try:
         for step in job.get("steps", []):
             run_step(doc, step)
         doc.calculateAll()
+        if job.get("display"):
+            result["before"] = displayed(doc)
         if job.get("save", "xlsx") == "ods":
             ods = os.path.join(tempfile.mkdtemp(prefix="mplan-uno-"), "roundtrip.ods")
             store(doc, ods, ODS_FILTER)
@@ -201,7 +251,7 @@ def run_job(desktop, job: dict) -> dict:
             doc = load(desktop, ods)
             doc.calculateAll()
         store(doc, job["output"], XLSX_FILTER)
-        return {"output": job["output"]}
+        return result
     finally:
         doc.close(True)
 

@@ -438,6 +438,35 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                           verbatim=("tables",))
 
 
+def check_number_formats(ctx: Context) -> Iterator[Finding]:
+    """Number formats of the tables that a LibreOffice save scaled by accident (figures shown divided by
+    1000, :mod:`mplan_xl.number_formats`): one finding for the file, its cells and conditional formats."""
+    raw = ctx.plan.raw
+    if not raw.scaled_formats:
+        return
+    cells: dict[str, set[tuple[int, int]]] = {}
+    conditional = 0
+    for table in ctx.plan.tables.values():
+        scaled = raw.scaled_formats.get(table.worksheet)
+        if scaled is None:
+            continue
+        top, bottom, left, right = table.info.first_row, table.info.last_row, table.info.first_col, table.info.last_col
+        cells.setdefault(table.worksheet, set()).update(
+            (r, c) for r, c in scaled.cells if top <= r <= bottom and left <= c <= right)
+        conditional += sum(r0 <= bottom and r1 >= top and c0 <= right and c1 >= left
+                           for (r0, c0), (r1, c1) in scaled.ranges)
+    cells = {sheet: found for sheet, found in cells.items() if found}
+    if not cells and not conditional:
+        return
+    first_sheet = next(iter(cells), None)
+    colon = " :" if ctx.lang == "fr" else ":"
+    yield ctx.finding("format-scaled", sheet=first_sheet, cell=a1(*min(cells[first_sheet])) if first_sheet else None,
+                      count=sum(map(len, cells.values())), conditional=conditional,
+                      cells="; ".join(f"{sheet}{colon} {cells_text(found, 3)}" for sheet, found in cells.items()),
+                      format=" ; ".join(raw.scaled_format_codes) if ctx.lang == "fr" else "; ".join(raw.scaled_format_codes),
+                      command=upgrade_command(raw.path), verbatim=("command", "format", "cells"))
+
+
 def check_macros(ctx: Context) -> Iterator[Finding]:
     """VBA modules other than ours, and Excel 4 macro or dialog sheets (an old macro language
     still run by Excel, a classic way to hide code), are named in one finding."""
@@ -776,9 +805,9 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
-    check_unusable, check_template, check_cells, check_outside_tables, check_integrity, check_macros,
-    check_external_links, check_ids_and_references, check_objectives, check_budget, check_months, check_percentages,
-    check_abandoned_actions,
+    check_unusable, check_template, check_cells, check_outside_tables, check_integrity, check_number_formats,
+    check_macros, check_external_links, check_ids_and_references, check_objectives, check_budget, check_months,
+    check_percentages, check_abandoned_actions,
 )
 
 

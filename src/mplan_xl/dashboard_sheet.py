@@ -39,7 +39,7 @@ from .conditional import looked_up_unit, unit_formats
 from .plan import id_key, id_text
 from .schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from .sheet_context import SheetContext
-from .styles import COMPUTED_FILL
+from .styles import COMPUTED_FILL, percent_format
 from .vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 
 TEXTS = {
@@ -225,7 +225,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                       "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": "#2E75B6"}, "overlap": 100,
                       "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang)})
-    chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
+    chart.set_x_axis({"num_format": percent_format(lang, 0), "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(3 + CHART_H // 20 + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,

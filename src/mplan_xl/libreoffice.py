@@ -27,7 +27,11 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
 <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
-</oor:items>
+{ui_locale}</oor:items>
+"""
+# The locale LibreOffice itself runs in (its "user interface" locale, which also decides how number formats
+# are written back to a file), set with the locale of numbers and dates: a French desk sets both.
+_UI_LOCALE_XCU = """<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>{locale}</value></prop></item>
 """
 
 # Filter names LibreOffice expects for each target extension.
@@ -56,7 +60,7 @@ def _profile_dir(locale: str = "") -> Path:
     xcu = profile / "user" / "registrymodifications.xcu"
     if not xcu.exists():
         xcu.parent.mkdir(parents=True, exist_ok=True)
-        xcu.write_text(_PROFILE_XCU.format(locale=locale), encoding="utf-8")
+        xcu.write_text(_PROFILE_XCU.format(locale=locale, ui_locale=_UI_LOCALE_XCU.format(locale=locale) if locale else ""), encoding="utf-8")
     return profile
 
 

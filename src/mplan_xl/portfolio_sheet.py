@@ -52,7 +52,7 @@ from .database import Database
 from .layout import LINE_HEIGHT, apply_print_setup, text_lines
 from .plan import CURRENCIES
 from .schema import Kind
-from .styles import BORDER_COLOR, Styles, date_format, number_format
+from .styles import BORDER_COLOR, Styles, date_format, number_format, percent_format
 from .vocabulary import EXPENSE_ITEM, Label
 
 #: Budget lines listed on the Largest variances sheet.
@@ -450,7 +450,7 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
             Col("off_track", Kind.INTEGER, 11, True))
     first, last = w.grid(ws, 2, cols, frame, total=True)
     w.chart(ws, "column", name, (first, last, 0), [(T["attainment"](lang), 5)], T["t_kpi"](lang), "K3",
-            num_format="0%")
+            num_format=percent_format(lang, 0))
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 6 + i) for i, k in enumerate(("on_track", "at_risk", "off_track"))],
             T["t_kpi_status"](lang), f"K{4 + int(18 * max(1.0, (last - first + 1) / 12))}", subtype="stacked",
             colors=STATUS_COLORS)

@@ -21,6 +21,7 @@ This module opens the file and assembles the result; each other job has its modu
 :mod:`a1`               column letters and indexes
 :mod:`shared_formulas`  formula text unescaped, shared formulas shifted to each cell
 :mod:`sheet_scan`       a worksheet's extent, formulas and error values, without a tree
+:mod:`number_formats`   number formats a LibreOffice save scaled by 1000, and the cells using them
 :mod:`mplan_xl.package` OPC part names and relationship targets
 ======================  ============================================================
 
@@ -90,6 +91,7 @@ from typing import Any
 
 from .a1 import column_index, column_letters
 from .errors import UnreadableWorkbook
+from .number_formats import ScaledCells, ScaledStyles, scaled_cells, scaled_styles
 from .package import rels_path, resolve
 from .rules import READ_ERRORS
 from .numbers import is_cell_number
@@ -252,6 +254,11 @@ class RawWorkbook:
     sha256: str | None = None
     #: The file's bytes from that one read: commands that write a copy of the workbook start from them.
     content: bytes | None = field(default=None, repr=False)
+    #: Per worksheet, the cells and conditional formats whose number format a LibreOffice save scaled by
+    #: accident (:mod:`mplan_xl.number_formats`); empty for a workbook without such a format.
+    scaled_formats: dict[str, ScaledCells] = field(default_factory=dict, repr=False)
+    #: Those damaged number formats (``#,##0.00,\€``).
+    scaled_format_codes: tuple[str, ...] = ()
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
@@ -496,11 +503,14 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
     shared_controls = False
+    scaled = ScaledStyles()
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
             part = pkg.xml(target)
             if rtype.endswith("/sharedStrings") and part is not None and _FORBIDDEN_SOURCE.search(part):
                 shared_controls = True
+            if rtype.endswith("/styles"):
+                scaled = scaled_styles(target, part)
 
     sheet_names: list[str] = []
     sheet_states: dict[str, str] = {}
@@ -543,11 +553,14 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     scans: dict[str, _SheetScan] = {}
     controls: set[str] = set()
     tables: dict[str, TableInfo] = {}
+    scaled_formats: dict[str, ScaledCells] = {}
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
         if shared_controls or _FORBIDDEN_SOURCE.search(sheet_xml):
             controls.add(name)
+        if scaled:
+            scaled_formats[name] = scaled_cells(sheet_xml, scaled)
         dimension = _DIMENSION.search(sheet_xml, 0, 4096)
         if dimension and not _CELL_RANGE.fullmatch(dimension.group(1)):  # LibreOffice's "1:4": python-calamine fails
             pkg.for_calamine[member] = sheet_xml[:dimension.start()] + sheet_xml[dimension.end():]
@@ -587,7 +600,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        defined_names=defined_names, custom_properties=custom_properties,
                        has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
-                       content=content, _scans=scans, _calamine=calamine, _controls=controls)
+                       content=content, scaled_formats=scaled_formats, scaled_format_codes=scaled.codes,
+                       _scans=scans, _calamine=calamine, _controls=controls)
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

@@ -248,6 +248,20 @@ _CATALOGUE: tuple[Rule, ...] = (
            "recopiez-les depuis la ligne du dessus (mplan-xl check signale toute formule absente).",
            "Excel will no longer fill in the formulas of new rows of these tables by itself: after inserting a row, "
            "copy them from the row above (mplan-xl check reports any missing formula).")),
+    _rule("format-scaled", WARNING, "integrity", ("Chiffres affichés divisés par 1000", "Figures shown divided by 1000"),
+          ("{count} cellule(s) des tableaux ({cells}) et {conditional} mise(s) en forme conditionnelle(s) affichent "
+           "leurs chiffres divisés par 1000 : leurs formats de nombre ({format}) ont été abîmés par un enregistrement dans "
+           "LibreOffice en français. Les valeurs sont justes. Pour rétablir les formats du modèle, chaque valeur "
+           "reprise : {command}",
+           "{count} cell(s) of the tables ({cells}) and {conditional} conditional format(s) show their figures "
+           "divided by 1000: their number formats ({format}) were damaged by a save in LibreOffice in French. The "
+           "values are right. To restore the template's formats, every value kept: {command}"),
+          ("Un format dont les chiffres finissent par un séparateur de milliers avant l'unité (« ,€ », « ,% ») "
+           "divise l'affichage par 1000, dans Excel comme dans LibreOffice ; un classeur fait avec cette version "
+           "de mplan-xl n'a plus ce défaut.",
+           "A format whose digits end in a thousands separator before the unit (',€', ',%') divides what is "
+           "shown by 1000, in Excel as in LibreOffice; a workbook made with this version of mplan-xl no longer "
+           "has the defect.")),
     _rule("cached-value-mismatch", WARNING, "integrity", ("Résultat non recalculé", "Result not recalculated"),
           ("{count} résultat(s) de {table_name} ({cells}) ne sont pas ceux du calcul, colonnes : {columns} ; "
            "par exemple « {column} » affiche {cached!r} au lieu de {expected!r}.",

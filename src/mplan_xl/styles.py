@@ -1,14 +1,19 @@
-"""Cell formats of the generated workbook, per language and currency.
+r"""Cell formats of the generated workbook, per language and currency.
 
 Number formats are stored in the file in Excel's locale-neutral syntax; the
 language decides where the currency symbol goes, how dates read and whether a
-space precedes ``%`` (French typography). Input cells are unlocked and pale
+space precedes ``%`` (French typography). That space is always escaped (``\ ``):
+LibreOffice in a French locale (thousands separated by a space) reads a bare space after a digit
+placeholder as its thousands separator and writes it back as ``,``, a trailing
+thousands separator that divides the shown figure by 1000 (``#,##0.00 "€"``
+becomes ``#,##0.00,\€``). Every format with a unit comes from
+:func:`money_format` or :func:`percent_format`. Input cells are unlocked and pale
 yellow; computed cells are locked, grey and italic, so nobody mistakes one for
 the other.
 
 Example:
-    >>> number_format(Kind.MONEY, "fr", "€")
-    '#,##0.00 "€"'
+    >>> print(number_format(Kind.MONEY, "fr", "€"))
+    #,##0.00\ "€"
     >>> number_format(Kind.DATE, "en", "€")
     'd mmm yyyy'
 """
@@ -34,19 +39,42 @@ LINK_COLOR = "#0563C1"
 TEXT_KINDS = frozenset({Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE})
 
 
-def unit_format(kind: str, lang: str, currency_symbol: str) -> str:
-    """Number format of a figure shown in its unit: ``"money"`` (whole amounts), ``"cents"`` (amounts with
-    cents), ``"percent"`` (a fraction, 0.18 = 18 %: the format of :attr:`Kind.PERCENT`), ``"count"`` (a whole number) or ``"decimal"``.
+def money_format(lang: str, currency_symbol: str, decimals: int = 2) -> str:
+    r"""Number format of an amount: the symbol after the figure in French (an escaped space between), before
+    it in English.
 
-    >>> unit_format("percent", "fr", "€"), unit_format("count", "fr", "€"), unit_format("money", "en", "$")
-    ('0.0 %', '#,##0', '"$"#,##0')
+    >>> print(money_format("fr", "€", 0), money_format("en", "$"))
+    #,##0\ "€" "$"#,##0.00
+    """
+    figure = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f'{figure}\\ "{currency_symbol}"' if lang == "fr" else f'"{currency_symbol}"{figure}'
+
+
+def percent_format(lang: str, decimals: int = 1) -> str:
+    r"""The one number format of a percentage, held as a fraction (0.18 shown 18 %). French puts an escaped
+    space before the sign (a bare one is taken for a thousands separator by LibreOffice fr-FR on save).
+
+    >>> print(percent_format("fr"), percent_format("en", 0))
+    0.0\ % 0%
+    """
+    figure = "0" + ("." + "0" * decimals if decimals else "")
+    return f"{figure}\\ %" if lang == "fr" else figure + "%"
+
+
+def unit_format(kind: str, lang: str, currency_symbol: str) -> str:
+    r"""Number format of a figure shown in its unit: ``"money"`` (whole amounts), ``"cents"`` (amounts with
+    cents), ``"percent"`` (a fraction, 0.18 = 18 %: the format of :attr:`Kind.PERCENT`), ``"count"`` (a whole
+    number) or ``"decimal"``.
+
+    >>> print(unit_format("percent", "fr", "€"), unit_format("count", "fr", "€"), unit_format("money", "en", "$"))
+    0.0\ % #,##0 "$"#,##0
     """
     if kind == "money":
-        return f'#,##0 "{currency_symbol}"' if lang == "fr" else f'"{currency_symbol}"#,##0'
+        return money_format(lang, currency_symbol, 0)
     if kind == "cents":
-        return number_format(Kind.MONEY, lang, currency_symbol) or ""
+        return money_format(lang, currency_symbol)
     if kind == "percent":
-        return number_format(Kind.PERCENT, lang, currency_symbol) or ""
+        return percent_format(lang)
     return "#,##0" if kind == "count" else "#,##0.00"
 
 
@@ -57,13 +85,12 @@ def date_format(lang: str) -> str:
 
 def number_format(kind: Kind, lang: str, currency_symbol: str) -> str | None:
     """The Excel number format of a column kind, or None for text."""
-    fr = lang == "fr"
     if kind is Kind.MONEY:
-        return f'#,##0.00 "{currency_symbol}"' if fr else f'"{currency_symbol}"#,##0.00'
+        return money_format(lang, currency_symbol)
     if kind is Kind.DATE:
         return date_format(lang)
     if kind is Kind.PERCENT:
-        return "0.0 %" if fr else "0.0%"
+        return percent_format(lang)
     if kind is Kind.INTEGER:
         return "0"
     if kind is Kind.DECIMAL:

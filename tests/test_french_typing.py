@@ -3,7 +3,8 @@
 LibreOffice runs in the team's locale (fr-FR, en-US); each text is typed through its number scanner, in the
 cell's format, as a person types it. What LibreOffice reads as a number or a date is that number or date in
 the plan; what it keeps as text is flagged by ``check`` at its cell, and nowhere else. The typed plan then goes
-through the commands a controller runs on it: ``actuals``, ``diff`` and ``consolidate``.
+through the commands a controller runs on it: ``actuals``, ``diff`` (which shows a text typed where a number
+or a date belongs as typed) and ``consolidate``.
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ def test_the_typed_plan_goes_through_the_controllers_commands(typed, lang, tmp_p
     assert changes["compared"] and not changes["same"]
     changed = {(table, row["id"]) for table, rows in changes["rows"].items() for row in rows["changed"]}
     assert {("budget_lines", "L001"), ("budget_lines", "L002"), ("actions", "A01"), ("actions", "A03")} <= changed
+    # What stayed text is shown as typed, not as a blank: the diff sees every value the team typed.
+    texts = {(table, row["id"], change["new"]) for table, rows in changes["rows"].items() for row in rows["changed"]
+             for change in row["changes"] if isinstance(change["new"], str) and not change["new"][:4].isdigit()}
+    assert texts == {("budget_lines", "L004", TYPED[lang][1][6][3]), ("actions", "A02", TYPED[lang][1][7][3])}
 
     db = tmp_path / "plans.duckdb"
     consolidate = runner.invoke(main, ["consolidate", str(path), "--db", str(db), "--jobs", "1", "--lang", lang])

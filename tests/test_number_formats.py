@@ -45,7 +45,7 @@ def test_no_format_the_product_writes_has_a_bare_space_before_its_unit(built, po
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_one_helper_gives_every_percent_format(lang):
     assert styles.number_format(styles.Kind.PERCENT, lang, "€") == styles.percent_format(lang)
-    assert styles.unit_format("percent", lang, "€") == styles.percent_format(lang, points=True)
+    assert styles.unit_format("percent", lang, "€") == styles.percent_format(lang)   # percentages are fractions
     assert styles.percent_format("fr", 0) == "0\\ %" and styles.percent_format("en", 0) == "0%"
 
 

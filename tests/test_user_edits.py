@@ -452,6 +452,34 @@ def guide(path: Path, lang: str) -> dict[str, object]:
     return {item.key: labels[item.label(lang)] for item in STATUS_ITEMS}
 
 
+def test_every_edited_plan_goes_through_the_controllers_commands(edited, tmp_path):
+    """Whatever LibreOffice saved (in the fixture's locale), actuals, diff and consolidate answer with their exit
+    codes, never an internal error, and leave the file as it was."""
+    from click.testing import CliRunner
+
+    from mplan_xl.cli import main
+    from mplan_xl.demo import demo_plan
+    from mplan_xl.demo_fec import demo_fec_text
+
+    fec = tmp_path / "FEC.txt"
+    fec.write_text(demo_fec_text(demo_plan(year=YEAR)), encoding="utf-8")
+    plans = {name: path for name, path in edited.items() if name != "template"}
+    before = {name: path.read_bytes() for name, path in plans.items()}
+    runner = CliRunner()
+    for name, path in plans.items():
+        source = edited["unchanged-en" if lang_of(name) == "en" else "unchanged"]
+        for args in (["actuals", str(path), str(fec), "-o", str(tmp_path / f"{name}-actuals.xlsx")],
+                     ["diff", str(source), str(path), "--format", "json"]):
+            result = runner.invoke(main, args)
+            assert result.exit_code in (0, 1) and "Traceback" not in result.output, (name, args[0], result.output)
+            if args[0] == "diff":
+                assert json.loads(result.output)["compared"], name
+    result = runner.invoke(main, ["consolidate", *map(str, plans.values()), "--db", str(tmp_path / "plans.duckdb"),
+                                  "--jobs", "1"])
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
+    assert {name: path.read_bytes() for name, path in plans.items()} == before
+
+
 @pytest.mark.parametrize("name", list(EDITS))
 def test_the_guide_counts_what_check_finds(edited, name):
     report = check_file(edited[name], lang="en")

@@ -205,6 +205,9 @@ def _version(inspected: Any, lang: str) -> Version:
                             **plan_identity(located, plan)}
         # Rows are compared by id: the monthly tables (no id) show in the lines' figures to date instead.
         version.rows = {name: rows for name, rows in plan_rows(located, plan, lang).items() if name in _SCHEMA_KEY}
+        for name, rows in version.rows.items():
+            if (table := located.tables.get(_SCHEMA_KEY[name])) is not None:
+                _keep_typed_texts(table, rows)
         version.sheets = [_SHEET_KEYS.get(n, n) for n in raw.sheet_names]
         version.vba = hashlib.sha256(raw.vba_project).hexdigest() if raw.vba_project else None
         version.outside = {}
@@ -236,6 +239,24 @@ def _version(inspected: Any, lang: str) -> Version:
         return version
     except Exception:  # a plan located and checked that we cannot compare: our bug, never the file's
         return Version(path, findings=[internal_error(lang)])
+
+
+def _keep_typed_texts(table: Any, rows: list[dict[str, Any]]) -> None:
+    """Put back into *rows* the texts the team typed where a number or a date belongs (``1er mars`` in *Fin*):
+    the database holds nothing there, but the team typed something, and a diff shows what was typed."""
+    from .consolidate import DB_NAMES
+
+    sheet = table.sheet
+    id_db = DB_NAMES.get(sheet.id_column, sheet.id_column)
+    typed = {id_text(row.id(sheet)): row.values for row in table.rows}
+    inputs = [(c.key, DB_NAMES.get(c.key, c.key)) for c in sheet.columns if c.is_input and c.key in table.columns]
+    for row in rows:
+        values = typed.get(id_text(row.get(id_db)))
+        if values is None:
+            continue
+        for key, db_name in inputs:
+            if row.get(db_name) is None and isinstance(value := values.get(key), str) and value.strip():
+                row[db_name] = value
 
 
 #: The findings of a value the reader refused to hand on (:class:`~mplan_xl.reader.UnusableValue`).

@@ -2,7 +2,7 @@
 
 Generates (once, ``--folder`` keeps it) the demo plan and a FEC of about
 ``--lines`` lines: the demo company's marketing invoices plus ordinary pieces
-(sales, rent, energy, purchases), as :mod:`mplan_xl.demo_fec` writes them.
+(sales, rent, energy, purchases), as :mod:`mplan_xl.workbook.demo_fec` writes them.
 Each measure runs in a fresh process, so its peak memory is its own:
 
 * mplan-xl: read the FEC (every line checked) and match it to the plan's budget lines;
@@ -26,16 +26,16 @@ from pathlib import Path
 
 MEASURES = {
     "mplan-xl read + match": """
-from mplan_xl.fec import read_fec
-from mplan_xl.actuals import match_entries
-from mplan_xl.actuals_workbook import budget_lines, read_plan
+from mplan_xl.year.fec import read_fec
+from mplan_xl.year.actuals import match_entries
+from mplan_xl.year.actuals_workbook import budget_lines, read_plan
 lines = budget_lines(read_plan(PLAN))
 start = time.perf_counter()
 fec = read_fec(FEC)
 match_entries(fec.entries, lines, year=YEAR, other_lines=fec.other_lines)
 """,
     "mplan-xl actuals (whole command)": """
-from mplan_xl.actuals_workbook import import_actuals
+from mplan_xl.year.actuals_workbook import import_actuals
 start = time.perf_counter()
 import_actuals(PLAN, FEC, OUT, report=REPORT, force=True)
 """,
@@ -62,8 +62,8 @@ print(json.dumps({{"seconds": seconds, "peak_mib": resource.getrusage(resource.R
 
 def prepare(folder: Path, lines: int, year: int) -> tuple[Path, Path]:
     from mplan_xl import demo_workbook
-    from mplan_xl.demo import demo_plan
-    from mplan_xl.demo_fec import write_demo_fec
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.demo_fec import write_demo_fec
 
     folder.mkdir(parents=True, exist_ok=True)
     plan, fec = folder / f"plan-{year}.xlsx", folder / f"fec-{lines}.txt"

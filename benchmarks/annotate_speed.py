@@ -25,7 +25,7 @@ import openpyxl
 from openpyxl.comments import Comment
 
 import mplan_xl
-from mplan_xl.validator import check_file
+from mplan_xl.check.validator import check_file
 
 
 def _build(args: tuple[Path, int]) -> None:

@@ -21,7 +21,7 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 import mplan_xl
-from mplan_xl.builder import RUNTIME_EXTENSIONS
+from mplan_xl.workbook.builder import RUNTIME_EXTENSIONS
 
 
 def cell_count(path: Path) -> tuple[int, int]:

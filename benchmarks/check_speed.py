@@ -25,9 +25,9 @@ from pathlib import Path
 
 
 import mplan_xl
-from mplan_xl.builder import build_workbook
-from mplan_xl.demo import demo_plan
-from mplan_xl.validator import check, check_file
+from mplan_xl.workbook.builder import build_workbook
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.check.validator import check, check_file
 
 from baselines import read_openpyxl
 

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 import mplan_xl
-from mplan_xl.consolidate import consolidate, tables
+from mplan_xl.portfolio.consolidate import consolidate, tables
 
 YEARS = (2026, 2027, 2028)
 

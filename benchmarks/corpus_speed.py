@@ -5,7 +5,7 @@
 1. Real-world corpus: the workbooks of ``tests/corpus`` (files that Excel,
    LibreOffice and other libraries saved, see its README) that openpyxl can
    read, or of the folders given: median time to read values and formulas of every sheet, ours
-   (:func:`mplan_xl.reader.read_workbook`) against openpyxl (a normal load
+   (:func:`mplan_xl.read.reader.read_workbook`) against openpyxl (a normal load
    for formulas plus a ``data_only`` load for values), in this process.
 2. Crafted files: the hostile corpus of ``tests/hostile.py`` (zip and entity
    bombs, huge sheets, lying sizes...) and issue 8's (cells in a foreign
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # hostile.py builds the crafted files
 
 from baselines import read_openpyxl  # noqa: E402
-from mplan_xl.reader import read_workbook  # noqa: E402
+from mplan_xl.read.reader import read_workbook  # noqa: E402
 
 
 def read_ours(path: Path) -> None:
@@ -102,8 +102,8 @@ def crafted(timeout: float) -> None:
 
 
 def _measure(path: str, timeout: float) -> None:
-    from mplan_xl.reader import Limits
-    from mplan_xl.validator import check
+    from mplan_xl.read.reader import Limits
+    from mplan_xl.check.validator import check
 
     start = time.perf_counter()
     report = check([path], lang="en", limits=Limits(timeout_s=timeout))

@@ -4,7 +4,7 @@
 
 Two workbooks of the same plan, 10,000 actions and 50,000 budget lines each
 (the second with 100 budget lines re-priced, 10 actions removed and 10 added),
-are compared by ``mplan_xl.diff.diff`` (read both in two processes, locate,
+are compared by ``mplan_xl.year.diff.diff`` (read both in two processes, locate,
 recompute every computed column, compare by row id) and by the CLI in a fresh
 process (start-up included). The baseline is openpyxl in read-only mode
 loading the values of both workbooks, the first step any openpyxl-based diff
@@ -26,8 +26,8 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).parent))
 from check_speed import big_plan  # noqa: E402
 
-from mplan_xl.builder import build_workbook  # noqa: E402
-from mplan_xl.diff import diff  # noqa: E402
+from mplan_xl.workbook.builder import build_workbook  # noqa: E402
+from mplan_xl.year.diff import diff  # noqa: E402
 
 
 def openpyxl_values(path: Path) -> int:
@@ -60,7 +60,7 @@ def main() -> None:
     rows = result.to_dict()["rows"]
     assert len(rows["actions"]["added"]) == 10 and len(rows["actions"]["removed"]) == 10, rows["actions"].keys()
     assert len(rows["budget_lines"]["changed"]) == 100
-    print(f"{'mplan_xl.diff.diff (API)':<44} {ours:7.2f} s  ({result.count()} differences)")
+    print(f"{'mplan_xl.year.diff.diff (API)':<44} {ours:7.2f} s  ({result.count()} differences)")
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

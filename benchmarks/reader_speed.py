@@ -1,4 +1,4 @@
-"""Reading speed of :mod:`mplan_xl.reader` against openpyxl, side by side.
+"""Reading speed of :mod:`mplan_xl.read.reader` against openpyxl, side by side.
 
 ``check`` must read a typical filled plan more than ten times faster than an
 openpyxl-based reader, handle at least 50 typical workbooks a second on two
@@ -13,7 +13,7 @@ builds in a temporary folder:
 * a large plan (10,000 actions, 50,000 budget lines) and a tenth of it, to
   show that time grows linearly with rows.
 
-"Our read" is :func:`~mplan_xl.reader.read_workbook` plus ``values`` and
+"Our read" is :func:`~mplan_xl.read.reader.read_workbook` plus ``values`` and
 ``formulas`` of every sheet; "openpyxl" is ``load_workbook`` (formulas) plus
 ``load_workbook(data_only=True)`` (cached values), each cell visited. The
 large file is read in a fresh process per reader, so its peak resident memory
@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # hostile.plan_workbook, the XlsxWriter fallback
 
-from mplan_xl.reader import read_workbook  # noqa: E402
+from mplan_xl.read.reader import read_workbook  # noqa: E402
 
 
 def read_ours(path: str | Path) -> int:

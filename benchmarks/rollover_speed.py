@@ -2,7 +2,7 @@
 
     python benchmarks/rollover_speed.py [--runs 10]
 
-Times :func:`mplan_xl.rollover.rollover` (check of the source, its plan read,
+Times :func:`mplan_xl.year.rollover.rollover` (check of the source, its plan read,
 next year's workbook written, the new workbook checked) on the demo plan,
 median of ``--runs`` runs, and openpyxl loading the source once (formulas and
 cached values), the baseline any openpyxl-based tool starts from.
@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 
 import mplan_xl
-from mplan_xl.rollover import rollover
+from mplan_xl.year.rollover import rollover
 
 
 def median_seconds(runs: int, work) -> float:

@@ -18,7 +18,7 @@ Differences, and why (each applied in one place below):
   number, to about a millisecond (:func:`same_value`). A negative serial in
   a date format (Excel shows ``#####``) is a time for python-calamine and a
   day of 1899 for openpyxl: not compared.
-* Errors: ours are :class:`~mplan_xl.reader.CellError`, read from the sheet
+* Errors: ours are :class:`~mplan_xl.read.reader.CellError`, read from the sheet
   XML; openpyxl gives the error text (equal as strings) and python-calamine's
   ``to_python`` an empty string (:func:`same_value`).
 * Text: python-calamine trims the white space around a text (a text of
@@ -26,7 +26,7 @@ Differences, and why (each applied in one place below):
   (``_x000D_``); openpyxl keeps the spaces and decodes only some escapes:
   compared stripped, with escapes decoded on both sides (:func:`same_value`).
   Our reader then leaves out the characters XML 1.0 forbids (``_x001B_``,
-  ESC), by design (:func:`mplan_xl.text_safety.xml_text`): compared without them.
+  ESC), by design (:func:`mplan_xl.core.text_safety.xml_text`): compared without them.
 * openpyxl empties the cells a merged range covers but the first (value and
   formula), and gives an empty cell holding a hyperlink the link as value:
   those cells are compared with python-calamine only (:func:`compare`).
@@ -52,8 +52,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from mplan_xl.reader import CellError, decode_xstring, read_workbook
-from mplan_xl.text_safety import xml_text
+from mplan_xl.read.reader import CellError, decode_xstring, read_workbook
+from mplan_xl.core.text_safety import xml_text
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import mplan_xl
-from mplan_xl.libreoffice import soffice_path
+from mplan_xl.excel.libreoffice import soffice_path
 
 YEAR = 2027
 

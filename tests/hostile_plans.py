@@ -22,9 +22,9 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from mplan_xl.package import PackageCopy
-from mplan_xl.plan_reader import locate_plan, named_value
-from mplan_xl.reader import read_workbook
+from mplan_xl.read.package import PackageCopy
+from mplan_xl.read.plan_reader import locate_plan, named_value
+from mplan_xl.read.reader import read_workbook
 
 #: A terminal escape that sets the window title (OSC 0), then a NUL and a bell: as Excel stores them in a cell.
 CONTROL_TEXT = "Ormelune _x001B_]0;pwned_x0007_ _x0000_ _x0008_fin"

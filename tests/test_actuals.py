@@ -11,19 +11,20 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from mplan_xl import libreoffice, schema
-from mplan_xl.actuals import (BY_QUOTE, BY_RULE, BY_SUPPLIER, BudgetLine, Rule, RulesError, match_entries,
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
+from mplan_xl.year.actuals import (BY_QUOTE, BY_RULE, BY_SUPPLIER, BudgetLine, Rule, RulesError, match_entries,
                               read_rules)
-from mplan_xl.actuals_workbook import UNMATCHED_SHEET
+from mplan_xl.year.actuals_workbook import UNMATCHED_SHEET
 from mplan_xl.cli import main
-from mplan_xl.demo import demo_plan
-from mplan_xl.demo_fec import write_demo_fec
-from mplan_xl.fec import Entry
-from mplan_xl.metrics import variance
-from mplan_xl.package import PackageCopy
-from mplan_xl.plan_reader import locate_plan
-from mplan_xl.reader import read_workbook
-from mplan_xl.validator import check_file
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.workbook.demo_fec import write_demo_fec
+from mplan_xl.year.fec import Entry
+from mplan_xl.core.metrics import variance
+from mplan_xl.read.package import PackageCopy
+from mplan_xl.read.plan_reader import locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR, needs_libreoffice
 from test_fec_hardening import reconciles

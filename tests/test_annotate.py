@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from openpyxl.comments import Comment
 
 import mplan_xl
-from mplan_xl import libreoffice, schema
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
 from mplan_xl.cli import main
-from mplan_xl.validator import check_file
+from mplan_xl.check.validator import check_file
 
 from conftest import needs_libreoffice
 
@@ -38,9 +39,9 @@ def findings(path, lang) -> list[dict]:
 
 def copy_findings(path, lang) -> list[dict]:
     """The findings of an annotated copy's content (check itself skips an unchanged copy of ours)."""
-    from mplan_xl.checks import check_plan
-    from mplan_xl.plan_reader import locate_plan
-    from mplan_xl.reader import read_workbook
+    from mplan_xl.check.checks import check_plan
+    from mplan_xl.read.plan_reader import locate_plan
+    from mplan_xl.read.reader import read_workbook
 
     return [f.to_dict() for f in check_plan(locate_plan(read_workbook(path)), lang).findings]
 

@@ -26,9 +26,9 @@ from click.testing import CliRunner
 
 import mplan_xl
 from mplan_xl.cli import main
-from mplan_xl.consolidate import approve, connect, consolidate, plan_statuses, read_table, tables
-from mplan_xl.demo import demo_plan
-from mplan_xl.diff import plan_totals, read_version
+from mplan_xl.portfolio.consolidate import approve, connect, consolidate, plan_statuses, read_table, tables
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.year.diff import plan_totals, read_version
 
 CLUSTER = Path(__file__).resolve().parent.parent / ".ci" / "postgres-cluster"
 YEAR = 2027

@@ -12,11 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import mplan_xl
-from mplan_xl import libreoffice, schema
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
 from mplan_xl.cli import main
-from mplan_xl.demo import SEEDED_ERRORS
-from mplan_xl.plan_reader import a1
-from mplan_xl.validator import check, check_file
+from mplan_xl.workbook.demo import SEEDED_ERRORS
+from mplan_xl.read.plan_reader import a1
+from mplan_xl.check.validator import check, check_file
 
 from conftest import YEAR, needs_libreoffice
 
@@ -86,8 +87,8 @@ def test_foreign_macros_are_flagged(demos, tmp_path):
     """A module that mplan-xl did not write (here: added to our project) is named."""
     import zipfile
 
-    from mplan_xl.macros import THIS_WORKBOOK_CODE, vba_sources
-    from mplan_xl.vba import VbaModule, build_vba_project
+    from mplan_xl.excel.macros import THIS_WORKBOOK_CODE, vba_sources
+    from mplan_xl.excel.vba import VbaModule, build_vba_project
 
     source = demos["plain-en-xlsm"]
     modules = [VbaModule("ThisWorkbook", THIS_WORKBOOK_CODE, "document")]

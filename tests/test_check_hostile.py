@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import mplan_xl
-from mplan_xl.reader import Limits
-from mplan_xl.validator import check
+from mplan_xl.read.reader import Limits
+from mplan_xl.check.validator import check
 
 from hostile import build_corpus, plan_workbook
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from mplan_xl import schema
+from mplan_xl.core import schema
 from mplan_xl.cli import main
 
 

@@ -40,8 +40,8 @@ def test_usage_errors_in_english_with_an_english_lang():
 def test_the_envelope_takes_a_decimal_comma(tmp_path):
     out = tmp_path / "plan.xlsx"
     assert run("new", str(out), "--envelope", "60000,50", "--year", "2027").exit_code == 0
-    from mplan_xl.plan_reader import locate_plan
-    from mplan_xl.reader import read_workbook
+    from mplan_xl.read.plan_reader import locate_plan
+    from mplan_xl.read.reader import read_workbook
 
     assert locate_plan(read_workbook(out)).envelope == 60000.5
 
@@ -97,7 +97,7 @@ def test_json_findings_keep_their_parameters(flawed):
 
 
 def test_every_help_text_has_its_french_and_help_is_french_by_default():
-    from mplan_xl.cli_help import FRENCH, FRENCH_COMMANDS
+    from mplan_xl.cli.cli_help import FRENCH, FRENCH_COMMANDS
 
     assert set(FRENCH_COMMANDS) == {"", *main.commands}
     for command in main.commands.values():

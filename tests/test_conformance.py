@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mplan_xl.reader import UnreadableWorkbook, read_workbook
-from mplan_xl.validator import check
+from mplan_xl.read.reader import UnreadableWorkbook, read_workbook
+from mplan_xl.check.validator import check
 
 from conformance import compare
 

@@ -21,11 +21,12 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 import mplan_xl
-from mplan_xl import libreoffice, schema
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
 from mplan_xl.cli import main
-from mplan_xl.consolidate import DB_COLUMNS, TABLE_NAMES, DatabaseError, consolidate, read_table, tables
-from mplan_xl.demo import demo_plan
-from mplan_xl.errors import UsageError
+from mplan_xl.portfolio.consolidate import DB_COLUMNS, TABLE_NAMES, DatabaseError, consolidate, read_table, tables
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.core.errors import UsageError
 
 from conftest import needs_libreoffice
 
@@ -136,7 +137,7 @@ def test_computed_columns_match_the_workbooks(folder, loaded):
     actions = frames["actions"].query("company == 'Brûlerie Ormelune' and year == 2027").set_index("id")
     for row in t["tblActions"]:
         assert math.isclose(actions.loc[row["ID"], "budget"], row["Budget"])
-        assert actions.loc[row["ID"], "channel"] in mplan_xl.vocabulary.CHANNEL.codes
+        assert actions.loc[row["ID"], "channel"] in mplan_xl.core.vocabulary.CHANNEL.codes
     objectives = frames["objectives"]
     assert objectives["smart_ok"].all()
     assert str(frames["actions"]["start_date"].dtype).startswith("datetime64")
@@ -320,8 +321,8 @@ def test_portfolio_recalculates_in_libreoffice(folder, loaded, tmp_path):
 
 def test_years_join_on_stable_ids_after_a_rollover(folder, tmp_path):
     """The README's year-over-year query: this year's actions and the verdict next year's Bilan N-1 gives them."""
-    from mplan_xl.consolidate import connect
-    from mplan_xl.rollover import rollover
+    from mplan_xl.portfolio.consolidate import connect
+    from mplan_xl.year.rollover import rollover
 
     this_year = folder / "plan-0.xlsx"
     next_year = rollover(this_year, tmp_path / "next.xlsx", message_lang="en")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CORE = ["vocabulary", "schema", "plan", "numbers", "metrics", "smart", "formulas", "computed", "guide_status", "rules",
-        "versions", "errors"]
+CORE = ["core.vocabulary", "core.schema", "core.plan", "core.numbers", "core.metrics", "core.smart", "core.formulas",
+        "core.computed", "workbook.guide_status", "core.rules",
+        "core.versions", "core.errors"]
 EXCEL_LIBRARIES = ["xlsxwriter", "openpyxl", "python_calamine", "xlwings", "pandas", "defusedxml", "olefile"]
 
 
@@ -15,7 +16,7 @@ def test_core_modules_import_without_excel_libraries():
         "import sys\n"
         f"for name in {EXCEL_LIBRARIES!r}: sys.modules[name] = None  # any import of them now fails\n"
         f"for module in {CORE!r}: __import__('mplan_xl.' + module)\n"
-        "from mplan_xl.metrics import roi; assert roi(3, 2) == 0.5\n"
+        "from mplan_xl.core.metrics import roi; assert roi(3, 2) == 0.5\n"
         "print('ok')\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -29,11 +29,11 @@ from pathlib import Path
 import pytest
 
 import mplan_xl
-from mplan_xl import validator
-from mplan_xl.package import PackageCopy
-from mplan_xl.plan_reader import locate_plan
-from mplan_xl.reader import Limits, UnreadableWorkbook, read_workbook
-from mplan_xl.validator import check, check_file
+from mplan_xl.check import validator
+from mplan_xl.read.package import PackageCopy
+from mplan_xl.read.plan_reader import locate_plan
+from mplan_xl.read.reader import Limits, UnreadableWorkbook, read_workbook
+from mplan_xl.check.validator import check, check_file
 
 from hostile import (CT_XLSX, NS_MAIN, Member, compound_file, foreign_namespace_cell, minimal_xlsx_members,
                      plan_workbook, shared_formula_bomb, sheet_xml, write_zip)

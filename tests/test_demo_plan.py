@@ -1,10 +1,10 @@
 """The demo plan: complete, consistent, the same in both languages, with exactly its seeded errors.
 
 Every property is checked on the Plan data against the declarations of
-:mod:`mplan_xl.schema` (required columns, kinds, choices, bounds, references),
+:mod:`mplan_xl.core.schema` (required columns, kinds, choices, bounds, references),
 with a small data-level checker that names each problem by the validator's
 rule code: the plain demo must give none, the seeded demo exactly
-:data:`mplan_xl.demo.SEEDED_ERRORS`.
+:data:`mplan_xl.workbook.demo.SEEDED_ERRORS`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from mplan_xl import schema
-from mplan_xl.demo import DEFAULT_COMPANY, SEEDED_ERRORS, demo_plan
-from mplan_xl.plan import Plan, PlanError
-from mplan_xl.schema import Kind
-from mplan_xl.vocabulary import CHANNEL, LANGUAGES, Label, fold
+from mplan_xl.core import schema
+from mplan_xl.workbook.demo import DEFAULT_COMPANY, SEEDED_ERRORS, demo_plan
+from mplan_xl.core.plan import Plan, PlanError
+from mplan_xl.core.schema import Kind
+from mplan_xl.core.vocabulary import CHANNEL, LANGUAGES, Label, fold
 
 YEAR = 2031
 LANGS = list(LANGUAGES)
@@ -248,9 +248,9 @@ def test_objectives(plan):
 
 
 def test_objectives_pass_the_smart_check(plan):
-    smart = pytest.importorskip("mplan_xl.smart")
+    smart = pytest.importorskip("mplan_xl.core.smart")
     if not hasattr(smart, "smart_check"):
-        pytest.skip("mplan_xl.smart.smart_check is not written yet")
+        pytest.skip("mplan_xl.core.smart.smart_check is not written yet")
     for row in plan.rows("objectives"):
         result = smart.smart_check(row["statement"], row["indicator"], row["target"], row["unit"], row["deadline"],
                                    row["owner"], YEAR, baseline=row["baseline"])
@@ -312,11 +312,11 @@ def test_kpis(plan):
 
 
 def test_kpi_statuses_cover_on_track_at_risk_and_off_track(plan):
-    metrics = pytest.importorskip("mplan_xl.metrics")
+    metrics = pytest.importorskip("mplan_xl.core.metrics")
     if not hasattr(metrics, "kpi_status"):
-        pytest.skip("mplan_xl.metrics.kpi_status is not written yet")
-    from mplan_xl.computed import PlanContext, compute_row
-    from mplan_xl.vocabulary import KPI_STATUS
+        pytest.skip("mplan_xl.core.metrics.kpi_status is not written yet")
+    from mplan_xl.core.computed import PlanContext, compute_row
+    from mplan_xl.core.vocabulary import KPI_STATUS
 
     context = PlanContext.of_plan(plan, "en")
     statuses = {KPI_STATUS.code_of(compute_row(schema.KPIS, row, context, "en")["status"]) for row in plan.rows("kpis")}

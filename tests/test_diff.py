@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 import mplan_xl
-from mplan_xl import schema
+from mplan_xl.core import schema
 from mplan_xl.cli import main
-from mplan_xl.demo import demo_plan
-from mplan_xl.diff import TEMPLATE_FORMULA, Version, diff, diff_versions, plan_totals, read_version
-from mplan_xl.validator import check_file
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.year.diff import TEMPLATE_FORMULA, Version, diff, diff_versions, plan_totals, read_version
+from mplan_xl.check.validator import check_file
 
 YEAR = 2027
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mplan_xl.docgen import GENERATED
+from mplan_xl.workbook.docgen import GENERATED
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 
@@ -14,11 +14,11 @@ DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 @pytest.mark.parametrize("name", sorted(GENERATED))
 def test_generated_doc_is_up_to_date(name):
     assert (DOCS_DIR / name).read_text(encoding="utf-8") == GENERATED[name](), \
-        f"docs/{name} drifted; regenerate with: python -m mplan_xl.docgen"
+        f"docs/{name} drifted; regenerate with: python -m mplan_xl.workbook.docgen"
 
 
 def test_rules_doc_lists_every_rule_code():
-    from mplan_xl.rules import RULES
+    from mplan_xl.core.rules import RULES
 
     text = (DOCS_DIR / "rules.md").read_text(encoding="utf-8")
     assert all(f"`{code}`" in text for code in RULES)

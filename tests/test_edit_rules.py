@@ -10,12 +10,12 @@ import openpyxl
 import pytest
 
 import mplan_xl
-from mplan_xl import schema
-from mplan_xl.demo import demo_plan
-from mplan_xl.plan import Identity, Plan
-from mplan_xl.plan_reader import a1
-from mplan_xl.guide_status import status_values
-from mplan_xl.validator import check_file
+from mplan_xl.core import schema
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.core.plan import Identity, Plan
+from mplan_xl.read.plan_reader import a1
+from mplan_xl.workbook.guide_status import status_values
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from mplan_xl.fec import FecError, parse_fec
+from mplan_xl.year.fec import FecError, parse_fec
 
 HEADER = ["JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
           "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",

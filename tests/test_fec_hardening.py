@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mplan_xl.actuals import BudgetLine, RulesError, match_entries, read_rules
+from mplan_xl.year.actuals import BudgetLine, RulesError, match_entries, read_rules
 from mplan_xl.cli import main
-from mplan_xl.demo import demo_plan
-from mplan_xl.demo_fec import demo_fec_text
-from mplan_xl.fec import FecError, parse_amount, parse_fec
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.workbook.demo_fec import demo_fec_text
+from mplan_xl.year.fec import FecError, parse_amount, parse_fec
 
 from conftest import YEAR
 from test_fec import HEADER, fec_bytes, piece

@@ -12,10 +12,11 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from mplan_xl import formulas, libreoffice
-from mplan_xl.formulas import FUNCTIONS, render
-from mplan_xl.metrics import catalogue
-from mplan_xl.vocabulary import DIRECTION, KPI_STATUS
+from mplan_xl.core import formulas
+from mplan_xl.excel import libreoffice
+from mplan_xl.core.formulas import FUNCTIONS, render
+from mplan_xl.core.metrics import catalogue
+from mplan_xl.core.vocabulary import DIRECTION, KPI_STATUS
 
 from conftest import needs_libreoffice
 

@@ -18,15 +18,16 @@ import pytest
 from click.testing import CliRunner
 
 import mplan_xl
-from mplan_xl import libreoffice, schema
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
 from mplan_xl.cli import main
-from mplan_xl.demo import demo_plan
-from mplan_xl.demo_fec import demo_fec_text
-from mplan_xl.libreoffice import _profile_dir
-from mplan_xl.plan_reader import locate_plan
-from mplan_xl.reader import read_workbook
-from mplan_xl.rules import RULES
-from mplan_xl.validator import check_file
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.workbook.demo_fec import demo_fec_text
+from mplan_xl.excel.libreoffice import _profile_dir
+from mplan_xl.read.plan_reader import locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.core.rules import RULES
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR
 from test_user_edits import _uno_missing, run_driver

@@ -100,7 +100,7 @@ def test_a_hostile_plan_gives_a_clean_answer(plans, demo, tmp_path, command, cas
                                          ("value-1e400", "inf"), ("value-10000-digits", "inf"),
                                          ("sum-overflow", "1e+308")])
 def test_a_number_no_cell_can_hold_is_reported_at_its_cell_and_counted_nowhere(plans, case, shown):
-    from mplan_xl.validator import check
+    from mplan_xl.check.validator import check
 
     report = check([plans[case]], lang="en", jobs=1)
     file = report.files[0]
@@ -112,7 +112,7 @@ def test_a_number_no_cell_can_hold_is_reported_at_its_cell_and_counted_nowhere(p
 
 
 def test_a_text_over_excel_s_cell_limit_is_refused_at_its_cell(plans, tmp_path):
-    from mplan_xl.validator import check
+    from mplan_xl.check.validator import check
 
     file = check([plans["company-too-long"]], lang="en", jobs=1).files[0]
     found = [f for f in file.findings if f.code == "text-too-long"]
@@ -125,7 +125,7 @@ def test_a_text_over_excel_s_cell_limit_is_refused_at_its_cell(plans, tmp_path):
 
 
 def test_the_annotated_copy_of_a_nan_opens_and_shows_num_at_the_cell(plans, tmp_path):
-    from mplan_xl.reader import read_workbook
+    from mplan_xl.read.reader import read_workbook
 
     result = CliRunner().invoke(main, ["check", str(plans["value-nan"]), "-j", "1", "--annotate", str(tmp_path)])
     assert result.exit_code == 1
@@ -135,8 +135,8 @@ def test_the_annotated_copy_of_a_nan_opens_and_shows_num_at_the_cell(plans, tmp_
 
 
 def test_control_characters_are_left_out_of_texts_and_reported_at_their_cell(plans, tmp_path):
-    from mplan_xl.plan_reader import named_value
-    from mplan_xl.reader import read_workbook
+    from mplan_xl.read.plan_reader import named_value
+    from mplan_xl.read.reader import read_workbook
 
     result = CliRunner().invoke(main, ["rollover", str(plans["company-control"]), "-o", str(tmp_path / "next.xlsx"),
                                        "--lang", "en"])
@@ -216,7 +216,7 @@ def test_a_ten_million_character_company_name_costs_what_a_plan_costs(demo, tmp_
 def test_the_reader_hands_on_no_value_a_command_may_not_use(tmp_path):
     import xlsxwriter
 
-    from mplan_xl.reader import NotANumber, TextTooLong, read_workbook
+    from mplan_xl.read.reader import NotANumber, TextTooLong, read_workbook
 
     path = tmp_path / "cells.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})

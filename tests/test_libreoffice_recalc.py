@@ -9,14 +9,16 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from mplan_xl import libreoffice, schema, synthesis
-from mplan_xl.builder import build_workbook
-from mplan_xl.computed import PlanContext, compute_row, situation_date
-from mplan_xl.dashboard_sheet import TEXTS as DASHBOARD_TEXTS
-from mplan_xl.demo import demo_plan
-from mplan_xl.plan import Identity, Plan
-from mplan_xl.guide_status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
-from mplan_xl.reader import CellError, read_workbook
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
+from mplan_xl.workbook import synthesis
+from mplan_xl.workbook.builder import build_workbook
+from mplan_xl.core.computed import PlanContext, compute_row, situation_date
+from mplan_xl.workbook.dashboard_sheet import TEXTS as DASHBOARD_TEXTS
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.core.plan import Identity, Plan
+from mplan_xl.workbook.guide_status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
+from mplan_xl.read.reader import CellError, read_workbook
 
 from conftest import YEAR, needs_libreoffice
 
@@ -143,7 +145,7 @@ def test_libreoffice_renders_template_and_demo_to_pdf(built, tmp_path):
 
 
 def _grid(path, sheet_name) -> list[list]:
-    """A sheet's cached values, error values included (:class:`~mplan_xl.reader.CellError`)."""
+    """A sheet's cached values, error values included (:class:`~mplan_xl.read.reader.CellError`)."""
     wb = read_workbook(path)
     try:
         return wb.values(sheet_name)

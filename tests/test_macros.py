@@ -12,9 +12,9 @@ import xlwings
 from oletools.olevba import VBA_Parser
 
 import mplan_xl
-from mplan_xl import schema
-from mplan_xl import libreoffice, macros
-from mplan_xl.macros import THIS_WORKBOOK_CODE, generated_sources, vba_sources
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice, macros
+from mplan_xl.excel.macros import THIS_WORKBOOK_CODE, generated_sources, vba_sources
 
 from conftest import YEAR, needs_libreoffice
 
@@ -38,7 +38,7 @@ def test_macros_folder_holds_exactly_the_generated_files():
 def test_committed_macros_equal_what_the_generators_write(name):
     committed = (MACROS_DIR / name).read_bytes()
     assert committed == generated_sources()[name].encode("utf-8"), \
-        f"macros/{name} drifted; regenerate with: python -m mplan_xl.macros"
+        f"macros/{name} drifted; regenerate with: python -m mplan_xl.excel.macros"
 
 
 def test_wrapper_module_is_what_xlwings_generator_writes_now():
@@ -101,7 +101,7 @@ def test_registration_module_is_valid_vba_in_the_project_code_page():
     for name in [*udfs.WRAPS, "MPLAN_VERSION"]:
         assert text.count(f'MplanRegister "{name}",') == 2        # French and English
     assert '« En bonne voie »' in text and '""On track""' in text
-    from mplan_xl.schema import META_SHEET
+    from mplan_xl.core.schema import META_SHEET
 
     assert META_SHEET == macros.META_SHEET and f'Worksheets("{META_SHEET}")' in text and '= "lang"' in text
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mplan_xl import metrics
-from mplan_xl.metrics import REGISTRY, catalogue
-from mplan_xl.numbers import (approx_equal, date_to_serial, parse_localized_number, read_number, serial_to_date,
+from mplan_xl.core import metrics
+from mplan_xl.core.metrics import REGISTRY, catalogue
+from mplan_xl.core.numbers import (approx_equal, date_to_serial, parse_localized_number, read_number, serial_to_date,
                               to_date, to_number)
-from mplan_xl.vocabulary import DIRECTION, KPI_STATUS
+from mplan_xl.core.vocabulary import DIRECTION, KPI_STATUS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -307,10 +307,10 @@ def test_serial_numbers_round_trip(day):
 # --- the generated reference ------------------------------------------------------------------------
 
 def test_functions_doc_is_up_to_date():
-    from mplan_xl.functions_doc import functions_md
+    from mplan_xl.workbook.functions_doc import functions_md
 
     assert (DOCS / "functions.md").read_text(encoding="utf-8") == functions_md(), \
-        "docs/functions.md drifted; regenerate with: python -m mplan_xl.functions_doc"
+        "docs/functions.md drifted; regenerate with: python -m mplan_xl.workbook.functions_doc"
 
 
 def test_functions_doc_covers_every_function_and_edge_case():

@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 
 import mplan_xl
-from mplan_xl import consolidate, libreoffice, styles
-from mplan_xl.number_formats import is_scaled
-from mplan_xl.upgrade import upgrade
-from mplan_xl.validator import check_file
+from mplan_xl.excel import libreoffice
+from mplan_xl.portfolio import consolidate
+from mplan_xl.workbook import styles
+from mplan_xl.read.number_formats import is_scaled
+from mplan_xl.year.upgrade import upgrade
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR, format_codes, needs_libreoffice
 

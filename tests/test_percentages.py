@@ -17,13 +17,14 @@ import openpyxl
 import pytest
 
 import mplan_xl
-from mplan_xl import libreoffice, schema
-from mplan_xl.computed import PlanContext
-from mplan_xl.libreoffice import _profile_dir
-from mplan_xl.plan_reader import locate_plan
-from mplan_xl.reader import read_workbook
-from mplan_xl.upgrade import upgrade
-from mplan_xl.validator import check_file
+from mplan_xl.core import schema
+from mplan_xl.excel import libreoffice
+from mplan_xl.core.computed import PlanContext
+from mplan_xl.excel.libreoffice import _profile_dir
+from mplan_xl.read.plan_reader import locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.year.upgrade import upgrade
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR
 from test_user_edits import _uno_missing, run_driver
@@ -164,7 +165,7 @@ def test_check_leaves_a_consistent_percentage_row_alone(tmp_path):
 
 def test_consolidation_reads_an_older_plan_and_a_current_one_in_the_same_unit(tmp_path):
     # The database holds one unit: a 3.0 plan's 2.2 (points) and a 4.0 plan's 0.022 are both 0.022.
-    from mplan_xl.consolidate import examine
+    from mplan_xl.portfolio.consolidate import examine
 
     current = mplan_xl.demo_workbook(tmp_path / "demo.xlsx", year=YEAR)
     targets = []

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import mplan_xl
-from mplan_xl import validator
+from mplan_xl.check import validator
 from mplan_xl.cli import main
-from mplan_xl.consolidate import examine
+from mplan_xl.portfolio.consolidate import examine
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def _opens(monkeypatch, path: Path) -> list[str]:
 
     real_os_open = os.open
 
-    def os_spy(file, *args, **kwargs):   # how mplan_xl.inputs.open_input opens an input (without blocking)
+    def os_spy(file, *args, **kwargs):   # how mplan_xl.read.inputs.open_input opens an input (without blocking)
         if isinstance(file, (str, Path)) and Path(str(file)).resolve() == path.resolve():
             seen.append(str(file))
         return real_os_open(file, *args, **kwargs)
@@ -54,7 +54,7 @@ def test_consolidate_reads_each_file_once(plan, monkeypatch):
 
 
 def test_diff_reads_each_file_once(plan, monkeypatch):
-    from mplan_xl.diff import read_version
+    from mplan_xl.year.diff import read_version
 
     opens = _opens(monkeypatch, plan)
     version = read_version(plan, "en")
@@ -86,8 +86,8 @@ def test_checking_a_macro_workbook_never_imports_the_vba_generator(tmp_path):
 
     xlsm = tmp_path / "plan.xlsm"
     mplan_xl.demo_workbook(xlsm, lang="en", runtime="xlwings")
-    code = ("import sys; from mplan_xl.validator import check_file; r = check_file(sys.argv[1], 'en'); "
-            "assert r.status == 'valid', r; assert 'mplan_xl.macros' not in sys.modules; print('ok')")
+    code = ("import sys; from mplan_xl.check.validator import check_file; r = check_file(sys.argv[1], 'en'); "
+            "assert r.status == 'valid', r; assert 'mplan_xl.excel.macros' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code, str(xlsm)], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
 
@@ -109,7 +109,7 @@ def _all_opens(monkeypatch, path: Path) -> list[str]:
 
 
 def test_check_annotate_reads_each_file_once(tmp_path, monkeypatch):
-    from mplan_xl.annotate import check_and_annotate
+    from mplan_xl.check.annotate import check_and_annotate
 
     plan = mplan_xl.demo_workbook(tmp_path / "errors.xlsx", year=2027, with_errors=True)
     opens = _all_opens(monkeypatch, plan)
@@ -119,9 +119,9 @@ def test_check_annotate_reads_each_file_once(tmp_path, monkeypatch):
 
 
 def test_actuals_reads_the_plan_once(tmp_path, monkeypatch):
-    from mplan_xl.actuals_workbook import import_actuals
-    from mplan_xl.demo import demo_plan
-    from mplan_xl.demo_fec import write_demo_fec
+    from mplan_xl.year.actuals_workbook import import_actuals
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.demo_fec import write_demo_fec
 
     plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", year=2027)
     fec = write_demo_fec(demo_plan(year=2027), tmp_path / "fec.txt")

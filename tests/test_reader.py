@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.formula.translate import Translator
 
-from mplan_xl import reader, sheet_scan
-from mplan_xl.libreoffice import soffice_path
-from mplan_xl.reader import (READ_ERRORS, CellError, Limits, UnreadableWorkbook, column_index, column_letters,
+from mplan_xl.read import reader, sheet_scan
+from mplan_xl.excel.libreoffice import soffice_path
+from mplan_xl.read.reader import (READ_ERRORS, CellError, Limits, UnreadableWorkbook, column_index, column_letters,
                              read_workbook, shift_formula)
-from mplan_xl.vocabulary import Label
+from mplan_xl.core.vocabulary import Label
 
 import hostile
 from hostile import Member, minimal_xlsx_members, sheet_xml, write_zip
@@ -402,7 +402,7 @@ def _apply(marks):
 
 @_apply(needs_lo)
 def test_file_resaved_by_libreoffice_reads_the_same(plan, tmp_path):
-    from mplan_xl.libreoffice import convert
+    from mplan_xl.excel.libreoffice import convert
 
     (resaved,) = convert([plan], "xlsx", tmp_path)
     ours, theirs = read_workbook(plan), read_workbook(resaved)

@@ -15,10 +15,12 @@ import subprocess
 import openpyxl
 import pytest
 
-from mplan_xl import layout, libreoffice, schema, vocabulary
-from mplan_xl.dashboard_sheet import MONTHS, TEXTS
-from mplan_xl.synthesis import KPI_CURVE_TITLE
-from mplan_xl.demo import DEFAULT_COMPANY
+from mplan_xl.core import schema, vocabulary
+from mplan_xl.excel import libreoffice
+from mplan_xl.workbook import layout
+from mplan_xl.workbook.dashboard_sheet import MONTHS, TEXTS
+from mplan_xl.workbook.synthesis import KPI_CURVE_TITLE
+from mplan_xl.workbook.demo import DEFAULT_COMPANY
 
 from conftest import needs_libreoffice
 
@@ -232,7 +234,7 @@ def test_navigation_links_every_sheet_and_back(built):
 
 
 def test_achievement_rate_and_attainment_are_two_names_with_their_definitions():
-    from mplan_xl.functions_doc import functions_md
+    from mplan_xl.workbook.functions_doc import functions_md
 
     assert schema.REVIEW.column("achievement").header("fr") == "Taux de réalisation"
     assert schema.KPIS.column("attainment").header("fr") == "Atteinte"

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 
 import mplan_xl
 from mplan_xl.cli import main
-from mplan_xl.demo import demo_plan
-from mplan_xl.plan import Identity, Plan
-from mplan_xl.plan_reader import locate_plan
-from mplan_xl.reader import read_workbook
-from mplan_xl.rollover import (BLOCKING_CODES, SUGGESTION_MARK, RolloverRefused, rollover, suggest_verdict)
-from mplan_xl.validator import check_file
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.core.plan import Identity, Plan
+from mplan_xl.read.plan_reader import locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.year.rollover import (BLOCKING_CODES, SUGGESTION_MARK, RolloverRefused, rollover, suggest_verdict)
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR
 

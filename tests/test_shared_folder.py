@@ -26,9 +26,9 @@ import openpyxl
 import pytest
 
 import mplan_xl
-from mplan_xl import inputs
-from mplan_xl.consolidate import read_table
-from mplan_xl.reader import UnreadableWorkbook, read_workbook
+from mplan_xl.read import inputs, outputs
+from mplan_xl.portfolio.consolidate import read_table
+from mplan_xl.read.reader import UnreadableWorkbook, read_workbook
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 YEAR = 2027
@@ -166,7 +166,7 @@ def test_annotate_inside_the_folder_is_not_checked_again_and_replaces_copies_onl
     for name in ("plan (1).xlsx", "plan-PC-Jean.xlsx"):
         guide = openpyxl.load_workbook(folder / "corrections" / name)["Accueil"]["A1"].comment.text
         assert "[likely-duplicate]" in guide and "plan.xlsx" in guide
-        assert inputs.own_output_file(folder / "corrections" / name) == "annotated"
+        assert outputs.own_output_file(folder / "corrections" / name) == "annotated"
     assert statuses(json.loads(result.stdout), folder)["corrections/plan-PC-Jean.xlsx"] == ("skipped", "annotated")
     # once the team saved the copy, it is their plan: checked again
     wb = openpyxl.load_workbook(copy)
@@ -179,8 +179,8 @@ def test_an_annotated_copy_carries_the_mark_of_its_content(shared):
     copy = shared / "corrections" / "plan-PC-Jean.xlsx"
     raw = read_workbook(copy)
     assert raw.custom_properties[inputs.ANNOTATED_PROPERTY] == inputs.package_digest(copy.read_bytes())
-    assert inputs.own_output_file(copy) == "annotated"
-    assert inputs.own_output_file(shared / "plan.xlsx") is None
+    assert outputs.own_output_file(copy) == "annotated"
+    assert outputs.own_output_file(shared / "plan.xlsx") is None
 
 
 def test_diff_of_files_it_refuses_compares_nothing(shared):
@@ -243,8 +243,8 @@ def test_a_named_pipe_is_refused_at_once_never_waited_on(tmp_path, command):
     """Before: a pipe given as the FEC blocked actuals forever."""
     plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", lang="fr", year=YEAR)
     fec = tmp_path / "fec.txt"
-    from mplan_xl.demo import demo_plan
-    from mplan_xl.demo_fec import write_demo_fec
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.demo_fec import write_demo_fec
 
     write_demo_fec(demo_plan(lang="fr", year=YEAR), fec)
     pipe = tmp_path / "tube"
@@ -338,7 +338,7 @@ def test_ctrl_c_stops_the_workers_at_once_and_writes_the_report_of_what_was_done
 
 
 def test_an_interrupted_report_says_so_in_every_format():
-    from mplan_xl.report import FileReport, Report
+    from mplan_xl.check.report import FileReport, Report
 
     report = Report([FileReport("a.xlsx", "valid", "3.0.0")], lang="fr", pending=["b.xlsx"])
     assert report.exit_code == 130 and report.to_dict()["complete"] is False
@@ -363,9 +363,9 @@ def test_a_command_given_a_file_that_is_no_plan_says_what_it_is(shared, tmp_path
 
 def test_a_file_that_vanishes_between_the_scan_and_its_reading_is_said_missing(tmp_path):
     """Someone moves a plan away while the batch runs: its line says so, the others are checked."""
-    from mplan_xl.report import Report
-    from mplan_xl.validator import check_file, run_files
-    from mplan_xl.reader import Limits
+    from mplan_xl.check.report import Report
+    from mplan_xl.check.validator import check_file, run_files
+    from mplan_xl.read.reader import Limits
 
     for name in ("a.xlsx", "b.xlsx"):
         mplan_xl.demo_workbook(tmp_path / name, lang="fr", year=YEAR)
@@ -378,8 +378,8 @@ def test_a_file_that_vanishes_between_the_scan_and_its_reading_is_said_missing(t
 
 def test_ctrl_c_during_the_check_of_one_large_file_ends_quietly(tmp_path):
     """One file is checked in a child process too: Ctrl-C stops it, without its traceback on the terminal."""
-    from mplan_xl.builder import build_workbook
-    from mplan_xl.demo import demo_plan
+    from mplan_xl.workbook.builder import build_workbook
+    from mplan_xl.workbook.demo import demo_plan
 
     plan = demo_plan(lang="en", year=YEAR)
     action, line = plan.rows("actions")[0], plan.rows("budget")[0]
@@ -406,8 +406,8 @@ def test_ctrl_c_during_the_check_of_one_large_file_ends_quietly(tmp_path):
 
 def test_a_copy_of_a_plan_without_custom_properties_is_marked_too(tmp_path):
     """A plan saved by a tool that drops the custom properties part: the copy gets one, and is recognised."""
-    from mplan_xl.annotate import write_copy
-    from mplan_xl.validator import check_file
+    from mplan_xl.check.annotate import write_copy
+    from mplan_xl.check.validator import check_file
 
     source = mplan_xl.demo_workbook(tmp_path / "full.xlsx", lang="fr", year=YEAR, with_errors=True)
     bare = tmp_path / "bare.xlsx"
@@ -427,6 +427,6 @@ def test_a_copy_of_a_plan_without_custom_properties_is_marked_too(tmp_path):
     assert findings
     (tmp_path / "out").mkdir()
     copy = write_copy(bare, tmp_path / "out" / "bare.xlsx", findings, "fr")
-    assert inputs.own_output_file(copy) == "annotated"
+    assert outputs.own_output_file(copy) == "annotated"
     assert check_file(copy, "fr").status == "skipped"
     assert openpyxl.load_workbook(copy).sheetnames == openpyxl.load_workbook(bare).sheetnames

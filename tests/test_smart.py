@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mplan_xl import smart
-from mplan_xl.smart import RULES, SmartFailure, SmartResult, smart_check
+from mplan_xl.core import smart
+from mplan_xl.core.smart import RULES, SmartFailure, SmartResult, smart_check
 
 Y = 2026
 GOOD = dict(statement="Augmenter le chiffre d'affaires de 10 % en 6 mois", indicator="CA mensuel", target=110000,

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mplan_xl.regenerate_templates import template_files, write_templates
+from mplan_xl.workbook.regenerate_templates import template_files, write_templates
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "workbook_templates"
 
@@ -44,4 +44,4 @@ def test_committed_template_matches_the_generator(fresh, name):
     committed, regenerated = describe(DEFAULT_DIR / name), describe(fresh[name])
     for part in regenerated:
         assert committed.get(part) == regenerated[part], (
-            f"{name}: part {part!r} drifted; regenerate with: python -m mplan_xl.regenerate_templates")
+            f"{name}: part {part!r} drifted; regenerate with: python -m mplan_xl.workbook.regenerate_templates")

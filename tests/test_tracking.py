@@ -12,11 +12,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from mplan_xl import schema
-from mplan_xl.builder import build_workbook
-from mplan_xl.computed import PlanContext, compute_row
-from mplan_xl.demo import PHASED_LINES, demo_plan
-from mplan_xl.validator import check_file
+from mplan_xl.core import schema
+from mplan_xl.workbook.builder import build_workbook
+from mplan_xl.core.computed import PlanContext, compute_row
+from mplan_xl.workbook.demo import PHASED_LINES, demo_plan
+from mplan_xl.check.validator import check_file
 
 from conftest import YEAR
 from test_edit_rules import col, table_of
@@ -174,7 +174,7 @@ def test_the_same_kpi_read_as_a_level_is_far_behind(plan):
 
 
 def test_the_starter_library_says_which_kpis_add_up_since_january():
-    from mplan_xl.plan import Identity, Plan
+    from mplan_xl.core.plan import Identity, Plan
 
     kinds = {r["name"]: r["nature"] for r in Plan.blank(Identity(company="X", year=YEAR), "en").rows("kpis")}
     assert kinds["Revenue"] == "cumulative"

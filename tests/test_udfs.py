@@ -8,9 +8,10 @@ import inspect
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mplan_xl import __version__, udfs
-from mplan_xl.metrics import catalogue
-from mplan_xl.vocabulary import KPI_STATUS
+from mplan_xl import __version__
+from mplan_xl.excel import udfs
+from mplan_xl.core.metrics import catalogue
+from mplan_xl.core.vocabulary import KPI_STATUS
 
 FUNCTIONS = catalogue()
 UDFS = {info.udf: name for name, info in FUNCTIONS.items()}
@@ -133,7 +134,7 @@ def test_wizard_help_comes_from_the_registry_in_both_languages():
 
 
 def test_xlwings_sees_documented_functions_and_arguments():
-    from mplan_xl.macros import _udf_functions
+    from mplan_xl.excel.macros import _udf_functions
 
     functions = {f["name"]: f for f in _udf_functions()[1]}
     assert set(functions) == set(UDFS) | {"MPLAN_VERSION"}
@@ -144,3 +145,13 @@ def test_xlwings_sees_documented_functions_and_arguments():
             assert not arg["doc"].startswith("Positional argument") and len(arg["doc"]) <= 255, (name, arg["name"])
             # every data argument takes a range as a block, so a row stays a row
             assert arg["options"].get("ndim") == (None if arg["name"] == "lang" else 2), (name, arg["name"])
+
+
+def test_the_name_the_workbooks_call_gives_every_udf():
+    """Workbooks already sent call ``XLPy.CallUDF("mplan_xl.udfs", "MPLAN_...")``: that module still answers."""
+    import importlib
+
+    compat = importlib.import_module("mplan_xl.udfs")           # what xlwings imports, by the name the VBA gives
+    for name in [*udfs.WRAPS, "MPLAN_VERSION"]:
+        assert getattr(compat, name) is getattr(udfs, name)
+    assert compat.MPLAN_ROI(3, 2) == 0.5

@@ -28,18 +28,18 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import mplan_xl
-from mplan_xl import schema
-from mplan_xl.consolidate import consolidate
-from mplan_xl.demo import SEEDED_ERRORS
-from mplan_xl.diff import diff
-from mplan_xl.libreoffice import _profile_dir, soffice_path
-from mplan_xl.number_formats import is_scaled
-from mplan_xl.plan_reader import a1, locate_plan
-from mplan_xl.reader import read_workbook
-from mplan_xl.rules import RULES
-from mplan_xl.guide_status import FAMILIES, STATUS_ITEMS
-from mplan_xl.validator import check_file
-from mplan_xl.vocabulary import EXPENSE_ITEM
+from mplan_xl.core import schema
+from mplan_xl.portfolio.consolidate import consolidate
+from mplan_xl.workbook.demo import SEEDED_ERRORS
+from mplan_xl.year.diff import diff
+from mplan_xl.excel.libreoffice import _profile_dir, soffice_path
+from mplan_xl.read.number_formats import is_scaled
+from mplan_xl.read.plan_reader import a1, locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.core.rules import RULES
+from mplan_xl.workbook.guide_status import FAMILIES, STATUS_ITEMS
+from mplan_xl.check.validator import check_file
+from mplan_xl.core.vocabulary import EXPENSE_ITEM
 
 from conftest import YEAR, format_codes
 
@@ -458,8 +458,8 @@ def test_every_edited_plan_goes_through_the_controllers_commands(edited, tmp_pat
     from click.testing import CliRunner
 
     from mplan_xl.cli import main
-    from mplan_xl.demo import demo_plan
-    from mplan_xl.demo_fec import demo_fec_text
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.demo_fec import demo_fec_text
 
     fec = tmp_path / "FEC.txt"
     fec.write_text(demo_fec_text(demo_plan(year=YEAR)), encoding="utf-8")

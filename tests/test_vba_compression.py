@@ -1,4 +1,4 @@
-"""MS-OVBA compression (mplan_xl.vba.compression) against the specification and Excel-made files.
+"""MS-OVBA compression (mplan_xl.excel.vba.compression) against the specification and Excel-made files.
 
 Independent checks: the byte arrays published in [MS-OVBA] section 3.2, the
 decompressor of oletools (``olevba.decompress_stream``) and the compressed
@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from mplan_xl.vba import read_vba_modules
-from mplan_xl.vba.compression import CHUNK_SIZE, _bit_count, compress, decompress
+from mplan_xl.excel.vba import read_vba_modules
+from mplan_xl.excel.vba.compression import CHUNK_SIZE, _bit_count, compress, decompress
 
 XLWINGS_DIR = Path(__import__("xlwings").__file__).parent
 EXCEL_FILES = [

@@ -1,4 +1,4 @@
-"""The VBA project writer (mplan_xl.vba) read back by independent parsers.
+"""The VBA project writer (mplan_xl.excel.vba) read back by independent parsers.
 
 * oletools' olevba must extract every module with the stored text we expect.
   What is normalised, precisely: the writer stores the module text with CRLF
@@ -26,11 +26,11 @@ import pytest
 import xlsxwriter
 from oletools.olevba import VBA_Parser
 
-from mplan_xl import libreoffice
-from mplan_xl.vba import VbaModule, build_vba_project, read_vba_modules
-from mplan_xl.vba.cfb import _NOSTREAM, _RED, _color_tree, _Node, read_compound_file, write_compound_file
-from mplan_xl.vba.compression import decompress
-from mplan_xl.vba.project import (
+from mplan_xl.excel import libreoffice
+from mplan_xl.excel.vba import VbaModule, build_vba_project, read_vba_modules
+from mplan_xl.excel.vba.cfb import _NOSTREAM, _RED, _color_tree, _Node, read_compound_file, write_compound_file
+from mplan_xl.excel.vba.compression import decompress
+from mplan_xl.excel.vba.project import (
     VBA_PROJECT_STREAM,
     decrypt_data,
     encrypt_data,

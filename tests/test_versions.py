@@ -1,7 +1,7 @@
 """Plans made with older templates: ``check`` reads them as they are, ``upgrade`` moves them into the current one.
 
 The workbooks of tests/fixtures/versions were written by the code of each release (see its README). Every
-expectation below is stated against :data:`mplan_xl.schema.TEMPLATE_VERSION`, so it holds when the template
+expectation below is stated against :data:`mplan_xl.core.schema.TEMPLATE_VERSION`, so it holds when the template
 version goes up: the current release's own file then becomes an older one.
 """
 
@@ -16,16 +16,18 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from mplan_xl import checks, schema, versions
-from mplan_xl.checks import run_checks
+from mplan_xl.check import checks
+from mplan_xl.core import schema, versions
+from mplan_xl.check.checks import run_checks
 from mplan_xl.cli import main
-from mplan_xl.errors import UpgradeRefused
-from mplan_xl.package import PackageCopy
-from mplan_xl.plan_reader import _match_headers, locate_plan, named_value, thresholds
-from mplan_xl.reader import read_workbook
-from mplan_xl.upgrade import upgrade
-from mplan_xl.validator import check_file
-from mplan_xl.vocabulary import Label
+from mplan_xl.excel.vba_sources import current_release
+from mplan_xl.year.upgrade import UpgradeRefused
+from mplan_xl.read.package import PackageCopy
+from mplan_xl.read.plan_reader import _match_headers, locate_plan, named_value, thresholds
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.year.upgrade import upgrade
+from mplan_xl.check.validator import check_file
+from mplan_xl.core.vocabulary import Label
 
 FIXTURES = Path(__file__).parent / "fixtures" / "versions"
 EDITED = "v1.0.0-demo-fr-edited.xlsx"
@@ -183,10 +185,10 @@ def test_once_the_version_goes_up_a_plan_of_today_is_an_older_one(monkeypatch):
     later = (versions.CURRENT[0] + 1, 0, 0)
     monkeypatch.setattr(versions, "CURRENT", later)
     monkeypatch.setattr(schema, "TEMPLATE_VERSION", ".".join(map(str, later)))
-    import mplan_xl.vba_sources
+    import mplan_xl.excel.vba_sources
 
-    changed = {name: source + "\r\nSub Later()\r\nEnd Sub\r\n" for name, source in mplan_xl.vba_sources.vba_sources().items()}
-    monkeypatch.setattr(mplan_xl.vba_sources, "vba_sources", lambda: changed)
+    changed = {name: source + "\r\nSub Later()\r\nEnd Sub\r\n" for name, source in mplan_xl.excel.vba_sources.vba_sources().items()}
+    monkeypatch.setattr(mplan_xl.excel.vba_sources, "vba_sources", lambda: changed)
     for name in ("v2.0.0-demo-fr.xlsx", "v1.0.0-demo-fr.xlsm"):
         findings = check_file(FIXTURES / name, "fr").findings
         assert [f.code for f in findings] == ["template-version-old"], name
@@ -209,8 +211,8 @@ def test_release_records_match_the_files_of_their_release():
         raw.close()
     for release in versions.RELEASES:
         if release.version == schema.TEMPLATE_VERSION:
-            assert release == versions.current_release(release.commit)
-    from mplan_xl.builder import XLWINGS_CONF_SHEET
+            assert release == current_release(release.commit)
+    from mplan_xl.workbook.builder import XLWINGS_CONF_SHEET
 
     assert versions.XLWINGS_CONF_SHEET == XLWINGS_CONF_SHEET
 

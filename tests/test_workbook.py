@@ -9,11 +9,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import mplan_xl
-from mplan_xl import schema
-from mplan_xl.computed import column_formula
-from mplan_xl.schema import Kind
-from mplan_xl.styles import number_format
-from mplan_xl.vocabulary import ALL_LISTS
+from mplan_xl.core import schema
+from mplan_xl.core.computed import column_formula
+from mplan_xl.core.schema import Kind
+from mplan_xl.workbook.styles import number_format
+from mplan_xl.core.vocabulary import ALL_LISTS
 
 from conftest import YEAR
 

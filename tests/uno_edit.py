@@ -50,7 +50,7 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.table import TableSortField
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src"))
-from mplan_xl.a1 import column_letters  # noqa: E402  (the project's own, importable without its dependencies)
+from mplan_xl.core.a1 import column_letters  # noqa: E402  (the project's own, importable without its dependencies)
 
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 #: The number formatter of the running LibreOffice (reading typed text as a person's), made once it answers.

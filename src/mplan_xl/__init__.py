@@ -1,7 +1,7 @@
 """mplan-xl: the yearly operational marketing plan as an Excel workbook with Python behind it.
 
-The public API is loaded on first use, so the domain core (``mplan_xl.metrics``,
-``mplan_xl.smart``, ``mplan_xl.schema``...) imports without any Excel library;
+The public API is loaded on first use, so the domain core (``mplan_xl.core.metrics``,
+``mplan_xl.core.smart``, ``mplan_xl.core.schema``...) imports without any Excel library;
 type checkers and IDEs see the same names through the explicit imports below.
 
 Example:
@@ -18,12 +18,12 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names __getattr__ loads on first use, seen by type checkers and IDEs
-    from .builder import build_workbook, new_workbook
-    from .demo import demo_workbook
-    from .errors import MplanError, UsageError
-    from .plan import Identity, Plan
-    from .report import FileReport, Report
-    from .validator import check, check_file
+    from .check.report import FileReport, Report
+    from .check.validator import check, check_file
+    from .core.errors import MplanError, UsageError
+    from .core.plan import Identity, Plan
+    from .workbook.builder import build_workbook, new_workbook
+    from .workbook.demo import demo_workbook
 
 try:
     __version__ = version("mplan-xl")
@@ -32,9 +32,10 @@ except PackageNotFoundError:  # a source tree on sys.path, not installed
 
 #: Public name -> module that defines it.
 _API = {
-    "new_workbook": "builder", "demo_workbook": "demo", "build_workbook": "builder",
-    "check": "validator", "check_file": "validator", "Report": "report", "FileReport": "report",
-    "Identity": "plan", "Plan": "plan", "MplanError": "errors", "UsageError": "errors",
+    "new_workbook": "workbook.builder", "demo_workbook": "workbook.demo", "build_workbook": "workbook.builder",
+    "check": "check.validator", "check_file": "check.validator", "Report": "check.report",
+    "FileReport": "check.report", "Identity": "core.plan", "Plan": "core.plan", "MplanError": "core.errors",
+    "UsageError": "core.errors",
 }
 
 __all__ = ["FileReport", "Identity", "MplanError", "Plan", "Report", "UsageError", "__version__", "build_workbook",
@@ -43,6 +44,8 @@ assert set(__all__) == {"__version__", *_API}
 
 
 def __getattr__(name: str) -> Any:
+    if name == "check":  # the subpackage mplan_xl.check, callable as the function (see check/__init__.py)
+        return importlib.import_module(".check", __name__)
     if name in _API:
         return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
     raise AttributeError(f"module 'mplan_xl' has no attribute {name!r}")

@@ -1,0 +1,210 @@
+"""The command line's help in French (by default) and English: ``mplan-xl --help``, ``mplan-xl check --help``...
+
+The help texts are written once in English beside their options in
+:mod:`mplan_xl.cli`; :data:`FRENCH` gives each its French text (a test fails
+when one is missing). :class:`HelpCommand` shows them in the language of
+:func:`~mplan_xl.cli.cli_errors.user_lang`: ``--lang`` on the command line,
+``MPLAN_LANG``, an English ``LC_ALL``/``LANG``, else French. click's own words
+(Usage, Options, default, required...) are translated with them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import click
+
+from .cli_errors import MplanGroup, user_lang
+
+#: The commands' descriptions (their docstrings), by command name ("" for the group).
+FRENCH_COMMANDS = {
+    "": "mplan-xl : le plan marketing opérationnel annuel dans un classeur Excel, avec Python derrière.",
+    "new": "Écrit un modèle de plan vide dans OUT.",
+    "demo": "Écrit dans OUT un plan d'exemple entièrement rempli d'une entreprise fictive.",
+    "check": "Contrôle les classeurs rendus (fichiers ou dossiers) ; les fichiers sont seulement lus.\n\n"
+             "Avec --annotate DOSSIER, DOSSIER/<même nom> est une copie de chaque fichier qui a des constats, "
+             "chaque constat en note sur sa cellule (surlignée), dans la langue du classeur ; les fichiers "
+             "illisibles sont listés, pas copiés. Les fichiers de verrouillage, les fichiers du système et les "
+             "sorties de mplan-xl trouvés dans un dossier sont ignorés.\n\n"
+             "Code de sortie : 0 quand chaque fichier est valide, 1 quand l'un a une erreur (ou un avertissement "
+             "avec --strict) ou ne peut être lu, 2 pour une erreur d'utilisation, 130 en cas d'interruption "
+             "(Ctrl-C : le rapport des fichiers contrôlés, marqué incomplet).",
+    "rollover": "Écrit le plan de l'an prochain à partir du PLAN rempli de cette année (seulement lu).\n\n"
+                "Le Bilan N-1 reçoit une ligne par action avec une décision suggérée, à confirmer ; l'audit est "
+                "repris marqué comme celui de l'an passé ; les objectifs non atteints sont reproposés avec leurs "
+                "KPI, ID conservés. Les erreurs des catégories lecture et modèle bloquent ; les autres constats "
+                "sont listés. Code de sortie : 0 quand le nouveau classeur passe le contrôle, 1 quand il a des "
+                "erreurs (il est écrit quand même) ou que le plan est refusé, 2 pour une erreur d'utilisation.",
+    "consolidate": "Charge chaque plan valide de PATHS (fichiers ou dossiers) dans une base de données et un "
+                   "classeur de portefeuille.\n\n"
+                   "Les fichiers invalides et illisibles sont écartés et listés avec leurs constats (aussi rangés "
+                   "dans la table findings de la base). Les fichiers sont seulement lus. Code de sortie : 0 quand "
+                   "chaque fichier est chargé, 1 quand certains sont écartés ou que la base ne peut être ouverte ou "
+                   "écrite (verrouillée...), 2 pour une erreur d'utilisation.",
+    "approve": "Enregistre cette version du PLAN d'une équipe (entreprise, année, sha256, chiffres) comme approuvée "
+               "dans la base.\n\n"
+               "Le plan est contrôlé et chargé comme le fait consolidate. Un consolidate ultérieur d'une version "
+               "modifiée garde les chiffres approuvés, range la nouvelle version comme révision et la signale "
+               "modifiée après approbation, avec ses différences. Code de sortie : 0 approuvé, 1 refusé (le plan a "
+               "des erreurs) ou erreur de base de données, 2 erreur d'utilisation.",
+    "diff": "Ce qui a changé de OLD à NEW, deux versions d'un plan (les fichiers sont seulement lus).\n\n"
+            "Par tableau et ID de ligne : lignes ajoutées, supprimées, modifiées (colonne : ancien -> nouveau) ; "
+            "résultats calculés qui ont bougé ; totaux ; identité du plan ; structure (feuilles, colonnes, "
+            "formules, macros). La comparaison porte sur les clés de colonnes et les codes : un classeur français "
+            "et un classeur anglais du même plan sont égaux. Code de sortie : 0 identiques, 1 différents, 2 pour "
+            "une erreur d'utilisation ou une entrée illisible.",
+    "actuals": "Écrit une copie du PLAN dont le réel des lignes budgétaires vient de l'export FEC de la "
+               "comptabilité.\n\n"
+               "Les écritures de charges (classe 6) de l'année du plan sont rapprochées des lignes budgétaires : "
+               "une règle explicite de --rules, sinon la référence de devis de la ligne dans la pièce ou le "
+               "libellé de l'écriture, sinon le fournisseur de la ligne (quand il n'a qu'une ligne). Les dépenses "
+               "marketing qu'aucune ligne ne revendique sont listées. Un FEC sans charge de l'année du plan, ou "
+               "dont un montant ne suit pas la notation du fichier, est refusé. PLAN et FEC sont seulement lus. "
+               "Code de sortie : 0 quand la copie est écrite et chaque dépense marketing rapprochée, 1 quand "
+               "certaines ne le sont pas (la copie est écrite) ou que rien n'a pu être écrit (FEC, plan ou règles "
+               "refusés), 2 pour une erreur d'utilisation.",
+    "upgrade": "Passe OLD, un plan fait avec un ancien modèle, au modèle actuel, écrit dans NEW (OLD est "
+               "seulement lu).\n\n"
+               "Chaque valeur est reprise : l'identité du plan, ses seuils de KPI, chaque saisie de chaque tableau, "
+               "dans la langue du plan. Ce qui ne peut être repris est listé (feuilles et colonnes ajoutées par "
+               "l'équipe, valeurs hors des tableaux, chiffres saisis sur des cellules calculées, notes, graphiques, "
+               "macros VBA étrangères, mise en forme). Un plan du modèle actuel est recopié dans un modèle neuf. "
+               "Code de sortie : 0 quand NEW est écrit, 1 quand OLD ne peut être mis à niveau (illisible, pas un "
+               "plan, modèle plus récent, feuille, tableau ou colonne manquant), 2 pour une erreur d'utilisation.",
+}
+
+#: The options' help, English text -> French text.
+FRENCH = {
+    "Language of the workbook and of messages (fr or en; env MPLAN_LANG).":
+        "Langue du classeur et des messages (fr ou en ; variable MPLAN_LANG).",
+    "Company name written on the Guide sheet.": "Nom de l'entreprise écrit sur la feuille Accueil.",
+    "Plan year (default: next year).": "Année du plan (par défaut : l'an prochain).",
+    "Currency of every amount.": "Devise de tous les montants.",
+    "Who prepares the plan.": "Qui prépare le plan.",
+    "Yearly marketing budget envelope.": "Enveloppe annuelle du budget marketing (virgule décimale acceptée).",
+    "xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); native: plain Excel formulas (.xlsx, any "
+    "Excel, Mac, web, LibreOffice). Default: from OUT's extension.":
+        "xlwings : fonctions MPLAN_ calculées par Python (.xlsm, Excel Windows) ; native : formules Excel simples "
+        "(.xlsx, tout Excel, Mac, web, LibreOffice). Par défaut : selon l'extension de OUT.",
+    "Protect the sheets (no password): computed cells cannot be typed over, but sorting, deleting rows and growing "
+    "tables are blocked (see README).":
+        "Protège les feuilles (sans mot de passe) : les cellules calculées ne peuvent être écrasées, mais trier, "
+        "supprimer des lignes et agrandir les tableaux sont bloqués (voir le README).",
+    "Replace the output if it exists (every command: an existing output is replaced only with --force).":
+        "Remplace la sortie si elle existe (toutes les commandes : une sortie existante n'est remplacée "
+        "qu'avec --force).",
+    "The workbook to write (instead of OUT).": "Le classeur à écrire (au lieu de OUT).",
+    "Replace the fictional company's name.": "Remplace le nom de l'entreprise fictive.",
+    "Seed the documented problems the validator must find.":
+        "Sème les problèmes documentés que le contrôle doit trouver.",
+    "Also write the fictional company's accounts export (FEC), to try `mplan-xl actuals` on the demo.":
+        "Écrit aussi l'export comptable (FEC) de l'entreprise fictive, pour essayer `mplan-xl actuals` sur la "
+        "démo.",
+    "Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI). Default: from "
+    "OUTPUT's extension (.json, .xlsx, .xml), else text.":
+        "Format du rapport : text (terminal), json (stable, documenté), xlsx (liens vers les cellules), junit "
+        "(CI). Par défaut : selon l'extension de OUTPUT (.json, .xlsx, .xml), sinon text.",
+    "Write the report to this file (atomically) instead of the standard output.":
+        "Écrit le rapport dans ce fichier (de façon atomique) au lieu de la sortie standard.",
+    "Worker processes (default: core count).": "Processus de travail (par défaut : le nombre de cœurs).",
+    "Warnings fail the check too (exit code 1).": "Les avertissements font aussi échouer le contrôle (code 1).",
+    "Time limit per file, in seconds.": "Durée maximale par fichier, en secondes.",
+    "Write into this folder a copy of each file with findings, each finding a note at its cell "
+    "(an existing copy is replaced only with --force).":
+        "Écrit dans ce dossier une copie de chaque fichier qui a des constats, chaque constat en note sur sa "
+        "cellule (une copie existante n'est remplacée qu'avec --force).",
+    "Next year's workbook to write (.xlsx native, .xlsm xlwings).":
+        "Classeur de l'an prochain à écrire (.xlsx native, .xlsm xlwings).",
+    "Year of the new plan (default: the plan's year + 1).":
+        "Année du nouveau plan (par défaut : l'année du plan + 1).",
+    "Language of messages, and of the new workbook when given (default workbook language: the plan's own).":
+        "Langue des messages, et du nouveau classeur quand elle est donnée (par défaut, le classeur garde la "
+        "langue du plan).",
+    "DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); a plan loaded again "
+    "replaces its rows, an approved plan keeps its approved figures.":
+        "Fichier de base DuckDB (créé s'il manque) ou URI PostgreSQL (postgresql://user@host/db) ; un plan chargé "
+        "à nouveau remplace ses lignes, un plan approuvé garde ses chiffres approuvés.",
+    "Portfolio workbook (.xlsx) to write from the whole database.":
+        "Classeur de portefeuille (.xlsx) à écrire à partir de toute la base.",
+    "DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).":
+        "Fichier de base DuckDB (créé s'il manque) ou URI PostgreSQL (postgresql://user@host/db).",
+    "Time limit for reading the file, in seconds.": "Durée maximale de lecture du fichier, en secondes.",
+    "text (terminal), json (stable), xlsx (one row per difference). Default: from OUTPUT's extension (.json, .xlsx), "
+    "else text.":
+        "text (terminal), json (stable), xlsx (une ligne par différence). Par défaut : selon l'extension de "
+        "OUTPUT (.json, .xlsx), sinon text.",
+    "Write the differences to this file (atomically) instead of the standard output.":
+        "Écrit les différences dans ce fichier (de façon atomique) au lieu de la sortie standard.",
+    "Copy of PLAN to write, with each budget line's actual taken from the FEC.":
+        "Copie du PLAN à écrire, le réel de chaque ligne budgétaire tiré du FEC.",
+    "JSON report to write: matched, unmatched (every entry), ignored (by reason), total of each budget line.":
+        "Rapport JSON à écrire : rapprochées, non rapprochées (chaque écriture), ignorées (par motif), total de "
+        "chaque ligne budgétaire.",
+    "Mapping table (CSV: ligne;compte;fournisseur;libelle) whose rules claim entries first.":
+        "Table de correspondance (CSV : ligne;compte;fournisseur;libelle) dont les règles revendiquent les "
+        "écritures en premier.",
+    "Only entries up to this date (YYYY-MM-DD or DD/MM/YYYY).":
+        "Seulement les écritures jusqu'à cette date (JJ/MM/AAAA ou AAAA-MM-JJ).",
+    "Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).":
+        "Préfixes des comptes de dépenses marketing dont les écritures non rapprochées sont listées (séparés "
+        "par des virgules).",
+    "The workbook to write in the current template (.xlsx native, .xlsm xlwings).":
+        "Le classeur à écrire au modèle actuel (.xlsx native, .xlsm xlwings).",
+    "Show this message and exit.": "Affiche cette aide et quitte.",
+    "Show the version and exit.": "Affiche la version et quitte.",
+}
+
+#: click's own words in a help page, English -> French.
+_CLICK_WORDS = (("Usage:", "Utilisation :"), ("Options:", "Options :"), ("Commands:", "Commandes :"),
+                ("[default: ", "[défaut : "), ("[required]", "[obligatoire]"), ("[env var: ", "[variable : "))
+
+
+def french(text: str | None) -> str | None:
+    """The French help of an English *text* (the text itself when it has none)."""
+    if text is None:
+        return None
+    return FRENCH.get(" ".join(text.split()), text)
+
+
+class HelpCommand(click.Command):
+    """A command whose ``--help`` is in the user's language (French by default)."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        return localized_help(self, ctx, super().get_help)
+
+
+class HelpGroup(MplanGroup):
+    """The ``mplan-xl`` group, its help and its commands' help in the user's language."""
+
+    command_class = HelpCommand
+
+    def get_help(self, ctx: click.Context) -> str:
+        return localized_help(self, ctx, super().get_help)
+
+
+def localized_help(command: click.Command, ctx: click.Context, render: Any) -> str:
+    """*command*'s help page rendered by *render(ctx)*, in French unless the user's language is English."""
+    if user_lang(getattr(ctx.find_root().command, "args_given", None)) == "en":
+        return render(ctx)
+    commands = ({"": command, **command.commands} if isinstance(command, click.Group)
+                else {command.name or "": command})
+    saved_commands = {name: c.help for name, c in commands.items()}
+    saved_params = [(p, p.help) for p in command.get_params(ctx) if isinstance(p, click.Option) and p.help]
+    for name, c in commands.items():
+        c.help = FRENCH_COMMANDS.get(name, c.help)
+    for param, text in saved_params:
+        param.help = french(inspect.cleandoc(text or ""))
+    try:
+        page = render(ctx)
+    finally:
+        for name, c in commands.items():
+            c.help = saved_commands[name]
+        for param, text in saved_params:
+            param.help = text
+    for english, translated in _CLICK_WORDS:
+        page = page.replace(english, translated)
+    return page
+
+
+__all__ = ["FRENCH", "FRENCH_COMMANDS", "HelpCommand", "HelpGroup", "french", "localized_help"]

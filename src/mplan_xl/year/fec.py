@@ -1,0 +1,510 @@
+"""Read a *Fichier des Écritures Comptables* (FEC), the accounts export every French accounting program makes.
+
+The FEC is a text file with a header line and one line per accounting entry
+line, in 18 columns (article A47 A-1 of the *Livre des procédures fiscales*):
+``JournalCode JournalLib EcritureNum EcritureDate CompteNum CompteLib
+CompAuxNum CompAuxLib PieceRef PieceDate EcritureLib Debit Credit EcritureLet
+DateLet ValidDate Montantdevise Idevise``, or ``Montant`` and ``Sens`` in place
+of ``Debit`` and ``Credit``. Real exports differ in ways this reader accepts:
+
+- separator: tab or ``|`` (``;`` too), found from the header line;
+- encoding: UTF-8 (with or without BOM); a line of a UTF-8 file that is not
+  valid UTF-8 (a stray Windows byte) is read as Windows-1252, and named in a
+  warning. A file with no valid UTF-8 line of accented text is read as a whole
+  as Windows-1252 when a byte in 0x80–0x9F is present (those are control
+  characters in ISO-8859-15), else as ISO-8859-15 (where byte 0xA4 is ``€``);
+- amounts to the cent: the file's number convention, decimal comma (the FEC
+  norm: ``1 234,56``, ``1.234,56``) or decimal point (``1,234.56``, as an
+  accounting program set to English writes it), is decided once from all its
+  amounts (:func:`number_convention`); an amount that does not fit it, has
+  more than two decimals, more than 13 digits before them, or is not written
+  with digits (``NaN``, ``1e308``) is refused at its line and column, never
+  guessed; so is ``1.234`` or ``1,234`` when no amount of the file has decimals. Amounts are :class:`~decimal.Decimal`, so every sum is exact;
+- ``Sens`` as ``D``/``C`` or ``+1``/``-1``;
+- dates ``YYYYMMDD`` (``YYYY-MM-DD`` is accepted too);
+- header names in any case; columns in any order; fields quoted with ``"``.
+
+Only what :mod:`mplan_xl.year.actuals` needs is kept. Every line is checked for
+its field count, its date, its amounts and the length of its fields (at most
+32,767 characters, Excel's cell limit). A line that is not what a FEC holds
+stops the reading with a message naming its line and column (the first ten
+such lines are listed), so nothing is ever imported from half a file; a FEC
+without any entry after its header is refused too.
+
+This module is part of the domain core: it imports no Excel library.
+
+Example:
+    >>> text = ("JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"
+    ...         "PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise\\n"
+    ...         "AC|Achats|12|20270315|623100|Publicité|||F-88|20270314|Affiches|1200,50|0,00|||20270316||\\n")
+    >>> fec = parse_fec(text.encode("utf-8"))
+    >>> fec.entries[0].account, fec.entries[0].amount, fec.entries[0].date.isoformat()
+    ('623100', Decimal('1200.50'), '2027-03-15')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import gc
+import itertools
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple
+
+from ..core.errors import FecError, FecProblem
+from ..core.text_safety import xml_forbidden, xml_text
+from ..core.vocabulary import Label
+
+#: The columns this reader needs, by their FEC names (case-insensitive).
+NEEDED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum", "CompAuxLib",
+          "PieceRef", "EcritureLib")
+DEBIT_CREDIT = ("Debit", "Credit")
+AMOUNT_SENS = ("Montant", "Sens")
+SEPARATORS = ("\t", "|", ";")
+
+#: Most problems listed before the reading stops: enough to see a pattern, short enough to read.
+MAX_PROBLEMS = 10
+
+#: Longest field taken, in characters: Excel's limit for a cell's text (the labels go into the copy).
+MAX_FIELD = 32_767
+
+#: Most digits before the decimal separator: 10^13 € is beyond any company's accounts, and far within what
+#: a spreadsheet cell holds exactly.
+MAX_DIGITS = 13
+
+ZERO = Decimal("0.00")
+
+#: The two number conventions, by their decimal separator.
+DECIMAL_COMMA, DECIMAL_POINT = ",", "."
+
+
+class Entry(NamedTuple):
+    """One expense line of the FEC (an account of class 6), with the supplier of its piece.
+
+    A named tuple, not a dataclass: a large FEC has hundreds of thousands of them.
+    """
+
+    line: int           # 1-based line number in the file (the header is line 1)
+    journal: str        # JournalCode
+    number: str         # EcritureNum: with the journal, identifies the piece
+    date: dt.date       # EcritureDate
+    account: str        # CompteNum
+    account_label: str  # CompteLib
+    supplier_code: str  # CompAuxNum of the line, or of another line of the same piece
+    supplier: str       # CompAuxLib, likewise
+    piece_ref: str      # PieceRef
+    label: str          # EcritureLib
+    amount: Decimal     # Debit − Credit, to the cent: a credit note is negative
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "journal": self.journal, "number": self.number, "date": self.date.isoformat(),
+                "account": self.account, "supplier": self.supplier or self.supplier_code,
+                "piece_ref": self.piece_ref, "label": self.label, "amount": float(self.amount)}
+
+
+@dataclass
+class Fec:
+    """What a FEC holds for the plan: its expense lines (class 6), and how many other lines it has."""
+
+    entries: list[Entry] = field(default_factory=list)
+    other_lines: int = 0
+    encoding: str = "utf-8"
+    separator: str = "\t"
+    decimal: str = DECIMAL_COMMA
+    #: The months (year, month) in which the file has at least one line, of any account.
+    months: frozenset[tuple[int, int]] = frozenset()
+    #: What was read but deserves a word: the lines read with the fallback encoding.
+    warnings: list[FecProblem] = field(default_factory=list)
+
+
+_NOT_IMPORTED = Label("{path} : FEC illisible, rien n'a été importé ({count} problème(s))",
+                      "{path}: unreadable FEC, nothing was imported ({count} problem(s))")
+_EMPTY = Label("le fichier est vide", "the file is empty")
+_NO_HEADER = Label("pas d'en-tête FEC : colonnes {missing} introuvables (séparateur tabulation ou |)",
+                   "no FEC header: columns {missing} not found (tab or | separator)")
+_NO_AMOUNT = Label("ni Debit/Credit ni Montant/Sens dans l'en-tête", "neither Debit/Credit nor Montant/Sens in the header")
+_FIELDS = Label("{found} champs au lieu de {expected} (un libellé contient-il le séparateur ?)",
+                "{found} fields instead of {expected} (does a label contain the separator?)")
+_DATE = Label("date « {value} » illisible (attendu AAAAMMJJ)", "unreadable date '{value}' (expected YYYYMMDD)")
+_AMOUNT = Label("montant « {value} » illisible (attendu p. ex. {expected} : chiffres, deux décimales au plus)",
+                "unreadable amount '{value}' (expected e.g. {expected}: digits, two decimals at most)")
+_TOO_LARGE = Label("montant « {value} » hors limites (au plus 13 chiffres avant la virgule)",
+                   "amount '{value}' out of range (at most 13 digits before the decimals)")
+_NOTATION = Label("montant « {value} » écrit avec {other}, alors que le fichier écrit ses montants avec {decimal}"
+                  " ({example})", "amount '{value}' written with {other}, while the file writes its amounts with"
+                  " {decimal} ({example})")
+_CONVENTION = {DECIMAL_COMMA: Label("la virgule décimale", "a decimal comma"),
+               DECIMAL_POINT: Label("le point décimal", "a decimal point")}
+_EXAMPLE = Label("p. ex. ligne {line} « {value} »", "e.g. line {line} '{value}'")
+_AMBIGUOUS = Label("montant « {value} » ambigu : aucun montant du fichier n'a de décimales qui disent s'il écrit "
+                   "1 234,56 ou 1,234.56", "ambiguous amount '{value}': no amount of the file has decimals that say "
+                   "whether it writes 1 234,56 or 1,234.56")
+_FEC_NORM = Label("la norme du FEC", "the FEC norm")
+_LONG = Label("champ de {length} caractères (au plus 32 767, la limite d'une cellule Excel)",
+              "field of {length} characters (at most 32,767, an Excel cell's limit)")
+_UNREADABLE_LINE = Label("ligne illisible ({error})", "unreadable line ({error})")
+_NO_ENTRY = Label("aucune écriture après la ligne d'en-tête", "no entry after the header line")
+_FALLBACK = Label("pas en UTF-8, lue en Windows-1252", "not valid UTF-8, read as Windows-1252")
+_CONTROL = Label("caractères de contrôle retirés des textes (un classeur ne peut pas les contenir)",
+                 "control characters removed from the texts (a workbook cannot hold them)")
+_SENS = Label("sens « {value} » inconnu (attendu D, C, +1 ou -1)", "unknown direction '{value}' (expected D, C, +1 or -1)")
+_BINARY = Label("ce n'est pas un fichier texte (FEC attendu)", "not a text file (a FEC was expected)")
+_MISSING = Label("fichier introuvable", "file not found")
+
+
+def read_fec(path: str | os.PathLike) -> Fec:
+    """Read the FEC at *path*; raise :class:`FecError` naming the first problems when it is not one."""
+    from ..read.inputs import InputRefused, read_input, refusal_label
+
+    path = Path(path)
+    try:
+        data = read_input(path)   # a pipe or a folder refused at once, never waited on
+    except InputRefused as err:
+        raise FecError(str(path), [FecProblem(0, None, refusal_label(err), {})]) from None
+    except OSError:
+        raise FecError(str(path), [FecProblem(0, None, _MISSING, {})]) from None
+    return parse_fec(data, str(path))
+
+
+def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:
+    """The lines of *data* (split at LF, CRLF or CR only), the encoding they were read with, and the lines
+    (1-based) of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252.
+
+    A file is UTF-8 when it decodes as such, or when at least as many of its lines with non-ASCII bytes are
+    valid UTF-8 as are not (a stray Windows byte); otherwise it is a single-byte file, read as a whole as
+    Windows-1252 when a byte in 0x80–0x9F is present, else as ISO-8859-15.
+
+    >>> decode_lines("Publicité\\n".encode("cp1252")), decode_lines("€".encode("iso-8859-15"))[:2]
+    ((['Publicité', ''], 'iso-8859-15', []), (['€'], 'iso-8859-15'))
+    >>> decode_lines(b"\\x80 Pub")[:2], decode_lines("\\ufeffé".encode("utf-8"))
+    ((['€ Pub'], 'cp1252'), (['é'], 'utf-8', []))
+    >>> decode_lines("é\\r\\n".encode("utf-8") + b"5 \\x80\\r\\n")
+    (['é', '5 €', ''], 'utf-8', [2])
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return _split_lines(data.decode("utf-8")), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    # The bytes that are not UTF-8 become lone surrogates (one pass), then each run of them is read as Windows-1252.
+    lines = _split_lines(data.decode("utf-8", errors="surrogateescape"))
+    valid, invalid = 0, []
+    for n, line in enumerate(lines, start=1):
+        if not line.isascii():
+            if _STRAY.search(line):
+                invalid.append(n)
+            if _NON_ASCII.search(line):
+                valid += 1
+    if valid >= len(invalid):
+        for n in invalid:
+            lines[n - 1] = _STRAY.sub(_windows, lines[n - 1])
+        return lines, "utf-8", invalid
+    encoding = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "iso-8859-15"
+    return _split_lines(data.decode(encoding, errors="replace")), encoding, []
+
+
+_STRAY = re.compile("[\udc80-\udcff]+")
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _windows(found: re.Match) -> str:
+    return bytes(ord(ch) - 0xDC00 for ch in found.group(0)).decode("cp1252", errors="replace")
+
+
+def _split_lines(text: str) -> list[str]:
+    # Only LF, CRLF and CR end a line: str.splitlines would also cut a label at U+2028 or a form feed, and the
+    # line numbers would no longer be an editor's.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+_SPACES = " \u00a0\u202f"
+_PATTERNS = {decimal: re.compile(rf"([+-]?)(\d{{1,3}}(?:[{re.escape(_SPACES + group)}]\d{{3}})+|\d+)"
+                                 rf"(?:{re.escape(decimal)}(\d{{1,2}}))?")
+             for decimal, group in ((DECIMAL_COMMA, "."), (DECIMAL_POINT, ","))}
+_EXPECTED = {DECIMAL_COMMA: "1 234,56", DECIMAL_POINT: "1,234.56"}
+#: An amount with decimals, that only its convention reads (the other would need three digits after its last mark).
+_SHOWS = {decimal: re.compile(rf"^[^\S\n]*[+-]?(?:\d{{1,3}}(?:[{re.escape(_SPACES + group)}]\d{{3}})+|\d+)"
+                              rf"{re.escape(decimal)}\d{{1,2}}[^\S\n]*$", re.MULTILINE)
+          for decimal, group in ((DECIMAL_COMMA, "."), (DECIMAL_POINT, ","))}
+#: The amounts most exports write, one a line (``-1234,56``, ``12``): all read at once, without the general pattern.
+_PLAIN = {decimal: re.compile(rf"(?:-?\d{{1,{MAX_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?\n)*"
+                              rf"-?\d{{1,{MAX_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?")
+          for decimal in (DECIMAL_COMMA, DECIMAL_POINT)}
+_TOO_LARGE_REASON = "too large"
+
+
+def parse_amount(text: str, decimal: str = DECIMAL_COMMA) -> Decimal:
+    """A FEC amount to the cent, in the convention whose decimal separator is *decimal*: digits, thousands grouped
+    by spaces (or by the other separator), at most two decimals, blank for zero; ValueError otherwise.
+
+    >>> parse_amount("1 234,56"), parse_amount("1.234,5"), parse_amount(""), parse_amount("5,920.00", ".")
+    (Decimal('1234.56'), Decimal('1234.50'), Decimal('0.00'), Decimal('5920.00'))
+    >>> parse_amount("5,920.00")
+    Traceback (most recent call last):
+    ValueError: 5,920.00
+    """
+    text = text.strip()
+    if not text:
+        return Decimal("0.00")
+    found = _PATTERNS[decimal].fullmatch(text)
+    if found is None:
+        raise ValueError(text)
+    sign, whole, cents = found.groups()
+    digits = whole.translate(_NOT_DIGITS)
+    if len(digits.lstrip("0")) > MAX_DIGITS:
+        raise ValueError(_TOO_LARGE_REASON)
+    return Decimal(f"{sign}{digits}.{(cents or '').ljust(2, '0')}")
+
+
+_NOT_DIGITS = str.maketrans("", "", _SPACES + ".,")
+
+
+def number_convention(amounts: Iterable[str]) -> str:
+    """The file's decimal separator, decided once from all its amounts.
+
+    Only an amount with decimals tells (``1,5``, ``5,920.00``): it fits one convention alone; ``1234`` or ``1,234``
+    do not. The convention most amounts show wins, the decimal comma of the FEC norm when none does or as many
+    show each; the amounts that do not fit it are refused by :func:`parse_amount`, never read the other way.
+
+    >>> number_convention(["1 200,50", "0,00", "1234"]), number_convention(["5,920.00", "1,234"])
+    (',', '.')
+    >>> number_convention(["12", "1,234"])
+    ','
+    """
+    joined = "\n".join(amounts)
+    shown = {decimal: len(pattern.findall(joined)) for decimal, pattern in _SHOWS.items()}
+    return DECIMAL_POINT if shown[DECIMAL_POINT] > shown[DECIMAL_COMMA] else DECIMAL_COMMA
+
+
+def _shown_by(amounts: dict[str, tuple[int, int]], decimal: str) -> tuple[str, int] | None:
+    """The first amount (text, line) that shows the convention *decimal*, for a message."""
+    shows = _SHOWS[decimal]
+    found = [(line, text) for text, (line, _) in amounts.items() if shows.fullmatch(text)]
+    return (min(found)[1], min(found)[0]) if found else None
+
+
+def parse_date(text: str) -> dt.date:
+    """``YYYYMMDD`` (or ``YYYY-MM-DD``) as a date; ValueError otherwise.
+
+    >>> parse_date("20270315"), parse_date("2027-03-15")
+    (datetime.date(2027, 3, 15), datetime.date(2027, 3, 15))
+    """
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        text = text[:4] + text[5:7] + text[8:]
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(text)
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+_SENS_SIGN = {"d": 1, "+1": 1, "1": 1, "c": -1, "-1": -1}
+
+
+def parse_fec(data: bytes, name: str = "FEC") -> Fec:
+    """Parse the bytes of a FEC (see the module's rules); *name* is used in messages."""
+    if not data.strip():
+        raise FecError(name, [FecProblem(1, None, _EMPTY, {})])
+    if b"\x00" in data[:4096]:
+        raise FecError(name, [FecProblem(1, None, _BINARY, {})])
+    lines, encoding, fallback = decode_lines(data)
+    del data
+    header_line = lines[0]
+    separator = max(SEPARATORS, key=header_line.count)
+    header_names = [h.strip().strip('"') for h in _row(header_line, separator) or []]
+    header = [h.casefold() for h in header_names]
+    position = {h: i for i, h in enumerate(header)}
+    missing = [c for c in NEEDED if c.casefold() not in position]
+    if missing:
+        raise FecError(name, [FecProblem(1, None, _NO_HEADER, {"missing": ", ".join(missing)})])
+    if all(c.casefold() in position for c in DEBIT_CREDIT):
+        debit, credit, sens = position["debit"], position["credit"], None
+        second = credit   # the column read with the debit (or the amount)
+    elif all(c.casefold() in position for c in AMOUNT_SENS):
+        debit, credit, sens = position["montant"], None, position["sens"]
+        second = sens
+    else:
+        raise FecError(name, [FecProblem(1, None, _NO_AMOUNT, {})])
+    (journal, number, date_col, account, account_label, aux_num, aux_lib, piece_ref, label) = (
+        position[c.casefold()] for c in NEEDED)
+    width = len(header)
+    problems: list[FecProblem] = []
+    expenses: list[tuple] = []         # the fields of each expense line, its amount texts last
+    amounts: dict[str, tuple[int, int]] = {}   # every amount of the file, once, with its first line and column
+    suppliers: dict[tuple[str, str], tuple[str, str]] = {}
+    days: dict[str, dt.date] = {}     # a year has few distinct dates: each is parsed once
+    other = 0
+    with _no_gc():
+        for n, raw in enumerate(itertools.islice(lines, 1, None), start=2):
+            if len(raw) > MAX_FIELD and (long := _long_field(raw, separator)) is not None:
+                problems.append(FecProblem(n, header_names[long[0]] if long[0] < width else None, _LONG,
+                                           {"length": f"{long[1]:,}".replace(",", "\u202f")}))
+            elif (row := raw.split(separator) if '"' not in raw else _row(raw, separator)) is None:
+                problems.append(FecProblem(n, None, _UNREADABLE_LINE, {"error": "csv"}))
+            elif len(row) != width:
+                if len(row) > 1 or raw.strip():
+                    problems.append(FecProblem(n, None, _FIELDS, {"found": len(row), "expected": width}))
+            elif row[date_col] not in days and _day(row[date_col], days) is None:
+                problems.append(FecProblem(n, header_names[date_col], _DATE, {"value": _excerpt(row[date_col])}))
+            else:
+                if (text := row[debit]) not in amounts:
+                    amounts[text] = (n, debit)
+                if credit is not None and (text := row[credit]) not in amounts:
+                    amounts[text] = (n, credit)
+                if row[aux_num] or row[aux_lib]:
+                    suppliers.setdefault((row[journal], row[number]), (row[aux_num], row[aux_lib]))
+                if row[account].startswith("6"):
+                    expenses.append((n, row[journal], row[number], row[date_col], row[account], row[account_label],
+                                     row[aux_num], row[aux_lib], row[piece_ref], row[label], row[debit], row[second]))
+                else:
+                    other += 1
+            if len(problems) >= MAX_PROBLEMS:
+                break
+        del lines
+        if not problems and not expenses and not other:
+            raise FecError(name, [FecProblem(1, None, _NO_ENTRY, {})])
+        decimal, values = _read_amounts(amounts, header_names, problems)
+        entries = []
+        cleaned: list[int] = []   # the expense lines whose texts lost characters XML forbids
+        for (n, journal_code, piece, date_text, account_num, account_lib, code, supplier, ref, text, first,
+             other_text) in expenses:
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            if sens is not None:
+                if (sign := _SENS_SIGN.get(other_text.strip().casefold())) is None:
+                    problems.append(FecProblem(n, header_names[sens], _SENS, {"value": _excerpt(other_text)}))
+                    continue
+                amount = values.get(first, ZERO) * sign
+            else:
+                amount = values.get(first, ZERO) - values.get(other_text, ZERO)
+            if problems:
+                continue
+            if not (code or supplier) and (journal_code, piece) in suppliers:
+                code, supplier = suppliers[journal_code, piece]
+            texts = [journal_code, piece, account_num, account_lib, code, supplier, ref, text]
+            if xml_forbidden("".join(texts)):   # NUL, ESC...: the copy's XML could not hold them
+                texts = [xml_text(t) for t in texts]
+                cleaned.append(n)
+            journal_code, piece, account_num, account_lib, code, supplier, ref, text = texts
+            entries.append(Entry(n, journal_code, piece, days[date_text], account_num.strip(), account_lib.strip(),
+                                 code.strip(), supplier.strip(), ref.strip(), text.strip(), amount))
+        del expenses
+        if problems:
+            raise FecError(name, sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
+    months = frozenset((day.year, day.month) for day in days.values())
+    warnings = fallback_warnings(fallback, name) + [FecProblem(n, None, _CONTROL, {}, name) for n in cleaned]
+    return Fec(entries, other, encoding, separator, decimal, months, sorted(warnings, key=lambda w: w.line))
+
+
+def fallback_warnings(lines: list[int], path: str | None = None) -> list[FecProblem]:
+    """The warning of each line read with the fallback encoding (see :func:`decode_lines`)."""
+    return [FecProblem(n, None, _FALLBACK, {}, path) for n in lines]
+
+
+def _read_amounts(amounts: dict[str, tuple[int, int]], header_names: list[str],
+                  problems: list[FecProblem]) -> tuple[str, dict[str, Decimal]]:
+    """The file's convention (:func:`number_convention`) and each distinct amount text read in it; a problem for
+    each one that does not fit it."""
+    texts = [text for text in amounts if text]
+    joined = "\n".join(texts)
+    values = {"": ZERO} if "" in amounts else {}
+    # Most exports write every amount as -1234,56 (or -1234.56): one regular expression reads them all.
+    for decimal, plain in _PLAIN.items():
+        if plain.fullmatch(joined):
+            if decimal == DECIMAL_POINT and not _SHOWS[DECIMAL_POINT].search(joined):
+                decimal = DECIMAL_COMMA   # integers only: the FEC norm
+            values.update(zip(texts, map(Decimal, joined.replace(",", ".").split("\n") if texts else ())))
+            return decimal, values
+    decimal = number_convention(texts)
+    if not _SHOWS[decimal].search(joined):
+        # No amount with decimals tells the convention: 1.234 or 1,234 could be a thousand or one, refused.
+        ambiguous = {text: amounts[text] for text in texts if "." in text or "," in text}
+        for text, (n, column) in ambiguous.items():
+            problems.append(FecProblem(n, header_names[column], _AMBIGUOUS, {"value": _excerpt(text)}))
+        amounts = {text: where for text, where in amounts.items() if text not in ambiguous}
+    return decimal, _amounts(amounts, decimal, header_names, problems)
+
+
+def _amounts(amounts: dict[str, tuple[int, int]], decimal: str, header_names: list[str],
+             problems: list[FecProblem]) -> dict[str, Decimal]:
+    """Each distinct amount text read in the convention *decimal*; a problem for each one that does not fit it."""
+    values: dict[str, Decimal] = {}
+    other = DECIMAL_POINT if decimal == DECIMAL_COMMA else DECIMAL_COMMA
+    for text, (n, column) in amounts.items():
+        try:
+            values[text] = parse_amount(text, decimal)
+            continue
+        except ValueError as err:
+            too_large = err.args[0] == _TOO_LARGE_REASON
+        name = header_names[column]
+        if too_large:
+            problems.append(FecProblem(n, name, _TOO_LARGE, {"value": _excerpt(text)}))
+            continue
+        try:
+            parse_amount(text, other)
+        except ValueError:
+            problems.append(FecProblem(n, name, _AMOUNT, {"value": _excerpt(text), "expected": _EXPECTED[decimal]}))
+        else:
+            example = _shown_by(amounts, decimal)
+            shown = (Label(*(form.format(line=example[1], value=_excerpt(example[0])) for form in (_EXAMPLE.fr, _EXAMPLE.en)))
+                     if example else _FEC_NORM)
+            problems.append(FecProblem(n, name, _NOTATION, {
+                "value": _excerpt(text), "other": _CONVENTION[other], "decimal": _CONVENTION[decimal], "example": shown}))
+    return values
+
+
+def _day(text: str, days: dict[str, dt.date]) -> dt.date | None:
+    try:
+        days[text] = day = parse_date(text)
+    except ValueError:
+        return None
+    return day
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    # The parse allocates millions of small strings and keeps few of them: the cyclic
+    # garbage collector, which they trigger again and again, would take 40 % of the time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _split(line: str, separator: str) -> list[str]:
+    if '"' not in line:
+        return line.split(separator)
+    return next(csv.reader([line], delimiter=separator), [])
+
+
+def _row(line: str, separator: str) -> list[str] | None:
+    """The fields of a line; None when the csv module cannot read it."""
+    if '"' not in line:
+        return line.split(separator)
+    try:
+        return _split(line, separator)
+    except csv.Error:
+        return None
+
+
+def _long_field(line: str, separator: str) -> tuple[int, int] | None:
+    """(index, length) of the first field longer than :data:`MAX_FIELD` (fields cut at every separator)."""
+    for i, text in enumerate(line.split(separator)):
+        if len(text) > MAX_FIELD:
+            return i, len(text)
+    return None
+
+
+def _excerpt(value: str, limit: int = 40) -> str:
+    value = value.strip()
+    return value if len(value) <= limit else value[:limit] + "…"

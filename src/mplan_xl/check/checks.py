@@ -28,7 +28,7 @@ from ..core.numbers import format_number, parse_localized_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
 from ..read.plan_reader import (LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, named_cell,
-                          thresholds)
+                                thresholds)
 from ..read.reader import TextTooLong, UnusableValue, column_index
 from ..read.reader_limits import EXCEL_MAX_TEXT
 from ..workbook.guide_status import BELOW_WINDOW, ROW_LIKE_CELLS

@@ -82,7 +82,7 @@ from ..core.rules import Finding
 from ..core.schema import Kind, Table
 from ..read.inputs import scan_paths
 from ..check.validator import (Inspected, Interrupted, flag_conflict_copies, inspect_file, internal_error, not_a_plan,
-                        run_files)
+                               run_files)
 from ..core.vocabulary import Label
 
 # --- the database layout, derived from the schema ----------------------------------------------------------

@@ -41,14 +41,14 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from ..core import schema
-from ..read.cell_patch import set_errors
 from ..core.errors import UsageError
-from ..read.package import MAIN_NS, REL_NS, PackageCopy, PackageError, element_prefix, insert_before
-from ..read.reader import Limits, column_index
-from .report import UNREADABLE, FileReport, Report
 from ..core.rules import ERROR, Finding
 from ..core.text_safety import xml_text
 from ..core.vocabulary import Label
+from ..read.cell_patch import set_errors
+from ..read.package import MAIN_NS, REL_NS, PackageCopy, PackageError, element_prefix, insert_before
+from ..read.reader import Limits, column_index
+from .report import UNREADABLE, FileReport, Report
 
 COMMENTS_REL = REL_NS + "/comments"
 VML_REL = REL_NS + "/vmlDrawing"

@@ -17,25 +17,34 @@ import re
 import shlex
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
-from ..core.table_refs import structured_span
 from ..core.numbers import format_number, parse_localized_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
-from ..read.plan_reader import (LocatedPlan, LocatedRow, LocatedTable, a1, as_date, blank, input_values, named_cell,
-                                thresholds)
-from ..read.reader import TextTooLong, UnusableValue, column_index
-from ..read.reader_limits import EXCEL_MAX_TEXT
-from ..workbook.guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 from ..core.rules import Finding, make_finding
 from ..core.schema import Kind
 from ..core.smart import smart_check
+from ..core.table_refs import structured_span
 from ..core.vocabulary import VERDICT, Label, fold
+from ..read.plan_reader import (
+    LocatedPlan,
+    LocatedRow,
+    LocatedTable,
+    a1,
+    as_date,
+    blank,
+    input_values,
+    named_cell,
+    thresholds,
+)
+from ..read.reader import TextTooLong, UnusableValue, column_index
+from ..read.reader_limits import EXCEL_MAX_TEXT
+from ..workbook.guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 
 SUPPORTED_MAJOR = schema.TEMPLATE_VERSION.split(".")[0]
 
@@ -479,8 +488,8 @@ def check_macros(ctx: Context) -> Iterator[Finding]:
 
 
 def _foreign_modules(ctx: Context) -> list[str]:
-    from ..excel.vba_sources import document_code, vba_sources
     from ..excel.vba import read_vba_modules
+    from ..excel.vba_sources import document_code, vba_sources
 
     try:
         modules = read_vba_modules(ctx.plan.raw.vba_project or b"")

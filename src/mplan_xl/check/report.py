@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, overload
 
-from ..read.inputs import OUTPUT_PROPERTY
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
-from ..core.numbers import format_number
 from ..core.errors import EXIT_INTERRUPTED
+from ..core.numbers import format_number
 from ..core.rules import ERROR, WARNING, Finding, shown_date
 from ..core.vocabulary import Label
+from ..read.inputs import OUTPUT_PROPERTY
+from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
 REPORT_FORMAT_VERSION = "1.4"

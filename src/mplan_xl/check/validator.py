@@ -29,17 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .checks import check_plan
 from ..core.errors import UsageError
 from ..core.plan import id_text
-from ..read.plan_reader import LocatedPlan, locate_plan
-from ..read.reader import Limits, UnreadableWorkbook, read_workbook
-from ..read.inputs import SKIP_NOTES, conflict_bases, own_output, scan_paths, skip_reason
-from ..read.outputs import own_output_file
-from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
 from ..core.rules import ERROR, RULES, Finding, make_finding, plain_params
 from ..core.vocabulary import Label
-
+from ..read.inputs import SKIP_NOTES, conflict_bases, own_output, scan_paths, skip_reason
+from ..read.outputs import own_output_file
+from ..read.plan_reader import LocatedPlan, locate_plan
+from ..read.reader import Limits, UnreadableWorkbook, read_workbook
+from .checks import check_plan
+from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
 
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",

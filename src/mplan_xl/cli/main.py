@@ -20,13 +20,13 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from ..workbook import builder
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
-from .cli_errors import echo, remember_lang
-from .cli_help import HelpGroup
-from ..year.actuals import MARKETING_ACCOUNTS
 from ..core.plan import CURRENCIES
 from ..core.vocabulary import LANGUAGES, Label
+from ..workbook import builder
+from ..year.actuals import MARKETING_ACCOUNTS
+from .cli_errors import echo, remember_lang
+from .cli_help import HelpGroup
 
 _WROTE = Label("Écrit : {path}", "Wrote: {path}")
 
@@ -192,11 +192,11 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     warning under --strict) or cannot be read, 2 for a usage error, 130 when
     interrupted (Ctrl-C: the report of the files done, marked incomplete).
     """
-    from ..core.atomic import atomic_output
-    from ..read.outputs import check_outputs
-    from ..read.inputs import scan_paths
-    from ..read.reader import Limits
     from ..check.validator import check as run_check
+    from ..core.atomic import atomic_output
+    from ..read.inputs import scan_paths
+    from ..read.outputs import check_outputs
+    from ..read.reader import Limits
 
     fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
@@ -439,9 +439,8 @@ def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfoli
     """
     from ..portfolio.consolidate import consolidate as run_consolidate
     from ..portfolio.database import display_name
-    from ..read.reader import Limits
-
     from ..read.inputs import scan_paths
+    from ..read.reader import Limits
 
     portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
     text = _CONSOLIDATE_TEXT
@@ -553,8 +552,8 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
     """
     from ..core.atomic import atomic_output
     from ..read.outputs import check_outputs
-    from ..year.diff import diff as run_diff
     from ..read.reader import Limits
+    from ..year.diff import diff as run_diff
 
     fmt = fmt or format_of(output, DIFF_EXTENSIONS)
     if fmt == "xlsx" and not output:

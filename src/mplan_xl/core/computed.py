@@ -25,7 +25,7 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 from . import formulas, metrics, tracking
 from .numbers import date_to_serial
 from .plan import id_key
-from .schema import NAME_AS_OF, Column, Metric, Rollup, Table, Tracking, SHEETS_BY_KEY
+from .schema import NAME_AS_OF, SHEETS_BY_KEY, Column, Metric, Rollup, Table, Tracking
 from .table_refs import structured_ref
 
 __all__ = ["PlanContext", "column_formula", "compute_row", "evaluate_metric", "situation_date", "structured_ref"]

@@ -43,7 +43,7 @@ from typing import Any
 
 from .metric_info import RESULT_KINDS, MetricInfo  # noqa: F401  (RESULT_KINDS: part of this module's API)
 from .numbers import approx_equal, at_least, at_most, to_number
-from .smart import INFO as SMART_INFO   # smart builds on metric_info, never on this module
+from .smart import INFO as SMART_INFO  # smart builds on metric_info, never on this module
 from .vocabulary import DIRECTION, KPI_STATUS, Label
 
 #: Default KPI status thresholds on attainment (each workbook keeps its own in ``mplan_on_track``/``mplan_at_risk``).

@@ -45,11 +45,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from .vba_sources import (DICTIONARY_MODULE, MACROS_DIR, MODULE_NAMES, MODULES, REGISTER_MODULE,  # noqa: F401
-                          RUNTIME_MODULE, SELFCHECK_MODULE, THIS_WORKBOOK_CODE, WRAPPER_MODULE, committed_files,
-                          document_code, module_code, vba_modules, vba_sources)
 from ..core.schema import META_SHEET
 from ..core.vocabulary import Label
+from .vba_sources import (  # noqa: F401
+    DICTIONARY_MODULE,
+    MACROS_DIR,
+    MODULE_NAMES,
+    MODULES,
+    REGISTER_MODULE,
+    RUNTIME_MODULE,
+    SELFCHECK_MODULE,
+    THIS_WORKBOOK_CODE,
+    WRAPPER_MODULE,
+    committed_files,
+    document_code,
+    module_code,
+    vba_modules,
+    vba_sources,
+)
 
 #: The module the VBA calls: the compatibility name :mod:`mplan_xl.udfs` (workbooks already sent carry it).
 UDF_MODULE = "mplan_xl.udfs"
@@ -246,8 +259,9 @@ _SELFCHECK_PYTHON = ("import os,sys;import xlwings,mplan_xl;d=os.path.dirname(sy
 
 
 def _selfcheck_messages(lang: str, indent: str) -> list[str]:
-    from .. import __version__
     import xlwings
+
+    from .. import __version__
 
     lines = []
     for key in ("title", "no_python", "no_xlwings", "no_mplan", "xlwings_version", "mplan_version", "no_dll", "footer"):
@@ -263,8 +277,9 @@ def selfcheck_module() -> str:
     and mplan-xl import in the versions this workbook was generated for and that xlwings' DLL is there; when not,
     one message box in the workbook's language says what to install (and that the ``.xlsx`` works without
     Python). Nothing here calls an ``MPLAN_`` function, and no failure stops the workbook from opening."""
-    from .. import __version__
     import xlwings
+
+    from .. import __version__
 
     lines = [
         f'Attribute VB_Name = "{SELFCHECK_MODULE}"',

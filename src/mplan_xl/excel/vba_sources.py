@@ -12,10 +12,10 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Literal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from ..core import schema, versions
 from ..core.vocabulary import LANGUAGES

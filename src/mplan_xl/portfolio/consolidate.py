@@ -70,20 +70,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from ..check.report import INVALID, SKIPPED, VALID, FileReport
+from ..check.validator import (
+    Inspected,
+    Interrupted,
+    flag_conflict_copies,
+    inspect_file,
+    internal_error,
+    not_a_plan,
+    run_files,
+)
 from ..core import schema
-from .database import STATUS_SQL, Database, DatabaseError, database_errors, one_line, open_database, typed_frame
-from ..year.diff import plan_totals
 from ..core.errors import EXIT_INTERRUPTED, ApprovalRefused, UsageError
 from ..core.plan import id_text
-from ..read.plan_rows import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
-from ..read.reader import Limits
-from ..check.report import INVALID, SKIPPED, VALID, FileReport
 from ..core.rules import Finding
 from ..core.schema import Kind, Table
-from ..read.inputs import scan_paths
-from ..check.validator import (Inspected, Interrupted, flag_conflict_copies, inspect_file, internal_error, not_a_plan,
-                               run_files)
 from ..core.vocabulary import Label
+from ..read.inputs import scan_paths
+from ..read.plan_rows import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+from ..read.reader import Limits
+from ..year.diff import plan_totals
+from .database import STATUS_SQL, Database, DatabaseError, database_errors, one_line, open_database, typed_frame
 
 # --- the database layout, derived from the schema ----------------------------------------------------------
 

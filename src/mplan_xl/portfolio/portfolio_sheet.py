@@ -45,14 +45,14 @@ from typing import Any, Mapping, Sequence
 from ..core import formulas
 from ..core.a1 import cell_name
 from ..core.atomic import atomic_output
-from ..read.inputs import OUTPUT_PROPERTY
 from ..core.computed import evaluate_metric
-from .database import STATUS_SQL, Database
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
 from ..core.plan import CURRENCIES
 from ..core.schema import Kind
-from ..workbook.styles import BORDER_COLOR, Styles, date_format, number_format, percent_format
 from ..core.vocabulary import EXPENSE_ITEM, Label
+from ..read.inputs import OUTPUT_PROPERTY
+from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
+from ..workbook.styles import BORDER_COLOR, Styles, date_format, number_format, percent_format
+from .database import STATUS_SQL, Database
 
 #: Budget lines listed on the Largest variances sheet.
 LARGEST = 25

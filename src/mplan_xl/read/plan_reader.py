@@ -26,9 +26,9 @@ from ..core.a1 import column_index
 from ..core.computed import situation_date
 from ..core.numbers import is_blank, serial_to_date, to_number
 from ..core.plan import Identity, Plan, PlanError
-from .reader import RawWorkbook, TableInfo
 from ..core.schema import Kind, Table
 from ..core.vocabulary import LANGUAGES, fold
+from .reader import RawWorkbook, TableInfo
 
 _CELL = re.compile(r"^'?(?P<sheet>.*?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 

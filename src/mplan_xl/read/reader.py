@@ -91,16 +91,16 @@ from typing import Any
 
 from ..core.a1 import column_index, column_letters
 from ..core.errors import UnreadableWorkbook
+from ..core.numbers import is_cell_number
+from ..core.rules import READ_ERRORS
+from ..core.text_safety import xml_forbidden, xml_text
+from ..core.vocabulary import Label
 from .number_formats import ScaledCells, ScaledStyles, scaled_cells, scaled_styles
 from .package import rels_path, resolve
-from ..core.rules import READ_ERRORS
-from ..core.numbers import is_cell_number
-from ..core.text_safety import xml_forbidden, xml_text
 from .reader_limits import EXCEL_MAX_TEXT, Limits, _corrupt, _oversized
 from .shared_formulas import _range_bounds, shift_formula
 from .sheet_scan import _SheetScan, scan_sheet
 from .sniff import EMPTY_ZIP_MAGIC, OLE_MAGIC, ZIP_MAGIC, _classify_compound, _classify_other
-from ..core.vocabulary import Label
 from .xml_safety import _local, _parse_xml
 from .zip_inflate import _Package
 

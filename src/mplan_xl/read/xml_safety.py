@@ -7,8 +7,8 @@ import re
 from xml.etree import ElementTree
 
 from ..core.errors import UnreadableWorkbook
-from .reader_limits import _corrupt, _invalid_xml
 from ..core.vocabulary import Label
+from .reader_limits import _corrupt, _invalid_xml
 
 _MAIN_NSS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
              "http://purl.oclc.org/ooxml/spreadsheetml/main")

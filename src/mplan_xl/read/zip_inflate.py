@@ -9,9 +9,9 @@ import zipfile
 import zlib
 
 from ..core.errors import UnreadableWorkbook
+from ..core.vocabulary import Label
 from .reader_limits import MIB, Limits, _corrupt, _oversized, _sizeLabel
 from .sniff import ZIP_MAGIC
-from ..core.vocabulary import Label
 from .xml_safety import _safe_xml
 
 _LYING_SIZE = Label("La partie {part} se décompresse au-delà de la taille qu'elle annonce ({declared}) : "

@@ -24,21 +24,21 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
 from ..core import schema
-from . import layout, xlsx_writer
 from ..core.a1 import column_letters
 from ..core.atomic import OutputError, atomic_output
 from ..core.computed import PlanContext, column_formula, compute_row, situation_date, structured_ref
-from .conditional import conditional_formats
-from .dashboard_sheet import write_dashboard
 from ..core.errors import BuildError
-from .guide_sheet import write_guide
-from .layout import LINE_HEIGHT
 from ..core.plan import Identity, Plan, check_language, percent_columns
 from ..core.schema import Column, Kind, Table
+from ..core.vocabulary import ALL_LISTS, Label
+from . import layout, xlsx_writer
+from .conditional import conditional_formats
+from .dashboard_sheet import write_dashboard
+from .guide_sheet import write_guide
+from .layout import LINE_HEIGHT
 from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
 from .synthesis import AS_OF_FORMULA, Figures, serial
-from ..core.vocabulary import ALL_LISTS, Label
 
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
 Runtime = Literal["native", "xlwings"]

@@ -24,8 +24,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from ..core import schema
 from ..core.schema import Table
 from ..core.smart import SMART_OK
-from .synthesis import CLOSED_STATUSES
 from ..core.vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
+from .synthesis import CLOSED_STATUSES
 
 DATA_BAR = {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0,
             "max_type": "num", "max_value": 1}

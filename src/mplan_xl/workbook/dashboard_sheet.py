@@ -33,15 +33,15 @@ import datetime as dt
 from typing import Any
 
 from ..core import schema
-from . import layout, synthesis
 from ..core.a1 import column_letters
 from ..core.computed import structured_ref
-from .conditional import looked_up_unit, unit_formats
 from ..core.plan import id_key, id_text
 from ..core.schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
+from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
+from . import layout, synthesis
+from .conditional import looked_up_unit, unit_formats
 from .sheet_context import SheetContext
 from .styles import COMPUTED_FILL, percent_format
-from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),

@@ -843,7 +843,7 @@ def demo_workbook(path: str | os.PathLike, *, lang: str = "fr", company: str | N
         >>> mplan_xl.demo_workbook("demo.xlsx", lang="en")  # doctest: +SKIP
         PosixPath('demo.xlsx')
     """
-    from .builder import build_workbook   # the workbook writer is only loaded when asked for
+    from .builder import build_workbook  # the workbook writer is only loaded when asked for
 
     plan = demo_plan(lang=lang, company=company, year=year, with_errors=with_errors)
     return build_workbook(plan, path, lang=lang, runtime=runtime, template=False, force=force, protect=protect)

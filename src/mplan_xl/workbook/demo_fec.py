@@ -31,8 +31,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.atomic import atomic_output
-from .demo import IN_HOUSE
 from ..core.plan import Plan
+from .demo import IN_HOUSE
 
 HEADER = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
           "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",

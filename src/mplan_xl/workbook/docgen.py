@@ -16,8 +16,8 @@ from pathlib import Path
 from ..core import schema
 from ..core.computed import column_formula
 from ..core.rules import CATEGORIES, RULES
-from .functions_doc import functions_md
 from ..core.schema import Metric, Rollup
+from .functions_doc import functions_md
 
 DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
 

@@ -12,11 +12,19 @@ import datetime as dt
 from typing import Any
 
 from ..core import schema
-from .layout import fit_width
 from ..core.schema import Kind
-from .sheet_context import SheetContext
-from .guide_status import LIVE_TERMS, STATUS_COLUMNS, STATUS_ITEMS, row_mask_formula, row_mask_name, status_values, term_values
 from ..core.vocabulary import Label
+from .guide_status import (
+    LIVE_TERMS,
+    STATUS_COLUMNS,
+    STATUS_ITEMS,
+    row_mask_formula,
+    row_mask_name,
+    status_values,
+    term_values,
+)
+from .layout import fit_width
+from .sheet_context import SheetContext
 
 TEXTS = {
     "title": Label("Plan marketing opérationnel {year}", "Operational marketing plan {year}"),

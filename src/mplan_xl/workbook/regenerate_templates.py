@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .builder import RUNTIME_EXTENSIONS, new_workbook
 from ..core.vocabulary import LANGUAGES
+from .builder import RUNTIME_EXTENSIONS, new_workbook
 
 #: The template year is fixed so the committed files do not change every January.
 TEMPLATE_YEAR = 2027

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .layout import PrintSetup
     from ..core.plan import Identity, Plan
+    from .layout import PrintSetup
     from .styles import Styles
     from .synthesis import Figures
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import schema
-from . import layout, synthesis
-from .conditional import TRAFFIC, traffic_lights, unit_formats
 from ..core.schema import ACTIONS, KPIS, OBJECTIVES, SWOT, Kind
-from .sheet_context import SheetContext
 from ..core.smart import SMART_OK
 from ..core.vocabulary import KPI_STATUS, SWOT_QUADRANT, Label
+from . import layout, synthesis
+from .conditional import TRAFFIC, traffic_lights, unit_formats
+from .sheet_context import SheetContext
 
 #: How many rows each block of the Synthèse shows (it must stay on one page).
 OBJECTIVES_SHOWN, KPIS_SHOWN, NEXT_ACTIONS_SHOWN = 10, 12, 6

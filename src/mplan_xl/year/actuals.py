@@ -52,9 +52,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..core.errors import FecRefused, RulesError
-from .fec import MAX_FIELD, ZERO, Entry, FecProblem, decode_lines, fallback_warnings
 from ..core.numbers import format_number
 from ..core.vocabulary import Label, fold
+from .fec import MAX_FIELD, ZERO, Entry, FecProblem, decode_lines, fallback_warnings
 
 #: Account prefixes of marketing expenses whose unclaimed entries are listed (623: advertising, publications, public relations).
 MARKETING_ACCOUNTS = ("623",)

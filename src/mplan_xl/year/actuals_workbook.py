@@ -24,22 +24,22 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from xml.sax.saxutils import escape
 from typing import Any, Sequence
+from xml.sax.saxutils import escape
 
 from ..core import schema, tracking
-from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, check_fec_year, match_entries, read_rules
 from ..core.atomic import atomic_output
-from ..read.outputs import check_outputs
-from ..read.cell_patch import recalculate_on_open, set_numbers
 from ..core.errors import PlanNotUsable, UnreadableWorkbook
-from .fec import FecProblem, read_fec
-from ..read.package import MAIN_NS, PackageCopy
 from ..core.plan import CURRENCIES, id_text
-from ..read.plan_reader import LocatedPlan
 from ..core.text_safety import xml_text
-from ..read.reader import Limits
 from ..core.vocabulary import BUDGET_SERIES, Label
+from ..read.cell_patch import recalculate_on_open, set_numbers
+from ..read.outputs import check_outputs
+from ..read.package import MAIN_NS, PackageCopy
+from ..read.plan_reader import LocatedPlan
+from ..read.reader import Limits
+from .actuals import MARKETING_ACCOUNTS, ActualsResult, BudgetLine, check_fec_year, match_entries, read_rules
+from .fec import FecProblem, read_fec
 
 #: Columns of the budget table the import needs.
 NEEDED_COLUMNS = ("id", "supplier", "quote_ref", "actual")

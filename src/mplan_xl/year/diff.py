@@ -45,11 +45,11 @@ from ..core import schema
 from ..core.a1 import cell_name
 from ..core.numbers import format_number, is_blank
 from ..core.plan import id_text
-from ..read.plan_rows import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
-from ..read.reader import Limits
 from ..core.rules import Finding, shown_date
 from ..core.schema import Kind
 from ..core.vocabulary import LANGUAGES, Label, fold
+from ..read.plan_rows import DB_NAMES, PLAN_TABLES, plan_identity, plan_rows
+from ..read.reader import Limits
 
 #: Format version of ``diff --format json``.
 DIFF_FORMAT_VERSION = "1.1"
@@ -470,10 +470,9 @@ class Diff:
 
     def write_xlsx(self, path: str | Path, lang: str = "fr", force: bool = True) -> Path:
         """The differences as an Excel workbook: one row per difference, filterable (written atomically)."""
-        from ..workbook import xlsx_writer
-
         from ..core.atomic import atomic_output
         from ..read.inputs import OUTPUT_PROPERTY
+        from ..workbook import xlsx_writer
 
         with atomic_output(path, force=force) as tmp:
             wb = xlsx_writer.workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,

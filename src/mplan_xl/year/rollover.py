@@ -92,20 +92,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..check.report import UNREADABLE, FileReport
+from ..check.validator import Inspected, check_file, inspect_file
 from ..core import metrics, schema
-from ..read.outputs import check_outputs
-from ..workbook.builder import build_workbook
 from ..core.computed import PlanContext, compute_row
 from ..core.errors import MplanError, UsageError, blocking_lines
 from ..core.numbers import parse_localized_number, to_number
 from ..core.plan import Identity, Plan, Row, check_language, id_key, id_text
-from ..read.plan_reader import LocatedPlan, named_value, thresholds
-from ..check.report import UNREADABLE, FileReport
 from ..core.rules import ERROR, RULES, Finding
 from ..core.schema import Kind, Rollup
-from ..check.validator import Inspected, check_file, inspect_file
 from ..core.vocabulary import VERDICT, Label, fold
-
+from ..read.outputs import check_outputs
+from ..read.plan_reader import LocatedPlan, named_value, thresholds
+from ..workbook.builder import build_workbook
 
 _ROLLOVER_REFUSED = Label("{path} : reprise impossible, {count} constat(s) bloquant(s) : {codes}",
                           "{path}: cannot roll over, {count} blocking finding(s): {codes}")

@@ -48,18 +48,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..core import schema, versions
-from ..read.outputs import check_outputs
-from ..workbook.builder import build_workbook, runtime_for
-from ..core.errors import MplanError, PlanNotUsable, blocking_lines
-from ..read.package import PackageCopy
-from ..core.plan import CURRENCIES, Identity, Plan, check_language, id_text
-from ..read.plan_reader import LocatedPlan, blank, named_value, thresholds
 from ..check.report import UNREADABLE, FileReport
-from .rollover import is_blocking
-from ..core.rules import ERROR, Finding
 from ..check.validator import Inspected, check_file, inspect_file
+from ..core import schema, versions
+from ..core.errors import MplanError, PlanNotUsable, blocking_lines
+from ..core.plan import CURRENCIES, Identity, Plan, check_language, id_text
+from ..core.rules import ERROR, Finding
 from ..core.vocabulary import Label
+from ..read.outputs import check_outputs
+from ..read.package import PackageCopy
+from ..read.plan_reader import LocatedPlan, blank, named_value, thresholds
+from ..workbook.builder import build_workbook, runtime_for
+from .rollover import is_blocking
 
 _UPGRADE_REFUSED = Label("{path} : mise à niveau impossible, {count} constat(s) bloquant(s) : {codes}",
                          "{path}: cannot upgrade, {count} blocking finding(s): {codes}")

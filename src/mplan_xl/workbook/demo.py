@@ -16,7 +16,7 @@ both languages give the same plan (same ids, numbers, dates and codes).
 so that it causes only its own finding: the validator's tests expect exactly
 these findings.
 
-This module belongs to the domain core: it imports no Excel library.
+It imports no Excel library: :func:`demo_workbook` loads the builder only when asked.
 
 Example:
     >>> plan = demo_plan(lang="en", year=2027)

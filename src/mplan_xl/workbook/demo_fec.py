@@ -13,7 +13,7 @@ and an entry of the previous year (ignored).
 ``extra_pieces`` adds that many further ordinary pieces (rent, energy,
 sales), for the speed benchmark of a large FEC.
 
-This module is part of the domain core: it imports no Excel library.
+It imports no Excel library.
 
 Example:
     >>> from mplan_xl.workbook.demo import demo_plan

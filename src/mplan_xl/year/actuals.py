@@ -25,7 +25,7 @@ the FEC is *ignored*, counted with its reason, and the amounts reconcile to the
 cent (amounts are :class:`~decimal.Decimal`): matched + unmatched + ignored =
 the total of the FEC's expense lines.
 
-This module is part of the domain core: it imports no Excel library.
+It imports no Excel library: the FEC and the rules are read as text, the plan as the reader located it.
 
 Example:
     >>> import datetime as dt

@@ -31,7 +31,7 @@ stops the reading with a message naming its line and column (the first ten
 such lines are listed), so nothing is ever imported from half a file; a FEC
 without any entry after its header is refused too.
 
-This module is part of the domain core: it imports no Excel library.
+It imports no Excel library: a FEC is text.
 
 Example:
     >>> text = ("JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"

@@ -38,6 +38,17 @@ def test_core_modules_import_without_excel_libraries():
     assert result.stdout.strip() == "ok", result.stderr
 
 
+def test_core_imports_only_the_standard_library():
+    outside = []
+    for path in sorted((PACKAGE / "core").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            outside += [f"core/{path.name}:{node.lineno}: {name}" for name in names
+                        if name.split(".")[0] not in sys.stdlib_module_names]
+    assert not outside, "the core imports only the standard library:\n" + "\n".join(outside)
+
+
 # --- the layers ---------------------------------------------------------------------------------------------
 
 def _modules() -> dict[str, Path]:

@@ -1,0 +1,66 @@
+"""``mplan-xl`` alone prints a short usage with three examples; every ``--help`` ends with examples that run."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from mplan_xl.cli import main
+from mplan_xl.cli_help import EXAMPLES, SHORT_EXAMPLES
+
+from doc_commands import invocations, run_example, workspace
+
+FRENCH = {"LANG": "fr_FR.UTF-8", "MPLAN_LANG": ""}
+ENGLISH = {"LANG": "en_GB.UTF-8", "MPLAN_LANG": ""}
+
+
+def test_mplan_xl_alone_prints_the_short_french_usage_with_three_examples():
+    result = CliRunner().invoke(main, [], env=FRENCH)
+    lines = result.output.splitlines()
+    assert result.exit_code == 2
+    assert lines[0] == "Utilisation : mplan-xl COMMANDE [OPTIONS] [ARGUMENTS]..."
+    assert [line.strip() for line in lines if line.startswith("  mplan-xl ")] == list(SHORT_EXAMPLES)
+    assert len(SHORT_EXAMPLES) == 3 and "Exemples :" in lines
+    assert "mplan-xl COMMANDE --help" in result.output and "Options" not in result.output
+
+
+def test_mplan_xl_alone_in_english():
+    result = CliRunner().invoke(main, [], env=ENGLISH)
+    assert result.exit_code == 2 and result.output.startswith("Usage: mplan-xl COMMAND") and "Examples:" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_help_ends_with_its_examples_in_french_and_in_english(name):
+    assert EXAMPLES.get(name), name
+    for env, args, heading in ((FRENCH, [], "Exemples :"), (ENGLISH, [], "Examples:"), (FRENCH, ["--lang", "en"],
+                                                                                         "Examples:")):
+        page = CliRunner().invoke(main, [name, "--help", *args], env=env).output
+        tail = page.rstrip().splitlines()[-len(EXAMPLES[name]) - 1:]
+        assert tail == [heading, *(f"  {line}" for line in EXAMPLES[name])], page
+
+
+def test_defaults_are_shown_as_their_value():
+    page = CliRunner().invoke(main, ["new", "--help"], env=FRENCH).output
+    assert "[défaut : fr]" in " ".join(page.split()).replace("[défaut : ", "[défaut : ")
+    assert "(fr)" not in page and "[défaut : EUR]" in page
+    english = CliRunner().invoke(main, ["new", "--help"], env=ENGLISH).output
+    assert "[default: fr]" in english and "(fr)" not in english
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    return workspace(tmp_path_factory.mktemp("inputs") / "w")
+
+
+@pytest.mark.parametrize("line", sorted({line for lines in EXAMPLES.values() for line in lines}))
+def test_every_help_example_runs(line, inputs, tmp_path):
+    folder = tmp_path / "w"
+    shutil.copytree(inputs, folder)
+    (words,) = invocations(line)
+    command = main.commands[words[1]]
+    names = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    assert all(word in names for word in words if word.startswith("-")), line
+    code, output = run_example(line, folder)
+    assert code in (0, 1) and "erreur interne" not in output, (line, code, output)

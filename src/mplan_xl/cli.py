@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from . import builder
+from . import __version__, builder
 from .errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
 from .cli_errors import echo, remember_lang
 from .cli_help import HelpGroup
@@ -88,7 +88,7 @@ def one_output(out: str | None, output: str | None) -> str:
 
 
 @click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mplan-xl")
+@click.version_option(version=__version__, prog_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
 

@@ -49,13 +49,15 @@ def workspace(folder: Path) -> Path:
 
 
 def run_example(line: str, cwd: Path) -> tuple[int, str]:
-    """Run the example *line* (``mplan-xl ...``) in *cwd*; its exit code and output."""
-    args = shlex.split(line, comments=True)
-    assert args[0] == "mplan-xl", line
+    """Run the example *line* in *cwd* as a shell would (``mplan-xl a && mplan-xl b``: b only when a exits 0);
+    the exit code and output of the last command run."""
     before = Path.cwd()
     os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, args[1:], env={"MPLAN_LANG": ""})
+        for words in invocations(line):
+            result = CliRunner().invoke(main, words[1:], env={"MPLAN_LANG": ""})
+            if result.exit_code != 0:
+                break
     finally:
         os.chdir(before)
     return result.exit_code, result.output

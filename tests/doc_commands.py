@@ -1,7 +1,7 @@
 """The command examples of the README, the docs and ``--help``, run as a user runs them.
 
 :func:`workspace` writes into a folder the files the examples name (a plan of 2027, its accounts export, a folder
-of returned plans, a plan of an older template, two versions of a plan); :func:`run_example` runs one example line
+of returned plans (``retours/``, ``returned/``), a plan of an older template, two versions of a plan); :func:`run_example` runs one example line
 there through the real command line and gives its exit code and output. :func:`command_blocks` finds the examples
 in a Markdown page: the lines starting with ``mplan-xl`` of its ```bash / ```console blocks.
 """
@@ -42,7 +42,9 @@ def workspace(folder: Path) -> Path:
     (folder / "retours").mkdir()
     shutil.copy(folder / "plan-2027.xlsx", folder / "retours" / "plan-atelier.xlsx")
     cli("demo", str(folder / "retours" / "plan-bistrot.xlsx"), "--year", "2027", "--company", "Bistrot Lune")
+    shutil.copytree(folder / "retours", folder / "returned")
     shutil.copy(FIXTURES / "v2.0.0-demo-fr.xlsx", folder / "ancien-plan.xlsx")
+    shutil.copy(FIXTURES / "v2.0.0-demo-fr.xlsx", folder / "old-plan.xlsx")
     shutil.copy(folder / "plan-2027.xlsx", folder / "plan-v1.xlsx")
     cli("demo", str(folder / "plan-v2.xlsx"), "--year", "2027", "--with-errors")
     return folder

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mplan_xl.cli import main
-from mplan_xl.cli_help import EXAMPLES, SHORT_EXAMPLES
+from mplan_xl.cli_help import EXAMPLES, SHORT_EXAMPLES, examples
 
 from doc_commands import invocations, run_example, workspace
 
@@ -29,16 +29,18 @@ def test_mplan_xl_alone_prints_the_short_french_usage_with_three_examples():
 def test_mplan_xl_alone_in_english():
     result = CliRunner().invoke(main, [], env=ENGLISH)
     assert result.exit_code == 2 and result.output.startswith("Usage: mplan-xl COMMAND") and "Examples:" in result.output
+    assert "  mplan-xl check returned/" in result.output.splitlines()
 
 
 @pytest.mark.parametrize("name", sorted(main.commands))
 def test_every_help_ends_with_its_examples_in_french_and_in_english(name):
     assert EXAMPLES.get(name), name
-    for env, args, heading in ((FRENCH, [], "Exemples :"), (ENGLISH, [], "Examples:"), (FRENCH, ["--lang", "en"],
-                                                                                         "Examples:")):
+    for env, args, lang in ((FRENCH, [], "fr"), (ENGLISH, [], "en"), (FRENCH, ["--lang", "en"], "en")):
         page = CliRunner().invoke(main, [name, "--help", *args], env=env).output
         tail = page.rstrip().splitlines()[-len(EXAMPLES[name]) - 1:]
-        assert tail == [heading, *(f"  {line}" for line in EXAMPLES[name])], page
+        heading = "Exemples :" if lang == "fr" else "Examples:"
+        assert tail == [heading, *(f"  {line}" for line in examples(name, lang))], page
+    assert "retours/" not in " ".join(examples(name, "en"))
 
 
 def test_defaults_are_shown_as_their_value():
@@ -54,7 +56,7 @@ def inputs(tmp_path_factory):
     return workspace(tmp_path_factory.mktemp("inputs") / "w")
 
 
-@pytest.mark.parametrize("line", sorted({line for lines in EXAMPLES.values() for line in lines}))
+@pytest.mark.parametrize("line", sorted({line for name in EXAMPLES for lang in ("fr", "en") for line in examples(name, lang)}))
 def test_every_help_example_runs(line, inputs, tmp_path):
     folder = tmp_path / "w"
     shutil.copytree(inputs, folder)

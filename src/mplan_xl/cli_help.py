@@ -41,6 +41,27 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "approve": ("mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb",),
 }
 
+#: The examples' French file names and their English ones (``--help`` in English).
+_ENGLISH_NAMES = (("retours/", "returned/"), ("annotes/", "annotated/"), ("rapport.xlsx", "report.xlsx"),
+                  ("ancien-plan.xlsx", "old-plan.xlsx"), ("plan-2027-reel.xlsx", "plan-2027-actual.xlsx"),
+                  ("rapprochement.json", "matching.json"), ("ecarts.xlsx", "changes.xlsx"),
+                  ("portefeuille.xlsx", "portfolio.xlsx"))
+
+
+def examples(name: str, lang: str) -> tuple[str, ...]:
+    """The examples of command *name* ("" for ``mplan-xl`` itself) in *lang*: the same commands, the file names
+    in that language.
+
+    >>> examples("check", "en")[0]
+    'mplan-xl check returned/'
+    """
+    lines = EXAMPLES.get(name, ())
+    if lang == "en":
+        for french_name, english_name in _ENGLISH_NAMES:
+            lines = tuple(line.replace(french_name, english_name) for line in lines)
+    return lines
+
+
 _SHORT_USAGE = {
     "title": Label("mplan-xl : le plan marketing opérationnel annuel dans un classeur Excel, avec Python derrière.",
                    "mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."),
@@ -56,14 +77,14 @@ _SHORT_USAGE = {
 def short_usage(lang: str, commands: Sequence[str]) -> str:
     """What ``mplan-xl`` without arguments prints: the usage line, what it is, three examples, where the help is."""
     t = {key: label(lang) for key, label in _SHORT_USAGE.items()}
-    lines = [t["usage"], "", t["title"], "", t["examples"], *(f"  {line}" for line in SHORT_EXAMPLES), "",
+    lines = [t["usage"], "", t["title"], "", t["examples"], *(f"  {line}" for line in examples("", lang)), "",
              t["commands"].format(names=", ".join(commands)), t["more"]]
     return "\n".join(lines)
 
 
 def examples_text(name: str, lang: str) -> str:
     """The examples section that ends command *name*'s help ("" for ``mplan-xl --help``)."""
-    lines = EXAMPLES.get(name, ())
+    lines = examples(name, lang)
     return "\n\n" + _SHORT_USAGE["examples"](lang) + "\n" + "\n".join(f"  {line}" for line in lines) if lines else ""
 
 #: The commands' descriptions (their docstrings), by command name ("" for the group).
@@ -273,5 +294,5 @@ def _plain_defaults(page: str) -> str:
     return re.sub(r"(\[(?:default:|défaut :)\s+)\(([^()\]]*)\)", r"\1\2", page)
 
 
-__all__ = ["EXAMPLES", "FRENCH", "FRENCH_COMMANDS", "HelpCommand", "HelpGroup", "SHORT_EXAMPLES", "examples_text",
+__all__ = ["EXAMPLES", "examples", "FRENCH", "FRENCH_COMMANDS", "HelpCommand", "HelpGroup", "SHORT_EXAMPLES", "examples_text",
            "french", "localized_help", "short_usage"]

@@ -134,3 +134,19 @@ def test_the_quick_start_installs_in_a_virtual_environment_on_the_python_pyproje
     assert block.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && mplan-xl ")
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
     assert requires == ">=3.11" and re.search(r"Python 3\.11 ou plus récent", text) and "Python 3.11 or later" in text
+
+
+def test_the_reference_lists_every_option_of_every_command():
+    """The reference's table of options is the command line's, both ways: an option added, renamed or removed in the
+    CLI fails here until docs/reference.md follows."""
+    import re
+
+    from mplan_xl.cli import main
+
+    text = (DOCS_DIR / "reference.md").read_text(encoding="utf-8")
+    documented = {m.group(1): set(re.findall(r"`([^`]+)`", m.group(2)))
+                  for m in re.finditer(r"^\| `([a-z]+)` \| [^|]* \| (.+) \|$", text, re.M)}
+    actual = {name: {"/".join(sorted(p.opts, key=len)) for p in command.params
+                     if p.param_type_name == "option" and not getattr(p, "hidden", False)} | {"-h/--help"}
+              for name, command in main.commands.items()}
+    assert documented == actual

@@ -63,7 +63,7 @@ force_option = click.option("--force", is_flag=True, help="Replace the output if
                                                           "output is replaced only with --force).")
 protect_option = click.option("--protect", is_flag=True,
                               help="Protect the sheets (no password): computed cells cannot be typed over, but sorting, "
-                                   "deleting rows and growing tables are blocked (see README).")
+                                   "deleting rows and growing tables are blocked (see docs/reference.md).")
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 

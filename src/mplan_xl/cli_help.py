@@ -158,9 +158,9 @@ FRENCH = {
         "xlwings : fonctions MPLAN_ calculées par Python (.xlsm, Excel Windows) ; native : formules Excel simples "
         "(.xlsx, tout Excel, Mac, web, LibreOffice). Par défaut : selon l'extension de OUT.",
     "Protect the sheets (no password): computed cells cannot be typed over, but sorting, deleting rows and growing "
-    "tables are blocked (see README).":
+    "tables are blocked (see docs/reference.md).":
         "Protège les feuilles (sans mot de passe) : les cellules calculées ne peuvent être écrasées, mais trier, "
-        "supprimer des lignes et agrandir les tableaux sont bloqués (voir le README).",
+        "supprimer des lignes et agrandir les tableaux sont bloqués (voir docs/reference.md).",
     "Replace the output if it exists (every command: an existing output is replaced only with --force).":
         "Remplace la sortie si elle existe (toutes les commandes : une sortie existante n'est remplacée "
         "qu'avec --force).",

@@ -44,11 +44,12 @@ def test_every_help_ends_with_its_examples_in_french_and_in_english(name):
 
 
 def test_defaults_are_shown_as_their_value():
-    page = CliRunner().invoke(main, ["new", "--help"], env=FRENCH).output
-    assert "[défaut : fr]" in " ".join(page.split()).replace("[défaut : ", "[défaut : ")
-    assert "(fr)" not in page and "[défaut : EUR]" in page
-    english = CliRunner().invoke(main, ["new", "--help"], env=ENGLISH).output
+    page = " ".join(CliRunner().invoke(main, ["new", "--help"], env=FRENCH).output.split())
+    assert "[défaut : fr]" in page and "(fr)" not in page and "[défaut : EUR]" in page
+    english = " ".join(CliRunner().invoke(main, ["new", "--help"], env=ENGLISH).output.split())
     assert "[default: fr]" in english and "(fr)" not in english
+    check = " ".join(CliRunner().invoke(main, ["check", "--help"], env=FRENCH).output.split())
+    assert "[défaut : 30; x>=1]" in check and "30.0" not in check
 
 
 @pytest.fixture(scope="module")

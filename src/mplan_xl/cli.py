@@ -174,7 +174,7 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @lang_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell "
@@ -424,7 +424,7 @@ _CONSOLIDATE_TEXT = {
 @click.option("--out", "portfolio_alias", type=click.Path(dir_okay=False), default=None, hidden=True)
 @force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 @lang_option
 def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfolio_alias: str | None, force: bool,
@@ -494,7 +494,7 @@ _APPROVE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
 @lang_option
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit for reading the file, in seconds.")
 def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
@@ -538,7 +538,7 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
               help="Write the differences to this file (atomically) instead of the standard output.")
 @force_option
 @lang_option
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 def diff_command(old: str, new: str, fmt: str | None, output: str | None, force: bool, lang: str,
                  timeout: float) -> None:

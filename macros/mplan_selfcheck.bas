@@ -4,7 +4,7 @@ Attribute VB_Name = "mplan_selfcheck"
 Option Explicit
 
 Private Const EXPECTED_XLWINGS As String = "0.37.8"
-Private Const EXPECTED_MPLAN As String = "0.1.0"
+Private Const EXPECTED_MPLAN As String = "1.0.0"
 
 Public Function MplanSelfCheck() As Boolean
     Dim answer As String, problem As String, found As String, parts() As String
@@ -60,22 +60,22 @@ Private Function MplanCheckText(key As String) As String
     If MplanLanguage() = "en" Then
         Select Case key
         Case "title": MplanCheckText = "Marketing plan: Python is not ready"
-        Case "no_python": MplanCheckText = "Python cannot be found on this computer: the columns computed by the MPLAN_ functions will not update." & vbLf & "" & vbLf & "To do (once): install Python 3, then in a command prompt:" & vbLf & "    pip install mplan-xl==0.1.0 xlwings==0.37.8"
-        Case "no_xlwings": MplanCheckText = "Python answers, but xlwings is not installed in it." & vbLf & "" & vbLf & "To do: pip install xlwings==0.37.8 mplan-xl==0.1.0"
-        Case "no_mplan": MplanCheckText = "Python and xlwings answer, but mplan-xl is not installed." & vbLf & "" & vbLf & "To do: pip install mplan-xl==0.1.0"
+        Case "no_python": MplanCheckText = "Python cannot be found on this computer: the columns computed by the MPLAN_ functions will not update." & vbLf & "" & vbLf & "To do (once): install Python 3, then in a command prompt:" & vbLf & "    pip install mplan-xl==1.0.0 xlwings==0.37.8"
+        Case "no_xlwings": MplanCheckText = "Python answers, but xlwings is not installed in it." & vbLf & "" & vbLf & "To do: pip install xlwings==0.37.8 mplan-xl==1.0.0"
+        Case "no_mplan": MplanCheckText = "Python and xlwings answer, but mplan-xl is not installed." & vbLf & "" & vbLf & "To do: pip install mplan-xl==1.0.0"
         Case "xlwings_version": MplanCheckText = "This workbook expects xlwings 0.37.8, Python has xlwings {found}: xlwings' VBA module and DLL must be of the same version." & vbLf & "" & vbLf & "To do: pip install xlwings==0.37.8"
-        Case "mplan_version": MplanCheckText = "This workbook was made by mplan-xl 0.1.0, Python has mplan-xl {found} (another major version)." & vbLf & "" & vbLf & "To do: pip install mplan-xl==0.1.0, or generate the workbook again with the installed version."
+        Case "mplan_version": MplanCheckText = "This workbook was made by mplan-xl 1.0.0, Python has mplan-xl {found} (another major version)." & vbLf & "" & vbLf & "To do: pip install mplan-xl==1.0.0, or generate the workbook again with the installed version."
         Case "no_dll": MplanCheckText = "xlwings 0.37.8 is installed but its DLL (xlwings64-0.37.8.dll) is missing next to python.exe." & vbLf & "" & vbLf & "To do: pip install --force-reinstall xlwings==0.37.8"
         Case "footer": MplanCheckText = "" & vbLf & "" & vbLf & "Meanwhile the values already computed stay on display. Without Python, the same plan as an .xlsx file (mplan-xl new plan.xlsx) computes everything with native Excel formulas. Help: docs/windows-setup.md."
         End Select
     Else
         Select Case key
         Case "title": MplanCheckText = "Plan marketing : Python n'est pas prêt"
-        Case "no_python": MplanCheckText = "Python est introuvable sur ce poste : les colonnes calculées par les fonctions MPLAN_ ne se mettront pas à jour." & vbLf & "" & vbLf & "À faire (une fois) : installez Python 3, puis dans une invite de commandes :" & vbLf & "    pip install mplan-xl==0.1.0 xlwings==0.37.8"
-        Case "no_xlwings": MplanCheckText = "Python répond, mais xlwings n'y est pas installé." & vbLf & "" & vbLf & "À faire : pip install xlwings==0.37.8 mplan-xl==0.1.0"
-        Case "no_mplan": MplanCheckText = "Python et xlwings répondent, mais mplan-xl n'est pas installé." & vbLf & "" & vbLf & "À faire : pip install mplan-xl==0.1.0"
+        Case "no_python": MplanCheckText = "Python est introuvable sur ce poste : les colonnes calculées par les fonctions MPLAN_ ne se mettront pas à jour." & vbLf & "" & vbLf & "À faire (une fois) : installez Python 3, puis dans une invite de commandes :" & vbLf & "    pip install mplan-xl==1.0.0 xlwings==0.37.8"
+        Case "no_xlwings": MplanCheckText = "Python répond, mais xlwings n'y est pas installé." & vbLf & "" & vbLf & "À faire : pip install xlwings==0.37.8 mplan-xl==1.0.0"
+        Case "no_mplan": MplanCheckText = "Python et xlwings répondent, mais mplan-xl n'est pas installé." & vbLf & "" & vbLf & "À faire : pip install mplan-xl==1.0.0"
         Case "xlwings_version": MplanCheckText = "Ce classeur attend xlwings 0.37.8, Python a xlwings {found} : le module VBA et la DLL de xlwings doivent être de la même version." & vbLf & "" & vbLf & "À faire : pip install xlwings==0.37.8"
-        Case "mplan_version": MplanCheckText = "Ce classeur a été créé par mplan-xl 0.1.0, Python a mplan-xl {found} (version majeure différente)." & vbLf & "" & vbLf & "À faire : pip install mplan-xl==0.1.0, ou régénérez le classeur avec la version installée."
+        Case "mplan_version": MplanCheckText = "Ce classeur a été créé par mplan-xl 1.0.0, Python a mplan-xl {found} (version majeure différente)." & vbLf & "" & vbLf & "À faire : pip install mplan-xl==1.0.0, ou régénérez le classeur avec la version installée."
         Case "no_dll": MplanCheckText = "xlwings 0.37.8 est installé mais sa DLL (xlwings64-0.37.8.dll) manque à côté de python.exe." & vbLf & "" & vbLf & "À faire : pip install --force-reinstall xlwings==0.37.8"
         Case "footer": MplanCheckText = "" & vbLf & "" & vbLf & "En attendant, les valeurs déjà calculées restent affichées. Sans Python, le même plan au format .xlsx (mplan-xl new plan.xlsx) calcule tout en formules Excel natives. Aide : docs/windows-setup.md."
         End Select

@@ -320,7 +320,7 @@ def test_portfolio_recalculates_in_libreoffice(folder, loaded, tmp_path):
 
 
 def test_years_join_on_stable_ids_after_a_rollover(folder, tmp_path):
-    """The README's year-over-year query: this year's actions and the verdict next year's Bilan N-1 gives them."""
+    """The reference's year-over-year query: this year's actions and the verdict next year's Bilan N-1 gives them."""
     from mplan_xl.portfolio.consolidate import connect
     from mplan_xl.year.rollover import rollover
 

@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names __getattr__ loads on first use, seen by type checkers and IDEs
@@ -25,10 +24,7 @@ if TYPE_CHECKING:  # the names __getattr__ loads on first use, seen by type chec
     from .workbook.builder import build_workbook, new_workbook
     from .workbook.demo import demo_workbook
 
-try:
-    __version__ = version("mplan-xl")
-except PackageNotFoundError:  # a source tree on sys.path, not installed
-    __version__ = "0+unknown"
+from ._version import __version__
 
 #: Public name -> module that defines it.
 _API = {

@@ -11,11 +11,81 @@ when one is missing). :class:`HelpCommand` shows them in the language of
 from __future__ import annotations
 
 import inspect
-from typing import Any
+import re
+import sys
+from typing import Any, Sequence
 
 import click
 
+from ..core.errors import EXIT_USAGE
+from ..core.vocabulary import Label
 from .cli_errors import MplanGroup, user_lang
+
+#: The three examples of ``mplan-xl`` without arguments: write a plan, check the returned ones, try the demo.
+SHORT_EXAMPLES = ('mplan-xl new plan.xlsx --company "Atelier Lumen" --year 2027',
+                  "mplan-xl check retours/",
+                  "mplan-xl demo demo.xlsx --lang en")
+#: The examples that end each command's ``--help`` (they are run as written by tests/test_cli_help.py: each
+#: names only options the command has).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": SHORT_EXAMPLES,   # mplan-xl --help
+    "new": ('mplan-xl new plan.xlsx --company "Atelier Lumen" --year 2027 --envelope 60000',
+            "mplan-xl new plan.xlsm --lang en"),
+    "demo": ("mplan-xl demo demo.xlsx", "mplan-xl demo demo.xlsx --fec demo-fec.txt --force"),
+    "check": ("mplan-xl check retours/", "mplan-xl check retours/ --annotate annotes/ --format xlsx -o rapport.xlsx"),
+    "rollover": ("mplan-xl rollover plan-2027.xlsx -o plan-2028.xlsx",),
+    "upgrade": ("mplan-xl upgrade ancien-plan.xlsx -o plan.xlsx",),
+    "actuals": ("mplan-xl actuals plan-2027.xlsx fec-2027.txt -o plan-2027-reel.xlsx --report rapprochement.json",),
+    "diff": ("mplan-xl diff plan-v1.xlsx plan-v2.xlsx", "mplan-xl diff plan-v1.xlsx plan-v2.xlsx -o ecarts.xlsx"),
+    "consolidate": ("mplan-xl consolidate retours/ --db plans.duckdb -o portefeuille.xlsx",),
+    "approve": ("mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb",),
+}
+
+#: The examples' French file names and their English ones (``--help`` in English).
+_ENGLISH_NAMES = (("retours/", "returned/"), ("annotes/", "annotated/"), ("rapport.xlsx", "report.xlsx"),
+                  ("ancien-plan.xlsx", "old-plan.xlsx"), ("plan-2027-reel.xlsx", "plan-2027-actual.xlsx"),
+                  ("rapprochement.json", "matching.json"), ("ecarts.xlsx", "changes.xlsx"),
+                  ("portefeuille.xlsx", "portfolio.xlsx"))
+
+
+def examples(name: str, lang: str) -> tuple[str, ...]:
+    """The examples of command *name* ("" for ``mplan-xl`` itself) in *lang*: the same commands, the file names
+    in that language.
+
+    >>> examples("check", "en")[0]
+    'mplan-xl check returned/'
+    """
+    lines = EXAMPLES.get(name, ())
+    if lang == "en":
+        for french_name, english_name in _ENGLISH_NAMES:
+            lines = tuple(line.replace(french_name, english_name) for line in lines)
+    return lines
+
+
+_SHORT_USAGE = {
+    "title": Label("mplan-xl : le plan marketing opérationnel annuel dans un classeur Excel, avec Python derrière.",
+                   "mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."),
+    "usage": Label("Utilisation : mplan-xl COMMANDE [OPTIONS] [ARGUMENTS]...",
+                   "Usage: mplan-xl COMMAND [OPTIONS] [ARGS]..."),
+    "examples": Label("Exemples :", "Examples:"),
+    "commands": Label("Commandes : {names}", "Commands: {names}"),
+    "more": Label("Aide d'une commande : mplan-xl COMMANDE --help ; tout : mplan-xl --help",
+                  "Help on a command: mplan-xl COMMAND --help; everything: mplan-xl --help"),
+}
+
+
+def short_usage(lang: str, commands: Sequence[str]) -> str:
+    """What ``mplan-xl`` without arguments prints: the usage line, what it is, three examples, where the help is."""
+    t = {key: label(lang) for key, label in _SHORT_USAGE.items()}
+    lines = [t["usage"], "", t["title"], "", t["examples"], *(f"  {line}" for line in examples("", lang)), "",
+             t["commands"].format(names=", ".join(commands)), t["more"]]
+    return "\n".join(lines)
+
+
+def examples_text(name: str, lang: str) -> str:
+    """The examples section that ends command *name*'s help ("" for ``mplan-xl --help``)."""
+    lines = examples(name, lang)
+    return "\n\n" + _SHORT_USAGE["examples"](lang) + "\n" + "\n".join(f"  {line}" for line in lines) if lines else ""
 
 #: The commands' descriptions (their docstrings), by command name ("" for the group).
 FRENCH_COMMANDS = {
@@ -88,9 +158,9 @@ FRENCH = {
         "xlwings : fonctions MPLAN_ calculées par Python (.xlsm, Excel Windows) ; native : formules Excel simples "
         "(.xlsx, tout Excel, Mac, web, LibreOffice). Par défaut : selon l'extension de OUT.",
     "Protect the sheets (no password): computed cells cannot be typed over, but sorting, deleting rows and growing "
-    "tables are blocked (see README).":
+    "tables are blocked (see docs/reference.md).":
         "Protège les feuilles (sans mot de passe) : les cellules calculées ne peuvent être écrasées, mais trier, "
-        "supprimer des lignes et agrandir les tableaux sont bloqués (voir le README).",
+        "supprimer des lignes et agrandir les tableaux sont bloqués (voir docs/reference.md).",
     "Replace the output if it exists (every command: an existing output is replaced only with --force).":
         "Remplace la sortie si elle existe (toutes les commandes : une sortie existante n'est remplacée "
         "qu'avec --force).",
@@ -182,11 +252,19 @@ class HelpGroup(MplanGroup):
     def get_help(self, ctx: click.Context) -> str:
         return localized_help(self, ctx, super().get_help)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:   # ``mplan-xl`` alone: the short usage, not the whole help
+            click.echo(short_usage(user_lang(self.args_given), self.list_commands(ctx)), err=True)
+            sys.exit(EXIT_USAGE)
+        return super().parse_args(ctx, args)
+
 
 def localized_help(command: click.Command, ctx: click.Context, render: Any) -> str:
     """*command*'s help page rendered by *render(ctx)*, in French unless the user's language is English."""
-    if user_lang(getattr(ctx.find_root().command, "args_given", None)) == "en":
-        return render(ctx)
+    lang = user_lang(getattr(ctx.find_root().command, "args_given", None))
+    examples = examples_text("" if isinstance(command, click.Group) else command.name or "", lang)
+    if lang == "en":
+        return _plain_defaults(render(ctx)) + examples
     commands = ({"": command, **command.commands} if isinstance(command, click.Group)
                 else {command.name or "": command})
     saved_commands = {name: c.help for name, c in commands.items()}
@@ -204,7 +282,17 @@ def localized_help(command: click.Command, ctx: click.Context, render: Any) -> s
             param.help = text
     for english, translated in _CLICK_WORDS:
         page = page.replace(english, translated)
-    return page
+    return _plain_defaults(page) + examples
 
 
-__all__ = ["FRENCH", "FRENCH_COMMANDS", "HelpCommand", "HelpGroup", "french", "localized_help"]
+def _plain_defaults(page: str) -> str:
+    """click shows a default given as a text in brackets (``[défaut : (fr)]``): shown as the value (``[défaut : fr]``).
+
+    >>> _plain_defaults("--lang [fr|en]  Langue.  [défaut :\\n    (fr)]")
+    '--lang [fr|en]  Langue.  [défaut :\\n    fr]'
+    """
+    return re.sub(r"(\[(?:default:|défaut :)\s+)\(([^()\]]*)\)", r"\1\2", page)
+
+
+__all__ = ["EXAMPLES", "examples", "FRENCH", "FRENCH_COMMANDS", "HelpCommand", "HelpGroup", "SHORT_EXAMPLES", "examples_text",
+           "french", "localized_help", "short_usage"]

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
+from .. import __version__
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError, finding_line
 from ..core.plan import CURRENCIES
 from ..core.vocabulary import LANGUAGES, Label
@@ -63,7 +64,7 @@ force_option = click.option("--force", is_flag=True, help="Replace the output if
                                                           "output is replaced only with --force).")
 protect_option = click.option("--protect", is_flag=True,
                               help="Protect the sheets (no password): computed cells cannot be typed over, but sorting, "
-                                   "deleting rows and growing tables are blocked (see README).")
+                                   "deleting rows and growing tables are blocked (see docs/reference.md).")
 year_option = click.option("--year", type=int, default=None, help="Plan year (default: next year).")
 
 
@@ -88,7 +89,7 @@ def one_output(out: str | None, output: str | None) -> str:
 
 
 @click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mplan-xl")
+@click.version_option(version=__version__, prog_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
 
@@ -174,7 +175,7 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @lang_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell "
@@ -425,7 +426,7 @@ _CONSOLIDATE_TEXT = {
 @click.option("--out", "portfolio_alias", type=click.Path(dir_okay=False), default=None, hidden=True)
 @force_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 @lang_option
 def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfolio_alias: str | None, force: bool,
@@ -494,7 +495,7 @@ _APPROVE_TEXT = {
 @click.option("--db", required=True, type=click.Path(),
               help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
 @lang_option
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit for reading the file, in seconds.")
 def approve(plan: str, db: str, lang: str, timeout: float) -> None:
     """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
@@ -538,7 +539,7 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
               help="Write the differences to this file (atomically) instead of the standard output.")
 @force_option
 @lang_option
-@click.option("--timeout", type=Number(min=1), default=30.0, show_default=True,
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 def diff_command(old: str, new: str, fmt: str | None, output: str | None, force: bool, lang: str,
                  timeout: float) -> None:

@@ -18,8 +18,9 @@ PlanError           2          plan settings out of range (year, language, curre
 UnreadableWorkbook  1          a file cannot be read as a workbook
 DatabaseError       1          the database cannot be opened, read or written
 ApprovalRefused     1          a plan with errors cannot be approved
-RolloverRefused     1          the plan read has findings that block a rollover
-UpgradeRefused      1          the plan read cannot be upgraded (unreadable, not a plan, newer template...)
+PlanRefused         1          the plan read has findings that block the command (base of the two below)
+RolloverRefused     1          the plan read has findings that block a rollover (in ``year.rollover``)
+UpgradeRefused      1          the plan read cannot be upgraded: unreadable, not a plan... (``year.upgrade``)
 FecError            1          the accounts export is not a FEC
 FecRefused          1          the FEC has no expense entry of the plan year (``actuals``)
 RulesError          1          the mapping table of ``actuals`` cannot be used
@@ -141,6 +142,24 @@ def blocking_lines(blocking: Sequence[Finding], lang: str) -> list[str]:
     return [_BLOCKING(lang)] + [finding_line(f, lang) for f in blocking]
 
 
+class PlanRefused(MplanError):
+    """A command refuses the plan it read because of blocking findings (:class:`RolloverRefused`,
+    :class:`UpgradeRefused`, beside their commands); ``report`` (the check's file report) holds every finding.
+    A subclass gives its ``message``, formatted with ``path``, ``count`` and ``codes``."""
+
+    message: Label
+
+    def __init__(self, path: Any, report: Any, blocking: Sequence[Finding]):
+        self.report = report
+        self.blocking = list(blocking)
+        super().__init__(self.message, path=path, count=len(blocking),
+                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
+
+    def lines(self, lang: str = "fr") -> list[str]:
+        """The message, then the heading and one line per blocking finding."""
+        return [self.text(lang), *blocking_lines(self.blocking, lang)]
+
+
 class DatabaseError(MplanError):
     """The database cannot be opened, read or written (locked, unreachable, refused, not ours)."""
 
@@ -220,4 +239,4 @@ class PackageError(Exception):
 
 __all__ = ["ApprovalRefused", "BuildError", "DatabaseError", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "FecError",
            "FecRefused", "Label", "MplanError", "OutputError", "PackageError", "PlanError", "PlanNotUsable",
-           "RulesError", "UnreadableWorkbook", "UsageError", "FecProblem", "blocking_lines", "finding_line"]
+           "PlanRefused", "RulesError", "UnreadableWorkbook", "UsageError", "FecProblem", "blocking_lines", "finding_line"]

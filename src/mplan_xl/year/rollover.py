@@ -96,7 +96,7 @@ from ..check.report import UNREADABLE, FileReport
 from ..check.validator import Inspected, check_file, inspect_file
 from ..core import metrics, schema
 from ..core.computed import PlanContext, compute_row
-from ..core.errors import MplanError, UsageError, blocking_lines
+from ..core.errors import PlanRefused, UsageError
 from ..core.numbers import parse_localized_number, to_number
 from ..core.plan import Identity, Plan, Row, check_language, id_key, id_text
 from ..core.rules import ERROR, RULES, Finding
@@ -106,21 +106,11 @@ from ..read.outputs import check_outputs
 from ..read.plan_reader import LocatedPlan, named_value, thresholds
 from ..workbook.builder import build_workbook
 
-_ROLLOVER_REFUSED = Label("{path} : reprise impossible, {count} constat(s) bloquant(s) : {codes}",
-                          "{path}: cannot roll over, {count} blocking finding(s): {codes}")
-
-
-class RolloverRefused(MplanError):
+class RolloverRefused(PlanRefused):
     """The source plan has findings that block a rollover; ``report`` holds them all."""
 
-    def __init__(self, path: str | os.PathLike, report: FileReport, blocking: Sequence[Finding]):
-        self.report = report
-        self.blocking = list(blocking)
-        super().__init__(_ROLLOVER_REFUSED, path=path, count=len(blocking),
-                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
-
-    def lines(self, lang: str = "fr") -> list[str]:
-        return [self.text(lang), *blocking_lines(self.blocking, lang)]
+    message = Label("{path} : reprise impossible, {count} constat(s) bloquant(s) : {codes}",
+                    "{path}: cannot roll over, {count} blocking finding(s): {codes}")
 
 
 #: Rule categories whose errors stop a rollover.

@@ -46,12 +46,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..check.report import UNREADABLE, FileReport
 from ..check.validator import Inspected, check_file, inspect_file
 from ..core import schema, versions
-from ..core.errors import MplanError, PlanNotUsable, blocking_lines
+from ..core.errors import PlanNotUsable, PlanRefused
 from ..core.plan import CURRENCIES, Identity, Plan, check_language, id_text
 from ..core.rules import ERROR, Finding
 from ..core.vocabulary import Label
@@ -61,24 +61,17 @@ from ..read.plan_reader import LocatedPlan, blank, named_value, thresholds
 from ..workbook.builder import build_workbook, runtime_for
 from .rollover import is_blocking
 
-_UPGRADE_REFUSED = Label("{path} : mise à niveau impossible, {count} constat(s) bloquant(s) : {codes}",
-                         "{path}: cannot upgrade, {count} blocking finding(s): {codes}")
-
-
-class UpgradeRefused(MplanError):
+class UpgradeRefused(PlanRefused):
     """The plan read cannot be moved into the current template (it cannot be read, is not a plan, comes from a
     newer template, or its structure is broken so its content cannot be located); ``report`` holds every finding."""
 
-    def __init__(self, path: str | os.PathLike, report: FileReport, blocking: Sequence[Finding]):
-        self.report = report
-        self.blocking = list(blocking)
-        super().__init__(_UPGRADE_REFUSED, path=path, count=len(blocking),
-                         codes=", ".join(dict.fromkeys(f.code for f in blocking)))
+    message = Label("{path} : mise à niveau impossible, {count} constat(s) bloquant(s) : {codes}",
+                    "{path}: cannot upgrade, {count} blocking finding(s): {codes}")
 
     def lines(self, lang: str = "fr") -> list[str]:
-        lines = [self.text(lang), *blocking_lines(self.blocking, lang)]
         hints = dict.fromkeys(f.hint for f in self.blocking if f.hint)
-        return lines + [f"  → {hint}" for hint in hints]
+        return super().lines(lang) + [f"  → {hint}" for hint in hints]
+
 
 _TEXT = {
     "no_year": Label("{path} : année du plan introuvable (cellule « Année » de la feuille Accueil, nommée {name}) : "

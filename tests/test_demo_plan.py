@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from mplan_xl.core import schema
-from mplan_xl.workbook.demo import DEFAULT_COMPANY, SEEDED_ERRORS, demo_plan
+from mplan_xl.workbook.demo import SEEDED_ERRORS, demo_plan
+from mplan_xl.workbook.demo_data import DEFAULT_COMPANY
 from mplan_xl.core.plan import Plan, PlanError
 from mplan_xl.core.schema import Kind
 from mplan_xl.core.vocabulary import CHANNEL, LANGUAGES, Label, fold

@@ -20,7 +20,7 @@ from mplan_xl.excel import libreoffice
 from mplan_xl.workbook import layout
 from mplan_xl.workbook.dashboard_sheet import MONTHS, TEXTS
 from mplan_xl.workbook.synthesis import KPI_CURVE_TITLE
-from mplan_xl.workbook.demo import DEFAULT_COMPANY
+from mplan_xl.workbook.demo_data import DEFAULT_COMPANY
 
 from conftest import needs_libreoffice
 

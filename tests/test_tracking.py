@@ -15,7 +15,8 @@ import pytest
 from mplan_xl.core import schema
 from mplan_xl.workbook.builder import build_workbook
 from mplan_xl.core.computed import PlanContext, compute_row
-from mplan_xl.workbook.demo import PHASED_LINES, demo_plan
+from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.workbook.demo_data import PHASED_LINES
 from mplan_xl.check.validator import check_file
 
 from conftest import YEAR

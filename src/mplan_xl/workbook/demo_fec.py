@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..core.atomic import atomic_output
 from ..core.plan import Plan
-from .demo import IN_HOUSE
+from .demo_data import IN_HOUSE
 
 HEADER = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
           "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",

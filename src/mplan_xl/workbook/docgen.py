@@ -132,7 +132,8 @@ def _limits_md() -> list[str]:
 
 
 def demo_md() -> str:
-    from .demo import DEFAULT_COMPANY, SEEDED_ERRORS
+    from .demo import SEEDED_ERRORS
+    from .demo_data import DEFAULT_COMPANY
 
     lines = ["# The demo plan and its seeded errors", "",
              "Generated from `src/mplan_xl/workbook/demo.py` by `python -m mplan_xl.workbook.docgen`; do not edit by hand.", "",

@@ -1,0 +1,91 @@
+"""``mplan-xl check``: the batch validation of returned plans, its reports and ``--annotate``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..core.errors import UsageError
+from ..core.vocabulary import Label
+from .cli_errors import echo
+from .group import CHECK_EXTENSIONS, FORMATS, Number, force_option, format_of, lang_option, main, progress_bar
+
+
+_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
+                           "--format xlsx writes a workbook: give --output REPORT.xlsx")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format: text (terminal), json (stable, documented), xlsx (links to cells), junit (CI). "
+                   "Default: from OUTPUT's extension (.json, .xlsx, .xml), else text.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file (atomically) instead of the standard output.")
+@force_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
+@lang_option
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit code 1).")
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
+              help="Time limit per file, in seconds.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="Write into this folder a copy of each file with findings, each finding a note at its cell "
+                   "(an existing copy is replaced only with --force).")
+def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
+          strict: bool, timeout: float, annotate_dir: str | None) -> None:
+    """Validate returned workbooks (files or folders); files are only read.
+
+    With --annotate DIR, DIR/<same name> is a copy of each file with findings
+    where every finding is a note at its cell (highlighted), in the
+    workbook's language; unreadable files are listed, not copied. Lock files,
+    system files and mplan-xl's own outputs found in a folder are skipped.
+
+    Exit code: 0 when every file is valid, 1 when any has an error (or a
+    warning under --strict) or cannot be read, 2 for a usage error, 130 when
+    interrupted (Ctrl-C: the report of the files done, marked incomplete).
+    """
+    from ..check.validator import check as run_check
+    from ..core.atomic import atomic_output
+    from ..read.inputs import scan_paths
+    from ..read.outputs import check_outputs
+    from ..read.reader import Limits
+
+    fmt = fmt or format_of(output, CHECK_EXTENSIONS)
+    if fmt == "xlsx" and not output:
+        raise UsageError(_XLSX_NEEDS_OUTPUT)
+    files = scan_paths(paths)
+    copies = {}
+    if annotate_dir:
+        from ..check.annotate import prepare
+
+        copies = prepare(files, annotate_dir, force)
+    check_outputs([output], paths, force=force, kept=list(copies.values()), found=files)
+    with progress_bar(files) as on_done:
+        if annotate_dir:
+            from ..check.annotate import check_annotated
+
+            report, annotated = check_annotated(list(paths), copies, lang=lang, jobs=jobs, strict=strict,
+                                                limits=Limits(timeout_s=timeout), on_done=on_done)
+        else:
+            report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
+                               on_done=on_done)
+    if fmt == "xlsx":
+        assert output is not None   # refused above: --format xlsx needs --output
+        with atomic_output(output, force=force) as tmp:
+            report.write_xlsx(tmp)
+        echo(report.summary_line())
+    else:
+        text = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}[fmt]()
+        if output:
+            with atomic_output(output, force=force) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            echo(report.summary_line())
+        else:
+            echo(text, nl=not text.endswith("\n"))
+    if annotate_dir:
+        for line in annotated.lines(lang):
+            echo(line, err=True)
+    if report.pending:
+        echo("mplan-xl: " + report.summary_line(), err=True)
+    sys.exit(report.exit_code)

@@ -1,0 +1,143 @@
+"""The controller's portfolio: ``consolidate`` and ``approve``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..core.errors import finding_line
+from ..core.vocabulary import Label
+from .cli_errors import echo
+from .group import Number, STATUS_TEXT, force_option, lang_option, main, progress_bar
+
+
+# --- consolidate ---------------------------------------------------------------------------------------
+
+_CONSOLIDATE_TEXT = {
+    "summary": Label("{db} : {loaded} plan(s) chargé(s) ({added} nouveau(x), {replaced} remplacé(s), "
+                     "{reloaded} rechargé(s), {modified_after_approval} modifié(s) après approbation) ; "
+                     "{skipped} fichier(s) écarté(s)",
+                     "{db}: {loaded} plan(s) loaded ({added} new, {replaced} replaced, {reloaded} reloaded, "
+                     "{modified_after_approval} modified after approval); {skipped} file(s) skipped"),
+    "loaded": Label("  chargé  {path}  {company} {year}  ({warnings} avertissement(s))",
+                    "  loaded  {path}  {company} {year}  ({warnings} warning(s))"),
+    "skipped": Label("Fichiers écartés :", "Skipped files:"),
+    "skipped_file": Label("  {status}  {path}", "  {status}  {path}"),
+    "portfolio": Label("Portefeuille : {path}", "Portfolio: {path}"),
+    "ignored": Label("Ignorés (pas des plans) :", "Ignored (not plans):"),
+    "interrupted": Label("INCOMPLET : interrompu (Ctrl-C) ; {count} fichier(s) non examiné(s), les autres sont chargés ; "
+                         "portefeuille non écrit",
+                         "INCOMPLETE: interrupted (Ctrl-C); {count} file(s) not examined, the others are loaded; "
+                         "portfolio not written"),
+    "modified": Label("  modifié après approbation  {path}  {company} {year} : chiffres approuvés conservés, "
+                      "version enregistrée comme révision ({changes} différence(s))",
+                      "  modified after approval  {path}  {company} {year}: approved figures kept, "
+                      "version stored as a revision ({changes} difference(s))"),
+}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", required=True, type=click.Path(),
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db); "
+                   "a plan loaded again replaces its rows, an approved plan keeps its approved figures.")
+@click.option("--output", "-o", "portfolio", type=click.Path(dir_okay=False), default=None,
+              help="Portfolio workbook (.xlsx) to write from the whole database.")
+@click.option("--out", "portfolio_alias", type=click.Path(dir_okay=False), default=None, hidden=True)
+@force_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
+              help="Time limit per file, in seconds.")
+@lang_option
+def consolidate(paths: tuple[str, ...], db: str, portfolio: str | None, portfolio_alias: str | None, force: bool,
+                jobs: int | None, timeout: float, lang: str) -> None:
+    """Load every valid plan of PATHS (files or folders) into one database and a portfolio workbook.
+
+    Invalid and unreadable files are skipped and listed with their findings
+    (also stored in the database's findings table). Files are only read.
+    Exit code: 0 when every file was loaded, 1 when some were skipped or the
+    database cannot be opened or written (locked...), 2 for a usage error.
+    """
+    from ..portfolio.consolidate import consolidate as run_consolidate
+    from ..portfolio.database import display_name
+    from ..read.inputs import scan_paths
+    from ..read.reader import Limits
+
+    portfolio = portfolio or portfolio_alias   # --out: the name of earlier versions
+    text = _CONSOLIDATE_TEXT
+    with progress_bar(scan_paths(paths), "consolidate") as on_done:
+        result = run_consolidate(list(paths), db, out=portfolio, force=force, lang=lang, jobs=jobs,
+                                 limits=Limits(timeout_s=timeout), on_done=on_done)
+    outcomes = {k: sum(1 for p in result.loaded if p.outcome == k)
+                for k in ("added", "replaced", "reloaded", "modified_after_approval")}
+    echo(text["summary"](lang).format(db=display_name(db), loaded=len(result.loaded), skipped=len(result.skipped), **outcomes))
+    for plan in result.loaded:
+        if plan.outcome == "modified_after_approval":
+            echo(text["modified"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+                                                     changes=plan.diff.count()))
+            echo("".join("      " + line + "\n" for line in plan.diff.to_text(lang).splitlines()[1:]), nl=False)
+            continue
+        echo(text["loaded"](lang).format(path=plan.path, company=plan.company, year=plan.year,
+                                               warnings=plan.warnings))
+    if result.skipped:
+        echo(text["skipped"](lang))
+    for item in result.skipped:
+        status = item.note or STATUS_TEXT[item.status](lang)
+        echo(text["skipped_file"](lang).format(status=status, path=item.path))
+        if not item.note:
+            for finding in item.findings:
+                echo("  " + finding_line(finding, lang))
+    if result.ignored:
+        echo(text["ignored"](lang))
+    for item in result.ignored:
+        echo(text["skipped_file"](lang).format(status=item.note, path=item.path))
+    if result.portfolio:
+        echo(text["portfolio"](lang).format(path=result.portfolio))
+    if result.pending:
+        echo("mplan-xl: " + text["interrupted"](lang).format(count=len(result.pending)), err=True)
+    sys.exit(result.exit_code)
+
+# --- approve -------------------------------------------------------------------------------------------
+
+_APPROVE_TEXT = {
+    "approved": Label("Approuvé : {company} {year} ({path}, sha256 {sha}) dans {db}",
+                      "Approved: {company} {year} ({path}, sha256 {sha}) in {db}"),
+    "figures": Label("  budget prévisionnel {planned}, engagé {committed}, réel {actual} ; {objectives} objectif(s) "
+                     "dont {objectives_smart} SMART, {actions} action(s), {budget_lines} ligne(s) de budget, {kpis} KPI",
+                     "  planned budget {planned}, committed {committed}, actual {actual}; {objectives} objective(s), "
+                     "{objectives_smart} SMART, {actions} action(s), {budget_lines} budget line(s), {kpis} KPI(s)"),
+}
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--db", required=True, type=click.Path(),
+              help="DuckDB database file (created when missing) or PostgreSQL URI (postgresql://user@host/db).")
+@lang_option
+@click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
+              help="Time limit for reading the file, in seconds.")
+def approve(plan: str, db: str, lang: str, timeout: float) -> None:
+    """Record this version of a team's PLAN (company, year, sha256, figures) as approved in the database.
+
+    The plan is checked and loaded like consolidate does. A later consolidate
+    of a changed version keeps the approved figures, stores the new version as
+    a revision and reports it as modified after approval, with the diff.
+    Exit code: 0 approved, 1 refused (the plan has errors) or database error, 2 usage error.
+    """
+    from ..portfolio.consolidate import approve as run_approve
+    from ..portfolio.database import display_name
+    from ..read.reader import Limits
+
+    result = run_approve(plan, db, lang=lang, limits=Limits(timeout_s=timeout))
+    loaded = result.plan
+    echo(_APPROVE_TEXT["approved"](lang).format(company=loaded.company, year=loaded.year, path=plan,
+                                                      sha=loaded.sha256[:12], db=display_name(db)))
+    figures = {k: (_amount(v, lang) if isinstance(v, float) else v) for k, v in result.figures.items()}
+    echo(_APPROVE_TEXT["figures"](lang).format(**figures))
+
+
+def _amount(value: float, lang: str) -> str:
+    from ..core.numbers import format_number
+
+    return format_number(value, lang)

@@ -40,6 +40,7 @@ OWN_FINDINGS = {
     EDITED: ["column-unknown", "computed-overwritten"],
     "v2.0.0-demo-fr.xlsx": [],
     "v3.0.0-demo-fr.xlsx": [],
+    "v4.0.0-demo-fr.xlsx": [],
 }
 
 

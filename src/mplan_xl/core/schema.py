@@ -44,7 +44,7 @@ TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operat
 #: fraction shown as a percentage (0.15 for 15 %, where 3.0 held 15: every older reader misreads it); the KPI
 #: table's Nature column (level or year to date) and its Départ à date, which the target and attainment to date
 #: follow.
-TEMPLATE_VERSION = "4.0.0"
+TEMPLATE_VERSION = "4.1.0"
 
 #: Plan years the tools accept.
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -126,6 +126,20 @@ RELEASES: tuple[Release, ...] = (
         "Monthly KPIs",
         {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
          "mplan_selfcheck": "8a462a0bd98e555b", "ThisWorkbook": "8276d2d84a472c10"}),
+    _release("4.0.0", "b920945", {
+        **_AUDIT, "review": _REVIEW.format(rate="achievement"),
+        "objectives": _PLAN["objectives"] + " progress",
+        "actions": _PLAN["actions"] + " month_from month_to elapsed spread_monthly",
+        "budget": _PLAN["budget"] + " planned_phased planned_to_date actual_to_date variance_to_date",
+        "budget_months": "line_id series " + _MONTHS + " total to_date",
+        "kpis": _PLAN["kpis"].replace(" direction", " direction nature").replace(
+            " status", " baseline_to_date target_to_date actual_to_date attainment_to_date status"),
+        "kpi_months": "kpi_id series " + _MONTHS + " to_date",
+    }, _WORKSHEETS.replace("budget kpis", "budget budget_months kpis kpi_months"),
+        _SHEETS + "|Synthèse|Summary|Matrice SWOT|SWOT matrix|mplan_status|Budget mensuel|Monthly budget|KPI mensuels|"
+        "Monthly KPIs",
+        {**_XLWINGS_VBA, "xlwings_udfs": "af9665517f056972", "mplan_functions": "3ab30e8ae2492517",
+         "mplan_selfcheck": "5e1344ef40409eca", "ThisWorkbook": "8276d2d84a472c10"}),
 )
 
 # At most 9 digits a part: a longer run is no version (and would pass Python's integer-string limit).

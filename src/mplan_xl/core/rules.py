@@ -309,6 +309,12 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Le réel ({actual}) dépasse le prévisionnel ({planned}) de {excess}.",
            "Actual ({actual}) exceeds planned ({planned}) by {excess}."),
           ("Expliquez le dépassement ou révisez le prévisionnel.", "Explain the overrun or revise the plan.")),
+    _rule("budget-landing-over-plan", WARNING, "logic", ("Atterrissage au-delà du prévu", "Landing above plan"),
+          ("La ligne atterrit à {landing} ({basis}) pour {planned} prévus : {excess} de plus.",
+           "The line lands at {landing} ({basis}) against {planned} planned: {excess} more."),
+          ("Réduisez l'engagé ou la réestimation, ou faites approuver un virement depuis une autre ligne (feuille "
+           "Virements).", "Cut the commitment or the re-forecast, or have a transfer from another line approved "
+           "(Transfers sheet).")),
     _rule("months-disagree", ERROR, "logic", ("Mois et année en désaccord", "Months and year disagree"),
           ("Les mois « {series} » de la ligne {line} totalisent {months} ; la ligne indique {year} sur la feuille Budget.",
            "The '{series}' months of line {line} add up to {months}; the line says {year} on the Budget sheet."),

@@ -18,7 +18,7 @@ Example:
     >>> actions.column("objective_id").header("en")
     'Objective ID'
     >>> [c.key for c in actions.computed_columns]
-    ['budget', 'roi', 'month_from', 'month_to', 'elapsed', 'spread_monthly']
+    ['budget', 'roi', 'month_from', 'month_to', 'elapsed', 'spread_monthly', 'landing']
 """
 
 from __future__ import annotations
@@ -433,6 +433,8 @@ ACTIONS = Table(
         Column("elapsed", L("Part écoulée", "Elapsed"), Kind.PERCENT, width=9, computed=Tracking("elapsed")),
         Column("spread_monthly", L("Budget réparti par mois", "Spread budget per month"), Kind.MONEY, width=13,
                computed=Tracking("spread_monthly")),
+        Column("landing", L("Atterrissage", "Landing"), Kind.MONEY, width=14, total="sum",
+               computed=Tracking("action_landing")),
     ),
 )
 
@@ -457,6 +459,10 @@ BUDGET = Table(
         Column("planned", L("Prévisionnel", "Planned"), Kind.MONEY, required=True, minimum=0, width=14, total="sum"),
         Column("committed", L("Engagé", "Committed"), Kind.MONEY, minimum=0, width=14, total="sum"),
         Column("actual", L("Réel", "Actual"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("reforecast", L("Réestimation", "Re-forecast"), Kind.MONEY, minimum=0, width=14, total="sum",
+               help=L("Facultatif : ce que la ligne coûtera selon l'équipe à la fin de l'année ; remplace "
+                      "l'atterrissage calculé", "Optional: what the team expects the line to cost by the end of "
+                      "the year; replaces the computed landing")),
         Column("variance", L("Écart", "Variance"), Kind.MONEY, width=13, total="sum",
                computed=Metric("variance", {"actual": "actual", "target": "planned"})),
         Column("variance_pct", L("Écart en %", "Variance in %"), Kind.PERCENT, width=11,
@@ -469,6 +475,12 @@ BUDGET = Table(
                computed=Tracking("actual_to_date")),
         Column("variance_to_date", L("Écart à date", "Variance to date"), Kind.MONEY, width=13, total="sum",
                computed=Metric("variance", {"actual": "actual_to_date", "target": "planned_to_date"})),
+        Column("landing", L("Atterrissage", "Landing"), Kind.MONEY, width=13, total="sum",
+               computed=Metric("landing", {"actual_to_date": "actual_to_date", "committed": "committed",
+                                           "planned": "planned", "planned_to_date": "planned_to_date",
+                                           "reforecast": "reforecast"})),
+        Column("landing_variance", L("Écart atterrissage", "Landing variance"), Kind.MONEY, width=13, total="sum",
+               computed=Metric("variance", {"actual": "landing", "target": "planned"})),
     ),
 )
 
@@ -537,6 +549,11 @@ KPIS = Table(
         Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
                computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
                                               "at_risk": "=" + NAME_AT_RISK})),
+        Column("projection", L("Projection", "Projection"), Kind.DECIMAL, width=12,
+               computed=Tracking("kpi_projection")),
+        Column("projected_attainment", L("Atteinte projetée", "Projected attainment"), Kind.PERCENT, width=11,
+               computed=Metric("attainment", {"actual": "projection", "target": "target", "direction": "direction",
+                                              "baseline": "baseline"})),
     ),
 )
 
@@ -619,7 +636,7 @@ class UnitFigures:
 #: Every figure held in a unit the team writes: a percentage unit makes them fractions with the percent format.
 UNIT_FIGURES: tuple[UnitFigures, ...] = (
     UnitFigures("kpis", "unit", ("baseline", "target", "actual", "variance", "baseline_to_date", "target_to_date",
-                                 "actual_to_date")),
+                                 "actual_to_date", "projection")),
     UnitFigures("objectives", "unit", ("baseline", "target")),
     UnitFigures("review", "unit", ("target", "result")),
     UnitFigures("kpi_months", "unit", MONTH_KEYS + ("to_date",), via="kpi_id"),

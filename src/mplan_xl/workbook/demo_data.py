@@ -552,6 +552,10 @@ BUDGET_ROWS = (
      _PRINTER, "IV-7781", 850, None, 850, 850, 850),
 )
 
+#: Lines the team re-forecast at the end of June (their landing is what the team typed): the half-price month
+#: draws fewer new subscribers than planned, the press officer's contract ends a month early.
+REFORECASTS: dict[str, float] = {"L033": 4200, "L024": 4400}
+
 # --- KPIs ---------------------------------------------------------------------------------------
 
 KPI_COLUMNS = ("id", "name", "type", "objective_id", "definition", "unit", "direction", "baseline", "target", "actual")

@@ -15,6 +15,10 @@ from .group import CHECK_EXTENSIONS, FORMATS, Number, force_option, format_of, l
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
 
+_AGAINST_ALONE = Label("--against ne se combine pas encore avec --annotate", "--against cannot be combined with --annotate yet")
+_THRESHOLD_NEEDS_AGAINST = Label("--transfer-threshold s'emploie avec --against APPROUVÉ.xlsx",
+                                 "--transfer-threshold goes with --against APPROVED.xlsx")
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -32,8 +36,15 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell "
                    "(an existing copy is replaced only with --force).")
+@click.option("--against", "approved", type=click.Path(dir_okay=False), default=None,
+              help="Compare each file with this approved version: increases (total or envelope) are errors, "
+                   "transfers between lines not recorded on the Transfers sheet are warnings, new, dropped or "
+                   "moved actions are shown.")
+@click.option("--transfer-threshold", "threshold", type=Number(min=0), default=None,
+              help="With --against: what a line may receive by transfer before it needs approval (an error).")
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
-          strict: bool, timeout: float, annotate_dir: str | None) -> None:
+          strict: bool, timeout: float, annotate_dir: str | None, approved: str | None,
+          threshold: float | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
@@ -54,6 +65,10 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_XLSX_NEEDS_OUTPUT)
+    if approved and annotate_dir:
+        raise UsageError(_AGAINST_ALONE)
+    if threshold is not None and not approved:
+        raise UsageError(_THRESHOLD_NEEDS_AGAINST)
     files = scan_paths(paths)
     copies = {}
     if annotate_dir:
@@ -67,6 +82,11 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
 
             report, annotated = check_annotated(list(paths), copies, lang=lang, jobs=jobs, strict=strict,
                                                 limits=Limits(timeout_s=timeout), on_done=on_done)
+        elif approved:
+            from ..year.against import check_against
+
+            report = check_against(list(paths), approved, lang=lang, jobs=jobs, strict=strict,
+                                   limits=Limits(timeout_s=timeout), threshold=threshold, on_done=on_done)
         else:
             report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                                on_done=on_done)

@@ -506,6 +506,30 @@ BUDGET_MONTHS = Table(
     ),
 )
 
+# --- Virements ---------------------------------------------------------------------------
+
+TRANSFERS = Table(
+    key="transfers", table="tblTransfers",
+    name=L("Virements", "Transfers"),
+    title=L("Virements entre lignes de budget", "Transfers between budget lines"),
+    guidance=L("Après l'approbation du plan, notez ici chaque somme déplacée d'une ligne de budget à une autre : "
+               "d'où, vers où, combien, quand et pourquoi. « mplan-xl check --against » tient pour expliqué un "
+               "virement noté ici et signale celui qui ne l'est pas.",
+               "Once the plan is approved, record here every amount moved from one budget line to another: from "
+               "where, to where, how much, when and why. 'mplan-xl check --against' takes a transfer recorded here "
+               "as explained and flags one that is not."),
+    id_column=None, blank_rows=10,
+    columns=(
+        Column("from_line", L("De la ligne", "From line"), Kind.REF, required=True, ref="budget", width=11,
+               help=L("L'ID de la ligne de budget qui cède le montant", "The id of the budget line giving the amount")),
+        Column("to_line", L("Vers la ligne", "To line"), Kind.REF, required=True, ref="budget", width=11,
+               help=L("L'ID de la ligne de budget qui le reçoit", "The id of the budget line receiving it")),
+        Column("amount", L("Montant", "Amount"), Kind.MONEY, required=True, minimum=0, width=14, total="sum"),
+        Column("date", L("Date", "Date"), Kind.DATE, in_plan_year=True, width=12),
+        Column("reason", L("Motif", "Reason"), Kind.LONG_TEXT, width=44),
+    ),
+)
+
 # --- KPI ---------------------------------------------------------------------------
 
 KPIS = Table(
@@ -643,7 +667,8 @@ UNIT_FIGURES: tuple[UnitFigures, ...] = (
 )
 
 #: Every table, in workbook order.
-TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS, KPIS, KPI_MONTHS)
+TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS, TRANSFERS, KPIS,
+                             KPI_MONTHS)
 SHEETS_BY_KEY: Mapping[str, Table] = MappingProxyType({s.key: s for s in TABLES})
 #: The tables that carry an id and may be referenced.
 ID_TABLES: tuple[Table, ...] = tuple(s for s in TABLES if s.id_column)
@@ -657,6 +682,7 @@ WORKSHEETS: tuple[tuple[str, Label], ...] = (
     ("actions", ACTIONS.name),
     ("budget", BUDGET.name),
     ("budget_months", BUDGET_MONTHS.name),
+    ("transfers", TRANSFERS.name),
     ("kpis", KPIS.name),
     ("kpi_months", KPI_MONTHS.name),
     ("dashboard", L("Tableau de bord", "Dashboard")),

@@ -570,14 +570,14 @@ KPIS = Table(
         Column("attainment_to_date", L("Atteinte à date", "Attainment to date"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual_to_date", "target": "target_to_date",
                                               "direction": "direction", "baseline": "baseline_to_date"})),
-        Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
-               computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
-                                              "at_risk": "=" + NAME_AT_RISK})),
         Column("projection", L("Projection", "Projection"), Kind.DECIMAL, width=12,
                computed=Tracking("kpi_projection")),
         Column("projected_attainment", L("Atteinte projetée", "Projected attainment"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "projection", "target": "target", "direction": "direction",
                                               "baseline": "baseline"})),
+        Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
+               computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
+                                              "at_risk": "=" + NAME_AT_RISK})),
     ),
 )
 

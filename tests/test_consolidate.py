@@ -42,7 +42,7 @@ def half_plan(company: str, year: int, lang: str):
     """The demo plan with every budget amount halved, so plans differ in their figures."""
     plan = demo_plan(lang=lang, company=company, year=year)
     for line in plan.rows("budget"):
-        for key in ("planned", "committed", "actual"):
+        for key in ("planned", "committed", "actual", "reforecast"):
             if isinstance(line.get(key), (int, float)):
                 line[key] = line[key] / 2
     for row in plan.rows("budget_months"):   # the months keep adding up to the lines

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
+from ..core.metrics import LANDING_TOLERANCE
 from ..core.numbers import format_number, parse_localized_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
@@ -44,7 +45,7 @@ from ..read.plan_reader import (
 )
 from ..read.reader import TextTooLong, UnusableValue, column_index
 from ..read.reader_limits import EXCEL_MAX_TEXT
-from ..workbook.guide_status import BELOW_WINDOW, LANDING_TOLERANCE, ROW_LIKE_CELLS
+from ..workbook.guide_status import BELOW_WINDOW, ROW_LIKE_CELLS
 
 SUPPORTED_MAJOR = schema.TEMPLATE_VERSION.split(".")[0]
 
@@ -870,7 +871,7 @@ class Checked:
 
 def budget_figures(ctx: Context) -> dict[str, Any] | None:
     """The budget for the year and at the situation date, as the Guide shows it: planned, actual, planned and actual
-    to date and their variance, rounded to the cent."""
+    to date and their variance, and the year's landing, rounded to the cent."""
     plan = ctx.plan
     if "budget" not in plan.tables or not isinstance(plan.year, int):
         return None
@@ -883,7 +884,8 @@ def budget_figures(ctx: Context) -> dict[str, Any] | None:
     return {"as_of": tracking.situation_day(ctx.computed.as_of),
             "planned": total(r.get("planned") for r, _ in rows), "actual": total(r.get("actual") for r, _ in rows),
             "planned_to_date": planned_to_date, "actual_to_date": actual_to_date,
-            "variance_to_date": round(actual_to_date - planned_to_date, 2)}
+            "variance_to_date": round(actual_to_date - planned_to_date, 2),
+            "landing": total(c.get("landing") for _, c in rows)}
 
 
 def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:

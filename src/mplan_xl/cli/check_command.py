@@ -52,6 +52,10 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     workbook's language; unreadable files are listed, not copied. Lock files,
     system files and mplan-xl's own outputs found in a folder are skipped.
 
+    With --against APPROVED.xlsx, each file is also compared with the
+    approved version: increases, transfers (explained by the Transfers
+    sheet), new, dropped or moved actions.
+
     Exit code: 0 when every file is valid, 1 when any has an error (or a
     warning under --strict) or cannot be read, 2 for a usage error, 130 when
     interrupted (Ctrl-C: the report of the files done, marked incomplete).

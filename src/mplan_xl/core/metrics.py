@@ -49,6 +49,8 @@ from .vocabulary import DIRECTION, KPI_STATUS, Label
 #: Default KPI status thresholds on attainment (each workbook keeps its own in ``mplan_on_track``/``mplan_at_risk``).
 DEFAULT_ON_TRACK = 0.9
 DEFAULT_AT_RISK = 0.7
+#: How far above its planned amount a budget line may land before it lands above plan: half a cent.
+LANDING_TOLERANCE = 0.005
 
 
 def _number(value: Any) -> float | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 from mplan_xl.check.validator import check
@@ -19,11 +18,7 @@ from mplan_xl.workbook.builder import build_workbook
 from mplan_xl.workbook.demo import demo_plan
 from mplan_xl.year.against import check_against
 
-
-def timed(func) -> float:
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start
+from check_speed import timed
 
 
 def main() -> None:

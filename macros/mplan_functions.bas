@@ -35,6 +35,12 @@ Public Sub MplanRegisterFunctions()
                 """On track"" threshold (default 0.9)", _
                 """At risk"" threshold (default 0.7)", _
                 "Language of the text: fr (default) or en")
+        MplanRegister "MPLAN_LANDING", "Landing = the typed re-forecast, otherwise actual to date + the larger of the committed amount not yet spent (committed - actual to date) and the planned amount left after the situation date (planned - the larger of planned and actual to date): what a…", "mplan-xl", Array( _
+                "Actual to date", _
+                "Committed", _
+                "Planned", _
+                "Planned to date", _
+                "Re-forecast typed by the team (optional)")
         MplanRegister "MPLAN_ROI", "ROI = (gain - cost) / cost; 0.5 = the action brings back its cost plus 50%.", "mplan-xl", Array( _
                 "Expected or achieved gain (margin or revenue)", _
                 "Cost of the action (budget)")
@@ -85,6 +91,12 @@ Public Sub MplanRegisterFunctions()
                 "Seuil « En bonne voie » (défaut 0,9)", _
                 "Seuil « À surveiller » (défaut 0,7)", _
                 "Langue du texte : fr (défaut) ou en")
+        MplanRegister "MPLAN_LANDING", "Atterrissage = la réestimation saisie, sinon réel à date + le plus grand de l'engagé non encore dépensé (engagé - réel à date) et du prévu restant après la date de situation (prévisionnel - le plus grand du prévu et du réel à date) : ce qu'une ligne…", "mplan-xl", Array( _
+                "Réel à date", _
+                "Engagé", _
+                "Prévisionnel", _
+                "Prévu à date", _
+                "Réestimation saisie par l'équipe (facultatif)")
         MplanRegister "MPLAN_ROI", "ROI = (gain - coût) / coût ; 0,5 = l'action rapporte son coût plus 50 %.", "mplan-xl", Array( _
                 "Gain attendu ou obtenu (marge ou chiffre d'affaires)", _
                 "Coût de l'action (budget)")

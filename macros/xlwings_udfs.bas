@@ -105,6 +105,19 @@ failed:
     MPLAN_KPI_STATUS = Err.Description
 End Function
 
+Function MPLAN_LANDING(actual_to_date, committed, planned, planned_to_date, Optional reforecast)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        MPLAN_LANDING = XLPy.CallUDF("mplan_xl.udfs", "MPLAN_LANDING", Array(actual_to_date, committed, planned, planned_to_date, reforecast), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        MPLAN_LANDING = XLPy.CallUDF("mplan_xl.udfs", "MPLAN_LANDING", Array(actual_to_date, committed, planned, planned_to_date, reforecast))
+        Exit Function
+    #End If
+failed:
+    MPLAN_LANDING = Err.Description
+End Function
+
 Function MPLAN_ROI(gain, cost)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

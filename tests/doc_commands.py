@@ -46,6 +46,8 @@ def workspace(folder: Path) -> Path:
     shutil.copy(FIXTURES / "v2.0.0-demo-fr.xlsx", folder / "ancien-plan.xlsx")
     shutil.copy(FIXTURES / "v2.0.0-demo-fr.xlsx", folder / "old-plan.xlsx")
     shutil.copy(folder / "plan-2027.xlsx", folder / "plan-v1.xlsx")
+    shutil.copy(folder / "plan-2027.xlsx", folder / "approuve.xlsx")    # the version approved in January
+    shutil.copy(folder / "plan-2027.xlsx", folder / "approved.xlsx")
     cli("demo", str(folder / "plan-v2.xlsx"), "--year", "2027", "--with-errors")
     return folder
 

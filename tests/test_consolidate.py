@@ -42,7 +42,7 @@ def half_plan(company: str, year: int, lang: str):
     """The demo plan with every budget amount halved, so plans differ in their figures."""
     plan = demo_plan(lang=lang, company=company, year=year)
     for line in plan.rows("budget"):
-        for key in ("planned", "committed", "actual"):
+        for key in ("planned", "committed", "actual", "reforecast"):
             if isinstance(line.get(key), (int, float)):
                 line[key] = line[key] / 2
     for row in plan.rows("budget_months"):   # the months keep adding up to the lines
@@ -380,3 +380,21 @@ def test_a_database_filled_by_an_older_version_gets_the_new_columns(folder, load
     assert again.exit_code == 0 and [p.outcome for p in again.loaded] == ["reloaded"] * len(PLANS)
     frames = tables(db)
     assert "as_of" in frames["plans"] and len(frames["budget_months"]) > 0
+
+
+def test_the_portfolio_shows_where_each_team_lands(folder, loaded):
+    """Planned → landing → envelope per team: the landing is the sum of the lines' Atterrissage the workbooks show."""
+    from mplan_xl.portfolio.consolidate import connect
+    from mplan_xl.portfolio.portfolio_sheet import views
+
+    con = connect(loaded.db, read_only=True)
+    try:
+        frame = views(con, "en")["budget_by_team"]
+    finally:
+        con.close()
+    for i, (company, year, lang) in enumerate(PLANS):
+        lines = workbook_tables(folder / f"plan-{i}.xlsx")["tblBudget"]
+        landing = sum(r["Atterrissage" if lang == "fr" else "Landing"] or 0 for r in lines)
+        row = frame[(frame.company == company) & (frame.year == year)].iloc[0]
+        assert math.isclose(row["landing"], landing) and row["envelope"] > 0, (company, year)
+        assert row["over_plan"] == 0   # the demo's re-forecasts land below plan

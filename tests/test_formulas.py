@@ -21,7 +21,7 @@ from mplan_xl.core.vocabulary import DIRECTION, KPI_STATUS
 from conftest import needs_libreoffice
 
 #: Functions a native formula may use: all in Excel 2010 and LibreOffice.
-PORTABLE = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ABS", "LEN", "TRIM", "SUMPRODUCT", "SEARCH", "FIND", "MID", "YEAR"}
+PORTABLE = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ABS", "LEN", "TRIM", "SUMPRODUCT", "SEARCH", "FIND", "MID", "YEAR", "MAX"}
 CALL = re.compile(r'"(?:[^"]|"")*"|([A-Z][A-Z0-9._]*)\(')
 
 
@@ -212,8 +212,8 @@ def recalculated(tmp_path_factory):
         config.write_number(row, 1, value)
         wb.define_name(name, f"=config!$B${row + 1}")
     names = {"mplan_year": YEAR, "mplan_on_track": ON_TRACK, "mplan_at_risk": AT_RISK}
-    sheets = [Table(wb, n, date_format, result_format) for n in ("pairs", "kpi", "smart")]
-    pairs, kpi, smart_sheet = sheets
+    sheets = [Table(wb, n, date_format, result_format) for n in ("pairs", "kpi", "smart", "landing")]
+    pairs, kpi, smart_sheet, landing_sheet = sheets
 
     two = ["roi", "variance", "variance_pct", "acquisition_cost", "average_basket", "conversion_rate",
            "cart_abandonment_rate"]
@@ -260,6 +260,20 @@ def recalculated(tmp_path_factory):
         smart_sheet.formula(r, 8, "smart_check", refs, inputs, lang)
         without = {p: v for p, v in refs.items() if p != "baseline"}
         smart_sheet.formula(r, 9, "smart_check", without, inputs | {"baseline": None}, lang)
+    landing_params = FUNCTIONS["landing"].parameters
+    for r in range(ROWS):
+        if r % 3 == 0:   # realistic lines: spent, committed and phased around their plan
+            planned = rng.choice([12000, 600, 0, 4800.5])
+            row = dict(zip(landing_params, (rng.choice([planned * 0.5, planned * 1.1, 0, None]),
+                                            rng.choice([planned, planned * 1.2, planned * 0.4, None]), planned,
+                                            rng.choice([planned * 0.5, planned, 0, None]),
+                                            rng.choice([None, None, planned * 0.9, 0]))))
+        else:
+            row = {p: number(rng) for p in landing_params}
+        refs = {p: landing_sheet.value(r, c, v) for c, (p, v) in enumerate(row.items())}
+        landing_sheet.formula(r, 5, "landing", refs, row, "fr")
+        without = {p: ref for p, ref in refs.items() if p != "reforecast"}
+        landing_sheet.formula(r, 6, "landing", without, row | {"reforecast": None}, "en")
     wb.close()
 
     out = libreoffice.convert([path], "xlsx", folder / "out")[0]
@@ -285,7 +299,7 @@ def agrees(expected, actual) -> bool:
 
 @needs_libreoffice
 def test_every_native_formula_agrees_with_the_core(recalculated):
-    assert len(recalculated) == ROWS * (7 + 7 + 2)
+    assert len(recalculated) == ROWS * (7 + 7 + 2 + 2)
     mismatches = [row for row in recalculated if not agrees(row[4], row[5])]
     assert mismatches == [], f"{len(mismatches)} mismatches, first: {mismatches[:5]}"
 

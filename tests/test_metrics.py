@@ -48,7 +48,8 @@ def test_registry_describes_every_metric_with_its_contract():
                 "achievement_rate": ("result", "target"),
                 "kpi_status": ("attainment", "on_track", "at_risk"), "acquisition_cost": ("spend", "new_customers"),
                 "average_basket": ("revenue", "orders"), "conversion_rate": ("conversions", "visitors"),
-                "cart_abandonment_rate": ("orders", "carts")}
+                "cart_abandonment_rate": ("orders", "carts"),
+                "landing": ("actual_to_date", "committed", "planned", "planned_to_date", "reforecast")}
     assert {name: info.parameters for name, info in REGISTRY.items()} == expected
     for name, info in catalogue().items():
         assert info.function.__doc__ and ">>>" in info.function.__doc__, name
@@ -94,7 +95,11 @@ def test_no_function_ever_raises(name, values):
             assert math.isfinite(result)
 
 
-@given(st.sampled_from(sorted(REGISTRY)), missing, business)
+#: Amounts of a budget line, where a blank cell means nothing (nothing committed yet): blanks count as zero.
+BLANK_AS_ZERO = {"landing"}
+
+
+@given(st.sampled_from(sorted(set(REGISTRY) - BLANK_AS_ZERO)), missing, business)
 def test_a_missing_input_gives_none(name, blank, other):
     info = REGISTRY[name]
     required = info.required
@@ -321,3 +326,28 @@ def test_functions_doc_covers_every_function_and_edge_case():
         assert signature.split(",")[0] in text
     for word in ("Lower is better", "Zero cost", "blank", "text", "MPLAN_VERSION"):
         assert word in text
+
+
+# --- landing -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("actual, committed, planned, to_date, reforecast, expected", [
+    (6000, 6000, 12000, 6000, None, 12000.0),     # spent as planned: lands on the plan
+    (6000, 12000, 12000, 6000, None, 12000.0),    # a yearly order: the open commitment is the months left, once
+    (4000, 4000, 12000, 6000, None, 10000.0),     # behind the phasing: what was not spent is not caught up
+    (600, 600, 600, 300, None, 600.0),            # a licence paid in January uses up the months to come
+    (6000, 15000, 12000, 6000, None, 15000.0),    # an order above the plan raises the landing
+    (13000, 13000, 12000, 6000, None, 13000.0),   # spent beyond the plan
+    (6000, 6000, 12000, 6000, 9000, 9000.0),      # the team's re-forecast wins
+    (6000, 6000, 12000, 6000, 0, 0.0),            # even a zero one: the line is dropped
+    (None, None, 12000, 6000, None, 6000.0),      # nothing spent nor committed: the months left
+    (None, None, None, None, None, None),         # an empty line
+    ("n/a", "", None, None, "", None),            # text counts as nothing, as ISNUMBER sees it
+])
+def test_landing_definition(actual, committed, planned, to_date, reforecast, expected):
+    assert metrics.landing(actual, committed, planned, to_date, reforecast) == expected
+
+
+@given(business, business, business, business)
+def test_landing_never_below_what_is_spent_or_committed(actual, committed, planned, to_date):
+    result = metrics.landing(actual, committed, planned, to_date)
+    assert result is None or result >= max(actual, committed) - 1e-6 * max(1.0, abs(actual), abs(committed))

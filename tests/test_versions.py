@@ -393,3 +393,22 @@ def test_a_4_0_0_plan_is_carried_into_the_results_columns_blank(tmp_path):
                     and isinstance(b.values["actual"], (int, float)))
         assert row.values["actual_spend"] == pytest.approx(spend)
     assert check_file(output, "fr").status == "valid"
+def test_a_4_0_0_plan_is_carried_into_the_landing_columns_and_the_transfers_table(tmp_path):
+    """4.1.0 adds Réestimation, Atterrissage and Écart atterrissage to Budget, the actions' landing, the KPIs'
+    projection and the Virements table: upgrade gives a 4.0.0 plan all of them, computed, and no finding."""
+    source = FIXTURES / "v4.0.0-demo-fr.xlsx"
+    assert [f.code for f in check_file(source).findings] == ["template-version-old"]   # no landing asked of it
+    result = upgrade(source, tmp_path / "new.xlsx")
+    assert result.output_report.findings == [] and result.new_errors == []
+    raw = read_workbook(result.output)
+    try:
+        located = locate_plan(raw)
+        budget, actions, kpis = (located.tables[k] for k in ("budget", "actions", "kpis"))
+        assert {"reforecast", "landing", "landing_variance"} <= set(budget.columns)
+        assert "landing" in actions.columns and "projection" in kpis.columns
+        assert "transfers" in located.tables and located.tables["transfers"].rows == []
+        landings = [r.values.get("landing") for r in budget.rows]
+        assert len(landings) == 47 and all(isinstance(v, float) for v in landings)
+        assert all(r.values.get("reforecast") in (None, "") for r in budget.rows)
+    finally:
+        raw.close()

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
+from ..core.metrics import LANDING_TOLERANCE
 from ..core.numbers import format_number, parse_localized_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
@@ -643,6 +644,7 @@ def check_budget(ctx: Context) -> Iterator[Finding]:
         if planned is not None and actual is not None and actual > planned + 1e-9:
             yield ctx.finding("budget-actual-over-plan", budget, row, "actual", actual=_fmt_number(actual, ctx.lang),
                               planned=_fmt_number(planned, ctx.lang), excess=_fmt_number(actual - planned, ctx.lang))
+    yield from _landing_over_plan(ctx, budget)
     envelope = number(ctx.plan.envelope)
     if envelope is not None and "planned" in budget.columns:
         total = sum(number(r.values.get("planned")) or 0 for r in budget.rows)
@@ -651,6 +653,33 @@ def check_budget(ctx: Context) -> Iterator[Finding]:
             sheet, _, cell = target.lstrip("=").rpartition("!")
             yield ctx.finding("budget-over-envelope", sheet=sheet.strip("'") or None, cell=cell.replace("$", "") or None,
                               planned=_fmt_number(total, ctx.lang), envelope=_fmt_number(envelope, ctx.lang))
+
+
+_LANDING_BASIS = {True: Label("réestimée par l'équipe", "re-forecast by the team"),
+                  False: Label("réel à date, engagé et mois restants", "actual to date, committed and months left")}
+
+
+def _landing_over_plan(ctx: Context, budget: LocatedTable) -> Iterator[Finding]:
+    """The lines whose landing exceeds their planned amount, when the actual alone does not already (that line
+    has its own finding, budget-actual-over-plan)."""
+    if "landing" not in budget.columns or not isinstance(ctx.plan.year, int):
+        return
+    for row, (values, computed) in zip(budget.rows, ctx.computed.computed_rows("budget")):
+        planned, landing = _amount(values.get("planned")), _amount(computed.get("landing"))
+        if planned is None or landing is None or landing <= planned + LANDING_TOLERANCE:
+            continue
+        actual = _amount(values.get("actual"))
+        if actual is not None and actual > planned + 1e-9:
+            continue
+        typed = _amount(values.get("reforecast")) is not None
+        yield ctx.finding("budget-landing-over-plan", budget, row, "reforecast" if typed else "planned",
+                          landing=_fmt_number(round(landing, 2), ctx.lang), planned=_fmt_number(planned, ctx.lang),
+                          excess=_fmt_number(round(landing - planned, 2), ctx.lang), basis=_LANDING_BASIS[typed](ctx.lang))
+
+
+def _amount(value: Any) -> float | None:
+    """A number as SUM counts it (booleans and text left out), zero included."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 #: How far a line's months may be from its yearly amount: half a cent for each of twelve months rounded to the cent.
@@ -880,7 +909,7 @@ class Checked:
 
 def budget_figures(ctx: Context) -> dict[str, Any] | None:
     """The budget for the year and at the situation date, as the Guide shows it: planned, actual, planned and actual
-    to date and their variance, rounded to the cent."""
+    to date and their variance, and the year's landing, rounded to the cent."""
     plan = ctx.plan
     if "budget" not in plan.tables or not isinstance(plan.year, int):
         return None
@@ -893,7 +922,8 @@ def budget_figures(ctx: Context) -> dict[str, Any] | None:
     return {"as_of": tracking.situation_day(ctx.computed.as_of),
             "planned": total(r.get("planned") for r, _ in rows), "actual": total(r.get("actual") for r, _ in rows),
             "planned_to_date": planned_to_date, "actual_to_date": actual_to_date,
-            "variance_to_date": round(actual_to_date - planned_to_date, 2)}
+            "variance_to_date": round(actual_to_date - planned_to_date, 2),
+            "landing": total(c.get("landing") for _, c in rows)}
 
 
 def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:

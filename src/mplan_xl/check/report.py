@@ -34,7 +34,7 @@ from ..read.inputs import OUTPUT_PROPERTY
 from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.4"
+REPORT_FORMAT_VERSION = "1.5"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 
@@ -113,9 +113,9 @@ _TEXT = {
     "incomplete": Label("RAPPORT INCOMPLET : interrompu (Ctrl-C), {count} fichier(s) non contrôlé(s) : {paths}",
                         "INCOMPLETE REPORT: interrupted (Ctrl-C), {count} file(s) not checked: {paths}"),
     "figures": Label("Budget au {as_of} : prévu à date {planned_to_date}, réel à date {actual_to_date}, écart à date "
-                     "{variance_to_date} (année : prévu {planned}, réel {actual})",
+                     "{variance_to_date} (année : prévu {planned}, réel {actual}, atterrissage {landing})",
                      "Budget at {as_of}: planned to date {planned_to_date}, actual to date {actual_to_date}, variance "
-                     "to date {variance_to_date} (year: planned {planned}, actual {actual})"),
+                     "to date {variance_to_date} (year: planned {planned}, actual {actual}, landing {landing})"),
 }
 
 FINDING_FIELDS = ("code", "severity", "sheet", "cell", "row_id", "message", "hint")

@@ -280,17 +280,20 @@ def flag_conflict_copies(reports: Sequence[FileReport], lang: str) -> None:
 
 
 def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | None = None, strict: bool = False,
-          limits: Limits = Limits(), on_done: Callable[[FileReport], None] | None = None) -> Report:
+          limits: Limits = Limits(), on_done: Callable[[FileReport], None] | None = None,
+          task: Callable[..., FileReport] = check_file, task_args: tuple = ()) -> Report:
     """Check every file of *paths* (files or folders) and return the report.
 
     ``jobs`` worker processes (default: the core count) read files in
     parallel, each file within ``limits.timeout_s`` seconds; ``on_done`` is
     called as each file finishes (the CLI's progress bar). After Ctrl-C, the
     report of the files done, marked incomplete (:attr:`Report.pending`).
+    Each file's report is ``task(file, *task_args, lang, limits)`` (``check --against`` compares it too).
     """
     files = check_files(paths)
     try:
-        reports = run_files(files, check_file, (lang, limits), lang=lang, limits=limits, jobs=jobs, on_done=on_done)
+        reports = run_files(files, task, (*task_args, lang, limits), lang=lang, limits=limits, jobs=jobs,
+                            on_done=on_done)
         pending: list[Path] = []
     except Interrupted as stop:
         reports, pending = stop.results, stop.pending

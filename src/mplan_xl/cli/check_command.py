@@ -15,6 +15,10 @@ from .group import CHECK_EXTENSIONS, FORMATS, Number, force_option, format_of, l
 _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output RAPPORT.xlsx",
                            "--format xlsx writes a workbook: give --output REPORT.xlsx")
 
+_AGAINST_ALONE = Label("--against ne se combine pas encore avec --annotate", "--against cannot be combined with --annotate yet")
+_THRESHOLD_NEEDS_AGAINST = Label("--transfer-threshold s'emploie avec --against APPROUVÉ.xlsx",
+                                 "--transfer-threshold goes with --against APPROVED.xlsx")
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -32,14 +36,25 @@ _XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez --output
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
               help="Write into this folder a copy of each file with findings, each finding a note at its cell "
                    "(an existing copy is replaced only with --force).")
+@click.option("--against", "approved", type=click.Path(dir_okay=False), default=None,
+              help="Compare each file with this approved version: increases (total or envelope) are errors, "
+                   "transfers between lines not recorded on the Transfers sheet are warnings, new, dropped or "
+                   "moved actions are shown.")
+@click.option("--transfer-threshold", "threshold", type=Number(min=0), default=None,
+              help="With --against: what a line may receive by transfer before it needs approval (an error).")
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
-          strict: bool, timeout: float, annotate_dir: str | None) -> None:
+          strict: bool, timeout: float, annotate_dir: str | None, approved: str | None,
+          threshold: float | None) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
     where every finding is a note at its cell (highlighted), in the
     workbook's language; unreadable files are listed, not copied. Lock files,
     system files and mplan-xl's own outputs found in a folder are skipped.
+
+    With --against APPROVED.xlsx, each file is also compared with the
+    approved version: increases, transfers (explained by the Transfers
+    sheet), new, dropped or moved actions.
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
     warning under --strict) or cannot be read, 2 for a usage error, 130 when
@@ -54,6 +69,10 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     fmt = fmt or format_of(output, CHECK_EXTENSIONS)
     if fmt == "xlsx" and not output:
         raise UsageError(_XLSX_NEEDS_OUTPUT)
+    if approved and annotate_dir:
+        raise UsageError(_AGAINST_ALONE)
+    if threshold is not None and not approved:
+        raise UsageError(_THRESHOLD_NEEDS_AGAINST)
     files = scan_paths(paths)
     copies = {}
     if annotate_dir:
@@ -67,6 +86,11 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
 
             report, annotated = check_annotated(list(paths), copies, lang=lang, jobs=jobs, strict=strict,
                                                 limits=Limits(timeout_s=timeout), on_done=on_done)
+        elif approved:
+            from ..year.against import check_against
+
+            report = check_against(list(paths), approved, lang=lang, jobs=jobs, strict=strict,
+                                   limits=Limits(timeout_s=timeout), threshold=threshold, on_done=on_done)
         else:
             report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
                                on_done=on_done)

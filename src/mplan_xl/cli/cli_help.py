@@ -32,7 +32,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "new": ('mplan-xl new plan.xlsx --company "Atelier Lumen" --year 2027 --envelope 60000',
             "mplan-xl new plan.xlsm --lang en"),
     "demo": ("mplan-xl demo demo.xlsx", "mplan-xl demo demo.xlsx --fec demo-fec.txt --force"),
-    "check": ("mplan-xl check retours/", "mplan-xl check retours/ --annotate annotes/ --format xlsx -o rapport.xlsx"),
+    "check": ("mplan-xl check retours/", "mplan-xl check retours/ --annotate annotes/ --format xlsx -o rapport.xlsx",
+              "mplan-xl check retours/ --against approuve.xlsx --transfer-threshold 5000"),
     "rollover": ("mplan-xl rollover plan-2027.xlsx -o plan-2028.xlsx",),
     "upgrade": ("mplan-xl upgrade ancien-plan.xlsx -o plan.xlsx",),
     "actuals": ("mplan-xl actuals plan-2027.xlsx fec-2027.txt -o plan-2027-reel.xlsx --report rapprochement.json",),
@@ -45,7 +46,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 _ENGLISH_NAMES = (("retours/", "returned/"), ("annotes/", "annotated/"), ("rapport.xlsx", "report.xlsx"),
                   ("ancien-plan.xlsx", "old-plan.xlsx"), ("plan-2027-reel.xlsx", "plan-2027-actual.xlsx"),
                   ("rapprochement.json", "matching.json"), ("ecarts.xlsx", "changes.xlsx"),
-                  ("portefeuille.xlsx", "portfolio.xlsx"))
+                  ("portefeuille.xlsx", "portfolio.xlsx"), ("approuve.xlsx", "approved.xlsx"))
 
 
 def examples(name: str, lang: str) -> tuple[str, ...]:
@@ -97,6 +98,8 @@ FRENCH_COMMANDS = {
              "chaque constat en note sur sa cellule (surlignée), dans la langue du classeur ; les fichiers "
              "illisibles sont listés, pas copiés. Les fichiers de verrouillage, les fichiers du système et les "
              "sorties de mplan-xl trouvés dans un dossier sont ignorés.\n\n"
+             "Avec --against APPROUVÉ.xlsx, chaque fichier est aussi comparé à la version approuvée : hausses, "
+             "virements (expliqués par la feuille Virements), actions nouvelles, abandonnées ou déplacées.\n\n"
              "Code de sortie : 0 quand chaque fichier est valide, 1 quand l'un a une erreur (ou un avertissement "
              "avec --strict) ou ne peut être lu, 2 pour une erreur d'utilisation, 130 en cas d'interruption "
              "(Ctrl-C : le rapport des fichiers contrôlés, marqué incomplet).",
@@ -180,6 +183,13 @@ FRENCH = {
     "Worker processes (default: core count).": "Processus de travail (par défaut : le nombre de cœurs).",
     "Warnings fail the check too (exit code 1).": "Les avertissements font aussi échouer le contrôle (code 1).",
     "Time limit per file, in seconds.": "Durée maximale par fichier, en secondes.",
+    "Compare each file with this approved version: increases (total or envelope) are errors, transfers between "
+    "lines not recorded on the Transfers sheet are warnings, new, dropped or moved actions are shown.":
+        "Compare chaque fichier à cette version approuvée : une hausse (total ou enveloppe) est une erreur, un "
+        "virement entre lignes non noté sur la feuille Virements un avertissement ; les actions nouvelles, "
+        "abandonnées ou déplacées sont signalées.",
+    "With --against: what a line may receive by transfer before it needs approval (an error).":
+        "Avec --against : ce qu'une ligne peut recevoir par virement sans approbation (au-delà : une erreur).",
     "Write into this folder a copy of each file with findings, each finding a note at its cell "
     "(an existing copy is replaced only with --force).":
         "Écrit dans ce dossier une copie de chaque fichier qui a des constats, chaque constat en note sur sa "

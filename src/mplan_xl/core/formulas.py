@@ -187,12 +187,21 @@ def _smart(a: Mapping[str, str], lang: str) -> str:
             f"&{_q(after_letters)}&MID({reasons_text},{len(between_reasons) + 1},2000)))")
 
 
+def _landing(a: Mapping[str, str], lang: str) -> str:
+    x, c, p, ptd, r = (a.get(k) for k in ("actual_to_date", "committed", "planned", "planned_to_date", "reforecast"))
+    zero = lambda ref: f"IF(ISNUMBER({ref}),{ref},0)"  # noqa: E731
+    spent = zero(x)
+    body = f"{spent}+MAX(MAX({zero(c)}-{spent},0),MAX({zero(p)}-MAX({zero(ptd)},{spent}),0))"
+    computed = f'IF(OR(ISNUMBER({x}),ISNUMBER({c}),ISNUMBER({p})),{body},"")'
+    return f"IF(ISNUMBER({r}),{r},{computed})" if r else computed
+
+
 NATIVE: dict[str, Callable[[Mapping[str, str], str], str]] = {
     "roi": _roi, "variance": _variance, "variance_pct": _variance_pct, "favourable": _favourable,
     "attainment": _attainment, "achievement_rate": _ratio("result", "target"), "kpi_status": _kpi_status,
     "acquisition_cost": _ratio("spend", "new_customers"), "average_basket": _ratio("revenue", "orders"),
     "conversion_rate": _ratio("conversions", "visitors"), "cart_abandonment_rate": _cart_abandonment,
-    "smart_check": _smart,
+    "smart_check": _smart, "landing": _landing,
 }
 
 

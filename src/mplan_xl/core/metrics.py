@@ -49,6 +49,8 @@ from .vocabulary import DIRECTION, KPI_STATUS, Label
 #: Default KPI status thresholds on attainment (each workbook keeps its own in ``mplan_on_track``/``mplan_at_risk``).
 DEFAULT_ON_TRACK = 0.9
 DEFAULT_AT_RISK = 0.7
+#: How far above its planned amount a budget line may land before it lands above plan: half a cent.
+LANDING_TOLERANCE = 0.005
 
 
 def _number(value: Any) -> float | None:
@@ -304,6 +306,35 @@ def gain_and_cost(pairs: Iterable[tuple[Any, Any]]) -> tuple[float | None, float
         gain = (gain or 0.0) + number
         cost += _number(c) or 0.0
     return gain, cost
+def landing(actual_to_date: Any, committed: Any, planned: Any, planned_to_date: Any, reforecast: Any = None) -> float | None:
+    """Where a budget line will land at the end of the year (its *atterrissage*).
+
+    A re-forecast the team typed wins. Otherwise: the actual to date, plus the committed amount not yet spent
+    (committed − actual to date, when positive), plus what remains of the planned months after the situation date
+    (planned − planned to date, when positive) beyond what is already committed for them: an order placed for the
+    coming months is counted once, as the larger of the two. Spending ahead of the phasing (a yearly licence paid
+    in January) uses up the months to come rather than adding to them: what remains is planned − the larger of
+    planned and actual to date. A line spent as planned lands on its plan; it lands above it once spent or
+    committed beyond it, below it when it spends less than its months planned so far. Blank inputs count as zero;
+    None when the line has no planned, committed or actual amount at all.
+
+    >>> landing(actual_to_date=4000, committed=6000, planned=10000, planned_to_date=5000)
+    9000.0
+    >>> landing(6000, 12000, 10000, 5000), landing(7000, 7000, 10000, 5000), landing(7000, 7000, 10000, 5000, 9500)
+    (12000.0, 10000.0, 9500.0)
+    >>> landing(None, "", None, None) is None
+    True
+    """
+    typed = _number(reforecast)
+    if typed is not None:
+        return typed
+    a, c, p = _number(actual_to_date), _number(committed), _number(planned)
+    if a is None and c is None and p is None:
+        return None
+    spent, to_date = a or 0.0, _number(planned_to_date) or 0.0
+    remaining = max((p or 0.0) - max(to_date, spent), 0.0)
+    open_orders = max((c or 0.0) - spent, 0.0)
+    return _finite(spent + max(open_orders, remaining))
 
 
 # --- registry ---------------------------------------------------------------------------------------
@@ -451,6 +482,32 @@ REGISTRY: dict[str, MetricInfo] = {m.name: m for m in (
         (({"orders": 300, "carts": 1000}, 0.7), ({"orders": 300, "carts": 0}, None)),
         _edge("Aucun panier (0) : vide. Plus de commandes que de paniers : taux négatif, affiché tel quel.",
               "No cart (0): blank. More orders than carts: a negative rate, shown as computed."),
+    ),
+    MetricInfo(
+        "landing", landing, "MPLAN_LANDING", "number",
+        Label("Atterrissage", "Landing forecast"),
+        Label("Atterrissage = la réestimation saisie, sinon réel à date + le plus grand de l'engagé non encore "
+              "dépensé (engagé − réel à date) et du prévu restant après la date de situation (prévisionnel − le "
+              "plus grand du prévu et du réel à date) : ce qu'une ligne aura coûté à la fin de l'année.",
+              "Landing = the typed re-forecast, otherwise actual to date + the larger of the committed amount not "
+              "yet spent (committed − actual to date) and the planned amount left after the situation date "
+              "(planned − the larger of planned and actual to date): what a line will have cost at the end of the "
+              "year."),
+        {"actual_to_date": Label("Réel à date", "Actual to date"), "committed": Label("Engagé", "Committed"),
+         "planned": Label("Prévisionnel", "Planned"), "planned_to_date": Label("Prévu à date", "Planned to date"),
+         "reforecast": Label("Réestimation saisie par l'équipe (facultatif)", "Re-forecast typed by the team (optional)")},
+        (({"actual_to_date": 4000, "committed": 6000, "planned": 10000, "planned_to_date": 5000}, 9000.0),
+         ({"actual_to_date": 6000, "committed": 12000, "planned": 10000, "planned_to_date": 5000}, 12000.0),
+         ({"actual_to_date": 7000, "committed": 7000, "planned": 10000, "planned_to_date": 5000}, 10000.0),
+         ({"actual_to_date": 7000, "committed": 7000, "planned": 10000, "planned_to_date": 5000, "reforecast": 9500}, 9500.0),
+         ({"actual_to_date": None, "committed": None, "planned": None, "planned_to_date": None}, None)),
+        Label("Réestimation numérique : elle l'emporte. Entrées vides ou texte : comptées pour zéro ; aucune de "
+              "prévisionnel, engagé et réel à date : vide. Un engagement pour les mois à venir n'est pas compté "
+              "deux fois (le plus grand de l'engagé restant et du prévu restant) ; une dépense en avance sur le "
+              "phasage consomme les mois à venir.",
+              "A numeric re-forecast wins. Blank or text inputs count as zero; none of planned, committed and actual "
+              "to date: blank. An order for the coming months is not counted twice (the larger of the open "
+              "commitment and the planned amount left); spending ahead of the phasing uses up the months to come."),
     ),
 )}
 

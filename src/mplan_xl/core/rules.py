@@ -30,6 +30,7 @@ CATEGORIES = {
     "cells": Label("Cellules", "Cells"),
     "integrity": Label("Intégrité", "Integrity"),
     "logic": Label("Logique du plan", "Plan logic"),
+    "approval": Label("Depuis la version approuvée", "Since the approved version"),
 }
 
 
@@ -316,6 +317,12 @@ _CATALOGUE: tuple[Rule, ...] = (
           ("Le réel ({actual}) dépasse le prévisionnel ({planned}) de {excess}.",
            "Actual ({actual}) exceeds planned ({planned}) by {excess}."),
           ("Expliquez le dépassement ou révisez le prévisionnel.", "Explain the overrun or revise the plan.")),
+    _rule("budget-landing-over-plan", WARNING, "logic", ("Atterrissage au-delà du prévu", "Landing above plan"),
+          ("La ligne atterrit à {landing} ({basis}) pour {planned} prévus : {excess} de plus.",
+           "The line lands at {landing} ({basis}) against {planned} planned: {excess} more."),
+          ("Réduisez l'engagé ou la réestimation, ou faites approuver un virement depuis une autre ligne (feuille "
+           "Virements).", "Cut the commitment or the re-forecast, or have a transfer from another line approved "
+           "(Transfers sheet).")),
     _rule("months-disagree", ERROR, "logic", ("Mois et année en désaccord", "Months and year disagree"),
           ("Les mois « {series} » de la ligne {line} totalisent {months} ; la ligne indique {year} sur la feuille Budget.",
            "The '{series}' months of line {line} add up to {months}; the line says {year} on the Budget sheet."),
@@ -343,6 +350,58 @@ _CATALOGUE: tuple[Rule, ...] = (
            "fraction (0.15 for 15%): {value} reads as {shown}."),
           ("Tapez le pourcentage avec son signe (15 %) ou en fraction (0,15), comme les autres valeurs de la ligne.",
            "Type the percentage with its sign (15%) or as a fraction (0.15), as the other values of the row.")),
+    # --- since the approved version (check --against) ------------------------------------------------
+    _rule("plan-increased", ERROR, "approval", ("Budget en hausse", "Budget increased"),
+          ("Le prévisionnel total est passé de {old} à {new} depuis la version approuvée ({delta}) ; lignes en "
+           "hausse : {lines}.",
+           "Total planned went from {old} to {new} since the approved version ({delta}); lines up: {lines}."),
+          ("Une hausse doit être approuvée : faites approuver cette version (mplan-xl approve), ou reprenez la somme "
+           "sur d'autres lignes (un virement, noté sur la feuille Virements).",
+           "An increase needs approval: have this version approved (mplan-xl approve), or take the amount from "
+           "other lines (a transfer, recorded on the Transfers sheet).")),
+    _rule("plan-decreased", WARNING, "approval", ("Budget en baisse", "Budget decreased"),
+          ("Le prévisionnel total est passé de {old} à {new} depuis la version approuvée ({delta}) ; lignes en "
+           "baisse : {lines}.",
+           "Total planned went from {old} to {new} since the approved version ({delta}); lines down: {lines}."),
+          ("Rien à faire si l'économie est voulue ; elle libère {released} sur l'enveloppe.",
+           "Nothing to do if the saving is meant; it frees {released} in the envelope.")),
+    _rule("envelope-changed", ERROR, "approval", ("Enveloppe modifiée", "Envelope changed"),
+          ("L'enveloppe est passée de {old} à {new} depuis la version approuvée.",
+           "The envelope went from {old} to {new} since the approved version."),
+          ("L'enveloppe est celle que le groupe a approuvée : rétablissez-la, ou faites approuver la nouvelle.",
+           "The envelope is the one the group approved: restore it, or have the new one approved.")),
+    _rule("transfer-unrecorded", WARNING, "approval", ("Virement non noté", "Transfer not recorded"),
+          ("La ligne a reçu {amount} depuis la version approuvée, pris sur {sources}, sans virement noté sur la "
+           "feuille Virements (le total du plan n'a pas changé).",
+           "The line received {amount} since the approved version, taken from {sources}, with no transfer recorded "
+           "on the Transfers sheet (the plan's total is unchanged)."),
+          ("Notez le virement sur la feuille Virements : de quelle ligne, vers laquelle, combien, quand et pourquoi.",
+           "Record the transfer on the Transfers sheet: from which line, to which, how much, when and why.")),
+    _rule("transfer-over-threshold", ERROR, "approval", ("Virement au-delà du seuil", "Transfer over the threshold"),
+          ("La ligne a reçu {amount} depuis la version approuvée, pris sur {sources} ({recorded}) : au-delà du "
+           "seuil de {threshold} fixé par le groupe.",
+           "The line received {amount} since the approved version, taken from {sources} ({recorded}): over the "
+           "threshold of {threshold} the group set."),
+          ("Un virement de cette taille doit être approuvé comme une hausse : faites approuver cette version.",
+           "A transfer this large needs approval, as an increase does: have this version approved.")),
+    _rule("action-added", WARNING, "approval", ("Action nouvelle", "New action"),
+          ("L'action « {title} » n'était pas dans la version approuvée (budget {budget}).",
+           "Action '{title}' was not in the approved version (budget {budget})."),
+          ("Vérifiez qu'elle est financée par un virement ou une hausse approuvée.",
+           "Check that it is funded by a transfer or an approved increase.")),
+    _rule("action-dropped", WARNING, "approval", ("Action abandonnée", "Action dropped"),
+          ("L'action {id} « {title} » de la version approuvée n'est plus dans le plan (budget approuvé {budget}).",
+           "Action {id} '{title}' of the approved version is no longer in the plan (approved budget {budget})."),
+          ("Rien à faire si l'abandon est voulu ; dites-le au contrôleur et notez où va son budget (feuille "
+           "Virements).", "Nothing to do if it is dropped on purpose; tell the controller and record where its "
+           "budget goes (Transfers sheet).")),
+    _rule("action-dates-moved", WARNING, "approval", ("Dates d'action déplacées", "Action dates moved"),
+          ("Les dates de l'action ont changé depuis la version approuvée : {old_start} – {old_end} devient "
+           "{new_start} – {new_end}.",
+           "The action's dates changed since the approved version: {old_start} – {old_end} became "
+           "{new_start} – {new_end}."),
+          ("Vérifiez que le phasage du budget suit (feuille Budget mensuel).",
+           "Check that the budget's phasing follows (Monthly budget sheet).")),
     _rule("abandoned-action-replanned", WARNING, "logic", ("Action abandonnée reprogrammée", "Abandoned action planned again"),
           ("« {title} » est reprogrammée alors que le bilan N-1 a décidé de l'abandonner (ligne {review_id}).",
            "'{title}' is planned again although last year's review decided to abandon it (row {review_id})."),

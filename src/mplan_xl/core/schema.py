@@ -18,7 +18,7 @@ Example:
     >>> actions.column("objective_id").header("en")
     'Objective ID'
     >>> [c.key for c in actions.computed_columns]
-    ['budget', 'actual_spend', 'roi', 'roi_achieved', 'month_from', 'month_to', 'elapsed', 'spread_monthly']
+    ['budget', 'actual_spend', 'roi', 'roi_achieved', 'month_from', 'month_to', 'elapsed', 'spread_monthly', 'landing']
 """
 
 from __future__ import annotations
@@ -448,6 +448,8 @@ ACTIONS = Table(
         Column("elapsed", L("Part écoulée", "Elapsed"), Kind.PERCENT, width=9, computed=Tracking("elapsed")),
         Column("spread_monthly", L("Budget réparti par mois", "Spread budget per month"), Kind.MONEY, width=13,
                computed=Tracking("spread_monthly")),
+        Column("landing", L("Atterrissage", "Landing"), Kind.MONEY, width=14, total="sum",
+               computed=Tracking("action_landing")),
     ),
 )
 
@@ -472,6 +474,10 @@ BUDGET = Table(
         Column("planned", L("Prévisionnel", "Planned"), Kind.MONEY, required=True, minimum=0, width=14, total="sum"),
         Column("committed", L("Engagé", "Committed"), Kind.MONEY, minimum=0, width=14, total="sum"),
         Column("actual", L("Réel", "Actual"), Kind.MONEY, minimum=0, width=14, total="sum"),
+        Column("reforecast", L("Réestimation", "Re-forecast"), Kind.MONEY, minimum=0, width=14, total="sum",
+               help=L("Facultatif : ce que la ligne coûtera selon l'équipe à la fin de l'année ; remplace "
+                      "l'atterrissage calculé", "Optional: what the team expects the line to cost by the end of "
+                      "the year; replaces the computed landing")),
         Column("variance", L("Écart", "Variance"), Kind.MONEY, width=13, total="sum",
                computed=Metric("variance", {"actual": "actual", "target": "planned"})),
         Column("variance_pct", L("Écart en %", "Variance in %"), Kind.PERCENT, width=11,
@@ -484,6 +490,12 @@ BUDGET = Table(
                computed=Tracking("actual_to_date")),
         Column("variance_to_date", L("Écart à date", "Variance to date"), Kind.MONEY, width=13, total="sum",
                computed=Metric("variance", {"actual": "actual_to_date", "target": "planned_to_date"})),
+        Column("landing", L("Atterrissage", "Landing"), Kind.MONEY, width=13, total="sum",
+               computed=Metric("landing", {"actual_to_date": "actual_to_date", "committed": "committed",
+                                           "planned": "planned", "planned_to_date": "planned_to_date",
+                                           "reforecast": "reforecast"})),
+        Column("landing_variance", L("Écart atterrissage", "Landing variance"), Kind.MONEY, width=13, total="sum",
+               computed=Metric("variance", {"actual": "landing", "target": "planned"})),
     ),
 )
 
@@ -527,6 +539,30 @@ ACTION_RESULTS = Table(
         *_months(Kind.MONEY, L("Gain obtenu dans le mois", "Gain achieved in the month")),
         Column("total", L("Total", "Total"), Kind.MONEY, width=13, computed=Tracking("months_total")),
         Column("to_date", L("À date", "To date"), Kind.MONEY, width=13, computed=Tracking("months_to_date")),
+    ),
+)
+
+# --- Virements ---------------------------------------------------------------------------
+
+TRANSFERS = Table(
+    key="transfers", table="tblTransfers",
+    name=L("Virements", "Transfers"),
+    title=L("Virements entre lignes de budget", "Transfers between budget lines"),
+    guidance=L("Après l'approbation du plan, notez ici chaque somme déplacée d'une ligne de budget à une autre : "
+               "d'où, vers où, combien, quand et pourquoi. « mplan-xl check --against » tient pour expliqué un "
+               "virement noté ici et signale celui qui ne l'est pas.",
+               "Once the plan is approved, record here every amount moved from one budget line to another: from "
+               "where, to where, how much, when and why. 'mplan-xl check --against' takes a transfer recorded here "
+               "as explained and flags one that is not."),
+    id_column=None, blank_rows=10,
+    columns=(
+        Column("from_line", L("De la ligne", "From line"), Kind.REF, required=True, ref="budget", width=11,
+               help=L("L'ID de la ligne de budget qui cède le montant", "The id of the budget line giving the amount")),
+        Column("to_line", L("Vers la ligne", "To line"), Kind.REF, required=True, ref="budget", width=11,
+               help=L("L'ID de la ligne de budget qui le reçoit", "The id of the budget line receiving it")),
+        Column("amount", L("Montant", "Amount"), Kind.MONEY, required=True, minimum=0, width=14, total="sum"),
+        Column("date", L("Date", "Date"), Kind.DATE, in_plan_year=True, width=12),
+        Column("reason", L("Motif", "Reason"), Kind.LONG_TEXT, width=44),
     ),
 )
 
@@ -575,6 +611,11 @@ KPIS = Table(
         Column("attainment_to_date", L("Atteinte à date", "Attainment to date"), Kind.PERCENT, width=11,
                computed=Metric("attainment", {"actual": "actual_to_date", "target": "target_to_date",
                                               "direction": "direction", "baseline": "baseline_to_date"})),
+        Column("projection", L("Projection", "Projection"), Kind.DECIMAL, width=12,
+               computed=Tracking("kpi_projection")),
+        Column("projected_attainment", L("Atteinte projetée", "Projected attainment"), Kind.PERCENT, width=11,
+               computed=Metric("attainment", {"actual": "projection", "target": "target", "direction": "direction",
+                                              "baseline": "baseline"})),
         Column("status", L("Statut", "Status"), Kind.TEXT, width=14,
                computed=Metric("kpi_status", {"attainment": "attainment_to_date", "on_track": "=" + NAME_ON_TRACK,
                                               "at_risk": "=" + NAME_AT_RISK})),
@@ -660,7 +701,7 @@ class UnitFigures:
 #: Every figure held in a unit the team writes: a percentage unit makes them fractions with the percent format.
 UNIT_FIGURES: tuple[UnitFigures, ...] = (
     UnitFigures("kpis", "unit", ("baseline", "target", "actual", "variance", "baseline_to_date", "target_to_date",
-                                 "actual_to_date")),
+                                 "actual_to_date", "projection")),
     UnitFigures("objectives", "unit", ("baseline", "target")),
     UnitFigures("review", "unit", ("target", "result")),
     UnitFigures("kpi_months", "unit", MONTH_KEYS + ("to_date",), via="kpi_id"),
@@ -668,7 +709,7 @@ UNIT_FIGURES: tuple[UnitFigures, ...] = (
 
 #: Every table, in workbook order.
 TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS,
-                             ACTION_RESULTS, KPIS, KPI_MONTHS)
+                             TRANSFERS, ACTION_RESULTS, KPIS, KPI_MONTHS)
 SHEETS_BY_KEY: Mapping[str, Table] = MappingProxyType({s.key: s for s in TABLES})
 #: The tables that carry an id and may be referenced.
 ID_TABLES: tuple[Table, ...] = tuple(s for s in TABLES if s.id_column)
@@ -682,6 +723,7 @@ WORKSHEETS: tuple[tuple[str, Label], ...] = (
     ("actions", ACTIONS.name),
     ("budget", BUDGET.name),
     ("budget_months", BUDGET_MONTHS.name),
+    ("transfers", TRANSFERS.name),
     ("action_results", ACTION_RESULTS.name),
     ("kpis", KPIS.name),
     ("kpi_months", KPI_MONTHS.name),

@@ -430,6 +430,42 @@ def _py_objective_progress(table: Table, row: Row, done: Mapping[str, Any], cont
     return math.fsum(values) / len(values) if values else None
 
 
+def projection(actual_to_date: Any, nature: Any, deadline_month: int, month: int) -> float | None:
+    """Where a KPI will stand at its deadline at the current pace: a year-to-date total grows at the pace of the
+    months elapsed (the actual to date times *deadline_month* / *month*, *month* at most the deadline month); a
+    level keeps its last value. None without an actual to date.
+
+    >>> projection(850000, "cumulative", 12, 6), projection(2.1, "level", 12, 6), projection(None, "level", 12, 6)
+    (1700000.0, 2.1, None)
+    """
+    value = _number(actual_to_date)
+    if value is None:
+        return None
+    if is_year_to_date(nature):
+        return value * deadline_month / min(month, deadline_month)
+    return value
+
+
+def _py_kpi_projection(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
+    if _blank_id(_own_id(table, row)):
+        return None
+    return projection(done.get("actual_to_date"), row.get("nature"), deadline_month(row.get("objective_id"), context),
+                      context.month)
+
+
+def _py_action_landing(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
+    action_id = _own_id(table, row)
+    if _blank_id(action_id):
+        return None
+    if "landing by action" not in context.memo:   # SUMIFS: the numbers of the lines whose action id matches
+        totals: dict[str, float] = {}
+        for line, computed in context.computed_rows(BUDGET.key):
+            value = computed.get("landing")
+            if not _blank_id(line.get("action_id")) and isinstance(value, (int, float)) and not isinstance(value, bool):
+                key = id_key(line.get("action_id"))
+                totals[key] = totals.get(key, 0.0) + value
+        context.memo["landing by action"] = totals
+    return context.memo["landing by action"].get(id_key(action_id), 0.0)
 
 
 # --- each figure: the formula --------------------------------------------------------------------
@@ -606,6 +642,18 @@ def _f_objective_progress(table: Table, lang: str) -> str:
     return _guard(table, lang, f'IFERROR({average},"")')
 
 
+def _f_kpi_projection(table: Table, lang: str) -> str:
+    actual, deadline = _here(table, "actual_to_date", lang), _deadline_month(table, lang)
+    pace = f"{actual}*{deadline}/MIN({_MONTH},{deadline})"
+    return _guard(table, lang, f'IF(ISNUMBER({actual}),IF({year_to_date_formula(_here(table, "nature", lang), lang)},'
+                               f'{pace},{actual}),"")')
+
+
+def _f_action_landing(table: Table, lang: str) -> str:
+    return _guard(table, lang, f"SUMIFS({_all(BUDGET, 'landing', lang)},{_all(BUDGET, 'action_id', lang)},"
+                               f"{_here(table, 'id', lang)})")
+
+
 #: Each figure to date: its Python function and its formula renderer, side by side.
 _FIGURES: dict[str, tuple[Callable[[Table, Row, Mapping[str, Any], TrackingContext, str], Any], Callable[[Table, str], str]]] = {
     "months_total": (_py_months_total, _f_months_total),
@@ -622,4 +670,6 @@ _FIGURES: dict[str, tuple[Callable[[Table, Row, Mapping[str, Any], TrackingConte
     "kpi_target_to_date": (_py_kpi_target_to_date, _f_kpi_target_to_date),
     "kpi_actual_to_date": (_py_kpi_actual_to_date, _f_kpi_actual_to_date),
     "objective_progress": (_py_objective_progress, _f_objective_progress),
+    "kpi_projection": (_py_kpi_projection, _f_kpi_projection),
+    "action_landing": (_py_action_landing, _f_action_landing),
 }

@@ -232,6 +232,11 @@ def MPLAN_CART_ABANDONMENT(orders, carts):
     return apply(_call("cart_abandonment_rate"), orders, carts)
 
 
+@_mplan("landing")
+def MPLAN_LANDING(actual_to_date, committed, planned, planned_to_date, reforecast=None):
+    return apply(_call("landing"), actual_to_date, committed, planned, planned_to_date, reforecast)
+
+
 def _version_doc(function: Callable[..., Any]) -> Callable[..., Any]:
     function.__doc__ = _both(VERSION_HELP)
     return function

@@ -121,6 +121,8 @@ T = {
     "actual_to_date": Label("Réel à date", "Actual to date"),
     "variance_to_date": Label("Écart à date", "Variance to date"),
     "variance_pct": Label("Écart en %", "Variance in %"),
+    "landing": Label("Atterrissage", "Landing"),
+    "over_plan": Label("Lignes au-delà du prévu", "Lines above plan"),
     "item": Label("Poste", "Expense item"),
     "measured": Label("KPI mesurés", "KPIs measured"),
     "attainment": Label("Atteinte moyenne", "Mean attainment"),
@@ -169,9 +171,11 @@ VIEWS_SQL: Mapping[str, str] = {
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
                coalesce(sum(b.planned), 0) AS planned, coalesce(sum(b.committed), 0) AS committed,
                coalesce(sum(b.actual), 0) AS actual, p.as_of,
-               coalesce(sum(b.planned_to_date), 0) AS planned_to_date, coalesce(sum(b.actual_to_date), 0) AS actual_to_date
+               coalesce(sum(b.planned_to_date), 0) AS planned_to_date, coalesce(sum(b.actual_to_date), 0) AS actual_to_date,
+               coalesce(sum(b.landing), 0) AS landing, p.envelope,
+               count(*) FILTER (WHERE b.landing_variance > 0.005) AS over_plan
         FROM plans p LEFT JOIN budget_lines b ON b.company = p.company AND b.year = p.year
-        GROUP BY p.company, p.year, p.as_of ORDER BY p.company, p.year""",
+        GROUP BY p.company, p.year, p.as_of, p.envelope ORDER BY p.company, p.year""",
     "budget_by_item": """
         SELECT item, coalesce(sum(planned), 0) AS planned, coalesce(sum(committed), 0) AS committed,
                coalesce(sum(actual), 0) AS actual
@@ -402,6 +406,10 @@ TO_DATE_COLS = (Col("as_of", Kind.DATE, 12), Col("planned_to_date", Kind.MONEY, 
                 Col("actual_to_date", Kind.MONEY, total=True),
                 Col("variance_to_date", Kind.MONEY, metric=("variance", {"actual": "actual_to_date", "target": "planned_to_date"})))
 
+#: Where each team will land: the landing of its lines beside its envelope, and the lines landing above plan.
+LANDING_COLS = (Col("landing", Kind.MONEY, total=True), Col("envelope", Kind.MONEY, total=True),
+                Col("over_plan", Kind.INTEGER, 12, True))
+
 
 def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
     """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced atomically)."""
@@ -465,7 +473,7 @@ def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
     first, last = w.grid(ws, 3, (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
-                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS), frame, total=True)
+                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS), frame, total=True)
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(("planned", "committed", "actual"))],
             T["t_team"](lang), "K4", num_format=w.fmt(Kind.MONEY).num_format)
 

@@ -22,6 +22,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..core import schema
+from ..core.metrics import LANDING_TOLERANCE
 from ..core.schema import Table
 from ..core.smart import SMART_OK
 from ..core.vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
@@ -119,6 +120,9 @@ def conditional_formats(writer: Any, ws: Any, sheet: Table, first_row: int, firs
         committed = (f'AND(ISNUMBER({cell["committed"]}),ISNUMBER({cell["planned"]}),'
                      f'{cell["committed"]}>{cell["planned"]})')
         rule(("committed",), committed, styles.neutral)
+        landing_over = f'AND(ISNUMBER({cell["landing_variance"]}),{cell["landing_variance"]}>{LANDING_TOLERANCE})'
+        rule(("landing", "landing_variance"), landing_over, styles.bad)
+        rule(("landing",), f'ISNUMBER({cell["reforecast"]})', styles.typed)   # the team's re-forecast, shown as such
     elif sheet.key == "review":
         rule(("budget_variance",), f'AND(ISNUMBER({cell["budget_variance"]}),{cell["budget_variance"]}>0)', styles.bad)
         rule(("roi",), f'AND(ISNUMBER({cell["roi"]}),{cell["roi"]}<0)', styles.bad_font)

@@ -43,7 +43,8 @@ from .demo_data import (
     ACHIEVED_MONTHS, ACTION_CAMPAIGNS, KPI_SOURCES,
     ACTION_COLUMNS, ACTION_ROWS, AUTHOR, BUDGET_COLUMNS, BUDGET_ROWS, CURRENCY, DEFAULT_COMPANY, DIAGNOSTIC_FINDINGS,
     ENVELOPE, KPI_COLUMNS, KPI_MONTHLY_TARGETS, KPI_ROWS, OBJECTIVE_COLUMNS, OBJECTIVE_ROWS, PESTEL_COLUMNS,
-    PESTEL_ROWS, PHASED_LINES, REVIEW_COLUMNS, REVIEW_ROWS, SITUATION, SWOT_COLUMNS, SWOT_ROWS, YEAR_TO_DATE_KPIS,
+    PESTEL_ROWS, PHASED_LINES, REFORECASTS, REVIEW_COLUMNS, REVIEW_ROWS, SITUATION, SWOT_COLUMNS, SWOT_ROWS, TRANSFER_COLUMNS, TRANSFER_ROWS,
+    YEAR_TO_DATE_KPIS,
     Day)
 
 
@@ -152,7 +153,10 @@ def demo_plan(lang: str = "fr", company: str | None = None, year: int | None = N
         "actions": _rows(ACTION_COLUMNS, ACTION_ROWS, lang, year),
         "budget": _rows(BUDGET_COLUMNS, BUDGET_ROWS, lang, year),
         "kpis": _rows(KPI_COLUMNS, KPI_ROWS, lang, year),   # replaces the starter library
+        "transfers": _rows(TRANSFER_COLUMNS, TRANSFER_ROWS, lang, year),
     })
+    for line in plan.rows("budget"):
+        line["reforecast"] = REFORECASTS.get(line["id"])
     for kpi in plan.rows("kpis"):
         kpi["nature"] = "cumulative" if kpi["id"] in YEAR_TO_DATE_KPIS else "level"
     plan.tables["budget_months"] = budget_months(plan)

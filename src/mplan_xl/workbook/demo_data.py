@@ -552,6 +552,18 @@ BUDGET_ROWS = (
      _PRINTER, "IV-7781", 850, None, 850, 850, 850),
 )
 
+#: Lines the team re-forecast at the end of June (their landing is what the team typed): the half-price month
+#: draws fewer new subscribers than planned, the press officer's contract ends a month early.
+REFORECASTS: dict[str, float] = {"L033": 4200, "L024": 4400}
+
+#: Transfers recorded since the plan's approval in January: (from line, to line, amount, date, reason).
+TRANSFER_COLUMNS = ("from_line", "to_line", "amount", "date", "reason")
+TRANSFER_ROWS = (
+    ("L017", "L045", 600, _d(5, 15),
+     L("La seconde vague du sondage coûte moins que prévu ; les annonces locales apportent des abonnés : on les prolonge.",
+       "The survey's second wave costs less than planned; the local ads bring subscribers: they run longer.")),
+)
+
 # --- KPIs ---------------------------------------------------------------------------------------
 
 KPI_COLUMNS = ("id", "name", "type", "objective_id", "definition", "unit", "direction", "baseline", "target", "actual")

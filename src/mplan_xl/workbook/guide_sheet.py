@@ -68,6 +68,11 @@ STEPS = (
 )
 
 
+#: The live status items shown on the left, under the identity: where the year will land.
+LANDING_ITEMS = ("budget_landing", "landing_remaining", "landing_over_plan")
+LANDING_TITLE = Label("Atterrissage de fin d'année", "Year-end landing")
+
+
 def write_guide(writer: SheetContext, ws: Any) -> None:
     """Lay out the Guide sheet; *writer* is the workbook writer of :mod:`mplan_xl.workbook.builder`."""
     lang, styles, ident, wb = writer.lang, writer.styles, writer.identity, writer.wb
@@ -76,7 +81,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 36)
     ws.set_column(3, 3, 3)
-    ws.set_column(4, 4, fit_width([item.label(lang) for item in STATUS_ITEMS], 34, 44))   # status labels on one line
+    ws.set_column(4, 4, fit_width([item.label(lang) for item in STATUS_ITEMS if item.key not in LANDING_ITEMS], 34, 44))
     ws.set_column(5, 5, 18)
     ws.write_string(0, 1, TEXTS["title"](lang).format(year=ident.year), styles.title)
     ws.write_string(2, 1, TEXTS["identity"](lang), styles.subtitle)
@@ -119,7 +124,11 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
                                "this date's month.")(lang),
         "error_message": Label("Une date de l'année {year}.", "A date within {year}.")(lang).format(year=ident.year)})
 
-    top = 3 + max(len(identity_rows), len(STATUS_ITEMS)) + 1
+    # The landing figures sit on the left, under the plan's identity (the envelope above them): the page keeps its height.
+    left_items = [item for item in STATUS_ITEMS if item.key in LANDING_ITEMS]
+    right_items = [item for item in STATUS_ITEMS if item.key not in LANDING_ITEMS]
+    landing_top = 3 + len(identity_rows) + 1
+    top = max(3 + len(right_items), landing_top + 1 + len(left_items)) + 1
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)
     for i, step in enumerate(STEPS, 1):
         ws.merge_range(top + i, 1, top + i, 5, step(lang), styles.text)
@@ -134,19 +143,23 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     values = status_values(writer.plan)
     red = wb.add_format({"font_color": "#C00000"})
     green = wb.add_format({"font_color": "#2E7D32"})
-    for i, item in enumerate(STATUS_ITEMS):
-        row = 3 + i
+    ws.write_string(landing_top, 1, LANDING_TITLE(lang), styles.subtitle)
+    placed = [(3 + i, 4, item) for i, item in enumerate(right_items)] + \
+             [(landing_top + 1 + i, 1, item) for i, item in enumerate(left_items)]
+    for row, col, item in placed:
         bold = item.key == "errors_left"
-        ws.write_string(row, 4, item.label(lang), styles.label)
+        ws.write_string(row, col, item.label(lang), styles.label)
         value = values[item.key]
-        ws.write_formula(row, 5, "=" + item.formula(lang), styles.value(item.kind, locked=True, bold=bold),
+        ws.write_formula(row, col + 1, "=" + item.formula(lang), styles.value(item.kind, locked=True, bold=bold),
                          "" if value is None else value)
         if item.alert:
-            ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": ">", "value": 0, "format": red})
+            ws.conditional_format(row, col + 1, row, col + 1, {"type": "cell", "criteria": ">", "value": 0, "format": red})
             if bold:
-                ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "==", "value": 0, "format": green})
-        if item.key == "budget_remaining":
-            ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
+                ws.conditional_format(row, col + 1, row, col + 1,
+                                      {"type": "cell", "criteria": "==", "value": 0, "format": green})
+        if item.key in ("budget_remaining", "landing_remaining"):
+            ws.conditional_format(row, col + 1, row, col + 1,
+                                  {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)

@@ -33,6 +33,7 @@ from typing import Any, Callable, TypeGuard
 
 from ..core import schema
 from ..core.computed import PlanContext, structured_ref
+from ..core.metrics import LANDING_TOLERANCE
 from ..core.numbers import is_blank
 from ..core.plan import Plan, id_key
 from ..core.rules import CATEGORIES, RULES
@@ -352,6 +353,13 @@ def _variance_to_date(plan: Plan) -> float:
     return _to_date("actual_to_date")(plan) - _to_date("planned_to_date")(plan)
 
 
+def landing_over_plan(plan: Plan) -> list[str]:
+    """The ids of the budget lines whose landing exceeds their planned amount (by more than half a cent)."""
+    context = PlanContext.of_plan(plan, "fr")
+    return [str(r.get("id")) for r, c in context.computed_rows(schema.BUDGET.key)
+            if _number(v := c.get("landing_variance")) and v > LANDING_TOLERANCE]
+
+
 def _planned_text_formula(lang: str) -> str:
     planned = _col(schema.BUDGET, "planned", lang)
     return f"SUMPRODUCT(ISTEXT({planned})*{_filled(planned)})"
@@ -441,6 +449,16 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
                              f'-SUM({_col(schema.BUDGET, "planned_to_date", lang)})'), _variance_to_date),
     *(StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
       for key, label in zip(RESULT_FIGURES, _RESULT_LABELS)),
+    StatusItem("budget_landing", Label("Atterrissage de l'année", "Landing forecast for the year"), Kind.MONEY,
+               lambda lang: f'SUM({_col(schema.BUDGET, "landing", lang)})', _to_date("landing")),
+    StatusItem("landing_remaining", Label("Reste à l'atterrissage", "Left at landing"),
+               Kind.MONEY,
+               lambda lang: (f'IF({schema.NAME_ENVELOPE}="","",{schema.NAME_ENVELOPE}'
+                             f'-SUM({_col(schema.BUDGET, "landing", lang)}))'),
+               lambda plan: None if plan.identity.envelope is None else plan.identity.envelope - _to_date("landing")(plan)),
+    StatusItem("landing_over_plan", Label("Lignes au-delà du prévu", "Lines landing above plan"),
+               Kind.INTEGER, lambda lang: f'COUNTIF({_col(schema.BUDGET, "landing_variance", lang)},">{LANDING_TOLERANCE}")',
+               lambda plan: len(landing_over_plan(plan)), alert=True),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,
                _outside_formula, lambda plan: 0, alert=True),
     *(StatusItem(f"errors_{family}", _FAMILY_LABELS[family], Kind.INTEGER, _family_formula(family), _family(family),

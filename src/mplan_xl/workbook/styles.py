@@ -115,6 +115,8 @@ class Styles:
         self.link = workbook.add_format({"font_color": LINK_COLOR, "underline": 1})
         self.good, self.neutral, self.bad = (workbook.add_format(props) for props in (GOOD, NEUTRAL, BAD))
         self.bad_font = workbook.add_format({"font_color": BAD["font_color"], "bold": True})
+        #: A figure the team typed in place of the computed one (a landing re-forecast): italic, in blue.
+        self.typed = workbook.add_format({"italic": True, "font_color": "#1F4E79"})
 
     def unit(self, kind: str) -> Any:
         """Conditional format showing a figure in its unit (see :func:`unit_format`)."""

@@ -73,10 +73,13 @@ T = {
     "expected_roi": Label("ROI attendu", "Expected ROI"),
     "achieved_roi": Label("ROI réalisé", "Achieved ROI"),
     "results_total": Label("Total du plan", "Whole plan"),
+    "landing": Label("Atterrissage (réel, engagé, mois restants)", "Landing (actual, committed, months left)"),
+    "landing_remaining": Label("Reste sur l'enveloppe à l'atterrissage", "Left in the envelope at landing"),
+    "projection": Label("À ce rythme", "At this pace"),
 }
 QUADRANTS = (("strength", "weakness"), ("opportunity", "threat"))
 QUADRANT_FILL = {"strength": "#C6EFCE", "weakness": "#FFC7CE", "opportunity": "#DDEBF7", "threat": "#FFEB9C"}
-SUMMARY_WIDTHS = (6, 44, 11, 14, 13, 2, 6, 26, 11, 11, 9, 10, 14)
+SUMMARY_WIDTHS = (6, 44, 11, 14, 13, 2, 6, 26, 11, 11, 9, 10, 14, 11)
 
 
 def write_contents(writer: SheetContext, ws: Any) -> None:
@@ -201,25 +204,29 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
         ("consumed", f'IF(AND(ISNUMBER({schema.NAME_ENVELOPE}),{schema.NAME_ENVELOPE}<>0),'
                      f'{synthesis.budget_formula("actual", lang)}/{schema.NAME_ENVELOPE},"")', pct,
          None if not envelope else actual / envelope),
+        ("landing", synthesis.budget_formula("landing", lang), money, fig.landing()),
+        ("landing_remaining", f'IF(ISNUMBER({schema.NAME_ENVELOPE}),{schema.NAME_ENVELOPE}-'
+                              f'{synthesis.budget_formula("landing", lang)},"")', money,
+         None if envelope is None else envelope - fig.landing()),
     )
     for i, (key, formula, fmt, value) in enumerate(budget_rows):
         r = top + 1 + i
         ws.merge_range(r, left, r, left + 4, T[key](lang), styles.value(Kind.TEXT, locked=True))
         ws.merge_range(r, left + 5, r, left + 6, "", fmt)
         _write(ws, r, left + 5, formula, fmt, value)
-    remaining_row = top + 5
-    ws.conditional_format(remaining_row, left + 5, remaining_row, left + 5,
-                          {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
-    ws.conditional_format(remaining_row, left + 5, remaining_row, left + 5,
-                          {"type": "cell", "criteria": ">=", "value": 0, "format": styles.good})
+    for remaining_row in (top + 5, top + 8):   # what the plan, then the landing, leaves in the envelope
+        ws.conditional_format(remaining_row, left + 5, remaining_row, left + 5,
+                              {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
+        ws.conditional_format(remaining_row, left + 5, remaining_row, left + 5,
+                              {"type": "cell", "criteria": ">=", "value": 0, "format": styles.good})
 
     # KPI traffic lights (right, below) -------------------------------------------------------------------------
     top = top + 1 + len(budget_rows) + 1
     ws.write_string(top, left, T["kpis"](lang), styles.subtitle)
     ws.write_row(top + 1, left, ["ID"] + [T[k](lang) for k in ("kpi", "target", "kpi_actual", "unit", "attainment",
-                                                                "kpi_status")], head)
+                                                                "kpi_status", "projection")], head)
     keys = (("id", text), ("name", text), ("target", decimal), ("actual", decimal), ("unit", text),
-            ("attainment", pct), ("status", text))
+            ("attainment", pct), ("status", text), ("projection", decimal))
     for i in range(KPIS_SHOWN):
         r, pos = top + 2 + i, str(i + 1)
         for c, (key, fmt) in enumerate(keys):
@@ -227,7 +234,7 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
         name = fig.value("kpis", i, "name") or ""
         heights[r] = max(heights.get(r, 0), layout.LINE_HEIGHT * min(2, layout.text_lines(name, SUMMARY_WIDTHS[7])))
     kpi_first, kpi_last = top + 2, top + 1 + KPIS_SHOWN
-    unit_formats(writer, ws, kpi_first, kpi_last, left + 4, [left + 2, left + 3])
+    unit_formats(writer, ws, kpi_first, kpi_last, left + 4, [left + 2, left + 3, left + 7])
     traffic_lights(writer, ws, kpi_first, left + 6, kpi_last, TRAFFIC)
     last_row = max(last_row, kpi_last)
     last_row = max(last_row, _write_results(writer, ws, kpi_last + 2, left))

@@ -246,6 +246,10 @@ class Figures:
     def budget(self, key: str) -> float:
         return sum(_number(r.get(key)) or 0.0 for r in self.tables.get("budget", []))
 
+    def landing(self) -> float:
+        """The budget lines' landing, summed as SUM adds the column (blanks left out)."""
+        return sum(_number(c.get("landing")) or 0.0 for _, c in self.context.computed_rows("budget"))
+
     def kpi_count(self, status: str) -> int:
         return sum(1 for _, code in self.kpi_status_codes if code == status)
 

@@ -18,7 +18,7 @@ Example:
     >>> actions.column("objective_id").header("en")
     'Objective ID'
     >>> [c.key for c in actions.computed_columns]
-    ['budget', 'roi', 'month_from', 'month_to', 'elapsed', 'spread_monthly']
+    ['budget', 'actual_spend', 'roi', 'roi_achieved', 'month_from', 'month_to', 'elapsed', 'spread_monthly']
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ TEMPLATE_NAME = Label("Plan marketing opérationnel (modèle mplan-xl)", "Operat
 #: Budget, KPI and Objectifs, KPI status judged against the target to date. 4.0: a figure in % is held as a
 #: fraction shown as a percentage (0.15 for 15 %, where 3.0 held 15: every older reader misreads it); the KPI
 #: table's Nature column (level or year to date) and its Départ à date, which the target and attainment to date
-#: follow.
+#: follow. 4.1: results: the Actions' campaign code, achieved gain, actual spend and achieved ROI, the Résultats
+#: mensuels table (achieved gain month by month), the KPI table's Métrique source.
 TEMPLATE_VERSION = "4.1.0"
 
 #: Plan years the tools accept.
@@ -416,6 +417,11 @@ ACTIONS = Table(
         Column("title", L("Action (quoi)", "Action (what)"), Kind.TEXT, required=True, width=32, total="count"),
         Column("how", L("Comment", "How"), Kind.LONG_TEXT, width=32),
         Column("channel", L("Canal / outil", "Channel / tool"), Kind.CHOICE, required=True, choices=voc.CHANNEL, width=20),
+        Column("campaign", L("Code campagne", "Campaign code"), Kind.TEXT, width=18,
+               help=L("La valeur utm_campaign ou le nom de la campagne dans les régies (ex. 2027-salon-lyon), unique "
+                      "dans le plan : les résultats des exports s'y rattachent",
+                      "The utm_campaign value or the campaign name in the ad platforms (e.g. 2027-trade-show-lyon), "
+                      "unique in the plan: the results of the exports are matched to it")),
         Column("owner", L("Responsable", "Owner"), Kind.TEXT, required=True, width=16),
         Column("department", L("Service", "Department"), Kind.CHOICE, required=True, choices=voc.DEPARTMENT, width=16),
         Column("start", L("Début", "Start"), Kind.DATE, required=True, in_plan_year=True, width=12),
@@ -424,10 +430,19 @@ ACTIONS = Table(
         Column("status", L("Statut", "Status"), Kind.CHOICE, required=True, choices=voc.ACTION_STATUS, width=12),
         Column("expected_gain", L("Gain attendu", "Expected gain"), Kind.MONEY, minimum=0, width=14, total="sum",
                help=L("Marge ou chiffre d'affaires que l'action doit rapporter", "Margin or revenue the action should bring")),
+        Column("achieved_gain", L("Gain obtenu", "Achieved gain"), Kind.MONEY, minimum=0, width=14, total="sum",
+               help=L("Marge ou chiffre d'affaires que l'action a rapporté, tapé ou importé (mplan-xl results) ; "
+                      "mois par mois sur la feuille Résultats mensuels",
+                      "Margin or revenue the action brought, typed or imported (mplan-xl results); month by month "
+                      "on the Monthly results sheet")),
         Column("budget", L("Budget", "Budget"), Kind.MONEY, width=14, total="sum",
                computed=Rollup("sum", "budget", "action_id", "planned")),
+        Column("actual_spend", L("Dépense réelle", "Actual spend"), Kind.MONEY, width=14, total="sum",
+               computed=Rollup("sum", "budget", "action_id", "actual")),
         Column("roi", L("ROI attendu", "Expected ROI"), Kind.PERCENT, width=11,
                computed=Metric("roi", {"gain": "expected_gain", "cost": "budget"})),
+        Column("roi_achieved", L("ROI réalisé", "Achieved ROI"), Kind.PERCENT, width=11,
+               computed=Metric("roi", {"gain": "achieved_gain", "cost": "actual_spend"})),
         Column("month_from", L("Mois début", "From month"), Kind.INTEGER, width=8, computed=Tracking("month_from")),
         Column("month_to", L("Mois fin", "To month"), Kind.INTEGER, width=8, computed=Tracking("month_to")),
         Column("elapsed", L("Part écoulée", "Elapsed"), Kind.PERCENT, width=9, computed=Tracking("elapsed")),
@@ -494,6 +509,27 @@ BUDGET_MONTHS = Table(
     ),
 )
 
+# --- Résultats mensuels ----------------------------------------------------------------
+
+ACTION_RESULTS = Table(
+    key="action_results", table="tblActionResults",
+    name=L("Résultats mensuels", "Monthly results"),
+    title=L("Gain obtenu mois par mois", "Achieved gain month by month"),
+    guidance=L("Facultatif. Une ligne par action : le gain qu'elle a rapporté chaque mois (marge ou chiffre "
+               "d'affaires, comme son gain attendu). Le total doit égaler son gain obtenu (feuille Actions). "
+               "mplan-xl results la remplit depuis les exports d'analytics, des régies et du CRM.",
+               "Optional. One row per action: the gain it brought each month (margin or revenue, like its expected "
+               "gain). The total must equal its achieved gain (Actions sheet). mplan-xl results fills it from the "
+               "analytics, ad platform and CRM exports."),
+    id_column=None, blank_rows=20,
+    columns=(
+        Column("action_id", L("ID action", "Action ID"), Kind.REF, required=True, ref="actions", width=10),
+        *_months(Kind.MONEY, L("Gain obtenu dans le mois", "Gain achieved in the month")),
+        Column("total", L("Total", "Total"), Kind.MONEY, width=13, computed=Tracking("months_total")),
+        Column("to_date", L("À date", "To date"), Kind.MONEY, width=13, computed=Tracking("months_to_date")),
+    ),
+)
+
 # --- KPI ---------------------------------------------------------------------------
 
 KPIS = Table(
@@ -518,6 +554,11 @@ KPIS = Table(
                       "Level: each month's value stands on its own (followers, a rate, a price). Year to date: each "
                       "month adds to the total since January (revenue, orders); baseline and target are yearly "
                       "totals. Blank: level.")),
+        Column("source", L("Métrique source", "Source metric"), Kind.CHOICE, choices=voc.KPI_SOURCE, width=16,
+               help=L("Facultatif : la métrique des exports (analytics, régies, CRM) qui remplit ses mois avec "
+                      "mplan-xl results",
+                      "Optional: the metric of the exports (analytics, ad platforms, CRM) that fills its months with "
+                      "mplan-xl results")),
         Column("baseline", L("Départ", "Baseline"), Kind.DECIMAL, width=11),
         Column("target", L("Cible", "Target"), Kind.DECIMAL, required=True, width=11),
         Column("actual", L("Réalisé", "Actual"), Kind.DECIMAL, width=11),
@@ -626,7 +667,8 @@ UNIT_FIGURES: tuple[UnitFigures, ...] = (
 )
 
 #: Every table, in workbook order.
-TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS, KPIS, KPI_MONTHS)
+TABLES: tuple[Table, ...] = (SWOT, PESTEL, DIAGNOSTIC, REVIEW, OBJECTIVES, ACTIONS, BUDGET, BUDGET_MONTHS,
+                             ACTION_RESULTS, KPIS, KPI_MONTHS)
 SHEETS_BY_KEY: Mapping[str, Table] = MappingProxyType({s.key: s for s in TABLES})
 #: The tables that carry an id and may be referenced.
 ID_TABLES: tuple[Table, ...] = tuple(s for s in TABLES if s.id_column)
@@ -640,6 +682,7 @@ WORKSHEETS: tuple[tuple[str, Label], ...] = (
     ("actions", ACTIONS.name),
     ("budget", BUDGET.name),
     ("budget_months", BUDGET_MONTHS.name),
+    ("action_results", ACTION_RESULTS.name),
     ("kpis", KPIS.name),
     ("kpi_months", KPI_MONTHS.name),
     ("dashboard", L("Tableau de bord", "Dashboard")),

@@ -240,9 +240,22 @@ KPI_NATURE = _list(
     ("cumulative", "Cumul annuel", "Year to date"),
 )
 
+#: Which metric of an exported report (analytics, ad platforms, CRM) feeds a KPI's months (``mplan-xl results``).
+KPI_SOURCE = _list(
+    "kpi_source", "Métriques des exports", "Export metrics",
+    ("sessions", "Sessions", "Sessions"),
+    ("conversions", "Conversions", "Conversions"),
+    ("revenue", "Chiffre d'affaires", "Revenue"),
+    ("cost", "Coût", "Cost"),
+    ("clicks", "Clics", "Clicks"),
+    ("impressions", "Impressions", "Impressions"),
+    ("cpa", "Coût par acquisition", "Cost per acquisition"),
+    ("conversion_rate", "Taux de conversion", "Conversion rate"),
+)
+
 ALL_LISTS: tuple[ChoiceList, ...] = (
     OBJECTIVE_FAMILY, CHANNEL, DEPARTMENT, ACTION_STATUS, VERDICT, EXPENSE_ITEM,
     KPI_TYPE, DIRECTION, KPI_STATUS, SWOT_QUADRANT, PESTEL_FACTOR, DIAGNOSTIC_TOPIC,
-    BUDGET_SERIES, KPI_SERIES, KPI_NATURE,
+    BUDGET_SERIES, KPI_SERIES, KPI_NATURE, KPI_SOURCE,
 )
 LISTS_BY_KEY = {lst.key: lst for lst in ALL_LISTS}

@@ -350,7 +350,7 @@ def _split(line: str, sep: str) -> list[str]:
     return next(csv.reader([line], delimiter=sep), [])
 
 
-def _find_header(lines: Sequence[str] | Sequence[list[str]], layouts: Sequence[Layout],
+def _find_header(lines: Sequence[Any], layouts: Sequence[Layout],
                  xlsx: bool) -> tuple[int, str, list[str], Layout, dict[str, int]] | None:
     """The header line (0-based), separator, names, layout and column of each role of the first line that fits."""
     for n, line in enumerate(lines[:HEADER_SEARCH]):
@@ -614,8 +614,7 @@ def parse_day(text: str, day_first: bool = True) -> dt.date | None:
             return dt.date(int(found[1]), int(found[2]), int(found[3]))
         if found := _SLASH.match(text):
             a, b = int(found[1]), int(found[2])
-            day, month = (a, b) if day_first else (b, a)
-            return dt.date(int(found[3]), month, day)
+            return dt.date(int(found[3]), b, a) if day_first else dt.date(int(found[3]), a, b)
         if found := _YEAR_MONTH.match(text):
             return dt.date(int(found[1]), int(found[2]), 1)
         if found := _WORDS.match(text):

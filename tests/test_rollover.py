@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 import mplan_xl
 from mplan_xl.cli import main
+from mplan_xl.workbook.builder import build_workbook
 from mplan_xl.workbook.demo import demo_plan
 from mplan_xl.core.plan import Identity, Plan
 from mplan_xl.read.plan_reader import locate_plan
@@ -54,11 +55,13 @@ def is_reached(kpi: dict) -> bool:
 def expected_review(plan: Plan) -> dict[str, dict]:
     objectives = {o["id"]: o for o in plan.rows("objectives")}
     out = {}
+    # The achieved gains when the plan records any (the demo does), else the expected ones.
+    measured = any(isinstance(a.get("achieved_gain"), (int, float)) for a in plan.rows("actions"))
     for action in plan.rows("actions"):
         lines = [b for b in plan.rows("budget") if b["action_id"] == action["id"]]
         budget = sum(b["planned"] or 0 for b in lines)
         spend = sum(b["actual"] or 0 for b in lines)
-        gain = action.get("expected_gain")
+        gain = action.get("achieved_gain" if measured else "expected_gain")
         objective = objectives[action["objective_id"]]
         kpi = first_measuring_kpi(objective, plan.rows("kpis"))
         roi = None if not spend or gain is None else (gain - spend) / spend
@@ -326,3 +329,40 @@ def test_a_plan_missing_a_sheet_is_refused(built, tmp_path):
         rollover(damaged, tmp_path / "next.xlsx", message_lang="en")
     assert {"sheet-missing", "table-missing"} <= {f.code for f in caught.value.blocking}
     assert all(f.code in BLOCKING_CODES for f in caught.value.blocking)
+
+
+# --- the Bilan N-1 takes this year's results --------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_review_takes_this_years_achieved_gain_and_roi(rolled, lang):
+    """The demo records achieved gains (typed or imported): the Bilan's gain is each action's achieved gain and
+    its ROI (recalculated by the workbook's formula, read from the written file) the ROI the action achieved;
+    nothing to retype. An action without an achieved gain has a blank gain and a blank ROI, not its estimate."""
+    source_path, result = rolled[lang]
+    source = locate_plan(read_workbook(source_path))
+    achieved = {row.values["id"]: (row.values["achieved_gain"], row.values["roi_achieved"])
+                for row in source.tables["actions"].rows}
+    review = locate_plan(read_workbook(result.output)).tables["review"]
+    measured = 0
+    for row in review.rows:
+        gain, roi = achieved[row.values["id"]]
+        if gain in ("", None):
+            assert row.values["gain"] in ("", None) and row.values["roi"] in ("", None), row.values["id"]
+            continue
+        measured += 1
+        assert close(row.values["gain"], gain) and close(row.values["roi"], roi), (row.values["id"], row.values, gain, roi)
+    assert measured == 8
+
+
+def test_review_of_a_plan_without_achieved_gains_gives_the_expected_ones(tmp_path):
+    """A plan that measured nothing (an older template, a team that did not import results): the Bilan gives the
+    expected gains, the best figure available, as before."""
+    plan = demo_plan(lang="fr", year=YEAR)
+    for action in plan.rows("actions"):
+        action["achieved_gain"] = None
+    plan.tables["action_results"] = []
+    source = build_workbook(plan, tmp_path / "unmeasured.xlsx")
+    result = rollover(source, tmp_path / "next.xlsx", message_lang="fr")
+    rows = read_plan(result.output).rows("review")
+    expected = {a["id"]: a["expected_gain"] for a in plan.rows("actions")}
+    assert [r["gain"] for r in rows] == [expected[r["id"]] for r in rows]

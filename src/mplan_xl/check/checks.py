@@ -543,6 +543,18 @@ def check_ids_and_references(ctx: Context) -> Iterator[Finding]:
                                   first=seen[key].sheet_row + 1)
             else:
                 seen[key] = row
+    actions = tables.get("actions")
+    if actions is not None and "campaign" in actions.columns:
+        owners: dict[str, LocatedRow] = {}
+        for row in actions.rows:
+            key = id_key(row.values.get("campaign"))
+            if not key:
+                continue
+            if key in owners:
+                yield ctx.finding("campaign-duplicate", actions, row, "campaign", value=id_text(row.values["campaign"]),
+                                  first=owners[key].sheet_row + 1)
+            else:
+                owners[key] = row
     for table in tables.values():
         for column in table.sheet.references:
             target = tables.get(column.ref_key)

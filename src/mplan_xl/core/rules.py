@@ -283,6 +283,13 @@ _CATALOGUE: tuple[Rule, ...] = (
     _rule("duplicate-id", ERROR, "logic", ("Identifiant en double", "Duplicate id"),
           ("L'ID {value!r} est déjà utilisé en ligne {first}.", "Id {value!r} is already used on row {first}."),
           ("Donnez un identifiant unique à chaque ligne.", "Give each row a unique id."), live=True),
+    _rule("campaign-duplicate", ERROR, "logic", ("Code campagne en double", "Duplicate campaign code"),
+          ("Le code campagne {value!r} est déjà celui de la ligne {first} : les résultats importés ne sauraient "
+           "à quelle action aller.",
+           "Campaign code {value!r} is already used on row {first}: imported results could not tell which "
+           "action they belong to."),
+          ("Donnez à chaque action son propre code (la valeur utm_campaign de ses liens et de ses campagnes).",
+           "Give each action its own code (the utm_campaign value of its links and campaigns)."), live=True),
     _rule("reference-unresolved", ERROR, "logic", ("Référence introuvable", "Unresolved reference"),
           ("{column} {value!r} ne correspond à aucune ligne de la feuille « {target} » ({count} ligne(s) : {cells}).",
            "{column} {value!r} matches no row of the '{target}' sheet ({count} row(s): {cells})."),

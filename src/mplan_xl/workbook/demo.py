@@ -40,6 +40,7 @@ from ..core import schema, tracking
 from ..core.plan import CellOverride, Identity, Plan, check_language, percent_columns
 from ..core.vocabulary import Label
 from .demo_data import (
+    ACHIEVED_MONTHS, ACTION_CAMPAIGNS, KPI_SOURCES,
     ACTION_COLUMNS, ACTION_ROWS, AUTHOR, BUDGET_COLUMNS, BUDGET_ROWS, CURRENCY, DEFAULT_COMPANY, DIAGNOSTIC_FINDINGS,
     ENVELOPE, KPI_COLUMNS, KPI_MONTHLY_TARGETS, KPI_ROWS, OBJECTIVE_COLUMNS, OBJECTIVE_ROWS, PESTEL_COLUMNS,
     PESTEL_ROWS, PHASED_LINES, REVIEW_COLUMNS, REVIEW_ROWS, SITUATION, SWOT_COLUMNS, SWOT_ROWS, YEAR_TO_DATE_KPIS,
@@ -99,6 +100,21 @@ def kpi_months(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+def add_results(plan: Plan) -> None:
+    """The demo's results: a campaign code per action, the achieved gain of the measured actions with its
+    months (Résultats mensuels), the KPIs fed by an export metric."""
+    year = plan.identity.year
+    for action in plan.rows("actions"):
+        action["campaign"] = ACTION_CAMPAIGNS[action["id"]].format(year=year)
+        months = ACHIEVED_MONTHS.get(action["id"])
+        action["achieved_gain"] = round(sum(months.values()), 2) if months else None
+    plan.tables["action_results"] = [{"action_id": action_id, **{key: months.get(m) for m, key in
+                                                                  enumerate(schema.MONTH_KEYS, 1)}}
+                                     for action_id, months in ACHIEVED_MONTHS.items()]
+    for kpi in plan.rows("kpis"):
+        kpi["source"] = KPI_SOURCES.get(kpi["id"])
+
+
 # --- the plan -------------------------------------------------------------------------------------
 
 def _value(value: Any, lang: str, year: int) -> Any:
@@ -141,6 +157,7 @@ def demo_plan(lang: str = "fr", company: str | None = None, year: int | None = N
         kpi["nature"] = "cumulative" if kpi["id"] in YEAR_TO_DATE_KPIS else "level"
     plan.tables["budget_months"] = budget_months(plan)
     plan.tables["kpi_months"] = kpi_months(plan)
+    add_results(plan)
     if with_errors:
         _seed_errors(plan, lang)
     return plan

@@ -617,3 +617,32 @@ PHASED_LINES: dict[str, tuple[float, ...]] = {
 KPI_MONTHLY_TARGETS: dict[str, tuple[float | None, ...]] = {
     "K09": (6500, 6900, 7400, 7900, 8400, 9000, None, None, None, None, None, None),
 }
+
+
+# --- results: campaign codes, achieved gains, KPI sources ----------------------------------------------
+
+#: Each action's campaign code, the utm_campaign value its links and ad campaigns carry ("{year}": the plan year).
+ACTION_CAMPAIGNS: dict[str, str] = {
+    "A01": "{year}-refonte-boutique", "A02": "{year}-sea-origines", "A03": "{year}-seo-fiches",
+    "A04": "{year}-prospection-chr", "A05": "{year}-salon-angers", "A06": "{year}-affichage-anjou",
+    "A07": "{year}-bar-marches", "A08": "{year}-instagram-videos", "A09": "{year}-createurs-locaux",
+    "A10": "{year}-presse-regionale", "A11": "{year}-portes-ouvertes", "A12": "{year}-magazine-gourmand",
+    "A13": "{year}-formation-vendeurs", "A14": "{year}-coffrets-caisse", "A15": "{year}-bienvenue-abonnement",
+    "A16": "{year}-parrainage", "A17": "{year}-carte-fidelite", "A18": "{year}-newsletter",
+    "A19": "{year}-relance-paniers", "A20": "{year}-degustations-epiceries", "A21": "{year}-social-local",
+    "A22": "{year}-flyer-colis",
+}
+#: The gain each measured action brought, month by month, up to the situation date (the actions whose results
+#: are measured: the demo's achieved gain is the total of these months).
+ACHIEVED_MONTHS: dict[str, dict[int, float]] = {
+    "A01": {5: 11800, 6: 13400},
+    "A02": {2: 2100, 3: 3600, 4: 4200, 5: 4700, 6: 5300},
+    "A04": {3: 2400, 4: 4800, 5: 7200, 6: 9600},
+    "A05": {3: 9800, 4: 7400},
+    "A12": {5: 3400, 6: 1800},
+    "A13": {3: 1800, 4: 2600, 5: 2900, 6: 3100},
+    "A17": {5: 2400, 6: 4100},
+    "A19": {6: 5800},
+}
+#: The export metric each KPI's months come from (``mplan-xl results``); the others are typed by hand.
+KPI_SOURCES: dict[str, str] = {"K03": "revenue", "K05": "conversion_rate", "K06": "sessions", "K14": "cpa"}

@@ -239,6 +239,16 @@ def _logic_terms(sheet: Table) -> list[LiveTerm]:
             keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
             return len(keys) - len(set(keys))
         terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
+    if sheet.key == "actions":
+        def campaigns_formula(lang: str) -> str:
+            codes, mask = _col(sheet, "campaign", lang), row_mask_name(sheet)
+            return (f"ROUND(SUMPRODUCT({mask}*{_filled(codes)})"
+                    f"-SUMPRODUCT({mask}*{_filled(codes)}/COUNTIF({codes},{codes}&\"\")),0)")
+
+        def campaigns(plan: Plan) -> int:
+            keys = [id_key(r.get("campaign")) for _, r in _used(plan, sheet) if not is_blank(r.get("campaign"))]
+            return len(keys) - len(set(keys))
+        terms.append(LiveTerm("campaign-duplicate", sheet, "campaign", campaigns_formula, campaigns))
     for column in sheet.references:
         target = column.ref_table
 

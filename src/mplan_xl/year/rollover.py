@@ -33,9 +33,12 @@ Action        the action's title
 Objective     the objective's id and indicator, e.g. ``O1.1 – Online revenue``
 Channel       the action's channel
 Budget        the action's budget: the roll-up of its budget lines' planned amounts
-Spend         the sum of its budget lines' actual amounts (0 without lines)
-Gain          the action's *expected* gain: the plan records no achieved gain, so
-              this is the best figure available; correct it if you measured better
+Spend         the action's actual spend: the sum of its budget lines' actual amounts (0 without lines)
+Gain          the action's *achieved* gain (typed or imported by ``results``), so the
+              Bilan's ROI is the ROI the action achieved; blank for an action without
+              one. A plan that records no achieved gain at all (an older template, a
+              team that did not measure) gives its *expected* gains instead, as before
+              4.1: the best figure available, to correct
 Target        the target of the KPI measuring the objective (see :func:`measure_objective`);
               the objective's own target when no KPI measures it
 Result        that KPI's actual (blank when not measured)
@@ -100,7 +103,7 @@ from ..core.errors import PlanRefused, UsageError
 from ..core.numbers import parse_localized_number, to_number
 from ..core.plan import Identity, Plan, Row, check_language, id_key, id_text
 from ..core.rules import ERROR, RULES, Finding
-from ..core.schema import Kind, Rollup
+from ..core.schema import Kind
 from ..core.vocabulary import VERDICT, Label, fold
 from ..read.outputs import check_outputs
 from ..read.plan_reader import LocatedPlan, named_value, thresholds
@@ -126,9 +129,6 @@ AUDIT_MARK = Label("[Audit {year}, à revoir] ", "[{year} audit, to review] ")
 OBJECTIVE_MARK = Label("[Reconduit] ", "[Carried over] ")
 #: Any earlier mark, removed before a new one is put, so two rollovers do not stack marks.
 _OLD_MARK = re.compile(r"^\[(?:Audit \d{4}, à revoir|\d{4} audit, to review|Reconduit|Carried over)\]\s*")
-
-#: Spend of an action: the sum of its budget lines' actual amounts, through the workbook's roll-up machinery.
-SPEND_ROLLUP = Rollup("sum", "budget", "action_id", "actual")
 
 REASONS: Mapping[str, Label] = {
     "cancelled": Label("action annulée", "action cancelled"),
@@ -389,6 +389,9 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
     review_context = PlanContext({}, year)
     suggestions: list[ReviewSuggestion] = []
     review: list[Row] = []
+    # The achieved gains when the plan records any, else (a plan that measured nothing) the expected ones.
+    gain_key = "achieved_gain" if any(to_number(a.get("achieved_gain")) is not None
+                                      for a in plan.rows("actions")) else "expected_gain"
     for action in plan.rows("actions"):
         action_id = id_text(action.get("id"))
         if action_id is None:
@@ -400,9 +403,9 @@ def next_year_plan(plan: Plan, year: int, lang: str = "fr", on_track: Any = None
             "action": action.get("title"),
             "objective": _objective_text(action.get("objective_id"), objective),
             "channel": action.get("channel"),
-            "budget": compute_row(schema.ACTIONS, action, context, lang)["budget"] or 0.0,
-            "spend": context.rollup(SPEND_ROLLUP, action.get("id")) or 0.0,
-            "gain": action.get("expected_gain"),
+            "budget": (computed := compute_row(schema.ACTIONS, action, context, lang))["budget"] or 0.0,
+            "spend": computed["actual_spend"] or 0.0,
+            "gain": action.get(gain_key),
             "target": measure.target if measure else to_number(objective.get("target")),
             "result": measure.actual if measure else None,
             "unit": measure.unit if measure else id_text(objective.get("unit")),

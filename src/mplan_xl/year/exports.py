@@ -273,12 +273,16 @@ _NO_DATE = Label("{path} : ni colonne de date ni période au-dessus de l'en-têt
                  "gardez les lignes de période", "{path}: no date column and no date range above the header: export by "
                  "day (or month) or keep the date range lines")
 _BAD_LINE = Label("{path} : ligne illisible ({reason})", "{path}: unreadable line ({reason})")
-_FALLBACK = Label("{path} : fichier lu en Windows-1252 (pas en UTF-8) : vérifiez les accents des campagnes",
-                  "{path}: file read as Windows-1252 (not UTF-8): check the accents of the campaigns")
-_AMBIGUOUS_DATES = Label("{path} : dates JJ/MM ou MM/JJ indiscernables, lues {how} d'après la langue de l'export",
-                         "{path}: dates DD/MM or MM/DD cannot be told apart, read {how} from the export's language")
-_MULTI_CURRENCY = Label("{path} : plusieurs devises ({currencies}) : les montants sont additionnés tels quels",
-                        "{path}: several currencies ({currencies}): the amounts are added as they are")
+_FALLBACK = Label("fichier lu en Windows-1252 (pas en UTF-8) : vérifiez les accents des campagnes",
+                  "file read as Windows-1252 (not UTF-8): check the accents of the campaigns")
+_AMBIGUOUS_DATES = Label("dates JJ/MM ou MM/JJ indiscernables, lues {how} d'après la langue de l'export",
+                         "dates DD/MM or MM/DD cannot be told apart, read {how} from the export's language")
+_SPANS_MONTHS = Label("export sans date par ligne sur plusieurs mois ({first}-{last}) : tout est compté "
+                      "au mois de sa fin ; exportez mois par mois (ou ajoutez la dimension Date)",
+                      "export without a date per row over several months ({first}-{last}): everything is "
+                      "counted in its last month; export month by month (or add the Date dimension)")
+_MULTI_CURRENCY = Label("plusieurs devises ({currencies}) : les montants sont additionnés tels quels",
+                        "several currencies ({currencies}): the amounts are added as they are")
 
 
 def read_export(path: str | os.PathLike, mapping: ExportMapping | None = None) -> ExportTable:
@@ -453,11 +457,13 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
     # Blank rows (trailing newlines, separators between blocks) are no rows.
     blank = (frame.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1) if lines else pd.Series([], dtype=bool)
     campaign = col["campaign"].fillna("").astype(str).str.strip()
-    first_cells = campaign.str.lower()
-    total = first_cells.str.match(_TOTAL)
-    if "date" in col:
-        total |= col["date"].fillna("").astype(str).str.strip().str.lower().str.match(_TOTAL)
-    keep = ~(blank | total)
+    total = campaign.str.lower().str.match(_TOTAL)
+    for index in {0, roles.get("date", 0)}:   # Google Ads writes "Total: Account" in its first column
+        total |= frame[index].fillna("").astype(str).str.strip().str.lower().str.match(_TOTAL)
+    line_items = pd.Series(False, index=frame.index)
+    if layout.source == "shopify":    # one row per line item: the order's figures are on its first row only
+        line_items = frame[roles["revenue"]].fillna("").astype(str).str.strip() == ""
+    keep = ~(blank | total | line_items)
     skipped_totals = int((total & ~blank).sum())
     frame = frame[keep]
     campaign = campaign[keep]
@@ -479,13 +485,16 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
     if "refunded" in roles and "revenue" in out:
         out["revenue"] = out["revenue"] - _numbers(frame[roles["refunded"]], decimal, names[roles["refunded"]],
                                                    problems)
-    period = _period(above)
-    if "date" in roles:
-        out["date"] = _dates(frame[roles["date"]], names[roles["date"]], layout, names, problems, warnings, name)
-        if "date_end" in roles:   # a Meta export not broken down by day: the row is dated by its start
-            pass
+    day_first = _day_first(frame[roles["date"]].fillna("").astype(str).str.strip().unique() if "date" in roles
+                           else [], above, layout, names, warnings, name)
+    period = _period(above, day_first)
+    if "date" in roles:   # a Meta export not broken down by day is dated by its start (Reporting starts)
+        out["date"] = _dates(frame[roles["date"]], names[roles["date"]], day_first, problems)
     elif period is not None:
         out["date"] = pd.Timestamp(period[1])
+        if (period[0].year, period[0].month) != (period[1].year, period[1].month):
+            warnings.append(FecProblem(0, None, _SPANS_MONTHS, {"first": f"{period[0]:%d/%m/%Y}",
+                                                                "last": f"{period[1]:%d/%m/%Y}"}, name))
     else:
         raise ExportRefused(_NO_DATE, path=name)
     if problems:
@@ -509,13 +518,8 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
         sales &= ~status.isin(LOST_STATUSES)
     if "cancelled" in roles:
         sales &= frame[roles["cancelled"]].fillna("").astype(str).str.strip() == ""
-    if layout.source == "shopify":    # one row per line item: the order's figures are on its first row only
-        sales &= frame[roles["revenue"]].fillna("").astype(str).str.strip() != ""
-        line_items = int((frame[roles["revenue"]].fillna("").astype(str).str.strip() == "").sum())
-    else:
-        line_items = 0
     if not sales.all():
-        not_sales = int((~sales).sum()) - line_items
+        not_sales = int((~sales).sum())
         out = out[sales]
     columns = {role: names[index] for role, index in roles.items()}
     table = ExportTable(layout.source, name, out.reset_index(drop=True), columns, currency, period, skipped_totals,
@@ -542,6 +546,8 @@ def _campaign_values(campaign: pd.Series, header: str) -> pd.Series:
 
 _CURRENCY = re.compile(r"[€$£¥]|\b(?:EUR|USD|GBP|CHF|CAD|AUD|XOF|XPF|MAD|TND)\b|\s+", re.IGNORECASE)
 _SPACE_CHARS = " \u00a0\u202f\u2009"
+#: What a plain number never holds: an exponent, ``inf``, ``nan`` (pandas would read them).
+_NOT_PLAIN = r"[eEiInN]"
 
 
 def _convention(columns: Sequence[pd.Series]) -> str:
@@ -560,7 +566,7 @@ def _numbers(values: pd.Series, decimal: str, column: str, problems: list[FecPro
     """The numbers of a column in the file's convention; the values that are not numbers go to *problems*."""
     text = values.fillna("").astype(str)
     direct = pd.to_numeric(text, errors="coerce") if decimal == "." else None
-    if direct is not None and not direct.isna().any():
+    if direct is not None and not direct.isna().any() and not text.str.contains(_NOT_PLAIN, regex=True).any():
         return direct.astype(float)
     cleaned = text.str.replace(_CURRENCY, "", regex=True)
     for ch in _SPACE_CHARS:
@@ -577,8 +583,9 @@ def _numbers(values: pd.Series, decimal: str, column: str, problems: list[FecPro
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
     cleaned = cleaned.mask(cleaned.isin(("", "--", "-", "—", "–")), "0").str.replace("\u2212", "-", regex=False)
-    numbers = pd.to_numeric(cleaned.str.rstrip("%"), errors="coerce")
-    bad |= numbers.isna()
+    cleaned = cleaned.str.rstrip("%")
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    bad |= numbers.isna() | cleaned.str.contains(_NOT_PLAIN, regex=True)
     if bad.any():
         example = "1 234,56" if decimal == "," else "1,234.56"
         for line, value in text[bad].head(MAX_PROBLEMS).items():
@@ -630,22 +637,28 @@ def parse_day(text: str, day_first: bool = True) -> dt.date | None:
     return None
 
 
-def _dates(values: pd.Series, column: str, layout: Layout, names: list[str], problems: list[FecProblem],
-           warnings: list[FecProblem], name: str) -> pd.Series:
-    """The dates of a column (parsed once per distinct text), DD/MM or MM/DD decided from the file's own dates."""
+def _day_first(distinct: Sequence[str], above: list[str], layout: Layout, names: list[str],
+               warnings: list[FecProblem], name: str) -> bool:
+    """Whether the file's slashed dates are DD/MM (French) or MM/DD (an English LinkedIn export), decided from all
+    its dates (a part above 12 tells), else from the language of its header."""
+    texts = [*distinct, *(t for line in above for t in _RANGE_DATE.findall(line))]
+    slashed = [(int(m[1]), int(m[2])) for m in map(_SLASH.match, texts) if m]
+    if not slashed or any(a > 12 for a, _ in slashed):
+        return True
+    if any(b > 12 for _, b in slashed):
+        return False
+    english = all(fold(n) == n.casefold() for n in names) and not any("de" in fold(n).split() for n in names)
+    day_first = not (english and layout.source == "linkedin")
+    if len({a for a, _ in slashed}) > 1 and len({b for _, b in slashed}) > 1:
+        how = Label("JJ/MM", "DD/MM") if day_first else Label("MM/JJ", "MM/DD")
+        warnings.append(FecProblem(0, None, _AMBIGUOUS_DATES, {"how": how}, name))
+    return day_first
+
+
+def _dates(values: pd.Series, column: str, day_first: bool, problems: list[FecProblem]) -> pd.Series:
+    """The dates of a column, parsed once per distinct text."""
     text = values.fillna("").astype(str).str.strip()
     distinct = text.unique()
-    day_first = True
-    slashed = [(int(m[1]), int(m[2])) for m in map(_SLASH.match, distinct) if m]
-    if slashed:
-        if any(b > 12 for _, b in slashed):
-            day_first = False
-        elif not any(a > 12 for a, _ in slashed):
-            english = all(fold(n) == n.casefold() for n in names)   # no accent in any header: an English export
-            day_first = not (english and layout.source == "linkedin")
-            if len({a for a, _ in slashed}) > 1 and len({b for _, b in slashed}) > 1:
-                how = Label("JJ/MM", "DD/MM") if day_first else Label("MM/JJ", "MM/DD")
-                warnings.append(FecProblem(0, None, _AMBIGUOUS_DATES, {"how": how}, name))
     parsed = {v: parse_day(v, day_first) for v in distinct}
     bad = [v for v, d in parsed.items() if d is None]
     if bad:
@@ -662,10 +675,15 @@ _RANGE_DATE = re.compile(r"\d{4}-?\d{2}-?\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,
                          r"|[^\W\d]+\.?\s+\d{1,2},?\s+\d{4}")
 
 
-def _period(above: list[str]) -> tuple[dt.date, dt.date] | None:
+def _period(above: list[str], day_first: bool = True) -> tuple[dt.date, dt.date] | None:
     """The date range written above the header (GA4's ``# Start date: 20270301``, Google Ads' second line), if
-    any: the first and the last date found there."""
-    days = [d for line in above for d in (parse_day(t) for t in _RANGE_DATE.findall(line)) if d is not None]
+    any: the first two dates found there (a report's generation date comes after them).
+
+    >>> _period(["Campaign report", "March 1, 2027 - March 31, 2027"])
+    (datetime.date(2027, 3, 1), datetime.date(2027, 3, 31))
+    """
+    days = [d for line in above for d in (parse_day(t, day_first) for t in _RANGE_DATE.findall(line))
+            if d is not None][:2]
     return (min(days), max(days)) if days else None
 
 

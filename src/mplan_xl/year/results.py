@@ -357,12 +357,12 @@ _REASON = Label("{reason} : {count}", "{reason}: {count}")
 _GAP = Label("{action} : les régies ont facturé {cost} ; la comptabilité (Dépense réelle) en tient {actual} : à "
              "vérifier (rien n'est remplacé)", "{action}: the ad platforms billed {cost}; the accounts (Actual spend) "
              "hold {actual}: to check (nothing is replaced)")
-_OVERLAP = Label("{path} : sa période ({period}) recouvre celle de {other}, même source sans date par ligne : les "
+_OVERLAP = Label("sa période ({period}) recouvre celle de {other}, même source sans date par ligne : les "
                  "chiffres du recouvrement peuvent compter deux fois ; exportez mois par mois",
-                 "{path}: its period ({period}) overlaps that of {other}, same source without a date per row: the "
+                 "its period ({period}) overlaps that of {other}, same source without a date per row: the "
                  "overlap may count twice; export month by month")
-_NO_ROW_OF_YEAR = Label("{path} : aucune ligne de {year} (les dates vont de {first} à {last})",
-                        "{path}: no row of {year} (dates run from {first} to {last})")
+_NO_ROW_OF_YEAR = Label("aucune ligne de {year} (les dates vont de {first} à {last})",
+                        "no row of {year} (dates run from {first} to {last})")
 
 
 # --- matching -------------------------------------------------------------------------------------------------
@@ -537,14 +537,16 @@ def _kpi_metrics(frames: list[tuple[str, pd.DataFrame]]) -> dict[str, dict[int, 
 
 
 def cost_gaps(result: ResultsResult, actual_spend: dict[str, float | None], lang: str = "fr") -> list[FecProblem]:
-    """A warning for each action whose platform cost differs from its actual spend (accounts) by more than 1."""
+    """A warning for each action the platforms billed more than its actual spend in the accounts (by more than 1):
+    an invoice not booked yet, or a campaign code on the wrong action. Less is usual: the accounts also hold the
+    agency fees and the creative work."""
     gaps = []
     for action in result.actions.values():
         cost = action.platform_cost
         actual = actual_spend.get(action.id)
         if cost is None or actual is None:
             continue
-        if abs(cost - actual) > GAP_TOLERANCE:
+        if cost - actual > GAP_TOLERANCE:   # billed beyond what the accounts hold: an invoice missing?
             gaps.append(FecProblem(0, None, _GAP, {"action": action.id, "cost": result.money(cost, lang),
                                                    "actual": result.money(actual, lang)}))
     return gaps

@@ -434,7 +434,7 @@ def _read_csv(text: str, header_at: int, sep: str, names: list[str], name: str) 
         start = len(text) if nl < 0 else nl + 1
     width = len(names)
     try:
-        frame = pd.read_csv(io.StringIO(text[start:]), sep=sep, header=None, names=range(width), dtype=str,
+        frame = pd.read_csv(io.StringIO(text[start:]), sep=sep, header=None, names=range(width), dtype=object,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                             quotechar='"', index_col=False)
     except pd.errors.ParserError as err:
@@ -453,18 +453,21 @@ _TOTAL = re.compile(r"^(?:grand )?total(?:e?s)?(?:\b|$)|^total general", re.IGNO
 def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names: list[str], name: str,
                above: list[str], warnings: list[FecProblem]) -> ExportTable:
     """From the texts of the file to the normalised columns, refusing what does not fit."""
-    col = {role: frame[index] for role, index in roles.items()}
     lines = len(frame)
     # Blank rows (trailing newlines, separators between blocks) are no rows.
-    campaign = _by_value(col["campaign"], str.strip)
-    blank = campaign == ""
-    total = _by_value(campaign, lambda v: bool(_TOTAL.match(v.lower())))
+    factorized: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def by_value(index: int, func: Any) -> pd.Series:
+        if index not in factorized:
+            factorized[index] = pd.factorize(frame[index].fillna(""), use_na_sentinel=False)
+        return _by_value(frame[index], func, factorized[index])
+
+    campaign = by_value(roles["campaign"], str.strip)
+    blank = by_value(roles["campaign"], lambda v: not v.strip())
+    total = by_value(roles["campaign"], lambda v: bool(_TOTAL.match(v.strip().lower())))
     for index in {0, roles.get("date", 0)}:   # Google Ads writes "Total: Account" in its first column
-        total |= _by_value(frame[index], lambda v: bool(_TOTAL.match(v.strip().lower())))
-        blank &= _by_value(frame[index], lambda v: not v.strip())
-    for role in METRICS:   # a row is blank when its campaign, first column, date and figures are
-        if role in roles:
-            blank &= _by_value(frame[roles[role]], lambda v: not v.strip())
+        total |= by_value(index, lambda v: bool(_TOTAL.match(v.strip().lower())))
+        blank &= by_value(index, lambda v: not v.strip())
     line_items = pd.Series(False, index=frame.index)
     if layout.source == "shopify":    # one row per line item: the order's figures are on its first row only
         line_items = _by_value(frame[roles["revenue"]], lambda v: not v.strip())
@@ -481,15 +484,15 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
     if "cost" in roles:
         found = re.search(r"\(([A-Z]{3})\)\s*$", names[roles["cost"]])
         currency = found.group(1) if found else ""
-    money_values = [frame[roles[m]] for m in METRICS if m in roles] + [frame[roles[r]] for r in ("refunded",)
-                                                                       if r in roles]
-    decimal = _convention(money_values)
+    figures = {role: _joined(frame[roles[role]]) for role in (*METRICS, "refunded") if role in roles}
+    decimal = _convention([cleaned for _, cleaned in figures.values()])
+    numbers = {role: _numbers(frame[roles[role]], *figures[role], decimal, names[roles[role]], problems)
+               for role in figures}
     for metric in METRICS:
-        if metric in roles:
-            out[metric] = _numbers(frame[roles[metric]], decimal, names[roles[metric]], problems)
-    if "refunded" in roles and "revenue" in out:
-        out["revenue"] = out["revenue"] - _numbers(frame[roles["refunded"]], decimal, names[roles["refunded"]],
-                                                   problems)
+        if metric in numbers:
+            out[metric] = numbers[metric]
+    if "refunded" in numbers and "revenue" in out:
+        out["revenue"] = out["revenue"] - numbers["refunded"]
     day_first = _day_first([v.strip() for v in pd.unique(frame[roles["date"]].fillna(""))] if "date" in roles
                            else [], above, layout, names, warnings, name)
     period = _period(above, day_first)
@@ -538,8 +541,8 @@ _UTM = re.compile(r"utm_campaign\s*[=:]\s*([^&;\s\n,]+)", re.IGNORECASE)
 def _campaign_values(campaign: pd.Series, header: str) -> pd.Series:
     """The campaign of each row: the cell, or the ``utm_campaign`` of a URL or of note attributes."""
     key = fold(header)
-    if key in _names("Landing Site", "Note Attributes", "Original Source Drill-Down 2") or campaign.str.contains(
-            "utm_campaign", case=False, regex=False).any():
+    if key in _names("Landing Site", "Note Attributes", "Original Source Drill-Down 2") or any(
+            "utm_campaign" in str(value).lower() for value in pd.unique(campaign)):
         from urllib.parse import unquote_plus
 
         def utm(value: str) -> str:
@@ -549,72 +552,93 @@ def _campaign_values(campaign: pd.Series, header: str) -> pd.Series:
     return campaign
 
 
-_CURRENCY = re.compile(r"[€$£¥]|\b(?:EUR|USD|GBP|CHF|CAD|AUD|XOF|XPF|MAD|TND)\b|\s+", re.IGNORECASE)
-_SPACE_CHARS = " \u00a0\u202f\u2009"
-#: What a plain number never holds: an exponent, ``inf``, ``nan`` (pandas would read them).
-_NOT_PLAIN = r"[eEiInN]"
 
-
-def _convention(columns: Sequence[pd.Series]) -> str:
+def _convention(columns: Sequence[str]) -> str:
     """The file's decimal separator, from all its amounts (:func:`~mplan_xl.year.fec.number_convention`)."""
     from .fec import number_convention
 
-    sample: list[str] = []
-    for values in columns:
-        text = values.fillna("").astype(str)
-        marked = text[text.str.contains(r"[,.]\d{1,2}\s*(?:[^\d\s]\S*)?\s*$", regex=True)]
-        sample += [_CURRENCY.sub("", v) for v in marked.unique()[:20_000]]
-    return number_convention(sample)
+    # A sample of each column tells: its first 300 kB (some 40,000 values).
+    return number_convention([text[:300_000] for text in columns])
 
 
-def _numbers(values: pd.Series, decimal: str, column: str, problems: list[FecProblem]) -> pd.Series:
-    """The numbers of a column in the file's convention; the values that are not numbers go to *problems*.
+def _joined(values: pd.Series) -> tuple[list[str], str]:
+    """The texts of a column, and the column as one text, a value a line, without currency signs and spaces.
 
-    The column is worked on as one text, a value a line (C-speed replacements and checks), not value by value."""
-    texts = values.fillna("").astype(str).tolist()
-    joined = "\n".join(texts)
+    The column is worked on as one text (C-speed replacements and checks), not value by value."""
+    texts = values.tolist()
+    try:
+        joined = "\n".join(texts)
+    except TypeError:   # a missing field (a short row): no text
+        texts = values.fillna("").tolist()
+        joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:   # a value spanning lines is no number: checked one by one
         joined = "\n".join(t.replace("\n", " ") for t in texts)
+    cleaned = joined
+    for ch in _DROPPED:
+        if ch in cleaned:
+            cleaned = cleaned.replace(ch, "")
+    if cleaned.upper() != cleaned.lower():   # letters: currency codes (EUR), or no number
+        cleaned = _CURRENCY_CODE.sub("", cleaned)
+    return texts, cleaned
+
+
+def _numbers(values: pd.Series, texts: list[str], cleaned: str, decimal: str, column: str,
+             problems: list[FecProblem]) -> pd.Series:
+    """The numbers of a column (see :func:`_joined`) in the file's convention; the values that are not numbers go
+    to *problems*."""
     group = "." if decimal == "," else ","
-    cleaned = _NUMBER_NOISE.sub("", joined)
     wrong = [m.start() for m in _BAD_GROUPING[decimal].finditer(cleaned)] if group in cleaned else []
     cleaned = cleaned.replace(group, "")
     if decimal == ",":
         cleaned = cleaned.replace(",", ".")
-    cleaned = _NOTHING.sub("0", cleaned.replace("\u2212", "-"))
-    lines = cleaned.split("\n")
+    if "\u2212" in cleaned:
+        cleaned = cleaned.replace("\u2212", "-")
     bad = {cleaned.count("\n", 0, at) for at in wrong}
-    if _NOT_A_NUMBER.search(cleaned):
+    count = len(texts)
+    floats = None if bad else _floats(cleaned, count)
+    if floats is None or cleaned.upper() != cleaned.lower():   # float() reads 1e308, inf, nan: not we
+        lines = _NOTHING.sub("0", cleaned).split("\n")
         bad |= {n for n, line in enumerate(lines) if not _PLAIN_NUMBER.fullmatch(line)}
+        for n in bad:
+            lines[n] = "0"
+        floats = np.array([line.rstrip("%") for line in lines], dtype=float)
     if bad:
         example = "1 234,56" if decimal == "," else "1,234.56"
         for n in sorted(bad)[:MAX_PROBLEMS]:
             problems.append(FecProblem(int(values.index[n]), column, _BAD_NUMBER, {"value": texts[n][:40],
                                                                                    "example": example}))
         problems.append(FecProblem(-len(bad), column, _BAD_NUMBER, {"value": "", "example": ""}))
-        for n in bad:
-            lines[n] = "0"
-    return pd.Series(np.array([line.rstrip("%") for line in lines] if "%" in cleaned else lines, dtype=float),
-                     index=values.index)
+    return pd.Series(floats, index=values.index)
 
 
-def _by_value(values: pd.Series, func: Any) -> pd.Series:
+def _floats(text: str, count: int) -> np.ndarray | None:
+    """The numbers of *text*, one a line, read by pandas' C parser; None when a line is no number to it."""
+    try:
+        parsed = pd.read_csv(io.StringIO(text), header=None, names=["v"], dtype={"v": float}, engine="c",
+                             skip_blank_lines=False, keep_default_na=False, na_values=_NOTHING_TEXTS,
+                             quoting=csv.QUOTE_NONE)["v"].fillna(0.0).to_numpy()
+    except (ValueError, pd.errors.ParserError):
+        return None
+    return parsed if len(parsed) == count else None
+
+
+def _by_value(values: pd.Series, func: Any, factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:
     """*func* of each value, computed once per distinct value (exports repeat their campaigns, dates, states)."""
-    codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=False)
+    codes, uniques = factorized or pd.factorize(values.fillna(""), use_na_sentinel=False)
     mapped = np.array([func(str(u)) for u in uniques], dtype=object)
     result = pd.Series(mapped[codes] if len(uniques) else [], index=values.index, dtype=object)
     return result.astype(bool) if len(uniques) and isinstance(mapped[0], (bool, np.bool_)) else result
 
 
-_NUMBER_NOISE = re.compile(r"[€$£¥]|\b(?:EUR|USD|GBP|CHF|CAD|AUD|XOF|XPF|MAD|TND)\b|[ \t\u00a0\u202f\u2009]+",
-                           re.IGNORECASE)
+_DROPPED = "€$£¥ \t\u00a0\u202f\u2009"
+_CURRENCY_CODE = re.compile(r"\b(?:EUR|USD|GBP|CHF|CAD|AUD|XOF|XPF|MAD|TND)\b", re.IGNORECASE)
 #: A line whose grouping mark does not group three digits (``1,5`` in a decimal-point file).
 _BAD_GROUPING = {d: re.compile(rf"^(?![+-]?\d{{1,3}}(?:{re.escape(g)}\d{{3}})+(?:{re.escape(d)}\d+)?%?$)"
                                rf"[^\n]*{re.escape(g)}[^\n]*$", re.MULTILINE)
                  for d, g in ((",", "."), (".", ","))}
+_NOTHING_TEXTS = ["", "--", "-", "—", "–"]
 _NOTHING = re.compile(r"^(?:--|-|—|–)?$", re.MULTILINE)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)%?")
-_NOT_A_NUMBER = re.compile(r"^(?![+-]?(?:\d+\.?\d*|\.\d+)%?$)[^\n]*$", re.MULTILINE)
 
 
 _MONTHS = {fold(name): n for n, names in enumerate((

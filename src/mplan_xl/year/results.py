@@ -483,12 +483,14 @@ def _add_unmatched(result: ResultsResult, table: ExportTable, frame: pd.DataFram
     if frame.empty:
         return
     metrics = list(table.metrics)
-    grouped = frame.assign(month=frame["date"].dt.strftime("%Y-%m")).groupby(["campaign", "month"], sort=True)
+    grouped = frame.assign(month=frame["date"].dt.year * 100 + frame["date"].dt.month).groupby(["campaign", "month"],
+                                                                                              sort=True)
     sums = grouped[metrics].sum()
     counts = grouped["line"].agg(["size", "min"])
     for (campaign, month), values in sums.iterrows():
         count, first = counts.loc[(campaign, month)]
-        result.unmatched.append(UnmatchedGroup(table.path, table.source, str(campaign), str(month), int(count),
+        result.unmatched.append(UnmatchedGroup(table.path, table.source, str(campaign),
+                                               f"{int(month) // 100}-{int(month) % 100:02d}", int(count),
                                                int(first), {m: float(values[m]) for m in metrics}))
 
 

@@ -32,25 +32,16 @@ _AMOUNT_NAMES = {"cost": Label("coût", "cost"), "revenue": Label("CA", "revenue
 
 _HELP = """Write a copy of PLAN whose actions' achieved gain and KPI months come from the EXPORT files.
 
-\b
-EXPORT: one or more exports, recognised from their header (French or English interface):
-Google Analytics 4 (Acquisition de trafic by Campagne de la session), Google Ads, Meta Ads
-Manager, LinkedIn Campaign Manager (campaign reports), HubSpot deals, Shopify or WooCommerce
-orders with their UTM campaign; any other CSV or xlsx described in --rules ([export]).
-
-A row belongs to the action whose Code campagne it carries (exact, then ignoring case and
-accents), else to the action a [[match]] rule of --rules names. Unmatched rows are listed
-(never dropped); rows of another year, after --as-of, or already read in an earlier EXPORT are
-counted apart. PLAN and the exports are only read.
-
-\b
-Examples:
-  mplan-xl results plan-2027.xlsx ga4-mars.csv google-ads-mars.csv -o plan-2027-mars.xlsx
-  mplan-xl results plan.xlsx commandes.csv --rules resultats.toml --report resultats.json -o plan-maj.xlsx
-
-Exit code: 0 when the copy is written and every row matched, 1 when some rows are unmatched
-(the copy is written) or nothing could be written (an export, the plan or the rules refused),
-2 for a usage error.
+Each EXPORT is recognised from its header (French or English interface): Google Analytics 4
+(Traffic acquisition by Session campaign), Google Ads, Meta Ads Manager, LinkedIn Campaign
+Manager (campaign reports), HubSpot deals, Shopify or WooCommerce orders with their UTM
+campaign; any other CSV or xlsx described in --rules ([export]). A row belongs to the action
+whose Campaign code it carries (exact, then ignoring case and accents), else to the action a
+[[match]] rule of --rules names. Unmatched rows are listed (never dropped); rows of another
+year, after --as-of or already read in an earlier EXPORT are counted apart. PLAN and the
+exports are only read. Exit code: 0 when the copy is written and every row matched, 1 when
+some rows are unmatched (the copy is written) or nothing could be written (an export, the plan
+or the rules refused), 2 for a usage error.
 """
 
 

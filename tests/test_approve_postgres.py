@@ -208,3 +208,42 @@ def test_postgresql_connection_problems_give_one_line(plans, postgres_url, chang
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "PostgreSQL" in lines[0] and words in lines[0] and "secret" not in lines[0]
+
+
+def test_achieved_results_reach_the_database_and_the_portfolio(plans, db, tmp_path):
+    """A plan with results (the demo: achieved gains, their months, campaign codes) beside one of template 4.0.0
+    (no results): each action's achieved gain, actual spend and ROI are stored, its months in action_results, and
+    the portfolio's Results sheet puts each team's expected and achieved gain and ROI side by side, the achieved
+    ROI blank for the team that measured nothing (never −100 %)."""
+    from python_calamine import CalamineWorkbook
+
+    from mplan_xl.workbook.guide_status import status_values
+
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "versions" / "v4.0.0-demo-fr.xlsx", old / "ormelune-4.0.0.xlsx")
+    result = consolidate([plans["v1"], old], db, out=tmp_path / "portfolio.xlsx", lang="fr", jobs=1)
+    assert {(p.company, p.outcome) for p in result.loaded} == {("Atelier Lumen", "added"), ("Brûlerie Ormelune", "added")}
+    actions = read_table(db, "actions").set_index(["company", "id"])
+    plan = demo_plan(lang="fr", company="Atelier Lumen", year=YEAR)
+    for action in plan.rows("actions"):
+        row = actions.loc[("Atelier Lumen", action["id"])]
+        assert row["campaign"] == action["campaign"]
+        assert (pd.isna(row["achieved_gain"]) and pd.isna(row["roi_achieved"])) if action["achieved_gain"] is None \
+            else row["achieved_gain"] == action["achieved_gain"] and row["roi_achieved"] == pytest.approx(
+                (action["achieved_gain"] - row["actual_spend"]) / row["actual_spend"])
+    assert actions.loc["Brûlerie Ormelune"]["achieved_gain"].isna().all()
+    months = read_table(db, "action_results")
+    assert len(months) == len(plan.rows("action_results"))
+    assert months["m06"].sum() == pytest.approx(sum(r["m06"] or 0 for r in plan.rows("action_results")))
+    grid = CalamineWorkbook.from_path(str(result.portfolio)).get_sheet_by_name("Résultats par équipe").to_python()
+    header = grid[3]
+    rows = {r[1]: dict(zip(header, r)) for r in grid[4:] if r[1]}
+    figures = status_values(plan)
+    lumen = rows["Atelier Lumen"]
+    assert lumen["Gain attendu"] == pytest.approx(figures["expected_gain"])
+    assert lumen["Gain obtenu"] == pytest.approx(figures["achieved_gain"])
+    assert lumen["ROI attendu"] == pytest.approx(figures["expected_roi"])
+    assert lumen["ROI réalisé"] == pytest.approx(figures["achieved_roi"])
+    assert rows["Brûlerie Ormelune"]["Gain obtenu"] == "" and rows["Brûlerie Ormelune"]["ROI réalisé"] == ""
+    assert rows["Brûlerie Ormelune"]["ROI attendu"] != ""

@@ -286,10 +286,10 @@ def test_python_api_read_table(loaded):
 def test_portfolio_has_its_sheets_and_native_charts(loaded):
     with zipfile.ZipFile(loaded.portfolio) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 4
+    assert len(charts) == 5
     wb = CalamineWorkbook.from_path(str(loaded.portfolio))
     assert wb.sheet_names == ["Synthèse", "Budget par équipe", "Budget par poste", "KPI par équipe",
-                              "Plus gros écarts", "Objectifs non SMART", "Fichiers écartés"]
+                              "Résultats par équipe", "Plus gros écarts", "Objectifs non SMART", "Fichiers écartés"]
 
 
 @needs_libreoffice
@@ -317,6 +317,14 @@ def test_portfolio_recalculates_in_libreoffice(folder, loaded, tmp_path):
     items = grids["Budget par poste"]
     item_total = next(r for r in items if r[0] == "Total")
     assert math.isclose(item_total[1], totals["planned"])
+    results = grids["Résultats par équipe"]          # expected and achieved ROI, recalculated from their columns
+    header = results[3]
+    for row in results[4:4 + len(PLANS) + 1]:
+        row = dict(zip(header, row))
+        for side in ("attendu", "réalisé"):
+            gain, cost = ((row["Gain attendu"], row["Budget des actions chiffrées"]) if side == "attendu"
+                          else (row["Gain obtenu"], row["Dépense réelle des actions mesurées"]))
+            assert math.isclose(row[f"ROI {side}"], (gain - cost) / cost), (row, side)
 
 
 def test_years_join_on_stable_ids_after_a_rollover(folder, tmp_path):

@@ -263,3 +263,67 @@ def test_kpi_curve_with_typed_targets_and_actuals_without_months(typed_targets, 
     assert [p[1] for p in points[:6]] == [typed[k] for k in schema.MONTH_KEYS[:6]]
     kpi = next(k for k in plan.rows("kpis") if k["id"] == "K09")
     assert all(_same(kpi["target"], p[1]) for p in points[6:])  # the objective is due in June: the target holds
+
+
+# --- results: achieved gain and ROI, blank where nothing is measured ------------------------------------------
+
+def _results_plan(lang: str) -> Plan:
+    """The demo with the edges of the achieved results: an action measured at zero, one measured without any actual
+    spend, one whose gain was typed as text, actions not measured, and two actions sharing a campaign code."""
+    plan = demo_plan(lang=lang, year=YEAR)
+    actions = {a["id"]: a for a in plan.rows("actions")}
+    actions["A06"]["achieved_gain"] = 500          # no actual spend yet: ROI undefined, blank
+    actions["A07"]["achieved_gain"] = 0            # measured, brought nothing: −100 %
+    actions["A08"]["achieved_gain"] = "1 200,50"   # text: not a number, blank (check reports it)
+    actions["A03"]["campaign"] = actions["A02"]["campaign"].upper()   # the same code, in capitals
+    return plan
+
+
+@pytest.fixture(scope="module", params=["fr-FR", "en-US"])
+def results_edges(tmp_path_factory, request):
+    """The results edge plan in French and English, built, then recalculated by LibreOffice in *request.param*."""
+    out = tmp_path_factory.mktemp("results")
+    built = {lang: build_workbook(_results_plan(lang), out / f"results-{lang}.xlsx", lang=lang) for lang in ("fr", "en")}
+    recalc = libreoffice.convert(list(built.values()), "xlsx", out / request.param, locale=request.param)
+    return {lang: (built[lang], path) for lang, path in zip(built, recalc)}
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_achieved_roi_is_the_python_metric_and_blank_where_nothing_is_measured(results_edges, lang):
+    """ROI réalisé = metrics.roi(achieved gain, actual spend), the expected ROI's function, through the native
+    formula recalculated by LibreOffice; no 0 % or −100 % for an action not measured (nor measured without spend,
+    nor typed as text). The Synthèse, dashboard and Guide figures (expected beside achieved) agree too, and the
+    live status counts the shared campaign code."""
+    built, recalc = results_edges[lang]
+    plan = _results_plan(lang)
+    context = PlanContext.of_plan(plan, lang)
+    grid = CalamineWorkbook.from_path(str(recalc)).get_sheet_by_name(schema.worksheet_name("actions", lang)).to_python()
+    header = next(r for r, row in enumerate(grid) if schema.ACTIONS.column("id").header(lang) in row)
+    col = {key: grid[header].index(schema.ACTIONS.column(key).header(lang))
+           for key in ("id", "actual_spend", "roi_achieved", "roi")}
+    shown = {}
+    for action, row in zip(plan.rows("actions"), grid[header + 1:]):
+        expected = compute_row(schema.ACTIONS, action, context, lang)
+        assert row[col["id"]] == action["id"]
+        for key in ("actual_spend", "roi_achieved", "roi"):
+            assert _same(expected[key], row[col[key]]), (action["id"], key, expected[key], row[col[key]])
+        shown[action["id"]] = row[col["roi_achieved"]]
+    assert shown["A07"] == -1                                         # measured at zero: everything spent was lost
+    assert all(shown[a] == "" for a in ("A03", "A06", "A08", "A09"))  # not measured, no spend, text, nothing
+    assert math.isclose(shown["A01"], (25200 - 17630) / 17630)
+    for sheet_key in ("summary", "dashboard"):
+        name = schema.worksheet_name(sheet_key, lang)
+        expected_cells, actual_cells = _cells(built, name), _cells(recalc, name)
+        assert set(expected_cells) == set(actual_cells)
+        assert all(_same(v, actual_cells[k]) or v == actual_cells[k] for k, v in expected_cells.items())
+    labels = {row[c]: row[c + 1] for row in CalamineWorkbook.from_path(str(recalc)).get_sheet_by_name(
+        schema.worksheet_name("guide", lang)).to_python() for c in range(len(row) - 1) if isinstance(row[c], str) and row[c]}
+    values = status_values(plan)
+    for item in STATUS_ITEMS:
+        assert _same(values[item.key], labels[item.label(lang)]), item.key
+    assert values["achieved_gain"] == 114200 + 500 + 0 and values["achieved_roi"] is not None
+    terms = CalamineWorkbook.from_path(str(recalc)).get_sheet_by_name(schema.STATUS_SHEET).to_python()[1:]
+    counts = {(row[0], row[3]): row[4] for row in terms}
+    assert [row[4] for row in terms] == term_values(plan)
+    assert counts[("campaign-duplicate", schema.ACTIONS.column("campaign").header(lang))] == 1

@@ -362,3 +362,34 @@ def test_upgrade_help_is_french_by_default():
     assert "Le classeur à écrire au modèle actuel" in result.output and "Utilisation :" in result.output
     assert "-o, --output NEW" in result.output
     assert isinstance(versions.RENAMES[0].header, Label)
+
+
+def test_a_4_0_0_plan_is_carried_into_the_results_columns_blank(tmp_path):
+    """Template 4.1.0 added the results (campaign code, achieved gain, actual spend, achieved ROI, the Résultats
+    mensuels table, the KPIs' source metric): a 4.0.0 plan is read without them (nothing asked of it) and upgrade
+    carries it into them blank, its achieved ROI blank, never 0 % or −100 %; its actual spend is its budget
+    lines' actuals."""
+    source = FIXTURES / "v4.0.0-demo-fr.xlsx"
+    assert versions.release_of("4.0.0") is not None
+    assert "achieved_gain" not in versions.expected_columns("4.0.0", "actions")
+    assert "source" not in versions.expected_columns("4.0.0", "kpis")
+    assert [f.code for f in check_file(source, "fr").findings] == ["template-version-old"]
+    output = tmp_path / "new.xlsx"
+    assert run("upgrade", str(source), "-o", str(output)).exit_code == 0
+    raw = read_workbook(output)
+    try:
+        located = locate_plan(raw)
+        actions = located.tables["actions"].rows
+        budget = located.tables["budget"].rows
+        assert "action_results" in located.tables and located.tables["action_results"].rows == []
+        assert all(k.values.get("source") in (None, "") for k in located.tables["kpis"].rows)
+    finally:
+        raw.close()
+    assert len(actions) == 22
+    for row in actions:
+        assert row.values["campaign"] in (None, "") and row.values["achieved_gain"] in (None, "")
+        assert row.values["roi_achieved"] == ""
+        spend = sum(b.values["actual"] for b in budget if b.values["action_id"] == row.values["id"]
+                    and isinstance(b.values["actual"], (int, float)))
+        assert row.values["actual_spend"] == pytest.approx(spend)
+    assert check_file(output, "fr").status == "valid"

@@ -700,6 +700,32 @@ def check_months(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding("months-after-situation", sheet=months.worksheet, cell=cells[0], series=label,
                                   count=len(cells), situation=tracking.situation_day(ctx.plan.as_of),
                                   cells=", ".join(cells[:5]) + ("…" if len(cells) > 5 else ""))
+    yield from _check_results_months(ctx)
+
+
+def _check_results_months(ctx: Context) -> Iterator[Finding]:
+    """The Résultats mensuels: one row per action, whose months add up to the action's achieved gain."""
+    results, actions = ctx.plan.tables.get("action_results"), ctx.plan.tables.get("actions")
+    if results is None:
+        return
+    by_id = {} if actions is None else _ids(actions)
+    seen: dict[str, LocatedRow] = {}
+    for row in results.rows:
+        ref_id = row.values.get("action_id")
+        if blank(ref_id):
+            continue
+        first = seen.setdefault(id_key(ref_id), row)
+        if first is not row:
+            yield ctx.finding("months-row-duplicate", results, row, "action_id", ref=id_text(ref_id),
+                              series=results.sheet.name(ctx.lang), first=first.sheet_row + 1)
+            continue
+        action = by_id.get(id_key(ref_id))
+        total = tracking.months_total([row.values.get(k) for k in schema.MONTH_KEYS])
+        gain = action.values.get("achieved_gain") if action is not None else None
+        if total is not None and isinstance(gain, (int, float)) and not isinstance(gain, bool) \
+                and abs(total - gain) > _MONTHS_TOLERANCE:
+            yield ctx.finding("results-months-disagree", results, row, "action_id", action=id_text(ref_id),
+                              months=_fmt_number(total, ctx.lang), year=_fmt_number(gain, ctx.lang))
 
 
 #: Two values of one percentage row this many times apart are read as one typed in points, the other as a fraction.

@@ -39,7 +39,7 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Iterable
 
 from .metric_info import RESULT_KINDS, MetricInfo  # noqa: F401  (RESULT_KINDS: part of this module's API)
 from .numbers import approx_equal, at_least, at_most, to_number
@@ -279,6 +279,31 @@ def cart_abandonment_rate(orders: Any, carts: Any) -> float | None:
     """
     share = _ratio(orders, carts)
     return None if share is None else 1 - share
+
+
+def gain_and_cost(pairs: Iterable[tuple[Any, Any]]) -> tuple[float | None, float]:
+    """The gain and the cost of a group of actions (an objective, the plan), whose ROI is :func:`roi` of the two.
+
+    *pairs* are each action's (gain, cost): (expected gain, budget) for the expected ROI, (achieved gain, actual
+    spend) for the ROI achieved. Only the actions whose gain is a number count, their cost with them: an action
+    not measured yet weighs on neither side, so the achieved ROI of an objective is that of what was measured,
+    never −100 % for want of results. Gain None when no action's gain is a number; a cost that is not a number
+    counts as 0.
+
+    >>> gain_and_cost([(25200, 17630), (None, 2400), (5200, 4750)])
+    (30400.0, 22380.0)
+    >>> roi(*gain_and_cost([(None, 2400)])) is None
+    True
+    """
+    gain: float | None = None
+    cost = 0.0
+    for g, c in pairs:
+        number = _number(g)
+        if number is None:
+            continue
+        gain = (gain or 0.0) + number
+        cost += _number(c) or 0.0
+    return gain, cost
 
 
 # --- registry ---------------------------------------------------------------------------------------

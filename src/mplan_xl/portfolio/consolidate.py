@@ -121,7 +121,7 @@ REVISIONS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
 ) + FIGURE_COLUMNS + (("diff", "VARCHAR"),)
 #: Every table of the database, in the order :func:`tables` returns them.
 TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "budget_months", "kpi_months", "findings",
-               "approvals", "revisions")
+               "approvals", "revisions", "action_results")
 #: Primary keys: a plan is its company and year; a revision, also its content.
 PRIMARY_KEYS = {"plans": ("company", "year"), "approvals": ("company", "year"),
                 "revisions": ("company", "year", "sha256")}

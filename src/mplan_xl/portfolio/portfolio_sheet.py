@@ -14,6 +14,8 @@ Budget par équipe / by team  planned, committed, actual, variance, variance % p
 Budget par poste / by item   the same per expense item, all plans together; chart
 KPI par équipe / by team     KPIs, KPIs measured, mean attainment, KPIs on track / at risk /
                              off track per plan; two charts
+Résultats / Results by team  expected gain and ROI beside achieved gain and ROI per plan (the
+                             achieved side over the actions measured); chart
 Plus gros écarts / Largest   the 25 budget lines furthest from plan (|actual − planned|)
 Objectifs non SMART          objectives whose SMART check fails: of loaded plans, and those
                              reported by check in skipped files
@@ -42,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..core import formulas
+from ..core import formulas, metrics
 from ..core.a1 import cell_name
 from ..core.atomic import atomic_output
 from ..core.computed import evaluate_metric
@@ -73,6 +75,18 @@ T = {
     "s_team": Label("Budget par équipe", "Budget by team"),
     "s_item": Label("Budget par poste", "Budget by item"),
     "s_kpi": Label("KPI par équipe", "KPIs by team"),
+    "s_results": Label("Résultats par équipe", "Results by team"),
+    "t_results": Label("Gain et ROI par équipe : attendu → obtenu", "Gain and ROI by team: expected → achieved"),
+    "results_note": Label("Le réalisé ne compte que les actions mesurées (gain obtenu saisi ou importé), avec leur "
+                          "dépense réelle : une action sans résultat ne pèse ni sur le gain ni sur le coût.",
+                          "The achieved side counts only the actions measured (achieved gain typed or imported), with "
+                          "their actual spend: an action without results weighs on neither the gain nor the cost."),
+    "expected_gain": Label("Gain attendu", "Expected gain"),
+    "expected_cost": Label("Budget des actions chiffrées", "Budget of the actions with a gain"),
+    "expected_roi": Label("ROI attendu", "Expected ROI"),
+    "achieved_gain": Label("Gain obtenu", "Achieved gain"),
+    "achieved_cost": Label("Dépense réelle des actions mesurées", "Actual spend of the actions measured"),
+    "achieved_roi": Label("ROI réalisé", "Achieved ROI"),
     "s_variances": Label("Plus gros écarts", "Largest variances"),
     "s_smart": Label("Objectifs non SMART", "Objectives not SMART"),
     "s_skipped": Label("Fichiers écartés", "Skipped files"),
@@ -170,6 +184,11 @@ VIEWS_SQL: Mapping[str, str] = {
                count(*) FILTER (WHERE k.status = 'off_track') AS off_track
         FROM plans p LEFT JOIN kpis k ON k.company = p.company AND k.year = p.year
         GROUP BY p.company, p.year ORDER BY p.company, p.year""",
+    "results_by_team": """
+        SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
+               a.expected_gain, a.budget, a.achieved_gain, a.actual_spend
+        FROM plans p LEFT JOIN actions a ON a.company = p.company AND a.year = p.year
+        ORDER BY p.company, p.year""",
     "largest_variances": f"""
         SELECT b.company, b.year, b.id AS line, b.action_id, a.title AS action, b.item, b.planned, b.actual
         FROM budget_lines b
@@ -210,9 +229,27 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
     skipped = frames["skipped"]
     for column in ("status", "severity"):
         skipped[column] = skipped[column].map(lambda c: T[c](lang) if c in T else c)
+    frames["results_by_team"] = _results_by_team(frames["results_by_team"])
     currencies = con.rows("SELECT DISTINCT currency FROM plans WHERE currency IS NOT NULL ORDER BY 1")
     frames["currencies"] = [c for (c,) in currencies]
     return frames
+
+
+def _results_by_team(actions: Any) -> Any:
+    """Each plan's expected and achieved gain with the cost their ROI divides by (:func:`metrics.gain_and_cost`),
+    from its actions' rows."""
+    import pandas as pd
+
+    out = []
+    for (plan, company, year), group in actions.groupby(["plan", "company", "year"], sort=False, dropna=False):
+        records = [{k: _plain(v) for k, v in r.items()} for r in group.to_dict("records")]
+        row: dict[str, Any] = {"plan": plan, "company": company, "year": year}
+        for side, cost in (("expected", "budget"), ("achieved", "actual_spend")):
+            row[f"{side}_gain"], row[f"{side}_cost"] = metrics.gain_and_cost(
+                (r.get(f"{side}_gain"), r.get(cost)) for r in records)
+        out.append(row)
+    return pd.DataFrame(out, columns=["plan", "company", "year", "expected_gain", "expected_cost", "achieved_gain",
+                                      "achieved_cost"])
 
 
 # --- laying out a grid ---------------------------------------------------------------------------------------
@@ -387,6 +424,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
             _budget_by_team(w, frames["budget_by_team"], lang)
             _budget_by_item(w, frames["budget_by_item"], lang)
             _kpi_by_team(w, frames["kpi_by_team"], lang)
+            _results_by_team_sheet(w, frames["results_by_team"], lang)
             ws = w.sheet("s_variances", T["t_variances"](lang).format(n=LARGEST), [T["variance_note"](lang)])
             w.grid(ws, 3, (Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("line", width=8),
                            Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 36), Col("item", width=20),
@@ -453,6 +491,19 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 6 + i) for i, k in enumerate(("on_track", "at_risk", "off_track"))],
             T["t_kpi_status"](lang), f"K{4 + int(18 * max(1.0, (last - first + 1) / 12))}", subtype="stacked",
             colors=STATUS_COLORS)
+
+
+def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
+    name = T["s_results"](lang)[:31]
+    ws = w.sheet("s_results", T["t_results"](lang), [T["results_note"](lang)])
+    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
+            Col("expected_gain", Kind.MONEY, total=True), Col("expected_cost", Kind.MONEY, 16, True),
+            Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
+            Col("achieved_gain", Kind.MONEY, total=True), Col("achieved_cost", Kind.MONEY, 18, True),
+            Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})))
+    first, last = w.grid(ws, 3, cols, frame, total=True)
+    w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
+            T["t_results"](lang), "L4", num_format=w.fmt(Kind.MONEY).num_format, colors=("#70AD47", "#375623"))
 
 
 __all__ = ["LARGEST", "VIEWS_SQL", "views", "write_portfolio"]

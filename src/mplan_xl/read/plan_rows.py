@@ -24,6 +24,7 @@ from .plan_reader import LocatedPlan, named_value, thresholds
 PLAN_TABLES: Mapping[str, Table] = {
     "objectives": schema.OBJECTIVES, "actions": schema.ACTIONS, "budget_lines": schema.BUDGET, "kpis": schema.KPIS,
     "reviews": schema.REVIEW, "budget_months": schema.BUDGET_MONTHS, "kpi_months": schema.KPI_MONTHS,
+    "action_results": schema.ACTION_RESULTS,
 }
 #: Column keys renamed in the database (``end`` is an SQL keyword).
 DB_NAMES = {"start": "start_date", "end": "end_date"}

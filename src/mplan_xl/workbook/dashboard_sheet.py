@@ -58,10 +58,15 @@ TEXTS = {
     "kpi_label": Label("Indicateur", "Indicator"),
     "target": Label("Cible (100 %)", "Target (100%)"),
     "attainment": Label("Atteinte", "Attainment"),
-    "objectives": Label("Budget et gain attendu par objectif", "Budget and expected gain by objective"),
+    "objectives": Label("Budget et gain, attendu et obtenu, par objectif", "Budget and gain, expected and achieved, by objective"),
     "objective": Label("Objectif", "Objective"),
     "obj_budget": Label("Budget des actions", "Actions' budget"),
     "gain": Label("Gain attendu", "Expected gain"),
+    "achieved_gain": Label("Gain obtenu", "Achieved gain"),
+    "roi_table": Label("ROI par objectif : attendu → réalisé", "ROI by objective: expected → achieved"),
+    "expected_roi": Label("ROI attendu", "Expected ROI"),
+    "achieved_roi": Label("ROI réalisé", "Achieved ROI"),
+    "whole_plan": Label("Total du plan", "Whole plan"),
     "timeline": Label("Calendrier des actions", "Action timeline"),
     "action": Label("Action", "Action"),
     "start": Label("Début", "Start"),
@@ -234,7 +239,8 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
 
     # 4. Budget and expected gain by objective.
     row = kpi_last + 2
-    ws.write_row(row, 0, [TEXTS["objective"](lang), TEXTS["obj_budget"](lang), TEXTS["gain"](lang)], head)
+    ws.write_row(row, 0, [TEXTS["objective"](lang), TEXTS["obj_budget"](lang), TEXTS["gain"](lang),
+                          TEXTS["achieved_gain"](lang)], head)
     objectives = writer.plan.rows("objectives")
     shown = max(1, sum(1 for o in objectives if o.get("id")))
     obj_first = row + 1
@@ -251,9 +257,12 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
         ws.write_formula(r, 2, f'=IF($A{r + 1}="","",SUMIFS({structured_ref(ACTIONS, "expected_gain", lang, this_row=False)},'
                                f'{structured_ref(ACTIONS, "objective_id", lang, this_row=False)},$A{r + 1}))', money,
                          "" if oid in (None, "") else gain)
+        achieved = fig.results(oid)["achieved_gain"]
+        ws.write_formula(r, 3, "=" + synthesis.results_formulas(f"$A{r + 1}", lang)["achieved_gain"], money,
+                         "" if achieved is None else achieved)
     obj_last = obj_first + shown - 1
     chart = wb.add_chart({"type": "column"})
-    for j, colour in ((1, "#1F4E78"), (2, "#70AD47")):
+    for j, colour in ((1, "#1F4E78"), (2, "#70AD47"), (3, "#375623")):
         chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
                           "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["objectives"](lang)})
@@ -263,8 +272,23 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.insert_chart(3 + CHART_H // 20 + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
                                                       "x_scale": right_px / 480, "y_scale": low_h / 288})
 
+    # The ROI of each objective and of the plan, expected beside achieved (blank where nothing is measured).
+    row = obj_last + 2
+    ws.write_row(row, 0, [TEXTS["roi_table"](lang), TEXTS["expected_roi"](lang), TEXTS["achieved_roi"](lang)], head)
+    for i in range(shown + 1):
+        r = row + 1 + i
+        if i < shown:
+            ws.write_formula(r, 0, f"=$A{obj_first + i + 1}", label_fmt, fig.value("objectives", i, "id") or "")
+            values, cells = fig.results(fig.value("objectives", i, "id")), synthesis.results_formulas(f"$A{r + 1}", lang)
+        else:
+            ws.write_string(r, 0, TEXTS["whole_plan"](lang), label_fmt)
+            values, cells = fig.results(whole_plan=True), synthesis.results_formulas(None, lang)
+        for j, key in enumerate(("expected_roi", "achieved_roi"), 1):
+            ws.write_formula(r, j, "=" + cells[key], pct, "" if values[key] is None else values[key])
+    roi_last = row + 1 + shown
+
     # 5 and 6. The progress curves, on their own page.
-    curves_data = obj_last + 2
+    curves_data = roi_last + 2
     data_last = _curves(writer, ws, top, curves_data, left_px, right_px, curve_h)
 
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

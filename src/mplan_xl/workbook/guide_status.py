@@ -39,6 +39,7 @@ from ..core.rules import CATEGORIES, RULES
 from ..core.schema import Column, Kind, Table
 from ..core.smart import SMART_OK, smart_check
 from ..core.vocabulary import Label
+from .synthesis import RESULT_FIGURES, results, results_formulas
 
 #: How far below a table (in rows) a typed row is recognised as one of its rows, by ``check`` and live.
 BELOW_WINDOW = 500
@@ -388,6 +389,24 @@ class StatusItem:
     alert: bool = False     # shown in red when above zero
 
 
+#: The plan's expected and achieved results (:data:`mplan_xl.workbook.synthesis.RESULT_FIGURES`), side by side.
+_RESULT_LABELS = (Label("Gain attendu (toutes actions)", "Expected gain (all actions)"),
+                  Label("Gain obtenu (actions mesurées)", "Achieved gain (actions measured)"),
+                  Label("ROI attendu (toutes actions)", "Expected ROI (all actions)"), Label("ROI réalisé (actions mesurées)", "Achieved ROI (actions measured)"))
+
+
+def _results_formula(key: str) -> Callable[[str], str]:
+    return lambda lang: results_formulas(None, lang)[key]
+
+
+def _results(key: str) -> Callable[[Plan], float | None]:
+    def figure(plan: Plan) -> float | None:
+        context = PlanContext.of_plan(plan, "fr")   # figures, not texts: the language does not matter
+        rows = context.computed_rows(schema.ACTIONS.key)
+        return results({"actions": [row for row, _ in rows]}, [c for _, c in rows], whole_plan=True)[key]
+    return figure
+
+
 _FAMILY_LABELS = {
     "cells": Label("Erreurs : cellules", "Errors: cells"),
     "integrity": Label("Erreurs : formules", "Errors: formulas"),
@@ -420,6 +439,8 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("variance_to_date", Label("Écart à date (réel − prévu)", "Variance to date (actual − planned)"), Kind.MONEY,
                lambda lang: (f'SUM({_col(schema.BUDGET, "actual_to_date", lang)})'
                              f'-SUM({_col(schema.BUDGET, "planned_to_date", lang)})'), _variance_to_date),
+    *(StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
+      for key, label in zip(RESULT_FIGURES, _RESULT_LABELS)),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,
                _outside_formula, lambda plan: 0, alert=True),
     *(StatusItem(f"errors_{family}", _FAMILY_LABELS[family], Kind.INTEGER, _family_formula(family), _family(family),

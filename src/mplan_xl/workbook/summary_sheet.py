@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import schema
+from ..core.a1 import column_letters
 from ..core.schema import ACTIONS, KPIS, OBJECTIVES, SWOT, Kind
 from ..core.smart import SMART_OK
 from ..core.vocabulary import KPI_STATUS, SWOT_QUADRANT, Label
@@ -65,6 +66,13 @@ T = {
     "external": Label("Externe", "External"),
     "more": Label("+ {n} autre(s)", "+ {n} more"),
     "contents": Label("Sommaire", "Contents"),
+    "results": Label("Résultats : attendu → obtenu", "Results: expected → achieved"),
+    "indicator": Label("Objectif (indicateur)", "Objective (indicator)"),
+    "expected_gain": Label("Gain attendu", "Expected gain"),
+    "achieved_gain": Label("Gain obtenu", "Achieved gain"),
+    "expected_roi": Label("ROI attendu", "Expected ROI"),
+    "achieved_roi": Label("ROI réalisé", "Achieved ROI"),
+    "results_total": Label("Total du plan", "Whole plan"),
 }
 QUADRANTS = (("strength", "weakness"), ("opportunity", "threat"))
 QUADRANT_FILL = {"strength": "#C6EFCE", "weakness": "#FFC7CE", "opportunity": "#DDEBF7", "threat": "#FFEB9C"}
@@ -222,6 +230,7 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     unit_formats(writer, ws, kpi_first, kpi_last, left + 4, [left + 2, left + 3])
     traffic_lights(writer, ws, kpi_first, left + 6, kpi_last, TRAFFIC)
     last_row = max(last_row, kpi_last)
+    last_row = max(last_row, _write_results(writer, ws, kpi_last + 2, left))
 
     for r, h in heights.items():
         if h > layout.LINE_HEIGHT:
@@ -235,6 +244,32 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     ws.set_header("&R&A", {"margin": layout.HEADER_MARGIN_IN})
     ws.set_footer(f"&LPlan {ident.year}&R&D", {"margin": layout.HEADER_MARGIN_IN})
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _write_results(writer: SheetContext, ws: Any, top: int, left: int) -> int:
+    """Expected against achieved gain and ROI, objective by objective (as the objectives block lists them) and
+    for the whole plan, from row *top*; blank where nothing is measured yet. Return the last row."""
+    lang, styles, fig = writer.lang, writer.styles, writer.figures
+    head = styles.header(required=False, computed=True)
+    text = styles.value(Kind.TEXT, locked=True, wrap=True)
+    formats = {"expected_gain": styles.value(Kind.MONEY, locked=True), "achieved_gain": styles.value(Kind.MONEY, locked=True),
+               "expected_roi": styles.value(Kind.PERCENT, locked=True), "achieved_roi": styles.value(Kind.PERCENT, locked=True)}
+    ws.write_string(top, left, T["results"](lang), styles.subtitle)
+    ws.write_row(top + 1, left, ["ID", T["indicator"](lang)] + [T[k](lang) for k in synthesis.RESULT_FIGURES], head)
+    for i in range(OBJECTIVES_SHOWN + 1):
+        r, pos = top + 2 + i, str(i + 1)
+        if i < OBJECTIVES_SHOWN:
+            oid = fig.value("objectives", i, "id")
+            _write(ws, r, left, synthesis.indexed(OBJECTIVES, "id", pos, lang), text, oid)
+            _write(ws, r, left + 1, synthesis.indexed(OBJECTIVES, "indicator", pos, lang), text,
+                   fig.value("objectives", i, "indicator"))
+            values, cells = fig.results(oid), synthesis.results_formulas(f"${column_letters(left)}{r + 1}", lang)
+        else:
+            ws.write_string(r, left + 1, T["results_total"](lang), styles.label)
+            values, cells = fig.results(whole_plan=True), synthesis.results_formulas(None, lang)
+        for c, key in enumerate(synthesis.RESULT_FIGURES, left + 2):
+            _write(ws, r, c, cells[key], formats[key], values[key])
+    return top + 2 + OBJECTIVES_SHOWN
 
 
 def write_swot_grid(writer: SheetContext, ws: Any) -> None:

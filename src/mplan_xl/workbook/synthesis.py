@@ -46,7 +46,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, overload
 
-from ..core import schema, tracking
+from ..core import formulas, metrics, schema, tracking
 from ..core.computed import PlanContext, compute_row, situation_date, structured_ref
 from ..core.numbers import date_to_serial, is_blank, to_number
 from ..core.plan import id_key, id_text
@@ -261,6 +261,10 @@ class Figures:
     def kpi_curve(self, kpi_id: Any) -> KpiCurve:
         return kpi_curve(self.context, kpi_id, self.lang)
 
+    def results(self, objective_id: Any = None, whole_plan: bool = False) -> dict[str, float | None]:
+        """Expected and achieved gain and ROI of an objective, or of the plan (:func:`results`)."""
+        return results(self.tables, self.computed["actions"], objective_id, whole_plan)
+
     def objective_budget(self, objective_id: Any) -> float | None:
         if is_blank(objective_id):
             return None
@@ -418,3 +422,46 @@ def kpi_curve_target_formula(month: int, selected: str, baseline: str, target: s
 def kpi_curve_actual_formula(month: int, selected: str, lang: str) -> str:
     count, total = _series_month(KPI_MONTHS, "actual", month, lang, f"{column(KPI_MONTHS, 'kpi_id', lang)},{selected},")
     return f'IF({selected}="",NA(),IF({count}>0,{total},NA()))'
+
+
+# --- results: expected against achieved ---------------------------------------------------------------
+
+#: The two sides of the results, each (gain column, cost column) of the Actions table: expected (the expected
+#: gain against the budget) and achieved (the achieved gain against the actual spend).
+RESULTS: Mapping[str, tuple[str, str]] = {"expected": ("expected_gain", "budget"),
+                                          "achieved": ("achieved_gain", "actual_spend")}
+#: The figures shown side by side, in order: expected gain, achieved gain, expected ROI, achieved ROI.
+RESULT_FIGURES = ("expected_gain", "achieved_gain", "expected_roi", "achieved_roi")
+
+
+def results(tables: Tables, computed: Sequence[Mapping[str, Any]], objective_id: Any = None,
+            whole_plan: bool = False) -> dict[str, float | None]:
+    """Expected and achieved gain and ROI of the actions of *objective_id* (or of every action, *whole_plan*):
+    :func:`mplan_xl.core.metrics.gain_and_cost` over the actions, then :func:`mplan_xl.core.metrics.roi`.
+    *computed* are the Actions table's computed columns, row by row. Blank (None) where nothing is measured."""
+    if not whole_plan and is_blank(objective_id):
+        return dict.fromkeys(RESULT_FIGURES)
+    rows = [(a, c) for a, c in zip(tables.get("actions", []), computed)
+            if whole_plan or (not is_blank(a.get("objective_id")) and id_key(a["objective_id"]) == id_key(objective_id))]
+    out: dict[str, float | None] = {}
+    for side, (gain_key, cost_key) in RESULTS.items():
+        gain, cost = metrics.gain_and_cost((a.get(gain_key), c.get(cost_key)) for a, c in rows)
+        out[f"{side}_gain"], out[f"{side}_roi"] = gain, metrics.roi(gain, cost)
+    return {key: out[key] for key in RESULT_FIGURES}
+
+
+def results_formulas(objective_id: str | None, lang: str) -> dict[str, str]:
+    """The formulas of :func:`results`: of the objective whose id is in cell *objective_id* (blank for a blank
+    cell), or of the whole plan (*objective_id* None). Numbers only count (``"<1E+307"``), as ISNUMBER."""
+    criteria = "" if objective_id is None else f",{column(ACTIONS, 'objective_id', lang)},{objective_id}"
+    out: dict[str, str] = {}
+    for side, (gain_key, cost_key) in RESULTS.items():
+        gain_col, cost_col = column(ACTIONS, gain_key, lang), column(ACTIONS, cost_key, lang)
+        measured = f'{gain_col},"<1E+307"{criteria}'
+        gain = f'IF(COUNTIFS({measured})=0,"",SUMIFS({gain_col},{measured}))'
+        cost = f"SUMIFS({cost_col},{measured})"
+        out[f"{side}_gain"] = gain
+        out[f"{side}_roi"] = formulas.render("roi", "native", {"gain": gain, "cost": cost})
+    if objective_id is not None:
+        out = {key: f'IF({objective_id}="","",{formula})' for key, formula in out.items()}
+    return {key: out[key] for key in RESULT_FIGURES}

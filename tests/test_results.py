@@ -293,3 +293,13 @@ def test_all_matched_exits_0_in_english(imported, tmp_path):
                                        "-o", str(out), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "Matched: 2 row(s) to 1 action(s)" in result.output
+
+
+def test_the_copy_passes_check_with_no_new_error(imported):
+    from mplan_xl.check.validator import check_file
+
+    before = {(f.code, f.sheet, f.cell) for f in check_file(imported["plan"], "en").findings}
+    report = check_file(imported["out"], "en")
+    new = [f for f in report.findings if (f.code, f.sheet, f.cell) not in before]
+    assert not [f for f in new if f.severity == "error"], [(f.code, f.cell, f.message) for f in new]
+    assert "results-months-disagree" not in {f.code for f in report.findings}

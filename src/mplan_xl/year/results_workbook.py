@@ -174,6 +174,7 @@ def _gain_cells(located: LocatedPlan, result: ResultsResult, last_month: int,
     action_cells: dict[str, float | str] = {}
     month_cells: dict[str, float | str] = {}
     rows_of = {id_text(r.values.get("action_id")): r.sheet_row for r in months.rows}
+    typed = {id_text(r.values.get("action_id")): r.values for r in months.rows}
     free = _free_rows(months)
     for row in actions.rows:
         action = result.actions.get(id_text(row.values.get("id")) or "")
@@ -188,8 +189,11 @@ def _gain_cells(located: LocatedPlan, result: ResultsResult, last_month: int,
             sheet_row = free.pop(0)
             month_cells[_a1(months, sheet_row, "action_id")] = action.id
         last = max([last_month, *action.gain_months])
-        for month, key in enumerate(schema.MONTH_KEYS[:last], 1):
-            if key in months.columns:
+        before = typed.get(action.id, {})
+        for month, key in enumerate(schema.MONTH_KEYS, 1):
+            # The months to date hold the exports' gain (0 without a row); a later month typed by hand is cleared,
+            # so the months keep adding up to the achieved gain (results-months-disagree).
+            if key in months.columns and (month <= last or to_number(before.get(key)) is not None):
                 month_cells[_a1(months, sheet_row, key)] = action.gain_months.get(month, 0.0)
         cell = actions.cell(row, "achieved_gain")
         if cell is not None:

@@ -303,3 +303,13 @@ def test_the_copy_passes_check_with_no_new_error(imported):
     new = [f for f in report.findings if (f.code, f.sheet, f.cell) not in before]
     assert not [f for f in new if f.severity == "error"], [(f.code, f.cell, f.message) for f in new]
     assert "results-months-disagree" not in {f.code for f in report.findings}
+
+
+def test_a_windows_1252_export_is_read_with_a_warning(tmp_path):
+    # Excel on Windows saves a CSV in Windows-1252: the accents of the header and of the campaigns stay right.
+    text = (EXPORTS / "hubspot-transactions-fr.csv").read_bytes().decode("utf-8-sig")
+    legacy = tmp_path / "transactions.csv"
+    legacy.write_bytes(text.replace("2027-salon-angers", "2027-salon-été").encode("cp1252"))
+    table = read_export(legacy)
+    assert table.source == "hubspot" and [r.campaign for r in table.rows()][1] == "2027-salon-été"
+    assert "Windows-1252" in table.warnings[0].text("fr")

@@ -306,24 +306,42 @@ def read_export(path: str | os.PathLike, mapping: ExportMapping | None = None) -
 def parse_export(data: bytes, name: str, mapping: ExportMapping | None = None) -> ExportTable:
     """Read an export from its bytes (*name* for messages). See :func:`read_export`."""
     if data[:4] == b"PK\x03\x04":
-        return _table(_xlsx_lines(data, name), name, mapping, [], xlsx=True)
-    text, fallback = _decode(data)
-    warnings = [FecProblem(0, None, _FALLBACK, {}, name)] if fallback else []
-    return _table(text, name, mapping, warnings)
+        return _table(_xlsx_lines(data, name), b"", name, mapping, [], xlsx=True)
+    raw, head = _utf8(data)
+    if head is not None:
+        try:
+            return _table(head, raw, name, mapping, [])
+        except _NotUtf8:
+            pass
+    raw = data.decode("cp1252", errors="replace").encode("utf-8")   # not UTF-8: a Windows file
+    return _table(_head(raw), raw, name, mapping, [FecProblem(0, None, _FALLBACK, {}, name)])
 
 
-def _decode(data: bytes) -> tuple[str, bool]:
-    """The text of *data*: UTF-16 when it has its BOM (or its zero bytes), UTF-8 (BOM or not), else Windows-1252."""
+class _NotUtf8(Exception):
+    """A byte of the file is not UTF-8."""
+
+
+def _utf8(data: bytes) -> tuple[bytes, str | None]:
+    """The file as UTF-8 bytes (UTF-16 with its BOM, or its zero bytes, re-encoded; a UTF-8 BOM dropped) and the text
+    of its first lines, or None when they are not UTF-8."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16"), False
-    if len(data) > 1 and data[1:2] == b"\x00" and data[:1] != b"\x00":
-        return data.decode("utf-16-le", errors="replace"), False
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        raw = data.decode("utf-16").encode("utf-8")
+    elif len(data) > 1 and data[1:2] == b"\x00" and data[:1] != b"\x00":
+        raw = data.decode("utf-16-le", errors="replace").encode("utf-8")
+    else:
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        return data.decode("utf-8"), False
+        return raw, _head(raw, strict=True)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), True
+        return raw, None
+
+
+def _head(raw: bytes, strict: bool = False) -> str:
+    """The text of the first 200 kB of *raw* (UTF-8), cut at a line end."""
+    cut = raw[:200_000]
+    if len(raw) > len(cut) and b"\n" in cut:
+        cut = cut[:cut.rindex(b"\n")]
+    return cut.decode("utf-8", errors="strict" if strict else "replace")
 
 
 def _xlsx_lines(data: bytes, name: str) -> list[list[str]]:
@@ -392,7 +410,7 @@ def _fit(names: list[str], layouts: Sequence[Layout]) -> tuple[Layout, dict[str,
     return (best[1], best[2]) if best else None
 
 
-def _table(text: str | list[list[str]], name: str, mapping: ExportMapping | None, warnings: list[FecProblem],
+def _table(text: str | list[list[str]], raw: bytes, name: str, mapping: ExportMapping | None, warnings: list[FecProblem],
            xlsx: bool = False) -> ExportTable:
     layouts = [mapping.layout()] if mapping is not None else list(LAYOUTS)
     if isinstance(text, str):
@@ -416,7 +434,7 @@ def _table(text: str | list[list[str]], name: str, mapping: ExportMapping | None
     header_at, sep, names, layout, roles = found
     above = [(" ".join(r) if isinstance(r, list) else r) for r in preview[:header_at]]
     if isinstance(text, str):
-        frame = _read_csv(text, header_at, sep, names, name)
+        frame = _read_csv(raw, header_at, sep, names, name)
     else:
         width = len(names)
         body = [(r + [""] * width)[:width] for r in text[header_at + 1:]]
@@ -425,24 +443,26 @@ def _table(text: str | list[list[str]], name: str, mapping: ExportMapping | None
     return _normalise(frame, layout, roles, names, name, above, warnings)
 
 
-def _read_csv(text: str, header_at: int, sep: str, names: list[str], name: str) -> pd.DataFrame:
+def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str) -> pd.DataFrame:
     """The rows under the header, every field a text, indexed by their line number (1-based)."""
     # Skip the lines above the header and the header itself by position: the title lines have other field counts.
     start = 0
     for _ in range(header_at + 1):
-        nl = text.find("\n", start)
-        start = len(text) if nl < 0 else nl + 1
+        nl = raw.find(b"\n", start)
+        start = len(raw) if nl < 0 else nl + 1
     width = len(names)
     try:
-        frame = pd.read_csv(io.StringIO(text[start:]), sep=sep, header=None, names=range(width), dtype=object,
+        frame = pd.read_csv(io.BytesIO(raw[start:]), sep=sep, header=None, names=range(width), dtype=object,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                            quotechar='"', index_col=False)
+                            quotechar='"', index_col=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _NotUtf8() from None
     except pd.errors.ParserError as err:
         found = re.search(r"line (\d+)", str(err))
         reason = (f"{int(found.group(1)) + header_at + 1}: " if found else "") + str(err).split(". ")[-1][:80]
         raise ExportRefused(_BAD_LINE, path=name, reason=reason) from None
     except pd.errors.EmptyDataError:
-        frame = pd.DataFrame(columns=range(width), dtype=str)
+        frame = pd.DataFrame(columns=range(width), dtype=object)
     frame.index = pd.RangeIndex(header_at + 2, header_at + 2 + len(frame))
     return frame
 

@@ -313,3 +313,56 @@ def test_a_windows_1252_export_is_read_with_a_warning(tmp_path):
     table = read_export(legacy)
     assert table.source == "hubspot" and [r.campaign for r in table.rows()][1] == "2027-salon-été"
     assert "Windows-1252" in table.warnings[0].text("fr")
+
+
+def test_overlapping_exports_count_the_shared_days_once(tmp_path):
+    lines = (EXPORTS / "meta-ads-en.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, day1, day2 = lines[0], lines[1], lines[2]
+    first, second = tmp_path / "meta-1.csv", tmp_path / "meta-2.csv"
+    first.write_text("\n".join([header, day1]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([header, day1, day2]) + "\n", encoding="utf-8")   # day 1 again, then day 2
+    result = match_exports([read_export(first), read_export(second)], ACTIONS + [ActionCode("A09", "2027-createurs-locaux")],
+                           year=YEAR)
+    assert result.actions["A08"].platform_cost == 50.0 and result.actions["A09"].platform_cost == 30.0
+    assert result.files[1].ignored["duplicate"].count == 1
+
+
+def test_the_platforms_billing_more_than_the_accounts_hold_is_a_warning_never_an_overwrite():
+    from mplan_xl.year.results import cost_gaps
+
+    result = match_exports([read_export(EXPORTS / "google-ads-campagnes-fr.csv")], ACTIONS, year=YEAR)
+    result.currency = "€"
+    gaps = cost_gaps(result, {"A02": 1000.0, "A08": 500.0})
+    assert [g.text("fr") for g in gaps] == [
+        "A02 : les régies ont facturé 1\u202f332,66 € ; la comptabilité (Dépense réelle) en tient 1\u202f000,00 € : à "
+        "vérifier (rien n'est remplacé)"]
+
+
+def test_rules_in_yaml_read_as_in_toml(tmp_path):
+    pytest.importorskip("yaml")
+    rules = tmp_path / "regles.yaml"
+    rules.write_text("gain:\n  basis: margin\n  margin_rate: 35 %\nmatch:\n  - campaign: 'salon*'\n    action: A05\n",
+                     encoding="utf-8")
+    read = read_results_rules(rules, ["A05"])
+    assert read.margin_rate == pytest.approx(0.35) and read.matches == (MatchRule("salon*", "A05"),)
+
+
+def test_usage_errors_exit_2(imported, tmp_path):
+    runner = CliRunner()
+    no_output = runner.invoke(main, ["results", str(imported["plan"]), str(EXPORTS / "meta-ads-en.csv")])
+    bad_date = runner.invoke(main, ["results", str(imported["plan"]), str(EXPORTS / "meta-ads-en.csv"), "-o",
+                                    str(tmp_path / "o.xlsx"), "--as-of", "demain"])
+    assert no_output.exit_code == 2 and bad_date.exit_code == 2 and "--as-of" in bad_date.output
+
+
+def test_an_english_plan_gets_its_results_in_english(tmp_path):
+    plan, out = tmp_path / "plan-en.xlsx", tmp_path / "plan-en-results.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", str(plan), "--year", str(YEAR), "--lang", "en"]).exit_code == 0
+    result = runner.invoke(main, ["results", str(plan), str(EXPORTS / "ga4-traffic-acquisition-daily-en.csv"),
+                                  "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 1, result.output    # (direct) and 2027-spring-sale are no action's
+    located = locate_plan(read_workbook(out))
+    kpi = {r.values["kpi_id"]: r.values for r in located.tables["kpi_months"].rows if r.values["series"] == "Actual"}
+    assert kpi["K06"]["m04"] == pytest.approx(574)
+    assert UNMATCHED_SHEET("en") in read_workbook(out).sheet_names

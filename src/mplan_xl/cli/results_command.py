@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import EXIT_FAILED, EXIT_OK
+from ..core.numbers import format_number
 from ..core.vocabulary import Label
 from .cli_errors import echo
 from .group import force_option, lang_option, main
@@ -77,7 +78,8 @@ def results(plan: str, exports: tuple[str, ...], out: str, rules: str | None, re
     if result.unmatched:
         echo(text["unmatched"](lang).format(sheet=UNMATCHED_SHEET(lang)))
         for group in result.unmatched[:_LISTED]:
-            amounts = ", ".join(f"{name(lang)} {result.money(group.sums[m], lang) if m in ('cost', 'revenue') else round(group.sums[m], 2)}"
+            amounts = ", ".join(f"{name(lang)} " + (result.money(group.sums[m], lang) if m in ("cost", "revenue")
+                                                    else format_number(group.sums[m], lang, ",.0f"))
                                 for m, name in _AMOUNT_NAMES.items() if group.sums.get(m))
             echo(text["group"](lang).format(file=Path(group.file).name, campaign=group.campaign or
                                             text["no_campaign"](lang), month=group.month, rows=group.rows,

@@ -366,3 +366,10 @@ def test_an_english_plan_gets_its_results_in_english(tmp_path):
     kpi = {r.values["kpi_id"]: r.values for r in located.tables["kpi_months"].rows if r.values["series"] == "Actual"}
     assert kpi["K06"]["m04"] == pytest.approx(574)
     assert UNMATCHED_SHEET("en") in read_workbook(out).sheet_names
+
+
+def test_a_row_wider_than_the_header_is_refused_at_its_line_and_old_mac_line_ends_are_read():
+    with pytest.raises(ExportRefused, match=r"wide.csv, line 4: more fields than the header's 4 columns"):
+        parse_export(b"Day,Campaign,Cost,Impr.\n2027-01-01,a,1,2\n2027-01-02,a,1,2\n2027-01-03,a,1,5,3\n", "wide.csv")
+    table = parse_export(b"Campaign report\rDay,Campaign,Cost,Impr.\r2027-01-01,a,1,2\r", "mac.csv")
+    assert [(r.campaign, r.metrics["cost"]) for r in table.rows()] == [("a", 1.0)]

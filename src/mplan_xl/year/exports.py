@@ -52,6 +52,7 @@ import datetime as dt
 import io
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple, Sequence
@@ -273,6 +274,9 @@ _BAD_DATE = Label("« {value} » n'est pas une date (attendu p. ex. 15/03/2027, 
 _NO_DATE = Label("{path} : ni colonne de date ni période au-dessus de l'en-tête : exportez par jour (ou par mois) ou "
                  "gardez les lignes de période", "{path}: no date column and no date range above the header: export by "
                  "day (or month) or keep the date range lines")
+_WIDE_LINE = Label("{path}, ligne {line} : plus de champs que les {width} colonnes de l'en-tête (un séparateur dans "
+                   "une valeur sans guillemets ?)", "{path}, line {line}: more fields than the header's {width} "
+                   "columns (a separator inside an unquoted value?)")
 _BAD_LINE = Label("{path} : ligne illisible ({reason})", "{path}: unreadable line ({reason})")
 _FALLBACK = Label("fichier lu en Windows-1252 (pas en UTF-8) : vérifiez les accents des campagnes",
                   "file read as Windows-1252 (not UTF-8): check the accents of the campaigns")
@@ -330,6 +334,8 @@ def _utf8(data: bytes) -> tuple[bytes, str | None]:
         raw = data.decode("utf-16-le", errors="replace").encode("utf-8")
     else:
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\r" in raw[:200_000] and b"\n" not in raw[:200_000]:   # an old Mac file: lines end with CR alone
+        raw = raw.replace(b"\r", b"\n")
     try:
         return raw, _head(raw, strict=True)
     except UnicodeDecodeError:
@@ -428,6 +434,7 @@ def _table(text: str | list[list[str]], raw: bytes, name: str, mapping: ExportMa
         first = next((row for row in preview if (row if isinstance(row, list) else row.strip())), "")
         seen = first if isinstance(first, list) else max((_split(first, s) for s in _SEPARATORS), key=len)
         line = (list(preview).index(first) + 1) if first else 1
+        seen = ["".join(ch for ch in c if ch.isprintable()) for c in seen]
         raise ExportRefused(_UNKNOWN, path=name, line=line, seen=", ".join(c for c in seen if c)[:300] or "-",
                             expected=Label(" | ".join(layout.expects("fr") for layout in layouts),
                                            " | ".join(layout.expects("en") for layout in layouts)))
@@ -452,14 +459,23 @@ def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str)
         start = len(raw) if nl < 0 else nl + 1
     width = len(names)
     try:
-        frame = pd.read_csv(io.BytesIO(raw[start:]), sep=sep, header=None, names=range(width), dtype=object,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                            quotechar='"', index_col=False, encoding="utf-8")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.BytesIO(raw[start:]), sep=sep, header=None, names=range(width), dtype=object,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                                quotechar='"', index_col=False, encoding="utf-8")
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):   # a row wider than the header
+            reader = csv.reader(io.StringIO(raw[start:].decode("utf-8", errors="replace")), delimiter=sep)
+            line = next((header_at + 1 + reader.line_num for row in reader if len(row) > width), 0)
+            raise ExportRefused(_WIDE_LINE, path=name, line=line, width=width)
     except UnicodeDecodeError:
         raise _NotUtf8() from None
     except pd.errors.ParserError as err:
+        wide = re.search(r"Expected \d+ fields in line (\d+), saw", str(err))
+        if wide:
+            raise ExportRefused(_WIDE_LINE, path=name, line=int(wide.group(1)) + header_at + 1, width=width) from None
         found = re.search(r"line (\d+)", str(err))
-        reason = (f"{int(found.group(1)) + header_at + 1}: " if found else "") + str(err).split(". ")[-1][:80]
+        reason = (f"{int(found.group(1)) + header_at + 1}: " if found else "") + str(err).strip().split(". ")[-1][:80]
         raise ExportRefused(_BAD_LINE, path=name, reason=reason) from None
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame(columns=range(width), dtype=object)

@@ -48,7 +48,7 @@ or the rules refused), 2 for a usage error.
 
 @main.command("results", help=_HELP)
 @click.argument("plan", type=click.Path(dir_okay=False))
-@click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("exports", nargs=-1, required=True, metavar="EXPORT...", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Copy of PLAN to write, with the achieved gain and the KPI months taken from the exports.")
 @click.option("--rules", type=click.Path(dir_okay=False), default=None,

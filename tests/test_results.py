@@ -373,3 +373,9 @@ def test_a_row_wider_than_the_header_is_refused_at_its_line_and_old_mac_line_end
         parse_export(b"Day,Campaign,Cost,Impr.\n2027-01-01,a,1,2\n2027-01-02,a,1,2\n2027-01-03,a,1,5,3\n", "wide.csv")
     table = parse_export(b"Campaign report\rDay,Campaign,Cost,Impr.\r2027-01-01,a,1,2\r", "mac.csv")
     assert [(r.campaign, r.metrics["cost"]) for r in table.rows()] == [("a", 1.0)]
+
+
+def test_a_row_after_a_value_spanning_lines_is_named_by_its_own_line():
+    # Shopify's Note Attributes of order #1041 spans two lines: order #1044 starts on line 7 of the file.
+    shop = read_export(EXPORTS / "shopify-commandes.csv")
+    assert [r.line for r in shop.rows()] == [2, 5, 7]

@@ -479,7 +479,17 @@ def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str)
         raise ExportRefused(_BAD_LINE, path=name, reason=reason) from None
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame(columns=range(width), dtype=object)
-    frame.index = pd.RangeIndex(header_at + 2, header_at + 2 + len(frame))
+    body = raw[start:]
+    physical = body.count(b"\n") + (0 if not body or body.endswith(b"\n") else 1)
+    if len(frame) == physical:
+        frame.index = pd.RangeIndex(header_at + 2, header_at + 2 + len(frame))
+    else:   # a quoted value spans lines (Shopify's notes): each row's line is where it starts, as an editor shows it
+        reader = csv.reader(io.StringIO(body.decode("utf-8", errors="replace"), newline=""), delimiter=sep)
+        starts, line = [], 0
+        for _ in reader:
+            starts.append(header_at + 2 + line)
+            line = reader.line_num
+        frame.index = pd.Index(starts[:len(frame)] + list(range(len(starts), len(frame))))
     return frame
 
 

@@ -441,7 +441,9 @@ def _table(text: str | list[list[str]], raw: bytes, name: str, mapping: ExportMa
     header_at, sep, names, layout, roles = found
     above = [(" ".join(r) if isinstance(r, list) else r) for r in preview[:header_at]]
     if isinstance(text, str):
-        frame = _read_csv(raw, header_at, sep, names, name)
+        figures = {roles[role] for role in (*METRICS, "refunded", "key") if role in roles}
+        frame = _read_csv(raw, header_at, sep, names, name, categories=[i for i in range(len(names))
+                                                                          if i not in figures])
     else:
         width = len(names)
         body = [(r + [""] * width)[:width] for r in text[header_at + 1:]]
@@ -450,8 +452,10 @@ def _table(text: str | list[list[str]], raw: bytes, name: str, mapping: ExportMa
     return _normalise(frame, layout, roles, names, name, above, warnings)
 
 
-def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str) -> pd.DataFrame:
-    """The rows under the header, every field a text, indexed by their line number (1-based)."""
+def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str,
+              categories: Sequence[int] = ()) -> pd.DataFrame:
+    """The rows under the header, every field a text (the columns *categories* as categories: campaigns, dates,
+    states repeat over the rows), indexed by their line number (1-based)."""
     # Skip the lines above the header and the header itself by position: the title lines have other field counts.
     start = 0
     for _ in range(header_at + 1):
@@ -461,7 +465,8 @@ def _read_csv(raw: bytes, header_at: int, sep: str, names: list[str], name: str)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.BytesIO(raw[start:]), sep=sep, header=None, names=range(width), dtype=object,
+            dtype: dict[int, Any] = {i: ("category" if i in categories else object) for i in range(width)}
+            frame = pd.read_csv(io.BytesIO(raw[start:]), sep=sep, header=None, names=range(width), dtype=dtype,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                                 quotechar='"', index_col=False, encoding="utf-8")
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):   # a row wider than the header
@@ -505,7 +510,7 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
 
     def by_value(index: int, func: Any) -> pd.Series:
         if index not in factorized:
-            factorized[index] = pd.factorize(frame[index].fillna(""), use_na_sentinel=False)
+            factorized[index] = _factorize(frame[index])
         return _by_value(frame[index], func, factorized[index])
 
     campaign = by_value(roles["campaign"], str.strip)
@@ -525,7 +530,8 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
         raise ExportRefused(_EMPTY, path=name)
     problems: list[FecProblem] = []
     out = pd.DataFrame({"line": frame.index.to_numpy()}, index=frame.index)
-    out["campaign"] = _campaign_values(campaign, names[roles["campaign"]])
+    # As a category: an export repeats a few campaigns over its rows, and matching works on the distinct ones.
+    out["campaign"] = pd.Categorical(_campaign_values(campaign, names[roles["campaign"]]).astype(str))
     currency = ""
     if "cost" in roles:
         found = re.search(r"\(([A-Z]{3})\)\s*$", names[roles["cost"]])
@@ -539,7 +545,7 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
             out[metric] = numbers[metric]
     if "refunded" in numbers and "revenue" in out:
         out["revenue"] = out["revenue"] - numbers["refunded"]
-    day_first = _day_first([v.strip() for v in pd.unique(frame[roles["date"]].fillna(""))] if "date" in roles
+    day_first = _day_first([str(v).strip() for v in _factorize(frame[roles["date"]])[1]] if "date" in roles
                            else [], above, layout, names, warnings, name)
     period = _period(above, day_first)
     if "date" in roles:   # a Meta export not broken down by day is dated by its start (Reporting starts)
@@ -668,9 +674,19 @@ def _floats(text: str, count: int) -> np.ndarray | None:
     return parsed if len(parsed) == count else None
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes and distinct values of a column (a missing field as "")."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.intp)
+        uniques = [*values.cat.categories, ""]
+        codes[codes < 0] = len(uniques) - 1
+        return codes, uniques
+    return pd.factorize(values.fillna(""), use_na_sentinel=False)
+
+
 def _by_value(values: pd.Series, func: Any, factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:
     """*func* of each value, computed once per distinct value (exports repeat their campaigns, dates, states)."""
-    codes, uniques = factorized or pd.factorize(values.fillna(""), use_na_sentinel=False)
+    codes, uniques = factorized or _factorize(values)
     mapped = np.array([func(str(u)) for u in uniques], dtype=object)
     result = pd.Series(mapped[codes] if len(uniques) else [], index=values.index, dtype=object)
     return result.astype(bool) if len(uniques) and isinstance(mapped[0], (bool, np.bool_)) else result

@@ -452,8 +452,10 @@ def match_exports(tables: Sequence[ExportTable], actions: Sequence[ActionCode], 
             report.ignored[AFTER_AS_OF].add(frame[late])
             frame = frame[~late]
         kpi_frames.append((table.source, frame))
-        claims = claim_campaigns(frame["campaign"].unique(), actions, rules.matches)
-        action_of = frame["campaign"].map({c: (claim[0] if claim else None) for c, claim in claims.items()})
+        campaigns = frame["campaign"].astype("category")
+        claims = claim_campaigns([str(c) for c in campaigns.cat.categories], actions, rules.matches)
+        owner = np.array([(claim[0] if claim else None) for claim in claims.values()] + [None], dtype=object)
+        action_of = pd.Series(owner[campaigns.cat.codes.to_numpy()], index=frame.index)   # code -1: no campaign
         matched = action_of.notna()
         report.matched.add(frame[matched])
         report.unmatched.add(frame[~matched])
@@ -471,7 +473,8 @@ def _add_matched(result: ResultsResult, table: ExportTable, frame: pd.DataFrame)
     if frame.empty:
         return
     metrics = list(table.metrics)
-    sums = frame.assign(month=frame["date"].dt.month).groupby(["action", "month"])[metrics].sum()
+    sums = frame.assign(month=frame["date"].dt.month, action=frame["action"].astype(str)).groupby(
+        ["action", "month"], observed=True)[metrics].sum()
     for (action, month), values in sums.iterrows():
         months = result.actions[action].by_source.setdefault(table.source, {})
         for metric in metrics:
@@ -484,7 +487,7 @@ def _add_unmatched(result: ResultsResult, table: ExportTable, frame: pd.DataFram
         return
     metrics = list(table.metrics)
     grouped = frame.assign(month=frame["date"].dt.year * 100 + frame["date"].dt.month).groupby(["campaign", "month"],
-                                                                                              sort=True)
+                                                                                              sort=True, observed=True)
     sums = grouped[metrics].sum()
     counts = grouped["line"].agg(["size", "min"])
     for (campaign, month), values in sums.iterrows():

@@ -504,7 +504,6 @@ _TOTAL = re.compile(r"^(?:grand )?total(?:e?s)?(?:\b|$)|^total general", re.IGNO
 def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names: list[str], name: str,
                above: list[str], warnings: list[FecProblem]) -> ExportTable:
     """From the texts of the file to the normalised columns, refusing what does not fit."""
-    lines = len(frame)
     # Blank rows (trailing newlines, separators between blocks) are no rows.
     factorized: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -523,6 +522,7 @@ def _normalise(frame: pd.DataFrame, layout: Layout, roles: dict[str, int], names
     if layout.source == "shopify":    # one row per line item: the order's figures are on its first row only
         line_items = _by_value(frame[roles["revenue"]], lambda v: not v.strip())
     keep = ~(blank | total | line_items)
+    lines = int((~(blank | line_items)).sum())   # the data rows: neither blank nor an order's further line items
     skipped_totals = int((total & ~blank).sum())
     frame = frame[keep]
     campaign = campaign[keep]

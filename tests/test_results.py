@@ -380,3 +380,12 @@ def test_a_row_after_a_value_spanning_lines_is_named_by_its_own_line():
     # Shopify's Note Attributes of order #1041 spans two lines: order #1044 starts on line 7 of the file.
     shop = read_export(EXPORTS / "shopify-commandes.csv")
     assert [r.line for r in shop.rows()] == [2, 5, 7]
+
+
+def test_a_plan_without_campaign_codes_says_where_to_type_them(tmp_path):
+    plan, out = tmp_path / "plan.xlsx", tmp_path / "out.xlsx"
+    assert CliRunner().invoke(main, ["new", str(plan), "--company", "Atelier Lumen", "--year", str(YEAR)]).exit_code == 0
+    result = CliRunner().invoke(main, ["results", str(plan), str(EXPORTS / "meta-ads-en.csv"), "-o", str(out),
+                                       "--lang", "en"])
+    assert result.exit_code == 1 and out.exists()
+    assert "no action of the plan has a Campaign code" in result.output

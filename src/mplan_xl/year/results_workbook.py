@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from ..core import schema, tracking
 from ..core.atomic import atomic_output
-from ..core.errors import PlanNotUsable, UnreadableWorkbook
+from ..core.errors import FecProblem, PlanNotUsable, UnreadableWorkbook
 from ..core.numbers import to_number
 from ..core.plan import CURRENCIES, id_text
 from ..core.text_safety import xml_text
@@ -161,6 +161,10 @@ def _a1(table: LocatedTable, row: int, key: str) -> str:
     return cell_name(row, table.columns[key])
 
 
+_NO_CODES = Label("aucune action du plan n'a de Code campagne : les lignes ne se rapprochent que par les règles "
+                  "[[match]] ; tapez sur la feuille Actions la valeur utm_campaign ou le nom de campagne de chacune",
+                  "no action of the plan has a Campaign code: rows are matched by the [[match]] rules only; type on "
+                  "the Actions sheet each one's utm_campaign value or campaign name")
 _NO_ROOM = Label("{table} : plus de ligne libre pour {what} ; ajoutez des lignes au tableau puis relancez",
                  "{table}: no blank row left for {what}; add rows to the table and run again")
 
@@ -168,7 +172,6 @@ _NO_ROOM = Label("{table} : plus de ligne libre pour {what} ; ajoutez des lignes
 def _gain_cells(located: LocatedPlan, result: ResultsResult, last_month: int,
                 warnings: list[Any]) -> tuple[dict[str, float | str], dict[str, float | str]]:
     """The Actions cells (achieved gain) and the Résultats mensuels cells (months, and the id of an added row)."""
-    from ..core.errors import FecProblem
 
     actions, months = located.tables["actions"], located.tables["action_results"]
     action_cells: dict[str, float | str] = {}
@@ -202,7 +205,6 @@ def _gain_cells(located: LocatedPlan, result: ResultsResult, last_month: int,
 
 
 def _kpi_cells(located: LocatedPlan, result: ResultsResult, last_month: int, warnings: list[Any]) -> dict[str, float | str]:
-    from ..core.errors import FecProblem
     from ..core.vocabulary import KPI_NATURE, KPI_SERIES, KPI_SOURCE
 
     kpis, months = located.tables["kpis"], located.tables["kpi_months"]
@@ -273,6 +275,8 @@ def import_results(plan: str | os.PathLike, exports: Sequence[str | os.PathLike]
     assert isinstance(year, int)   # read_results_plan refuses a plan without its year
     result = match_exports(tables, actions, year=year, as_of=as_of, rules=mapping)
     result.currency = CURRENCIES.get(str(located.meta.get("currency") or "EUR").upper(), "") or result.currency
+    if not any(action.campaign for action in actions):
+        result.warnings.insert(0, FecProblem(0, None, _NO_CODES, {}))
     spend = _actual_spend(located)
     result.warnings += cost_gaps(result, spend, lang)
     last_month = tracking.month_in_year(as_of or located.as_of, year, 12)

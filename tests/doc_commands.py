@@ -49,6 +49,13 @@ def workspace(folder: Path) -> Path:
     shutil.copy(folder / "plan-2027.xlsx", folder / "approuve.xlsx")    # the version approved in January
     shutil.copy(folder / "plan-2027.xlsx", folder / "approved.xlsx")
     cli("demo", str(folder / "plan-v2.xlsx"), "--year", "2027", "--with-errors")
+    # The exports of a month, as the results examples name them (tests/fixtures/exports/README.md).
+    exports = FIXTURES.parent / "exports"
+    for name, fixture in (("ga4-mars.csv", "ga4-acquisition-trafic-fr.csv"),
+                          ("google-ads-mars.csv", "google-ads-campagnes-fr.csv"), ("meta-mars.csv", "meta-ads-fr.csv"),
+                          ("linkedin-mars.csv", "linkedin-campagnes-fr.csv"), ("commandes-mars.csv", "shopify-commandes.csv"),
+                          ("crm-maison.csv", "crm-maison.csv"), ("resultats.toml", "regles-crm.toml")):
+        shutil.copy(exports / fixture, folder / name)
     return folder
 
 

@@ -40,13 +40,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": ("mplan-xl diff plan-v1.xlsx plan-v2.xlsx", "mplan-xl diff plan-v1.xlsx plan-v2.xlsx -o ecarts.xlsx"),
     "consolidate": ("mplan-xl consolidate retours/ --db plans.duckdb -o portefeuille.xlsx",),
     "approve": ("mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb",),
+    "results": ("mplan-xl results plan-2027.xlsx ga4-mars.csv google-ads-mars.csv -o plan-2027-mars.xlsx",
+                "mplan-xl results plan-2027.xlsx crm-maison.csv --rules resultats.toml --report resultats.json "
+                "-o plan-2027-crm.xlsx"),
 }
 
 #: The examples' French file names and their English ones (``--help`` in English).
 _ENGLISH_NAMES = (("retours/", "returned/"), ("annotes/", "annotated/"), ("rapport.xlsx", "report.xlsx"),
                   ("ancien-plan.xlsx", "old-plan.xlsx"), ("plan-2027-reel.xlsx", "plan-2027-actual.xlsx"),
                   ("rapprochement.json", "matching.json"), ("ecarts.xlsx", "changes.xlsx"),
-                  ("portefeuille.xlsx", "portfolio.xlsx"), ("approuve.xlsx", "approved.xlsx"))
+                  ("portefeuille.xlsx", "portfolio.xlsx"), ("approuve.xlsx", "approved.xlsx"),
+                  ("resultats.json", "results.json"))
 
 
 def examples(name: str, lang: str) -> tuple[str, ...]:
@@ -137,6 +141,18 @@ FRENCH_COMMANDS = {
                "Code de sortie : 0 quand la copie est écrite et chaque dépense marketing rapprochée, 1 quand "
                "certaines ne le sont pas (la copie est écrite) ou que rien n'a pu être écrit (FEC, plan ou règles "
                "refusés), 2 pour une erreur d'utilisation.",
+    "results": "Écrit une copie du PLAN dont le gain obtenu des actions et les mois des KPI viennent des "
+               "exports EXPORT.\n\n"
+               "Chaque EXPORT est reconnu à son en-tête (interface française ou anglaise) : Google Analytics 4 "
+               "(Acquisition de trafic par Campagne de la session), Google Ads, Meta Ads Manager, LinkedIn Campaign "
+               "Manager (rapports de campagnes), transactions HubSpot, commandes Shopify ou WooCommerce avec leur "
+               "campagne UTM ; tout autre CSV ou xlsx décrit dans --rules ([export]). Une ligne revient à l'action "
+               "dont elle porte le Code campagne (exact, puis sans casse ni accents), sinon à l'action qu'une règle "
+               "[[match]] de --rules nomme. Les lignes non rapprochées sont listées (jamais écartées) ; celles d'une "
+               "autre année, après --as-of ou déjà lues dans un EXPORT précédent sont comptées à part. PLAN et les "
+               "exports sont seulement lus. Code de sortie : 0 quand la copie est écrite et chaque ligne "
+               "rapprochée, 1 quand des lignes ne le sont pas (la copie est écrite) ou que rien n'a pu être écrit "
+               "(un export, le plan ou les règles refusés), 2 pour une erreur d'utilisation.",
     "upgrade": "Passe OLD, un plan fait avec un ancien modèle, au modèle actuel, écrit dans NEW (OLD est "
                "seulement lu).\n\n"
                "Chaque valeur est reprise : l'identité du plan, ses seuils de KPI, chaque saisie de chaque tableau, "
@@ -229,6 +245,16 @@ FRENCH = {
     "Account prefixes of marketing expenses whose unmatched entries are listed (comma-separated).":
         "Préfixes des comptes de dépenses marketing dont les écritures non rapprochées sont listées (séparés "
         "par des virgules).",
+    "Copy of PLAN to write, with the achieved gain and the KPI months taken from the exports.":
+        "Copie du PLAN à écrire, le gain obtenu et les mois des KPI tirés des exports.",
+    "Rules file (TOML or YAML): [gain] revenue or margin at a rate, [export] columns of another file, [[match]] "
+    "campaign -> action.":
+        "Fichier de règles (TOML ou YAML) : [gain] chiffre d'affaires ou marge à un taux, [export] colonnes d'un "
+        "autre fichier, [[match]] campagne -> action.",
+    "JSON report to write: per file what was read, matched, unmatched, ignored; per action its gain.":
+        "Rapport JSON à écrire : par fichier ce qui a été lu, rapproché, non rapproché, ignoré ; par action son gain.",
+    "Only rows up to this date (YYYY-MM-DD or DD/MM/YYYY).":
+        "Seulement les lignes jusqu'à cette date (JJ/MM/AAAA ou AAAA-MM-JJ).",
     "The workbook to write in the current template (.xlsx native, .xlsm xlwings).":
         "Le classeur à écrire au modèle actuel (.xlsx native, .xlsm xlwings).",
     "Show this message and exit.": "Affiche cette aide et quitte.",

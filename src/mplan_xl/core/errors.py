@@ -23,7 +23,8 @@ RolloverRefused     1          the plan read has findings that block a rollover 
 UpgradeRefused      1          the plan read cannot be upgraded: unreadable, not a plan... (``year.upgrade``)
 FecError            1          the accounts export is not a FEC
 FecRefused          1          the FEC has no expense entry of the plan year (``actuals``)
-RulesError          1          the mapping table of ``actuals`` cannot be used
+RulesError          1          the mapping table of ``actuals`` (or ``results``) cannot be used
+ExportRefused       1          an export of ``results`` cannot be read or recognised
 PlanNotUsable       1          the plan has no complete Budget table or no year (``actuals``, ``upgrade``)
 PackageError        1          a package lacks a part a command needs
 ==================  =========  ==============================================================
@@ -223,6 +224,22 @@ class FecRefused(MplanError):
 
 class RulesError(MplanError):
     """The mapping table cannot be used; nothing was imported."""
+
+
+class ExportRefused(MplanError):
+    """An export of ``results`` cannot be read, is not recognised, or has values its columns cannot hold; nothing
+    was imported. Its parameters may be :class:`Label` (said in the message's language); *problems* are listed."""
+
+    def __init__(self, message: Label, problems: Sequence[FecProblem] = (), **params: Any):
+        self.problems = list(problems)
+        super().__init__(message, **params)
+
+    def text(self, lang: str = "fr") -> str:
+        params = {key: value(lang) if isinstance(value, Label) else value for key, value in self.params.items()}
+        return self.message(lang).format(**params)
+
+    def lines(self, lang: str = "fr") -> list[str]:
+        return [self.text(lang)] + [f"  {p.text(lang)}" for p in self.problems]
 
 
 class PlanNotUsable(MplanError):

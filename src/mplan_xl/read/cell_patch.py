@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from typing import Mapping
+from xml.sax.saxutils import escape
 
 from ..core.a1 import column_index
 from ..core.numbers import is_cell_number
+from ..core.text_safety import xml_text
 
 _ROW = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?row>)', re.S)
 _CELL = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)', re.S)
@@ -47,14 +49,23 @@ def _number(value: float) -> bytes:
     return text.encode()
 
 
-def _cell(prefix: bytes, ref: bytes, attrs: bytes, value: float) -> bytes:
+def _cell(prefix: bytes, ref: bytes, attrs: bytes, value: float | str) -> bytes:
     attrs = _TYPE_ATTR.sub(b"", attrs) if attrs else b' r="' + ref + b'"'
+    if isinstance(value, str):   # a text: an inline string (no shared-strings part to touch)
+        text = escape(xml_text(value)).encode("utf-8")
+        return (b"<" + prefix + b"c" + attrs + b' t="inlineStr"><' + prefix + b"is><" + prefix
+                + b't xml:space="preserve">' + text + b"</" + prefix + b"t></" + prefix + b"is></" + prefix + b"c>")
     return b"<" + prefix + b"c" + attrs + b"><" + prefix + b"v>" + _number(value) + b"</" + prefix + b"v></" + prefix + b"c>"
 
 
-def set_numbers(xml: bytes, values: Mapping[str, float]) -> bytes:
-    """*xml* with the cells of *values* (A1 address -> number) holding those numbers."""
-    by_row: dict[int, dict[int, tuple[bytes, float]]] = {}
+def set_numbers(xml: bytes, values: Mapping[str, float | str]) -> bytes:
+    """*xml* with the cells of *values* (A1 address -> number) holding those numbers (a text value is written as an
+    inline string: an id in a new row).
+
+    >>> set_numbers(b'<worksheet><sheetData/></worksheet>', {"A3": "A01"})
+    b'<worksheet><sheetData><row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">A01</t></is></c></row></sheetData></worksheet>'
+    """
+    by_row: dict[int, dict[int, tuple[bytes, float | str]]] = {}
     for address, value in values.items():
         match = _A1.match(address)
         if not match:
@@ -118,12 +129,12 @@ def _row_number(attrs: bytes) -> int:
     return int(match[1])
 
 
-def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, float]]) -> bytes:
+def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, float | str]]) -> bytes:
     body = b"".join(_cell(prefix, ref, b"", value) for _, (ref, value) in sorted(cells.items()))
     return b"<" + prefix + b'row r="' + str(number).encode() + b'">' + body + b"</" + prefix + b"row>"
 
 
-def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float]]) -> bytes:
+def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float | str]]) -> bytes:
     body = row["body"] or b""
     out, pos = [], 0
     pending = dict(cells)

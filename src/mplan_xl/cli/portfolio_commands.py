@@ -180,3 +180,47 @@ def _amount(value: float, lang: str) -> str:
     from ..core.numbers import format_number
 
     return format_number(value, lang)
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+_EXPORT_TEXT = {
+    "wrote": Label("Écrit : {path} ({rows} ligne(s))", "Wrote: {path} ({rows} row(s))"),
+}
+
+
+@main.command("export")
+@click.argument("db", type=click.Path())
+@click.option("--parquet", "folder", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the BI views to, one Parquet file per view (created when missing).")
+@force_option
+@lang_option
+def export_command(db: str, folder: str, force: bool, lang: str) -> None:
+    """Write the BI views of the consolidation database DB (DuckDB file or PostgreSQL URI) as Parquet files.
+
+    bi_plans, bi_budget_lines and bi_budget_months (one row per plan x budget
+    line x month), described in docs/data-dictionary.md.
+    Exit code: 0 written, 1 database error, 2 usage error.
+    """
+    from ..portfolio.bi_views import export_parquet
+    from ..portfolio.consolidate import connect
+    from ..portfolio.database import database_errors, one_line
+
+    con = connect(db)
+    try:
+        try:
+            paths = export_parquet(con, folder, force=force)
+        except database_errors() as err:
+            from ..core.errors import DatabaseError
+
+            raise DatabaseError(Label("{path} : export impossible ({detail})", "{path}: export failed ({detail})"),
+                                path=con.name, detail=one_line(str(err))) from None
+    finally:
+        con.close()
+    import duckdb
+
+    with duckdb.connect() as local:
+        for path in paths:
+            quoted = str(path).replace("'", "''")
+            rows = local.execute(f"SELECT count(*) FROM read_parquet('{quoted}')").fetchall()
+            echo(_EXPORT_TEXT["wrote"](lang).format(path=path, rows=rows[0][0]))

@@ -211,9 +211,19 @@ def connect(db: str | os.PathLike, read_only: bool = False) -> Database:
     database file (a folder, a missing or unwritable folder) and
     :class:`DatabaseError` when the engine refuses it (a DuckDB file locked by
     another process or not a DuckDB file; a PostgreSQL server unreachable,
-    credentials refused, database missing).
+    credentials refused, database missing). Opened for writing, the database gets the views of
+    :mod:`mplan_xl.portfolio.bi_views` (BI views and trust scores).
     """
-    return open_database(db, DB_COLUMNS, PRIMARY_KEYS, read_only)
+    database = open_database(db, DB_COLUMNS, PRIMARY_KEYS, read_only)
+    if not read_only:
+        from .bi_views import create_views
+
+        try:
+            create_views(database)
+        except BaseException:
+            database.close()
+            raise
+    return database
 
 
 # --- reading one file (in a worker process) -------------------------------------------------------------------
@@ -570,8 +580,13 @@ def _record_versions(db: Database, examined: Sequence[Examined], outcomes: Mappi
                      now: dt.datetime) -> None:
     """Keep every version received in ``versions``: a new content is added with its outcome (added, replaced,
     modified_after_approval, skipped...), one seen again only gets its ``seen_at``."""
-    rows = [{**e.version, "outcome": outcomes.get((e.path, e.sha256 or ""), "skipped"), "received_at": now,
-             "seen_at": now} for e in examined if e.version is not None]
+    unique: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for e in examined:   # of identical copies, the one loaded (plans come first)
+        if e.version is not None:
+            unique.setdefault((e.version["company"].lower(), e.version["year"], e.version["sha256"]), {
+                **e.version, "outcome": outcomes.get((e.path, e.sha256 or ""), "skipped"), "received_at": now,
+                "seen_at": now})
+    rows = list(unique.values())
     if not rows:
         return
     marks = ", ".join("?" for _ in rows)

@@ -196,8 +196,8 @@ _TEXT = {
                          "{path}: cannot read the database ({detail})"),
     "no_year": Label("année du plan introuvable sur la feuille Accueil", "plan year not found on the Guide sheet"),
     "no_company": Label("nom de l'entreprise vide sur la feuille Accueil", "company name blank on the Guide sheet"),
-    "no_rate": Label("{path} : devise {currency} sans taux dans {rates} (consolidation en {reporting}) ; plan non chargé",
-                     "{path}: currency {currency} has no rate in {rates} (reporting in {reporting}); plan not loaded"),
+    "no_rate": Label("devise {currency} sans taux dans {rates} (consolidation en {reporting}) : plan non chargé",
+                     "currency {currency} has no rate in {rates} (reporting in {reporting}): plan not loaded"),
     "unknown_action": Label("{path} : action(s) {actions} absente(s) du plan (actions : {known})",
                             "{path}: action(s) {actions} not in the plan (actions: {known})"),
     "not_approvable": Label("{path} : plan non approuvé, il n'est pas valide", "{path}: plan not approved, it is not valid"),
@@ -683,7 +683,7 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
                 entry.plan["warnings"] = entry.report.warnings
             if rates is not None and entry.plan is not None and entry.valid_plan() is not None \
                     and rates.get(entry.plan["currency"]) is None:
-                entry.note = _TEXT["no_rate"](lang).format(path=entry.path, currency=entry.plan["currency"],
+                entry.note = _TEXT["no_rate"](lang).format(currency=entry.plan["currency"],
                                                            rates=rates.source, reporting=rates.reporting)
                 entry.plan = None
         try:

@@ -5,6 +5,7 @@ and on a real PostgreSQL server (see test_approve_postgres.py for how one is fou
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import zipfile
@@ -350,3 +351,23 @@ def test_the_trust_score_puts_the_plans_that_need_a_look_first(tmp_path, db):
     header, rows = table_rows(grid(portfolio, "Review first"), "Team / company")
     assert [r[0] for r in rows] == [t["company"] for t in trust]
     assert [r[header.index("Trust score")] for r in rows] == [t["trust_score"] for t in trust]
+
+
+def test_diff_with_the_database_shows_the_approval_and_the_approved_actions_touched(tmp_path, db):
+    v1 = build(tmp_path / "v1.xlsx", "Atelier Lumen")
+
+    def moved(plan):
+        plan.rows("budget")[0]["planned"] += 500                  # a line of A01
+    v2 = build(tmp_path / "v2.xlsx", "Atelier Lumen", edit=moved)
+    runner = CliRunner()
+    assert runner.invoke(main, ["approve", str(v1), "--db", db, "--by", "Claire Martin", "--comment", "vu en comité",
+                                "--lang", "en"]).exit_code == 0
+    result = runner.invoke(main, ["diff", str(v1), str(v2), "--db", db, "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert 'Approval: approved by Claire Martin on ' in result.stdout and '"vu en comité"' in result.stdout
+    assert "approved version: the old one (OLD)" in result.stdout
+    assert "action A01 (approved by Claire Martin) touched by these changes" in result.stdout
+    data = json.loads(runner.invoke(main, ["diff", str(v1), str(v2), "--db", db, "--format", "json"]).stdout)
+    assert data["approval"]["approved_by"] == "Claire Martin" and data["approval"]["touched_actions"] == ["A01"]
+    plain = runner.invoke(main, ["diff", str(v1), str(v2), "--format", "json"])
+    assert "approval" not in json.loads(plain.stdout)            # without --db, the diff is as before

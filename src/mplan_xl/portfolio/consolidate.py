@@ -800,6 +800,21 @@ def plan_statuses(db: Database) -> dict[tuple[str, int], str]:
     return {(c, y): s for c, y, s in db.rows(f"SELECT company, year, status FROM ({STATUS_SQL}) s")}
 
 
-__all__ = ["ApprovalNote", "Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "STATUSES", "SkippedFile",
+def approval_of(db: Database, company: str, year: int) -> dict[str, Any] | None:
+    """The approval recorded for the plan (company, year): its status, who approved it, when, why, the sha256
+    approved, and each action's approval; None when nothing of the plan is approved or pending."""
+    where = "lower(company) = lower(?) AND year = ?"
+    plan = db.records(f"SELECT approved_by, approved_at, comment, sha256 FROM approvals WHERE {where}", [company, year])
+    actions = db.records(f"SELECT action_id, status, approved_by, approved_at, comment, sha256 FROM action_approvals "
+                         f"WHERE {where} ORDER BY action_id", [company, year])
+    if not plan and not actions:
+        return None
+    status = {(c.lower(), y): s for (c, y), s in plan_statuses(db).items()}.get((company.lower(), year), "submitted")
+    return {"status": status, **(plan[0] if plan else {"approved_by": None, "approved_at": None, "comment": None,
+                                                        "sha256": None}),
+            "actions": {a.pop("action_id"): a for a in actions}}
+
+
+__all__ = ["ApprovalNote", "approval_of", "Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "STATUSES", "SkippedFile",
            "TABLE_NAMES", "Approval", "ApprovalRefused", "approve", "connect", "consolidate", "examine", "load", "plan_statuses", "read_table",
            "stored_plan", "tables"]

@@ -47,6 +47,10 @@ def workspace(folder: Path) -> Path:
     shutil.copy(FIXTURES / "v2.0.0-demo-fr.xlsx", folder / "old-plan.xlsx")
     shutil.copy(folder / "plan-2027.xlsx", folder / "plan-v1.xlsx")
     cli("demo", str(folder / "plan-v2.xlsx"), "--year", "2027", "--with-errors")
+    # the ECB's reference rates as downloaded (eurofxref.csv), and a consolidation database to export
+    (folder / "eurofxref.csv").write_text("Date, USD, JPY, CHF, GBP, \n25 November 2024, 1.0495, 160.2, 0.9300, "
+                                          "0.8350, \n", encoding="utf-8")
+    CliRunner().invoke(main, ["consolidate", str(folder / "retours"), "--db", str(folder / "plans.duckdb")])
     return folder
 
 

@@ -206,6 +206,7 @@ def export_command(db: str, folder: str, force: bool, lang: str) -> None:
     from ..portfolio.consolidate import connect
     from ..portfolio.database import database_errors, one_line
 
+    connect(db, read_only=True).close()   # a database that is not there is refused, never created empty
     con = connect(db)
     try:
         try:

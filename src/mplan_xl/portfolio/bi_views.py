@@ -48,6 +48,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -98,18 +99,23 @@ SELECT p.company, p.year, p.sha256, s.errors, s.warnings, s.outside_tables, s.fo
        {_score_sql('s')} AS trust_score
 FROM plans p JOIN (
     SELECT p.company, p.year,
-           (SELECT count(*) FROM findings f WHERE f.sha256 = p.sha256 AND f.severity = 'error') AS errors,
-           (SELECT count(*) FROM findings f WHERE f.sha256 = p.sha256 AND f.severity = 'warning'
-                AND f.code NOT IN ({_codes(OUTSIDE_TABLES + FORMULAS_LOST)})) AS warnings,
-           (SELECT count(*) FROM findings f WHERE f.sha256 = p.sha256
-                AND f.code IN ({_codes(OUTSIDE_TABLES)})) AS outside_tables,
-           (SELECT count(*) FROM findings f WHERE f.sha256 = p.sha256
-                AND f.code IN ({_codes(FORMULAS_LOST)})) AS formulas_lost,
+           coalesce(f.errors, 0) AS errors, coalesce(f.warnings, 0) AS warnings,
+           coalesce(f.outside_tables, 0) AS outside_tables, coalesce(f.formulas_lost, 0) AS formulas_lost,
            CASE WHEN st.status = 'modified_after_approval' THEN 1 ELSE 0 END AS modified_after_approval,
-           CASE WHEN p.envelope IS NOT NULL AND (SELECT {_SPEND_MAX} FROM budget_lines b
-                     WHERE b.company = p.company AND b.year = p.year) > p.envelope + 0.005
-                THEN 1 ELSE 0 END AS over_envelope
-    FROM plans p JOIN ({STATUS_SQL}) st ON st.company = p.company AND st.year = p.year
+           CASE WHEN p.envelope IS NOT NULL AND b.spend > p.envelope + 0.005 THEN 1 ELSE 0 END AS over_envelope
+    FROM plans p
+    JOIN ({STATUS_SQL}) st ON st.company = p.company AND st.year = p.year
+    LEFT JOIN (  -- the findings of the stored file (its path and content: a copy elsewhere is not counted twice)
+        SELECT sha256, path,
+               count(*) FILTER (WHERE severity = 'error') AS errors,
+               count(*) FILTER (WHERE severity = 'warning' AND code NOT IN ({_codes(OUTSIDE_TABLES + FORMULAS_LOST)}))
+                   AS warnings,
+               count(*) FILTER (WHERE code IN ({_codes(OUTSIDE_TABLES)})) AS outside_tables,
+               count(*) FILTER (WHERE code IN ({_codes(FORMULAS_LOST)})) AS formulas_lost
+        FROM findings GROUP BY sha256, path
+    ) f ON f.sha256 = p.sha256 AND f.path = p.path
+    LEFT JOIN (SELECT b.company, b.year, {_SPEND_MAX} AS spend FROM budget_lines b GROUP BY b.company, b.year) b
+        ON b.company = p.company AND b.year = p.year
 ) s ON s.company = p.company AND s.year = p.year"""
 
 _PLAN_DIMENSIONS = """p.company, p.year, p.sha256 AS version, p.currency, p.reporting_currency, p.reporting_rate,
@@ -119,15 +125,17 @@ BI_PLANS_SQL = f"""
 SELECT {_PLAN_DIMENSIONS}, p.file_name, p.template_version, p.lang, p.author, p.as_of, p.loaded_at, p.rate_date,
        p.envelope, p.envelope * p.reporting_rate AS envelope_reporting,
        a.approved_by, a.approved_at, a.comment AS approval_comment,
-       (SELECT count(*) FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
-            AND x.status = 'approved') AS actions_approved,
-       (SELECT count(*) FROM actions x WHERE x.company = p.company AND x.year = p.year) AS actions,
+       coalesce(x.approved, 0) AS actions_approved, coalesce(n.actions, 0) AS actions,
        t.trust_score, t.errors, t.warnings, t.outside_tables, t.formulas_lost, t.modified_after_approval,
        t.over_envelope
 FROM plans p
 JOIN ({STATUS_SQL}) st ON st.company = p.company AND st.year = p.year
 JOIN plan_trust t ON t.company = p.company AND t.year = p.year
-LEFT JOIN approvals a ON lower(a.company) = lower(p.company) AND a.year = p.year"""
+LEFT JOIN approvals a ON lower(a.company) = lower(p.company) AND a.year = p.year
+LEFT JOIN (SELECT lower(company) AS company, year, count(*) AS approved FROM action_approvals
+           WHERE status = 'approved' GROUP BY lower(company), year) x ON x.company = lower(p.company) AND x.year = p.year
+LEFT JOIN (SELECT company, year, count(*) AS actions FROM actions GROUP BY company, year) n
+    ON n.company = p.company AND n.year = p.year"""
 
 _LINES = f"""
 SELECT {_PLAN_DIMENSIONS},
@@ -174,16 +182,17 @@ LEFT JOIN {_series("actual")} am ON am.company = l.company AND am.year = l.year 
 _KEEP = ", ".join(_DIMENSIONS) + ", reporting_rate"
 
 BI_BUDGET_MONTHS_SQL = f"""
+WITH c AS ({_CELLS})
 SELECT {_KEEP}, month, planned, actual, planned * reporting_rate AS planned_reporting,
        actual * reporting_rate AS actual_reporting
 FROM (
-    SELECT {_KEEP}, month, planned_month AS planned, actual_month AS actual FROM ({_CELLS}) c
+    SELECT {_KEEP}, month, planned_month AS planned, actual_month AS actual FROM c
     WHERE planned_month IS NOT NULL OR actual_month IS NOT NULL
     UNION ALL
     SELECT {_KEEP}, CAST(NULL AS INTEGER), rest_planned, rest_actual FROM (
         SELECT {_KEEP}, coalesce(max(planned), 0) - coalesce(sum(planned_month), 0) AS rest_planned,
                coalesce(max(actual), 0) - coalesce(sum(actual_month), 0) AS rest_actual
-        FROM ({_CELLS}) c GROUP BY {_KEEP}
+        FROM c GROUP BY {_KEEP}
     ) r WHERE abs(rest_planned) > 0.005 OR abs(rest_actual) > 0.005
 ) x"""
 
@@ -194,6 +203,9 @@ VIEWS: Mapping[str, str] = {
     "bi_budget_lines": BI_BUDGET_LINES_SQL,
     "bi_budget_months": BI_BUDGET_MONTHS_SQL,
 }
+#: The tables the views read, analysed before an export from PostgreSQL.
+ANALYZED = ("plans", "budget_lines", "budget_months", "actions", "findings", "approvals", "revisions",
+            "action_approvals")
 #: The views a BI tool reads (``export --parquet`` writes these).
 BI_VIEWS = ("bi_plans", "bi_budget_lines", "bi_budget_months")
 
@@ -238,6 +250,11 @@ def export_parquet(db: Database, folder: str | os.PathLike, force: bool = False)
         if target.is_dir():
             check_output(path, force)
     target.mkdir(parents=True, exist_ok=True)
+    if db.kind == "postgresql":   # fresh statistics: rows just loaded by COPY would otherwise get nested loops
+        from .database import database_errors
+
+        with contextlib.suppress(*database_errors()):
+            db.execute("ANALYZE " + ", ".join(ANALYZED))
     local = db.con if db.kind == "duckdb" else duckdb.connect()   # type: ignore[attr-defined]
     try:
         for name, path in zip(BI_VIEWS, paths):

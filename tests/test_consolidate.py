@@ -289,7 +289,8 @@ def test_portfolio_has_its_sheets_and_native_charts(loaded):
     assert len(charts) == 4
     wb = CalamineWorkbook.from_path(str(loaded.portfolio))
     assert wb.sheet_names == ["Synthèse", "Budget par équipe", "Budget par poste", "KPI par équipe",
-                              "Plus gros écarts", "Objectifs non SMART", "Fichiers écartés"]
+                              "Plus gros écarts", "Objectifs non SMART", "Fichiers écartés", "À revoir d'abord",
+                              "Approbations"]
 
 
 @needs_libreoffice

@@ -217,10 +217,6 @@ _DIFF_APPROVAL = {
     "touched": Label("  action {action} ({status}{by}) touchée par ces changements",
                      "  action {action} ({status}{by}) touched by these changes"),
 }
-_APPROVAL_STATUS = {"approved": Label("approuvé", "approved"),
-                    "partly_approved": Label("approuvé en partie", "partly approved"),
-                    "modified_after_approval": Label("modifié après approbation", "modified after approval"),
-                    "submitted": Label("soumis", "submitted"), "pending": Label("en attente", "pending")}
 
 
 def _approval(result: Any, db: str) -> dict[str, Any] | None:
@@ -255,6 +251,8 @@ def _with_approval(text: str, fmt: str | None, result: Any, approval: dict[str, 
         data["approval"] = None if approval is None else {**approval, "touched_actions": [
             a for a in _touched_actions(result) if a in approval["actions"]]}
         return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    from ..portfolio.portfolio_sheet import T as status_text   # the statuses as the portfolio names them
+
     t = _DIFF_APPROVAL
     if approval is None:
         return text + t["none"](lang).format(company=result.new.identity.get("company"),
@@ -262,7 +260,7 @@ def _with_approval(text: str, fmt: str | None, result: Any, approval: dict[str, 
     when = approval.get("approved_at")
     comment = approval.get("comment")
     lines = [t["plan"](lang).format(
-        status=_APPROVAL_STATUS[approval["status"]](lang),
+        status=status_text[approval["status"]](lang),
         by=t["by"](lang).format(name=approval["approved_by"]) if approval.get("approved_by") else "",
         when=t["when"](lang).format(date=when.date().isoformat()) if when else "",
         comment=(f" « {comment} »" if lang == "fr" else f' "{comment}"') if comment else "")]
@@ -273,7 +271,7 @@ def _with_approval(text: str, fmt: str | None, result: Any, approval: dict[str, 
     for action in _touched_actions(result):
         state = approval["actions"].get(action)
         if state is not None:
-            lines.append(t["touched"](lang).format(action=action, status=_APPROVAL_STATUS[state["status"]](lang),
+            lines.append(t["touched"](lang).format(action=action, status=status_text[state["status"]](lang),
                                                    by=t["by"](lang).format(name=state["approved_by"])
                                                    if state.get("approved_by") else ""))
     return text + "\n".join(lines) + "\n"

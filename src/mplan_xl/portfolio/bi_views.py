@@ -224,6 +224,9 @@ def create_views(db: Database) -> None:
             return
         with db.transaction():
             db.lock("mplan-xl schema")
+            found = db.rows("SELECT obj_description(to_regclass('bi_budget_months'), 'pg_class')")
+            if found and found[0][0] == signature:   # another run created them while this one waited
+                return
             for name in reversed(list(VIEWS)):
                 db.execute(f"DROP VIEW IF EXISTS {name}")
             for name, sql in VIEWS.items():

@@ -31,13 +31,18 @@ approvals       approved plan (``mplan-xl approve``): its key, the approved sha2
 revisions       version of an approved plan loaded later: key, sha256, approved_sha256, path,
                 file_name, loaded_at, changes, its figures, and ``diff``, its differences from
                 the approved version (the JSON of ``mplan-xl diff`` without ``structure``)
-action_approvals  action of a plan with an approval (``approve --actions``): key, action_id,
-                status (approved / pending), approved_by, comment, approved_at
-versions        version received (valid or not, once per content): key, path, status, outcome,
-                errors, warnings, last_modified_by and modified_at (document properties),
-                received_at, seen_at
-rates           the group's exchange rates (``consolidate --rates``), per currency
 ==============  =============================================================================
+
+==================  =========================================================================
+table (issue 23)    one row per
+==================  =========================================================================
+action_approvals    action of a plan with an approval (``approve --actions``): key, action_id,
+                    status (approved / pending), approved_by, comment, approved_at
+versions            version received (valid or not, once per content): key, path, status,
+                    outcome, errors, warnings, last_modified_by and modified_at (document
+                    properties), received_at, seen_at
+rates               the group's exchange rates (``consolidate --rates``), per currency
+==================  =========================================================================
 
 The BI views and the trust score over these tables: :mod:`mplan_xl.portfolio.bi_views`.
 

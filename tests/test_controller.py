@@ -371,3 +371,15 @@ def test_diff_with_the_database_shows_the_approval_and_the_approved_actions_touc
     assert data["approval"]["approved_by"] == "Claire Martin" and data["approval"]["touched_actions"] == ["A01"]
     plain = runner.invoke(main, ["diff", str(v1), str(v2), "--format", "json"])
     assert "approval" not in json.loads(plain.stdout)            # without --db, the diff is as before
+
+
+def test_export_refuses_a_missing_database_and_a_file_for_its_folder(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(main, ["export", str(tmp_path / "nope.duckdb"), "--parquet", str(tmp_path / "bi")])
+    assert missing.exit_code == 2 and "nope.duckdb" in missing.stderr
+    assert not (tmp_path / "nope.duckdb").exists() and not (tmp_path / "bi").exists()   # nothing created
+    db = tmp_path / "p.duckdb"
+    consolidate([build(tmp_path / "lumen.xlsx", "Atelier Lumen")], db)
+    (tmp_path / "file").write_text("x")
+    result = runner.invoke(main, ["export", str(db), "--parquet", str(tmp_path / "file"), "--lang", "en"])
+    assert result.exit_code == 2 and "--parquet" in result.stderr and "Traceback" not in result.output

@@ -383,3 +383,16 @@ def test_export_refuses_a_missing_database_and_a_file_for_its_folder(tmp_path):
     (tmp_path / "file").write_text("x")
     result = runner.invoke(main, ["export", str(db), "--parquet", str(tmp_path / "file"), "--lang", "en"])
     assert result.exit_code == 2 and "--parquet" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_new_version_of_a_partly_approved_plan_is_modified_after_approval(tmp_path, db):
+    v1 = build(tmp_path / "v1.xlsx", "Atelier Lumen")
+    v2 = build(tmp_path / "v2.xlsx", "Atelier Lumen", edit=lambda p: p.rows("budget")[0].update(planned=15300))
+    approve(v1, db, by="Claire Martin", actions=["A01"])
+    assert consolidate([v2], db).exit_code == 0                    # the team resent the plan, A01's line raised
+    with connect(db, read_only=True) as con:
+        assert plan_statuses(con)[("Atelier Lumen", YEAR)] == "modified_after_approval"
+        assert con.rows("SELECT modified_after_approval FROM plan_trust") == [(1,)]
+    approve(v2, db, by="Claire Martin", actions=["A01"])             # approved again on the new version
+    with connect(db, read_only=True) as con:
+        assert plan_statuses(con)[("Atelier Lumen", YEAR)] == "partly_approved"

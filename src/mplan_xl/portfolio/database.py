@@ -405,11 +405,15 @@ def database_errors() -> tuple[type[BaseException], ...]:
 # --- the plan statuses, read by consolidate and the portfolio sheet -----------------------------------------
 
 #: Each stored plan's status: approved when its approved version is the last one seen, modified after
-#: approval when a different version came later, partly approved when some of its actions are approved
+#: approval when a different version came later (or, for a plan approved action by action, when the version
+#: stored is not the one an action was approved on), partly approved when some of its actions are approved
 #: (``approve --actions``) but not the whole plan, submitted otherwise.
 STATUS_SQL = """
     SELECT p.company, p.year,
            CASE WHEN a.company IS NULL AND EXISTS (
+                    SELECT 1 FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
+                    AND x.status = 'approved' AND x.sha256 <> p.sha256) THEN 'modified_after_approval'
+                WHEN a.company IS NULL AND EXISTS (
                     SELECT 1 FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
                     AND x.status = 'approved') THEN 'partly_approved'
                 WHEN a.company IS NULL THEN 'submitted'

@@ -56,6 +56,10 @@ def workspace(folder: Path) -> Path:
                           ("linkedin-mars.csv", "linkedin-campagnes-fr.csv"), ("commandes-mars.csv", "shopify-commandes.csv"),
                           ("crm-maison.csv", "crm-maison.csv"), ("resultats.toml", "regles-crm.toml")):
         shutil.copy(exports / fixture, folder / name)
+    # the ECB's reference rates as downloaded (eurofxref.csv), and a consolidation database to export
+    (folder / "eurofxref.csv").write_text("Date, USD, JPY, CHF, GBP, \n25 November 2024, 1.0495, 160.2, 0.9300, "
+                                          "0.8350, \n", encoding="utf-8")
+    CliRunner().invoke(main, ["consolidate", str(folder / "retours"), "--db", str(folder / "plans.duckdb")])
     return folder
 
 

@@ -155,7 +155,7 @@ def test_a_plan_with_errors_is_not_approved(plans, tmp_path):
 # --- PostgreSQL --------------------------------------------------------------------------------------------
 
 def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.drop(columns=[c for c in ("loaded_at", "approved_at", "seen_at") if c in frame]).reset_index(drop=True)
+    return frame.drop(columns=[c for c in ("loaded_at", "approved_at", "seen_at", "received_at") if c in frame]).reset_index(drop=True)
 
 
 def test_postgresql_holds_the_same_tables_as_duckdb(plans, postgres_url, tmp_path):

@@ -38,11 +38,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "upgrade": ("mplan-xl upgrade ancien-plan.xlsx -o plan.xlsx",),
     "actuals": ("mplan-xl actuals plan-2027.xlsx fec-2027.txt -o plan-2027-reel.xlsx --report rapprochement.json",),
     "diff": ("mplan-xl diff plan-v1.xlsx plan-v2.xlsx", "mplan-xl diff plan-v1.xlsx plan-v2.xlsx -o ecarts.xlsx"),
-    "consolidate": ("mplan-xl consolidate retours/ --db plans.duckdb -o portefeuille.xlsx",),
-    "approve": ("mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb",),
+    "consolidate": ("mplan-xl consolidate retours/ --db plans.duckdb -o portefeuille.xlsx",
+                    "mplan-xl consolidate retours/ --db plans.duckdb --currency EUR --rates eurofxref.csv"),
+    "approve": ("mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb",
+                'mplan-xl approve retours/plan-atelier.xlsx --db plans.duckdb --by "Claire Martin" --actions A01,A03'),
     "results": ("mplan-xl results plan-2027.xlsx ga4-mars.csv google-ads-mars.csv -o plan-2027-mars.xlsx",
                 "mplan-xl results plan-2027.xlsx crm-maison.csv --rules resultats.toml --report resultats.json "
                 "-o plan-2027-crm.xlsx"),
+    "export": ("mplan-xl export plans.duckdb --parquet bi/",),
 }
 
 #: The examples' French file names and their English ones (``--help`` in English).
@@ -116,15 +119,24 @@ FRENCH_COMMANDS = {
     "consolidate": "Charge chaque plan valide de PATHS (fichiers ou dossiers) dans une base de données et un "
                    "classeur de portefeuille.\n\n"
                    "Les fichiers invalides et illisibles sont écartés et listés avec leurs constats (aussi rangés "
-                   "dans la table findings de la base). Les fichiers sont seulement lus. Code de sortie : 0 quand "
+                   "dans la table findings de la base). Les fichiers sont seulement lus. Avec --currency EUR "
+                   "--rates FICHIER, les montants sont convertis dans la devise de consolidation (montants d'origine "
+                   "gardés) ; sans taux, des devises différentes ne sont jamais additionnées. Code de sortie : 0 quand "
                    "chaque fichier est chargé, 1 quand certains sont écartés ou que la base ne peut être ouverte ou "
                    "écrite (verrouillée...), 2 pour une erreur d'utilisation.",
     "approve": "Enregistre cette version du PLAN d'une équipe (entreprise, année, sha256, chiffres) comme approuvée "
                "dans la base.\n\n"
-               "Le plan est contrôlé et chargé comme le fait consolidate. Un consolidate ultérieur d'une version "
+               "Le plan est contrôlé et chargé comme le fait consolidate. --by et --comment sont enregistrés avec "
+               "l'approbation ; --actions n'approuve que certaines actions (le plan est approuvé quand toutes le "
+               "sont). Un consolidate ultérieur d'une version "
                "modifiée garde les chiffres approuvés, range la nouvelle version comme révision et la signale "
                "modifiée après approbation, avec ses différences. Code de sortie : 0 approuvé, 1 refusé (le plan a "
                "des erreurs) ou erreur de base de données, 2 erreur d'utilisation.",
+    "export": "Écrit les vues BI de la base de consolidation DB (fichier DuckDB ou URI PostgreSQL) en fichiers "
+              "Parquet.\n\n"
+              "bi_plans, bi_budget_lines et bi_budget_months (une ligne par plan x ligne de budget x mois), "
+              "décrites dans docs/data-dictionary.md. Code de sortie : 0 écrit, 1 erreur de base de données, "
+              "2 erreur d'utilisation.",
     "diff": "Ce qui a changé de OLD à NEW, deux versions d'un plan (les fichiers sont seulement lus).\n\n"
             "Par tableau et ID de ligne : lignes ajoutées, supprimées, modifiées (colonne : ancien -> nouveau) ; "
             "résultats calculés qui ont bougé ; totaux ; identité du plan ; structure (feuilles, colonnes, "
@@ -257,6 +269,23 @@ FRENCH = {
         "Seulement les lignes jusqu'à cette date (JJ/MM/AAAA ou AAAA-MM-JJ).",
     "The workbook to write in the current template (.xlsx native, .xlsm xlwings).":
         "Le classeur à écrire au modèle actuel (.xlsx native, .xlsm xlwings).",
+    "Exchange rates CSV (currency, rate, date; or the ECB's eurofxref.csv as downloaded): every amount is converted "
+    "to --currency; a plan whose currency has no rate is not loaded.":
+        "Taux de change CSV (devise, taux, date ; ou le eurofxref.csv de la BCE tel que téléchargé) : chaque "
+        "montant est converti en --currency ; un plan dont la devise n'a pas de taux n'est pas chargé.",
+    "The group's reporting currency (with --rates; default EUR).":
+        "La devise de consolidation du groupe (avec --rates ; par défaut EUR).",
+    "Who approves (default: the session's user name).": "Qui approuve (par défaut : l'utilisateur de la session).",
+    "Why, or on what condition (kept with the approval).":
+        "Pourquoi, ou à quelle condition (gardé avec l'approbation).",
+    "Approve only these actions (comma-separated ids); the others wait, pending.":
+        "N'approuve que ces actions (ID séparés par des virgules) ; les autres restent en attente.",
+    "Consolidation database (DuckDB file or PostgreSQL URI): show the plan's approval (who, when, why) and the "
+    "approved actions the changes touch.":
+        "Base de consolidation (fichier DuckDB ou URI PostgreSQL) : montre l'approbation du plan (qui, quand, "
+        "pourquoi) et les actions approuvées que les changements touchent.",
+    "Folder to write the BI views to, one Parquet file per view (created when missing).":
+        "Dossier où écrire les vues BI, un fichier Parquet par vue (créé s'il manque).",
     "Show this message and exit.": "Affiche cette aide et quitte.",
     "Show the version and exit.": "Affiche la version et quitte.",
 }

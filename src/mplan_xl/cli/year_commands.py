@@ -162,8 +162,11 @@ _DIFF_XLSX_NEEDS_OUTPUT = Label("--format xlsx écrit un classeur : indiquez -o 
 @lang_option
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
+@click.option("--db", default=None, type=click.Path(),
+              help="Consolidation database (DuckDB file or PostgreSQL URI): show the plan's approval (who, when, why) "
+                   "and the approved actions the changes touch.")
 def diff_command(old: str, new: str, fmt: str | None, output: str | None, force: bool, lang: str,
-                 timeout: float) -> None:
+                 timeout: float, db: str | None) -> None:
     """What changed from OLD to NEW, two versions of a plan (files are only read).
 
     By table and row id: rows added, removed, changed (column: old -> new);
@@ -182,6 +185,7 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
         raise UsageError(_DIFF_XLSX_NEEDS_OUTPUT)
     check_outputs([output], [old, new], force=force)
     result = run_diff(old, new, lang=lang, limits=Limits(timeout_s=timeout))
+    approval = _approval(result, db) if db and not result.unreadable else None
     if result.unreadable and fmt != "json":
         echo(result.to_text(lang), err=True, nl=False)
     elif fmt == "xlsx":
@@ -190,6 +194,8 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
         echo(output)
     else:
         text = result.to_json() if fmt == "json" else result.to_text(lang)
+        if db and not result.unreadable:
+            text = _with_approval(text, fmt, result, approval, lang)
         if output:
             with atomic_output(output, force=force) as tmp:
                 tmp.write_text(text, encoding="utf-8")
@@ -197,6 +203,78 @@ def diff_command(old: str, new: str, fmt: str | None, output: str | None, force:
         else:
             echo(text, nl=False)
     sys.exit(result.exit_code)
+
+_DIFF_APPROVAL = {
+    "none": Label("Approbation : aucune pour {company} {year} dans la base",
+                  "Approval: none for {company} {year} in the database"),
+    "plan": Label("Approbation : {status}{by}{when}{comment}", "Approval: {status}{by}{when}{comment}"),
+    "by": Label(" par {name}", " by {name}"),
+    "when": Label(" le {date}", " on {date}"),
+    "version": Label("  version approuvée : {which}", "  approved version: {which}"),
+    "old": Label("l'ancienne (OLD)", "the old one (OLD)"),
+    "new": Label("la nouvelle (NEW)", "the new one (NEW)"),
+    "other": Label("ni l'une ni l'autre (sha256 {sha})", "neither (sha256 {sha})"),
+    "touched": Label("  action {action} ({status}{by}) touchée par ces changements",
+                     "  action {action} ({status}{by}) touched by these changes"),
+}
+
+
+def _approval(result: Any, db: str) -> dict[str, Any] | None:
+    from ..portfolio.consolidate import approval_of, connect
+
+    company, year = result.new.identity.get("company"), result.new.identity.get("year")
+    if not company or not isinstance(year, int):
+        return None
+    with connect(db, read_only=True) as con:
+        return approval_of(con, str(company), year)
+
+
+def _touched_actions(result: Any) -> list[str]:
+    """The actions the differences touch: changed or removed, or owning a budget line changed, added or removed."""
+    actions = result.rows.get("actions", {})
+    touched = [*(r["id"] for r in actions.get("changed", [])), *actions.get("removed", [])]
+    lines = result.rows.get("budget_lines", {})
+    ids = {str(i).lower() for i in (*(r["id"] for r in lines.get("changed", [])), *lines.get("added", []),
+                                     *lines.get("removed", []))}
+    for version in (result.old, result.new):
+        touched += [r.get("action_id") for r in version.rows.get("budget_lines", [])
+                    if str(r.get("id")).lower() in ids and r.get("action_id")]
+    return list(dict.fromkeys(str(a) for a in touched))
+
+
+def _with_approval(text: str, fmt: str | None, result: Any, approval: dict[str, Any] | None, lang: str) -> str:
+    """The diff's text or JSON with the plan's approval from the database (JSON: an ``approval`` member)."""
+    import json
+
+    if fmt == "json":
+        data = json.loads(text)
+        data["approval"] = None if approval is None else {**approval, "touched_actions": [
+            a for a in _touched_actions(result) if a in approval["actions"]]}
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    from ..portfolio.portfolio_sheet import T as status_text   # the statuses as the portfolio names them
+
+    t = _DIFF_APPROVAL
+    if approval is None:
+        return text + t["none"](lang).format(company=result.new.identity.get("company"),
+                                             year=result.new.identity.get("year")) + "\n"
+    when = approval.get("approved_at")
+    comment = approval.get("comment")
+    lines = [t["plan"](lang).format(
+        status=status_text[approval["status"]](lang),
+        by=t["by"](lang).format(name=approval["approved_by"]) if approval.get("approved_by") else "",
+        when=t["when"](lang).format(date=when.date().isoformat()) if when else "",
+        comment=(f" « {comment} »" if lang == "fr" else f' "{comment}"') if comment else "")]
+    if approval.get("sha256"):
+        which = ("old" if approval["sha256"] == result.old.sha256 else "new" if approval["sha256"] == result.new.sha256
+                 else "other")
+        lines.append(t["version"](lang).format(which=t[which](lang).format(sha=approval["sha256"][:12])))
+    for action in _touched_actions(result):
+        state = approval["actions"].get(action)
+        if state is not None:
+            lines.append(t["touched"](lang).format(action=action, status=status_text[state["status"]](lang),
+                                                   by=t["by"](lang).format(name=state["approved_by"])
+                                                   if state.get("approved_by") else ""))
+    return text + "\n".join(lines) + "\n"
 
 # --- actuals -------------------------------------------------------------------------------------------
 

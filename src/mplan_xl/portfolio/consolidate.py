@@ -33,6 +33,19 @@ revisions       version of an approved plan loaded later: key, sha256, approved_
                 the approved version (the JSON of ``mplan-xl diff`` without ``structure``)
 ==============  =============================================================================
 
+==================  =========================================================================
+table (issue 23)    one row per
+==================  =========================================================================
+action_approvals    action of a plan with an approval (``approve --actions``): key, action_id,
+                    status (approved / pending), approved_by, comment, approved_at
+versions            version received (valid or not, once per content): key, path, status,
+                    outcome, errors, warnings, last_modified_by and modified_at (document
+                    properties), received_at, seen_at
+rates               the group's exchange rates (``consolidate --rates``), per currency
+==================  =========================================================================
+
+The BI views and the trust score over these tables: :mod:`mplan_xl.portfolio.bi_views`.
+
 Every plan table starts with ``company, year, sha256``. Column names are the
 schema's column keys (:mod:`mplan_xl.core.schema`); dropdown columns hold the
 language-independent codes (``search_ads``, ``keep``). A plan is identified
@@ -99,6 +112,9 @@ PLANS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
     ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("lang", "VARCHAR"), ("runtime", "VARCHAR"),
     ("template_version", "VARCHAR"), ("currency", "VARCHAR"), ("envelope", "DOUBLE"), ("author", "VARCHAR"),
     ("warnings", "INTEGER"), ("loaded_at", "TIMESTAMP"), ("as_of", "DATE"),
+) + (
+    # consolidate --currency --rates: the reporting currency, and its units per unit of the plan's currency
+    ("reporting_currency", "VARCHAR"), ("reporting_rate", "DOUBLE"), ("rate_date", "DATE"),
 )
 FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sha256", "VARCHAR"), ("path", "VARCHAR"), ("company", "VARCHAR"), ("year", "INTEGER"), ("status", "VARCHAR"),
@@ -115,18 +131,38 @@ FIGURE_COLUMNS: tuple[tuple[str, str], ...] = (
 APPROVALS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
     ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("approved_at", "TIMESTAMP"), ("seen_at", "TIMESTAMP"),
 ) + FIGURE_COLUMNS
+APPROVALS_COLUMNS += (("approved_by", "VARCHAR"), ("comment", "VARCHAR"))
+#: Each action's approval (``approve --actions``): approved, or pending while another action of the plan is approved.
+ACTION_APPROVALS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
+    ("action_id", "VARCHAR"), ("status", "VARCHAR"), ("approved_by", "VARCHAR"), ("comment", "VARCHAR"),
+    ("approved_at", "TIMESTAMP"),
+)
+#: Every version of a plan received (valid or not), once per content: the history of a plan is
+#: ``SELECT * FROM versions WHERE company = ? AND year = ? ORDER BY received_at``.
+VERSIONS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
+    ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("status", "VARCHAR"), ("outcome", "VARCHAR"),
+    ("errors", "INTEGER"), ("warnings", "INTEGER"), ("last_modified_by", "VARCHAR"), ("modified_at", "TIMESTAMP"),
+    ("received_at", "TIMESTAMP"), ("seen_at", "TIMESTAMP"),
+)
+#: The group's exchange rates (``consolidate --currency --rates``): units of the reporting currency per unit of
+#: ``currency``, as last loaded.
+RATES_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("currency", "VARCHAR"), ("reporting_currency", "VARCHAR"), ("rate", "DOUBLE"), ("rate_date", "DATE"),
+    ("source", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
+)
 REVISIONS_COLUMNS: tuple[tuple[str, str], ...] = KEY_COLUMNS + (
     ("approved_sha256", "VARCHAR"), ("path", "VARCHAR"), ("file_name", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
     ("changes", "INTEGER"),
 ) + FIGURE_COLUMNS + (("diff", "VARCHAR"),)
 #: Every table of the database, in the order :func:`tables` returns them.
 TABLE_NAMES = ("plans", "objectives", "actions", "budget_lines", "kpis", "reviews", "budget_months", "kpi_months", "findings",
-               "approvals", "revisions", "action_results")
+               "approvals", "revisions", "action_results", "action_approvals", "versions", "rates")
 #: Primary keys: a plan is its company and year; a revision, also its content.
 PRIMARY_KEYS = {"plans": ("company", "year"), "approvals": ("company", "year"),
-                "revisions": ("company", "year", "sha256")}
+                "revisions": ("company", "year", "sha256"), "action_approvals": ("company", "year", "action_id"),
+                "versions": ("company", "year", "sha256"), "rates": ("currency",)}
 #: Plan statuses shown on the portfolio.
-STATUSES = ("submitted", "approved", "modified_after_approval")
+STATUSES = ("submitted", "approved", "modified_after_approval", "partly_approved")
 
 
 def _sql_type(column: schema.Column) -> str:
@@ -153,6 +189,9 @@ DB_COLUMNS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "findings": FINDINGS_COLUMNS,
     "approvals": APPROVALS_COLUMNS,
     "revisions": REVISIONS_COLUMNS,
+    "action_approvals": ACTION_APPROVALS_COLUMNS,
+    "versions": VERSIONS_COLUMNS,
+    "rates": RATES_COLUMNS,
 }
 
 # --- errors ------------------------------------------------------------------------------------------------
@@ -170,6 +209,10 @@ _TEXT = {
                          "{path}: cannot read the database ({detail})"),
     "no_year": Label("année du plan introuvable sur la feuille Accueil", "plan year not found on the Guide sheet"),
     "no_company": Label("nom de l'entreprise vide sur la feuille Accueil", "company name blank on the Guide sheet"),
+    "no_rate": Label("devise {currency} sans taux dans {rates} (consolidation en {reporting}) : plan non chargé",
+                     "currency {currency} has no rate in {rates} (reporting in {reporting}): plan not loaded"),
+    "unknown_action": Label("{path} : action(s) {actions} absente(s) du plan (actions : {known})",
+                            "{path}: action(s) {actions} not in the plan (actions: {known})"),
     "not_approvable": Label("{path} : plan non approuvé, il n'est pas valide", "{path}: plan not approved, it is not valid"),
 }
 
@@ -181,9 +224,19 @@ def connect(db: str | os.PathLike, read_only: bool = False) -> Database:
     database file (a folder, a missing or unwritable folder) and
     :class:`DatabaseError` when the engine refuses it (a DuckDB file locked by
     another process or not a DuckDB file; a PostgreSQL server unreachable,
-    credentials refused, database missing).
+    credentials refused, database missing). Opened for writing, the database gets the views of
+    :mod:`mplan_xl.portfolio.bi_views` (BI views and trust scores).
     """
-    return open_database(db, DB_COLUMNS, PRIMARY_KEYS, read_only)
+    database = open_database(db, DB_COLUMNS, PRIMARY_KEYS, read_only)
+    if not read_only:
+        from .bi_views import create_views
+
+        try:
+            create_views(database)
+        except BaseException:
+            database.close()
+            raise
+    return database
 
 
 # --- reading one file (in a worker process) -------------------------------------------------------------------
@@ -200,6 +253,8 @@ class Examined:
     plan: dict[str, Any] | None = None                 # the row of ``plans``
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     note: str | None = None                            # why a valid file is skipped anyway
+    #: The version received (a row of ``versions`` without its dates of reception): for any file with a key.
+    version: dict[str, Any] | None = None
 
     def valid_plan(self) -> ValidPlan | None:
         """The file as a plan to load, when it is one: valid, with its key (company, year) and its rows."""
@@ -249,7 +304,7 @@ def _rows_of(inspected: Inspected, lang: str) -> Examined:
         company = id_text(located.company) or Path(path).stem
         year = located.year
         if report.status != VALID:
-            return Examined(path, sha, report, company, year)
+            return Examined(path, sha, report, company, year, version=_version_row(inspected, company, year))
         if not isinstance(year, int):
             return Examined(path, sha, report, company, None, note="no_year")
         if not id_text(located.company):   # an empty plan (check says company-missing once it has content)
@@ -259,10 +314,37 @@ def _rows_of(inspected: Inspected, lang: str) -> Examined:
                 plan_rows(located, plan, located.lang).items()}
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
                     **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
-        return Examined(path, sha, report, company, year, plan_row, rows)
+        return Examined(path, sha, report, company, year, plan_row, rows,
+                        version=_version_row(inspected, company, year))
     except Exception:  # a workbook the checks passed but that we cannot turn into rows: our bug
         report = FileReport(path, INVALID, report.template_version, report.findings + [internal_error(lang)])
         return Examined(path, sha, report)
+
+
+def _version_row(inspected: Inspected, company: str | None, year: Any) -> dict[str, Any] | None:
+    """The ``versions`` row of a file with a key: its sha256, check status, and who saved it last and when
+    (``lastModifiedBy`` and ``modified`` of its document properties, docProps/core.xml)."""
+    report, located = inspected.report, inspected.located
+    if not company or not isinstance(year, int) or inspected.sha256 is None or located is None:
+        return None
+    properties = located.raw.core_properties
+    return {"company": company, "year": year, "sha256": inspected.sha256, "path": str(Path(report.path).resolve()),
+            "file_name": Path(report.path).name, "status": report.status, "errors": report.errors,
+            "warnings": report.warnings, "last_modified_by": properties.get("lastModifiedBy"),
+            "modified_at": _w3c_datetime(properties.get("modified"))}
+
+
+def _w3c_datetime(text: str | None) -> dt.datetime | None:
+    """A document property's date (``2026-12-07T16:48:05Z``) as a naive UTC datetime; None when absent or bad."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def _examine_all(files: Sequence[Path], lang: str, jobs: int | None, limits: Limits,
@@ -343,7 +425,7 @@ def _select_batch(examined: list[Examined], lang: str) -> tuple[list[ValidPlan],
     for entry in sorted(examined, key=lambda e: e.report.duplicate_of is not None):
         item = entry.valid_plan()
         if item is None:
-            note = _TEXT[entry.note](lang) if entry.note else entry.report.note
+            note = (_TEXT[entry.note](lang) if entry.note in _TEXT else entry.note) if entry.note else entry.report.note
             skipped.append(SkippedFile(entry.path, entry.report.status, entry.report.findings, note, entry.report))
             continue
         key = (item.company.lower(), item.year)
@@ -388,15 +470,28 @@ def _approved_diff(db: Database, item: ValidPlan, lang: str) -> Any:
     return diff_versions(old, new)
 
 
+@dataclass(frozen=True)
+class ApprovalNote:
+    """Who approves and why (``approve --by --comment``), and which actions (``--actions``; None: the whole plan)."""
+
+    by: str | None = None
+    comment: str | None = None
+    actions: tuple[str, ...] | None = None
+
+
 def _write(db: Database, plans: Sequence[ValidPlan], others: Sequence[Examined], now: dt.datetime, lang: str,
-           approve: bool = False) -> list[LoadedPlan]:
+           approve: bool | ApprovalNote = False) -> list[LoadedPlan]:
     """Write *plans* (valid, one per key) and the findings of *others*; the caller holds the transaction.
 
     A plan whose approved version differs from the file keeps its approved rows:
     the file becomes a revision (its figures and its diff from the approved
     version) and the outcome is ``modified_after_approval``. With *approve*, the
-    file's version is stored and recorded as approved.
+    file's version is stored and recorded as approved (the whole plan, or the actions the
+    :class:`ApprovalNote` names: the plan is then approved once every action is). Every file with a key
+    is recorded in ``versions`` (first received, last seen), and the plans stored get the reporting rate
+    of their currency from the ``rates`` table, when it has one.
     """
+    note = approve if isinstance(approve, ApprovalNote) else ApprovalNote() if approve else None
     keys = [(e.company, e.year) for e in plans]
     state: dict[tuple[str, int], tuple[str | None, str | None]] = {}
     if keys:
@@ -429,6 +524,7 @@ def _write(db: Database, plans: Sequence[ValidPlan], others: Sequence[Examined],
     paths = [str(Path(e.path).resolve()) for e in (*(p.examined for p in plans), *others)]
     db.delete_findings(paths, sorted({s for s in (*(e.sha256 for e in stored), *old_shas) if s}))
     db.delete_plans(("plans", *PLAN_TABLES), [(e.company, e.year) for e in replace])
+    _fill_rates(db, [e.plan for e in replace])
     db.insert("plans", [e.plan for e in replace])
     for name in PLAN_TABLES:
         db.insert(name, [row for e in replace for row in e.rows.get(name, [])])
@@ -437,16 +533,103 @@ def _write(db: Database, plans: Sequence[ValidPlan], others: Sequence[Examined],
     db.insert("revisions", revisions)
     for company, year in seen:
         db.execute("UPDATE approvals SET seen_at = ? WHERE lower(company) = lower(?) AND year = ?", [now, company, year])
-    if approve:
-        db.delete_plans(("approvals",), keys)
-        db.insert("approvals", [{"company": e.company, "year": e.year, "sha256": e.sha256,
-                                 "path": str(Path(e.path).resolve()), "file_name": Path(e.path).name,
-                                 "approved_at": now, "seen_at": now, **plan_totals(e.rows)} for e in plans])
+    if note is not None:
+        for e in plans:
+            if _approve_actions(db, e, note, now):
+                db.delete_plans(("approvals",), [(e.company, e.year)])
+                db.insert("approvals", [{"company": e.company, "year": e.year, "sha256": e.sha256,
+                                         "path": str(Path(e.path).resolve()), "file_name": Path(e.path).name,
+                                         "approved_at": now, "seen_at": now, **plan_totals(e.rows),
+                                         "approved_by": note.by, "comment": note.comment}])
+            else:   # some actions wait: the version stored is not the one approved as a whole, if any
+                db.execute("DELETE FROM approvals WHERE lower(company) = lower(?) AND year = ? AND sha256 <> ?",
+                           [e.company, e.year, e.sha256])
     db.insert("findings", [row for e in stored for row in _finding_rows(e)])
+    outcomes = {(p.path, p.sha256): p.outcome for p in loaded}
+    _record_versions(db, [*(p.examined for p in plans), *others], outcomes, now)
     return loaded
 
 
-def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool = False
+def _approve_actions(db: Database, item: ValidPlan, note: ApprovalNote, now: dt.datetime) -> bool:
+    """Record the approval of the actions *note* names (every action of the plan when it names none) and mark
+    the others pending, unless already approved; True when every action of the plan is now approved."""
+    where = "lower(company) = lower(?) AND year = ?"
+    ids = [str(r["id"]) for r in item.rows.get("actions", []) if r.get("id") is not None]
+    chosen = {a.lower() for a in note.actions} if note.actions is not None else {i.lower() for i in ids}
+    known = {r["action_id"].lower(): r for r in db.records(f"SELECT * FROM action_approvals WHERE {where}",
+                                                              [item.company, item.year])}
+    if note.actions is None:
+        db.execute(f"DELETE FROM action_approvals WHERE {where}", [item.company, item.year])
+        known = {}
+    rows: list[dict[str, Any]] = []
+    for action in ids:
+        if action.lower() in chosen:
+            rows.append({"company": item.company, "year": item.year, "sha256": item.sha256, "action_id": action,
+                         "status": "approved", "approved_by": note.by, "comment": note.comment, "approved_at": now})
+        elif action.lower() not in known:
+            rows.append({"company": item.company, "year": item.year, "sha256": item.sha256, "action_id": action,
+                         "status": "pending", "approved_by": None, "comment": None, "approved_at": None})
+    for row in rows:
+        db.execute(f"DELETE FROM action_approvals WHERE {where} AND lower(action_id) = lower(?)",
+                   [item.company, item.year, row["action_id"]])
+    db.insert("action_approvals", rows)
+    statuses = {**{a: r["status"] for a, r in known.items()}, **{str(r["action_id"]).lower(): r["status"] for r in rows}}
+    return all(statuses.get(a.lower()) == "approved" for a in ids)
+
+
+def _fill_rates(db: Database, plans: Sequence[dict[str, Any]]) -> None:
+    """Give each ``plans`` row the reporting currency and rate of its currency from the ``rates`` table."""
+    if not plans:
+        return
+    rates = {c.upper(): (r, per_unit, day) for c, r, per_unit, day in
+             db.rows("SELECT currency, reporting_currency, rate, rate_date FROM rates")}
+    for plan in plans:
+        found = rates.get(str(plan.get("currency") or "").upper())
+        plan["reporting_currency"], plan["reporting_rate"], plan["rate_date"] = (
+            (found[0], 1.0 / found[1], found[2]) if found and found[1] else (None, None, None))
+
+
+def _record_versions(db: Database, examined: Sequence[Examined], outcomes: Mapping[tuple[str, str], str],
+                     now: dt.datetime) -> None:
+    """Keep every version received in ``versions``: a new content is added with its outcome (added, replaced,
+    modified_after_approval, skipped...), one seen again only gets its ``seen_at``."""
+    unique: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for e in examined:   # of identical copies, the one loaded (plans come first)
+        if e.version is not None:
+            unique.setdefault((e.version["company"].lower(), e.version["year"], e.version["sha256"]), {
+                **e.version, "outcome": outcomes.get((e.path, e.sha256 or ""), "skipped"), "received_at": now,
+                "seen_at": now})
+    rows = list(unique.values())
+    if not rows:
+        return
+    marks = ", ".join("?" for _ in rows)
+    first = {(c.lower(), y, sha): (at, outcome) for c, y, sha, at, outcome in db.rows(
+        f"SELECT company, year, sha256, received_at, outcome FROM versions WHERE sha256 IN ({marks})",
+        [r["sha256"] for r in rows])}
+    for row in rows:   # a version seen again keeps when it was first received and what that did
+        row["received_at"], row["outcome"] = first.get((row["company"].lower(), row["year"], row["sha256"]),
+                                                       (now, row["outcome"]))
+        db.execute("DELETE FROM versions WHERE lower(company) = lower(?) AND year = ? AND sha256 = ?",
+                   [row["company"], row["year"], row["sha256"]])
+    db.insert("versions", rows)
+
+
+def store_rates(db: Database, rates: Any, now: dt.datetime) -> None:
+    """Replace the database's rates by *rates* (:class:`~mplan_xl.portfolio.rates.Rates`) and give every stored
+    plan the reporting rate of its currency (none when the new rates lack it)."""
+    with db.transaction():
+        db.lock("mplan-xl rates")
+        db.execute("DELETE FROM rates")
+        db.insert("rates", [{"currency": r.currency, "reporting_currency": rates.reporting, "rate": r.per_unit,
+                             "rate_date": r.date, "source": rates.source, "loaded_at": now}
+                            for r in rates.rates.values()])
+        db.execute("UPDATE plans SET reporting_currency = NULL, reporting_rate = NULL, rate_date = NULL")
+        for r in rates.rates.values():
+            db.execute("UPDATE plans SET reporting_currency = ?, reporting_rate = ?, rate_date = ? "
+                       "WHERE upper(currency) = ?", [rates.reporting, r.reporting_rate, r.date, r.currency])
+
+
+def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool | ApprovalNote = False
          ) -> tuple[list[LoadedPlan], list[SkippedFile]]:
     """Write the examined files to the database: plans replaced (or kept, when approved), findings stored.
 
@@ -476,10 +659,13 @@ def load(db: Database, examined: list[Examined], lang: str = "fr", approve: bool
 
 def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, out: str | os.PathLike | None = None,
                 force: bool = True, lang: str = "fr", jobs: int | None = None, limits: Limits = Limits(),
-                on_done: Callable[[Examined], None] | None = None) -> Consolidation:
+                on_done: Callable[[Examined], None] | None = None, rates: Any = None) -> Consolidation:
     """Check every workbook of *paths*, load the valid ones into the DuckDB database *db*, and
     write the portfolio workbook *out* from the whole database (an existing one replaced unless
     *force* is False, as the command line does without ``--force``).
+
+    With *rates* (:func:`mplan_xl.portfolio.rates.read_rates`), the rates replace the database's and every plan
+    gets the reporting rate of its currency; a plan whose currency has none is skipped with a located note.
 
     Example:
         >>> result = consolidate(["returned/"], "plans.duckdb", out="portfolio.xlsx", lang="en")  # doctest: +SKIP
@@ -508,7 +694,14 @@ def consolidate(paths: Sequence[str | os.PathLike], db: str | os.PathLike, *, ou
         for entry in examined:   # a warning that flag added counts in the plan's row
             if entry.plan is not None:
                 entry.plan["warnings"] = entry.report.warnings
+            if rates is not None and entry.plan is not None and entry.valid_plan() is not None \
+                    and rates.get(entry.plan["currency"]) is None:
+                entry.note = _TEXT["no_rate"](lang).format(currency=entry.plan["currency"],
+                                                           rates=rates.source, reporting=rates.reporting)
+                entry.plan = None
         try:
+            if rates is not None:
+                store_rates(con, rates, dt.datetime.now())
             loaded, skipped = load(con, examined, lang)
         except database_errors() as err:
             raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
@@ -534,8 +727,11 @@ class Approval:
     figures: dict[str, Any]
 
 
-def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", limits: Limits = Limits()) -> Approval:
-    """Record this version of a team's plan (company, year, sha256, figures) as approved in *db*.
+def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", limits: Limits = Limits(),
+            by: str | None = None, comment: str | None = None, actions: Sequence[str] | None = None) -> Approval:
+    """Record this version of a team's plan (company, year, sha256, figures) as approved in *db*, by *by*
+    (who approves) with *comment*; with *actions* (ids), only those actions are approved, the others wait
+    (``pending``) until approved in turn, and the plan is approved once every action is.
 
     The file is checked and loaded as by :func:`consolidate` (its rows replace
     any other version of the plan) and the ``approvals`` table gets its key,
@@ -555,10 +751,17 @@ def approve(path: str | os.PathLike, db: str | os.PathLike, lang: str = "fr", li
         raise not_a_plan(path, item.report.note or "")
     if item.report.status != VALID or item.plan is None:
         raise ApprovalRefused(_TEXT["not_approvable"], item.report.findings, path=path)
+    if actions is not None:
+        ids = [str(r["id"]) for r in item.rows.get("actions", []) if r.get("id") is not None]
+        unknown = [a for a in actions if a.lower() not in {i.lower() for i in ids}]
+        if unknown or not actions:
+            raise UsageError(_TEXT["unknown_action"], path=path, actions=", ".join(unknown) or "—",
+                             known=", ".join(ids) or "—")
+    note = ApprovalNote(by, comment, tuple(actions) if actions is not None else None)
     con = connect(db)
     try:
         try:
-            loaded, _ = load(con, [item], lang, approve=True)
+            loaded, _ = load(con, [item], lang, approve=note)
         except database_errors() as err:
             raise DatabaseError(_TEXT["write_failed"], path=con.name, detail=one_line(str(err))) from None
     finally:
@@ -610,6 +813,21 @@ def plan_statuses(db: Database) -> dict[tuple[str, int], str]:
     return {(c, y): s for c, y, s in db.rows(f"SELECT company, year, status FROM ({STATUS_SQL}) s")}
 
 
-__all__ = ["Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "STATUSES", "SkippedFile",
+def approval_of(db: Database, company: str, year: int) -> dict[str, Any] | None:
+    """The approval recorded for the plan (company, year): its status, who approved it, when, why, the sha256
+    approved, and each action's approval; None when nothing of the plan is approved or pending."""
+    where = "lower(company) = lower(?) AND year = ?"
+    plan = db.records(f"SELECT approved_by, approved_at, comment, sha256 FROM approvals WHERE {where}", [company, year])
+    actions = db.records(f"SELECT action_id, status, approved_by, approved_at, comment, sha256 FROM action_approvals "
+                         f"WHERE {where} ORDER BY action_id", [company, year])
+    if not plan and not actions:
+        return None
+    status = {(c.lower(), y): s for (c, y), s in plan_statuses(db).items()}.get((company.lower(), year), "submitted")
+    return {"status": status, **(plan[0] if plan else {"approved_by": None, "approved_at": None, "comment": None,
+                                                        "sha256": None}),
+            "actions": {a.pop("action_id"): a for a in actions}}
+
+
+__all__ = ["ApprovalNote", "approval_of", "Consolidation", "DatabaseError", "DB_COLUMNS", "Examined", "LoadedPlan", "STATUSES", "SkippedFile",
            "TABLE_NAMES", "Approval", "ApprovalRefused", "approve", "connect", "consolidate", "examine", "load", "plan_statuses", "read_table",
            "stored_plan", "tables"]

@@ -322,6 +322,8 @@ class PostgresDatabase(Database):
                         _upgrade(self.con, name, found, columns, self.name, PG_TYPES)
                     names = [c for c, _ in columns]
                     index = "lower(company), year" if names[:2] == ["company", "year"] else "path, sha256"
+                    if "path" not in names and names[:2] != ["company", "year"]:
+                        continue   # a small table without a plan key (the rates)
                     if not self._exists(f"{name}_mplan_key"):
                         self.con.execute(f"CREATE INDEX {name}_mplan_key ON {name} ({index})")
         except BaseException:
@@ -403,10 +405,18 @@ def database_errors() -> tuple[type[BaseException], ...]:
 # --- the plan statuses, read by consolidate and the portfolio sheet -----------------------------------------
 
 #: Each stored plan's status: approved when its approved version is the last one seen, modified after
-#: approval when a different version came later, submitted otherwise.
+#: approval when a different version came later (or, for a plan approved action by action, when the version
+#: stored is not the one an action was approved on), partly approved when some of its actions are approved
+#: (``approve --actions``) but not the whole plan, submitted otherwise.
 STATUS_SQL = """
     SELECT p.company, p.year,
-           CASE WHEN a.company IS NULL THEN 'submitted'
+           CASE WHEN a.company IS NULL AND EXISTS (
+                    SELECT 1 FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
+                    AND x.status = 'approved' AND x.sha256 <> p.sha256) THEN 'modified_after_approval'
+                WHEN a.company IS NULL AND EXISTS (
+                    SELECT 1 FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
+                    AND x.status = 'approved') THEN 'partly_approved'
+                WHEN a.company IS NULL THEN 'submitted'
                 WHEN EXISTS (SELECT 1 FROM revisions r WHERE lower(r.company) = lower(a.company) AND r.year = a.year
                              AND r.loaded_at > a.seen_at) THEN 'modified_after_approval'
                 ELSE 'approved' END AS status

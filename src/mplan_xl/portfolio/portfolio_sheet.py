@@ -28,8 +28,13 @@ totals are ``SUM`` formulas; their cached values are computed in Python by
 the metrics core, so the file shows the right figures before any
 recalculation and LibreOffice recalculates it to the same values. Mean
 attainment is the plain mean of the attainments that can be computed.
-Amounts are summed as they are: when plans use several currencies, the
-Overview says so and amounts carry no currency symbol.
+Amounts of different currencies are never added up: each money row shows
+its currency and the total rows are one per currency (``SUMIF``), unless every
+plan has a rate to one reporting currency (``consolidate --currency EUR --rates
+FILE``): amounts are then converted, the Overview keeping each plan's original
+currency, envelope and rate. The Overview shows each plan's trust score and
+approval (who, how many actions); *Review first* lists the plans by trust
+score, lowest first, with its signals; *Approvals* the status of each action.
 
 Example:
     >>> from mplan_xl.portfolio.consolidate import connect                                 # doctest: +SKIP
@@ -153,6 +158,36 @@ T = {
     "approved": Label("approuvé", "approved"),
     "modified_after_approval": Label("modifié après approbation", "modified after approval"),
     "error": Label("erreur", "error"),
+    # currencies, approvals, trust (issue 23)
+    "currencies_apart": Label("Plusieurs devises ({currencies}) : les montants ne sont jamais additionnés entre devises ; "
+                              "un total par devise.",
+                              "Several currencies ({currencies}): amounts are never added across currencies; "
+                              "one total per currency."),
+    "converted": Label("Montants convertis en {reporting} aux taux de {source} ({dates}) ; montant et devise "
+                       "d'origine à côté.",
+                       "Amounts converted to {reporting} at the rates of {source} ({dates}); original amount and "
+                       "currency beside them."),
+    "total_in": Label("Total {currency}", "Total {currency}"),
+    "original_currency": Label("Devise d'origine", "Original currency"),
+    "original_envelope": Label("Enveloppe d'origine", "Original envelope"),
+    "reporting_rate": Label("Taux de conversion", "Conversion rate"),
+    "trust_score": Label("Indice de confiance", "Trust score"),
+    "approved_by": Label("Approuvé par", "Approved by"),
+    "approval_comment": Label("Commentaire d'approbation", "Approval comment"),
+    "actions_approved": Label("Actions approuvées", "Actions approved"),
+    "partly_approved": Label("approuvé en partie", "partly approved"),
+    "pending": Label("en attente", "pending"),
+    "s_review": Label("À revoir d'abord", "Review first"),
+    "t_review": Label("Plans par indice de confiance, le plus bas d'abord (formule : docs/data-dictionary.md)",
+                      "Plans by trust score, lowest first (formula: docs/data-dictionary.md)"),
+    "errors": Label("Erreurs", "Errors"),
+    "outside_tables": Label("Valeurs hors tableaux", "Values outside tables"),
+    "formulas_lost": Label("Formules perdues", "Formulas lost"),
+    "over_envelope": Label("Au-delà de l'enveloppe", "Over the envelope"),
+    "s_approvals": Label("Approbations", "Approvals"),
+    "t_approvals": Label("Approbation de chaque action", "Approval of each action"),
+    "approved_at": Label("Approuvé le", "Approved on"),
+    "comment": Label("Commentaire", "Comment"),
     "warning": Label("avertissement", "warning"),
 }
 
@@ -164,8 +199,14 @@ VIEWS_SQL: Mapping[str, str] = {
                (SELECT count(*) FROM objectives o WHERE o.company = p.company AND o.year = p.year) AS objectives,
                (SELECT count(*) FROM actions a WHERE a.company = p.company AND a.year = p.year) AS actions,
                (SELECT count(*) FROM kpis k WHERE k.company = p.company AND k.year = p.year) AS kpis,
-               p.warnings, p.loaded_at, s.status
+               p.warnings, p.loaded_at, s.status,
+               p.reporting_currency, p.reporting_rate, p.rate_date, t.trust_score, ap.approved_by,
+               ap.comment AS approval_comment,
+               (SELECT count(*) FROM action_approvals x WHERE lower(x.company) = lower(p.company) AND x.year = p.year
+                    AND x.status = 'approved') AS approved_actions
         FROM plans p JOIN ({STATUS_SQL}) s ON s.company = p.company AND s.year = p.year
+        LEFT JOIN plan_trust t ON t.company = p.company AND t.year = p.year
+        LEFT JOIN approvals ap ON lower(ap.company) = lower(p.company) AND ap.year = p.year
         ORDER BY p.company, p.year""",
     "budget_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
@@ -173,13 +214,14 @@ VIEWS_SQL: Mapping[str, str] = {
                coalesce(sum(b.actual), 0) AS actual, p.as_of,
                coalesce(sum(b.planned_to_date), 0) AS planned_to_date, coalesce(sum(b.actual_to_date), 0) AS actual_to_date,
                coalesce(sum(b.landing), 0) AS landing, p.envelope,
-               count(*) FILTER (WHERE b.landing_variance > 0.005) AS over_plan
+               count(*) FILTER (WHERE b.landing_variance > 0.005) AS over_plan, p.currency, p.reporting_rate
         FROM plans p LEFT JOIN budget_lines b ON b.company = p.company AND b.year = p.year
-        GROUP BY p.company, p.year, p.as_of, p.envelope ORDER BY p.company, p.year""",
+        GROUP BY p.company, p.year, p.as_of, p.envelope, p.currency, p.reporting_rate ORDER BY p.company, p.year""",
     "budget_by_item": """
-        SELECT item, coalesce(sum(planned), 0) AS planned, coalesce(sum(committed), 0) AS committed,
-               coalesce(sum(actual), 0) AS actual
-        FROM budget_lines GROUP BY item""",
+        SELECT b.item, coalesce(sum(b.planned), 0) AS planned, coalesce(sum(b.committed), 0) AS committed,
+               coalesce(sum(b.actual), 0) AS actual, p.currency, p.reporting_rate
+        FROM budget_lines b JOIN plans p ON p.company = b.company AND p.year = b.year
+        GROUP BY b.item, p.currency, p.reporting_rate""",
     "kpi_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year, count(k.id) AS kpis,
                count(k.attainment) AS measured, avg(k.attainment) AS attainment,
@@ -194,11 +236,12 @@ VIEWS_SQL: Mapping[str, str] = {
         FROM plans p LEFT JOIN actions a ON a.company = p.company AND a.year = p.year
         ORDER BY p.company, p.year""",
     "largest_variances": f"""
-        SELECT b.company, b.year, b.id AS line, b.action_id, a.title AS action, b.item, b.planned, b.actual
-        FROM budget_lines b
+        SELECT b.company, b.year, b.id AS line, b.action_id, a.title AS action, b.item, b.planned, b.actual,
+               p.currency, p.reporting_rate
+        FROM budget_lines b JOIN plans p ON p.company = b.company AND p.year = b.year
         LEFT JOIN actions a ON a.company = b.company AND a.year = b.year AND lower(a.id) = lower(b.action_id)
         WHERE b.variance IS NOT NULL AND b.variance <> 0
-        ORDER BY abs(b.variance) DESC, b.company, b.year, b.id LIMIT {LARGEST}""",
+        ORDER BY abs(b.variance * coalesce(p.reporting_rate, 1)) DESC, b.company, b.year, b.id LIMIT {LARGEST}""",
     "not_smart": """
         SELECT 'loaded' AS source, company, year, id AS objective, statement, smart, NULL AS file, NULL AS cell
         FROM objectives WHERE smart_ok = false
@@ -209,6 +252,16 @@ VIEWS_SQL: Mapping[str, str] = {
     "skipped": """
         SELECT path, status, severity, code, sheet, cell, row_id, message, hint
         FROM findings WHERE status <> 'valid' ORDER BY path, severity, sheet, cell""",
+    "review": """
+        SELECT t.company, t.year, t.trust_score, t.errors, t.warnings, t.outside_tables, t.formulas_lost,
+               t.modified_after_approval, t.over_envelope
+        FROM plan_trust t ORDER BY t.trust_score, t.company, t.year""",
+    "approvals": """
+        SELECT x.company, x.year, x.action_id, a.title AS action, x.status, x.approved_by, x.approved_at, x.comment
+        FROM action_approvals x
+        JOIN plans p ON lower(p.company) = lower(x.company) AND p.year = x.year
+        LEFT JOIN actions a ON a.company = p.company AND a.year = p.year AND lower(a.id) = lower(x.action_id)
+        ORDER BY x.company, x.year, x.action_id""",
 }
 
 
@@ -220,12 +273,15 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
         >>> views(connect("plans.duckdb", read_only=True))["budget_by_team"]   # doctest: +SKIP
     """
     frames = {name: con.frame(sql) for name, sql in VIEWS_SQL.items()}
+    money = _money(con)
+    _convert(frames, money)
     frames["overview"]["status"] = frames["overview"]["status"].map(lambda c: T[c](lang))
+    frames["approvals"]["status"] = frames["approvals"]["status"].map(lambda c: T[c](lang) if c in T else c)
     items = frames["budget_by_item"]
     order = {code: i for i, code in enumerate(EXPENSE_ITEM.codes)}
     items["order"] = items["item"].map(lambda c: order.get(c, len(order)))
     items["item"] = items["item"].map(lambda c: EXPENSE_ITEM.label(c, lang) if c in order else c)
-    frames["budget_by_item"] = items.sort_values(["order", "item"]).drop(columns="order").reset_index(drop=True)
+    frames["budget_by_item"] = items.sort_values(["order", "item", "currency"]).drop(columns="order").reset_index(drop=True)
     for name in ("largest_variances",):
         frames[name]["item"] = frames[name]["item"].map(lambda c: EXPENSE_ITEM.label(c, lang) if c in order else c)
     smart = frames["not_smart"]
@@ -234,8 +290,8 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
     for column in ("status", "severity"):
         skipped[column] = skipped[column].map(lambda c: T[c](lang) if c in T else c)
     frames["results_by_team"] = _results_by_team(frames["results_by_team"])
-    currencies = con.rows("SELECT DISTINCT currency FROM plans WHERE currency IS NOT NULL ORDER BY 1")
-    frames["currencies"] = [c for (c,) in currencies]
+    frames["currencies"] = [money.reporting] if money.reporting else money.currencies
+    frames["money"] = money
     return frames
 
 
@@ -254,6 +310,55 @@ def _results_by_team(actions: Any) -> Any:
         out.append(row)
     return pd.DataFrame(out, columns=["plan", "company", "year", "expected_gain", "expected_cost", "achieved_gain",
                                       "achieved_cost"])
+
+
+@dataclass(frozen=True)
+class Money:
+    """The currencies of the stored plans, and the reporting currency when every plan has a rate to the same one."""
+
+    currencies: list[str]
+    reporting: str | None = None
+    source: str | None = None
+    dates: str = ""
+
+
+def _money(con: Any) -> Money:
+    rows = con.rows("SELECT DISTINCT currency, reporting_currency, reporting_rate IS NOT NULL FROM plans")
+    currencies = sorted({c for c, _, _ in rows if c})
+    targets = {r for _, r, _ in rows}
+    if not rows or len(targets) != 1 or not all(ok for _, _, ok in rows):
+        return Money(currencies)
+    (reporting,) = targets
+    found = con.rows("SELECT DISTINCT source, rate_date FROM rates WHERE reporting_currency = ? ORDER BY 2", [reporting])
+    sources = sorted({Path(str(source)).name for source, _ in found if source})
+    dates = sorted({day.isoformat() for _, day in found if day is not None})
+    return Money(currencies, reporting, ", ".join(sources) or None, " – ".join(dict.fromkeys((dates[0], dates[-1])))
+                 if dates else "")
+
+
+#: The amounts of each view that a reporting rate converts.
+_MONEY = {"budget_by_team": ("planned", "committed", "actual", "planned_to_date", "actual_to_date", "landing", "envelope"),
+          "budget_by_item": ("planned", "committed", "actual"), "largest_variances": ("planned", "actual")}
+
+
+def _convert(frames: dict[str, Any], money: Money) -> None:
+    """Amounts in the reporting currency when there is one (the original amount and currency kept on the
+    Overview); otherwise each amount stays in its plan's currency, which its row shows."""
+    overview = frames["overview"]
+    if money.reporting:
+        overview["original_currency"], overview["original_envelope"] = overview["currency"], overview["envelope"]
+        overview["envelope"] = overview["envelope"] * overview["reporting_rate"]
+        overview["currency"] = money.reporting
+    for name, columns in _MONEY.items():
+        frame = frames[name]
+        if money.reporting:
+            for column in columns:
+                frame[column] = frame[column] * frame["reporting_rate"]
+            frame["currency"] = money.reporting
+        frames[name] = frame.drop(columns="reporting_rate")
+    items = frames["budget_by_item"]
+    frames["budget_by_item"] = items.groupby(["item", "currency"], as_index=False, dropna=False)[
+        list(_MONEY["budget_by_item"])].sum()
 
 
 # --- laying out a grid ---------------------------------------------------------------------------------------
@@ -336,14 +441,23 @@ class _Writer:
         for i, record in enumerate(records):
             self._row(ws, first + i, cols, position, record)
         last = first + len(records) - 1
-        if total:
+        currencies = sorted({str(r["currency"]) for r in records if r.get("currency")}) if "currency" in position else []
+        total_rows = (len(currencies) if len(currencies) > 1 else 1) if total else 0
+        if total and len(currencies) > 1:   # amounts of different currencies are never added: one total each
+            for k, currency in enumerate(currencies):
+                chosen = [r for r in records if r.get("currency") == currency]
+                sums = {c.key: sum(r.get(c.key) or 0 for r in chosen) for c in cols if c.total}
+                self._row(ws, last + 1 + k, cols, position, {cols[0].key: T["total_in"](self.lang).format(
+                    currency=currency), "currency": currency, **sums}, bold=True, sum_rows=(first, last),
+                    sum_if=(position["currency"], currency))
+        elif total:
             sums = {c.key: sum(r.get(c.key) or 0 for r in records) for c in cols if c.total}
             self._row(ws, last + 1, cols, position, {cols[0].key: T["total"](self.lang), **sums}, bold=True,
                       sum_rows=(first, last))
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, last, len(cols) - 1)
         heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in cols))
-                            for r in records] + ([LINE_HEIGHT] if total else [])
+                            for r in records] + [LINE_HEIGHT] * total_rows
         for i, h in enumerate(heights[1:len(records) + 1]):
             if h > LINE_HEIGHT:
                 ws.set_row(first + i, h)
@@ -353,7 +467,7 @@ class _Writer:
         return first, last
 
     def _row(self, ws: Any, r: int, cols: Sequence[Col], position: Mapping[str, int], record: Mapping[str, Any],
-             bold: bool = False, sum_rows: tuple[int, int] | None = None) -> None:
+             bold: bool = False, sum_rows: tuple[int, int] | None = None, sum_if: tuple[int, str] | None = None) -> None:
         for j, col in enumerate(cols):
             fmt = self.fmt(col.kind, bold)
             if col.metric is not None:
@@ -362,6 +476,11 @@ class _Writer:
                 value = evaluate_metric(name, {param: record.get(key) for param, key in args.items()}, self.lang)
                 ws.write_formula(r, j, "=" + formulas.render(name, "native", refs, self.lang), fmt,
                                  "" if value is None else value)
+            elif sum_rows is not None and col.total and sum_if is not None:
+                at, value = sum_if
+                criteria = f"{cell_name(sum_rows[0], at)}:{cell_name(sum_rows[1], at)}"
+                ws.write_formula(r, j, f'=SUMIF({criteria},"{value}",{cell_name(sum_rows[0], j)}:'
+                                       f'{cell_name(sum_rows[1], j)})', fmt, record.get(col.key))
             elif sum_rows is not None and col.total:
                 ws.write_formula(r, j, f"=SUM({cell_name(sum_rows[0], j)}:{cell_name(sum_rows[1], j)})", fmt, record.get(col.key))
             else:
@@ -436,7 +555,8 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
             ws = w.sheet("s_variances", T["t_variances"](lang).format(n=LARGEST), [T["variance_note"](lang)])
             w.grid(ws, 3, (Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("line", width=8),
                            Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 36), Col("item", width=20),
-                           Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS),
+                           Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS,
+                           Col("currency", width=8)),
                    frames["largest_variances"])
             ws = w.sheet("s_smart", T["t_smart"](lang))
             w.grid(ws, 2, (Col("source", width=14), Col("company", width=24), Col("year", Kind.INTEGER, 7),
@@ -447,6 +567,16 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
                            Col("message", Kind.LONG_TEXT, 60), Col("hint", Kind.LONG_TEXT, 40)),
                    frames["skipped"].rename(columns={"path": "file"}))
+            ws = w.sheet("s_review", T["t_review"](lang))
+            w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
+                           Col("errors", Kind.INTEGER, 9), Col("warnings", Kind.INTEGER, 13),
+                           Col("outside_tables", Kind.INTEGER, 12), Col("formulas_lost", Kind.INTEGER, 11),
+                           Col("modified_after_approval", Kind.INTEGER, 14), Col("over_envelope", Kind.INTEGER, 12)),
+                   frames["review"])
+            ws = w.sheet("s_approvals", T["t_approvals"](lang))
+            w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("action_id", width=8),
+                           Col("action", Kind.LONG_TEXT, 36), Col("status", width=14), Col("approved_by", width=20),
+                           Col("approved_at", Kind.DATE, 17), Col("comment", Kind.LONG_TEXT, 36)), frames["approvals"])
         finally:
             wb.close()
     return path
@@ -457,15 +587,25 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
     notes = [T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name),
              T["counts"](lang).format(plans=len(overview), teams=overview["company"].nunique(),
                                       skipped=frames["skipped"]["path"].nunique())]
-    if len(frames["currencies"]) > 1:
-        notes.append(T["currencies"](lang).format(currencies=", ".join(frames["currencies"])))
+    money = frames["money"]
+    if money.reporting:
+        notes.append(T["converted"](lang).format(reporting=money.reporting, source=money.source or "?",
+                                                 dates=money.dates or "?"))
+    elif len(frames["currencies"]) > 1:
+        notes.append(T["currencies_apart"](lang).format(currencies=", ".join(frames["currencies"])))
     ws = w.sheet("s_overview", T["title"](lang), notes)
     ws.activate()
+    overview = overview.assign(actions_approved=[f"{int(n)}/{int(a)}" if n else None for n, a in
+                                                 zip(overview["approved_actions"], overview["actions"])])
+    converted = (Col("original_currency", width=9), Col("original_envelope", Kind.DECIMAL, 14),
+                 Col("reporting_rate", Kind.DECIMAL, 11)) if money.reporting else ()
     w.grid(ws, len(notes) + 2, (
         Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("file", width=30), Col("version", width=10),
         Col("currency", width=8), Col("envelope", Kind.MONEY, total=True), Col("objectives", Kind.INTEGER, 10, True),
         Col("actions", Kind.INTEGER, 9, True), Col("kpis", Kind.INTEGER, 7, True), Col("warnings", Kind.INTEGER, 13, True),
-        Col("loaded_at", Kind.DATE, 17), Col("status", width=22)),
+        Col("loaded_at", Kind.DATE, 17), Col("status", width=22), Col("trust_score", Kind.INTEGER, 11),
+        Col("approved_by", width=18), Col("actions_approved", width=10), Col("approval_comment", Kind.LONG_TEXT, 30),
+        *converted),
         overview.rename(columns={"file_name": "file", "template_version": "version"}), total=True)
 
 
@@ -473,7 +613,7 @@ def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
     first, last = w.grid(ws, 3, (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
-                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS), frame, total=True)
+                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8)), frame, total=True)
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(("planned", "committed", "actual"))],
             T["t_team"](lang), "K4", num_format=w.fmt(Kind.MONEY).num_format)
 
@@ -481,7 +621,8 @@ def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
 def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_item"](lang)[:31]
     ws = w.sheet("s_item", T["t_item"](lang), [T["variance_note"](lang)])
-    first, last = w.grid(ws, 3, (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS), frame, total=True)
+    first, last = w.grid(ws, 3, (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8)), frame,
+                         total=True)
     w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(("planned", "committed", "actual"))],
             T["t_item"](lang), "I4", num_format=w.fmt(Kind.MONEY).num_format)
 

@@ -87,7 +87,7 @@ import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..core.a1 import column_index, column_letters
 from ..core.errors import UnreadableWorkbook
@@ -259,6 +259,9 @@ class RawWorkbook:
     scaled_formats: dict[str, ScaledCells] = field(default_factory=dict, repr=False)
     #: Those damaged number formats (``#,##0.00,\€``).
     scaled_format_codes: tuple[str, ...] = ()
+    #: The core document properties (docProps/core.xml) by local name: ``lastModifiedBy``, ``modified``,
+    #: ``creator``, ``created`` (text as stored; empty when the part is absent).
+    core_properties: dict[str, str] = field(default_factory=dict)
     _scans: dict[str, _SheetScan] = field(default_factory=dict, repr=False)
     _calamine: Any = field(default=None, repr=False)
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
@@ -583,6 +586,8 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                 value = next(iter(prop), None)
                 custom_properties[prop_name] = (value.text or "") if value is not None else ""
 
+    core_properties = _core_properties(pkg, rels(""))
+
     vba_member = next((pkg.find(t) for rtype, t, _m in wb_rels.values() if rtype.endswith("/vbaProject")), None) \
         or pkg.find("xl/vbaProject.bin")
     vba_project = pkg.read(vba_member) if vba_member else None
@@ -598,10 +603,28 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     calamine = _open_calamine(data)
     return RawWorkbook(path=path, sheet_names=sheet_names, sheet_states=sheet_states, tables=tables,
                        defined_names=defined_names, custom_properties=custom_properties,
-                       has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
+                       core_properties=core_properties, has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
                        content=content, scaled_formats=scaled_formats, scaled_format_codes=scaled.codes,
                        _scans=scans, _calamine=calamine, _controls=controls)
+
+
+#: The core properties kept from docProps/core.xml.
+CORE_PROPERTIES = ("creator", "created", "lastModifiedBy", "modified")
+
+
+def _core_properties(pkg: Any, package_rels: Sequence[tuple[str, str, str, str]]) -> dict[str, str]:
+    """``lastModifiedBy``, ``modified``, ``creator`` and ``created`` from the core properties part, when present."""
+    part = next((t for rtype, _, t, _m in package_rels if rtype.endswith("/core-properties")), "docProps/core.xml")
+    xml = pkg.xml(part)
+    if xml is None:
+        return {}
+    found: dict[str, str] = {}
+    for element in _parse_xml(part, xml):
+        name, text = _local(element.tag), (element.text or "").strip()
+        if name in CORE_PROPERTIES and text:
+            found[name] = text
+    return found
 
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"[^>]*>')

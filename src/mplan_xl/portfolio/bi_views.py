@@ -70,9 +70,9 @@ PENALTIES: Mapping[str, tuple[int, int]] = {
 #: The finding codes of two signals (the other warnings count as ``warnings``).
 OUTSIDE_TABLES = ("value-outside-table", "row-outside-table")
 FORMULAS_LOST = ("formula-missing", "formula-altered", "formula-as-cell-references", "computed-overwritten")
-#: The budget line amounts compared with the envelope. Hook: when the budget lines get a ``landing`` column
-#: (issue 23, point 1), add it here and the landing over the envelope lowers the score too.
-SPEND_COLUMNS = ("planned", "committed", "actual")
+#: The budget line amounts compared with the envelope: the plan, what is committed, spent, and where the year
+#: lands (its landing forecast); the largest over the envelope lowers the score.
+SPEND_COLUMNS = ("planned", "committed", "actual", "landing")
 
 
 def trust_score(signals: Mapping[str, Any]) -> int:

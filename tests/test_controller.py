@@ -333,10 +333,14 @@ def test_the_trust_score_puts_the_plans_that_need_a_look_first(tmp_path, db):
         line = next(r for r in plan.rows("budget") if r["id"] not in phased)
         line["actual"] = plan.identity.envelope + 5000
     over = build(tmp_path / "over.xlsx", "Cidrerie du Val", edit=overspent)
+
+    def lands_over(plan):                                         # re-forecast beyond the envelope, all else within
+        plan.rows("budget")[0]["reforecast"] = plan.identity.envelope + 5000
+    landing = build(tmp_path / "landing.xlsx", "Distillerie Aubrac", edit=lands_over)
     approve(clean, db)
     changed = build(tmp_path / "clean-v2.xlsx", "Atelier Lumen", edit=lambda p: p.rows("actions")[0].update(title="X"))
     portfolio = tmp_path / "portfolio.xlsx"
-    consolidate([changed, noted, over], db, out=portfolio, lang="en")
+    consolidate([changed, noted, over, landing], db, out=portfolio, lang="en")
 
     with connect(db, read_only=True) as con:
         trust = con.records("SELECT * FROM plan_trust ORDER BY trust_score, company")
@@ -344,6 +348,7 @@ def test_the_trust_score_puts_the_plans_that_need_a_look_first(tmp_path, db):
     assert signals["Atelier Lumen"]["modified_after_approval"] == 1
     assert signals["Brûlerie Ormelune"]["outside_tables"] == 1
     assert signals["Cidrerie du Val"]["over_envelope"] == 1
+    assert signals["Distillerie Aubrac"]["over_envelope"] == 1          # where the year lands counts too
     for row in trust:                                             # the SQL view is the Python formula
         assert row["trust_score"] == trust_score({k: row[k] for k in PENALTIES})
     assert signals["Atelier Lumen"]["trust_score"] == 70

@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from . import schema
 from .errors import PlanError
 from .vocabulary import LANGUAGES, Label
 
 #: Currencies offered by ``--currency``: code -> symbol shown in number formats.
+#: File extension each runtime needs: Excel refuses macros in an ``.xlsx`` (declared here, below every layer,
+#: so the CLI offers the runtimes without loading the workbook writer).
+Runtime = Literal["native", "xlwings"]
+RUNTIME_EXTENSIONS: dict[Runtime, str] = {"xlwings": ".xlsm", "native": ".xlsx"}
+
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
 
 Row = dict[str, Any]

@@ -178,19 +178,31 @@ class TextTooLong(UnusableValue):
 
 #: What, in a sheet's XML or the shared strings, may give a text holding a character XML 1.0 forbids: Excel's
 #: escape of one (``_x001B_``, ``_xD800_``, ``_xFFFE_``) or the raw character. Without one, no text is searched.
-_FORBIDDEN_SOURCE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
-                               rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORBIDDEN_ESCAPE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
+_FORBIDDEN_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def _may_hold_controls(xml: bytes) -> bool:
+    """Whether *xml* holds an escape of a character XML forbids or such a character itself.
+
+    Two passes, each at the speed of C (a pattern starting with a literal, then a ``bytes.translate`` that
+    drops the raw characters): one pattern for both would test every byte against an alternation, eight times
+    slower on a plan's sheets.
+    """
+    return _FORBIDDEN_ESCAPE.search(xml) is not None or len(xml.translate(None, _FORBIDDEN_BYTES)) != len(xml)
 
 
 def _usable(grid: list[list[Any]], controls: bool = True
             ) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
     """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
-    and (when *controls*: the sheet's XML may hold one, see :data:`_FORBIDDEN_SOURCE`) every text loses the
+    and (when *controls*: the sheet's XML may hold one, see :func:`_may_hold_controls`) every text loses the
     characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written into a copy or a
     report they would keep it from opening). Returns both, by cell: the unusable values, and the characters
     each cleaned text lost. The one place where a cell's value becomes what every command computes with."""
     found: dict[tuple[int, int], UnusableValue] = {}
     cleaned: dict[tuple[int, int], str] = {}
+    if not any(_unusable_value(value, controls) for value in set(itertools.chain.from_iterable(grid))):
+        return found, cleaned   # each distinct value looked at once (a sheet repeats "" and a few others)
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             kind = value.__class__
@@ -204,6 +216,16 @@ def _usable(grid: list[list[Any]], controls: bool = True
                     row[c] = xml_text(value)
                     cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
     return found, cleaned
+
+
+def _unusable_value(value: Any, controls: bool) -> bool:
+    """Whether :func:`_usable` changes *value*."""
+    kind = value.__class__
+    if kind is float:
+        return not is_cell_number(value)
+    if kind is str:
+        return len(value) > EXCEL_MAX_TEXT or controls and xml_forbidden(value)
+    return False
 
 
 @dataclass
@@ -507,7 +529,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
             part = pkg.xml(target)
-            if rtype.endswith("/sharedStrings") and part is not None and _FORBIDDEN_SOURCE.search(part):
+            if rtype.endswith("/sharedStrings") and part is not None and _may_hold_controls(part):
                 shared_controls = True
             if rtype.endswith("/styles"):
                 scaled = scaled_styles(target, part)
@@ -557,7 +579,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
-        if shared_controls or _FORBIDDEN_SOURCE.search(sheet_xml):
+        if shared_controls or _may_hold_controls(sheet_xml):
             controls.add(name)
         if scaled:
             scaled_formats[name] = scaled_cells(sheet_xml, scaled)

@@ -314,6 +314,11 @@ def compute(figure: str, table: Table, row: Row, done: Mapping[str, Any], contex
     return _FIGURES[figure][0](table, row, done, context, lang)
 
 
+def figure_function(figure: str) -> Callable[[Table, Row, Mapping[str, Any], TrackingContext, str], Any]:
+    """The Python function of *figure*, called as :func:`compute` calls it (looked up once per column)."""
+    return _FIGURES[figure][0]
+
+
 def _own_id(table: Table, row: Row) -> Any:
     return row.get(table.id_column) if table.id_column else None
 

@@ -251,6 +251,20 @@ class TableInfo:
     totals_row_count: int = 0
 
 
+@dataclass(frozen=True)
+class SheetModel:
+    """One worksheet as its one read gives it: the cell values (:meth:`RawWorkbook.values`), the formulas, the
+    types of their cached results and the array formulas (from the scan of the sheet's XML), and the values no
+    command may use. What :func:`~mplan_xl.read.plan_reader.locate_plan` maps onto the schema."""
+
+    name: str
+    values: list[list[Any]]
+    formulas: dict[tuple[int, int], str]
+    cached_types: dict[tuple[int, int], str]
+    array_ranges: dict[tuple[int, int], str]
+    unusable: dict[tuple[int, int], UnusableValue]
+
+
 @dataclass
 class RawWorkbook:
     """The raw content of a workbook, as the validation rules need it.
@@ -288,6 +302,7 @@ class RawWorkbook:
     _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
     #: The sheets whose texts may hold a character XML forbids (their XML or the shared strings have one).
     _controls: set[str] = field(default_factory=set, repr=False)
+    _models: dict[str, SheetModel] = field(default_factory=dict, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -316,6 +331,17 @@ class RawWorkbook:
         self._unusable[sheet], self._cleaned[sheet] = _usable(grid, sheet in self._controls)
         self._values[sheet] = grid
         return grid
+
+    def sheet(self, sheet: str) -> SheetModel:
+        """The model of worksheet *sheet*: values, formulas and the rest, each read once (KeyError for an unknown
+        sheet, :class:`UnreadableWorkbook` when its values cannot be read)."""
+        model = self._models.get(sheet)
+        if model is None:
+            values = self.values(sheet)
+            scan = self._scan(sheet)
+            model = self._models[sheet] = SheetModel(sheet, values, scan.formulas, scan.cached_types,
+                                                     scan.array_ranges, self._unusable[sheet])
+        return model
 
     def unusable(self, sheet: str) -> dict[tuple[int, int], UnusableValue]:
         """The sheet's cells whose value no command may use (:class:`UnusableValue`): (row, col) 0-based -> value."""
@@ -775,4 +801,4 @@ def decode_xstring(text: str) -> str:
 
 
 __all__ = ["CellError", "Limits", "NotANumber", "TextTooLong", "UnusableValue", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
-           "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]
+           "SheetModel", "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]

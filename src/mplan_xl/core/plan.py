@@ -122,6 +122,8 @@ def id_key(value: Any) -> str:
     >>> id_key("o1") == id_key("O1"), id_key(3.0) == id_key("3"), id_key("O1 ") == id_key("O1")
     (True, True, False)
     """
+    if value.__class__ is str:   # the common case, as id_text would give it
+        return value.casefold() if value.strip() else ""
     return (id_text(value) or "").casefold()
 
 

@@ -463,15 +463,17 @@ def _allowed_formulas(sheet: schema.Table, column: schema.Column, lang: str) -> 
     """The formulas a computed column may hold (either runtime), normalised: rendered once per column of the
     schema and language, not once per file."""
     if schema.SHEETS_BY_KEY.get(sheet.key) is sheet:
-        return _schema_formulas(sheet.key, column.key, lang)
+        return _schema_formulas(sheet.key, column.key, lang, column_formula)
     return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
 
 
 @lru_cache(maxsize=None)
-def _schema_formulas(sheet_key: str, column_key: str, lang: str) -> frozenset[str]:
+def _schema_formulas(sheet_key: str, column_key: str, lang: str, render: Callable[..., str]) -> frozenset[str]:
+    """The allowed formulas of a schema column as *render* (:func:`column_formula`, the key of the cache with
+    the column: a different renderer is a different entry) writes them."""
     sheet = schema.SHEETS_BY_KEY[sheet_key]
     column = sheet.column(column_key)
-    return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
+    return frozenset(normalise_formula(render(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
 
 
 def check_number_formats(ctx: Context) -> Iterator[Finding]:

@@ -256,8 +256,12 @@ def _locate_table(model: SheetModel, sheet: Table, info: TableInfo, lang: str, v
     grid = model.values
     use_cols = [k for k in (c.key for c in sheet.use_columns) if k in columns]
     input_cols = [c.key for c in sheet.input_columns if c.key in columns]
+    first, last = info.first_col, info.last_col + 1
     for i, r in enumerate(range(info.first_row + 1, table.last_data_row + 1)):
         line = grid[r] if r < len(grid) else []
+        span = line[first:last]
+        if span.count("") == len(span):   # an empty row (a template offers many): no value to look at
+            continue
         values = {key: (line[c] if c < len(line) else "") for key, c in columns.items()}
         if not all(blank(values[k]) for k in use_cols):
             table.rows.append(LocatedRow(i, r, values))

@@ -186,10 +186,14 @@ def _may_hold_controls(xml: bytes) -> bool:
     """Whether *xml* holds an escape of a character XML forbids or such a character itself.
 
     Two passes, each at the speed of C (a pattern starting with a literal, then a ``bytes.translate`` that
-    drops the raw characters): one pattern for both would test every byte against an alternation, eight times
-    slower on a plan's sheets.
+    drops the raw characters, 1 MiB at a time so a large sheet is not copied whole): one pattern for both would
+    test every byte against an alternation, eight times slower on a plan's sheets.
     """
-    return _FORBIDDEN_ESCAPE.search(xml) is not None or len(xml.translate(None, _FORBIDDEN_BYTES)) != len(xml)
+    if _FORBIDDEN_ESCAPE.search(xml) is not None:
+        return True
+    chunk = 2**20
+    return any(len(part := xml[start:start + chunk]) != len(part.translate(None, _FORBIDDEN_BYTES))
+               for start in range(0, len(xml), chunk))
 
 
 def _usable(grid: list[list[Any]], controls: bool = True

@@ -118,3 +118,42 @@ def test_new_and_demo_take_their_workbook_as_out_or_with_o(tmp_path):
         both = runner.invoke(main, [command, str(tmp_path / "a.xlsx"), "--output", str(tmp_path / "b.xlsx")])
         assert both.exit_code == 2 and "OUT ou -o/--output, pas les deux" in both.output
         assert not (tmp_path / "a.xlsx").exists() and not (tmp_path / "b.xlsx").exists()
+
+
+# --- issue 22: the commands load only what they use -------------------------------------------------------
+
+_HEAVY = ("pandas", "duckdb", "xlsxwriter", "openpyxl", "numpy", "psycopg")
+_LOADED = """
+import sys
+from mplan_xl.cli import main
+try:
+    main({args!r}, standalone_mode=True)
+except SystemExit:
+    pass
+print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+"""
+
+
+def _loaded_by(*args: str) -> set[str]:
+    import subprocess
+    import sys
+
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", _LOADED.format(args=list(args))], capture_output=True, text=True,
+                          env=env, check=True)
+    return set(done.stdout.split()[-400:])
+
+
+def test_check_loads_no_dataframe_database_or_workbook_writer(tmp_path):
+    import mplan_xl
+
+    plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", year=2027)
+    loaded = _loaded_by("check", str(plan), "--jobs", "1", "-o", str(tmp_path / "report.json"))
+    assert (tmp_path / "report.json").exists()
+    assert loaded.isdisjoint(_HEAVY), sorted(loaded & set(_HEAVY))
+
+
+def test_version_loads_no_reader_nor_workbook_writer():
+    loaded = _loaded_by("--version")
+    assert loaded.isdisjoint(_HEAVY + ("python_calamine", "pebble")), sorted(loaded & set(_HEAVY))

@@ -420,3 +420,36 @@ def test_file_resaved_by_libreoffice_reads_the_same(plan, tmp_path):
             for c, value in enumerate(row):
                 if (r, c) not in formulas:
                     assert (lo[r][c] if r < len(lo) and c < len(lo[r]) else "") == value, (sheet, r, c)
+
+
+# --- issue 21 point 3, issue 22: one read of each sheet part ------------------------------------------------
+
+def test_check_reads_each_sheet_part_once_and_locates_from_the_sheet_models(tmp_path, monkeypatch):
+    import collections
+
+    import mplan_xl
+    from mplan_xl.check.validator import check_file
+
+    plan = mplan_xl.demo_workbook(tmp_path / "demo.xlsx", year=2027)
+    scans: collections.Counter = collections.Counter()
+    grids: collections.Counter = collections.Counter()
+    scan_sheet, read_values = reader.scan_sheet, reader.RawWorkbook._read_values
+
+    def counted_scan(xml, limits=Limits(), sheet=""):
+        scans[sheet] += 1
+        return scan_sheet(xml, limits, sheet)
+
+    def counted_values(self, sheet, scan):
+        grids[sheet] += 1
+        return read_values(self, sheet, scan)
+
+    monkeypatch.setattr(reader, "scan_sheet", counted_scan)
+    monkeypatch.setattr(reader.RawWorkbook, "_read_values", counted_values)
+    report = check_file(plan)
+    assert report.status == "valid"
+    assert scans and set(scans.values()) == {1}, scans        # each part's XML scanned once (formulas, extent)
+    assert grids and set(grids.values()) == {1}, grids        # each sheet's values read once by python-calamine
+    raw = reader.read_workbook(plan)
+    model = raw.sheet("Actions")
+    assert model is raw.sheet("Actions") and model.values is raw.values("Actions")
+    assert model.formulas == raw.formulas("Actions") and model.formulas

@@ -159,7 +159,7 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
                     if column.required:
                         yield ctx.finding("required-missing", table, row, column.key, column=ctx.header(table, column.key))
                     continue
-                if column.kind in _FREE_TEXT:
+                if column.kind in _FREE_TEXT or _plainly_valid(column, value):
                     continue
                 yield from _check_value(ctx, table, row, column, value, year)
             if sheet.key == "actions":
@@ -169,6 +169,19 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
 
 
 _FREE_TEXT = (Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT)
+
+
+def _plainly_valid(column: schema.Column, value: Any) -> bool:
+    """The common cells :func:`_check_value` finds nothing in, told apart without it: a choice the list knows,
+    a number within the column's bounds."""
+    if column.choices is not None:
+        return column.choices.code_of(value) is not None
+    kind = column.kind
+    if value.__class__ is not float or not kind.is_number:
+        return False
+    low, high = column.minimum, column.maximum
+    return (low is None or value >= low) and (high is None or value <= high) and (
+        kind is not Kind.INTEGER or value.is_integer())
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
@@ -299,7 +312,7 @@ class CellReferences:
 
 
 def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas: dict[tuple[int, int], str],
-                    allowed: dict[str, set[str]], references: CellReferences) -> dict[str, str]:
+                    allowed: dict[str, frozenset[str]], references: CellReferences) -> dict[str, str]:
     """Column key -> the formula an older template wrote in that column, when it is not today's: the one most
     of the column's rows hold (a template writes the same formula on every row; a row whose formula differs
     from it was altered)."""
@@ -367,8 +380,7 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         if not computed:
             continue
         formulas = plan.raw.formulas(table.worksheet)
-        allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, plan.lang)) for runtime in ("native", "xlwings")}
-                   for c in computed}
+        allowed = {c.key: _allowed_formulas(sheet, c, plan.lang) for c in computed}
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
         for position, row in enumerate(table.rows):
@@ -446,6 +458,23 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("table-formulas-lost", first_table, cell=first_table.header_cell(0), count=len(lost_tables),
                           tables=", ".join(f"{t.worksheet} ({t.sheet.table})" for t in lost_tables),
                           verbatim=("tables",))
+
+
+def _allowed_formulas(sheet: schema.Table, column: schema.Column, lang: str) -> frozenset[str]:
+    """The formulas a computed column may hold (either runtime), normalised: rendered once per column of the
+    schema and language, not once per file."""
+    if schema.SHEETS_BY_KEY.get(sheet.key) is sheet:
+        return _schema_formulas(sheet.key, column.key, lang, column_formula)
+    return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
+
+
+@lru_cache(maxsize=None)
+def _schema_formulas(sheet_key: str, column_key: str, lang: str, render: Callable[..., str]) -> frozenset[str]:
+    """The allowed formulas of a schema column as *render* (:func:`column_formula`, the key of the cache with
+    the column: a different renderer is a different entry) writes them."""
+    sheet = schema.SHEETS_BY_KEY[sheet_key]
+    column = sheet.column(column_key)
+    return frozenset(normalise_formula(render(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
 
 
 def check_number_formats(ctx: Context) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from ..core.errors import UsageError
 from ..core.vocabulary import LANGUAGES, Label
-from ..workbook import builder
+from ..core.plan import RUNTIME_EXTENSIONS
 from .cli_errors import remember_lang
 from .cli_help import HelpGroup
 
@@ -47,7 +47,7 @@ def default_lang() -> str:
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=default_lang, show_default="fr",
                            callback=remember_lang, is_eager=True,
                            help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
-runtime_option = click.option("--runtime", type=click.Choice(tuple(builder.RUNTIME_EXTENSIONS)), default=None,
+runtime_option = click.option("--runtime", type=click.Choice(tuple(RUNTIME_EXTENSIONS)), default=None,
                               help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
                                    "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
                                    "Default: from OUT's extension.")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from ..core.plan import CURRENCIES
-from ..workbook import builder
 from .cli_errors import echo
 from .group import (
     Number, WROTE, force_option, lang_option, main, one_output, protect_option, runtime_option, workbook_output,
@@ -29,6 +28,8 @@ def new(out: str | None, output: str | None, lang: str, company: str, year: int 
         envelope: float | None, runtime: str, protect: bool, force: bool) -> None:
     """Write an empty plan template to OUT."""
     out = one_output(out, output)
+    from ..workbook import builder
+
     path = builder.new_workbook(out, lang=lang, company=company, year=year, currency=currency, author=author,
                                 envelope=envelope, runtime=runtime, force=force, protect=protect)
     echo(WROTE(lang).format(path=path))

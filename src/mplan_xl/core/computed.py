@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, Callable, Literal, Mapping, Sequence
 
 from . import formulas, metrics, tracking
@@ -28,7 +28,7 @@ from .plan import id_key
 from .schema import NAME_AS_OF, SHEETS_BY_KEY, Column, Metric, Rollup, Table, Tracking
 from .table_refs import structured_ref
 
-__all__ = ["PlanContext", "column_formula", "compute_row", "evaluate_metric", "situation_date", "structured_ref"]
+__all__ = ["PlanContext", "column_formula", "compute_row", "compute_table", "evaluate_metric", "situation_date", "structured_ref"]
 
 
 def situation_date(year: int, typed: Any = None, today: dt.date | None = None) -> dt.date:
@@ -126,8 +126,8 @@ class PlanContext:
         """Each row of *table* with its computed columns, computed once (in the context's language)."""
         if table not in self._computed:
             self._computed[table] = []   # a figure reading its own table sees no row rather than looping
-            sheet = SHEETS_BY_KEY[table]
-            self._computed[table] = [(row, compute_row(sheet, row, self, self.lang)) for row in self.tables.get(table, [])]
+            rows = self.tables.get(table, [])
+            self._computed[table] = list(zip(rows, compute_table(SHEETS_BY_KEY[table], rows, self, self.lang)))
         return self._computed[table]
 
 
@@ -160,23 +160,35 @@ def compute_row(sheet: Table, row: Mapping[str, Any], context: PlanContext, lang
     Text results (SMART, KPI status) come in *lang*; a figure that cannot be
     computed is None (the workbook shows a blank cell).
     """
-    out: dict[str, Any] = {}
+    return compute_table(sheet, [row], context, lang)[0]
+
+
+def compute_table(sheet: Table, rows: Sequence[Mapping[str, Any]], context: PlanContext, lang: str
+                  ) -> list[dict[str, Any]]:
+    """:func:`compute_row` for every row of a table, column by column: each computed column resolved once (its
+    function, its sources) and run down the rows, a column seeing the row's earlier columns as a row does."""
+    outs: list[dict[str, Any]] = [{} for _ in rows]
+    pairs = list(zip(rows, outs))
     for key, spec, function, sources in _compiled(sheet.key, lang):
         if isinstance(spec, Tracking):
-            result = tracking.compute(spec.figure, sheet, row, out, context, lang)
+            figure = tracking.figure_function(spec.figure)
+            for row, out in pairs:
+                out[key] = figure(sheet, row, out, context, lang)
         elif function is None:
-            result = context.rollup(spec, row.get(_id_column(sheet)))
+            id_column = _id_column(sheet)
+            for row, out in pairs:
+                out[key] = context.rollup(spec, row.get(id_column))
         else:
-            kwargs = {param: (context.names[name] if name else (out[source] if source in out else row.get(source)))
-                      for param, source, name in sources}
-            result = function(**kwargs)
-        out[key] = result
-    return out
+            names = context.names
+            for row, out in pairs:
+                out[key] = function({param: (names[name] if name else (out[source] if source in out else row.get(source)))
+                                     for param, source, name in sources}, lang)
+    return outs
 
 
 @lru_cache(maxsize=None)
 def _compiled(sheet_key: str, lang: str) -> tuple:
-    """Each computed column of a table, resolved once: (key, spec, function or None for roll-ups,
+    """Each computed column of a table, resolved once: (key, spec, the metric's cell function or None,
     ((parameter, column, defined name), ...))."""
     sheet = SHEETS_BY_KEY[sheet_key]
     compiled: list[tuple[str, Rollup | Metric | Tracking, Callable[..., Any] | None,
@@ -188,13 +200,8 @@ def _compiled(sheet_key: str, lang: str) -> tuple:
             continue
         assert spec is not None  # computed_columns are the columns with a spec
         sources = tuple((param, source, source[1:] if source.startswith("=") else None) for param, source in spec.args.items())
-        compiled.append((column.key, spec, partial(_metric_function, metrics.catalogue()[spec.name], lang), sources))
+        compiled.append((column.key, spec, metrics.catalogue()[spec.name].cell, sources))
     return tuple(compiled)
-
-
-def _metric_function(info: Any, lang: str, **kwargs: Any) -> Any:
-    """:func:`evaluate_metric` with the catalogue entry looked up once per column, not once per cell."""
-    return info.cell(kwargs, lang)
 
 
 def evaluate_metric(name: str, kwargs: Mapping[str, Any], lang: str) -> Any:

@@ -42,10 +42,14 @@ class MetricInfo:
     localised: bool = False
     to_cell: Callable[[Any, str], Any] | None = None
     _parameters: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _required: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = tuple(inspect.signature(self.function).parameters)
+        signature = inspect.signature(self.function).parameters
+        names = tuple(signature)
         object.__setattr__(self, "_parameters", names)
+        object.__setattr__(self, "_required",
+                           tuple(n for n, p in signature.items() if p.default is inspect.Parameter.empty))
         if self.result not in RESULT_KINDS:
             raise ValueError(f"{self.name}: unknown result kind {self.result!r}")
         if set(self.arguments) != set(names):
@@ -75,8 +79,7 @@ class MetricInfo:
     @property
     def required(self) -> tuple[str, ...]:
         """Parameters without a default value."""
-        signature = inspect.signature(self.function).parameters
-        return tuple(n for n, p in signature.items() if p.default is inspect.Parameter.empty)
+        return self._required
 
 
 __all__ = ["RESULT_KINDS", "MetricInfo"]

@@ -93,6 +93,11 @@ def to_number(value: Any, *, dates: bool = False) -> float | None:
     >>> to_number(dt.date(2026, 6, 30)), to_number(dt.date(2026, 6, 30), dates=True)
     (None, 46203.0)
     """
+    kind = value.__class__
+    if kind is float:   # the common cases first: a cell's number, a blank, a text
+        return value if math.isfinite(value) else None
+    if value is None or kind is str:
+        return None
     if isinstance(value, (dt.date, dt.datetime)):
         return date_to_serial(value) if dates else None
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from . import schema
 from .errors import PlanError
 from .vocabulary import LANGUAGES, Label
 
 #: Currencies offered by ``--currency``: code -> symbol shown in number formats.
+#: File extension each runtime needs: Excel refuses macros in an ``.xlsx`` (declared here, below every layer,
+#: so the CLI offers the runtimes without loading the workbook writer).
+Runtime = Literal["native", "xlwings"]
+RUNTIME_EXTENSIONS: dict[Runtime, str] = {"xlwings": ".xlsm", "native": ".xlsx"}
+
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
 
 Row = dict[str, Any]
@@ -117,6 +122,8 @@ def id_key(value: Any) -> str:
     >>> id_key("o1") == id_key("O1"), id_key(3.0) == id_key("3"), id_key("O1 ") == id_key("O1")
     (True, True, False)
     """
+    if value.__class__ is str:   # the common case, as id_text would give it
+        return value.casefold() if value.strip() else ""
     return (id_text(value) or "").casefold()
 
 

@@ -137,15 +137,12 @@ def months_total(months: Sequence[Any]) -> float | None:
     >>> months_total([100, "x", None, 50] + [None] * 8), months_total([None] * 12)
     (150.0, None)
     """
-    numbers = [n for n in map(_number, months) if n is not None]
-    return math.fsum(numbers) if numbers else None
+    return _total(list(map(_number, months)))
 
 
 def months_to_date(months: Sequence[Any], month: int) -> float | None:
     """The sum of the months January to *month* that hold a number; None when no month of the row holds one."""
-    if months_total(months) is None:
-        return None
-    return math.fsum(n for n in map(_number, months[:month]) if n is not None)
+    return _sum_to_date(list(map(_number, months)), month)
 
 
 def latest_to_date(months: Sequence[Any], month: int) -> float | None:
@@ -154,8 +151,36 @@ def latest_to_date(months: Sequence[Any], month: int) -> float | None:
     >>> latest_to_date([10, None, 12, 15] + [None] * 8, month=3), latest_to_date([None, 5] + [None] * 10, month=1)
     (12.0, None)
     """
-    numbers = [n for n in map(_number, months[:month]) if n is not None]
-    return numbers[-1] if numbers else None
+    return _latest(list(map(_number, months)), month)
+
+
+# The same three figures on months already read as numbers (:func:`_month_numbers`): each cell converted once.
+
+def _total(numbers: Sequence[float | None]) -> float | None:
+    found = [n for n in numbers if n is not None]
+    return math.fsum(found) if found else None
+
+
+def _sum_to_date(numbers: Sequence[float | None], month: int) -> float | None:
+    if all(n is None for n in numbers):
+        return None
+    return math.fsum(n for n in numbers[:month] if n is not None)
+
+
+def _latest(numbers: Sequence[float | None], month: int) -> float | None:
+    found = [n for n in numbers[:month] if n is not None]
+    return found[-1] if found else None
+
+
+def _month_numbers(context: TrackingContext, row: Row) -> list[float | None]:
+    """The twelve months of a monthly *row* as ``ISNUMBER`` sees them, converted once per row and context
+    (a monthly row is read by its own total and to-date columns and by its budget line's or KPI's figures)."""
+    key = ("months", id(row))
+    found = context.memo.get(key)
+    if found is None:
+        found = context.memo[key] = [_number(row.get(k)) for k in MONTH_KEYS]
+        context.memo[("months row", id(row))] = row   # the row stays alive with its memo: its id is not reused
+    return found
 
 
 def elapsed_share(month_from: int, month_to: int, month: int) -> float:
@@ -253,7 +278,7 @@ def _monthly(context: TrackingContext, table: Table, ref: str, row_id: Any, seri
     count, total = 0, 0.0
     for row in context.rows_for(table.key, ref, row_id):
         if _is_series(table, row.get("series"), series):
-            result = value([row.get(k) for k in MONTH_KEYS])
+            result = value(_month_numbers(context, row))
             if result is not None:
                 count += 1
                 total += result
@@ -274,7 +299,7 @@ def _action_months(action: Row, year: int) -> tuple[int, int]:
 
 def _phased(context: TrackingContext, line_id: Any) -> float | None:
     """A budget line's phased planned amount: the total of its "Planned" monthly rows that hold a number."""
-    count, total = _monthly(context, BUDGET_MONTHS, "line_id", line_id, "planned", months_total)
+    count, total = _monthly(context, BUDGET_MONTHS, "line_id", line_id, "planned", _total)
     return total if count else None
 
 
@@ -289,20 +314,25 @@ def compute(figure: str, table: Table, row: Row, done: Mapping[str, Any], contex
     return _FIGURES[figure][0](table, row, done, context, lang)
 
 
+def figure_function(figure: str) -> Callable[[Table, Row, Mapping[str, Any], TrackingContext, str], Any]:
+    """The Python function of *figure*, called as :func:`compute` calls it (looked up once per column)."""
+    return _FIGURES[figure][0]
+
+
 def _own_id(table: Table, row: Row) -> Any:
     return row.get(table.id_column) if table.id_column else None
 
 
 def _py_months_total(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
-    return months_total([row.get(k) for k in MONTH_KEYS])
+    return _total(_month_numbers(context, row))
 
 
 def _py_months_to_date(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
-    return months_to_date([row.get(k) for k in MONTH_KEYS], context.month)
+    return _sum_to_date(_month_numbers(context, row), context.month)
 
 
 def _py_months_latest(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
-    return latest_to_date([row.get(k) for k in MONTH_KEYS], context.month)
+    return _latest(_month_numbers(context, row), context.month)
 
 
 def _py_month_from(table: Table, row: Row, done: Mapping[str, Any], context: TrackingContext, lang: str) -> Any:
@@ -374,7 +404,7 @@ def _to_date(context: TrackingContext, months: Table, ref: str, row_id: Any, ser
     adds up to date, a KPI keeps its latest value."""
     month, latest = context.month, months is KPI_MONTHS
     return _monthly(context, months, ref, row_id, series,
-                    (lambda values: latest_to_date(values, month)) if latest else (lambda values: months_to_date(values, month)))
+                    (lambda numbers: _latest(numbers, month)) if latest else (lambda numbers: _sum_to_date(numbers, month)))
 
 
 def _actual_to_date(table: Table, row: Row, context: TrackingContext, months: Table, ref: str) -> Any:
@@ -424,9 +454,15 @@ def _py_objective_progress(table: Table, row: Row, done: Mapping[str, Any], cont
     objective_id = _own_id(table, row)
     if _blank_id(objective_id):
         return None
-    values = [v for kpi, computed in context.computed_rows(KPIS.key)
-              if id_key(kpi.get("objective_id")) == id_key(objective_id)
-              and (v := _number(computed.get("attainment_to_date"))) is not None]
+    kpis = context.computed_rows(KPIS.key)
+    grouped = context.memo.get("attainments")
+    if grouped is None or grouped[0] is not kpis:   # the KPIs grouped by objective once, not scanned per objective
+        by_objective: dict[str, list[float]] = {}
+        for kpi, computed in kpis:
+            if (v := _number(computed.get("attainment_to_date"))) is not None:
+                by_objective.setdefault(id_key(kpi.get("objective_id")), []).append(v)
+        grouped = context.memo["attainments"] = (kpis, by_objective)
+    values = grouped[1].get(id_key(objective_id))
     return math.fsum(values) / len(values) if values else None
 
 

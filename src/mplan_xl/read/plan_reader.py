@@ -28,7 +28,7 @@ from ..core.numbers import is_blank, serial_to_date, to_number
 from ..core.plan import Identity, Plan, PlanError
 from ..core.schema import Kind, Table
 from ..core.vocabulary import LANGUAGES, fold
-from .reader import RawWorkbook, TableInfo
+from .reader import RawWorkbook, SheetModel, TableInfo
 
 _CELL = re.compile(r"^'?(?P<sheet>.*?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -247,17 +247,21 @@ def _match_headers(sheet: Table, found: list[str], lang: str, version: str | Non
     return positions, renamed, missing, [(p, found[p]) for p in strangers]
 
 
-def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str, version: str | None) -> LocatedTable:
+def _locate_table(model: SheetModel, sheet: Table, info: TableInfo, lang: str, version: str | None) -> LocatedTable:
     found = [str(h) for h in info.columns]
     positions, renamed, missing, unknown = _match_headers(sheet, found, lang, version)
     columns = {key: info.first_col + p for key, p in positions.items()}
     table = LocatedTable(sheet, info.sheet, info, columns, header_problems=renamed, missing=missing, unknown=unknown,
-                         totals_rows=info.totals_row_count or _unmarked_total_row(raw, sheet, info, columns))
-    grid = raw.values(info.sheet)
+                         totals_rows=info.totals_row_count or _unmarked_total_row(model, sheet, info, columns))
+    grid = model.values
     use_cols = [k for k in (c.key for c in sheet.use_columns) if k in columns]
     input_cols = [c.key for c in sheet.input_columns if c.key in columns]
+    first, last = info.first_col, info.last_col + 1
     for i, r in enumerate(range(info.first_row + 1, table.last_data_row + 1)):
         line = grid[r] if r < len(grid) else []
+        span = line[first:last]
+        if span.count("") == len(span):   # an empty row (a template offers many): no value to look at
+            continue
         values = {key: (line[c] if c < len(line) else "") for key, c in columns.items()}
         if not all(blank(values[k]) for k in use_cols):
             table.rows.append(LocatedRow(i, r, values))
@@ -266,26 +270,25 @@ def _locate_table(raw: RawWorkbook, sheet: Table, info: TableInfo, lang: str, ve
     return table
 
 
-def _unmarked_total_row(raw: RawWorkbook, sheet: Table, info: TableInfo, columns: dict[str, int]) -> int:
+def _unmarked_total_row(model: SheetModel, sheet: Table, info: TableInfo, columns: dict[str, int]) -> int:
     """1 when the table's last row is its total row though the file does not mark it (an ``.ods`` round trip
     drops the marking): a SUBTOTAL formula in every total column found, no other formula; else 0."""
     totals = [columns[c.key] for c in sheet.columns if c.total and c.key in columns]
     if not totals or info.last_row <= info.first_row:
         return 0
-    formulas = {c: f for (r, c), f in raw.formulas(info.sheet).items()
+    formulas = {c: f for (r, c), f in model.formulas.items()
                 if r == info.last_row and info.first_col <= c <= info.last_col}
     is_total = all(formulas.get(c, "").upper().startswith("SUBTOTAL(") for c in totals)
     return int(is_total and set(formulas) <= set(totals))
 
 
-def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> list[tuple[int, int]]:
+def _outside_cells(model: SheetModel, infos: list[TableInfo]) -> list[tuple[int, int]]:
     """Non-empty cells of *worksheet* outside its tables, from the first table's header row down
     (what the Guide's live count of values outside the tables counts: COUNTA of the sheet minus the tables).
 
     Rows are taken in bands crossed by the same tables, so only the columns between and beside those
     tables are looked at (none at all on a sheet whose tables fill its width)."""
-    grid = raw.values(worksheet)
-    formulas = raw.formulas(worksheet)
+    grid, formulas = model.values, model.formulas
     top = min(i.first_row for i in infos)
     width = max([max(map(len, grid), default=0)] + [c + 1 for _, c in formulas])
     height = max([len(grid)] + [r + 1 for r, _ in formulas])
@@ -306,6 +309,10 @@ def _outside_cells(raw: RawWorkbook, worksheet: str, infos: list[TableInfo]) -> 
 def locate_plan(raw: RawWorkbook) -> LocatedPlan:
     """Find every schema table of *raw* and its rows; tables that are missing are left out.
 
+    Data flows one way: each worksheet holding a table is read once into its
+    :class:`~mplan_xl.read.reader.SheetModel` (values and formulas from one read of its part), and locating
+    maps that model onto the schema; nothing here asks the raw workbook for a sheet twice.
+
     A file of an older template version is read as what it is: its columns are also found under the
     headers that version gave them, and the columns added since are not missing (:mod:`mplan_xl.core.versions`)."""
     meta = read_meta(raw)
@@ -315,11 +322,11 @@ def locate_plan(raw: RawWorkbook) -> LocatedPlan:
     for sheet in schema.TABLES:
         info = raw.tables.get(sheet.table)
         if info is not None:
-            tables[sheet.key] = _locate_table(raw, sheet, info, lang, version)
+            tables[sheet.key] = _locate_table(raw.sheet(info.sheet), sheet, info, lang, version)
     by_sheet: dict[str, list[TableInfo]] = {}
     for table in tables.values():
         by_sheet.setdefault(table.worksheet, []).append(table.info)
-    outside = {name: cells for name, infos in by_sheet.items() if (cells := _outside_cells(raw, name, infos))}
+    outside = {name: cells for name, infos in by_sheet.items() if (cells := _outside_cells(raw.sheet(name), infos))}
     year = named_value(raw, schema.NAME_YEAR)
     if isinstance(year, float) and year.is_integer():
         year = int(year)

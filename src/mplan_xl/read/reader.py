@@ -178,19 +178,35 @@ class TextTooLong(UnusableValue):
 
 #: What, in a sheet's XML or the shared strings, may give a text holding a character XML 1.0 forbids: Excel's
 #: escape of one (``_x001B_``, ``_xD800_``, ``_xFFFE_``) or the raw character. Without one, no text is searched.
-_FORBIDDEN_SOURCE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
-                               rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORBIDDEN_ESCAPE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
+_FORBIDDEN_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def _may_hold_controls(xml: bytes) -> bool:
+    """Whether *xml* holds an escape of a character XML forbids or such a character itself.
+
+    Two passes, each at the speed of C (a pattern starting with a literal, then a ``bytes.translate`` that
+    drops the raw characters, 1 MiB at a time so a large sheet is not copied whole): one pattern for both would
+    test every byte against an alternation, eight times slower on a plan's sheets.
+    """
+    if _FORBIDDEN_ESCAPE.search(xml) is not None:
+        return True
+    chunk = 2**20
+    return any(len(part := xml[start:start + chunk]) != len(part.translate(None, _FORBIDDEN_BYTES))
+               for start in range(0, len(xml), chunk))
 
 
 def _usable(grid: list[list[Any]], controls: bool = True
             ) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
     """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
-    and (when *controls*: the sheet's XML may hold one, see :data:`_FORBIDDEN_SOURCE`) every text loses the
+    and (when *controls*: the sheet's XML may hold one, see :func:`_may_hold_controls`) every text loses the
     characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written into a copy or a
     report they would keep it from opening). Returns both, by cell: the unusable values, and the characters
     each cleaned text lost. The one place where a cell's value becomes what every command computes with."""
     found: dict[tuple[int, int], UnusableValue] = {}
     cleaned: dict[tuple[int, int], str] = {}
+    if not any(_unusable_value(value, controls) for value in set(itertools.chain.from_iterable(grid))):
+        return found, cleaned   # each distinct value looked at once (a sheet repeats "" and a few others)
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             kind = value.__class__
@@ -204,6 +220,16 @@ def _usable(grid: list[list[Any]], controls: bool = True
                     row[c] = xml_text(value)
                     cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
     return found, cleaned
+
+
+def _unusable_value(value: Any, controls: bool) -> bool:
+    """Whether :func:`_usable` changes *value*."""
+    kind = value.__class__
+    if kind is float:
+        return not is_cell_number(value)
+    if kind is str:
+        return len(value) > EXCEL_MAX_TEXT or controls and xml_forbidden(value)
+    return False
 
 
 @dataclass
@@ -227,6 +253,20 @@ class TableInfo:
     calculated: dict[str, str]
     header_row_count: int = 1
     totals_row_count: int = 0
+
+
+@dataclass(frozen=True)
+class SheetModel:
+    """One worksheet as its one read gives it: the cell values (:meth:`RawWorkbook.values`), the formulas, the
+    types of their cached results and the array formulas (from the scan of the sheet's XML), and the values no
+    command may use. What :func:`~mplan_xl.read.plan_reader.locate_plan` maps onto the schema."""
+
+    name: str
+    values: list[list[Any]]
+    formulas: dict[tuple[int, int], str]
+    cached_types: dict[tuple[int, int], str]
+    array_ranges: dict[tuple[int, int], str]
+    unusable: dict[tuple[int, int], UnusableValue]
 
 
 @dataclass
@@ -269,6 +309,7 @@ class RawWorkbook:
     _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
     #: The sheets whose texts may hold a character XML forbids (their XML or the shared strings have one).
     _controls: set[str] = field(default_factory=set, repr=False)
+    _models: dict[str, SheetModel] = field(default_factory=dict, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
         """The sheet's cached cell values as a grid from A1: ``grid[r][c]`` is cell (r, c), 0-based.
@@ -297,6 +338,17 @@ class RawWorkbook:
         self._unusable[sheet], self._cleaned[sheet] = _usable(grid, sheet in self._controls)
         self._values[sheet] = grid
         return grid
+
+    def sheet(self, sheet: str) -> SheetModel:
+        """The model of worksheet *sheet*: values, formulas and the rest, each read once (KeyError for an unknown
+        sheet, :class:`UnreadableWorkbook` when its values cannot be read)."""
+        model = self._models.get(sheet)
+        if model is None:
+            values = self.values(sheet)
+            scan = self._scan(sheet)
+            model = self._models[sheet] = SheetModel(sheet, values, scan.formulas, scan.cached_types,
+                                                     scan.array_ranges, self._unusable[sheet])
+        return model
 
     def unusable(self, sheet: str) -> dict[tuple[int, int], UnusableValue]:
         """The sheet's cells whose value no command may use (:class:`UnusableValue`): (row, col) 0-based -> value."""
@@ -510,7 +562,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
             part = pkg.xml(target)
-            if rtype.endswith("/sharedStrings") and part is not None and _FORBIDDEN_SOURCE.search(part):
+            if rtype.endswith("/sharedStrings") and part is not None and _may_hold_controls(part):
                 shared_controls = True
             if rtype.endswith("/styles"):
                 scaled = scaled_styles(target, part)
@@ -560,7 +612,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
-        if shared_controls or _FORBIDDEN_SOURCE.search(sheet_xml):
+        if shared_controls or _may_hold_controls(sheet_xml):
             controls.add(name)
         if scaled:
             scaled_formats[name] = scaled_cells(sheet_xml, scaled)
@@ -776,4 +828,4 @@ def decode_xstring(text: str) -> str:
 
 
 __all__ = ["CellError", "Limits", "NotANumber", "TextTooLong", "UnusableValue", "READ_ERRORS", "RawWorkbook", "TableInfo", "UnreadableWorkbook",
-           "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]
+           "SheetModel", "column_index", "column_letters", "decode_xstring", "read_workbook", "scan_sheet", "shift_formula"]

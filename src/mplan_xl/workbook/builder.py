@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -28,7 +28,7 @@ from ..core.a1 import column_letters
 from ..core.atomic import OutputError, atomic_output
 from ..core.computed import PlanContext, column_formula, compute_row, situation_date, structured_ref
 from ..core.errors import BuildError
-from ..core.plan import Identity, Plan, check_language, percent_columns
+from ..core.plan import RUNTIME_EXTENSIONS, Identity, Plan, Runtime, check_language, percent_columns
 from ..core.schema import Column, Kind, Table
 from ..core.vocabulary import ALL_LISTS, Label
 from . import layout, xlsx_writer
@@ -40,9 +40,6 @@ from .styles import TEXT_KINDS, Styles
 from .summary_sheet import write_contents, write_summary, write_swot_grid
 from .synthesis import AS_OF_FORMULA, Figures, serial
 
-#: File extension each runtime needs: Excel refuses macros in an ``.xlsx``.
-Runtime = Literal["native", "xlwings"]
-RUNTIME_EXTENSIONS: dict[Runtime, str] = {"xlwings": ".xlsm", "native": ".xlsx"}
 #: The sheet xlwings reads its settings from (key in column A, value in column B, from row 1).
 XLWINGS_CONF_SHEET = "xlwings.conf"
 

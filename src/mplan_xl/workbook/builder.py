@@ -302,8 +302,7 @@ class _WorkbookWriter:
         ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
         heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
         setup = self.print_setup(ws, widths, heights, last_row, units=units,
-                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT,
-                                 unit_rows=[self.table_ranges[t.key][2] + t.has_totals for t in tables])
+                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT)
         # Title, guidance and the link back sit on the first page: right of the id column when that column is
         # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
         left = 1 if first.id_column and setup.pages_across > 1 else 0
@@ -318,14 +317,14 @@ class _WorkbookWriter:
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
                     first_measured_row: int = schema.HEADER_ROW - 1,
-                    unit_rows: list[int] | None = None) -> layout.PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None) -> layout.PrintSetup:
         """The print setup of :func:`mplan_xl.workbook.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
         0..*last_row*, with the company and sheet name in the page header and the plan year in the footer;
-        *unit_rows*: the last row of each of the *units* (tables side by side)."""
+        *blocks*: (row, height in points) of the charts no page may cut."""
         ws.print_area(0, 0, last_row, len(widths) - 1)
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
-            repeat_first_column=repeat_first_column, title_height=title_height, units=units, unit_rows=unit_rows,
+            repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
             header=f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A",
             footer="&LPlan {0}&RPage &P / &N".format(self.identity.year))
 

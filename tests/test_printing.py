@@ -1,0 +1,176 @@
+"""The printed pages: every workbook mplan-xl writes, printed by LibreOffice (A4, recalculated) the way a
+marketing lead prints it for her boss or a controller for the committee.
+
+The demo, the empty template, a portfolio of 3 and of 20 plans and the check report are printed through UNO
+(``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English ones). LibreOffice reports
+what it paginated itself: the pages of every sheet, its page breaks (manual and automatic), its print ranges,
+and every chart with the cells it covers. Asserted: page counts, rows that flow (no page break by hand but
+the dashboard's three pages and those keeping a chart whole), every portfolio sheet and every table that fits
+one page wide printed one page wide, no chart over a used cell or across a page break or outside the print
+range, no ``###`` in the printed text, the chart data of the dashboard left out of its print range. One
+render per locale serves every test (module-scoped fixtures).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import mplan_xl
+from mplan_xl.check.validator import check
+from mplan_xl.core import schema
+from mplan_xl.excel.libreoffice import _profile_dir, soffice_path
+from mplan_xl.portfolio.consolidate import consolidate
+
+from conftest import YEAR
+
+DRIVER = Path(__file__).with_name("uno_pages.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _missing() -> str | None:
+    if soffice_path() is None:
+        return "LibreOffice (soffice) is not installed"
+    if shutil.which("pdftotext") is None:
+        return "poppler-utils is not installed"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=30) \
+        if Path(SYSTEM_PYTHON).exists() else None
+    return None if probe is not None and probe.returncode == 0 else "python3-uno is not installed"
+
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_missing()), reason=_missing() or "")]
+
+#: The companies of the portfolio's plans: three, then twenty.
+COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équipe {n:02d}" for n in range(4, 21)]
+#: The most pages each workbook may print.
+MOST_PAGES = {"demo-fr": 26, "demo-en": 26, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
+              "portfolio-3-en": 6, "portfolio-20": 10, "report-fr": 2, "report-en": 2}
+
+
+def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
+    """Print every workbook of *jobs* (name -> (file, locale)): one LibreOffice per locale, side by side."""
+    specs, names = [], []
+    for locale in sorted({locale for _, locale in jobs.values()}):
+        profile = folder / f"profile-{locale}"
+        shutil.copytree(_profile_dir(locale), profile)
+        mine = [n for n, (_, loc) in jobs.items() if loc == locale]
+        spec = folder / f"pages-{locale}.json"
+        spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [
+            {"input": str(jobs[n][0]), "pdf": str(folder / f"{n}.pdf")} for n in mine]}), encoding="utf-8")
+        specs.append(spec)
+        names.append(mine)
+    procs = [subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True) for s in specs]
+    out = {}
+    for proc, mine in zip(procs, names):
+        stdout, stderr = proc.communicate(timeout=600)
+        results = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+        assert len(results) == len(mine) and all("sheets" in r for r in results), (results, stderr)
+        out.update(zip(mine, results))
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed(built, tmp_path_factory) -> dict[str, dict]:
+    """Workbook name -> what LibreOffice printed: ``{"pdf": path, "sheets": [...]}`` (see uno_pages.py)."""
+    folder = tmp_path_factory.mktemp("printing")
+    plans = folder / "plans"
+    plans.mkdir()
+    for i, company in enumerate(COMPANIES):
+        mplan_xl.demo_workbook(plans / f"plan-{i:02d}.xlsx", company=company, year=YEAR, lang="en" if i == 1 else "fr")
+    three = [plans / f"plan-{i:02d}.xlsx" for i in range(3)]
+    jobs = {name: (built[name], "fr-FR" if name.endswith("fr") else "en-US") for name in
+            ("demo-fr", "demo-en", "template-fr", "template-en")}
+    for name, files, lang in (("portfolio-3", three, "fr"), ("portfolio-3-en", three, "en"),
+                              ("portfolio-20", sorted(plans.iterdir()), "fr")):
+        consolidate(files, folder / f"{name}.duckdb", out=folder / f"{name}.xlsx", lang=lang)
+        jobs[name] = (folder / f"{name}.xlsx", "fr-FR" if lang == "fr" else "en-US")
+    returned = folder / "returned"
+    returned.mkdir()
+    for i in range(2):
+        shutil.copy(three[i], returned)
+    mplan_xl.demo_workbook(returned / "errors.xlsx", year=YEAR, with_errors=True)
+    for lang in ("fr", "en"):
+        report = check([returned], lang=lang)
+        report.write_xlsx(folder / f"report-{lang}.xlsx")
+        jobs[f"report-{lang}"] = (folder / f"report-{lang}.xlsx", "fr-FR" if lang == "fr" else "en-US")
+    return _render(jobs, folder)
+
+
+def _pdf_pages(pdf: str) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _sheet(result: dict, name: str) -> dict:
+    return next(s for s in result["sheets"] if s["name"] == name)
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_page_counts(printed, name):
+    result = printed[name]
+    pages = len(_pdf_pages(result["pdf"]))
+    assert pages == sum(s["pages"] for s in result["sheets"])
+    assert pages <= MOST_PAGES[name], {s["name"]: s["pages"] for s in result["sheets"]}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_dashboard_prints_three_pages_and_not_its_chart_data(printed, built, lang):
+    dashboard = _sheet(printed[f"demo-{lang}"], schema.worksheet_name("dashboard", lang))
+    assert dashboard["pages"] == 3
+    assert len(dashboard["print_areas"]) == 1
+    import openpyxl
+
+    ws = openpyxl.load_workbook(built[f"demo-{lang}"])[schema.worksheet_name("dashboard", lang)]
+    from mplan_xl.workbook.dashboard_sheet import TEXTS
+
+    data_row = next(c.row for row in ws.iter_rows() for c in row if c.value == TEXTS["data"](lang))
+    assert dashboard["print_areas"][0][3] < data_row - 1   # ends above the chart data (0-based end row)
+    assert [b for b, manual in dashboard["row_breaks"] if manual] == [b for b, _ in dashboard["row_breaks"]][:2]
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_rows_flow_no_page_break_by_hand(printed, name):
+    """Rows are never broken by hand (rows of real heights flow); only the dashboard's pages and a page kept
+    for a whole chart start where the workbook says."""
+    for sheet in printed[name]["sheets"]:
+        manual = [b for b, is_manual in sheet["row_breaks"] if is_manual]
+        if sheet["charts"]:
+            tops = {c["rows"][0] for c in sheet["charts"]} | {c["rows"][1] + 1 for c in sheet["charts"]}
+            assert set(manual) <= tops, (sheet["name"], manual)
+        else:
+            assert not manual, (sheet["name"], manual)
+
+
+@pytest.mark.parametrize("name", [n for n in MOST_PAGES if not n.startswith("demo") and not n.startswith("template")])
+def test_every_portfolio_and_report_sheet_prints_one_page_wide(printed, name):
+    for sheet in printed[name]["sheets"]:
+        for first_col, _, last_col, _ in sheet["print_areas"]:
+            inside = [b for b, _ in sheet["col_breaks"] if first_col < b <= last_col]
+            assert not inside, (sheet["name"], inside)
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_no_chart_over_a_used_cell_across_a_page_break_or_outside_the_print_range(printed, name):
+    for sheet in printed[name]["sheets"]:
+        breaks = [b for b, _ in sheet["row_breaks"]]
+        col_breaks = [b for b, _ in sheet["col_breaks"]]
+        for chart in sheet["charts"]:
+            (top, bottom), (left, right) = chart["rows"], chart["cols"]
+            where = (sheet["name"], chart)
+            assert not chart["under"], where
+            assert not [b for b in breaks if top < b <= bottom], where
+            assert not [b for b in col_breaks if left < b <= right], where
+            assert any(c0 <= left and right <= c1 and r0 <= top and bottom <= r1
+                       for c0, r0, c1, r1 in sheet["print_areas"]), where
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_no_hash_marks_on_any_page(printed, name):
+    """A figure too wide for its column prints ``###``: LibreOffice's own formatted text has none."""
+    for number, page in enumerate(_pdf_pages(printed[name]["pdf"]), 1):
+        assert "###" not in page, (name, number, [line for line in page.splitlines() if "###" in line])

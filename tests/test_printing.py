@@ -13,6 +13,7 @@ render per locale serves every test (module-scoped fixtures).
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -70,7 +71,7 @@ def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
         stdout, stderr = proc.communicate(timeout=600)
         results = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
         assert len(results) == len(mine) and all("sheets" in r for r in results), (results, stderr)
-        out.update(zip(mine, results))
+        out.update((name, {**result, "input": str(jobs[name][0])}) for name, result in zip(mine, results))
     return out
 
 
@@ -174,3 +175,27 @@ def test_no_hash_marks_on_any_page(printed, name):
     """A figure too wide for its column prints ``###``: LibreOffice's own formatted text has none."""
     for number, page in enumerate(_pdf_pages(printed[name]["pdf"]), 1):
         assert "###" not in page, (name, number, [line for line in page.splitlines() if "###" in line])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severities(printed, lang):
+    import openpyxl
+
+    from mplan_xl.check.report import SEVERITY_COLOURS, _TEXT
+    from mplan_xl.core.rules import shown_date
+
+    wb = openpyxl.load_workbook(printed[f"report-{lang}"]["input"])
+    files, findings = wb.worksheets
+    assert files["A1"].value == _TEXT["title"](lang)
+    assert Path(printed[f"report-{lang}"]["input"]).parent.name in files["A2"].value   # the folder checked
+    assert shown_date(datetime.date.today(), lang) in files["A2"].value                 # and the date
+    severities = {_TEXT[f"severity_{s}"](lang): colour for s, colour in SEVERITY_COLOURS.items()}
+    seen = set()
+    for row in findings.iter_rows(min_row=2):
+        if row[0].value:
+            assert all(c.border.left.style for c in row), row[0].row
+            colour = severities[row[1].value]
+            assert row[1].font.color.rgb.endswith(colour.lstrip("#")), (row[1].value, row[1].font.color.rgb)
+            seen.add(row[1].value)
+    assert seen == set(severities)   # errors red, warnings orange, both present
+    assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text

@@ -199,3 +199,47 @@ def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severiti
             seen.add(row[1].value)
     assert seen == set(severities)   # errors red, warnings orange, both present
     assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text
+
+
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "portfolio-3", "report-fr"])
+def test_every_page_has_its_header_and_numbered_footer(printed, name):
+    from mplan_xl.workbook.demo_data import DEFAULT_COMPANY
+
+    pages = _pdf_pages(printed[name]["pdf"])
+    heading = DEFAULT_COMPANY if name.startswith("demo") else None
+    for number, page in enumerate(pages, 1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert f"Page {number} / {len(pages)}" in lines[-1], (name, number, lines[-1])
+        if heading:
+            assert any(line.startswith(heading) for line in lines[:3]), (name, number, lines[:3])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_synthesis_names_its_counts_its_kpis_shown_and_lists_what_comes_next(printed, built, lang):
+    import re
+
+    from mplan_xl.core.plan import Plan
+    from mplan_xl.workbook import synthesis
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.summary_sheet import KPIS_SHOWN, NEXT_ACTIONS_SHOWN, T
+
+    summary = schema.worksheet_name("summary", lang)
+    page = next(p for p in _pdf_pages(printed[f"demo-{lang}"]["pdf"]) if summary in p.splitlines()[0])
+    flat = re.sub(r"\s+", " ", page)
+    plan: Plan = demo_plan(lang=lang, year=YEAR)
+    kpis = len(plan.rows("kpis"))
+    assert kpis > KPIS_SHOWN and T["kpis_first"](lang).format(shown=KPIS_SHOWN, n=kpis) in flat
+    for key in ("plan_counts", "kpi_counts"):
+        assert T[key](lang) in flat
+    assert T["attainment"](lang).split()[0] in flat and "Atteinte " not in flat
+    # The next actions, as LibreOffice computed them, are Python's: in progress or starting after the situation
+    # date, by the next date each reaches; none that ended before it.
+    figures = synthesis.Figures(plan.tables, YEAR, lang, plan.identity.envelope,
+                                synthesis.situation_date(YEAR, plan.identity.situation))
+    expected = [plan.rows("actions")[p]["id"] for p in synthesis.next_actions(plan.tables, figures.as_of,
+                                                                            NEXT_ACTIONS_SHOWN)]
+    shown = [m.group(1) for line in page.splitlines() if (m := re.match(r"(A\d\d) ", line))]
+    assert shown == expected
+    for action in plan.rows("actions"):
+        if action["id"] in shown:
+            assert action["end"] >= figures.as_of

@@ -325,8 +325,27 @@ class _WorkbookWriter:
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
             repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
-            header=f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A",
-            footer="&LPlan {0}&RPage &P / &N".format(self.identity.year))
+            header=self.page_header, footer=self.page_footer)
+
+    @property
+    def page_header(self) -> str:
+        """Every printed page's header: the company on the left, the sheet's name on the right."""
+        return f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A"
+
+    @property
+    def page_footer(self) -> str:
+        """Every printed page's footer: the plan's year on the left, the page number on the right."""
+        return f"&LPlan {self.identity.year}&RPage &P / &N"
+
+    def one_page(self, ws: Any) -> None:
+        """A sheet printed on one A4 landscape page, with the header and footer of every page."""
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=layout.SIDE_MARGIN_IN, right=layout.SIDE_MARGIN_IN, top=layout.TOP_MARGIN_IN,
+                       bottom=layout.TOP_MARGIN_IN)
+        ws.fit_to_pages(1, 1)
+        ws.set_header(self.page_header, {"margin": layout.HEADER_MARGIN_IN})
+        ws.set_footer(self.page_footer, {"margin": layout.HEADER_MARGIN_IN})
 
     def back_link(self, ws: Any, row: int, col: int) -> None:
         """A link to the Guide, where every sheet is listed."""

@@ -147,9 +147,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
                 ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "==", "value": 0, "format": green})
         if item.key == "budget_remaining":
             ws.conditional_format(row, 5, row, 5, {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 1)
+    writer.one_page(ws)
     if writer.protect:
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 

@@ -46,5 +46,8 @@ class SheetContext(Protocol):
                     blocks: list[tuple[int, float]] | None = None) -> PrintSetup:
         """The print setup of the sheet, with the company and sheet name in its header."""
 
+    def one_page(self, ws: Any) -> None:
+        """A sheet printed on one A4 landscape page, with the header and footer of every page."""
+
 
 __all__ = ["SheetContext"]

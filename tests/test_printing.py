@@ -243,3 +243,15 @@ def test_the_synthesis_names_its_counts_its_kpis_shown_and_lists_what_comes_next
     for action in plan.rows("actions"):
         if action["id"] in shown:
             assert action["end"] >= figures.as_of
+
+
+def test_the_printed_pages_are_kept_as_docs_pictures():
+    """docs/printed/ holds one render's pages (``python -m mplan_xl.portfolio.pictures``): the dashboard's three,
+    the portfolio's (at most 6 for three plans), the check report's."""
+    from mplan_xl.portfolio.pictures import PRINTED_DIR
+
+    names = sorted(p.stem for p in PRINTED_DIR.glob("*.png"))
+    assert [n for n in names if n.startswith("dashboard")] == ["dashboard-1", "dashboard-2", "dashboard-3"]
+    assert 1 <= len([n for n in names if n.startswith("portfolio")]) <= MOST_PAGES["portfolio-3"]
+    assert [n for n in names if n.startswith("report")]
+    assert "mplan_xl.portfolio.pictures" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

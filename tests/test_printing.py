@@ -17,6 +17,7 @@ import datetime
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,10 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
     for i in range(2):
         shutil.copy(three[i], returned)
     mplan_xl.demo_workbook(returned / "errors.xlsx", year=YEAR, with_errors=True)
+    annotated = folder / "annotated"
+    subprocess.run([sys.executable, "-m", "mplan_xl.cli", "check", str(returned / "errors.xlsx"), "--annotate",
+                    str(annotated)], capture_output=True, check=False)
+    jobs["annotated-fr"] = (annotated / "errors.xlsx", "fr-FR")
     for lang in ("fr", "en"):
         report = check([returned], lang=lang)
         report.write_xlsx(folder / f"report-{lang}.xlsx")
@@ -255,3 +260,15 @@ def test_the_printed_pages_are_kept_as_docs_pictures():
     assert 1 <= len([n for n in names if n.startswith("portfolio")]) <= MOST_PAGES["portfolio-3"]
     assert [n for n in names if n.startswith("report")]
     assert "mplan_xl.portfolio.pictures" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_an_annotated_copy_prints_its_notes(printed):
+    """A PDF of an annotated copy shows what to fix: every finding's note prints (after its sheet's pages)."""
+    from mplan_xl.check.validator import check_file
+
+    text = " ".join(_pdf_pages(printed["annotated-fr"]["pdf"]))
+    plain = len(_pdf_pages(printed["demo-fr"]["pdf"]))
+    assert len(_pdf_pages(printed["annotated-fr"]["pdf"])) > plain
+    source = Path(printed["annotated-fr"]["input"]).parents[1] / "returned" / "errors.xlsx"
+    findings = check_file(source).findings
+    assert findings and all(f.code in text for f in findings), [f.code for f in findings if f.code not in text]

@@ -137,6 +137,18 @@ def test_the_dashboard_prints_three_pages_and_not_its_chart_data(printed, built,
     data_row = next(c.row for row in ws.iter_rows() for c in row if c.value == TEXTS["data"](lang))
     assert dashboard["print_areas"][0][3] < data_row - 1   # ends above the chart data (0-based end row)
     assert [b for b, manual in dashboard["row_breaks"] if manual] == [b for b, _ in dashboard["row_breaks"]][:2]
+    # The charts' page: every KPI labelled, a negative attainment drawn (its axis goes below 0 %), every expense
+    # item named beside its bars.
+    import re
+
+    from mplan_xl.core.vocabulary import EXPENSE_ITEM
+
+    first = next(p for p in _pdf_pages(printed[f"demo-{lang}"]["pdf"]) if schema.worksheet_name("dashboard", lang)
+                 in p.splitlines()[0])
+    flat = re.sub(r"\s+", " ", first)
+    assert all(f"K{n:02d}" in flat for n in range(1, 15)), flat
+    assert re.search(r"-\d+ ?%", flat), flat
+    assert all(label.split()[0] in flat for label in EXPENSE_ITEM.labels(lang)), flat
 
 
 @pytest.mark.parametrize("name", list(MOST_PAGES))

@@ -237,8 +237,8 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                       "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": ATTAINMENT_COLOUR}, "overlap": 100,
                       "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang)})
-    chart.set_x_axis({"num_format": percent_format(lang, 0), "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"rotation": -1, **CHART_FONT}})
+    chart.set_x_axis({"num_format": percent_format(lang, 0), "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "label_position": "low", "num_font": {"rotation": -1, **CHART_FONT}})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(low_top, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
                                                       "x_scale": left_px / 480, "y_scale": low_h / 288})

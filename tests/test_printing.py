@@ -284,3 +284,49 @@ def test_an_annotated_copy_prints_its_notes(printed):
     source = Path(printed["annotated-fr"]["input"]).parents[1] / "returned" / "errors.xlsx"
     findings = check_file(source).findings
     assert findings and all(f.code in text for f in findings), [f.code for f in findings if f.code not in text]
+
+
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en"])
+def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, name):
+    """Amounts show their currency, percentages their sign, counts no decimals: in every table of the plan
+    (its figures whose unit is on their row get theirs from conditional formats, see test_rendering) and in
+    every sheet of the portfolio."""
+    import openpyxl
+    from openpyxl.utils import range_boundaries
+
+    from mplan_xl.core.schema import Kind
+    from mplan_xl.portfolio.portfolio_sheet import T as PORTFOLIO
+
+    lang = "en" if name.endswith("en") else "fr"
+    wb = openpyxl.load_workbook(printed[name]["input"])
+    wrong = []
+
+    def expect(ws, cell, kind):
+        if not isinstance(cell.value, (int, float)) and not str(cell.value or "").startswith("="):
+            return
+        fmt = cell.number_format
+        if (kind is Kind.MONEY and not any(s in fmt for s in "€$£")) or (kind is Kind.PERCENT and "%" not in fmt) \
+                or (kind is Kind.INTEGER and ("%" in fmt or ".0" in fmt)):
+            wrong.append((ws.title, cell.coordinate, kind.name, fmt))
+
+    if name.startswith("portfolio"):
+        kinds = {PORTFOLIO[k](lang): kind for k, kind in (
+            ("planned", Kind.MONEY), ("committed", Kind.MONEY), ("actual", Kind.MONEY), ("variance", Kind.MONEY),
+            ("envelope", Kind.MONEY), ("planned_to_date", Kind.MONEY), ("actual_to_date", Kind.MONEY),
+            ("variance_to_date", Kind.MONEY), ("variance_pct", Kind.PERCENT), ("attainment", Kind.PERCENT),
+            ("kpis", Kind.INTEGER), ("objectives", Kind.INTEGER), ("actions", Kind.INTEGER))}
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value in kinds:
+                        for below in ws.iter_rows(min_row=cell.row + 1, min_col=cell.column, max_col=cell.column):
+                            expect(ws, below[0], kinds[cell.value])
+        assert any(ws.title == PORTFOLIO["s_team"](lang) for ws in wb.worksheets)
+    else:
+        for table in schema.TABLES:
+            ws = wb[schema.worksheet_name(table.worksheet, lang)]
+            first_col, first_row, _, last_row = range_boundaries(ws.tables[table.table].ref)
+            for j, column in enumerate(table.columns):
+                for r in range(first_row + 1, last_row + 1):
+                    expect(ws, ws.cell(r, first_col + j), column.kind)
+    assert not wrong, wrong[:10]

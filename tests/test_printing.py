@@ -330,3 +330,22 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
                 for r in range(first_row + 1, last_row + 1):
                     expect(ws, ws.cell(r, first_col + j), column.kind)
     assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_blank_situation_date_prints_blank_on_every_sheet(printed, lang):
+    """The template's situation date is blank on the Guide: the Synthèse and the Dashboard print it blank too
+    (not the first day of the year their figures to date fall back on); the demo's prints as typed."""
+    import re
+
+    from mplan_xl.workbook.summary_sheet import T as SUMMARY
+
+    date = re.compile(r"\b\d{1,2}[/ ](\d{2}|[A-Z][a-z]{2})[/ ]\d{4}\b")
+    label = SUMMARY["as_of"](lang)
+
+    def shown(name):
+        return [line[line.index(label):] for page in _pdf_pages(printed[name]["pdf"]) for line in page.splitlines()
+                if label in line]
+
+    assert len(shown(f"template-{lang}")) >= 2 and not [line for line in shown(f"template-{lang}") if date.search(line)]
+    assert all(date.search(line) for line in shown(f"demo-{lang}"))

@@ -136,7 +136,8 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 1, TEXTS["as_of"](lang), styles.label)
-    ws.write_formula(1, 2, "=" + schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), synthesis.serial(fig.as_of))
+    ws.write_formula(1, 2, "=" + synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
+                     synthesis.as_of_shown(writer.identity.situation, fig.as_of))
     head = styles.header(required=False, computed=True)
     money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)
     pct = styles.value(Kind.PERCENT, locked=True)

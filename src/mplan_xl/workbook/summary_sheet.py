@@ -110,7 +110,8 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 3, T["as_of"](lang), styles.label)
-    _write(ws, 1, 4, schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), _shown(fig.as_of))
+    _write(ws, 1, 4, synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
+           synthesis.as_of_shown(ident.situation, fig.as_of))
     head = styles.header(required=False, computed=True)
     text = styles.value(Kind.TEXT, locked=True, wrap=True)
     money, pct = styles.value(Kind.MONEY, locked=True), styles.value(Kind.PERCENT, locked=True)

@@ -65,6 +65,18 @@ _POSITIONS = 100000
 #: The situation date the workbook computes: the typed one, or today, kept within the plan year.
 AS_OF_FORMULA = (f"MIN(MAX(IF(ISNUMBER({schema.NAME_SITUATION}),{schema.NAME_SITUATION},TODAY()),"
                  f"DATE({schema.NAME_YEAR},1,1)),DATE({schema.NAME_YEAR},12,31))")
+#: The situation date as the Synthèse and the Dashboard show it: the typed one, blank when none is typed (as on
+#: the Guide; the figures to date then use today, kept within the plan year).
+AS_OF_SHOWN_FORMULA = f'IF(ISNUMBER({schema.NAME_SITUATION}),{schema.NAME_AS_OF},"")'
+
+
+def as_of_shown(situation: dt.date | None, as_of: dt.date) -> float | str:
+    """The cached value of :data:`AS_OF_SHOWN_FORMULA`: the situation date's serial, blank without one typed.
+
+    >>> as_of_shown(None, dt.date(2027, 1, 1)), as_of_shown(dt.date(2027, 6, 30), dt.date(2027, 6, 30))
+    ('', 46568.0)
+    """
+    return "" if situation is None else serial(as_of)
 
 
 @overload

@@ -349,3 +349,18 @@ def test_a_blank_situation_date_prints_blank_on_every_sheet(printed, lang):
 
     assert len(shown(f"template-{lang}")) >= 2 and not [line for line in shown(f"template-{lang}") if date.search(line)]
     assert all(date.search(line) for line in shown(f"demo-{lang}"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_status_words_of_actions_are_coloured_as_their_timeline_bars(built, lang):
+    import openpyxl
+
+    from mplan_xl.core.vocabulary import ACTION_STATUS
+    from mplan_xl.workbook.styles import ACTION_STATUS_COLOURS
+
+    ws = openpyxl.load_workbook(built[f"demo-{lang}"])[schema.worksheet_name("actions", lang)]
+    status = openpyxl.utils.get_column_letter(schema.ACTIONS.index("status") + 1)
+    fills = {r.formula[0].strip('"'): r.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting for r in cf.rules
+             if str(cf.sqref).startswith(status) and r.type == "cellIs" and r.dxf is not None and r.dxf.fill}
+    assert {label: fills.get(label, "")[-6:] for label in (ACTION_STATUS.label(c, lang) for c in ACTION_STATUS_COLOURS)} \
+        == {ACTION_STATUS.label(c, lang): colour[1:] for c, colour in ACTION_STATUS_COLOURS.items()}

@@ -41,7 +41,7 @@ from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 from . import layout, synthesis
 from .conditional import looked_up_unit, unit_formats
 from .sheet_context import SheetContext
-from .styles import ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, percent_format
+from .styles import ACTION_STATUS_COLOURS, ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, percent_format
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),
@@ -94,8 +94,7 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 #: Bar colour of each action status on the timeline; late actions are red whatever their status.
-STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD47", "postponed": "#FFC000",
-                  "cancelled": "#BFBFBF"}
+STATUS_COLOURS = ACTION_STATUS_COLOURS
 LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
 LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 44, 11, 12, 2.9, 24

@@ -14,12 +14,11 @@ holding content under it. Prints one JSON line per job: ``{"pdf": path, "sheets"
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uno_edit import load, prop, start, store  # noqa: E402
+from uno_edit import load, main, prop, store  # noqa: E402
 
 PDF_FILTER = "calc_pdf_Export"
 
@@ -81,34 +80,15 @@ def report(doc) -> list[dict]:
     return sheets
 
 
-def main() -> int:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        spec = json.load(f)
-    proc, desktop = start(spec["profile"])
+def print_job(desktop, job: dict) -> dict:
+    doc = load(desktop, job["input"])
     try:
-        for job in spec["jobs"]:
-            try:
-                doc = load(desktop, job["input"])
-                try:
-                    doc.calculateAll()
-                    store(doc, job["pdf"], PDF_FILTER)
-                    result = {"pdf": job["pdf"], "sheets": report(doc)}
-                finally:
-                    doc.close(True)
-            except Exception as exc:  # reported to the test, which fails with the text
-                result = {"error": f"{type(exc).__name__}: {exc}"}
-            print(json.dumps(result), flush=True)
+        doc.calculateAll()
+        store(doc, job["pdf"], PDF_FILTER)
+        return {"pdf": job["pdf"], "sheets": report(doc)}
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        try:
-            proc.wait(timeout=20)
-        except Exception:
-            proc.kill()
-    return 0
+        doc.close(True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(print_job))

@@ -85,7 +85,7 @@ def test_every_sheet_prints_at_a_readable_scale_and_fills_its_pages(built, pdfs,
         if ws.sheet_state != "visible":
             continue
         if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
-            assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight or 1) == (1, 1), ws.title  # one page, font checked above
+            assert (ws.page_setup.fitToWidth or 1) == 1, ws.title  # one page wide, font checked above
         else:
             assert layout.MIN_SCALE <= (ws.page_setup.scale or 100) <= 100, ws.title
     pages = _pages(pdfs[name])
@@ -98,10 +98,10 @@ def test_every_sheet_prints_at_a_readable_scale_and_fills_its_pages(built, pdfs,
     assert len(by_sheet[schema.worksheet_name("swot_grid", name[-2:])]) == 1
     if name.startswith("demo"):  # a template's pages hold empty rows, which print no text
         for sheet, sheet_pages in by_sheet.items():
-            for page in sheet_pages:
+            for page in sheet_pages[:-1]:   # rows flow: only a sheet's last page may hold its last rows alone
                 lines = [line for line in page.splitlines() if line.strip()]
                 assert len(lines) >= 6, (sheet, lines)  # header, footer and some rows: no near-empty page
-    assert len(pages) <= (31 if name.startswith("demo") else 25)   # 4.1.0: the Virements sheet, one page
+    assert len(pages) <= (26 if name.startswith("demo") else 24)
 
 
 @needs_libreoffice

@@ -256,14 +256,17 @@ def run_edit(desktop, job: dict) -> dict:
         doc.close(True)
 
 
-def main() -> int:
+def main(run=None) -> int:
+    """Run every job of the spec file named on the command line with *run* (``run(desktop, job) -> dict``,
+    :func:`run_job` by default) in one LibreOffice, printing one JSON line per job."""
+    run = run or run_job
     with open(sys.argv[1], encoding="utf-8") as f:
         spec = json.load(f)
     proc, desktop = start(spec["profile"])
     try:
         for job in spec["jobs"]:
             try:
-                result = run_job(desktop, job)
+                result = run(desktop, job)
             except Exception as exc:  # reported to the test, which fails with the text
                 result = {"error": f"{type(exc).__name__}: {exc}"}
             print(json.dumps(result), flush=True)

@@ -13,7 +13,8 @@ member is copied byte for byte except the few that must change,
 
 * the worksheets that get notes: a ``<conditionalFormatting>`` element and,
   when the sheet had no notes yet, a ``<legacyDrawing>`` element, inserted at
-  their place in the schema's element order; nothing else of the sheet moves;
+  their place in the schema's element order, and their page setup asks for the
+  notes to print (a PDF of the copy shows what to fix); nothing else of the sheet moves;
 * those sheets' relationships, the content types, and ``xl/styles.xml`` (two
   differential formats appended to ``<dxfs>``);
 * the team's own notes part and VML drawing when the sheet had notes: ours
@@ -341,8 +342,25 @@ def patch_package(copy: PackageCopy, findings: Sequence[Finding], lang: str) -> 
             else:
                 element = f'<{prefix.decode()}legacyDrawing {_rel_attr(xml)}="{rid}"/>'.encode()
                 xml = insert_before(xml, prefix, _AFTER_LEGACY, element, _after_sheet_data(xml, prefix), "worksheet")
-        parts[part] = _conditional_format(xml, prefix, sheet_notes, dxf)
+        parts[part] = _print_notes(_conditional_format(xml, prefix, sheet_notes, dxf), prefix)
     copy.add_content_types(defaults={"vml": VML_CT}, overrides=overrides)
+
+
+def _print_notes(xml: bytes, prefix: bytes) -> bytes:
+    """The sheet's page setup asks for its notes to print (``cellComments="asDisplayed"``: LibreOffice, which
+    reads it as "print the notes", prints them on pages after the sheet's, so a PDF of the copy shows what to
+    fix; Excel prints the notes shown); a sheet without a page setup prints as it did.
+
+    >>> _print_notes(b'<x><pageSetup paperSize="9" orientation="landscape"/></x>', b"")
+    b'<x><pageSetup paperSize="9" orientation="landscape" cellComments="asDisplayed"/></x>'
+    >>> _print_notes(b'<pageSetup cellComments="none"/>', b"")
+    b'<pageSetup cellComments="asDisplayed"/>'
+    """
+    match = re.search(rb"<" + re.escape(prefix) + rb"pageSetup\b([^>]*?)(/?)>", xml)
+    if match is None:
+        return xml
+    attrs = re.sub(rb'\s+cellComments="[^"]*"', b"", match[1]) + b' cellComments="asDisplayed"'
+    return xml[:match.start(1)] + attrs + xml[match.end(1):]
 
 
 def mark_annotated(copy: PackageCopy) -> None:

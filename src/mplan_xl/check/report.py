@@ -32,6 +32,7 @@ from ..core.rules import ERROR, WARNING, Finding, shown_date
 from ..core.vocabulary import Label
 from ..read.inputs import OUTPUT_PROPERTY
 from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
+from ..workbook.styles import BORDER_COLOR, HEADER_FILL, LINK_COLOR, TITLE_COLOR
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
 REPORT_FORMAT_VERSION = "1.5"
@@ -109,6 +110,8 @@ _TEXT = {
     "link": Label("Lien", "Link"),
     "open": Label("ouvrir", "open"),
     "files_sheet": Label("Fichiers", "Files"),
+    "title": Label("Rapport de contrôle des plans marketing", "Marketing plan check report"),
+    "checked": Label("Contrôlé le {date}, dossier {folder}", "Checked on {date}, folder {folder}"),
     "findings_sheet": Label("Constats", "Findings"),
     "incomplete": Label("RAPPORT INCOMPLET : interrompu (Ctrl-C), {count} fichier(s) non contrôlé(s) : {paths}",
                         "INCOMPLETE REPORT: interrupted (Ctrl-C), {count} file(s) not checked: {paths}"),
@@ -359,31 +362,50 @@ class Report:
                                              "strings_to_urls": False})
         wb.set_custom_property(REPORT_PROPERTY, "check")
         try:
-            head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True})
-            wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-            red = wb.add_format({"font_color": "#C00000", "valign": "top"})
-            link = wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
+            border = {"border": 1, "border_color": BORDER_COLOR, "valign": "top"}
+            head_props = {"bold": True, "bg_color": HEADER_FILL, "font_color": "#FFFFFF", "text_wrap": True,
+                          "border": 1, "border_color": BORDER_COLOR, "valign": "vcenter"}
+            head, head_right = wb.add_format(head_props), wb.add_format({**head_props, "align": "right"})
+            wrap = wb.add_format({**border, "text_wrap": True})
+            number = wb.add_format(border)
+            coloured = {colour: wb.add_format({**border, "text_wrap": True, "bold": True, "font_color": colour})
+                        for colour in set(SEVERITY_COLOURS.values()) | set(STATUS_COLOURS.values())}
+            link = wb.add_format({**border, "font_color": LINK_COLOR, "underline": 1})
+            title = wb.add_format({"bold": True, "font_size": 14, "font_color": TITLE_COLOR})
+            today = shown_date(dt.date.today(), self.lang)
+            folder = _common_folder([f.path for f in self.files])
+            page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
+            page_footer = f"&L{today}&RPage &P / &N"
+
             files = wb.add_worksheet(t("files_sheet"))
-            headers = [t(k) for k in ("file", "status", "version", "errors", "warnings", "note")]
-            files.write_row(0, 0, headers, head)
-            for i, f in enumerate(self.files, 1):
-                files.write_string(i, 0, shown_path(f.path))
-                files.write_string(i, 1, t(f"status_{f.status}"), red if f.status != VALID else None)
-                files.write_string(i, 2, f.template_version or "")
-                files.write_number(i, 3, f.errors)
-                files.write_number(i, 4, f.warnings)
-                files.write_string(i, 5, f.note or "")
-            files.write_string(len(self.files) + 2, 0, self.summary_line())
-            files.set_column(0, 0, 60)
-            files.set_column(1, 4, 16)
-            files.set_column(5, 5, 50)
-            files.autofilter(0, 0, max(1, len(self.files)), len(headers) - 1)
-            files.freeze_panes(1, 0)
-            file_heights = [30.0] + [LINE_HEIGHT * text_lines(f.path, 60) for f in self.files]
-            for i, h in enumerate(file_heights[1:], 1):
-                if h > LINE_HEIGHT:
-                    files.set_row(i, h)
-            apply_print_setup(files, [60, 16, 16, 16, 16], file_heights, header_row=0)
+            files.write_string(0, 0, t("title"), title)
+            files.write_string(1, 0, t("checked").format(date=today, folder=shown_path(folder)))
+            top = 3
+            keys: tuple[str, ...] = ("file", "status", "version", "errors", "warnings", "note")
+            for col, key in enumerate(keys):
+                files.write_string(top, col, t(key), head_right if key in ("errors", "warnings") else head)
+            for i, f in enumerate(self.files, top + 1):
+                files.write_string(i, 0, shown_path(f.path), wrap)
+                files.write_string(i, 1, t(f"status_{f.status}"), coloured[STATUS_COLOURS[f.status]])
+                files.write_string(i, 2, f.template_version or "", wrap)
+                files.write_number(i, 3, f.errors, coloured[SEVERITY_COLOURS[ERROR]] if f.errors else number)
+                files.write_number(i, 4, f.warnings, coloured[SEVERITY_COLOURS[WARNING]] if f.warnings else number)
+                files.write_string(i, 5, f.note or "", wrap)
+            files.write_string(top + len(self.files) + 2, 0, self.summary_line())
+            widths = list(FILE_WIDTHS)
+            for col, width in enumerate(widths):
+                files.set_column(col, col, width)
+            files.set_row(top, 30)
+            files.autofilter(top, 0, top + max(1, len(self.files)), len(keys) - 1)
+            files.freeze_panes(top + 1, 0)
+            file_heights = [22.0, LINE_HEIGHT, LINE_HEIGHT, 30.0]
+            for f in self.files:
+                lines = max(text_lines(shown_path(f.path), widths[0]), text_lines(f.note or "", widths[5]))
+                file_heights.append(LINE_HEIGHT * min(lines, 15))
+                if lines > 1:
+                    files.set_row(len(file_heights) - 1, file_heights[-1])
+            file_heights += [LINE_HEIGHT, LINE_HEIGHT * text_lines(self.summary_line(), sum(widths))]
+            apply_print_setup(files, widths, file_heights, header_row=top, header=page_header, footer=page_footer)
 
             sheet = wb.add_worksheet(t("findings_sheet"))
             keys = ("file", "severity", "code", "sheet", "cell", "row_id", "message", "hint", "link")
@@ -392,28 +414,30 @@ class Report:
             for f in self.files:
                 for x in f.findings:
                     sheet.write_string(row, 0, shown_path(f.path), wrap)
-                    sheet.write_string(row, 1, t(f"severity_{x.severity}"), red if x.severity == ERROR else wrap)
+                    sheet.write_string(row, 1, t(f"severity_{x.severity}"), coloured[SEVERITY_COLOURS[x.severity]])
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, shown(value) or "", wrap)
                     target = _link_target(f.path, x.sheet, x.cell, Path(path).resolve().parent)
                     if target:
                         sheet.write_url(row, 8, target, link, string=t("open"))
+                    else:
+                        sheet.write_blank(row, 8, None, wrap)
                     row += 1
-            widths = FINDING_WIDTHS
+            widths = list(FINDING_WIDTHS)
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
             sheet.set_row(0, 30)
             heights = [30.0]
             for f in self.files:
                 for x in f.findings:
-                    texts = (f.path, "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
+                    texts = (shown_path(f.path), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
                     lines = max(text_lines(t or "", w) for t, w in zip(texts, widths))
                     heights.append(LINE_HEIGHT * min(lines, 15))
                     if lines > 1:
                         sheet.set_row(len(heights) - 1, heights[-1])
             sheet.autofilter(0, 0, max(1, row - 1), len(keys) - 1)
             sheet.freeze_panes(1, 0)
-            apply_print_setup(sheet, widths, heights, header_row=0)
+            apply_print_setup(sheet, widths, heights, header_row=0, header=page_header, footer=page_footer)
         finally:
             wb.close()
 
@@ -421,6 +445,19 @@ class Report:
 #: Column widths of the findings sheet: file, severity, code, sheet, cell, row, message, hint, link. Texts wrap;
 #: the whole table prints on one page width at a readable size.
 FINDING_WIDTHS = (28, 13, 22, 12, 6, 8, 46, 32, 7)
+#: Column widths of the files sheet: file, status, template version, errors, warnings, note.
+FILE_WIDTHS = (50, 12, 12, 10, 14, 40)
+#: Font colour of each severity and each file status in the Excel report: errors red, warnings orange.
+SEVERITY_COLOURS = {ERROR: "#C00000", WARNING: "#C55A11"}
+STATUS_COLOURS = {VALID: "#2E7D32", INVALID: "#C00000", UNREADABLE: "#C00000", SKIPPED: "#7F7F7F"}
+
+
+def _common_folder(paths: Sequence[str]) -> str:
+    """The folder holding every checked file (their common parent), or "" when there is none."""
+    try:
+        return os.path.commonpath([str(Path(p).resolve().parent) for p in paths]) if paths else ""
+    except ValueError:   # files on several drives
+        return ""
 
 
 def _link_target(path: str, sheet: str | None, cell: str | None, report_dir: Path) -> str | None:

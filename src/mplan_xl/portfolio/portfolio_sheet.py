@@ -58,7 +58,8 @@ from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
 from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
-from ..workbook.styles import BORDER_COLOR, Styles, date_format, number_format, percent_format
+from ..workbook.styles import (ATTAINMENT_COLOUR, BORDER_COLOR, BUDGET_COLOURS, Styles, date_format, money_format,
+                               number_format, percent_format)
 from .database import STATUS_SQL, Database
 
 #: Budget lines listed on the Largest variances sheet.
@@ -372,6 +373,7 @@ class Col:
     width: float = 14
     total: bool = False                      # SUM on the total row
     metric: tuple[str, Mapping[str, str]] | None = None   # (metrics function, {parameter: column key})
+    time: bool = False                       # a date shown with its time of day
 
 
 
@@ -398,16 +400,20 @@ class _Writer:
     lang: str
     symbol: str | None
     styles: Styles
+    generated: str = ""
     _formats: dict[tuple, Any] = field(default_factory=dict)
+    headers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Sheet name -> the total rows under its table (one per currency when the plans' currencies differ).
+    total_rows: dict[str, int] = field(default_factory=dict)
 
-    def fmt(self, kind: Kind, bold: bool = False) -> Any:
-        key = (kind, bold)
+    def fmt(self, kind: Kind, bold: bool = False, time: bool = False) -> Any:
+        key = (kind, bold, time)
         if key not in self._formats:
             props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "valign": "top", "bold": bold}
             if kind is Kind.MONEY:
                 props["num_format"] = number_format(Kind.MONEY, self.lang, self.symbol) if self.symbol else "#,##0.00"
             elif kind is Kind.DATE:
-                props["num_format"] = date_format(self.lang) + " hh:mm"
+                props["num_format"] = date_format(self.lang) + (" hh:mm" if time else "")
             elif kind in (Kind.LONG_TEXT, Kind.TEXT):
                 props["text_wrap"] = True
             elif kind in (Kind.PERCENT, Kind.INTEGER, Kind.DECIMAL):
@@ -417,59 +423,93 @@ class _Writer:
 
     def sheet(self, key: str, title: str, notes: Sequence[str] = ()) -> Any:
         ws = self.wb.add_worksheet(T[key](self.lang)[:31])
+        self.headers[ws.name] = (f'&L&"-,Bold"{T["title"](self.lang)}&R&A', f"&L{self.generated}&RPage &P / &N")
         ws.write_string(0, 0, title, self.styles.title)
         note_format = self.wb.add_format({"italic": True, "font_color": "#595959"}) if notes else None
         for i, note in enumerate(notes, 1):
             ws.write_string(i, 0, note, note_format)
         return ws
 
-    def grid(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False) -> tuple[int, int]:
-        """Headers on row *top*, one row per record of *frame*, an optional total row; returns (first, last) data rows."""
+    def grid(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False,
+             charts: Sequence[float] = (), beside: tuple[float, float] = (0, 0)) -> tuple[int, int]:
+        """Headers on row *top*, one row per record of *frame*, an optional total row; returns (first, last) data
+        rows. *charts*: the heights (points) of the charts that go under the table, side by side (see
+        :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and height (points) of a chart
+        right of the table, from its header row, one narrow column apart. A view without records prints nothing: its sheet is
+        hidden."""
+        if beside[0]:
+            cols = [*cols, Col("", width=2), Col("", width=beside[0])]
+            ws.set_column(len(cols) - 2, len(cols) - 2, 2)
+            ws.set_column(len(cols) - 1, len(cols) - 1, beside[0])
         position = {c.key: j for j, c in enumerate(cols)}
         header = self.styles.header(required=False, computed=False)
         ws.set_row(top, 30)
-        for j, col in enumerate(cols):
+        table = [c for c in cols if c.key]
+        for j, col in enumerate(table):
             ws.write_string(top, j, T[col.key](self.lang), header)
             ws.set_column(j, j, col.width)
         records = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
         first = top + 1
         if not records:
             ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
-            apply_print_setup(ws, [c.width for c in cols], [30.0, LINE_HEIGHT], header_row=top, first_measured_row=top,
-                              title_height=LINE_HEIGHT * (top + 1))
+            self.print_setup(ws, cols, [30.0, LINE_HEIGHT], top)
+            if ws.name != T["s_overview"](self.lang):
+                # Nothing to print: the sheet is hidden (Excel prints no hidden sheet) and its print range is
+                # one blank cell (LibreOffice prints hidden sheets, never an empty page).
+                ws.hide()
+                ws.print_area(first + 2, 0, first + 2, 0)
             return first, first - 1
         for i, record in enumerate(records):
-            self._row(ws, first + i, cols, position, record)
+            self._row(ws, first + i, table, position, record)
         last = first + len(records) - 1
         currencies = sorted({str(r["currency"]) for r in records if r.get("currency")}) if "currency" in position else []
         total_rows = (len(currencies) if len(currencies) > 1 else 1) if total else 0
         if total and len(currencies) > 1:   # amounts of different currencies are never added: one total each
             for k, currency in enumerate(currencies):
                 chosen = [r for r in records if r.get("currency") == currency]
-                sums = {c.key: sum(r.get(c.key) or 0 for r in chosen) for c in cols if c.total}
-                self._row(ws, last + 1 + k, cols, position, {cols[0].key: T["total_in"](self.lang).format(
+                sums = {c.key: sum(r.get(c.key) or 0 for r in chosen) for c in table if c.total}
+                self._row(ws, last + 1 + k, table, position, {table[0].key: T["total_in"](self.lang).format(
                     currency=currency), "currency": currency, **sums}, bold=True, sum_rows=(first, last),
                     sum_if=(position["currency"], currency))
         elif total:
-            sums = {c.key: sum(r.get(c.key) or 0 for r in records) for c in cols if c.total}
-            self._row(ws, last + 1, cols, position, {cols[0].key: T["total"](self.lang), **sums}, bold=True,
+            sums = {c.key: sum(r.get(c.key) or 0 for r in records) for c in table if c.total}
+            self._row(ws, last + 1, table, position, {table[0].key: T["total"](self.lang), **sums}, bold=True,
                       sum_rows=(first, last))
+        self.total_rows[ws.name] = total_rows
         ws.freeze_panes(top + 1, 0)
-        ws.autofilter(top, 0, last, len(cols) - 1)
-        heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in cols))
+        ws.autofilter(top, 0, last, len(table) - 1)
+        heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in table))
                             for r in records] + [LINE_HEIGHT] * total_rows
         for i, h in enumerate(heights[1:len(records) + 1]):
             if h > LINE_HEIGHT:
                 ws.set_row(first + i, h)
-        apply_print_setup(ws, [c.width for c in cols], heights, header_row=top, first_measured_row=top,
-                          title_height=LINE_HEIGHT * (top + 1))
-        ws.set_v_pagebreaks(sorted(set(ws.vbreaks) | {len(cols)}))  # a chart right of the table prints on its own page
+        blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
+        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
+            heights.append(LINE_HEIGHT)
+        self.print_setup(ws, cols, heights, top, blocks)
         return first, last
+
+    def print_setup(self, ws: Any, cols: Sequence[Col], heights: Sequence[float], top: int,
+                    blocks: Sequence[tuple[int, float]] = ()) -> None:
+        """One page wide, rows flowing, the header row repeated, the charts (*blocks*) never cut by a page."""
+        head, foot = self.headers[ws.name]
+        apply_print_setup(ws, [c.width for c in cols], heights, header_row=top, first_measured_row=top,
+                          title_height=LINE_HEIGHT * (top + 1), header=head, footer=foot, blocks=blocks)
+        if any(ws.vbreaks):   # a portfolio sheet prints one page wide, whatever the scale
+            ws.vbreaks = []
+            ws.fit_to_pages(1, 0)
+        last = top + len(heights) - 1 + (1 + int(max((h for _, h in blocks), default=0) / LINE_HEIGHT) + 2 if blocks else 0)
+        ws.print_area(0, 0, last, len(cols) - 1)
+
+    def chart_row(self, ws: Any, last: int) -> int:
+        """The row the charts of the table of *ws* whose last record is on row *last* start on: one row under the
+        table and its total rows (one per currency when the plans' currencies differ)."""
+        return last + self.total_rows.get(ws.name, 0) + 2
 
     def _row(self, ws: Any, r: int, cols: Sequence[Col], position: Mapping[str, int], record: Mapping[str, Any],
              bold: bool = False, sum_rows: tuple[int, int] | None = None, sum_if: tuple[int, str] | None = None) -> None:
         for j, col in enumerate(cols):
-            fmt = self.fmt(col.kind, bold)
+            fmt = self.fmt(col.kind, bold, col.time)
             if col.metric is not None:
                 name, args = col.metric
                 refs = {param: cell_name(r, position[key]) for param, key in args.items()}
@@ -495,22 +535,38 @@ class _Writer:
                     ws.write_string(r, j, str(value), fmt)
 
     def chart(self, ws: Any, kind: str, sheet_name: str, cats: tuple[int, int, int], series: Sequence[tuple[str, int]],
-              title: str, anchor: str, subtype: str | None = None, num_format: str | None = None,
-              scale: float = 1.0, colors: Sequence[str] = ()) -> None:
-        """A native chart of *series* (header text, column) over the category column ``cats = (first, last, col)``."""
+              title: str, row: int, col: int = 0, size: tuple[int, int] = (720, 300), subtype: str | None = None,
+              num_format: str | None = None, colors: Sequence[str] = ()) -> None:
+        """A native chart of *series* (header text, column) over the category column ``cats = (first, last, col)``,
+        anchored at (*row*, *col*), *size* pixels (width, height)."""
         first, last, cat_col = cats
         if last < first:
             return
         chart = self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
-        for i, (name, col) in enumerate(series):
+        for i, (name, col_) in enumerate(series):
             chart.add_series({"name": name, "categories": [sheet_name, first, cat_col, last, cat_col],
-                              "values": [sheet_name, first, col, last, col],
+                              "values": [sheet_name, first, col_, last, col_],
                               **({"fill": {"color": colors[i]}} if i < len(colors) else {})})
-        chart.set_title({"name": title})
-        if num_format:
-            (chart.set_x_axis if kind == "bar" else chart.set_y_axis)({"num_format": num_format})
-        ws.insert_chart(anchor, chart, {"x_scale": 1.5 * scale, "y_scale": 1.2 * max(1.0, (last - first + 1) / 12)})
+        chart.set_title({"name": title, "name_font": {"size": 12}})
+        value_axis = {"num_format": num_format} if num_format else {}
+        if kind == "bar":
+            chart.set_x_axis(value_axis)
+            chart.set_y_axis({"reverse": True, "interval_unit": 1})
+        else:
+            chart.set_y_axis(value_axis)
+            chart.set_x_axis({"interval_unit": 1})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(row, col, chart, {"x_offset": 2, "y_offset": 2, "object_position": 3,
+                                          "x_scale": size[0] / 480, "y_scale": size[1] / 288})
 
+    def whole_money(self) -> str:
+        """The number format of an amount on a chart's axis: no cents."""
+        return money_format(self.lang, self.symbol, 0) if self.symbol else "#,##0"
+
+
+def _pixels(cols: Sequence[Col]) -> int:
+    """The width (pixels) of the columns *cols*: a chart under them is as wide as the table."""
+    return sum(int(c.width * 7 + 5 + 0.5) for c in cols)
 
 
 #: On track, at risk, off track.
@@ -544,7 +600,8 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
         wb = xlsx_writer.workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
         try:
-            w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""))
+            w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""),
+                        T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name).replace("&", "&&"))
             wb.set_properties({"title": T["title"](lang), "keywords": "mplan-xl portfolio"})
             wb.set_custom_property(OUTPUT_PROPERTY, "portfolio")   # a folder scan skips it (mplan_xl.read.inputs)
             _overview(w, frames, lang, db_name)
@@ -554,18 +611,18 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
             _results_by_team_sheet(w, frames["results_by_team"], lang)
             ws = w.sheet("s_variances", T["t_variances"](lang).format(n=LARGEST), [T["variance_note"](lang)])
             w.grid(ws, 3, (Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("line", width=8),
-                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 36), Col("item", width=20),
+                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 40), Col("item", width=20),
                            Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS,
                            Col("currency", width=8)),
                    frames["largest_variances"])
             ws = w.sheet("s_smart", T["t_smart"](lang))
             w.grid(ws, 2, (Col("source", width=14), Col("company", width=24), Col("year", Kind.INTEGER, 7),
                            Col("objective", width=10), Col("statement", Kind.LONG_TEXT, 40), Col("smart", Kind.LONG_TEXT, 50),
-                           Col("file", width=30), Col("cell", width=8)), frames["not_smart"])
+                           Col("file", Kind.LONG_TEXT, 30), Col("cell", width=8)), frames["not_smart"])
             ws = w.sheet("s_skipped", T["t_skipped"](lang))
-            w.grid(ws, 2, (Col("file", width=36), Col("status", width=11), Col("severity", width=11),
+            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=11), Col("severity", width=11),
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
-                           Col("message", Kind.LONG_TEXT, 60), Col("hint", Kind.LONG_TEXT, 40)),
+                           Col("message", Kind.LONG_TEXT, 50), Col("hint", Kind.LONG_TEXT, 36)),
                    frames["skipped"].rename(columns={"path": "file"}))
             ws = w.sheet("s_review", T["t_review"](lang))
             w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
@@ -603,28 +660,39 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
         Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("file", width=30), Col("version", width=10),
         Col("currency", width=8), Col("envelope", Kind.MONEY, total=True), Col("objectives", Kind.INTEGER, 10, True),
         Col("actions", Kind.INTEGER, 9, True), Col("kpis", Kind.INTEGER, 7, True), Col("warnings", Kind.INTEGER, 13, True),
-        Col("loaded_at", Kind.DATE, 17), Col("status", width=22), Col("trust_score", Kind.INTEGER, 11),
+        Col("loaded_at", Kind.DATE, 17, time=True), Col("status", width=22), Col("trust_score", Kind.INTEGER, 11),
         Col("approved_by", width=18), Col("actions_approved", width=10), Col("approval_comment", Kind.LONG_TEXT, 30),
         *converted),
         overview.rename(columns={"file_name": "file", "template_version": "version"}), total=True)
 
 
+#: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
+CHART_PX, BAR_PX = 300, 26
+BUDGET_KEYS = ("planned", "committed", "actual")
+
+
 def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
-    first, last = w.grid(ws, 3, (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
-                                 *MONEY_COLS, *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8)), frame, total=True)
-    w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(("planned", "committed", "actual"))],
-            T["t_team"](lang), "K4", num_format=w.fmt(Kind.MONEY).num_format)
+    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
+            *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8))
+    height = max(CHART_PX, 90 + BAR_PX * len(frame))
+    first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
+    w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(BUDGET_KEYS)],
+            T["t_team"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
+            num_format=w.whole_money(), colors=[BUDGET_COLOURS[k] for k in BUDGET_KEYS])
 
 
 def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_item"](lang)[:31]
     ws = w.sheet("s_item", T["t_item"](lang), [T["variance_note"](lang)])
-    first, last = w.grid(ws, 3, (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8)), frame,
-                         total=True)
-    w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(("planned", "committed", "actual"))],
-            T["t_item"](lang), "I4", num_format=w.fmt(Kind.MONEY).num_format)
+    cols = (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8))
+    # Beside the table (as tall as it, or taller with many items): the bars of each item by its row.
+    width, height = 64, max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame))
+    first, last = w.grid(ws, 3, cols, frame, total=True, beside=(width, height * 0.75))
+    w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
+            T["t_item"](lang), 3, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
+            colors=[BUDGET_COLOURS[k] for k in BUDGET_KEYS])
 
 
 def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
@@ -634,11 +702,15 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
             Col("measured", Kind.INTEGER, 10, True), Col("attainment", Kind.PERCENT, 12),
             Col("on_track", Kind.INTEGER, 11, True), Col("at_risk", Kind.INTEGER, 11, True),
             Col("off_track", Kind.INTEGER, 11, True))
-    first, last = w.grid(ws, 2, cols, frame, total=True)
-    w.chart(ws, "column", name, (first, last, 0), [(T["attainment"](lang), 5)], T["t_kpi"](lang), "K3",
-            num_format=percent_format(lang, 0))
+    height = max(CHART_PX, 90 + BAR_PX * len(frame))
+    first, last = w.grid(ws, 2, cols, frame, total=True, charts=[height * 0.75])
+    # Two charts side by side under the table: the first over the first columns, the second over the rest.
+    split = next(i for i in range(len(cols)) if _pixels(cols[:i + 1]) >= _pixels(cols) / 2)
+    row = w.chart_row(ws, last)
+    w.chart(ws, "column", name, (first, last, 0), [(T["attainment"](lang), 5)], T["t_kpi"](lang), row,
+            size=(_pixels(cols[:split]) - 6, height), num_format=percent_format(lang, 0), colors=[ATTAINMENT_COLOUR])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 6 + i) for i, k in enumerate(("on_track", "at_risk", "off_track"))],
-            T["t_kpi_status"](lang), f"K{4 + int(18 * max(1.0, (last - first + 1) / 12))}", subtype="stacked",
+            T["t_kpi_status"](lang), row, split, size=(_pixels(cols[split:]) - 6, height), subtype="stacked",
             colors=STATUS_COLORS)
 
 
@@ -650,9 +722,11 @@ def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
             Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
             Col("achieved_gain", Kind.MONEY, total=True), Col("achieved_cost", Kind.MONEY, 18, True),
             Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})))
-    first, last = w.grid(ws, 3, cols, frame, total=True)
+    height = max(CHART_PX, 90 + BAR_PX * len(frame))
+    first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
-            T["t_results"](lang), "L4", num_format=w.fmt(Kind.MONEY).num_format, colors=("#70AD47", "#375623"))
+            T["t_results"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
+            num_format=w.whole_money(), colors=["#70AD47", "#375623"])
 
 
 __all__ = ["LARGEST", "VIEWS_SQL", "views", "write_portfolio"]

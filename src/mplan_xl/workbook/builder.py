@@ -299,8 +299,7 @@ class _WorkbookWriter:
         ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
         heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
         setup = self.print_setup(ws, widths, heights, last_row, units=units,
-                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT,
-                                 unit_rows=[self.table_ranges[t.key][2] + t.has_totals for t in tables])
+                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT)
         # Title, guidance and the link back sit on the first page: right of the id column when that column is
         # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
         left = 1 if first.id_column and setup.pages_across > 1 else 0
@@ -315,16 +314,35 @@ class _WorkbookWriter:
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
                     first_measured_row: int = schema.HEADER_ROW - 1,
-                    unit_rows: list[int] | None = None) -> layout.PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None) -> layout.PrintSetup:
         """The print setup of :func:`mplan_xl.workbook.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
         0..*last_row*, with the company and sheet name in the page header and the plan year in the footer;
-        *unit_rows*: the last row of each of the *units* (tables side by side)."""
+        *blocks*: (row, height in points) of the charts no page may cut."""
         ws.print_area(0, 0, last_row, len(widths) - 1)
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
-            repeat_first_column=repeat_first_column, title_height=title_height, units=units, unit_rows=unit_rows,
-            header=f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A",
-            footer="&LPlan {0}&RPage &P / &N".format(self.identity.year))
+            repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
+            header=self.page_header, footer=self.page_footer)
+
+    @property
+    def page_header(self) -> str:
+        """Every printed page's header: the company on the left, the sheet's name on the right."""
+        return f"&L&\"-,Bold\"{_escape_header(self.identity.company)}&R&A"
+
+    @property
+    def page_footer(self) -> str:
+        """Every printed page's footer: the plan's year on the left, the page number on the right."""
+        return f"&LPlan {self.identity.year}&RPage &P / &N"
+
+    def one_page(self, ws: Any) -> None:
+        """A sheet printed on one A4 landscape page, with the header and footer of every page."""
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=layout.SIDE_MARGIN_IN, right=layout.SIDE_MARGIN_IN, top=layout.TOP_MARGIN_IN,
+                       bottom=layout.TOP_MARGIN_IN)
+        ws.fit_to_pages(1, 1)
+        ws.set_header(self.page_header, {"margin": layout.HEADER_MARGIN_IN})
+        ws.set_footer(self.page_footer, {"margin": layout.HEADER_MARGIN_IN})
 
     def back_link(self, ws: Any, row: int, col: int) -> None:
         """A link to the Guide, where every sheet is listed."""

@@ -26,6 +26,7 @@ from ..core.metrics import LANDING_TOLERANCE
 from ..core.schema import Table
 from ..core.smart import SMART_OK
 from ..core.vocabulary import ACTION_STATUS, KPI_STATUS, VERDICT
+from .styles import ACTION_STATUS_COLOURS
 from .synthesis import CLOSED_STATUSES
 
 DATA_BAR = {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0,
@@ -113,6 +114,11 @@ def conditional_formats(writer: Any, ws: Any, sheet: Table, first_row: int, firs
         closed = ",".join(f'{cell["status"]}<>{_q(ACTION_STATUS.label(code, lang))}' for code in CLOSED_STATUSES)
         late = f'AND({cell["id"]}<>"",ISNUMBER({cell["end"]}),{cell["end"]}<{schema.NAME_AS_OF},{closed})'
         rule(("id", "end", "status"), late, styles.bad)
+        for code, colour in ACTION_STATUS_COLOURS.items():   # each status word in its timeline colour
+            ws.conditional_format(first_row, col["status"], last_row, col["status"], {
+                "type": "cell", "criteria": "==", "value": _q(ACTION_STATUS.label(code, lang)),
+                "format": writer.wb.add_format({"bg_color": colour, "font_color": "#FFFFFF" if code == "in_progress"
+                                                else "#000000"})})
         rule(("roi",), f'AND(ISNUMBER({cell["roi"]}),{cell["roi"]}<0)', styles.bad_font)
     elif sheet.key == "budget":
         over = f'AND(ISNUMBER({cell["actual"]}),ISNUMBER({cell["planned"]}),{cell["actual"]}>{cell["planned"]})'

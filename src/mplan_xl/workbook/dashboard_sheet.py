@@ -1,9 +1,9 @@
 """The Tableau de bord / Dashboard sheet: native Excel charts and a month timeline fed by the tables.
 
 First page, four charts: the budget against the envelope (planned, committed,
-actual), the budget by expense item, KPI attainment against the 100 % target,
-and the budget and expected gain of each objective (where the money goes and
-what it should bring).
+actual) and the budget and expected gain of each objective (where the money
+goes and what it should bring) above, KPI attainment against the 100 % target
+and the budget by expense item (horizontal bars) below.
 
 Second page, the progress curves (line charts, month by month): the budget
 planned and actual cumulated against the envelope, and, for the KPI picked in
@@ -41,7 +41,7 @@ from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 from . import layout, synthesis
 from .conditional import looked_up_unit, unit_formats
 from .sheet_context import SheetContext
-from .styles import COMPUTED_FILL, percent_format
+from .styles import ACTION_STATUS_COLOURS, ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, percent_format
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),
@@ -99,24 +99,28 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 #: Bar colour of each action status on the timeline; late actions are red whatever their status.
-STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD47", "postponed": "#FFC000",
-                  "cancelled": "#BFBFBF"}
+STATUS_COLOURS = ACTION_STATUS_COLOURS
 LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
-LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 30, 11, 12, 2.9, 24
-CHART_H = 260
+LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 44, 11, 12, 2.9, 24
+CHART_H = 240
 #: The KPI curve's axis: thousands grouped from 1,000 (revenue, visits), as typed below (rates, scores).
 KPI_AXIS_FORMAT = "[>=1000]#,##0;[<=-1000]-#,##0;General"
 #: Height (pixels) of the progress curves, at most: their page is never taller than the first one.
 CURVE_H = 520
-#: Height (pixels) the KPI chart gives each KPI, enough for its label.
-KPI_BAR_PX = 22
+#: Height (pixels) the lower charts give each KPI and each expense item, enough for a label on two lines.
+KPI_BAR_PX = 30
 #: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
 CHART_FONT = {"size": 11}
 
 
 def _amount(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _rows(pixels: int) -> int:
+    """The rows (20 pixels each) a chart *pixels* tall spans, from 4 pixels under its anchor row's top."""
+    return -(-(pixels + 4) // 20)
 
 
 def _pixels(width: float) -> int:
@@ -136,19 +140,23 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 1, TEXTS["as_of"](lang), styles.label)
-    ws.write_formula(1, 2, "=" + schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), synthesis.serial(fig.as_of))
+    ws.write_formula(1, 2, "=" + synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
+                     synthesis.as_of_shown(writer.identity.situation, fig.as_of))
     head = styles.header(required=False, computed=True)
     money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)
     pct = styles.value(Kind.PERCENT, locked=True)
-    left_px = _pixels(LABEL_W) + 2 * _pixels(DATE_W) + _pixels(STATUS_W)
-    right_px = SLOTS * _pixels(SLOT_W)
+    # The charts' widths: their columns' less their offsets and a margin, so none reaches the next column.
+    left_px = _pixels(LABEL_W) + 2 * _pixels(DATE_W) + _pixels(STATUS_W) - 8
+    right_px = SLOTS * _pixels(SLOT_W) - 10
 
     # Timeline first (its height decides where the data ranges go) ----------------------------------------------
     kpi_count = max(1, sum(1 for k in writer.plan.rows("kpis") if k.get("id") or k.get("name")))
-    low_h = max(CHART_H, 110 + KPI_BAR_PX * kpi_count)  # the KPI chart grows so that every KPI keeps its label
-    top = 3 + CHART_H // 20 + 1 + low_h // 20 + 1
-    curve_h = min(CURVE_H, (top - 3) * 20)
-    timeline_top = top + 1 + curve_h // 20 + 1  # the progress curves' page, then the timeline
+    # The lower charts grow so that every KPI and every expense item keeps its label.
+    low_h = max(CHART_H, 110 + KPI_BAR_PX * max(kpi_count, len(EXPENSE_ITEM.codes)))
+    low_top = 3 + _rows(CHART_H)
+    top = low_top + _rows(low_h)   # a chart ends above the row its page breaks before
+    curve_h = min(CURVE_H, (top - 3) * 20 - 8)
+    timeline_top = top + 1 + _rows(curve_h)  # the progress curves' page, then the timeline
     for r in range(2, timeline_top):  # rows of exactly 20 pixels under the charts, so each page break is exact
         ws.set_row(r, layout.LINE_HEIGHT)
     a_first, _, a_last, _ = writer.table_ranges["actions"]
@@ -173,8 +181,9 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
         ws.write_formula(env_first + i, 1, "=" + formula, money, "" if value is None else value)
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": TEXTS["envelope_chart"](lang), "categories": [name, env_first, 0, env_first + 3, 0],
-                      "values": [name, env_first, 1, env_first + 3, 1], "data_labels": {"value": True, "font": CHART_FONT},
-                      "points": [{"fill": {"color": c}} for c in ("#7F7F7F", "#1F4E78", "#F4B183", "#C55A11")]})
+                      "values": [name, env_first, 1, env_first + 3, 1],
+                      "data_labels": {"value": True, "font": CHART_FONT, "num_format": styles.unit("money").num_format},
+                      "points": [{"fill": {"color": BUDGET_COLOURS[k]}} for k in ("envelope", "planned", "committed", "actual")]})
     chart.set_title({"name": TEXTS["envelope_chart"](lang)})
     chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT})
     chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
@@ -197,16 +206,18 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
             ws.write_formula(r, j, f"=SUMIFS({structured_ref(BUDGET, key, lang, this_row=False)},{items_col},$A{r + 1})",
                              money, cached)
     item_last = item_first + len(EXPENSE_ITEM.codes) - 1
-    chart = wb.add_chart({"type": "column"})
-    for j, (key, colour) in enumerate(zip(keys, ("#1F4E78", "#F4B183", "#C55A11")), 1):
+    # Horizontal bars, under the objectives' chart: every item's name reads on one line beside its bars.
+    chart = wb.add_chart({"type": "bar"})
+    for j, key in enumerate(keys, 1):
         chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
-                          "values": [name, item_first, j, item_last, j], "fill": {"color": colour}})
+                          "values": [name, item_first, j, item_last, j], "fill": {"color": BUDGET_COLOURS[key]}})
     chart.set_title({"name": TEXTS["budget"](lang)})
-    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
-    chart.set_x_axis({"interval_unit": 1, "num_font": {"rotation": -45, **CHART_FONT}})
+    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
-    ws.insert_chart(3, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
-                                  "x_scale": right_px / 480, "y_scale": CHART_H / 288})
+    ws.insert_chart(low_top, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                                        "x_scale": right_px / 480, "y_scale": low_h / 288})
 
     # 3. KPI attainment against the 100 % target (a bullet chart: the target bar behind the attainment bar).
     row = item_last + 2
@@ -228,13 +239,13 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                       "values": [name, kpi_first, 1, kpi_last, 1], "fill": {"none": True},
                       "border": {"color": "#404040", "width": 1.25, "dash_type": "dash"}, "gap": 40})
     chart.add_series({"name": [name, row, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
-                      "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": "#2E75B6"}, "overlap": 100,
+                      "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": ATTAINMENT_COLOUR}, "overlap": 100,
                       "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang)})
-    chart.set_x_axis({"num_format": percent_format(lang, 0), "min": 0, "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
+    chart.set_x_axis({"num_format": percent_format(lang, 0), "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "label_position": "low", "num_font": {"rotation": -1, **CHART_FONT}})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
-    ws.insert_chart(3 + CHART_H // 20 + 1, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
+    ws.insert_chart(low_top, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
                                                       "x_scale": left_px / 480, "y_scale": low_h / 288})
 
     # 4. Budget and expected gain by objective.
@@ -269,8 +280,8 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
-    ws.insert_chart(3 + CHART_H // 20 + 1, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
-                                                      "x_scale": right_px / 480, "y_scale": low_h / 288})
+    ws.insert_chart(3, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                                  "x_scale": right_px / 480, "y_scale": CHART_H / 288})
 
     # The ROI of each objective and of the plan, expected beside achieved (blank where nothing is measured).
     row = obj_last + 2
@@ -289,19 +300,23 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
 
     # 5 and 6. The progress curves, on their own page.
     curves_data = roi_last + 2
-    data_last = _curves(writer, ws, top, curves_data, left_px, right_px, curve_h)
+    _curves(writer, ws, top, curves_data, left_px, right_px, curve_h)
 
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     widths = [LABEL_W, DATE_W, DATE_W, STATUS_W] + [SLOT_W] * SLOTS
-    heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(data_last + 1)]
-    # The scale is the first page's (the rows under it break where told below).
-    setup = writer.print_setup(ws, widths, heights[:top], data_last, header_row=None, first_measured_row=0)
-    # charts, progress curves, timeline, chart data, the curves' data: each from a new page
-    ws.set_h_pagebreaks([top, timeline_top, data_top, curves_data])
-    # The four charts share the first page: the scale makes room for them, never below the readable minimum.
-    charts_height = sum(heights[:top])
-    page_height = layout.printable_area()[1] * layout.SAFETY
-    ws.set_print_scale(max(layout.MIN_SCALE, min(setup.scale, int(100 * page_height / charts_height))))
+    timeline_last = data_top - 2
+    heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(timeline_last + 1)]
+    for hidden_row in (timeline_top + 2, timeline_top + 3):  # the half months' bounds print no height
+        heights[hidden_row] = 0.0
+    # Three pages: the charts, the progress curves, the timeline; the chart data under the timeline is left out
+    # of the print area. Every row above the timeline is exactly one line tall, so the two breaks fall where the
+    # pages are meant to; the scale fits the widest of the three pages, never below the readable minimum.
+    writer.print_setup(ws, widths, heights, timeline_last, header_row=None, first_measured_row=0)
+    ws.set_h_pagebreaks([top, timeline_top])
+    page_width, page_height = (side * layout.SAFETY for side in layout.printable_area())
+    tallest = max(sum(heights[:top]), sum(heights[top:timeline_top]), sum(heights[timeline_top:]))
+    width = sum(layout.column_points(w) for w in widths)
+    ws.set_print_scale(max(layout.MIN_SCALE, min(100, int(100 * page_width / width), int(100 * page_height / tallest))))
 
 
 def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, right_px: int, height: int) -> int:

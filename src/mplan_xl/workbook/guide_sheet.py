@@ -160,9 +160,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
         if item.key in ("budget_remaining", "landing_remaining"):
             ws.conditional_format(row, col + 1, row, col + 1,
                                   {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 1)
+    writer.one_page(ws)
     if writer.protect:
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 

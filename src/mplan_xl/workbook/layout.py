@@ -150,45 +150,18 @@ def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity
     return groups
 
 
-def _row_breaks(heights: Sequence[float], first_page: float, repeated: float, capacity: float) -> list[int] | None:
-    """Rows (0-based in *heights*) that start a new page, filling pages of *capacity* points (the first one
-    after *first_page* points of titles, the others after the *repeated* header); None when a row cannot fit."""
-    breaks, used = [], first_page
-    for i, h in enumerate(heights):
-        if used + h > capacity:
-            if used <= repeated or h + repeated > capacity:
-                return None
-            breaks.append(i)
-            used = repeated
-        used += h
-    return breaks
-
-
-def _balanced_row_breaks(heights: Sequence[float], first_page: float, repeated: float, capacity: float) -> list[int]:
-    """The page breaks of :func:`_row_breaks` with the rows spread evenly over the same number of pages,
-    so that no page holds only a few rows."""
-    breaks = _row_breaks(heights, first_page, repeated, capacity)
-    if not breaks:
-        return breaks or []
-    low, high = max([first_page + heights[0]] + [repeated + h for h in heights]), capacity
-    for _ in range(40):
-        middle = (low + high) / 2
-        trial = _row_breaks(heights, first_page, repeated, middle)
-        low, high = (middle, high) if trial is None or len(trial) > len(breaks) else (low, middle)
-    return _row_breaks(heights, first_page, repeated, high) or breaks
-
-
 def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Sequence[tuple[int, int]] | None = None,
                 repeat_first_column: bool = True, title_height: float = 0.0, repeated_height: float = 0.0,
-                landscape: bool = True, unit_rows: Sequence[int] | None = None) -> PrintSetup:
+                landscape: bool = True) -> PrintSetup:
     """The print scale and column breaks of a sheet whose printed columns are *widths* points wide and whose
     rows (below the title rows, *title_height* points, and the repeated header, *repeated_height*) are
     *heights* points tall.
 
-    *units* are column ranges kept on one page when they fit (the tables of a sheet holding several side by
-    side); *unit_rows*, how many of the rows each unit fills. Then a page break right after the shorter
-    tables is preferred when they fit on the first page: they print whole on one page, the longer table goes
-    on (the engines skip the blank pages beside it), and no page holds a short table's last rows alone.
+    A sheet that fits one page wide at :data:`MIN_SCALE` or more prints one page wide on the fewest pages down
+    that a readable scale allows (the engine fits it to 1 by *pages_down* pages); a wider one is split into column groups (*units*, column ranges, kept on one page when they fit:
+    the tables of a sheet holding several side by side) at the scale that prints the fewest pages. Rows are
+    never broken by hand: they flow onto the pages at their real heights (``row_breaks`` is empty; the pages
+    down are an estimate).
 
     >>> s = print_setup([column_points(w) for w in (8, 30, 30)], [15] * 10)
     >>> s.scale, s.column_breaks, s.pages_across
@@ -198,78 +171,104 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
     (True, 2, 1)
     """
     page_w, page_h = printable_area(landscape)
+    one_page = min(100, int(SAFETY * page_w * 100 / max(1.0, sum(widths))))
+    if one_page >= MIN_SCALE:
+        # The fewest pages down at a readable scale (a little above the minimum: the engines' own measures),
+        # then the largest scale that prints them.
+        rows = [title_height + repeated_height] + list(heights)
+        down = _page_count(rows, SAFETY * page_h * 100 / min(one_page, MIN_SCALE + 2))
+        scale = next(s for s in range(one_page, MIN_SCALE - 1, -1)
+                     if s <= MIN_SCALE + 2 or _page_count(rows, SAFETY * page_h * 100 / s) <= down)
+        return PrintSetup(scale, (), (), 1, down)
     units = list(units) if units else [(i, i) for i in range(len(widths))]
     title_col = widths[0] if repeat_first_column else 0.0
     if repeat_first_column:
         units = [(max(a, 1), b) for a, b in units if b >= 1]
-    first_page, capacity = title_height + repeated_height, SAFETY * page_h * 100
-    section = sorted(unit_rows)[-2] if unit_rows and len(unit_rows) > 1 else None
-    short_columns = {c for (a, b), n in zip(units, unit_rows or ()) if section is not None and n <= section
-                     for c in range(a, b + 1)}
     best: tuple | None = None
     for scale in range(100, MIN_SCALE - 1, -1):
-        page_width, page_height = SAFETY * page_w * 100 / scale - title_col, capacity / scale
+        page_width = SAFETY * page_w * 100 / scale - title_col
         pieces = _pieces(widths, units, page_width)
-        breaks = _row_breaks(heights, first_page, repeated_height, page_height)
         if pieces is None:
             continue
         across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
-        down = len(breaks) + 1 if breaks is not None else len(heights)
-        # (pages printed, 1 unless the short tables break apart, -scale, scale, pieces, width, row of that break)
-        options: list[tuple[int, int, int, int, list[tuple[int, int]], float, int | None]] = [
-            (across * down, 1, -scale, scale, pieces, page_width, None)]
-        if section and down > 1 and _row_breaks(heights[:section], first_page, repeated_height, page_height) == []:
-            rest = _row_breaks(heights[section:], repeated_height, repeated_height, page_height)
-            if rest is not None:
-                groups = _groups(widths, pieces, page_width)
-                printed = sum(1 if set(g) <= short_columns else len(rest) + 2 for g in groups)
-                options.append((printed, 0, -scale, scale, pieces, page_width, section))
-        for option in options:
-            if best is None or option[:3] < best[:3]:
-                best = option
+        down = _page_count([title_height + repeated_height] + list(heights), SAFETY * page_h * 100 / scale)
+        option = (across * down, -scale, scale, pieces, page_width, across, down)
+        if best is None or option[:2] < best[:2]:
+            best = option
     if best is None:
         return PrintSetup(MIN_SCALE, (), (), 1, 1)
-    # Fewest printed pages, then a break after the shorter tables, then the largest scale; columns and rows
-    # are spread evenly over the pages.
-    _, _, _, scale, pieces, page_width, cut = best
+    # Fewest printed pages, then the largest scale; columns are spread evenly over the pages.
+    _, _, scale, pieces, page_width, across, down = best
     groups = _groups(widths, pieces, page_width)
-    if cut is None:
-        rows = _balanced_row_breaks(heights, first_page, repeated_height, capacity / scale)
-    else:
-        rows = [cut] + [cut + r for r in _balanced_row_breaks(heights[cut:], repeated_height, repeated_height,
-                                                              capacity / scale)]
-    return PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), tuple(rows), len(groups), len(rows) + 1)
+    return PrintSetup(scale, tuple(g[-1] for g in groups[:-1]), (), len(groups), down)
+
+
+def keep_together(heights: Sequence[float], blocks: Sequence[tuple[int, float]], first_page: float,
+                  repeated: float, capacity: float) -> list[int]:
+    """Rows (0-based in *heights*) before which a page must break so that no block (a chart: its first row and
+    its height in points) straddles two pages, the rows flowing at their real heights onto pages of *capacity*
+    points (the first after *first_page* points of titles, the next after the *repeated* header).
+
+    >>> keep_together([15] * 40, [(30, 200)], 0, 15, 500)
+    [30]
+    >>> keep_together([15] * 40, [(10, 200)], 0, 15, 500)
+    []
+    """
+    starts = dict(blocks)
+    breaks, used = [], first_page
+    for i, h in enumerate(heights):
+        block = starts.get(i)
+        if block is not None and used + block > capacity and used > repeated:
+            breaks.append(i)
+            used = repeated
+        elif used + h > capacity and used > repeated:
+            used = repeated
+        used += h
+    return breaks
 
 
 def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float], *, header_row: int | None = None,
                       first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
                       landscape: bool = True, units: Sequence[tuple[int, int]] | None = None,
                       footer: str = "&RPage &P / &N", header: str = "",
-                      unit_rows: Sequence[int] | None = None) -> PrintSetup:
+                      blocks: Sequence[tuple[int, float]] = ()) -> PrintSetup:
     """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
-    margins, scale, column and row breaks, the *header_row* repeated on each page, the first column repeated
-    when the columns are split, page numbers in the footer. *widths* are column widths in characters; *heights*
-    the row heights (points) from *first_measured_row* on; *unit_rows* the last sheet row of each unit (see
-    :func:`print_setup`). Returns the setup."""
+    margins, fit to one page wide and the fewest pages down (or, for a sheet too wide for that at :data:`MIN_SCALE`, a scale and column
+    breaks, the first column repeated when *repeat_first_column*), the *header_row* repeated on each page, the
+    *header* and *footer* (page numbers). *widths* are column widths in characters; *heights* the row heights
+    (points) from *first_measured_row* on. Rows flow onto the pages; a page breaks by hand only before a
+    block of *blocks* (a chart: its sheet row and height in points) that would otherwise straddle two pages.
+    Returns the setup."""
     repeated, body, body_first, title = 0.0, list(heights), first_measured_row, title_height
     if header_row is not None:
         k = header_row - first_measured_row
         repeated, body, body_first, title = heights[k], list(heights[k + 1:]), header_row + 1, title + sum(heights[:k])
     setup = print_setup([column_points(w) for w in widths], body, units=units,
                         repeat_first_column=repeat_first_column, title_height=title,
-                        repeated_height=repeated, landscape=landscape,
-                        unit_rows=None if unit_rows is None else [r + 1 - body_first for r in unit_rows])
+                        repeated_height=repeated, landscape=landscape)
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
     ws.set_paper(9)
     ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=TOP_MARGIN_IN, bottom=TOP_MARGIN_IN)
-    ws.set_print_scale(setup.scale)
-    if setup.column_breaks:
+    if setup.pages_across == 1:
+        ws.fit_to_pages(1, 0 if blocks else setup.pages_down)   # the blocks' pages are measured one page wide
+    else:
+        ws.set_print_scale(setup.scale)
         ws.set_v_pagebreaks([c + 1 for c in setup.column_breaks])
-    if setup.row_breaks:
-        ws.set_h_pagebreaks([body_first + r for r in setup.row_breaks])
+    if blocks:
+        # The scale the engine picks to fit the width is at least the estimate: pages are measured at 100 %
+        # of that scale's capacity, less the safety share.
+        scale = min(100.0, printable_area(landscape)[0] * 100 / sum(column_points(w) for w in widths))
+        if setup.pages_across > 1:
+            scale = setup.scale
+        capacity = SAFETY * printable_area(landscape)[1] * 100 / scale
+        last = body_first + len(body)
+        rows = body + [LINE_HEIGHT] * max(0, max(r for r, _ in blocks) + 1 - last)
+        breaks = keep_together(rows, [(r - body_first, h) for r, h in blocks], title + repeated, repeated, capacity)
+        if breaks:
+            ws.set_h_pagebreaks([body_first + r for r in breaks])
     if header_row is not None:
         ws.repeat_rows(header_row)
     if repeat_first_column and setup.pages_across > 1:

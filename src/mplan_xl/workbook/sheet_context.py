@@ -43,8 +43,11 @@ class SheetContext(Protocol):
     def print_setup(self, ws: Any, widths: list[float], heights: list[float], last_row: int, *,
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = ..., first_measured_row: int = ...,
-                    unit_rows: list[int] | None = None) -> PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None) -> PrintSetup:
         """The print setup of the sheet, with the company and sheet name in its header."""
+
+    def one_page(self, ws: Any) -> None:
+        """A sheet printed on one A4 landscape page, with the header and footer of every page."""
 
 
 __all__ = ["SheetContext"]

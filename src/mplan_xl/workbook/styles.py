@@ -35,6 +35,13 @@ GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 NEUTRAL = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
 BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 LINK_COLOR = "#0563C1"
+#: The colours of the budget series in every chart of the plan and of the portfolio.
+BUDGET_COLOURS = {"envelope": "#7F7F7F", "planned": "#1F4E78", "committed": "#F4B183", "actual": "#C55A11"}
+#: The colour of an attainment bar in every chart.
+ATTAINMENT_COLOUR = "#2E75B6"
+#: The colour of each action status: its bar on the Dashboard's timeline, its word on the Actions sheet.
+ACTION_STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD47", "postponed": "#FFC000",
+                         "cancelled": "#BFBFBF"}
 #: Text kinds: their cells wrap, so a long entry grows the row instead of being cut off.
 TEXT_KINDS = frozenset({Kind.ID, Kind.REF, Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE})
 

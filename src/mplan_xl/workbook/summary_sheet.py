@@ -15,6 +15,7 @@ from typing import Any
 from ..core import schema
 from ..core.a1 import column_letters
 from ..core.schema import ACTIONS, KPIS, OBJECTIVES, SWOT, Kind
+from ..core.numbers import is_blank as _blank
 from ..core.smart import SMART_OK
 from ..core.vocabulary import KPI_STATUS, SWOT_QUADRANT, Label
 from . import layout, synthesis
@@ -43,11 +44,15 @@ T = {
     "remaining": Label("Reste sur l'enveloppe (enveloppe − prévisionnel)", "Left in the envelope (envelope − planned)"),
     "consumed": Label("Consommé (réel / enveloppe)", "Spent (actual / envelope)"),
     "kpis": Label("Indicateurs (KPI)", "Indicators (KPIs)"),
+    "kpis_first": Label("Indicateurs (KPI) : les {shown} premiers sur {n}", "Indicators (KPIs): the first {shown} of {n}"),
+    "plan_counts": Label("Objectifs et actions", "Objectives and actions"),
+    "kpi_counts": Label("KPI par statut", "KPIs by status"),
+    "number": Label("Nombre", "Number"),
     "kpi": Label("Indicateur", "Indicator"),
     "target": Label("Cible", "Target"),
     "kpi_actual": Label("Réalisé", "Actual"),
     "unit": Label("Unité", "Unit"),
-    "attainment": Label("Atteinte", "Attainment"),
+    "attainment": Label("Progression depuis la base", "Progress from baseline"),
     "kpi_status": Label("Statut", "Status"),
     "next": Label("Prochaines actions", "Next actions"),
     "action": Label("Action", "Action"),
@@ -116,7 +121,8 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     ws.set_row(0, 21)
     writer.back_link(ws, 1, 0)
     ws.write_string(1, 3, T["as_of"](lang), styles.label)
-    _write(ws, 1, 4, schema.NAME_AS_OF, styles.value(Kind.DATE, locked=True), _shown(fig.as_of))
+    _write(ws, 1, 4, synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
+           synthesis.as_of_shown(ident.situation, fig.as_of))
     head = styles.header(required=False, computed=True)
     text = styles.value(Kind.TEXT, locked=True, wrap=True)
     money, pct = styles.value(Kind.MONEY, locked=True), styles.value(Kind.PERCENT, locked=True)
@@ -173,6 +179,8 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     # In figures (left, bottom) --------------------------------------------------------------------------------
     top = actions_last + 2
     ws.write_string(top, 0, T["figures"](lang), styles.subtitle)
+    ws.write_row(top + 1, 1, [T[k](lang) for k in ("plan_counts", "number", "kpi_counts", "number")], head)
+    top += 1
     counts = (
         ("n_objectives", f'SUMPRODUCT(--({synthesis.column(OBJECTIVES, "id", lang)}<>""))', fig.objectives()),
         ("n_smart", f'COUNTIF({synthesis.column(OBJECTIVES, "smart", lang)},"{SMART_OK}")', fig.smart_ok()),
@@ -222,9 +230,17 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
 
     # KPI traffic lights (right, below) -------------------------------------------------------------------------
     top = top + 1 + len(budget_rows) + 1
-    ws.write_string(top, left, T["kpis"](lang), styles.subtitle)
+    n_kpis = sum(1 for k in fig.tables.get("kpis", []) if not _blank(k.get("id")))
+    kpi_ids = synthesis.column(KPIS, "id", lang)
+    count_kpis = f'SUMPRODUCT(--({kpi_ids}<>""))'
+    first_of = T["kpis_first"](lang).format(shown=KPIS_SHOWN, n='"&' + count_kpis + '&"')
+    _write(ws, top, left, f'IF({count_kpis}>{KPIS_SHOWN},"{first_of}","{T["kpis"](lang)}")', styles.subtitle,
+           T["kpis_first"](lang).format(shown=KPIS_SHOWN, n=n_kpis) if n_kpis > KPIS_SHOWN else T["kpis"](lang))
     ws.write_row(top + 1, left, ["ID"] + [T[k](lang) for k in ("kpi", "target", "kpi_actual", "unit", "attainment",
                                                                 "kpi_status", "projection")], head)
+    heights[top + 1] = max(heights.get(top + 1, 0), layout.LINE_HEIGHT * max(
+        layout.text_lines(T[k](lang), SUMMARY_WIDTHS[left + 1 + i])
+        for i, k in enumerate(("kpi", "target", "kpi_actual", "unit", "attainment", "kpi_status", "projection"))))
     keys = (("id", text), ("name", text), ("target", decimal), ("actual", decimal), ("unit", text),
             ("attainment", pct), ("status", text), ("projection", decimal))
     for i in range(KPIS_SHOWN):
@@ -242,14 +258,8 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     for r, h in heights.items():
         if h > layout.LINE_HEIGHT:
             ws.set_row(r, h)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.set_margins(left=layout.SIDE_MARGIN_IN, right=layout.SIDE_MARGIN_IN, top=layout.TOP_MARGIN_IN,
-                   bottom=layout.TOP_MARGIN_IN)
-    ws.fit_to_pages(1, 1)
+    writer.one_page(ws)
     ws.print_area(0, 0, last_row, len(SUMMARY_WIDTHS) - 1)
-    ws.set_header("&R&A", {"margin": layout.HEADER_MARGIN_IN})
-    ws.set_footer(f"&LPlan {ident.year}&R&D", {"margin": layout.HEADER_MARGIN_IN})
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
@@ -317,9 +327,6 @@ def write_swot_grid(writer: SheetContext, ws: Any) -> None:
                    f'IF({count}>{SWOT_SHOWN},SUBSTITUTE("{T["more"](lang)}","{{n}}",{count}-{SWOT_SHOWN}),"")', more,
                    T["more"](lang).format(n=n - SWOT_SHOWN) if n > SWOT_SHOWN else "")
         row += SWOT_SHOWN + 3
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 1)
-    ws.set_header("&R&A", {"margin": layout.HEADER_MARGIN_IN})
+    writer.one_page(ws)
     ws.print_area(0, 0, row - 2, 2)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

@@ -65,6 +65,18 @@ _POSITIONS = 100000
 #: The situation date the workbook computes: the typed one, or today, kept within the plan year.
 AS_OF_FORMULA = (f"MIN(MAX(IF(ISNUMBER({schema.NAME_SITUATION}),{schema.NAME_SITUATION},TODAY()),"
                  f"DATE({schema.NAME_YEAR},1,1)),DATE({schema.NAME_YEAR},12,31))")
+#: The situation date as the Synthèse and the Dashboard show it: the typed one, blank when none is typed (as on
+#: the Guide; the figures to date then use today, kept within the plan year).
+AS_OF_SHOWN_FORMULA = f'IF(ISNUMBER({schema.NAME_SITUATION}),{schema.NAME_AS_OF},"")'
+
+
+def as_of_shown(situation: dt.date | None, as_of: dt.date) -> float | str:
+    """The cached value of :data:`AS_OF_SHOWN_FORMULA`: the situation date's serial, blank without one typed.
+
+    >>> as_of_shown(None, dt.date(2027, 1, 1)), as_of_shown(dt.date(2027, 6, 30), dt.date(2027, 6, 30))
+    ('', 46568.0)
+    """
+    return "" if situation is None else serial(as_of)
 
 
 @overload
@@ -102,12 +114,23 @@ def late_actions(tables: Tables, as_of: dt.date) -> int:
 
 
 def next_actions(tables: Tables, as_of: dt.date, limit: int) -> list[int]:
-    """Positions (0-based, in the Actions table) of the next *limit* open actions."""
+    """Positions (0-based, in the Actions table) of the next *limit* open actions: those in progress at *as_of*
+    or starting after it, by the next date each reaches (its start when it has not started, else its end).
+
+    >>> day = dt.date(2027, 6, 30)
+    >>> acts = [{"id": "A1", "start": dt.date(2027, 1, 5), "end": dt.date(2027, 12, 18)},
+    ...         {"id": "A2", "start": dt.date(2027, 7, 1), "end": dt.date(2027, 8, 1)},
+    ...         {"id": "A3", "start": dt.date(2027, 2, 1), "end": dt.date(2027, 7, 15)},
+    ...         {"id": "A4", "start": dt.date(2027, 1, 1), "end": dt.date(2027, 3, 1)}]
+    >>> next_actions({"actions": acts}, day, 6)
+    [1, 2, 0]
+    """
     keys = []
+    day = serial(as_of)
     for pos, a in enumerate(tables.get("actions", [])):
         start, end = serial(a.get("start")), serial(a.get("end"))
-        if _open(a) and start is not None and end is not None and end >= serial(as_of):
-            keys.append((start, pos))
+        if _open(a) and start is not None and end is not None and day is not None and end >= day:
+            keys.append((start if start > day else end, pos))
     return [pos for _, pos in sorted(keys)[:limit]]
 
 
@@ -299,7 +322,8 @@ def next_action_position(k: int, lang: str) -> str:
     closed = "*".join(f'({c["status"]}<>"{ACTION_STATUS.label(code, lang)}")' for code in CLOSED_STATUSES)
     condition = (f'({c["id"]}<>"")*ISNUMBER({c["start"]})*ISNUMBER({c["end"]})*({c["end"]}>={schema.NAME_AS_OF})'
                  f"*{closed}")
-    return f"MOD(SMALL(IF({condition},{c['start']}*{_POSITIONS}+{_position(ACTIONS, 'id', lang)}),{k}),{_POSITIONS})"
+    upcoming = f"IF({c['start']}>{schema.NAME_AS_OF},{c['start']},{c['end']})"   # the next date each action reaches
+    return f"MOD(SMALL(IF({condition},{upcoming}*{_POSITIONS}+{_position(ACTIONS, 'id', lang)}),{k}),{_POSITIONS})"
 
 
 def late_actions_formula(lang: str) -> str:

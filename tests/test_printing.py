@@ -1,0 +1,366 @@
+"""The printed pages: every workbook mplan-xl writes, printed by LibreOffice (A4, recalculated) the way a
+marketing lead prints it for her boss or a controller for the committee.
+
+The demo, the empty template, a portfolio of 3 and of 20 plans and the check report are printed through UNO
+(``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English ones). LibreOffice reports
+what it paginated itself: the pages of every sheet, its page breaks (manual and automatic), its print ranges,
+and every chart with the cells it covers. Asserted: page counts, rows that flow (no page break by hand but
+the dashboard's three pages and those keeping a chart whole), every portfolio sheet and every table that fits
+one page wide printed one page wide, no chart over a used cell or across a page break or outside the print
+range, no ``###`` in the printed text, the chart data of the dashboard left out of its print range. One
+render per locale serves every test (module-scoped fixtures).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mplan_xl
+from mplan_xl.check.validator import check
+from mplan_xl.core import schema
+from mplan_xl.excel.libreoffice import _profile_dir, soffice_path
+from mplan_xl.portfolio.consolidate import consolidate
+
+from conftest import YEAR
+
+DRIVER = Path(__file__).with_name("uno_pages.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _missing() -> str | None:
+    if soffice_path() is None:
+        return "LibreOffice (soffice) is not installed"
+    if shutil.which("pdftotext") is None:
+        return "poppler-utils is not installed"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=30) \
+        if Path(SYSTEM_PYTHON).exists() else None
+    return None if probe is not None and probe.returncode == 0 else "python3-uno is not installed"
+
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_missing()), reason=_missing() or "")]
+
+#: The companies of the portfolio's plans: three, then twenty.
+COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équipe {n:02d}" for n in range(4, 21)]
+#: The most pages each workbook may print.
+MOST_PAGES = {"demo-fr": 26, "demo-en": 26, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
+              "portfolio-3-en": 6, "portfolio-20": 10, "report-fr": 2, "report-en": 2}
+
+
+def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
+    """Print every workbook of *jobs* (name -> (file, locale)): one LibreOffice per locale, side by side."""
+    specs, names = [], []
+    for locale in sorted({locale for _, locale in jobs.values()}):
+        profile = folder / f"profile-{locale}"
+        shutil.copytree(_profile_dir(locale), profile)
+        mine = [n for n, (_, loc) in jobs.items() if loc == locale]
+        spec = folder / f"pages-{locale}.json"
+        spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [
+            {"input": str(jobs[n][0]), "pdf": str(folder / f"{n}.pdf")} for n in mine]}), encoding="utf-8")
+        specs.append(spec)
+        names.append(mine)
+    procs = [subprocess.Popen([SYSTEM_PYTHON, str(DRIVER), str(s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True) for s in specs]
+    out = {}
+    for proc, mine in zip(procs, names):
+        stdout, stderr = proc.communicate(timeout=600)
+        results = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+        assert len(results) == len(mine) and all("sheets" in r for r in results), (results, stderr)
+        out.update((name, {**result, "input": str(jobs[name][0])}) for name, result in zip(mine, results))
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed(built, tmp_path_factory) -> dict[str, dict]:
+    """Workbook name -> what LibreOffice printed: ``{"pdf": path, "sheets": [...]}`` (see uno_pages.py)."""
+    folder = tmp_path_factory.mktemp("printing")
+    plans = folder / "plans"
+    plans.mkdir()
+    for i, company in enumerate(COMPANIES):
+        mplan_xl.demo_workbook(plans / f"plan-{i:02d}.xlsx", company=company, year=YEAR, lang="en" if i == 1 else "fr")
+    three = [plans / f"plan-{i:02d}.xlsx" for i in range(3)]
+    jobs = {name: (built[name], "fr-FR" if name.endswith("fr") else "en-US") for name in
+            ("demo-fr", "demo-en", "template-fr", "template-en")}
+    for name, files, lang in (("portfolio-3", three, "fr"), ("portfolio-3-en", three, "en"),
+                              ("portfolio-20", sorted(plans.iterdir()), "fr")):
+        consolidate(files, folder / f"{name}.duckdb", out=folder / f"{name}.xlsx", lang=lang)
+        jobs[name] = (folder / f"{name}.xlsx", "fr-FR" if lang == "fr" else "en-US")
+    returned = folder / "returned"
+    returned.mkdir()
+    for i in range(2):
+        shutil.copy(three[i], returned)
+    mplan_xl.demo_workbook(returned / "errors.xlsx", year=YEAR, with_errors=True)
+    annotated = folder / "annotated"
+    subprocess.run([sys.executable, "-m", "mplan_xl.cli", "check", str(returned / "errors.xlsx"), "--annotate",
+                    str(annotated)], capture_output=True, check=False)
+    jobs["annotated-fr"] = (annotated / "errors.xlsx", "fr-FR")
+    for lang in ("fr", "en"):
+        report = check([returned], lang=lang)
+        report.write_xlsx(folder / f"report-{lang}.xlsx")
+        jobs[f"report-{lang}"] = (folder / f"report-{lang}.xlsx", "fr-FR" if lang == "fr" else "en-US")
+    return _render(jobs, folder)
+
+
+def _pdf_pages(pdf: str) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _sheet(result: dict, name: str) -> dict:
+    return next(s for s in result["sheets"] if s["name"] == name)
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_page_counts(printed, name):
+    result = printed[name]
+    pages = len(_pdf_pages(result["pdf"]))
+    assert pages == sum(s["pages"] for s in result["sheets"])
+    assert pages <= MOST_PAGES[name], {s["name"]: s["pages"] for s in result["sheets"]}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_dashboard_prints_three_pages_and_not_its_chart_data(printed, built, lang):
+    dashboard = _sheet(printed[f"demo-{lang}"], schema.worksheet_name("dashboard", lang))
+    assert dashboard["pages"] == 3
+    assert len(dashboard["print_areas"]) == 1
+    import openpyxl
+
+    ws = openpyxl.load_workbook(built[f"demo-{lang}"])[schema.worksheet_name("dashboard", lang)]
+    from mplan_xl.workbook.dashboard_sheet import TEXTS
+
+    data_row = next(c.row for row in ws.iter_rows() for c in row if c.value == TEXTS["data"](lang))
+    assert dashboard["print_areas"][0][3] < data_row - 1   # ends above the chart data (0-based end row)
+    assert [b for b, manual in dashboard["row_breaks"] if manual] == [b for b, _ in dashboard["row_breaks"]][:2]
+    # The charts' page: every KPI labelled, a negative attainment drawn (its axis goes below 0 %), every expense
+    # item named beside its bars.
+    import re
+
+    from mplan_xl.core.vocabulary import EXPENSE_ITEM
+
+    first = next(p for p in _pdf_pages(printed[f"demo-{lang}"]["pdf"]) if schema.worksheet_name("dashboard", lang)
+                 in p.splitlines()[0])
+    flat = re.sub(r"\s+", " ", first)
+    assert all(f"K{n:02d}" in flat for n in range(1, 15)), flat
+    assert re.search(r"-\d+ ?%", flat), flat
+    assert all(label.split()[0] in flat for label in EXPENSE_ITEM.labels(lang)), flat
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_rows_flow_no_page_break_by_hand(printed, name):
+    """Rows are never broken by hand (rows of real heights flow); only the dashboard's pages and a page kept
+    for a whole chart start where the workbook says."""
+    for sheet in printed[name]["sheets"]:
+        manual = [b for b, is_manual in sheet["row_breaks"] if is_manual]
+        if sheet["charts"]:
+            tops = {c["rows"][0] for c in sheet["charts"]} | {c["rows"][1] + 1 for c in sheet["charts"]}
+            assert set(manual) <= tops, (sheet["name"], manual)
+        else:
+            assert not manual, (sheet["name"], manual)
+
+
+@pytest.mark.parametrize("name", [n for n in MOST_PAGES if not n.startswith("demo") and not n.startswith("template")])
+def test_every_portfolio_and_report_sheet_prints_one_page_wide(printed, name):
+    for sheet in printed[name]["sheets"]:
+        for first_col, _, last_col, _ in sheet["print_areas"]:
+            inside = [b for b, _ in sheet["col_breaks"] if first_col < b <= last_col]
+            assert not inside, (sheet["name"], inside)
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_no_chart_over_a_used_cell_across_a_page_break_or_outside_the_print_range(printed, name):
+    for sheet in printed[name]["sheets"]:
+        breaks = [b for b, _ in sheet["row_breaks"]]
+        col_breaks = [b for b, _ in sheet["col_breaks"]]
+        for chart in sheet["charts"]:
+            (top, bottom), (left, right) = chart["rows"], chart["cols"]
+            where = (sheet["name"], chart)
+            assert not chart["under"], where
+            assert not [b for b in breaks if top < b <= bottom], where
+            assert not [b for b in col_breaks if left < b <= right], where
+            assert any(c0 <= left and right <= c1 and r0 <= top and bottom <= r1
+                       for c0, r0, c1, r1 in sheet["print_areas"]), where
+
+
+@pytest.mark.parametrize("name", list(MOST_PAGES))
+def test_no_hash_marks_on_any_page(printed, name):
+    """A figure too wide for its column prints ``###``: LibreOffice's own formatted text has none."""
+    for number, page in enumerate(_pdf_pages(printed[name]["pdf"]), 1):
+        assert "###" not in page, (name, number, [line for line in page.splitlines() if "###" in line])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severities(printed, lang):
+    import openpyxl
+
+    from mplan_xl.check.report import SEVERITY_COLOURS, _TEXT
+    from mplan_xl.core.rules import shown_date
+
+    wb = openpyxl.load_workbook(printed[f"report-{lang}"]["input"])
+    files, findings = wb.worksheets
+    assert files["A1"].value == _TEXT["title"](lang)
+    assert Path(printed[f"report-{lang}"]["input"]).parent.name in files["A2"].value   # the folder checked
+    assert shown_date(datetime.date.today(), lang) in files["A2"].value                 # and the date
+    severities = {_TEXT[f"severity_{s}"](lang): colour for s, colour in SEVERITY_COLOURS.items()}
+    seen = set()
+    for row in findings.iter_rows(min_row=2):
+        if row[0].value:
+            assert all(c.border.left.style for c in row), row[0].row
+            colour = severities[row[1].value]
+            assert row[1].font.color.rgb.endswith(colour.lstrip("#")), (row[1].value, row[1].font.color.rgb)
+            seen.add(row[1].value)
+    assert seen == set(severities)   # errors red, warnings orange, both present
+    assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text
+
+
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "portfolio-3", "report-fr"])
+def test_every_page_has_its_header_and_numbered_footer(printed, name):
+    from mplan_xl.workbook.demo_data import DEFAULT_COMPANY
+
+    pages = _pdf_pages(printed[name]["pdf"])
+    heading = DEFAULT_COMPANY if name.startswith("demo") else None
+    for number, page in enumerate(pages, 1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert f"Page {number} / {len(pages)}" in lines[-1], (name, number, lines[-1])
+        if heading:
+            assert any(line.startswith(heading) for line in lines[:3]), (name, number, lines[:3])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_synthesis_names_its_counts_its_kpis_shown_and_lists_what_comes_next(printed, built, lang):
+    import re
+
+    from mplan_xl.core.plan import Plan
+    from mplan_xl.workbook import synthesis
+    from mplan_xl.workbook.demo import demo_plan
+    from mplan_xl.workbook.summary_sheet import KPIS_SHOWN, NEXT_ACTIONS_SHOWN, T
+
+    summary = schema.worksheet_name("summary", lang)
+    page = next(p for p in _pdf_pages(printed[f"demo-{lang}"]["pdf"]) if summary in p.splitlines()[0])
+    flat = re.sub(r"\s+", " ", page)
+    plan: Plan = demo_plan(lang=lang, year=YEAR)
+    kpis = len(plan.rows("kpis"))
+    assert kpis > KPIS_SHOWN and T["kpis_first"](lang).format(shown=KPIS_SHOWN, n=kpis) in flat
+    for key in ("plan_counts", "kpi_counts"):
+        assert T[key](lang) in flat
+    assert T["attainment"](lang).split()[0] in flat and "Atteinte " not in flat
+    # The next actions, as LibreOffice computed them, are Python's: in progress or starting after the situation
+    # date, by the next date each reaches; none that ended before it.
+    figures = synthesis.Figures(plan.tables, YEAR, lang, plan.identity.envelope,
+                                synthesis.situation_date(YEAR, plan.identity.situation))
+    expected = [plan.rows("actions")[p]["id"] for p in synthesis.next_actions(plan.tables, figures.as_of,
+                                                                            NEXT_ACTIONS_SHOWN)]
+    shown = [m.group(1) for line in page.splitlines() if (m := re.match(r"(A\d\d) ", line))]
+    assert shown == expected
+    for action in plan.rows("actions"):
+        if action["id"] in shown:
+            assert action["end"] >= figures.as_of
+
+
+def test_the_printed_pages_are_kept_as_docs_pictures():
+    """docs/printed/ holds one render's pages (``python -m mplan_xl.portfolio.pictures``): the dashboard's three,
+    the portfolio's (at most 6 for three plans), the check report's."""
+    from mplan_xl.portfolio.pictures import PRINTED_DIR
+
+    names = sorted(p.stem for p in PRINTED_DIR.glob("*.png"))
+    assert [n for n in names if n.startswith("dashboard")] == ["dashboard-1", "dashboard-2", "dashboard-3"]
+    assert 1 <= len([n for n in names if n.startswith("portfolio")]) <= MOST_PAGES["portfolio-3"]
+    assert [n for n in names if n.startswith("report")]
+    assert "mplan_xl.portfolio.pictures" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_an_annotated_copy_prints_its_notes(printed):
+    """A PDF of an annotated copy shows what to fix: every finding's note prints (after its sheet's pages)."""
+    from mplan_xl.check.validator import check_file
+
+    text = " ".join(_pdf_pages(printed["annotated-fr"]["pdf"]))
+    plain = len(_pdf_pages(printed["demo-fr"]["pdf"]))
+    assert len(_pdf_pages(printed["annotated-fr"]["pdf"])) > plain
+    source = Path(printed["annotated-fr"]["input"]).parents[1] / "returned" / "errors.xlsx"
+    findings = check_file(source).findings
+    assert findings and all(f.code in text for f in findings), [f.code for f in findings if f.code not in text]
+
+
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en"])
+def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, name):
+    """Amounts show their currency, percentages their sign, counts no decimals: in every table of the plan
+    (its figures whose unit is on their row get theirs from conditional formats, see test_rendering) and in
+    every sheet of the portfolio."""
+    import openpyxl
+    from openpyxl.utils import range_boundaries
+
+    from mplan_xl.core.schema import Kind
+    from mplan_xl.portfolio.portfolio_sheet import T as PORTFOLIO
+
+    lang = "en" if name.endswith("en") else "fr"
+    wb = openpyxl.load_workbook(printed[name]["input"])
+    wrong = []
+
+    def expect(ws, cell, kind):
+        if not isinstance(cell.value, (int, float)) and not str(cell.value or "").startswith("="):
+            return
+        fmt = cell.number_format
+        if (kind is Kind.MONEY and not any(s in fmt for s in "€$£")) or (kind is Kind.PERCENT and "%" not in fmt) \
+                or (kind is Kind.INTEGER and ("%" in fmt or ".0" in fmt)):
+            wrong.append((ws.title, cell.coordinate, kind.name, fmt))
+
+    if name.startswith("portfolio"):
+        kinds = {PORTFOLIO[k](lang): kind for k, kind in (
+            ("planned", Kind.MONEY), ("committed", Kind.MONEY), ("actual", Kind.MONEY), ("variance", Kind.MONEY),
+            ("envelope", Kind.MONEY), ("planned_to_date", Kind.MONEY), ("actual_to_date", Kind.MONEY),
+            ("variance_to_date", Kind.MONEY), ("variance_pct", Kind.PERCENT), ("attainment", Kind.PERCENT),
+            ("kpis", Kind.INTEGER), ("objectives", Kind.INTEGER), ("actions", Kind.INTEGER))}
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value in kinds:
+                        for below in ws.iter_rows(min_row=cell.row + 1, min_col=cell.column, max_col=cell.column):
+                            expect(ws, below[0], kinds[cell.value])
+        assert any(ws.title == PORTFOLIO["s_team"](lang) for ws in wb.worksheets)
+    else:
+        for table in schema.TABLES:
+            ws = wb[schema.worksheet_name(table.worksheet, lang)]
+            first_col, first_row, _, last_row = range_boundaries(ws.tables[table.table].ref)
+            for j, column in enumerate(table.columns):
+                for r in range(first_row + 1, last_row + 1):
+                    expect(ws, ws.cell(r, first_col + j), column.kind)
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_blank_situation_date_prints_blank_on_every_sheet(printed, lang):
+    """The template's situation date is blank on the Guide: the Synthèse and the Dashboard print it blank too
+    (not the first day of the year their figures to date fall back on); the demo's prints as typed."""
+    import re
+
+    from mplan_xl.workbook.summary_sheet import T as SUMMARY
+
+    date = re.compile(r"\b\d{1,2}[/ ](\d{2}|[A-Z][a-z]{2})[/ ]\d{4}\b")
+    label = SUMMARY["as_of"](lang)
+
+    def shown(name):
+        return [line[line.index(label):] for page in _pdf_pages(printed[name]["pdf"]) for line in page.splitlines()
+                if label in line]
+
+    assert len(shown(f"template-{lang}")) >= 2 and not [line for line in shown(f"template-{lang}") if date.search(line)]
+    assert all(date.search(line) for line in shown(f"demo-{lang}"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_status_words_of_actions_are_coloured_as_their_timeline_bars(built, lang):
+    import openpyxl
+
+    from mplan_xl.core.vocabulary import ACTION_STATUS
+    from mplan_xl.workbook.styles import ACTION_STATUS_COLOURS
+
+    ws = openpyxl.load_workbook(built[f"demo-{lang}"])[schema.worksheet_name("actions", lang)]
+    status = openpyxl.utils.get_column_letter(schema.ACTIONS.index("status") + 1)
+    fills = {r.formula[0].strip('"'): r.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting for r in cf.rules
+             if str(cf.sqref).startswith(status) and r.type == "cellIs" and r.dxf is not None and r.dxf.fill}
+    assert {label: fills.get(label, "")[-6:] for label in (ACTION_STATUS.label(c, lang) for c in ACTION_STATUS_COLOURS)} \
+        == {ACTION_STATUS.label(c, lang): colour[1:] for c, colour in ACTION_STATUS_COLOURS.items()}

@@ -71,7 +71,7 @@ def test_the_text_report_fits_80_columns_grouped_by_sheet(flawed):
 def test_outputs_follow_one_force_rule_and_their_extension_sets_the_format(flawed, tmp_path):
     report = tmp_path / "report.json"
     assert run("check", str(flawed), "-o", str(report)).exit_code == 1
-    assert json.loads(report.read_text(encoding="utf-8"))["format_version"] == "1.4"
+    assert json.loads(report.read_text(encoding="utf-8"))["format_version"] == "1.5"
     again = run("check", str(flawed), "-o", str(report))
     assert again.exit_code == 2 and "--force" in again.output
     assert run("check", str(flawed), "-o", str(report), "--force").exit_code == 1

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
-from ..core.numbers import format_number, parse_localized_number
+from ..core.numbers import format_number, parse_localized_date, parse_localized_number, typed_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
 from ..core.rules import Finding, make_finding
@@ -180,9 +180,10 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
         return
     if kind is Kind.DATE:
         date = as_date(value)
-        if not isinstance(date, dt.date):
+        if not isinstance(date, dt.date):   # a date typed as text, with one reading: repair converts it
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
-                              expected=_EXPECTED[kind][ctx.lang == "en"])
+                              expected=_EXPECTED[kind][ctx.lang == "en"],
+                              repairable=parse_localized_date(value, ctx.plan.lang) is not None)
         elif column.in_plan_year and year and date.year != year:
             yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date, year=year)
         return
@@ -191,8 +192,10 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
     if isinstance(value, str):
         number = parse_localized_number(value)
         if number is not None:
+            percent = kind is Kind.PERCENT or column.key in percent_columns(
+                table.sheet.key, input_values(table.sheet, row.values), ctx.inputs)
             yield ctx.finding("number-as-text", table, row, column.key, column=ctx.header(table, column.key), value=value,
-                              number=_fmt_number(number, ctx.lang))
+                              number=_fmt_number(number, ctx.lang), repairable=typed_number(value, percent) is not None)
         else:
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])

@@ -34,7 +34,7 @@ from ..read.inputs import OUTPUT_PROPERTY
 from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
-REPORT_FORMAT_VERSION = "1.4"
+REPORT_FORMAT_VERSION = "1.5"
 
 VALID, INVALID, UNREADABLE, SKIPPED = "valid", "invalid", "unreadable", "skipped"
 

@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 # Each module registers its commands on the group (import for the side effect).
-from . import check_command, plan_commands, portfolio_commands, year_commands  # noqa: F401
+from . import check_command, plan_commands, portfolio_commands, repair_command, year_commands  # noqa: F401
 from .group import main
 
 __all__ = ["main"]

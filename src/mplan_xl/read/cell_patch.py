@@ -21,10 +21,13 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from functools import partial
+from typing import Any, Callable, Mapping
+from xml.sax.saxutils import escape
 
 from ..core.a1 import column_index
 from ..core.numbers import is_cell_number
+from ..core.text_safety import xml_text
 
 _ROW = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?row>)', re.S)
 _CELL = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)', re.S)
@@ -52,14 +55,33 @@ def _cell(prefix: bytes, ref: bytes, attrs: bytes, value: float) -> bytes:
     return b"<" + prefix + b"c" + attrs + b"><" + prefix + b"v>" + _number(value) + b"</" + prefix + b"v></" + prefix + b"c>"
 
 
+#: Builds a cell's element from its prefix, its A1 reference and the attributes it had (b"" for a new cell).
+CellMaker = Callable[[bytes, bytes, bytes], bytes]
+
+
 def set_numbers(xml: bytes, values: Mapping[str, float]) -> bytes:
     """*xml* with the cells of *values* (A1 address -> number) holding those numbers."""
-    by_row: dict[int, dict[int, tuple[bytes, float]]] = {}
-    for address, value in values.items():
+    return set_cells(xml, {address: number_cell(value) for address, value in values.items()})
+
+
+def number_cell(value: float) -> CellMaker:
+    """A maker of a cell holding the number *value* (its attributes kept, but its type)."""
+    return partial(_number_cell, value=value)
+
+
+def _number_cell(prefix: bytes, ref: bytes, attrs: bytes, value: float) -> bytes:
+    return _cell(prefix, ref, attrs, value)
+
+
+def set_cells(xml: bytes, cells: Mapping[str, CellMaker]) -> bytes:
+    """*xml* with each cell of *cells* (A1 address -> how to make its element) replaced, or inserted at its place
+    in the row order (its row too, when missing); every other byte as it was."""
+    by_row: dict[int, dict[int, tuple[bytes, CellMaker]]] = {}
+    for address, maker in cells.items():
         match = _A1.match(address)
         if not match:
             raise ValueError(f"not an A1 cell address: {address!r}")
-        by_row.setdefault(int(match[2]), {})[_column_number(match[1])] = (address.encode(), value)
+        by_row.setdefault(int(match[2]), {})[_column_number(match[1])] = (address.encode(), maker)
     data = _SHEET_DATA.search(xml)
     if data is None:
         raise ValueError("no sheetData in the worksheet")
@@ -87,6 +109,46 @@ def set_numbers(xml: bytes, values: Mapping[str, float]) -> bytes:
         pos = end
     out.append(xml[pos:])
     return b"".join(out)
+
+
+_S_ATTR = re.compile(rb'\s+s="[^"]*"')
+
+
+def formula_cell(formula: str, value: Any, style: int | None = None) -> CellMaker:
+    """A maker of a formula cell: *formula* (without ``=``) and its cached result *value* (a number, a text,
+    a boolean; None or ``""``: an empty text). The cell keeps the attributes it had but its type; *style*
+    (an index of ``<cellXfs>``) is given to a cell that has none.
+
+    >>> set_cells(b'<sheetData><row r="5"><c r="I5" s="2"><v>7</v></c></row></sheetData>', {"I5": formula_cell("A5*2", 4)})
+    b'<sheetData><row r="5"><c r="I5" s="2"><f>A5*2</f><v>4</v></c></row></sheetData>'
+    >>> set_cells(b'<sheetData/>', {"B2": formula_cell('IF(A2="","",A2)', None, 3)})
+    b'<sheetData><row r="2"><c r="B2" s="3" t="str"><f>IF(A2="","",A2)</f><v></v></c></row></sheetData>'
+    """
+    def make(prefix: bytes, ref: bytes, attrs: bytes) -> bytes:
+        attrs = _TYPE_ATTR.sub(b"", attrs) if attrs else b' r="' + ref + b'"'
+        if style is not None and not _S_ATTR.search(attrs):
+            attrs += f' s="{style}"'.encode()
+        if isinstance(value, bool):
+            kind, text = b' t="b"', b"1" if value else b"0"
+        elif isinstance(value, (int, float)) and is_cell_number(float(value)):
+            kind, text = b"", _number(value)
+        else:
+            kind, text = b' t="str"', escape(xml_text("" if value is None else str(value))).encode()
+        p = prefix
+        return (b"<" + p + b"c" + attrs + kind + b"><" + p + b"f>" + escape(formula).encode()
+                + b"</" + p + b"f><" + p + b"v>" + text + b"</" + p + b"v></" + p + b"c>")
+    return make
+
+
+def cell_styles(xml: bytes, columns: set[str]) -> dict[str, int]:
+    """The style index (``s``) of every cell of *xml* in the columns (letters) of *columns*: A1 address -> index."""
+    out = {}
+    for cell in _CELL.finditer(xml):
+        ref = _R_ATTR.search(cell["attrs"])
+        style = re.search(rb'\bs="(\d+)"', cell["attrs"])
+        if ref and style and ref[1].decode() in columns:
+            out[(ref[1] + ref[2]).decode()] = int(style[1])
+    return out
 
 
 _VALUE = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?v>[^<]*</(?P=p)?v>|<(?P<q>[A-Za-z_][\w.-]*:)?v\s*/>')
@@ -118,12 +180,12 @@ def _row_number(attrs: bytes) -> int:
     return int(match[1])
 
 
-def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, float]]) -> bytes:
-    body = b"".join(_cell(prefix, ref, b"", value) for _, (ref, value) in sorted(cells.items()))
+def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, CellMaker]]) -> bytes:
+    body = b"".join(make(prefix, ref, b"") for _, (ref, make) in sorted(cells.items()))
     return b"<" + prefix + b'row r="' + str(number).encode() + b'">' + body + b"</" + prefix + b"row>"
 
 
-def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float]]) -> bytes:
+def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, CellMaker]]) -> bytes:
     body = row["body"] or b""
     out, pos = [], 0
     pending = dict(cells)
@@ -133,14 +195,14 @@ def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float
             raise ValueError("a cell without its r attribute: cannot place cells safely")
         column = _column_number(ref[1])
         for missing in sorted(c for c in pending if c < column):
-            new_ref, new_value = pending.pop(missing)
-            out += [body[pos:cell.start()], _cell(prefix, new_ref, b"", new_value)]
+            new_ref, make = pending.pop(missing)
+            out += [body[pos:cell.start()], make(prefix, new_ref, b"")]
             pos = cell.start()
         if column in pending:
-            address, value = pending.pop(column)
-            out += [body[pos:cell.start()], _cell(cell["p"] or prefix, address, cell["attrs"], value)]
+            address, make = pending.pop(column)
+            out += [body[pos:cell.start()], make(cell["p"] or prefix, address, cell["attrs"])]
             pos = cell.end()
-    out += [body[pos:], *(_cell(prefix, ref, b"", value) for _, (ref, value) in sorted(pending.items()))]
+    out += [body[pos:], *(make(prefix, ref, b"") for _, (ref, make) in sorted(pending.items()))]
     head = row.group(0)[:row.start("attrs") - row.start()] + row["attrs"]
     return head + b">" + b"".join(out) + b"</" + (row["p"] or b"") + b"row>"
 

@@ -50,13 +50,13 @@ from ..core.rules import REPAIRABLE, Finding, shown_date
 from ..core.schema import Kind
 from ..core.vocabulary import Label
 from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
-from ..read.number_formats import unscale_styles
+from ..read.number_formats import unscale_formats
 from ..read.package import PackageCopy
 from ..read.plan_reader import LocatedPlan, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
 from .checks import CellReferences, normalise_formula
 
-__all__ = ["REPAIRABLE", "Action", "Repaired", "plan_repair", "repair_file"]
+__all__ = ["REPAIRABLE", "Action", "Repaired", "apply_repairs", "plan_repair", "repair_file", "repair_files"]
 
 #: Why each action was taken, or left: formatted with the action's parameters.
 WHY = {
@@ -378,7 +378,7 @@ def _declare_formulas(xml: bytes, formulas: list[tuple[int, str]]) -> bytes:
 
 def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
     """Patch *copy* with *repairs*: the worksheets with repaired cells, the table parts whose definitions come
-    back, ``styles.xml`` for the formats, the workbook part (recalculated on opening). Returns the formats
+    back, ``styles.xml`` and the charts for the formats, the workbook part (recalculated on opening). Returns the formats
     restored, (damaged, restored)."""
     sheets = copy.worksheets()
     for worksheet, cells in repairs.cells.items():
@@ -393,8 +393,10 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
     formats: list[tuple[str, str]] = []
     if repairs.formats:
         styles = copy.related(copy.workbook_part(), "/styles")
-        if styles is not None:
-            copy.parts[styles], formats = unscale_styles(copy.parts[styles])
+        charts = [m for m in copy.parts if re.search(r"(^|/)charts/[^/]+\.xml$", m, re.IGNORECASE)]
+        for member in [styles, *charts] if styles is not None else charts:
+            copy.parts[member], found = unscale_formats(copy.parts[member])
+            formats += [pair for pair in found if pair not in formats]
     if repairs.cells:
         workbook = copy.workbook_part()
         copy.parts[workbook] = recalculate_on_open(copy.parts[workbook])
@@ -434,3 +436,21 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
         return result
 
     return inspect_file(path, lang, limits, then=run)
+
+
+def _repair_task(path: Path, output: str | None, lang: str, limits: Limits, force: bool) -> Repaired:
+    return repair_file(path, output or None, lang=lang, limits=limits, force=force)
+
+
+def repair_files(files: Sequence[Path], outputs: Sequence[str | os.PathLike | None], *, lang: str = "fr",
+                 limits: Limits = Limits(), jobs: int | None = None, force: bool = False) -> list[Repaired]:
+    """:func:`repair_file` of each of *files* into its output (None: list only), in the worker pool of ``check``
+    (each file stopped after the time limit, a file that kills its worker reported, never the batch)."""
+    from .validator import run_files
+
+    def failed(path: Path, report: Any) -> Repaired:
+        finding = report.findings[0] if report.findings else None
+        return Repaired(str(path), None, error=finding.message if finding else "?")
+
+    return run_files(files, _repair_task, (lang, limits, force), lang=lang, limits=limits, jobs=jobs, failed=failed,
+                     per_file=[(str(o) if o is not None else "",) for o in outputs])

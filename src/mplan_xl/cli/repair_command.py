@@ -49,10 +49,11 @@ _TEXT = {
                    "every point left, located).")
 @lang_option
 @force_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: core count).")
 @click.option("--timeout", type=Number(min=1), default=30.0, show_default="30",
               help="Time limit per file, in seconds.")
 def repair(plans: tuple[str, ...], output: str | None, into: str | None, dry_run: bool, fmt: str, lang: str,
-           force: bool, timeout: float) -> None:
+           force: bool, jobs: int | None, timeout: float) -> None:
     """Write a repaired copy of each PLAN (files or folders), every value the team typed kept; PLANs are only read.
 
     Restores the template's formula in computed cells typed over, cleared, altered or written as cell
@@ -64,7 +65,7 @@ def repair(plans: tuple[str, ...], output: str | None, into: str | None, dry_run
     read, 2 for a usage error.
     """
     from ..check.annotate import targets
-    from ..check.repair import repair_file
+    from ..check.repair import repair_files
     from ..read.inputs import scan_paths
     from ..read.outputs import check_outputs
     from ..read.reader import Limits
@@ -94,8 +95,7 @@ def repair(plans: tuple[str, ...], output: str | None, into: str | None, dry_run
         Path(into).mkdir(parents=True, exist_ok=True)
     else:
         check_outputs(outputs, plans, force=force, found=files)
-    results = [repair_file(f, o, lang=lang, limits=Limits(timeout_s=timeout), force=force)
-               for f, o in zip(files, outputs)]
+    results = repair_files(files, outputs, lang=lang, limits=Limits(timeout_s=timeout), jobs=jobs, force=force)
     if fmt == "json":
         echo(json.dumps({"format_version": "1.0", "dry_run": dry_run, "files": [r.to_dict() for r in results]},
                         ensure_ascii=False, indent=2))

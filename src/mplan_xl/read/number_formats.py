@@ -158,9 +158,10 @@ def unscaled(code: str) -> str:
     return ";".join(sections)
 
 
-def unscale_styles(xml: bytes) -> tuple[bytes, list[tuple[str, str]]]:
-    """``styles.xml`` with every scaled number format (cells' and conditional formats') made whole
-    (:func:`unscaled`), each attribute edited in place; and the (damaged, restored) codes, in file order."""
+def unscale_formats(xml: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """A part's XML (``styles.xml``: cells' and conditional formats'; a chart's: its axes' and labels') with every
+    scaled number format made whole (:func:`unscaled`), each ``formatCode`` attribute edited in place; and the
+    (damaged, restored) codes, in file order."""
     from xml.sax.saxutils import escape, unescape
 
     changed: list[tuple[str, str]] = []

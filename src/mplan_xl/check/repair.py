@@ -37,6 +37,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Sequence
 from xml.sax.saxutils import escape
 

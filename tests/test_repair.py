@@ -340,7 +340,8 @@ def test_cli_batch_a_folder_one_line_per_file_and_exit_codes(cases, tmp_path):
     result = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "repares")])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 4 and "rien à réparer" in lines[0] and "réparation(s) ->" in lines[1]
+    assert len(lines) == 4 and "ods.xlsx : " in lines[0] and "réparation(s) ->" in lines[0]
+    assert "original.xlsx : rien à réparer" in lines[1] and lines[3].startswith("3 fichier(s) : 2 réparé(s)")
     assert sorted(p.name for p in (tmp_path / "repares").iterdir()) == ["ods.xlsx", "original.xlsx", "type-over.xlsx"]
     again = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "repares")])
     assert again.exit_code == 2   # an existing copy is replaced only with --force
@@ -363,3 +364,15 @@ def test_check_json_marks_repairable_findings(cases):
     assert {f["code"] for f in findings if f["repairable"]} >= {"computed-overwritten"}
     assert all("mplan-xl repair" in f["hint"] for f in findings if f["repairable"])
     assert all("mplan-xl repair" not in (f["hint"] or "") for f in findings if not f["repairable"])
+
+
+def test_the_annotated_copy_says_repair_in_the_teams_language(cases, tmp_path):
+    """`check --annotate` (report in English) writes its notes in the workbook's language: French, naming repair."""
+    out = tmp_path / "annotes"
+    result = CliRunner().invoke(main, ["check", str(cases["fr-FR"]["type-over"]), "--annotate", str(out),
+                                       "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    with zipfile.ZipFile(out / "type-over.xlsx") as z:
+        notes = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/comments"))
+    assert "Réparation automatique, chaque valeur saisie gardée : mplan-xl repair".encode() in notes
+    assert b"Automatic repair" not in notes

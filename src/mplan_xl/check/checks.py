@@ -346,6 +346,23 @@ def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple
     return out
 
 
+def template_formulas(sheet: schema.Table, computed: Iterable[schema.Column], lang: str) -> dict[str, set[str]]:
+    """Column key -> the template's formulas of each computed column, for either runtime, normalised
+    (:func:`normalise_formula`): what ``check`` accepts in its cells and ``repair`` restores."""
+    return {c.key: {normalise_formula(column_formula(sheet, c, runtime, lang)) for runtime in ("native", "xlwings")}
+            for c in computed}
+
+
+def computed_tables(plan: LocatedPlan) -> Iterator[tuple[LocatedTable, list[schema.Column], dict[tuple[int, int], str],
+                                                         dict[str, set[str]]]]:
+    """Each table of *plan* with computed columns: the table, those of its computed columns found, its worksheet's
+    formulas, and the template's formulas of each column (:func:`template_formulas`)."""
+    for table in plan.tables.values():
+        computed = [c for c in table.sheet.computed_columns if c.key in table.columns]
+        if computed:
+            yield table, computed, plan.raw.formulas(table.worksheet), template_formulas(table.sheet, computed, plan.lang)
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
     formula), with the count and the cells; one per table for the right formulas written as cell references
@@ -363,14 +380,8 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     lost_tables: list[LocatedTable] = []
     stale: list[tuple[LocatedTable, LocatedRow, str, Any, Any]] = []   # cached results that differ from Python's
     broken: set[tuple[str, str, int | None]] = set()   # computed cells typed over, cleared or altered
-    for table in plan.tables.values():
+    for table, computed, formulas, allowed in computed_tables(plan):
         sheet = table.sheet
-        computed = [c for c in sheet.computed_columns if c.key in table.columns]
-        if not computed:
-            continue
-        formulas = plan.raw.formulas(table.worksheet)
-        allowed = {c.key: {normalise_formula(column_formula(sheet, c, runtime, plan.lang)) for runtime in ("native", "xlwings")}
-                   for c in computed}
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
         for position, row in enumerate(table.rows):
@@ -888,4 +899,4 @@ def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
 
 
 __all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
-           "upgrade_command"]
+           "computed_tables", "template_formulas", "upgrade_command"]

@@ -55,7 +55,7 @@ from ..read.number_formats import unscale_formats
 from ..read.package import PackageCopy
 from ..read.plan_reader import LocatedPlan, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
-from .checks import CellReferences, normalise_formula
+from .checks import CellReferences, computed_tables, normalise_formula
 
 __all__ = ["REPAIRABLE", "Action", "Repaired", "apply_repairs", "plan_repair", "repair_file", "repair_files"]
 
@@ -255,15 +255,9 @@ def _repair_formulas(plan: LocatedPlan, inputs: dict[str, list[dict[str, Any]]],
         inputs.setdefault(sheet.key, [])
     context: PlanContext | None = None
     references = CellReferences(plan)
-    for table in plan.tables.values():
+    for table, computed, formulas, allowed in computed_tables(plan):
         sheet = table.sheet
-        computed = [c for c in sheet.computed_columns if c.key in table.columns]
-        if not computed:
-            continue
-        formulas = plan.raw.formulas(table.worksheet)
         grid = plan.raw.values(table.worksheet)
-        allowed = {c.key: {normalise_formula(column_formula(sheet, c, rt, plan.lang)) for rt in ("native", "xlwings")}
-                   for c in computed}
         position = {row.sheet_row: i for i, row in enumerate(table.rows)}
         fixes: list[tuple[int, Any, str, Any]] = []   # (sheet row, column key, cause, before)
         for r in range(table.info.first_row + 1, table.last_data_row + 1):

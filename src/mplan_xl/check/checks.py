@@ -301,7 +301,7 @@ class CellReferences:
 
 
 def _older_formulas(table: LocatedTable, computed: list[schema.Column], formulas: dict[tuple[int, int], str],
-                    allowed: dict[str, set[str]], references: CellReferences) -> dict[str, str]:
+                    allowed: dict[str, frozenset[str]], references: CellReferences) -> dict[str, str]:
     """Column key -> the formula an older template wrote in that column, when it is not today's: the one most
     of the column's rows hold (a template writes the same formula on every row; a row whose formula differs
     from it was altered)."""
@@ -346,15 +346,21 @@ def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple
     return out
 
 
-def template_formulas(sheet: schema.Table, computed: Iterable[schema.Column], lang: str) -> dict[str, set[str]]:
+def template_formulas(sheet: schema.Table, computed: Iterable[schema.Column], lang: str) -> dict[str, frozenset[str]]:
     """Column key -> the template's formulas of each computed column, for either runtime, normalised
     (:func:`normalise_formula`): what ``check`` accepts in its cells and ``repair`` restores."""
-    return {c.key: {normalise_formula(column_formula(sheet, c, runtime, lang)) for runtime in ("native", "xlwings")}
-            for c in computed}
+    return {c.key: _template_formulas(sheet.key, c.key, lang) for c in computed}
+
+
+@lru_cache(maxsize=1024)
+def _template_formulas(sheet_key: str, column_key: str, lang: str) -> frozenset[str]:
+    sheet = schema.SHEETS_BY_KEY[sheet_key]
+    column = sheet.column(column_key)
+    return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
 
 
 def computed_tables(plan: LocatedPlan) -> Iterator[tuple[LocatedTable, list[schema.Column], dict[tuple[int, int], str],
-                                                         dict[str, set[str]]]]:
+                                                         dict[str, frozenset[str]]]]:
     """Each table of *plan* with computed columns: the table, those of its computed columns found, its worksheet's
     formulas, and the template's formulas of each column (:func:`template_formulas`)."""
     for table in plan.tables.values():

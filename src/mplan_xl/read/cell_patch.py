@@ -140,14 +140,22 @@ def formula_cell(formula: str, value: Any, style: int | None = None) -> CellMake
     return make
 
 
+_STYLED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*?\bs="([0-9]+)"'
+                     rb'|<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bs="([0-9]+)"[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
+
+
 def cell_styles(xml: bytes, columns: set[str]) -> dict[str, int]:
-    """The style index (``s``) of every cell of *xml* in the columns (letters) of *columns*: A1 address -> index."""
+    """The style index (``s``) of every cell of *xml* in the columns (letters) of *columns*: A1 address -> index.
+
+    >>> cell_styles(b'<row r="2"><c r="A2" s="3"/><c s="4" r="B2"><v>1</v></c><c r="C2"/></row>', {"A", "B", "C"})
+    {'A2': 3, 'B2': 4}
+    """
     out = {}
-    for cell in _CELL.finditer(xml):
-        ref = _R_ATTR.search(cell["attrs"])
-        style = re.search(rb'\bs="(\d+)"', cell["attrs"])
-        if ref and style and ref[1].decode() in columns:
-            out[(ref[1] + ref[2]).decode()] = int(style[1])
+    wanted = {c.encode() for c in columns}
+    for m in _STYLED.finditer(xml):
+        col, row, style = (m[1], m[2], m[3]) if m[1] else (m[5], m[6], m[4])
+        if col in wanted:
+            out[(col + row).decode()] = int(style)
     return out
 
 

@@ -376,3 +376,20 @@ def test_the_annotated_copy_says_repair_in_the_teams_language(cases, tmp_path):
         notes = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/comments"))
     assert "Réparation automatique, chaque valeur saisie gardée : mplan-xl repair".encode() in notes
     assert b"Automatic repair" not in notes
+
+
+def test_a_folder_s_lock_files_and_reports_are_skipped_and_unreadable_files_listed(cases, tmp_path):
+    """What a returned folder holds besides plans: skipped (exit 0); a file that is no workbook: listed, exit 1,
+    nothing written for it."""
+    folder = tmp_path / "retours"
+    folder.mkdir()
+    shutil.copy(cases["fr-FR"]["type-over"], folder / "plan.xlsx")
+    (folder / "~$plan.xlsx").write_bytes(b"lock")
+    runner = CliRunner()
+    result = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "out"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.xlsx"]
+    (folder / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    again = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "out2"), "--lang", "en"])
+    assert again.exit_code == 1 and "notes.xlsx: not repaired" in again.output
+    assert not (tmp_path / "out2" / "notes.xlsx").exists()

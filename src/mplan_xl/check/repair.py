@@ -55,7 +55,7 @@ from ..read.number_formats import unscale_formats
 from ..read.package import PackageCopy
 from ..read.plan_reader import LocatedPlan, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
-from .checks import CellReferences, computed_tables, normalise_formula
+from .checks import CellReferences, check_integrity, check_outside_tables, check_plan, computed_tables, normalise_formula
 
 __all__ = ["REPAIRABLE", "Action", "Repaired", "apply_repairs", "plan_repair", "repair_file", "repair_files"]
 
@@ -149,6 +149,8 @@ class Repaired:
     left: list[Action] = field(default_factory=list)
     #: Why the file could not be repaired at all (unreadable, not a plan), in the language asked.
     error: str | None = None
+    #: Why the file was skipped, being no plan (a lock file, a report of mplan-xl found in a folder).
+    skipped: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -156,7 +158,7 @@ class Repaired:
         return self.error is None and not self.left
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "output": self.output, "error": self.error,
+        return {"path": self.path, "output": self.output, "error": self.error, "skipped": self.skipped,
                 "repaired": [a.to_dict() for a in self.actions], "left": [a.to_dict() for a in self.left]}
 
 
@@ -175,7 +177,8 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     inputs = _repair_inputs(plan, out, lang)
     older = versions.status(plan.template_version) == "older"
     if older:
-        if any(f.code in REPAIRABLE - {"number-as-text", "format-scaled"} for f in findings):
+        integrity = check_plan(plan, lang, only=(check_integrity,)).findings
+        if any(f.code in REPAIRABLE - {"number-as-text", "format-scaled"} for f in integrity):
             out.left.append(Action("template-version-old", None, None, plan.template_version, None,
                                    WHY["older-template"](lang).format(version=plan.template_version), False))
     else:
@@ -409,16 +412,20 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
 
     A plan with nothing to repair is copied as it is; nothing is written for a file that cannot be read
     (``error``)."""
+    from .report import SKIPPED
     from .validator import inspect_file
 
     def run(inspected: Any) -> Repaired:
         located = inspected.located
+        if located is None and inspected.report.status == SKIPPED:   # a lock file, one of our outputs: no plan
+            return Repaired(str(path), None, skipped=inspected.report.note)
         if located is None:
             error = inspected.error or UnreadableWorkbook("not-a-workbook")
             finding = inspected.report.findings[0] if inspected.report.findings else None
             return Repaired(str(path), None, error=finding.message if finding else (inspected.report.note or str(error)))
-        if not located.tables:
-            return Repaired(str(path), None, error=_NOT_A_PLAN(lang))
+        if not located.tables or versions.status(located.template_version) in (None, "newer"):
+            return Repaired(str(path), None, error=inspected.report.findings[0].message if inspected.report.findings
+                            else _NOT_A_PLAN(lang))
         copy = PackageCopy.open(located.raw.content or path)
         repairs = plan_repair(located, inspected.report.findings, lang, copy)
         formats = apply_repairs(copy, repairs)
@@ -430,7 +437,7 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
             result.output = str(output)
         return result
 
-    return inspect_file(path, lang, limits, then=run)
+    return inspect_file(path, lang, limits, then=run, only=(check_outside_tables,))
 
 
 def _repair_task(path: Path, output: str | None, lang: str, limits: Limits, force: bool) -> Repaired:

@@ -28,6 +28,7 @@ _TEXT = {
     "nothing": Label("{path} : rien à réparer", "{path}: nothing to repair"),
     "left": Label(" ; {count} point(s) laissé(s) à l'équipe", "; {count} point(s) left for the team"),
     "error": Label("{path} : non réparé ({error})", "{path}: not repaired ({error})"),
+    "skipped": Label("{path} : ignoré ({note})", "{path}: skipped ({note})"),
     "item": Label("  {where}{why}", "  {where}{why}"),
     "left_item": Label("  à faire par l'équipe : {where}{why}", "  for the team: {where}{why}"),
     "summary": Label("{files} fichier(s) : {repaired} réparé(s), {clean} sans rien à réparer, {left} avec des points "
@@ -110,7 +111,7 @@ def repair(plans: tuple[str, ...], output: str | None, into: str | None, dry_run
         if len(results) > 1:
             echo(_TEXT["summary"](lang).format(
                 files=len(results), repaired=sum(1 for r in results if r.error is None and r.actions),
-                clean=sum(1 for r in results if r.error is None and not r.actions and not r.left),
+                clean=sum(1 for r in results if r.error is None and r.skipped is None and not r.actions and not r.left),
                 left=sum(1 for r in results if r.error is None and r.left),
                 failed=sum(1 for r in results if r.error is not None)))
     sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
@@ -130,6 +131,8 @@ def _line(result: object, dry_run: bool, lang: str) -> str:
     assert isinstance(result, Repaired)
     if result.error is not None:
         return _TEXT["error"](lang).format(path=result.path, error=result.error)
+    if result.skipped is not None:
+        return _TEXT["skipped"](lang).format(path=result.path, note=result.skipped)
     if not result.actions:
         line = _TEXT["nothing"](lang).format(path=result.path)
     elif dry_run or result.output is None:

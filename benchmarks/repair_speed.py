@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -43,10 +45,16 @@ def _build(args: tuple[Path, int]) -> None:
     clean.unlink()
 
 
-def cli(*args: str) -> tuple[float, str]:
+def cli(*args: str) -> tuple[float, float, str]:
+    """The CLI run in a fresh process: wall-clock seconds, CPU seconds of the process and its workers, its output.
+    On a machine shared with other work the wall clock says little; the CPU time over the cores used says what
+    the run takes on free cores."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "mplan_xl.cli", *args], capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, proc.stdout
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), proc.stdout
 
 
 def main() -> None:
@@ -61,22 +69,27 @@ def main() -> None:
         pool.map(_build, [(returned, i) for i in range(args.files)])
     print(f"{args.files} damaged plans")
     jobs = str(args.jobs)
-    check, _ = cli("check", str(returned), "--jobs", jobs, "--format", "json", "-o", str(root / "report.json"))
-    repair, out = cli("repair", str(returned), "--into", str(root / "repaired"), "--jobs", jobs)
+    check, check_cpu, _ = cli("check", str(returned), "--jobs", jobs, "--format", "json", "-o", str(root / "report.json"))
+    repair, repair_cpu, out = cli("repair", str(returned), "--into", str(root / "repaired"), "--jobs", jobs)
     written = len(list((root / "repaired").iterdir()))
     assert written == args.files, (written, out[-2000:])
     repairs = sum(int(m) for m in re.findall(r": (\d+) r[ée]paration", out))
-    print(f"{'check --jobs ' + jobs:<48} {check:7.2f} s")
-    print(f"{'repair --into --jobs ' + jobs:<48} {repair:7.2f} s  ({written} copies, {repairs} repairs)")
+    print(f"{'':<48} {'wall':>7}    {'CPU':>7}    CPU / {jobs} cores")
+    print(f"{'check --jobs ' + jobs:<48} {check:7.2f} s  {check_cpu:7.2f} s  {check_cpu / args.jobs:7.2f} s")
+    print(f"{'repair --into --jobs ' + jobs:<48} {repair:7.2f} s  {repair_cpu:7.2f} s  {repair_cpu / args.jobs:7.2f} s"
+          f"  ({written} copies, {repairs} repairs)")
     sample = sorted(returned.iterdir())[:10]
     (root / "openpyxl").mkdir()
-    start = time.perf_counter()
-    for path in sample:
-        openpyxl.load_workbook(path).save(root / "openpyxl" / path.name)
-    per_file = (time.perf_counter() - start) / len(sample)
-    print(f"{'openpyxl load + save, 1 process':<48} {per_file * args.files:7.2f} s  "
-          f"(extrapolated from {len(sample)} files; {per_file * args.files / args.jobs:.2f} s on {jobs} cores)")
-    print(f"target < 20 s: {'met' if repair < 20 else 'MISSED'}")
+    start, cpu = time.perf_counter(), time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in sample:
+            openpyxl.load_workbook(path).save(root / "openpyxl" / path.name)
+    per_file, per_file_cpu = (time.perf_counter() - start) / len(sample), (time.process_time() - cpu) / len(sample)
+    print(f"{'openpyxl load + save, 1 process':<48} {per_file * args.files:7.2f} s  {per_file_cpu * args.files:7.2f} s  "
+          f"{per_file_cpu * args.files / args.jobs:7.2f} s  (extrapolated from {len(sample)} files)")
+    print(f"target < 20 s: wall {'met' if repair < 20 else 'MISSED'}, on free cores (CPU / {jobs}) "
+          f"{'met' if repair_cpu / args.jobs < 20 else 'MISSED'}")
 
 
 if __name__ == "__main__":

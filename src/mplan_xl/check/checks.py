@@ -805,6 +805,28 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
                               review_id=id_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
 
 
+def rows_below(plan: LocatedPlan, table: LocatedTable) -> int:
+    """The last row (0-based) of the rows typed just below *table* that ``repair`` takes into it, as Excel grows a
+    table over a row typed right below it: rows with values in at least
+    :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, with no gap, no other table there, and
+    only below a table without a total row; the table's own last row when there is none."""
+    info = table.info
+    last = info.last_row
+    if table.totals_rows or info.totals_row_count:
+        return last
+    grid = plan.raw.values(table.worksheet)
+    others = [t.info for t in plan.tables.values() if t is not table and t.worksheet == table.worksheet]
+    while last + 1 < len(grid):
+        r = last + 1
+        line = grid[r]
+        filled = sum(1 for c in range(info.first_col, min(info.last_col + 1, len(line))) if not blank(line[c]))
+        if filled < ROW_LIKE_CELLS or any(o.first_row <= r <= o.last_row and o.first_col <= info.last_col
+                                           and o.last_col >= info.first_col for o in others):
+            break
+        last = r
+    return last
+
+
 def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     """Values outside the tables of a data sheet: a row below a table that looks like one of its rows
     (values in at least :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, within
@@ -827,7 +849,8 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
                 if info.last_row < r <= info.last_row + BELOW_WINDOW and len(inside) >= ROW_LIKE_CELLS:
                     rest.difference_update((r, c) for c in inside)
                     yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), line=r + 1,
-                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table)
+                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table,
+                                      repairable=r <= rows_below(ctx.plan, table))
         if rest:
             first = min(rest)
             yield ctx.finding("value-outside-table", sheet=worksheet, cell=a1(*first), count=len(rest), cells=cells_text(rest))
@@ -907,4 +930,4 @@ def check_plan(plan: LocatedPlan, lang: str = "fr",
 
 
 __all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
-           "computed_tables", "template_formulas", "upgrade_command"]
+           "computed_tables", "rows_below", "template_formulas", "upgrade_command"]

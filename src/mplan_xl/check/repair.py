@@ -18,10 +18,12 @@ What it restores, the codes of :data:`~mplan_xl.core.rules.REPAIRABLE`:
   is possible (:func:`~mplan_xl.core.numbers.typed_number`, :func:`~mplan_xl.core.numbers.parse_localized_date`);
 - the calculated-column definitions a LibreOffice save dropped (``table-formulas-lost``);
 - the number formats a save in LibreOffice scaled by 1000 (``format-scaled``,
-  :func:`~mplan_xl.read.number_formats.unscaled`).
+  :func:`~mplan_xl.read.number_formats.unscaled`), in the styles and the charts;
+- a table without a total row over the rows typed just below it (``row-outside-table``,
+  :func:`~mplan_xl.check.checks.rows_below`), as Excel grows a table.
 
 What it never does: change a value the team typed in an input cell (a text that is no number stays, and is
-listed), delete a row or a sheet, guess. A row typed below a table's total row, a plan of an older template
+listed), delete a row or a sheet, guess. A row typed below a table's total row (mplan-xl moves no row), a plan of an older template
 (whose formulas ``upgrade`` rewrites), a percentage typed without its sign, a date with two readings: listed,
 with the cell and why, and left as they are.
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Sequence
 from xml.sax.saxutils import escape
@@ -53,9 +55,10 @@ from ..core.vocabulary import Label
 from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
 from ..read.number_formats import unscale_formats
 from ..read.package import PackageCopy
-from ..read.plan_reader import LocatedPlan, blank, input_values, thresholds
+from ..read.plan_reader import LocatedPlan, LocatedRow, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
-from .checks import CellReferences, check_integrity, check_outside_tables, check_plan, computed_tables, normalise_formula
+from .checks import (
+    CellReferences, check_integrity, check_outside_tables, check_plan, computed_tables, normalise_formula, rows_below)
 
 __all__ = ["REPAIRABLE", "Action", "Repaired", "apply_repairs", "plan_repair", "repair_file", "repair_files"]
 
@@ -98,6 +101,9 @@ WHY = {
                             "laissée telle quelle, recopiez la formule depuis la ligne du dessus",
                             "'{column}': the cell holds a formula shared with other cells; left as it is, copy the "
                             "formula from the row above"),
+    "table-grown": Label("ligne {line} tapée juste sous le tableau {table} : le tableau est agrandi pour la "
+                         "compter, comme Excel le fait", "row {line} typed just below table {table}: the table is "
+                         "extended to count it, as Excel does"),
     "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
                                "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
                                "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
@@ -137,6 +143,8 @@ class RepairPlan:
     table_formulas: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     #: The workbook's number formats are scaled: ``styles.xml`` is made whole.
     formats: bool = False
+    #: Table name -> (its range, the range it grows to over the rows typed just below it).
+    table_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,8 +182,9 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     the file's parts as read (opened from the plan's bytes when not given)."""
     out = RepairPlan()
     package = package or PackageCopy.open(plan.raw.content or plan.raw.path)
-    inputs = _repair_inputs(plan, out, lang)
     older = versions.status(plan.template_version) == "older"
+    grown = {} if older else _grow_tables(plan, out, lang)
+    inputs = _repair_inputs(plan, out, lang)
     if older:
         integrity = check_plan(plan, lang, only=(check_integrity,)).findings
         if any(f.code in REPAIRABLE - {"number-as-text", "format-scaled"} for f in integrity):
@@ -187,10 +196,41 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     if plan.raw.scaled_format_codes:
         out.formats = True
     for finding in findings:
-        if finding.code == "row-outside-table":
+        if finding.code == "row-outside-table" and finding.params.get("line") not in grown.get(
+                str(finding.params.get("table_name")), ()):
             out.left.append(Action(finding.code, finding.sheet, finding.cell, None, None, WHY["row-outside-table"](
                 lang).format(line=finding.params.get("line"), table=finding.params.get("table_name")), False))
     return out
+
+
+# --- rows typed just below a table -------------------------------------------------------------------------
+
+def _grow_tables(plan: LocatedPlan, out: RepairPlan, lang: str) -> dict[str, set[int]]:
+    """A table without a total row whose rows go on just below it (each with values in at least
+    :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, with no gap and no other table there) is
+    extended over them, as Excel extends a table when a row is typed right below it: the rows join the table
+    (*plan* is updated: its rows, its range), their computed cells get their formulas. Returns, by table name, the
+    1-based lines taken in."""
+    grown: dict[str, set[int]] = {}
+    for table in plan.tables.values():
+        info = table.info
+        grid = plan.raw.values(table.worksheet)
+        last = rows_below(plan, table)
+        if last == info.last_row:
+            continue
+        new_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(last, info.last_col)}"
+        out.table_refs[info.name] = (info.ref, new_ref)
+        use = [c.key for c in table.sheet.use_columns if c.key in table.columns]
+        for r in range(info.last_row + 1, last + 1):
+            line = grid[r]
+            values = {key: (line[c] if c < len(line) else "") for key, c in table.columns.items()}
+            row = LocatedRow(r - info.first_row - 1, r, values)
+            (table.rows if not all(blank(values[k]) for k in use) else table.suggestions).append(row)
+            grown.setdefault(info.name, set()).add(r + 1)
+            out.actions.append(Action("row-outside-table", table.worksheet, cell_name(r, info.first_col), info.ref,
+                                      new_ref, WHY["table-grown"](lang).format(table=info.name, line=r + 1)))
+        table.info = replace(info, ref=new_ref, last_row=last)
+    return grown
 
 
 # --- typed values: numbers and dates typed as text ----------------------------------------------------------
@@ -382,12 +422,16 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
     for worksheet, cells in repairs.cells.items():
         member = sheets[worksheet][0]
         copy.parts[member] = set_cells(copy.parts[member], cells)
-    if repairs.table_formulas:
+    if repairs.table_formulas or repairs.table_refs:
         for member in [m for m in copy.parts if re.search(r"(^|/)tables/[^/]+\.xml$", m, re.IGNORECASE)]:
             name = _TABLE_NAME.search(copy.parts[member])
-            formulas = repairs.table_formulas.get(name[1].decode()) if name else None
+            table = name[1].decode() if name else ""
+            formulas = repairs.table_formulas.get(table)
             if formulas:
                 copy.parts[member] = _declare_formulas(copy.parts[member], formulas)
+            if table in repairs.table_refs:   # the table's range and its filter's
+                before, after = repairs.table_refs[table]
+                copy.parts[member] = copy.parts[member].replace(f'ref="{before}"'.encode(), f'ref="{after}"'.encode())
     formats: list[tuple[str, str]] = []
     if repairs.formats:
         styles = copy.related(copy.workbook_part(), "/styles")

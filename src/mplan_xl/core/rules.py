@@ -424,8 +424,8 @@ assert len(RULES) == len(_CATALOGUE), "duplicate rule code"
 
 #: The findings ``mplan-xl repair`` restores with certainty (:mod:`mplan_xl.check.repair`), the one list both
 #: ``check`` (which says so in their hint and marks them ``"repairable"``) and ``repair`` read. A finding of
-#: another code may still be repairable case by case (``type-invalid``: a date typed as text, ``15/03/2027``):
-#: the check that makes it says so.
+#: another code may still be repairable case by case (``type-invalid``: a date typed as text, ``15/03/2027``;
+#: ``row-outside-table``: a row typed just below a table without a total row): the check that makes it says so.
 REPAIRABLE = frozenset({
     "computed-overwritten", "formula-missing", "formula-altered", "formula-as-cell-references",
     "table-formulas-lost", "number-as-text", "format-scaled",

@@ -98,8 +98,9 @@ def rules_md() -> str:
         "column are grouped: one per column and cause, with the count and the cells.",
         "",
         "*Repairable*: `mplan-xl repair` restores what the finding is about, every typed value kept; `check` says "
-        "so in the hint and marks the finding `\"repairable\": true` in JSON (a `type-invalid` finding when the "
-        "text is a date with one reading, `15/03/2027`).",
+        "so in the hint and marks the finding `\"repairable\": true` in JSON (case by case: a `type-invalid` finding "
+        "when the text is a date with one reading, `15/03/2027`; a `row-outside-table` finding when the row is "
+        "typed just below a table without a total row, which then grows over it).",
     ]
     for category, title in CATEGORIES.items():
         lines += ["", f"## {title.en} / {title.fr}", "", "| code | severity | live | what it means | hint |",

@@ -410,3 +410,31 @@ def test_a_folder_s_lock_files_and_reports_are_skipped_and_unreadable_files_list
     again = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "out2"), "--lang", "en"])
     assert again.exit_code == 1 and "notes.xlsx: not repaired" in again.output
     assert not (tmp_path / "out2" / "notes.xlsx").exists()
+
+
+def test_a_table_grows_over_the_rows_just_below_it_not_over_a_gap(tmp_path):
+    """Two KPI rows typed right below the table, a third after an empty row: the table grows over the two (as
+    Excel would), the third is left for the team, with its cell (exit code 1 in the command)."""
+    import openpyxl
+
+    source = mplan_xl.demo_workbook(tmp_path / "demo.xlsx", year=YEAR)
+    wb = openpyxl.load_workbook(source)
+    ws = next(w for w in wb.worksheets if "tblKpi" in w.tables)
+    first_col, header_row, last_col, last_row = openpyxl.utils.cell.range_boundaries(ws.tables["tblKpi"].ref)
+    col = {ws.cell(header_row, c).value: c for c in range(first_col, last_col + 1)}
+    for r, kpi in ((last_row + 1, "K97"), (last_row + 2, "K98"), (last_row + 4, "K99")):
+        ws.cell(r, col["ID"], kpi)
+        ws.cell(r, col["ID objectif"], "O1")
+        ws.cell(r, col["Cible"], 20)
+    wb.save(tmp_path / "typed.xlsx")
+    result = repair_file(tmp_path / "typed.xlsx", tmp_path / "out.xlsx", lang="en")
+    grown = [a for a in result.actions if a.code == "row-outside-table"]
+    assert [a.cell for a in grown] == [f"A{last_row + 1}", f"A{last_row + 2}"]
+    assert grown[0].after.endswith(str(last_row + 2))
+    [left] = [a for a in result.left if a.code == "row-outside-table"]
+    assert left.cell.endswith(str(last_row + 4)) and not left.done
+    ids = {str(r.id(t.sheet)) for t in [located(tmp_path / "out.xlsx").tables["kpis"]] for r in t.rows}
+    assert {"K97", "K98"} <= ids and "K99" not in ids
+    findings = check_file(tmp_path / "out.xlsx", lang="en").findings
+    assert [f.cell for f in findings if f.code == "row-outside-table"] == [left.cell]
+    assert not [f for f in findings if f.code in ("formula-missing", "computed-overwritten")]

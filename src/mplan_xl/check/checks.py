@@ -809,14 +809,15 @@ def rows_below(plan: LocatedPlan, table: LocatedTable) -> int:
     """The last row (0-based) of the rows typed just below *table* that ``repair`` takes into it, as Excel grows a
     table over a row typed right below it: rows with values in at least
     :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, with no gap, no other table there, and
-    only below a table without a total row; the table's own last row when there is none."""
+    only below a table without a total row, within :data:`~mplan_xl.workbook.guide_status.BELOW_WINDOW` rows; the
+    table's own last row when there is none."""
     info = table.info
     last = info.last_row
     if table.totals_rows or info.totals_row_count:
         return last
     grid = plan.raw.values(table.worksheet)
     others = [t.info for t in plan.tables.values() if t is not table and t.worksheet == table.worksheet]
-    while last + 1 < len(grid):
+    while last + 1 < min(len(grid), info.last_row + 1 + BELOW_WINDOW):   # as far down as check looks
         r = last + 1
         line = grid[r]
         filled = sum(1 for c in range(info.first_col, min(info.last_col + 1, len(line))) if not blank(line[c]))
@@ -834,6 +835,12 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     tables_on: dict[str, list[LocatedTable]] = {}
     for table in ctx.plan.tables.values():
         tables_on.setdefault(table.worksheet, []).append(table)
+    grown: dict[str, int] = {}
+
+    def grows_to(table: LocatedTable) -> int:   # once per table: a sheet may have many rows below a table
+        if table.sheet.key not in grown:
+            grown[table.sheet.key] = rows_below(ctx.plan, table)
+        return grown[table.sheet.key]
     for worksheet, cells in ctx.plan.outside.items():
         grid = ctx.plan.raw.values(worksheet)
         value = lambda r, c: grid[r][c] if r < len(grid) and c < len(grid[r]) else ""  # noqa: E731
@@ -850,7 +857,7 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
                     rest.difference_update((r, c) for c in inside)
                     yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), line=r + 1,
                                       cells=cells_text((r, c) for c in inside), table_name=table.sheet.table,
-                                      repairable=r <= rows_below(ctx.plan, table))
+                                      repairable=r <= grows_to(table))
         if rest:
             first = min(rest)
             yield ctx.finding("value-outside-table", sheet=worksheet, cell=a1(*first), count=len(rest), cells=cells_text(rest))

@@ -117,7 +117,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits,
         return _skipped(name, own, lang, raw.sha256)
     try:
         located = locate_plan(raw)
-        checked = check_plan(located, lang, only)
+        checked = check_plan(located, lang) if only is None else check_plan(located, lang, only)
         findings = checked.findings
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
         raw.close()

@@ -281,7 +281,9 @@ def test_a_row_inserted_inside_a_table_and_filled_lacks_only_its_formulas(edited
     assert found(edited["insert-and-fill"]) == sorted(expected + lost_definitions(at))
     [missing] = [f for f in check_file(edited["insert-and-fill"], lang="en").findings if f.code == "formula-missing"]
     assert missing.row_id == "L100" and missing.params["count"] == len(schema.BUDGET.computed_columns)
-    assert missing.hint == "The formulas are missing (a row inserted in LibreOffice gets none); copy them from the row above."
+    assert missing.hint == ("The formulas are missing (a row inserted in LibreOffice gets none); copy them from the row "
+                            "above. Automatic repair, every typed value kept: mplan-xl repair FILE -o COPY.")
+    assert missing.repairable
     assert all(c.header("fr") in missing.message for c in schema.BUDGET.computed_columns)
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
 from ..core.metrics import LANDING_TOLERANCE
-from ..core.numbers import format_number, parse_localized_number
+from ..core.numbers import format_number, parse_localized_date, parse_localized_number, typed_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
 from ..core.rules import Finding, make_finding
@@ -194,9 +194,10 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
         return
     if kind is Kind.DATE:
         date = as_date(value)
-        if not isinstance(date, dt.date):
+        if not isinstance(date, dt.date):   # a date typed as text, with one reading: repair converts it
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
-                              expected=_EXPECTED[kind][ctx.lang == "en"])
+                              expected=_EXPECTED[kind][ctx.lang == "en"],
+                              repairable=parse_localized_date(value, ctx.plan.lang) is not None)
         elif column.in_plan_year and year and date.year != year:
             yield ctx.finding("date-outside-year", table, row, column.key, column=ctx.header(table, column.key), value=date, year=year)
         return
@@ -205,8 +206,10 @@ def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: sch
     if isinstance(value, str):
         number = parse_localized_number(value)
         if number is not None:
+            percent = kind is Kind.PERCENT or column.key in percent_columns(
+                table.sheet.key, input_values(table.sheet, row.values), ctx.inputs)
             yield ctx.finding("number-as-text", table, row, column.key, column=ctx.header(table, column.key), value=value,
-                              number=_fmt_number(number, ctx.lang))
+                              number=_fmt_number(number, ctx.lang), repairable=typed_number(value, percent) is not None)
         else:
             yield ctx.finding("type-invalid", table, row, column.key, column=ctx.header(table, column.key), value=value,
                               expected=_EXPECTED[kind][ctx.lang == "en"])
@@ -357,6 +360,29 @@ def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple
     return out
 
 
+def template_formulas(sheet: schema.Table, computed: Iterable[schema.Column], lang: str) -> dict[str, frozenset[str]]:
+    """Column key -> the template's formulas of each computed column, for either runtime, normalised
+    (:func:`normalise_formula`): what ``check`` accepts in its cells and ``repair`` restores."""
+    return {c.key: _template_formulas(sheet.key, c.key, lang) for c in computed}
+
+
+@lru_cache(maxsize=1024)
+def _template_formulas(sheet_key: str, column_key: str, lang: str) -> frozenset[str]:
+    sheet = schema.SHEETS_BY_KEY[sheet_key]
+    column = sheet.column(column_key)
+    return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
+
+
+def computed_tables(plan: LocatedPlan) -> Iterator[tuple[LocatedTable, list[schema.Column], dict[tuple[int, int], str],
+                                                         dict[str, frozenset[str]]]]:
+    """Each table of *plan* with computed columns: the table, those of its computed columns found, its worksheet's
+    formulas, and the template's formulas of each column (:func:`template_formulas`)."""
+    for table in plan.tables.values():
+        computed = [c for c in table.sheet.computed_columns if c.key in table.columns]
+        if computed:
+            yield table, computed, plan.raw.formulas(table.worksheet), template_formulas(table.sheet, computed, plan.lang)
+
+
 def check_integrity(ctx: Context) -> Iterator[Finding]:
     """Computed columns: one finding per column and cause (typed values, missing formula, altered
     formula), with the count and the cells; one per table for the right formulas written as cell references
@@ -374,13 +400,8 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
     lost_tables: list[LocatedTable] = []
     stale: list[tuple[LocatedTable, LocatedRow, str, Any, Any]] = []   # cached results that differ from Python's
     broken: set[tuple[str, str, int | None]] = set()   # computed cells typed over, cleared or altered
-    for table in plan.tables.values():
+    for table, computed, formulas, allowed in computed_tables(plan):
         sheet = table.sheet
-        computed = [c for c in sheet.computed_columns if c.key in table.columns]
-        if not computed:
-            continue
-        formulas = plan.raw.formulas(table.worksheet)
-        allowed = {c.key: _allowed_formulas(sheet, c, plan.lang) for c in computed}
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
         for position, row in enumerate(table.rows):
@@ -881,6 +902,29 @@ def check_abandoned_actions(ctx: Context) -> Iterator[Finding]:
                               review_id=id_text(earlier.id(review.sheet)) or earlier.sheet_row + 1)
 
 
+def rows_below(plan: LocatedPlan, table: LocatedTable) -> int:
+    """The last row (0-based) of the rows typed just below *table* that ``repair`` takes into it, as Excel grows a
+    table over a row typed right below it: rows with values in at least
+    :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, with no gap, no other table there, and
+    only below a table without a total row, within :data:`~mplan_xl.workbook.guide_status.BELOW_WINDOW` rows; the
+    table's own last row when there is none."""
+    info = table.info
+    last = info.last_row
+    if table.totals_rows or info.totals_row_count:
+        return last
+    grid = plan.raw.values(table.worksheet)
+    others = [t.info for t in plan.tables.values() if t is not table and t.worksheet == table.worksheet]
+    while last + 1 < min(len(grid), info.last_row + 1 + BELOW_WINDOW):   # as far down as check looks
+        r = last + 1
+        line = grid[r]
+        filled = sum(1 for c in range(info.first_col, min(info.last_col + 1, len(line))) if not blank(line[c]))
+        if filled < ROW_LIKE_CELLS or any(o.first_row <= r <= o.last_row and o.first_col <= info.last_col
+                                           and o.last_col >= info.first_col for o in others):
+            break
+        last = r
+    return last
+
+
 def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     """Values outside the tables of a data sheet: a row below a table that looks like one of its rows
     (values in at least :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, within
@@ -888,6 +932,12 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
     tables_on: dict[str, list[LocatedTable]] = {}
     for table in ctx.plan.tables.values():
         tables_on.setdefault(table.worksheet, []).append(table)
+    grown: dict[str, int] = {}
+
+    def grows_to(table: LocatedTable) -> int:   # once per table: a sheet may have many rows below a table
+        if table.sheet.key not in grown:
+            grown[table.sheet.key] = rows_below(ctx.plan, table)
+        return grown[table.sheet.key]
     for worksheet, cells in ctx.plan.outside.items():
         grid = ctx.plan.raw.values(worksheet)
         value = lambda r, c: grid[r][c] if r < len(grid) and c < len(grid[r]) else ""  # noqa: E731
@@ -903,7 +953,8 @@ def check_outside_tables(ctx: Context) -> Iterator[Finding]:
                 if info.last_row < r <= info.last_row + BELOW_WINDOW and len(inside) >= ROW_LIKE_CELLS:
                     rest.difference_update((r, c) for c in inside)
                     yield ctx.finding("row-outside-table", table, sheet=worksheet, cell=a1(r, inside[0]), line=r + 1,
-                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table)
+                                      cells=cells_text((r, c) for c in inside), table_name=table.sheet.table,
+                                      repairable=r <= grows_to(table))
         if rest:
             first = min(rest)
             yield ctx.finding("value-outside-table", sheet=worksheet, cell=a1(*first), count=len(rest), cells=cells_text(rest))
@@ -960,8 +1011,10 @@ def run_checks(plan: LocatedPlan, lang: str = "fr") -> list[Finding]:
     return check_plan(plan, lang).findings
 
 
-def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
-    """Every finding of every check, in catalogue order, for one located plan, and its budget to date."""
+def check_plan(plan: LocatedPlan, lang: str = "fr",
+               only: tuple[Callable[[Context], Iterable[Finding]], ...] | None = None) -> Checked:
+    """Every finding of every check, in catalogue order, for one located plan, and its budget to date; with *only*,
+    the findings of those checks of :data:`CHECKS` (and the template's version), without the budget."""
     inputs = {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
     for sheet in schema.TABLES:
         inputs.setdefault(sheet.key, [])
@@ -976,10 +1029,10 @@ def check_plan(plan: LocatedPlan, lang: str = "fr") -> Checked:
     if state == "older":
         findings.append(ctx.finding("template-version-old", found=version, current=schema.TEMPLATE_VERSION,
                                     command=upgrade_command(plan.raw.path), verbatim=("command",)))
-    for check in CHECKS:
+    for check in CHECKS if only is None else only:
         findings.extend(check(ctx))
-    return Checked(findings, budget_figures(ctx))
+    return Checked(findings, budget_figures(ctx) if only is None else None)
 
 
 __all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",
-           "upgrade_command"]
+           "computed_tables", "rows_below", "template_formulas", "upgrade_command"]

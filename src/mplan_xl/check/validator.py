@@ -76,15 +76,16 @@ class Inspected:
 
 
 def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits(),
-                 then: Callable[[Inspected], Any] | None = None) -> Any:
+                 then: Callable[[Inspected], Any] | None = None, only: tuple[Callable[..., Any], ...] | None = None) -> Any:
     """Read, locate and check one file, once; never raises for a bad file.
 
     Returns the :class:`Inspected` file, or, with *then*, what ``then(inspected)``
     returns, called while the workbook is still open: ``consolidate``,
     ``rollover``, ``diff`` and ``actuals`` build on the same read of the file.
-    A failure inside *then* is its caller's: the file's report is settled first.
+    A failure inside *then* is its caller's: the file's report is settled first. *only*: run only these checks
+    (``repair`` needs a few), see :func:`~mplan_xl.check.checks.check_plan`.
     """
-    inspected = _inspect(path, lang, limits)
+    inspected = _inspect(path, lang, limits, only)
     try:
         return then(inspected) if then else Inspected(inspected.report, inspected.sha256, error=inspected.error)
     finally:
@@ -92,7 +93,8 @@ def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Lim
             inspected.located.raw.close()
 
 
-def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
+def _inspect(path: str | os.PathLike, lang: str, limits: Limits,
+             only: tuple[Callable[..., Any], ...] | None = None) -> Inspected:
     name = str(path)
     reason = skip_reason(Path(path))
     if reason:
@@ -115,7 +117,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits) -> Inspected:
         return _skipped(name, own, lang, raw.sha256)
     try:
         located = locate_plan(raw)
-        checked = check_plan(located, lang)
+        checked = check_plan(located, lang) if only is None else check_plan(located, lang, only)
         findings = checked.findings
     except UnreadableWorkbook as err:  # a sheet whose values cannot be read, found by the checks
         raw.close()

@@ -46,6 +46,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                 "mplan-xl results plan-2027.xlsx crm-maison.csv --rules resultats.toml --report resultats.json "
                 "-o plan-2027-crm.xlsx"),
     "export": ("mplan-xl export plans.duckdb --parquet bi/",),
+    "repair": ("mplan-xl repair plan-v2.xlsx -o plan-v2-repare.xlsx", "mplan-xl repair retours/ --into repares/ --dry-run"),
 }
 
 #: The examples' French file names and their English ones (``--help`` in English).
@@ -53,7 +54,8 @@ _ENGLISH_NAMES = (("retours/", "returned/"), ("annotes/", "annotated/"), ("rappo
                   ("ancien-plan.xlsx", "old-plan.xlsx"), ("plan-2027-reel.xlsx", "plan-2027-actual.xlsx"),
                   ("rapprochement.json", "matching.json"), ("ecarts.xlsx", "changes.xlsx"),
                   ("portefeuille.xlsx", "portfolio.xlsx"), ("approuve.xlsx", "approved.xlsx"),
-                  ("resultats.json", "results.json"))
+                  ("resultats.json", "results.json"), ("plan-v2-repare.xlsx", "plan-v2-repaired.xlsx"),
+                  ("repares/", "repaired/"))
 
 
 def examples(name: str, lang: str) -> tuple[str, ...]:
@@ -173,6 +175,16 @@ FRENCH_COMMANDS = {
                "macros VBA étrangères, mise en forme). Un plan du modèle actuel est recopié dans un modèle neuf. "
                "Code de sortie : 0 quand NEW est écrit, 1 quand OLD ne peut être mis à niveau (illisible, pas un "
                "plan, modèle plus récent, feuille, tableau ou colonne manquant), 2 pour une erreur d'utilisation.",
+    "repair": "Écrit une copie réparée de chaque PLAN (fichiers ou dossiers), chaque valeur saisie par l'équipe "
+              "gardée ; les PLANs sont seulement lus.\n\n"
+              "Rétablit la formule du modèle dans les cellules calculées écrasées, effacées, modifiées ou écrites en "
+              "adresses de cellules (lignes insérées par l'équipe comprises), les nombres et dates saisis comme du "
+              "texte (12 500, 1 200,50 €, 15 %, 15/03/2027), les définitions de colonnes calculées et les formats "
+              "de nombre qu'un enregistrement par LibreOffice a abîmés. Ne change jamais une valeur saisie, ne "
+              "supprime ni ligne ni feuille : ce qui n'est pas certain (un texte qui n'est pas un nombre, une ligne "
+              "saisie sous un tableau) est listé avec sa cellule et laissé tel quel. Code de sortie : 0 quand "
+              "chaque plan est réparé ou n'a rien à réparer, 1 quand un point est laissé à l'équipe ou qu'un "
+              "fichier ne peut être lu, 2 pour une erreur d'utilisation.",
 }
 
 #: The options' help, English text -> French text.
@@ -286,6 +298,14 @@ FRENCH = {
         "pourquoi) et les actions approuvées que les changements touchent.",
     "Folder to write the BI views to, one Parquet file per view (created when missing).":
         "Dossier où écrire les vues BI, un fichier Parquet par vue (créé s'il manque).",
+    "The repaired copy to write (one plan).": "La copie réparée à écrire (un seul plan).",
+    "Write the repaired copy of each plan into this folder, under its own name.":
+        "Écrit la copie réparée de chaque plan dans ce dossier, sous son propre nom.",
+    "List what would be repaired; write nothing.": "Liste ce qui serait réparé ; n'écrit rien.",
+    "text (one line per file; a single plan's repairs one per line), json (every repair and every point left, "
+    "located).":
+        "text (une ligne par fichier ; pour un seul plan, une ligne par réparation), json (chaque réparation et "
+        "chaque point laissé, situés).",
     "Show this message and exit.": "Affiche cette aide et quitte.",
     "Show the version and exit.": "Affiche la version et quitte.",
 }

@@ -13,7 +13,8 @@ Example:
 from __future__ import annotations
 
 # Each module registers its commands on the group (import for the side effect).
-from . import check_command, plan_commands, portfolio_commands, results_command, year_commands  # noqa: F401
+from . import (check_command, plan_commands, portfolio_commands, repair_command,  # noqa: F401
+               results_command, year_commands)
 from .group import main
 
 __all__ = ["main"]

@@ -283,3 +283,52 @@ def to_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_localized_date(text: Any, lang: str = "fr") -> dt.date | None:
+    """The day a text typed into a date cell means, when only one reading is possible; else None.
+
+    ``15/03/2027``, ``15.03.2027``, ``15-03-2027`` are day first (French, and English outside the US); ISO
+    ``2027-03-15`` too. In an English workbook a text such as ``03/04/2027``, which a US desk reads as
+    March 4th, is ambiguous: None (never a guess); in a French one it is day first. Only text is parsed.
+
+    >>> parse_localized_date("15/03/2027"), parse_localized_date(" 2027-03-15 "), parse_localized_date("03/04/2027", "en")
+    (datetime.date(2027, 3, 15), datetime.date(2027, 3, 15), None)
+    >>> parse_localized_date("31/02/2027"), parse_localized_date("bientôt"), parse_localized_date("15/03/2027", "en")
+    (None, None, datetime.date(2027, 3, 15))
+    """
+    if not isinstance(text, str):
+        return None
+    s = text.strip()
+    iso = _ISO_DAY.fullmatch(s)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        match = _DAY_FIRST.fullmatch(s)
+        if match is None:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+        if lang == "en" and day <= 12 and month <= 12 and day != month:
+            return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def typed_number(text: Any, percent: bool = False) -> float | None:
+    """The number a text typed into a number cell certainly means (:func:`parse_localized_number`), for a cell
+    holding a percentage (*percent*: a fraction, 0.15 shown 15 %) only when the text carries its ``%`` sign:
+    ``"15"`` there may mean 15 % or 0.15 %; None when unsure.
+
+    >>> typed_number("1 200,50 €"), typed_number("15 %", percent=True), typed_number("15", percent=True)
+    (1200.5, 0.15, None)
+    """
+    number = parse_localized_number(text)
+    if number is None or (percent and "%" not in str(text)):
+        return None
+    return number

@@ -60,10 +60,13 @@ class Finding:
     hint: str | None
     #: The data the message was made from (column, value, expected, ...), as JSON values, beside the rendered text.
     params: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: ``mplan-xl repair`` restores what this finding is about (:data:`REPAIRABLE`), every typed value kept.
+    repairable: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
-                "row_id": self.row_id, "message": self.message, "hint": self.hint, "params": self.params}
+                "row_id": self.row_id, "message": self.message, "hint": self.hint, "params": self.params,
+                "repairable": self.repairable}
 
 
 def plain_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -491,6 +494,19 @@ _CATALOGUE = tuple(Rule(code, ERROR, "readability", Label(*_READ_TITLES[code]), 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
 assert len(RULES) == len(_CATALOGUE), "duplicate rule code"
 
+#: The findings ``mplan-xl repair`` restores with certainty (:mod:`mplan_xl.check.repair`), the one list both
+#: ``check`` (which says so in their hint and marks them ``"repairable"``) and ``repair`` read. A finding of
+#: another code may still be repairable case by case (``type-invalid``: a date typed as text, ``15/03/2027``;
+#: ``row-outside-table``: a row typed just below a table without a total row): the check that makes it says so.
+REPAIRABLE = frozenset({
+    "computed-overwritten", "formula-missing", "formula-altered", "formula-as-cell-references",
+    "table-formulas-lost", "number-as-text", "format-scaled",
+})
+#: What the hint of a repairable finding adds.
+REPAIR_HINT = Label("Réparation automatique, chaque valeur saisie gardée : mplan-xl repair FICHIER -o COPIE.",
+                    "Automatic repair, every typed value kept: mplan-xl repair FILE -o COPY.")
+assert REPAIRABLE <= set(RULES), "a repairable code is not in the catalogue"
+
 
 #: The longest text a message quotes from a cell; a longer one is cut.
 EXCERPT_CHARS = 80
@@ -525,15 +541,21 @@ def shown_date(value: Any, lang: str) -> Any:
 
 
 def make_finding(code: str, lang: str, *, sheet: str | None = None, cell: str | None = None,
-                 row_id: Any = None, verbatim: tuple[str, ...] = (), **params: Any) -> Finding:
+                 row_id: Any = None, verbatim: tuple[str, ...] = (), repairable: bool | None = None,
+                 **params: Any) -> Finding:
     """A finding of rule *code*, its message and hint in *lang*.
 
     Parameters are quoted as :func:`excerpt` cuts them, but those named in *verbatim*: texts mplan-xl
-    made itself, to be copied whole (a command line)."""
+    made itself, to be copied whole (a command line). *repairable* (by default: *code* is in
+    :data:`REPAIRABLE`) marks a finding ``mplan-xl repair`` restores; its hint then names the command."""
     rule = RULES[code]
+    repairable = code in REPAIRABLE if repairable is None else repairable
+    hint = rule.hint(lang) if rule.hint else None
+    if repairable:
+        hint = f"{hint} {REPAIR_HINT(lang)}" if hint else REPAIR_HINT(lang)
     params = {k: v if k in verbatim else excerpt(v) for k, v in params.items()}
     row_id = None if row_id in (None, "") else excerpt(str(row_id))
     return Finding(code=code, severity=rule.severity, sheet=sheet, cell=cell, row_id=row_id,
                    message=rule.message(lang).format(sheet=sheet, cell=cell, **{k: shown_date(v, lang)
                                                                                 for k, v in params.items()}),
-                   hint=rule.hint(lang) if rule.hint else None, params=plain_params(params))
+                   hint=hint, params=plain_params(params), repairable=repairable)

@@ -21,7 +21,8 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from functools import partial
+from typing import Any, Callable, Mapping
 from xml.sax.saxutils import escape
 
 from ..core.a1 import column_index
@@ -58,6 +59,10 @@ def _cell(prefix: bytes, ref: bytes, attrs: bytes, value: float | str) -> bytes:
     return b"<" + prefix + b"c" + attrs + b"><" + prefix + b"v>" + _number(value) + b"</" + prefix + b"v></" + prefix + b"c>"
 
 
+#: Builds a cell's element from its prefix, its A1 reference and the attributes it had (b"" for a new cell).
+CellMaker = Callable[[bytes, bytes, bytes], bytes]
+
+
 def set_numbers(xml: bytes, values: Mapping[str, float | str]) -> bytes:
     """*xml* with the cells of *values* (A1 address -> number) holding those numbers (a text value is written as an
     inline string: an id in a new row).
@@ -65,12 +70,27 @@ def set_numbers(xml: bytes, values: Mapping[str, float | str]) -> bytes:
     >>> set_numbers(b'<worksheet><sheetData/></worksheet>', {"A3": "A01"})
     b'<worksheet><sheetData><row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">A01</t></is></c></row></sheetData></worksheet>'
     """
-    by_row: dict[int, dict[int, tuple[bytes, float | str]]] = {}
-    for address, value in values.items():
+    return set_cells(xml, {address: number_cell(value) for address, value in values.items()})
+
+
+def number_cell(value: float | str) -> CellMaker:
+    """A maker of a cell holding the number *value* (its attributes kept, but its type; a text as an inline string)."""
+    return partial(_number_cell, value=value)
+
+
+def _number_cell(prefix: bytes, ref: bytes, attrs: bytes, value: float | str) -> bytes:
+    return _cell(prefix, ref, attrs, value)
+
+
+def set_cells(xml: bytes, cells: Mapping[str, CellMaker]) -> bytes:
+    """*xml* with each cell of *cells* (A1 address -> how to make its element) replaced, or inserted at its place
+    in the row order (its row too, when missing); every other byte as it was."""
+    by_row: dict[int, dict[int, tuple[bytes, CellMaker]]] = {}
+    for address, maker in cells.items():
         match = _A1.match(address)
         if not match:
             raise ValueError(f"not an A1 cell address: {address!r}")
-        by_row.setdefault(int(match[2]), {})[_column_number(match[1])] = (address.encode(), value)
+        by_row.setdefault(int(match[2]), {})[_column_number(match[1])] = (address.encode(), maker)
     data = _SHEET_DATA.search(xml)
     if data is None:
         raise ValueError("no sheetData in the worksheet")
@@ -98,6 +118,54 @@ def set_numbers(xml: bytes, values: Mapping[str, float | str]) -> bytes:
         pos = end
     out.append(xml[pos:])
     return b"".join(out)
+
+
+_S_ATTR = re.compile(rb'\s+s="[^"]*"')
+
+
+def formula_cell(formula: str, value: Any, style: int | None = None) -> CellMaker:
+    """A maker of a formula cell: *formula* (without ``=``) and its cached result *value* (a number, a text,
+    a boolean; None or ``""``: an empty text). The cell keeps the attributes it had but its type; *style*
+    (an index of ``<cellXfs>``) is given to a cell that has none.
+
+    >>> set_cells(b'<sheetData><row r="5"><c r="I5" s="2"><v>7</v></c></row></sheetData>', {"I5": formula_cell("A5*2", 4)})
+    b'<sheetData><row r="5"><c r="I5" s="2"><f>A5*2</f><v>4</v></c></row></sheetData>'
+    >>> set_cells(b'<sheetData/>', {"B2": formula_cell('IF(A2="","",A2)', None, 3)})
+    b'<sheetData><row r="2"><c r="B2" s="3" t="str"><f>IF(A2="","",A2)</f><v></v></c></row></sheetData>'
+    """
+    def make(prefix: bytes, ref: bytes, attrs: bytes) -> bytes:
+        attrs = _TYPE_ATTR.sub(b"", attrs) if attrs else b' r="' + ref + b'"'
+        if style is not None and not _S_ATTR.search(attrs):
+            attrs += f' s="{style}"'.encode()
+        if isinstance(value, bool):
+            kind, text = b' t="b"', b"1" if value else b"0"
+        elif isinstance(value, (int, float)) and is_cell_number(float(value)):
+            kind, text = b"", _number(value)
+        else:
+            kind, text = b' t="str"', escape(xml_text("" if value is None else str(value))).encode()
+        p = prefix
+        return (b"<" + p + b"c" + attrs + kind + b"><" + p + b"f>" + escape(formula).encode()
+                + b"</" + p + b"f><" + p + b"v>" + text + b"</" + p + b"v></" + p + b"c>")
+    return make
+
+
+_STYLED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*?\bs="([0-9]+)"'
+                     rb'|<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bs="([0-9]+)"[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
+
+
+def cell_styles(xml: bytes, columns: set[str]) -> dict[str, int]:
+    """The style index (``s``) of every cell of *xml* in the columns (letters) of *columns*: A1 address -> index.
+
+    >>> cell_styles(b'<row r="2"><c r="A2" s="3"/><c s="4" r="B2"><v>1</v></c><c r="C2"/></row>', {"A", "B", "C"})
+    {'A2': 3, 'B2': 4}
+    """
+    out = {}
+    wanted = {c.encode() for c in columns}
+    for m in _STYLED.finditer(xml):
+        col, row, style = (m[1], m[2], m[3]) if m[1] else (m[5], m[6], m[4])
+        if col in wanted:
+            out[(col + row).decode()] = int(style)
+    return out
 
 
 _VALUE = re.compile(rb'<(?P<p>[A-Za-z_][\w.-]*:)?v>[^<]*</(?P=p)?v>|<(?P<q>[A-Za-z_][\w.-]*:)?v\s*/>')
@@ -129,12 +197,12 @@ def _row_number(attrs: bytes) -> int:
     return int(match[1])
 
 
-def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, float | str]]) -> bytes:
-    body = b"".join(_cell(prefix, ref, b"", value) for _, (ref, value) in sorted(cells.items()))
+def _new_row(prefix: bytes, number: int, cells: dict[int, tuple[bytes, CellMaker]]) -> bytes:
+    body = b"".join(make(prefix, ref, b"") for _, (ref, make) in sorted(cells.items()))
     return b"<" + prefix + b'row r="' + str(number).encode() + b'">' + body + b"</" + prefix + b"row>"
 
 
-def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float | str]]) -> bytes:
+def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, CellMaker]]) -> bytes:
     body = row["body"] or b""
     out, pos = [], 0
     pending = dict(cells)
@@ -144,14 +212,14 @@ def _patch_row(row: re.Match, prefix: bytes, cells: dict[int, tuple[bytes, float
             raise ValueError("a cell without its r attribute: cannot place cells safely")
         column = _column_number(ref[1])
         for missing in sorted(c for c in pending if c < column):
-            new_ref, new_value = pending.pop(missing)
-            out += [body[pos:cell.start()], _cell(prefix, new_ref, b"", new_value)]
+            new_ref, make = pending.pop(missing)
+            out += [body[pos:cell.start()], make(prefix, new_ref, b"")]
             pos = cell.start()
         if column in pending:
-            address, value = pending.pop(column)
-            out += [body[pos:cell.start()], _cell(cell["p"] or prefix, address, cell["attrs"], value)]
+            address, make = pending.pop(column)
+            out += [body[pos:cell.start()], make(cell["p"] or prefix, address, cell["attrs"])]
             pos = cell.end()
-    out += [body[pos:], *(_cell(prefix, ref, b"", value) for _, (ref, value) in sorted(pending.items()))]
+    out += [body[pos:], *(make(prefix, ref, b"") for _, (ref, make) in sorted(pending.items()))]
     head = row.group(0)[:row.start("attrs") - row.start()] + row["attrs"]
     return head + b">" + b"".join(out) + b"</" + (row["p"] or b"") + b"row>"
 

@@ -132,3 +132,46 @@ def scaled_cells(sheet_xml: bytes, styles: ScaledStyles) -> ScaledCells:
                     except ValueError:   # not an A1 range: nothing to locate
                         continue
     return found
+
+
+_FORMAT_CODE = re.compile(rb'(\bformatCode=")([^"]*)(")')
+
+
+def unscaled(code: str) -> str:
+    r"""*code* with each scaled section (:func:`is_scaled`) showing its figure whole again: the thousands
+    separators before the unit become the escaped space the template writes there (none when the unit
+    already starts with a space). Any other code is returned as it is.
+
+    >>> print(unscaled('#,##0.00,\\€'), unscaled("0.0,%"), unscaled('#,##0," €";[Red]-#,##0," €"'), unscaled("0.0%"))
+    #,##0.00\ \€ 0.0\ % #,##0" €";[Red]-#,##0" €" 0.0%
+    """
+    if not is_scaled(code):
+        return code
+    sections = []
+    for section in _SECTIONS.findall(code):
+        tail = _SCALED_TAIL.search(section)
+        unit = "".join("".join(p) for p in _UNIT_PART.findall(tail.group(2))) if tail else ""
+        if tail is not None and re.sub(r"[\s\u00a0\u202f]", "", unit) in _UNITS:
+            spaced = re.match(r'(?:\\)?[ \u00a0\u202f]|"[ \u00a0\u202f]', tail.group(2)) is not None
+            section = section[:tail.start(1)] + ("" if spaced else "\\ ") + section[tail.end(1):]
+        sections.append(section)
+    return ";".join(sections)
+
+
+def unscale_formats(xml: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """A part's XML (``styles.xml``: cells' and conditional formats'; a chart's: its axes' and labels') with every
+    scaled number format made whole (:func:`unscaled`), each ``formatCode`` attribute edited in place; and the
+    (damaged, restored) codes, in file order."""
+    from xml.sax.saxutils import escape, unescape
+
+    changed: list[tuple[str, str]] = []
+
+    def fix(m: re.Match) -> bytes:
+        code = unescape(m[2].decode(), {"&quot;": '"', "&apos;": "'"})
+        fixed = unscaled(code)
+        if fixed == code:
+            return m[0]
+        changed.append((code, fixed))
+        return m[1] + escape(fixed, {'"': "&quot;"}).encode() + m[3]
+
+    return _FORMAT_CODE.sub(fix, xml), list(dict.fromkeys(changed))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core import schema
 from ..core.computed import column_formula
-from ..core.rules import CATEGORIES, RULES
+from ..core.rules import CATEGORIES, REPAIR_HINT, REPAIRABLE, RULES
 from ..core.schema import Metric, Rollup
 from .functions_doc import functions_md
 
@@ -96,6 +96,11 @@ def rules_md() -> str:
         "*Live*: the workbook's own formulas count the rule, so the Guide's live status shows it by category "
         "(cells, formulas, plan logic) beside the total, as `check` will report it. Findings about a computed "
         "column are grouped: one per column and cause, with the count and the cells.",
+        "",
+        "*Repairable*: `mplan-xl repair` restores what the finding is about, every typed value kept; `check` says "
+        "so in the hint and marks the finding `\"repairable\": true` in JSON (case by case: a `type-invalid` finding "
+        "when the text is a date with one reading, `15/03/2027`; a `row-outside-table` finding when the row is "
+        "typed just below a table without a total row, which then grows over it).",
     ]
     for category, title in CATEGORIES.items():
         lines += ["", f"## {title.en} / {title.fr}", "", "| code | severity | live | what it means | hint |",
@@ -103,6 +108,8 @@ def rules_md() -> str:
         for rule in RULES.values():
             if rule.category == category:
                 hint = rule.hint.en if rule.hint else ""
+                if rule.code in REPAIRABLE:
+                    hint += f" *Repairable:* {REPAIR_HINT.en}"
                 lines.append(f"| `{rule.code}` | {rule.severity} | {'yes' if rule.live else ''} | "
                              f"{rule.title.en}: {rule.message.en} | {hint} |")
     return "\n".join(lines + _limits_md()) + "\n"

@@ -1,0 +1,502 @@
+"""``mplan-xl repair``: a clean copy of the plan a team broke, every value it typed kept.
+
+From a located plan (:func:`~mplan_xl.check.validator.inspect_file`, the one read of every command) this module
+makes a list of :class:`Action` objects, each the repair of one cell, table or format (its code is the
+``check`` finding it answers, with the sheet, the cell, the value before and after, and why), and the list of
+what it leaves to the team (an :class:`Action` not done, with why). Then it applies them to a copy of the file
+through the part-by-part patching of :mod:`mplan_xl.read.package` and :mod:`mplan_xl.read.cell_patch` (the
+machinery of ``actuals`` and ``check --annotate``): every part it does not need to touch keeps its bytes.
+
+What it restores, the codes of :data:`~mplan_xl.core.rules.REPAIRABLE`:
+
+- computed cells (``computed-overwritten``, ``formula-missing``, ``formula-altered``,
+  ``formula-as-cell-references``), on every data row of every table, rows inserted by the team included: the
+  template's formula for that column (:func:`~mplan_xl.core.computed.column_formula`, the one the builder
+  writes), its cached result computed by Python, the workbook marked to be recalculated on opening;
+- numbers typed as text (``number-as-text``: ``12 500``, ``1 200,50 €``, ``15 %``) in number columns, and dates
+  typed as text (``15/03/2027``) in date columns: the number or the date the text means, when only one reading
+  is possible (:func:`~mplan_xl.core.numbers.typed_number`, :func:`~mplan_xl.core.numbers.parse_localized_date`);
+- the calculated-column definitions a LibreOffice save dropped (``table-formulas-lost``);
+- the number formats a save in LibreOffice scaled by 1000 (``format-scaled``,
+  :func:`~mplan_xl.read.number_formats.unscaled`), in the styles and the charts;
+- a table without a total row over the rows typed just below it (``row-outside-table``,
+  :func:`~mplan_xl.check.checks.rows_below`), as Excel grows a table.
+
+What it never does: change a value the team typed in an input cell (a text that is no number stays, and is
+listed), delete a row or a sheet, guess. A row typed below a table's total row (mplan-xl moves no row), a plan of an older template
+(whose formulas ``upgrade`` rewrites), a percentage typed without its sign, a date with two readings: listed,
+with the cell and why, and left as they are.
+
+Example:
+    >>> result = repair_file("retours/plan.xlsx", "repare/plan.xlsx")      # doctest: +SKIP
+    >>> [(a.code, a.cell) for a in result.actions][:2]                     # doctest: +SKIP
+    [('formula-missing', 'K12'), ('number-as-text', 'I7')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Sequence
+from xml.sax.saxutils import escape
+
+from ..core import schema, versions
+from ..core.a1 import cell_name, column_letters
+from ..core.computed import PlanContext, column_formula
+from ..core.errors import UnreadableWorkbook
+from ..core.numbers import date_to_serial, parse_localized_date, parse_localized_number, typed_number
+from ..core.plan import percent_columns
+from ..core.rules import REPAIRABLE, Finding, shown_date
+from ..core.schema import Kind
+from ..core.vocabulary import Label
+from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
+from ..read.number_formats import unscale_formats
+from ..read.package import PackageCopy
+from ..read.plan_reader import LocatedPlan, LocatedRow, blank, input_values, thresholds
+from ..read.reader import Limits, UnusableValue
+from .checks import (
+    CellReferences, check_integrity, check_outside_tables, check_plan, computed_tables, normalise_formula, rows_below)
+
+__all__ = ["REPAIRABLE", "Action", "Repaired", "apply_repairs", "plan_repair", "repair_file", "repair_files"]
+
+#: Why each action was taken, or left: formatted with the action's parameters.
+WHY = {
+    "computed-overwritten": Label("valeur saisie sur une cellule calculée de « {column} » : formule du modèle rétablie",
+                                  "value typed over a computed cell of '{column}': the template's formula restored"),
+    "formula-missing": Label("formule absente de « {column} » : formule du modèle rétablie",
+                             "formula of '{column}' missing: the template's formula restored"),
+    "formula-altered": Label("formule de « {column} » modifiée : formule du modèle rétablie",
+                             "formula of '{column}' altered: the template's formula restored"),
+    "formula-as-cell-references": Label("formule de « {column} » en adresses de cellules : formule du modèle "
+                                        "(noms de colonnes) rétablie",
+                                        "formula of '{column}' written with cell addresses: the template's formula "
+                                        "(column names) restored"),
+    "number-as-text": Label("« {column} » : le texte {before!r} devient le nombre {after}",
+                            "'{column}': the text {before!r} becomes the number {after}"),
+    "date-as-text": Label("« {column} » : le texte {before!r} devient la date {after}",
+                          "'{column}': the text {before!r} becomes the date {after}"),
+    "table-formulas-lost": Label("tableau {table} : définition de la colonne calculée « {column} » rétablie",
+                                 "table {table}: definition of the calculated column '{column}' restored"),
+    "format-scaled": Label("format de nombre {before} (chiffres affichés divisés par 1000) rétabli en {after}",
+                           "number format {before} (figures shown divided by 1000) restored as {after}"),
+    # --- left to the team -----------------------------------------------------------------------------
+    "not-a-number": Label("« {column} » : le texte {before!r} n'est pas un nombre ; laissé tel quel, à corriger "
+                          "par l'équipe", "'{column}': the text {before!r} is no number; left as it is, for the team "
+                          "to fix"),
+    "percent-unsure": Label("« {column} » : le texte {before!r} sans signe % peut vouloir dire {number} % ou "
+                            "{number} fois 100 % ; laissé tel quel, à ressaisir avec son signe (15 %)",
+                            "'{column}': the text {before!r} without a % sign may mean {number}% or {number} times "
+                            "100%; left as it is, to be typed again with its sign (15%)"),
+    "not-a-date": Label("« {column} » : le texte {before!r} n'est pas une date sûre (illisible, ou deux lectures "
+                        "possibles) ; laissé tel quel, à ressaisir", "'{column}': the text {before!r} is no certain "
+                        "date (unreadable, or two possible readings); left as it is, to be typed again"),
+    "older-template": Label("plan du modèle {version} : ses formules sont celles de son modèle ; passez-le au "
+                            "modèle actuel avec mplan-xl upgrade, puis réparez la copie",
+                            "plan of template {version}: its formulas are its template's; move it into the "
+                            "current template with mplan-xl upgrade, then repair the copy"),
+    "shared-formula": Label("« {column} » : la cellule porte une formule partagée avec d'autres cellules ; "
+                            "laissée telle quelle, recopiez la formule depuis la ligne du dessus",
+                            "'{column}': the cell holds a formula shared with other cells; left as it is, copy the "
+                            "formula from the row above"),
+    "table-grown": Label("ligne {line} tapée juste sous le tableau {table} : le tableau est agrandi pour la "
+                         "compter, comme Excel le fait", "row {line} typed just below table {table}: the table is "
+                         "extended to count it, as Excel does"),
+    "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
+                               "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
+                               "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
+                               "(right-click > Insert) and move its values there"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One repair (*done*), or one thing left to the team (not *done*), located and explained.
+
+    *code* is the ``check`` finding the action answers; *before* and *after* are the cell's content (a formula
+    with its ``=``, a value) or the number format, JSON values."""
+
+    code: str
+    sheet: str | None
+    cell: str | None
+    before: Any
+    after: Any
+    why: str
+    done: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "sheet": self.sheet, "cell": self.cell, "before": self.before,
+                "after": self.after, "why": self.why, "done": self.done}
+
+
+@dataclass
+class RepairPlan:
+    """What repairing one plan takes: the actions, what is left, and the patches that make the actions."""
+
+    actions: list[Action] = field(default_factory=list)
+    left: list[Action] = field(default_factory=list)
+    #: Worksheet -> A1 address -> how to write the cell.
+    cells: dict[str, dict[str, CellMaker]] = field(default_factory=dict)
+    #: Table name -> (position of the column in the table, formula) of the calculated columns to declare again.
+    table_formulas: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    #: The workbook's number formats are scaled: ``styles.xml`` is made whole.
+    formats: bool = False
+    #: Table name -> (its range, the range it grows to over the rows typed just below it).
+    table_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Repaired:
+    """What repairing one file did (or, with ``--dry-run``, would do)."""
+
+    path: str
+    output: str | None
+    actions: list[Action] = field(default_factory=list)
+    left: list[Action] = field(default_factory=list)
+    #: Why the file could not be repaired at all (unreadable, not a plan), in the language asked.
+    error: str | None = None
+    #: Why the file was skipped, being no plan (a lock file, a report of mplan-xl found in a folder).
+    skipped: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Nothing left to the team and nothing failed."""
+        return self.error is None and not self.left
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "output": self.output, "error": self.error, "skipped": self.skipped,
+                "repaired": [a.to_dict() for a in self.actions], "left": [a.to_dict() for a in self.left]}
+
+
+def _shown(value: Any, lang: str) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",") if lang == "fr" and isinstance(value, float) else str(value)
+
+
+def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr",
+                package: PackageCopy | None = None) -> RepairPlan:
+    """The repairs of *plan* (read and located) given its ``check`` *findings*; messages in *lang*. *package* is
+    the file's parts as read (opened from the plan's bytes when not given)."""
+    out = RepairPlan()
+    package = package or PackageCopy.open(plan.raw.content or plan.raw.path)
+    older = versions.status(plan.template_version) == "older"
+    grown = {} if older else _grow_tables(plan, out, lang)
+    inputs = _repair_inputs(plan, out, lang)
+    if older:
+        integrity = check_plan(plan, lang, only=(check_integrity,)).findings
+        if any(f.code in REPAIRABLE - {"number-as-text", "format-scaled"} for f in integrity):
+            out.left.append(Action("template-version-old", None, None, plan.template_version, None,
+                                   WHY["older-template"](lang).format(version=plan.template_version), False))
+    else:
+        _repair_formulas(plan, inputs, out, lang, package)
+        _repair_table_definitions(plan, out, lang)
+    if plan.raw.scaled_format_codes:
+        out.formats = True
+    for finding in findings:
+        if finding.code == "row-outside-table" and finding.params.get("line") not in grown.get(
+                str(finding.params.get("table_name")), ()):
+            out.left.append(Action(finding.code, finding.sheet, finding.cell, None, None, WHY["row-outside-table"](
+                lang).format(line=finding.params.get("line"), table=finding.params.get("table_name")), False))
+    return out
+
+
+# --- rows typed just below a table -------------------------------------------------------------------------
+
+def _grow_tables(plan: LocatedPlan, out: RepairPlan, lang: str) -> dict[str, set[int]]:
+    """A table without a total row whose rows go on just below it (each with values in at least
+    :data:`~mplan_xl.workbook.guide_status.ROW_LIKE_CELLS` of its columns, with no gap and no other table there) is
+    extended over them, as Excel extends a table when a row is typed right below it: the rows join the table
+    (*plan* is updated: its rows, its range), their computed cells get their formulas. Returns, by table name, the
+    1-based lines taken in."""
+    grown: dict[str, set[int]] = {}
+    for table in plan.tables.values():
+        info = table.info
+        grid = plan.raw.values(table.worksheet)
+        last = rows_below(plan, table)
+        if last == info.last_row:
+            continue
+        new_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(last, info.last_col)}"
+        out.table_refs[info.name] = (info.ref, new_ref)
+        use = [c.key for c in table.sheet.use_columns if c.key in table.columns]
+        for r in range(info.last_row + 1, last + 1):
+            line = grid[r]
+            values = {key: (line[c] if c < len(line) else "") for key, c in table.columns.items()}
+            row = LocatedRow(r - info.first_row - 1, r, values)
+            (table.rows if not all(blank(values[k]) for k in use) else table.suggestions).append(row)
+            grown.setdefault(info.name, set()).add(r + 1)
+            out.actions.append(Action("row-outside-table", table.worksheet, cell_name(r, info.first_col), info.ref,
+                                      new_ref, WHY["table-grown"](lang).format(table=info.name, line=r + 1)))
+        table.info = replace(info, ref=new_ref, last_row=last)
+    return grown
+
+
+# --- typed values: numbers and dates typed as text ----------------------------------------------------------
+
+def _repair_inputs(plan: LocatedPlan, out: RepairPlan, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Convert the texts of number and date cells that mean one number or one date; list the others. Returns every
+    table's rows' inputs as they will be (for the computed cells' cached results)."""
+    everything = {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
+    for table in plan.tables.values():
+        sheet = table.sheet
+        columns = [c for c in sheet.input_columns if c.key in table.columns and c.choices is None
+                   and (c.kind.is_number or c.kind is Kind.DATE)]
+        for row in sorted(table.rows + table.suggestions, key=lambda r: r.sheet_row):
+            for column in columns:
+                value = row.values.get(column.key)
+                if not isinstance(value, str) or isinstance(value, UnusableValue) or blank(value):
+                    continue
+                cell = table.cell(row, column.key)
+                header = column.header(plan.lang)
+                if column.kind is Kind.DATE:
+                    day = parse_localized_date(value, plan.lang)
+                    if day is None:
+                        out.left.append(Action("type-invalid", table.worksheet, cell, value, None,
+                                               WHY["not-a-date"](lang).format(column=header, before=value), False))
+                        continue
+                    serial = date_to_serial(day)
+                    assert serial is not None   # a four-digit year from 1900 on
+                    number: float = serial
+                    out.actions.append(Action("type-invalid", table.worksheet, cell, value, day.isoformat(),
+                                              WHY["date-as-text"](lang).format(column=header, before=value,
+                                                                               after=shown_date(day, lang))))
+                else:
+                    percent = column.kind is Kind.PERCENT or column.key in percent_columns(
+                        sheet.key, input_values(sheet, row.values), everything)
+                    typed = typed_number(value, percent)
+                    if typed is None:
+                        meant = parse_localized_number(value)
+                        reason = (WHY["percent-unsure"](lang).format(column=header, before=value, number=_shown(
+                            meant, lang)) if meant is not None else WHY["not-a-number"](lang).format(
+                            column=header, before=value))
+                        out.left.append(Action("number-as-text" if meant is not None else "type-invalid",
+                                               table.worksheet, cell, value, None, reason, False))
+                        continue
+                    number = typed
+                    out.actions.append(Action("number-as-text", table.worksheet, cell, value, typed,
+                                              WHY["number-as-text"](lang).format(column=header, before=value,
+                                                                                 after=_shown(typed, lang))))
+                row.values[column.key] = number
+                assert cell is not None
+                out.cells.setdefault(table.worksheet, {})[cell] = number_cell(number)
+    return {key: [input_values(t.sheet, r.values) for r in t.rows] for key, t in plan.tables.items()}
+
+
+# --- computed cells -------------------------------------------------------------------------------------------
+
+_SHARED = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:[\w.-]+:)?f\b[^>]*\bt="(?:shared|array)"'
+                     rb'[^>]*\bref="')
+
+
+def _repair_formulas(plan: LocatedPlan, inputs: dict[str, list[dict[str, Any]]], out: RepairPlan, lang: str,
+                     package: PackageCopy) -> None:
+    """Every computed cell of every data row whose formula is not the template's gets it back."""
+    runtime = _runtime(plan)
+    for sheet in schema.TABLES:
+        inputs.setdefault(sheet.key, [])
+    context: PlanContext | None = None
+    references = CellReferences(plan)
+    for table, computed, formulas, allowed in computed_tables(plan):
+        sheet = table.sheet
+        grid = plan.raw.values(table.worksheet)
+        position = {row.sheet_row: i for i, row in enumerate(table.rows)}
+        fixes: list[tuple[int, Any, str, Any]] = []   # (sheet row, column key, cause, before)
+        for r in range(table.info.first_row + 1, table.last_data_row + 1):
+            for column in computed:
+                c = table.columns[column.key]
+                formula = formulas.get((r, c))
+                if formula is not None and normalise_formula(formula) in allowed[column.key]:
+                    continue
+                if formula is None:
+                    cached = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+                    cause, before = ("formula-missing", None) if blank(cached) else ("computed-overwritten", cached)
+                else:
+                    same = normalise_formula(references.structured(formula, table.worksheet, r))
+                    cause = "formula-as-cell-references" if same in allowed[column.key] else "formula-altered"
+                    before = "=" + formula
+                fixes.append((r, column, cause, before))
+        if not fixes:
+            continue
+        member = package.worksheets().get(table.worksheet)
+        xml_cells = package.parts[member[0]] if member else b""
+        shared = {m[1].decode() for m in _SHARED.finditer(xml_cells)} if xml_cells else set()
+        letters = {column_letters(table.columns[c.key]) for c in computed}
+        styles = cell_styles(xml_cells, letters) if xml_cells else {}
+        for r, column, cause, before in fixes:
+            c = table.columns[column.key]
+            address = cell_name(r, c)
+            header = column.header(plan.lang)
+            if address in shared:
+                out.left.append(Action(cause, table.worksheet, address, before, None,
+                                       WHY["shared-formula"](lang).format(column=header), False))
+                continue
+            formula = column_formula(sheet, column, runtime, plan.lang)
+            value = None
+            if r in position:
+                if context is None:
+                    context = PlanContext(inputs, plan.year or 0, **thresholds(plan.raw), as_of=plan.as_of,
+                                          lang=plan.lang)
+                value = context.computed_rows(sheet.key)[position[r]][1].get(column.key)
+            if isinstance(value, dt.date):   # a date result: its serial number, as the cell holds it
+                value = date_to_serial(value)
+            style = styles.get(address)
+            if style is None:
+                style = _neighbour_style(styles, column_letters(c), r)
+            out.cells.setdefault(table.worksheet, {})[address] = formula_cell(formula, value, style)
+            out.actions.append(Action(cause, table.worksheet, address, _plain(before), "=" + formula,
+                                      WHY[cause](lang).format(column=header)))
+
+
+def _neighbour_style(styles: dict[str, int], letters: str, row: int) -> int | None:
+    """The style of the nearest cell of the same column that has one (0-based *row*)."""
+    for distance in range(1, 200):
+        for other in (row - distance, row + distance):
+            style = styles.get(f"{letters}{other + 1}")
+            if style is not None and other >= 0:
+                return style
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# --- table definitions -----------------------------------------------------------------------------------
+
+def _runtime(plan: LocatedPlan) -> Literal["native", "xlwings"]:
+    """The formulas' runtime of the plan: its ``MPLAN_`` functions (xlwings) or plain formulas."""
+    return "xlwings" if plan.runtime == "xlwings" else "native"
+
+
+def _repair_table_definitions(plan: LocatedPlan, out: RepairPlan, lang: str) -> None:
+    runtime = _runtime(plan)
+    for table in plan.tables.values():
+        info = table.info
+        for column in (c for c in table.sheet.computed_columns if c.key in table.columns):
+            position = table.columns[column.key] - info.first_col
+            header = str(info.columns[position])
+            if header in info.calculated:
+                continue
+            formula = column_formula(table.sheet, column, runtime, plan.lang)
+            out.table_formulas.setdefault(info.name, []).append((position, formula))
+            out.actions.append(Action("table-formulas-lost", table.worksheet, table.header_cell(position), None,
+                                      "=" + formula, WHY["table-formulas-lost"](lang).format(
+                                          table=info.name, column=header)))
+
+
+_TABLE_NAME = re.compile(rb'<(?:[\w.-]+:)?table\b[^>]*?\bdisplayName="([^"]*)"')
+_TABLE_COLUMN = re.compile(rb'<(?P<p>[\w.-]+:)?tableColumn\b[^>]*?(?P<close>/?)>')
+
+
+def _declare_formulas(xml: bytes, formulas: list[tuple[int, str]]) -> bytes:
+    """The table part with a ``<calculatedColumnFormula>`` as the first child of each column named (by position)."""
+    wanted = dict(formulas)
+    pieces, pos = [], 0
+    for i, m in enumerate(_TABLE_COLUMN.finditer(xml)):
+        if i not in wanted:
+            continue
+        p = (m["p"] or b"")
+        element = b"<" + p + b"calculatedColumnFormula>" + escape(wanted[i]).encode() + b"</" + p + \
+            b"calculatedColumnFormula>"
+        if m["close"]:
+            tag = m[0][:-2].rstrip() + b">"
+            pieces += [xml[pos:m.start()], tag, element, b"</" + p + b"tableColumn>"]
+        else:
+            pieces += [xml[pos:m.end()], element]
+        pos = m.end()
+    pieces.append(xml[pos:])
+    return b"".join(pieces)
+
+
+# --- applying the repairs to a copy ----------------------------------------------------------------------
+
+def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
+    """Patch *copy* with *repairs*: the worksheets with repaired cells, the table parts whose definitions come
+    back, ``styles.xml`` and the charts for the formats, the workbook part (recalculated on opening). Returns the formats
+    restored, (damaged, restored)."""
+    sheets = copy.worksheets()
+    for worksheet, cells in repairs.cells.items():
+        member = sheets[worksheet][0]
+        copy.parts[member] = set_cells(copy.parts[member], cells)
+    if repairs.table_formulas or repairs.table_refs:
+        for member in [m for m in copy.parts if re.search(r"(^|/)tables/[^/]+\.xml$", m, re.IGNORECASE)]:
+            name = _TABLE_NAME.search(copy.parts[member])
+            table = name[1].decode() if name else ""
+            formulas = repairs.table_formulas.get(table)
+            if formulas:
+                copy.parts[member] = _declare_formulas(copy.parts[member], formulas)
+            if table in repairs.table_refs:   # the table's range and its filter's
+                before, after = repairs.table_refs[table]
+                copy.parts[member] = copy.parts[member].replace(f'ref="{before}"'.encode(), f'ref="{after}"'.encode())
+    formats: list[tuple[str, str]] = []
+    if repairs.formats:
+        styles = copy.related(copy.workbook_part(), "/styles")
+        charts = [m for m in copy.parts if re.search(r"(^|/)charts/[^/]+\.xml$", m, re.IGNORECASE)]
+        for member in [styles, *charts] if styles is not None else charts:
+            copy.parts[member], found = unscale_formats(copy.parts[member])
+            formats += [pair for pair in found if pair not in formats]
+    if repairs.cells:
+        workbook = copy.workbook_part()
+        copy.parts[workbook] = recalculate_on_open(copy.parts[workbook])
+    return formats
+
+
+# --- one file -------------------------------------------------------------------------------------------------
+
+_NOT_A_PLAN = Label("pas un plan mplan-xl", "not an mplan-xl plan")
+
+
+def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, lang: str = "fr",
+                limits: Limits = Limits(), force: bool = False) -> Repaired:
+    """Repair the plan at *path* into *output* (None: list only, the ``--dry-run``); *path* is only read.
+
+    A plan with nothing to repair is copied as it is; nothing is written for a file that cannot be read
+    (``error``)."""
+    from .report import SKIPPED
+    from .validator import inspect_file
+
+    def run(inspected: Any) -> Repaired:
+        located = inspected.located
+        if located is None and inspected.report.status == SKIPPED:   # a lock file, one of our outputs: no plan
+            return Repaired(str(path), None, skipped=inspected.report.note)
+        if located is None:
+            error = inspected.error or UnreadableWorkbook("not-a-workbook")
+            finding = inspected.report.findings[0] if inspected.report.findings else None
+            return Repaired(str(path), None, error=finding.message if finding else (inspected.report.note or str(error)))
+        if not located.tables or versions.status(located.template_version) in (None, "newer"):
+            return Repaired(str(path), None, error=inspected.report.findings[0].message if inspected.report.findings
+                            else _NOT_A_PLAN(lang))
+        copy = PackageCopy.open(located.raw.content or path)
+        repairs = plan_repair(located, inspected.report.findings, lang, copy)
+        formats = apply_repairs(copy, repairs)
+        actions = repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
+                                            .format(before=before, after=after)) for before, after in formats]
+        result = Repaired(str(path), None, actions, repairs.left)
+        if output is not None:   # a plan with nothing to repair is copied too: the folder holds every plan
+            copy.write(output, force=force)
+            result.output = str(output)
+        return result
+
+    return inspect_file(path, lang, limits, then=run, only=(check_outside_tables,))
+
+
+def _repair_task(path: Path, output: str | None, lang: str, limits: Limits, force: bool) -> Repaired:
+    return repair_file(path, output or None, lang=lang, limits=limits, force=force)
+
+
+def repair_files(files: Sequence[Path], outputs: Sequence[str | os.PathLike | None], *, lang: str = "fr",
+                 limits: Limits = Limits(), jobs: int | None = None, force: bool = False) -> list[Repaired]:
+    """:func:`repair_file` of each of *files* into its output (None: list only), in the worker pool of ``check``
+    (each file stopped after the time limit, a file that kills its worker reported, never the batch)."""
+    from .validator import run_files
+
+    def failed(path: Path, report: Any) -> Repaired:
+        finding = report.findings[0] if report.findings else None
+        return Repaired(str(path), None, error=finding.message if finding else "?")
+
+    return run_files(files, _repair_task, (lang, limits, force), lang=lang, limits=limits, jobs=jobs, failed=failed,
+                     per_file=[(str(o) if o is not None else "",) for o in outputs])

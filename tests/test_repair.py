@@ -1,0 +1,440 @@
+"""`mplan-xl repair`: a plan a team broke the way teams do, in LibreOffice, comes back clean, every typed value kept.
+
+The damage is made by LibreOffice itself, through UNO (``tests/uno_edit.py``), in fr-FR and en-US: values typed
+over computed cells and a formula cleared, a row inserted inside a table and filled (LibreOffice fills no
+formula), an ``.ods`` round trip (formulas written with cell addresses, table definitions dropped), numbers,
+percentages and dates typed as text the French way (``12 500,00 €``, ``15,3 %``, ``15/03/2027``) and a word in a
+number cell, a plain save of a plan with the formats of earlier releases (figures shown divided by 1000). For
+each, the repaired copy:
+
+(a) gives ``check`` no finding of the kinds repaired;
+(b) holds exactly the typed values of the damaged file (every input cell of every table compared), the texts
+    converted being the numbers and dates they mean;
+(c) recalculated by LibreOffice, gives the same computed values as the undamaged original (to 1e-9), or, for a
+    row the team added, the values Python computes (its cached results, compared by ``check``);
+(d) opens in LibreOffice, reads the same in openpyxl, python-calamine and our reader, and keeps the structure
+    the template has (each table's calculated columns declared, every part well-formed XML);
+(e) keeps every part it had no reason to touch byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from defusedxml import ElementTree
+
+import mplan_xl
+from mplan_xl.check.repair import repair_file
+from mplan_xl.check.validator import check_file
+from mplan_xl.cli.main import main
+from mplan_xl.core import schema
+from mplan_xl.core.rules import REPAIRABLE
+from mplan_xl.excel import libreoffice
+from mplan_xl.excel.libreoffice import _profile_dir
+from mplan_xl.read.plan_reader import as_date, locate_plan
+from mplan_xl.read.reader import read_workbook
+from mplan_xl.workbook import styles
+
+from conftest import YEAR, format_codes
+from conformance import compare
+from test_number_formats import _old_money, _old_percent
+from test_user_edits import _uno_missing, run_drivers
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "")]
+
+LOCALES = ["fr-FR", "en-US"]
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def located(path: Path):
+    return locate_plan(read_workbook(path))
+
+
+def _value(plan, table: str, row_id: str, key: str):
+    t = plan.tables[table]
+    row = next(r for r in t.rows if str(r.id(t.sheet)) == row_id)
+    return row.values[key]
+
+
+def _french_amount(value: float) -> str:
+    """12500.5 -> '12 500,50 €', as a French desk types it."""
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + " €"
+
+
+def _percent_kpi(plan) -> tuple[str, float]:
+    """A KPI of the demo measured in %, and its target (a fraction)."""
+    kpis = plan.tables["kpis"]
+    row = next(r for r in kpis.rows if str(r.values.get("unit")).strip() == "%"
+               and isinstance(r.values.get("target"), float))
+    return str(row.id(kpis.sheet)), row.values["target"]
+
+
+def damage_jobs(sources: dict[str, Path], folder: Path) -> dict[str, tuple[Path, str, list[dict]]]:
+    """name -> (source, save format, UNO steps): the damage, made as a team makes it."""
+    plan = located(sources["demo"])
+    h = lambda key, column: schema.SHEETS_BY_KEY[key].column(column).header("fr")  # noqa: E731
+    planned = _value(plan, "budget", "L003", "planned")
+    start = as_date(_value(plan, "actions", "A01", "start"))
+    kpi, target = _percent_kpi(plan)
+    percent = f"{target * 100:.10g}".replace(".", ",") + " %"
+    return {
+        "type-over": (sources["demo"], "xlsx", [
+            {"op": "set", "table": "tblActions", "row": "A03", "column": h("actions", "roi"), "value": 0.5},
+            {"op": "set", "table": "tblKpi", "row": "K01", "column": h("kpis", "variance"), "value": ""},
+            {"op": "set", "table": "tblBudget", "row": "L004", "column": h("budget", "variance"),
+             "value": "=1+1"}]),
+        "insert": (sources["demo"], "xlsx", [
+            {"op": "insert_rows", "table": "tblBudget", "before": "L010", "count": 1},
+            {"op": "fill", "table": "tblBudget", "row": "", "values": {
+                h("budget", "id"): "L100", h("budget", "action_id"): "A01", h("budget", "planned"): 1000}}]),
+        "ods": (sources["demo"], "ods", []),
+        "text": (sources["demo"], "xlsx", [
+            {"op": "set", "table": "tblBudget", "row": "L003", "column": h("budget", "planned"),
+             "value": _french_amount(planned)},
+            {"op": "set", "table": "tblActions", "row": "A01", "column": h("actions", "start"),
+             "value": start.strftime("%d/%m/%Y")},
+            {"op": "set", "table": "tblKpi", "row": kpi, "column": h("kpis", "target"), "value": percent}]),
+        "word-in-number": (sources["demo"], "xlsx", [
+            {"op": "set", "table": "tblBudget", "row": "L004", "column": h("budget", "committed"),
+             "value": "à voir"}]),
+        "old-formats-saved": (sources["old-formats"], "xlsx", []),
+        "append-kpi": (sources["demo"], "xlsx", [
+            {"op": "append", "table": "tblKpi", "values": {
+                h("kpis", "id"): "K99", h("kpis", "name"): "Avis Google", h("kpis", "objective_id"): "O1",
+                h("kpis", "unit"): "nb", h("kpis", "baseline"): 10, h("kpis", "target"): 20, h("kpis", "actual"): 15}}]),
+    }
+
+
+#: The damage whose typed values mean exactly the original's: the repaired copy computes what the original does.
+SAME_VALUES = ["type-over", "ods", "text", "old-formats-saved"]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """locale -> damage name -> the damaged file LibreOffice saved; "original" is the undamaged demo."""
+    folder = tmp_path_factory.mktemp("repair")
+    sources = {"demo": mplan_xl.demo_workbook(folder / "demo.xlsx", year=YEAR)}
+    with pytest.MonkeyPatch.context() as patch:   # the formats of earlier releases, which a save in fr-FR scales
+        patch.setattr(styles, "money_format", _old_money)
+        patch.setattr(styles, "percent_format", _old_percent)
+        sources["old-formats"] = mplan_xl.demo_workbook(folder / "old-formats.xlsx", year=YEAR)
+    specs, names = [], {}
+    for locale in LOCALES:
+        profile = folder / f"profile-{locale}"
+        shutil.copytree(_profile_dir(locale), profile)
+        own = folder / locale
+        own.mkdir()
+        inputs = {name: Path(shutil.copy(path, own)) for name, path in sources.items()}
+        jobs = damage_jobs(inputs, own)
+        names[locale] = list(jobs)
+        specs.append(folder / f"jobs-{locale}.json")
+        specs[-1].write_text(json.dumps({"profile": profile.as_uri(), "jobs": [
+            {"input": str(source), "output": str(own / f"{name}.xlsx"), "save": save, "steps": steps}
+            for name, (source, save, steps) in jobs.items()]}, ensure_ascii=False), encoding="utf-8")
+    out = {}
+    for locale, results in zip(LOCALES, run_drivers(specs, timeout=600)):
+        assert all("output" in r for r in results), results
+        out[locale] = {name: Path(r["output"]) for name, r in zip(names[locale], results)}
+        out[locale]["original"] = folder / locale / "demo.xlsx"
+    return out
+
+
+@pytest.fixture(scope="module")
+def repaired(cases, tmp_path_factory) -> dict[str, dict[str, tuple[Path, object]]]:
+    """locale -> damage name -> (the repaired copy, what repair did)."""
+    folder = tmp_path_factory.mktemp("repaired")
+    out: dict[str, dict[str, tuple[Path, object]]] = {}
+    for locale, files in cases.items():
+        for name, path in files.items():
+            if name == "original":
+                continue
+            target = folder / locale / f"{name}.xlsx"
+            target.parent.mkdir(exist_ok=True)
+            before = path.read_bytes()
+            result = repair_file(path, target, lang="en")
+            assert path.read_bytes() == before   # the input is never written
+            out.setdefault(locale, {})[name] = (target, result)
+    return out
+
+
+@pytest.fixture(scope="module")
+def recalculated(cases, repaired, tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """locale -> name -> the file recalculated and saved by LibreOffice (the repaired copies and the original)."""
+    folder = tmp_path_factory.mktemp("recalculated")
+    out = {}
+    for locale in LOCALES:
+        names = list(repaired[locale])
+        paths = [repaired[locale][n][0] for n in names] + [cases[locale]["original"]]
+        converted = libreoffice.convert(paths, "xlsx", folder / locale, locale=locale)
+        out[locale] = dict(zip([*names, "original"], converted))
+    return out
+
+
+def repaired_kinds(path: Path) -> list[tuple[str, str | None, str | None]]:
+    """The findings of *path* that repair restores: what must be gone from a repaired copy."""
+    return [(f.code, f.sheet, f.cell) for f in check_file(path, lang="en").findings
+            if f.code in REPAIRABLE or f.repairable]
+
+
+CASES = [(locale, name) for locale in LOCALES for name in
+         ("type-over", "insert", "ods", "text", "word-in-number", "old-formats-saved", "append-kpi")]
+
+
+@pytest.mark.parametrize(("locale", "name"), CASES)
+def test_the_damage_is_found_and_repair_leaves_none_of_it(cases, repaired, locale, name):
+    """(a) The damaged file has repairable findings, each marked so and its hint naming repair; the copy has none."""
+    damaged = check_file(cases[locale][name], lang="fr").findings
+    marked = [f for f in damaged if f.repairable]
+    assert marked, [f.code for f in damaged]
+    assert all("mplan-xl repair" in (f.hint or "") for f in marked)
+    path, result = repaired[locale][name]
+    assert result.actions and result.error is None
+    assert repaired_kinds(path) == []
+
+
+def _inputs(path: Path) -> dict[tuple[str, str, int], object]:
+    """Every input cell of every table: (table, column key, sheet row) -> value."""
+    plan = located(path)
+    out = {}
+    for key, table in plan.tables.items():
+        for row in table.rows + table.suggestions:
+            for column in table.sheet.input_columns:
+                if column.key in table.columns:
+                    out[(key, column.key, row.sheet_row)] = row.values.get(column.key)
+    return out
+
+
+@pytest.mark.parametrize(("locale", "name"), CASES)
+def test_every_typed_value_is_kept(cases, repaired, locale, name):
+    """(b) Every input cell holds what the damaged file holds; a text converted holds the number or date it means."""
+    path, result = repaired[locale][name]
+    before, after = _inputs(cases[locale][name]), _inputs(path)
+    assert before.keys() <= after.keys()
+    taken_in = after.keys() - before.keys()   # a row typed just below a table, now in it: its values as typed
+    assert bool(taken_in) == (name == "append-kpi")
+    if taken_in:
+        plan, grid = located(path), read_workbook(cases[locale][name]).values("KPI")
+        for table, key, r in taken_in:
+            line = grid[r]
+            c = plan.tables[table].columns[key]
+            assert after[(table, key, r)] == (line[c] if c < len(line) else ""), (table, key, r)
+    plan = located(path)
+    converted = {}
+    for action in result.actions:
+        if action.code in ("number-as-text", "type-invalid"):
+            table = next(t for t in plan.tables.values() if t.worksheet == action.sheet
+                         and any(t.cell(r, k) == action.cell for r in t.rows for k in t.columns))
+            row, key = next((r, k) for r in table.rows for k in table.columns if table.cell(r, k) == action.cell)
+            converted[(table.sheet.key, key, row.sheet_row)] = action.after
+    for cell, value in before.items():
+        if cell in converted:
+            wanted = converted[cell]
+            got = after[cell]
+            if isinstance(wanted, str):   # a date typed as text: the day it means
+                assert as_date(got) == dt.date.fromisoformat(wanted), cell
+            else:
+                assert got == pytest.approx(wanted, rel=1e-12), cell
+        else:
+            assert after[cell] == value, (cell, value, after[cell])
+
+
+def test_a_text_that_is_no_number_stays_and_is_listed(cases, repaired):
+    path, result = repaired["fr-FR"]["word-in-number"]
+    [left] = [a for a in result.left if a.before == "à voir"]
+    assert left.sheet == "Budget" and left.cell and not left.done
+    assert _inputs(path) == _inputs(cases["fr-FR"]["word-in-number"])
+
+
+def _computed(path: Path) -> dict[tuple[str, str, str], object]:
+    """Every computed cell of every row with an id: (table, row id, column key) -> value."""
+    plan = located(path)
+    out = {}
+    for key, table in plan.tables.items():
+        for row in table.rows:
+            row_id = row.id(table.sheet)
+            if row_id in (None, ""):
+                continue
+            for column in table.sheet.computed_columns:
+                if column.key in table.columns:
+                    out[(key, str(row_id), column.key)] = row.values.get(column.key)
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return (a in (None, "") and b in (None, "")) or a == b
+
+
+@pytest.mark.parametrize(("locale", "name"), [(locale, name) for locale in LOCALES for name in SAME_VALUES
+                                              if name != "old-formats-saved"])
+def test_libreoffice_computes_what_the_undamaged_original_computes(recalculated, locale, name):
+    """(c) Recalculated by LibreOffice, every computed cell of the repaired copy equals the original's."""
+    ours, original = _computed(recalculated[locale][name]), _computed(recalculated[locale]["original"])
+    assert ours.keys() == original.keys()
+    differ = {k: (ours[k], original[k]) for k in ours if not _same(ours[k], original[k])}
+    assert not differ, list(differ.items())[:5]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(("name", "cell"), [("insert", ("budget", "L100", "variance")),
+                                            ("append-kpi", ("kpis", "K99", "attainment"))])
+def test_the_row_the_team_added_computes_what_python_computes(recalculated, locale, name, cell):
+    """(c) The formulas of a row inserted inside a table, or typed just below it (the table grown over it),
+    recalculated by LibreOffice, give Python's figures (check compares every cached result of the saved file with
+    its own computation)."""
+    path = recalculated[locale][name]
+    assert not read_workbook(path).recalculates_on_open   # so check compares the cached results
+    codes = [f.code for f in check_file(path, lang="en").findings]
+    assert not {"cached-value-mismatch", "formula-missing", "row-outside-table"} & set(codes), codes
+    assert cell in _computed(path)
+    if name == "append-kpi":
+        assert _computed(path)[cell] == pytest.approx(0.5)   # (15 - 10) / (20 - 10)
+
+
+@pytest.mark.parametrize(("locale", "name"), CASES)
+def test_the_copy_opens_everywhere_with_the_templates_structure(repaired, recalculated, locale, name):
+    """(d) LibreOffice opened it (recalculated above); openpyxl, python-calamine and our reader read the same;
+    every part is well-formed XML; every computed column of every table is declared calculated, as in the
+    template (the plans of the current template)."""
+    path, _ = repaired[locale][name]
+    assert recalculated[locale][name].exists()
+    assert compare(path) == []
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        for member in z.namelist():
+            if member.endswith((".xml", ".rels")):
+                ElementTree.fromstring(z.read(member))
+    raw = read_workbook(path)
+    for sheet in schema.TABLES:
+        info = raw.tables[sheet.table]
+        assert {c.header("fr") for c in sheet.computed_columns} <= set(info.calculated), sheet.table
+
+
+@pytest.mark.parametrize(("locale", "name"), CASES)
+def test_every_part_it_did_not_need_is_byte_identical(cases, repaired, locale, name):
+    """(e) Only the worksheets with repaired cells, the table parts given their definitions back, the styles and
+    charts (scaled formats) and the workbook part (recalculated on opening) may change; nothing is added or removed."""
+    path, result = repaired[locale][name]
+    old, new = members(cases[locale][name]), members(path)
+    assert old.keys() == new.keys()
+    changed = {m for m in old if old[m] != new[m]}
+    sheets = {a.sheet for a in result.actions if a.cell and a.code not in ("table-formulas-lost", "row-outside-table")}
+    codes = {a.code for a in result.actions}
+    allowed = {m for m in old if m.startswith("xl/worksheets/sheet")} if sheets else set()
+    if codes & {"table-formulas-lost", "row-outside-table"}:
+        allowed |= {m for m in old if m.startswith("xl/tables/")}
+    if "format-scaled" in codes:   # the cells' formats, the charts' axes
+        allowed |= {"xl/styles.xml"} | {m for m in old if m.startswith("xl/charts/chart")}
+    allowed.add("xl/workbook.xml")
+    assert changed <= allowed, changed - allowed
+    assert len([m for m in changed if m.startswith("xl/worksheets/")]) == len(sheets)
+
+
+def test_the_formats_come_back_whole(cases, repaired):
+    path, result = repaired["fr-FR"]["old-formats-saved"]
+    assert "#,##0.00,\\€" in format_codes(cases["fr-FR"]["old-formats-saved"])
+    assert not [code for code in format_codes(path) if ",\\€" in code or ",%" in code]
+    assert any(a.code == "format-scaled" for a in result.actions)
+
+
+def test_cli_batch_a_folder_one_line_per_file_and_exit_codes(cases, tmp_path):
+    folder = tmp_path / "retours"
+    folder.mkdir()
+    for name in ("type-over", "ods", "original"):
+        shutil.copy(cases["fr-FR"][name], folder / f"{name}.xlsx")
+    runner = CliRunner()
+    result = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "repares")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 4 and "ods.xlsx : " in lines[0] and "réparation(s) ->" in lines[0]
+    assert "original.xlsx : rien à réparer" in lines[1] and lines[3].startswith("3 fichier(s) : 2 réparé(s)")
+    assert sorted(p.name for p in (tmp_path / "repares").iterdir()) == ["ods.xlsx", "original.xlsx", "type-over.xlsx"]
+    again = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "repares")])
+    assert again.exit_code == 2   # an existing copy is replaced only with --force
+    shutil.copy(cases["fr-FR"]["word-in-number"], folder / "word.xlsx")
+    dry = runner.invoke(main, ["repair", str(folder), "--dry-run", "--format", "json", "--lang", "en"])
+    assert dry.exit_code == 1   # the word is left for the team
+    report = json.loads(dry.output)
+    [word] = [f for f in report["files"] if f["path"].endswith("word.xlsx")]
+    assert word["left"][0]["cell"] and word["output"] is None
+    assert not (folder / "repares").exists()
+    into_input = runner.invoke(main, ["repair", str(folder / "ods.xlsx"), "-o", str(folder / "ods.xlsx")])
+    assert into_input.exit_code == 2
+
+
+def test_check_json_marks_repairable_findings(cases):
+    result = CliRunner().invoke(main, ["check", str(cases["fr-FR"]["type-over"]), "--format", "json", "--lang", "en"])
+    report = json.loads(result.output)
+    assert report["format_version"] == "1.5"
+    findings = report["files"][0]["findings"]
+    assert {f["code"] for f in findings if f["repairable"]} >= {"computed-overwritten"}
+    assert all("mplan-xl repair" in f["hint"] for f in findings if f["repairable"])
+    assert all("mplan-xl repair" not in (f["hint"] or "") for f in findings if not f["repairable"])
+
+
+def test_the_annotated_copy_says_repair_in_the_teams_language(cases, tmp_path):
+    """`check --annotate` (report in English) writes its notes in the workbook's language: French, naming repair."""
+    out = tmp_path / "annotes"
+    result = CliRunner().invoke(main, ["check", str(cases["fr-FR"]["type-over"]), "--annotate", str(out),
+                                       "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    with zipfile.ZipFile(out / "type-over.xlsx") as z:
+        notes = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/comments"))
+    assert "Réparation automatique, chaque valeur saisie gardée : mplan-xl repair".encode() in notes
+    assert b"Automatic repair" not in notes
+
+
+def test_a_folder_s_lock_files_and_reports_are_skipped_and_unreadable_files_listed(cases, tmp_path):
+    """What a returned folder holds besides plans: skipped (exit 0); a file that is no workbook: listed, exit 1,
+    nothing written for it."""
+    folder = tmp_path / "retours"
+    folder.mkdir()
+    shutil.copy(cases["fr-FR"]["type-over"], folder / "plan.xlsx")
+    (folder / "~$plan.xlsx").write_bytes(b"lock")
+    runner = CliRunner()
+    result = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "out"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.xlsx"]
+    (folder / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    again = runner.invoke(main, ["repair", str(folder), "--into", str(tmp_path / "out2"), "--lang", "en"])
+    assert again.exit_code == 1 and "notes.xlsx: not repaired" in again.output
+    assert not (tmp_path / "out2" / "notes.xlsx").exists()
+
+
+def test_a_table_grows_over_the_rows_just_below_it_not_over_a_gap(tmp_path):
+    """Two KPI rows typed right below the table, a third after an empty row: the table grows over the two (as
+    Excel would), the third is left for the team, with its cell (exit code 1 in the command)."""
+    import openpyxl
+
+    source = mplan_xl.demo_workbook(tmp_path / "demo.xlsx", year=YEAR)
+    wb = openpyxl.load_workbook(source)
+    ws = next(w for w in wb.worksheets if "tblKpi" in w.tables)
+    first_col, header_row, last_col, last_row = openpyxl.utils.cell.range_boundaries(ws.tables["tblKpi"].ref)
+    col = {ws.cell(header_row, c).value: c for c in range(first_col, last_col + 1)}
+    for r, kpi in ((last_row + 1, "K97"), (last_row + 2, "K98"), (last_row + 4, "K99")):
+        ws.cell(r, col["ID"], kpi)
+        ws.cell(r, col["ID objectif"], "O1")
+        ws.cell(r, col["Cible"], 20)
+    wb.save(tmp_path / "typed.xlsx")
+    result = repair_file(tmp_path / "typed.xlsx", tmp_path / "out.xlsx", lang="en")
+    grown = [a for a in result.actions if a.code == "row-outside-table"]
+    assert [a.cell for a in grown] == [f"A{last_row + 1}", f"A{last_row + 2}"]
+    assert grown[0].after.endswith(str(last_row + 2))
+    [left] = [a for a in result.left if a.code == "row-outside-table"]
+    assert left.cell.endswith(str(last_row + 4)) and not left.done
+    ids = {str(r.id(t.sheet)) for t in [located(tmp_path / "out.xlsx").tables["kpis"]] for r in t.rows}
+    assert {"K97", "K98"} <= ids and "K99" not in ids
+    findings = check_file(tmp_path / "out.xlsx", lang="en").findings
+    assert [f.cell for f in findings if f.code == "row-outside-table"] == [left.cell]
+    assert not [f for f in findings if f.code in ("formula-missing", "computed-overwritten")]

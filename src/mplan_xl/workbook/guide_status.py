@@ -226,30 +226,25 @@ def _formula_terms(sheet: Table) -> list[LiveTerm]:
     return terms
 
 
+def _repeats_term(rule: str, sheet: Table, key: str) -> LiveTerm:
+    """The rows of *sheet* whose column *key* repeats an earlier row's (matched as ids are: case-insensitive)."""
+    def formula(lang: str) -> str:
+        values, mask = _col(sheet, key, lang), row_mask_name(sheet)
+        return (f"ROUND(SUMPRODUCT({mask}*{_filled(values)})"
+                f"-SUMPRODUCT({mask}*{_filled(values)}/COUNTIF({values},{values}&\"\")),0)")
+
+    def compute(plan: Plan) -> int:
+        keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
+        return len(keys) - len(set(keys))
+    return LiveTerm(rule, sheet, key, formula, compute)
+
+
 def _logic_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     if sheet.id_column:
-        key = sheet.id_column
-
-        def duplicates_formula(lang: str) -> str:
-            ids, mask = _col(sheet, key, lang), row_mask_name(sheet)
-            return (f"ROUND(SUMPRODUCT({mask}*{_filled(ids)})"
-                    f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
-
-        def duplicates(plan: Plan) -> int:
-            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
-            return len(keys) - len(set(keys))
-        terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
+        terms.append(_repeats_term("duplicate-id", sheet, sheet.id_column))
     if sheet.key == "actions":
-        def campaigns_formula(lang: str) -> str:
-            codes, mask = _col(sheet, "campaign", lang), row_mask_name(sheet)
-            return (f"ROUND(SUMPRODUCT({mask}*{_filled(codes)})"
-                    f"-SUMPRODUCT({mask}*{_filled(codes)}/COUNTIF({codes},{codes}&\"\")),0)")
-
-        def campaigns(plan: Plan) -> int:
-            keys = [id_key(r.get("campaign")) for _, r in _used(plan, sheet) if not is_blank(r.get("campaign"))]
-            return len(keys) - len(set(keys))
-        terms.append(LiveTerm("campaign-duplicate", sheet, "campaign", campaigns_formula, campaigns))
+        terms.append(_repeats_term("campaign-duplicate", sheet, "campaign"))
     for column in sheet.references:
         target = column.ref_table
 

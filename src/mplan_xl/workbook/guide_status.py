@@ -22,7 +22,7 @@ Example:
     >>> [item.key for item in STATUS_ITEMS][:3]
     ['objectives', 'objectives_smart_ok', 'budget_planned']
     >>> sorted({term.rule for term in LIVE_TERMS})[:3]
-    ['budget-over-envelope', 'choice-invalid', 'company-missing']
+    ['budget-over-envelope', 'campaign-duplicate', 'choice-invalid']
 """
 
 from __future__ import annotations

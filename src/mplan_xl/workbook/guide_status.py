@@ -385,9 +385,8 @@ class StatusItem:
 
 
 #: The plan's expected and achieved results (:data:`mplan_xl.workbook.synthesis.RESULT_FIGURES`), side by side.
-_RESULT_LABELS = (Label("Gain attendu (toutes actions)", "Expected gain (all actions)"),
-                  Label("Gain obtenu (actions mesurées)", "Achieved gain (actions measured)"),
-                  Label("ROI attendu (toutes actions)", "Expected ROI (all actions)"), Label("ROI réalisé (actions mesurées)", "Achieved ROI (actions measured)"))
+_RESULT_LABELS = (Label("Gain attendu", "Expected gain"), Label("Gain obtenu (actions mesurées)", "Achieved gain (actions measured)"),
+                  Label("ROI attendu", "Expected ROI"), Label("ROI réalisé (actions mesurées)", "Achieved ROI (actions measured)"))
 
 
 def _results_formula(key: str) -> Callable[[str], str]:
@@ -434,8 +433,6 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("variance_to_date", Label("Écart à date (réel − prévu)", "Variance to date (actual − planned)"), Kind.MONEY,
                lambda lang: (f'SUM({_col(schema.BUDGET, "actual_to_date", lang)})'
                              f'-SUM({_col(schema.BUDGET, "planned_to_date", lang)})'), _variance_to_date),
-    *(StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
-      for key, label in zip(RESULT_FIGURES, _RESULT_LABELS)),
     StatusItem("outside_values", Label("Valeurs hors des tableaux", "Values outside the tables"), Kind.INTEGER,
                _outside_formula, lambda plan: 0, alert=True),
     *(StatusItem(f"errors_{family}", _FAMILY_LABELS[family], Kind.INTEGER, _family_formula(family), _family(family),
@@ -446,9 +443,15 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
 )
 
 
+#: The plan's results on the Guide, under its identity: expected and achieved gain and ROI, side by side.
+RESULT_ITEMS: tuple[StatusItem, ...] = tuple(
+    StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
+    for key, label in zip(RESULT_FIGURES, _RESULT_LABELS))
+
+
 def status_values(plan: Plan) -> dict[str, Any]:
-    """Every status figure of *plan* computed in Python, by item key."""
-    return {item.key: item.compute(plan) for item in STATUS_ITEMS}
+    """Every status figure of *plan* (:data:`STATUS_ITEMS`, :data:`RESULT_ITEMS`) computed in Python, by item key."""
+    return {item.key: item.compute(plan) for item in STATUS_ITEMS + RESULT_ITEMS}
 
 
 def term_values(plan: Plan) -> list[int]:

@@ -17,7 +17,7 @@ from mplan_xl.core.computed import PlanContext, compute_row, situation_date
 from mplan_xl.workbook.dashboard_sheet import TEXTS as DASHBOARD_TEXTS
 from mplan_xl.workbook.demo import demo_plan
 from mplan_xl.core.plan import Identity, Plan
-from mplan_xl.workbook.guide_status import LIVE_TERMS, STATUS_ITEMS, status_values, term_values
+from mplan_xl.workbook.guide_status import LIVE_TERMS, RESULT_ITEMS, STATUS_ITEMS, status_values, term_values
 from mplan_xl.read.reader import CellError, read_workbook
 
 from conftest import YEAR, needs_libreoffice
@@ -320,7 +320,7 @@ def test_achieved_roi_is_the_python_metric_and_blank_where_nothing_is_measured(r
     labels = {row[c]: row[c + 1] for row in CalamineWorkbook.from_path(str(recalc)).get_sheet_by_name(
         schema.worksheet_name("guide", lang)).to_python() for c in range(len(row) - 1) if isinstance(row[c], str) and row[c]}
     values = status_values(plan)
-    for item in STATUS_ITEMS:
+    for item in STATUS_ITEMS + RESULT_ITEMS:
         assert _same(values[item.key], labels[item.label(lang)]), item.key
     assert values["achieved_gain"] == 114200 + 500 + 0 and values["achieved_roi"] is not None
     terms = CalamineWorkbook.from_path(str(recalc)).get_sheet_by_name(schema.STATUS_SHEET).to_python()[1:]

@@ -154,7 +154,7 @@ def test_check_flags_a_percentage_100_times_off_its_baseline_and_target(tmp_path
     # K13, retention: baseline 0.58, target typed as 65 (points) where 0.65 is meant.
     found = _typed_over(tmp_path, {("K13", "Cible"): 65})
     assert [(f.sheet, f.row_id, f.severity) for f in found] == [("KPI", "K13", "warning")]
-    assert found[0].cell.startswith("J")
+    assert found[0].cell.startswith("K")   # Cible, after Métrique source (template 4.1)
     assert "65" in found[0].message and "6\u202f500" in found[0].message and "0,58" in found[0].message
 
 

@@ -16,6 +16,7 @@ from ..core.schema import Kind
 from ..core.vocabulary import Label
 from .guide_status import (
     LIVE_TERMS,
+    RESULT_ITEMS,
     STATUS_COLUMNS,
     STATUS_ITEMS,
     row_mask_formula,
@@ -39,6 +40,7 @@ TEXTS = {
     "version": Label("Version du modèle", "Template version"),
     "how": Label("Comment remplir ce plan", "How to fill in this plan"),
     "status": Label("Statut en direct", "Live status"),
+    "results": Label("Résultats : attendu → obtenu", "Results: expected → achieved"),
     "legend_input": Label("Cellule à saisir", "Cell to fill in"),
     "legend_computed": Label("Cellule calculée : ne rien y saisir", "Computed cell: do not type here"),
     "legend_required": Label("En-tête orange : colonne obligatoire", "Orange header: required column"),
@@ -124,10 +126,18 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
                                "this date's month.")(lang),
         "error_message": Label("Une date de l'année {year}.", "A date within {year}.")(lang).format(year=ident.year)})
 
-    # The landing figures sit on the left, under the plan's identity (the envelope above them): the page keeps its height.
+    # Under the plan's identity, on the left: its results (expected beside achieved), then where the year lands
+    # (the envelope above them); the live status on the right. The page keeps its height.
+    values = status_values(writer.plan)
+    results_top = 3 + len(identity_rows) + 1
+    ws.write_string(results_top, 1, TEXTS["results"](lang), styles.subtitle)
+    for i, item in enumerate(RESULT_ITEMS, results_top + 1):
+        ws.write_string(i, 1, item.label(lang), styles.label)
+        ws.write_formula(i, 2, "=" + item.formula(lang), styles.value(item.kind, locked=True),
+                         "" if values[item.key] is None else values[item.key])
     left_items = [item for item in STATUS_ITEMS if item.key in LANDING_ITEMS]
     right_items = [item for item in STATUS_ITEMS if item.key not in LANDING_ITEMS]
-    landing_top = 3 + len(identity_rows) + 1
+    landing_top = results_top + 1 + len(RESULT_ITEMS) + 1
     top = max(3 + len(right_items), landing_top + 1 + len(left_items)) + 1
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)
     for i, step in enumerate(STEPS, 1):
@@ -140,7 +150,6 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
 
     _write_terms(writer, writer.status_sheet)
     ws.write_string(2, 4, TEXTS["status"](lang), styles.subtitle)
-    values = status_values(writer.plan)
     red = wb.add_format({"font_color": "#C00000"})
     green = wb.add_format({"font_color": "#2E7D32"})
     ws.write_string(landing_top, 1, LANDING_TITLE(lang), styles.subtitle)

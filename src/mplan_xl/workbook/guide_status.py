@@ -22,7 +22,7 @@ Example:
     >>> [item.key for item in STATUS_ITEMS][:3]
     ['objectives', 'objectives_smart_ok', 'budget_planned']
     >>> sorted({term.rule for term in LIVE_TERMS})[:3]
-    ['budget-over-envelope', 'choice-invalid', 'company-missing']
+    ['budget-over-envelope', 'campaign-duplicate', 'choice-invalid']
 """
 
 from __future__ import annotations
@@ -227,30 +227,25 @@ def _formula_terms(sheet: Table) -> list[LiveTerm]:
     return terms
 
 
+def _repeats_term(rule: str, sheet: Table, key: str) -> LiveTerm:
+    """The rows of *sheet* whose column *key* repeats an earlier row's (matched as ids are: case-insensitive)."""
+    def formula(lang: str) -> str:
+        values, mask = _col(sheet, key, lang), row_mask_name(sheet)
+        return (f"ROUND(SUMPRODUCT({mask}*{_filled(values)})"
+                f"-SUMPRODUCT({mask}*{_filled(values)}/COUNTIF({values},{values}&\"\")),0)")
+
+    def compute(plan: Plan) -> int:
+        keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
+        return len(keys) - len(set(keys))
+    return LiveTerm(rule, sheet, key, formula, compute)
+
+
 def _logic_terms(sheet: Table) -> list[LiveTerm]:
     terms = []
     if sheet.id_column:
-        key = sheet.id_column
-
-        def duplicates_formula(lang: str) -> str:
-            ids, mask = _col(sheet, key, lang), row_mask_name(sheet)
-            return (f"ROUND(SUMPRODUCT({mask}*{_filled(ids)})"
-                    f"-SUMPRODUCT({mask}*{_filled(ids)}/COUNTIF({ids},{ids}&\"\")),0)")
-
-        def duplicates(plan: Plan) -> int:
-            keys = [id_key(r.get(key)) for _, r in _used(plan, sheet) if not is_blank(r.get(key))]
-            return len(keys) - len(set(keys))
-        terms.append(LiveTerm("duplicate-id", sheet, key, duplicates_formula, duplicates))
+        terms.append(_repeats_term("duplicate-id", sheet, sheet.id_column))
     if sheet.key == "actions":
-        def campaigns_formula(lang: str) -> str:
-            codes, mask = _col(sheet, "campaign", lang), row_mask_name(sheet)
-            return (f"ROUND(SUMPRODUCT({mask}*{_filled(codes)})"
-                    f"-SUMPRODUCT({mask}*{_filled(codes)}/COUNTIF({codes},{codes}&\"\")),0)")
-
-        def campaigns(plan: Plan) -> int:
-            keys = [id_key(r.get("campaign")) for _, r in _used(plan, sheet) if not is_blank(r.get("campaign"))]
-            return len(keys) - len(set(keys))
-        terms.append(LiveTerm("campaign-duplicate", sheet, "campaign", campaigns_formula, campaigns))
+        terms.append(_repeats_term("campaign-duplicate", sheet, "campaign"))
     for column in sheet.references:
         target = column.ref_table
 
@@ -398,9 +393,8 @@ class StatusItem:
 
 
 #: The plan's expected and achieved results (:data:`mplan_xl.workbook.synthesis.RESULT_FIGURES`), side by side.
-_RESULT_LABELS = (Label("Gain attendu (toutes actions)", "Expected gain (all actions)"),
-                  Label("Gain obtenu (actions mesurées)", "Achieved gain (actions measured)"),
-                  Label("ROI attendu (toutes actions)", "Expected ROI (all actions)"), Label("ROI réalisé (actions mesurées)", "Achieved ROI (actions measured)"))
+_RESULT_LABELS = (Label("Gain attendu", "Expected gain"), Label("Gain obtenu (actions mesurées)", "Achieved gain (actions measured)"),
+                  Label("ROI attendu", "Expected ROI"), Label("ROI réalisé (actions mesurées)", "Achieved ROI (actions measured)"))
 
 
 def _results_formula(key: str) -> Callable[[str], str]:
@@ -447,8 +441,6 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
     StatusItem("variance_to_date", Label("Écart à date (réel − prévu)", "Variance to date (actual − planned)"), Kind.MONEY,
                lambda lang: (f'SUM({_col(schema.BUDGET, "actual_to_date", lang)})'
                              f'-SUM({_col(schema.BUDGET, "planned_to_date", lang)})'), _variance_to_date),
-    *(StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
-      for key, label in zip(RESULT_FIGURES, _RESULT_LABELS)),
     StatusItem("budget_landing", Label("Atterrissage de l'année", "Landing forecast for the year"), Kind.MONEY,
                lambda lang: f'SUM({_col(schema.BUDGET, "landing", lang)})', _to_date("landing")),
     StatusItem("landing_remaining", Label("Reste à l'atterrissage", "Left at landing"),
@@ -469,9 +461,15 @@ STATUS_ITEMS: tuple[StatusItem, ...] = (
 )
 
 
+#: The plan's results on the Guide, under its identity: expected and achieved gain and ROI, side by side.
+RESULT_ITEMS: tuple[StatusItem, ...] = tuple(
+    StatusItem(key, label, Kind.PERCENT if key.endswith("_roi") else Kind.MONEY, _results_formula(key), _results(key))
+    for key, label in zip(RESULT_FIGURES, _RESULT_LABELS))
+
+
 def status_values(plan: Plan) -> dict[str, Any]:
-    """Every status figure of *plan* computed in Python, by item key."""
-    return {item.key: item.compute(plan) for item in STATUS_ITEMS}
+    """Every status figure of *plan* (:data:`STATUS_ITEMS`, :data:`RESULT_ITEMS`) computed in Python, by item key."""
+    return {item.key: item.compute(plan) for item in STATUS_ITEMS + RESULT_ITEMS}
 
 
 def term_values(plan: Plan) -> list[int]:

@@ -72,7 +72,6 @@ T = {
     "more": Label("+ {n} autre(s)", "+ {n} more"),
     "contents": Label("Sommaire", "Contents"),
     "results": Label("Résultats : attendu → obtenu", "Results: expected → achieved"),
-    "indicator": Label("Objectif (indicateur)", "Objective (indicator)"),
     "expected_gain": Label("Gain attendu", "Expected gain"),
     "achieved_gain": Label("Gain obtenu", "Achieved gain"),
     "expected_roi": Label("ROI attendu", "Expected ROI"),
@@ -264,17 +263,17 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
 
 
 def _write_results(writer: SheetContext, ws: Any, top: int, left: int) -> int:
-    """Expected against achieved gain and ROI, objective by objective (as the objectives block lists them) and
-    for the whole plan, from row *top*; blank where nothing is measured yet. Return the last row."""
+    """Expected against achieved gain and ROI, objective by objective (its indicator; as the objectives block lists
+    them) and for the whole plan, from row *top*; blank where nothing is measured yet. Return the last row."""
     lang, styles, fig = writer.lang, writer.styles, writer.figures
     head = styles.header(required=False, computed=True)
     text = styles.value(Kind.TEXT, locked=True, wrap=True)
     formats = {"expected_gain": styles.value(Kind.MONEY, locked=True), "achieved_gain": styles.value(Kind.MONEY, locked=True),
                "expected_roi": styles.value(Kind.PERCENT, locked=True), "achieved_roi": styles.value(Kind.PERCENT, locked=True)}
-    ws.write_string(top, left, T["results"](lang), styles.subtitle)
-    ws.write_row(top + 1, left, ["ID", T["indicator"](lang)] + [T[k](lang) for k in synthesis.RESULT_FIGURES], head)
+    # No subtitle row (the page must stay readable on one sheet): the block's title heads its objective column.
+    ws.write_row(top, left, ["ID", T["results"](lang)] + [T[k](lang) for k in synthesis.RESULT_FIGURES], head)
     for i in range(OBJECTIVES_SHOWN + 1):
-        r, pos = top + 2 + i, str(i + 1)
+        r, pos = top + 1 + i, str(i + 1)
         if i < OBJECTIVES_SHOWN:
             oid = fig.value("objectives", i, "id")
             _write(ws, r, left, synthesis.indexed(OBJECTIVES, "id", pos, lang), text, oid)
@@ -286,7 +285,7 @@ def _write_results(writer: SheetContext, ws: Any, top: int, left: int) -> int:
             values, cells = fig.results(whole_plan=True), synthesis.results_formulas(None, lang)
         for c, key in enumerate(synthesis.RESULT_FIGURES, left + 2):
             _write(ws, r, c, cells[key], formats[key], values[key])
-    return top + 2 + OBJECTIVES_SHOWN
+    return top + 1 + OBJECTIVES_SHOWN
 
 
 def write_swot_grid(writer: SheetContext, ws: Any) -> None:

@@ -120,6 +120,19 @@ def test_montant_sens_and_decimal_point_layouts():
     assert same(fec_bytes(bad, header=header))[1] == 0   # a bad Sens is located on its expense line, as before
 
 
+CONTROLS = [chr(c) for c in range(1, 32) if c not in (9, 10, 13)] + ["\x7f", "\x85", "\u2028", "\ufeff"]
+
+
+@pytest.mark.parametrize("column", [0, 10])
+def test_every_control_character_and_a_bom_at_a_line_start(column):
+    body = rows(12)   # 36 lines: each character starts one
+    for n, row in enumerate(body):
+        row[column] = CONTROLS[n % len(CONTROLS)] + row[column] + CONTROLS[-1 - n % len(CONTROLS)]
+    for first in range(7):   # each line the first of a chunk of 7 in turn
+        result, passes = same(fec_bytes(body[first:] + body[:first]))
+        assert isinstance(result, fec_module.Fec)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
                                    st.sampled_from(["623100", "401000", f"{YEAR}0315", "1,00", "0.00", "1,234.50",

@@ -478,7 +478,7 @@ def _column_pass(lines: list[str], separator: str, width: int, columns: tuple[in
         if max(map(len, chunk)) > MAX_FIELD:   # a field may be too long: the line pass measures it
             return None
         joined = "\n".join(chunk)
-        if '"' in joined or "\x00" in joined:
+        if '"' in joined or "\x00" in joined or joined.startswith("\ufeff"):   # pandas would drop a leading BOM
             return None
         try:
             frame = pandas.read_csv(io.StringIO(joined), sep=separator, header=None, usecols=needed, dtype=str,

@@ -48,7 +48,6 @@ import contextlib
 import csv
 import datetime as dt
 import gc
-import io
 import itertools
 import os
 import re
@@ -316,6 +315,7 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     if b"\x00" in data[:4096]:
         raise FecError(name, [FecProblem(1, None, _BINARY, {})])
     lines, encoding, fallback = decode_lines(data)
+    del data
     header_line = lines[0]
     separator = max(SEPARATORS, key=header_line.count)
     header_names = [h.strip().strip('"') for h in _row(header_line, separator) or []]
@@ -340,29 +340,39 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     amounts: dict[str, tuple[int, int]] = {}   # every amount of the file, once, with its first line and column
     suppliers: dict[tuple[str, str], tuple[str, str]] = {}
     days: dict[str, dt.date] = {}     # a year has few distinct dates: each is parsed once
-    columns = (journal, number, date_col, account, account_label, aux_num, aux_lib, piece_ref, label, debit, second)
-    state = (amounts, suppliers, days, expenses)
+    other = 0
     with _no_gc():
-        # Column by column when every line allows it; the exact pass, line by line, words the refusals.
-        fast = None if fallback else _column_pass(data, encoding, lines, separator, width, columns, credit, *state)
-        del data
-        other = fast if fast is not None else _line_pass(lines, separator, header_names, columns, credit, *state,
-                                                            problems)
+        for n, raw in enumerate(itertools.islice(lines, 1, None), start=2):
+            if len(raw) > MAX_FIELD and (long := _long_field(raw, separator)) is not None:
+                problems.append(FecProblem(n, header_names[long[0]] if long[0] < width else None, _LONG,
+                                           {"length": f"{long[1]:,}".replace(",", "\u202f")}))
+            elif (row := raw.split(separator) if '"' not in raw else _row(raw, separator)) is None:
+                problems.append(FecProblem(n, None, _UNREADABLE_LINE, {"error": "csv"}))
+            elif len(row) != width:
+                if len(row) > 1 or raw.strip():
+                    problems.append(FecProblem(n, None, _FIELDS, {"found": len(row), "expected": width}))
+            elif row[date_col] not in days and _day(row[date_col], days) is None:
+                problems.append(FecProblem(n, header_names[date_col], _DATE, {"value": _excerpt(row[date_col])}))
+            else:
+                if (text := row[debit]) not in amounts:
+                    amounts[text] = (n, debit)
+                if credit is not None and (text := row[credit]) not in amounts:
+                    amounts[text] = (n, credit)
+                if row[aux_num] or row[aux_lib]:
+                    suppliers.setdefault((row[journal], row[number]), (row[aux_num], row[aux_lib]))
+                if row[account].startswith("6"):
+                    expenses.append((n, row[journal], row[number], row[date_col], row[account], row[account_label],
+                                     row[aux_num], row[aux_lib], row[piece_ref], row[label], row[debit], row[second]))
+                else:
+                    other += 1
+            if len(problems) >= MAX_PROBLEMS:
+                break
+        del lines
         if not problems and not expenses and not other:
             raise FecError(name, [FecProblem(1, None, _NO_ENTRY, {})])
         decimal, values = _read_amounts(amounts, header_names, problems)
-        if fast is not None and problems:   # an amount refused: the exact pass names the line that has it first
-            for found in (*state, problems):
-                found.clear()
-            other = _line_pass(lines, separator, header_names, columns, credit, *state, problems)
-            decimal, values = _read_amounts(amounts, header_names, problems)
-        del lines
         entries = []
         cleaned: list[int] = []   # the expense lines whose texts lost characters XML forbids
-        # One search over every text an entry may take (NUL, ESC...: the copy's XML could not hold them); each
-        # entry is searched only when one of them holds such a character.
-        check = xml_forbidden("\t".join(itertools.chain(itertools.chain.from_iterable(e[1:10] for e in expenses),
-                                                        itertools.chain.from_iterable(suppliers.values()))))
         for (n, journal_code, piece, date_text, account_num, account_lib, code, supplier, ref, text, first,
              other_text) in expenses:
             if len(problems) >= MAX_PROBLEMS:
@@ -378,12 +388,11 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
                 continue
             if not (code or supplier) and (journal_code, piece) in suppliers:
                 code, supplier = suppliers[journal_code, piece]
-            if check:
-                texts = [journal_code, piece, account_num, account_lib, code, supplier, ref, text]
-                if xml_forbidden("".join(texts)):
-                    texts = [xml_text(t) for t in texts]
-                    cleaned.append(n)
-                journal_code, piece, account_num, account_lib, code, supplier, ref, text = texts
+            texts = [journal_code, piece, account_num, account_lib, code, supplier, ref, text]
+            if xml_forbidden("".join(texts)):   # NUL, ESC...: the copy's XML could not hold them
+                texts = [xml_text(t) for t in texts]
+                cleaned.append(n)
+            journal_code, piece, account_num, account_lib, code, supplier, ref, text = texts
             entries.append(Entry(n, journal_code, piece, days[date_text], account_num.strip(), account_lib.strip(),
                                  code.strip(), supplier.strip(), ref.strip(), text.strip(), amount))
         del expenses
@@ -392,133 +401,6 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     months = frozenset((day.year, day.month) for day in days.values())
     warnings = fallback_warnings(fallback, name) + [FecProblem(n, None, _CONTROL, {}, name) for n in cleaned]
     return Fec(entries, other, encoding, separator, decimal, months, sorted(warnings, key=lambda w: w.line))
-
-
-def _line_pass(lines: list[str], separator: str, header_names: list[str], columns: tuple[int, ...],
-               credit: int | None, amounts: dict[str, tuple[int, int]],
-               suppliers: dict[tuple[str, str], tuple[str, str]], days: dict[str, dt.date], expenses: list[tuple],
-               problems: list[FecProblem]) -> int:
-    """Read the lines after the header one by one: fill *amounts* (each distinct amount text with its first line
-    and column), *suppliers*, *days* and *expenses* (the fields of each expense line, its amount texts last), add a
-    located problem for each line that is not a FEC line (stopping at :data:`MAX_PROBLEMS`), and return the count
-    of the other (not class 6) lines."""
-    (journal, number, date_col, account, account_label, aux_num, aux_lib, piece_ref, label, debit, second) = columns
-    width = len(header_names)
-    other = 0
-
-    for n, raw in enumerate(itertools.islice(lines, 1, None), start=2):
-        if len(raw) > MAX_FIELD and (long := _long_field(raw, separator)) is not None:
-            problems.append(FecProblem(n, header_names[long[0]] if long[0] < width else None, _LONG,
-                                       {"length": f"{long[1]:,}".replace(",", "\u202f")}))
-        elif (row := raw.split(separator) if '"' not in raw else _row(raw, separator)) is None:
-            problems.append(FecProblem(n, None, _UNREADABLE_LINE, {"error": "csv"}))
-        elif len(row) != width:
-            if len(row) > 1 or raw.strip():
-                problems.append(FecProblem(n, None, _FIELDS, {"found": len(row), "expected": width}))
-        elif row[date_col] not in days and _day(row[date_col], days) is None:
-            problems.append(FecProblem(n, header_names[date_col], _DATE, {"value": _excerpt(row[date_col])}))
-        else:
-            if (text := row[debit]) not in amounts:
-                amounts[text] = (n, debit)
-            if credit is not None and (text := row[credit]) not in amounts:
-                amounts[text] = (n, credit)
-            if row[aux_num] or row[aux_lib]:
-                suppliers.setdefault((row[journal], row[number]), (row[aux_num], row[aux_lib]))
-            if row[account].startswith("6"):
-                expenses.append((n, row[journal], row[number], row[date_col], row[account], row[account_label],
-                                 row[aux_num], row[aux_lib], row[piece_ref], row[label], row[debit], row[second]))
-            else:
-                other += 1
-        if len(problems) >= MAX_PROBLEMS:
-            break
-    return other
-
-
-#: Rows pandas hands over at once in :func:`_column_pass`: large enough for its C parser, small enough to keep
-#: memory flat.
-CHUNK = 100_000
-
-#: Files with fewer lines are read by :func:`_line_pass` alone: importing pandas would cost more than it saves.
-COLUMN_PASS_FROM = 50_000
-
-def _column_pass(data: bytes, encoding: str, lines: list[str], separator: str, width: int, columns: tuple[int, ...],
-                 credit: int | None, amounts: dict[str, tuple[int, int]],
-                 suppliers: dict[tuple[str, str], tuple[str, str]], days: dict[str, dt.date],
-                 expenses: list[tuple]) -> int | None:
-    """:func:`_line_pass`, column by column: fill *suppliers*, *days* and *expenses* exactly as it does, and
-    *amounts* with the same texts (their first line left at 0: only a refusal names it, and :func:`parse_fec` then
-    reads the file again with :func:`_line_pass`), and return the count of the other lines; or None, touching
-    nothing, when a line is one :func:`_line_pass` refuses or skips (but an empty one), has a quote (read by the csv
-    module) or a NUL, when a line was decoded apart (:func:`decode_lines`), or when the file is small
-    (:data:`COLUMN_PASS_FROM`) or pandas missing.
-
-    pandas' C parser reads *data* (the bytes *lines* were decoded from, in *encoding*) into the columns needed,
-    every field kept as its text (no quoting, no missing values, no other line end than LF, CR and CRLF); the
-    checks and the selections then run on whole columns (``set``, ``map``, ``itertools.compress``).
-    """
-    if len(lines) < COLUMN_PASS_FROM or b'"' in data or b"\x00" in data:
-        return None
-    separators = width - 1
-    counts = list(map(str.count, itertools.islice(lines, 1, None), itertools.repeat(separator)))
-    numbers: list[int] | range = range(2, len(lines) + 1)
-    if counts.count(separators) != len(counts):
-        # Another field count: an empty line is skipped (by pandas too), any other is the line pass's.
-        if any(count != separators and (count or text) for count, text in zip(counts, itertools.islice(lines, 1, None))):
-            return None
-        numbers = list(itertools.compress(numbers, [count == separators for count in counts]))
-    del counts
-    if max(map(len, lines)) > MAX_FIELD:   # a field may be too long: the line pass measures it
-        return None
-    try:
-        import pandas
-    except ImportError:   # pragma: no cover - pandas is a dependency
-        return None
-    (journal, number, date_col, account, _, aux_num, aux_lib, _, _, debit, _) = columns
-    needed = sorted(set(columns) | ({credit} if credit is not None else set()))
-    found_amounts: dict[str, tuple[int, int]] = {}
-    found_suppliers: dict[tuple[str, str], tuple[str, str]] = {}
-    found_days: dict[str, dt.date] = {}
-    found_expenses: list[tuple] = []
-    other = done = 0
-    try:
-        reader = pandas.read_csv(io.BytesIO(data), sep=separator, header=None, skiprows=1, usecols=needed, dtype=str,
-                                 na_filter=False, quoting=csv.QUOTE_NONE, engine="c", encoding=encoding,
-                                 encoding_errors="replace", chunksize=CHUNK)
-        for frame in reader:
-            field = {column: frame[column].tolist() for column in needed}
-            size = len(frame)
-            del frame
-            if done + size > len(numbers):
-                return None
-            line_numbers = numbers[done:done + size]
-            done += size
-            for text in set(field[date_col]).difference(found_days):
-                if _day(text, found_days) is None:
-                    return None
-            # Every amount text once; where each is first met is only told in a refusal, found by the line pass.
-            texts = set(field[debit]).union(field[credit] if credit is not None else ())
-            found_amounts.update(dict.fromkeys(texts.difference(found_amounts), (0, debit)))
-            # The supplier of each piece: that of its first line that names one.
-            codes, names = field[aux_num], field[aux_lib]
-            named = list(map(bool, map(str.__add__, codes, names)))
-            pieces = list(zip(itertools.compress(field[journal], named), itertools.compress(field[number], named)))
-            named_by = list(zip(itertools.compress(codes, named), itertools.compress(names, named)))
-            chunk_first = dict(zip(reversed(pieces), reversed(named_by)))
-            found_suppliers.update({piece: who for piece, who in chunk_first.items() if piece not in found_suppliers})
-            # The expense lines (class 6) with the fields the line pass keeps; the others are counted.
-            expense = list(map(str.startswith, field[account], itertools.repeat("6")))
-            found_expenses.extend(zip(itertools.compress(line_numbers, expense),
-                                      *(itertools.compress(field[column], expense) for column in columns)))
-            other += len(expense) - sum(expense)
-    except Exception:   # whatever pandas cannot read, the line pass words   # noqa: BLE001
-        return None
-    if done != len(numbers):
-        return None
-    amounts.update(found_amounts)
-    suppliers.update(found_suppliers)
-    days.update(found_days)
-    expenses.extend(found_expenses)
-    return other
 
 
 def fallback_warnings(lines: list[int], path: str | None = None) -> list[FecProblem]:

@@ -49,7 +49,7 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_missing()), reas
 #: The companies of the portfolio's plans: three, then twenty.
 COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équipe {n:02d}" for n in range(4, 21)]
 #: The most pages each workbook may print.
-MOST_PAGES = {"demo-fr": 26, "demo-en": 26, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
+MOST_PAGES = {"demo-fr": 27, "demo-en": 27, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
               "portfolio-3-en": 6, "portfolio-20": 10, "report-fr": 2, "report-en": 2}
 
 
@@ -364,3 +364,38 @@ def test_the_status_words_of_actions_are_coloured_as_their_timeline_bars(built, 
              if str(cf.sqref).startswith(status) and r.type == "cellIs" and r.dxf is not None and r.dxf.fill}
     assert {label: fills.get(label, "")[-6:] for label in (ACTION_STATUS.label(c, lang) for c in ACTION_STATUS_COLOURS)} \
         == {ACTION_STATUS.label(c, lang): colour[1:] for c, colour in ACTION_STATUS_COLOURS.items()}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_empty_templates_amount_axes_show_no_rounded_fractions(printed, lang):
+    """A template's charts have no data: their amount axes read "0 €" and nothing else, never "1 €, 1 €, 0 €"
+    nor "20 €" (the steps LibreOffice draws for an empty chart, rounded by a format without cents)."""
+    import re
+
+    dashboard = schema.worksheet_name("dashboard", lang)
+    small = re.compile(r"(?<![\d,])[1-9]\d? ?€(?!\d)|€ ?[1-9]\d?(?![\d,.])")
+    pages = [p for p in _pdf_pages(printed[f"template-{lang}"]["pdf"]) if dashboard in p.splitlines()[0]]
+    assert pages and "€" in " ".join(pages)
+    assert not [m.group(0) for page in pages for m in small.finditer(page)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_only_computed_helper_columns_are_hidden_and_figures_size_their_columns(built, lang):
+    """The Actions' helper columns (months, elapsed share, spread budget) are hidden, on screen and on paper; no
+    column a team types into is; a percentage column is as wide as its figures ("53,2 %"), not its raw fraction."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from mplan_xl.workbook.builder import HELPER_COLUMNS
+
+    wb = openpyxl.load_workbook(built[f"demo-{lang}"])
+    for table in schema.TABLES:
+        ws = wb[schema.worksheet_name(table.worksheet, lang)]
+        first = openpyxl.utils.range_boundaries(ws.tables[table.table].ref)[0]
+        hidden_cols = {c for d in ws.column_dimensions.values() if d.hidden for c in range(d.min, d.max + 1)}
+        hidden = {c.key for j, c in enumerate(table.columns) if first + j in hidden_cols}
+        assert hidden == set(HELPER_COLUMNS.get(table.key, ())), (table.key, hidden)
+        assert all(not c.is_input for c in table.columns if c.key in hidden)
+    ws = wb[schema.worksheet_name("actions", lang)]
+    roi = get_column_letter(schema.ACTIONS.index("roi") + 1)
+    assert ws.column_dimensions[roi].width < 15, ws.column_dimensions[roi].width

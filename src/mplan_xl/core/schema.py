@@ -270,7 +270,7 @@ SWOT = Table(
     id_column=None, blank_rows=12,
     columns=(
         Column("quadrant", L("SWOT", "SWOT"), Kind.CHOICE, required=True, choices=voc.SWOT_QUADRANT, width=14),
-        Column("item", L("Élément SWOT", "SWOT item"), Kind.TEXT, required=True, width=40),
+        Column("item", L("Élément SWOT", "SWOT item"), Kind.TEXT, required=True, width=64),
         Column("weight", L("Poids SWOT", "SWOT weight"), Kind.INTEGER, minimum=1, maximum=5, width=10,
                help=L("De 1 (faible) à 5 (fort)", "From 1 (low) to 5 (high)")),
     ),
@@ -282,7 +282,7 @@ PESTEL = Table(
     id_column=None, blank_rows=12,
     columns=(
         Column("factor", L("Facteur PESTEL", "PESTEL factor"), Kind.CHOICE, required=True, choices=voc.PESTEL_FACTOR, width=16),
-        Column("item", L("Élément PESTEL", "PESTEL item"), Kind.TEXT, required=True, width=40),
+        Column("item", L("Élément PESTEL", "PESTEL item"), Kind.TEXT, required=True, width=56),
         Column("impact", L("Impact PESTEL", "PESTEL impact"), Kind.INTEGER, minimum=1, maximum=5, width=10,
                help=L("De 1 (faible) à 5 (fort)", "From 1 (low) to 5 (high)")),
     ),
@@ -295,7 +295,7 @@ DIAGNOSTIC = Table(
     columns=(
         Column("topic", L("Thème", "Topic"), Kind.CHOICE, required=True, choices=voc.DIAGNOSTIC_TOPIC, width=20),
         Column("aspect", L("Point étudié", "Aspect"), Kind.TEXT, required=True, width=24),
-        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=72),
+        Column("finding", L("Constat", "Finding"), Kind.LONG_TEXT, width=90),
         Column("source", L("Source", "Source"), Kind.TEXT, width=18),
     ),
 )

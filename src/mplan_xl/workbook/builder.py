@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 from pathlib import Path
 from typing import Any, cast
@@ -57,6 +58,9 @@ PROTECTION = {
 SPARE_ROWS = 5
 #: Empty columns between two tables on the same worksheet.
 TABLE_GAP = 1
+#: Computed helper columns other formulas read (an action's months and its budget spread per month): hidden, so
+#: neither the screen nor the printed pages spend room on them; unhide them to see their figures.
+HELPER_COLUMNS = {"actions": ("month_from", "month_to", "elapsed", "spread_monthly")}
 #: Width of the empty column between two tables; widest a text, choice or number column grows to fit its content.
 GAP_WIDTH, TEXT_WIDTH_CAP, CHOICE_WIDTH_CAP, NUMBER_WIDTH_CAP = 2, 36, 26, 18
 #: Most lines a row grows to for its wrapped texts.
@@ -374,8 +378,9 @@ class _WorkbookWriter:
         ws.add_table(header_row, first_col, last_row + sheet.has_totals, last_col, {
             "name": sheet.table, "columns": columns, "style": "Table Style Light 1", "autofilter": True,
             "total_row": sheet.has_totals})
+        helpers = HELPER_COLUMNS.get(sheet.key, ())
         for j, column in enumerate(sheet.columns):
-            ws.set_column(first_col + j, first_col + j, widths[j])
+            ws.set_column(first_col + j, first_col + j, widths[j], None, {"hidden": column.key in helpers})
             self._validation(ws, sheet, column, first_row, first_col + j, last_row)
         for i in range(n):
             row = rows[i] if i < len(rows) else {}
@@ -400,7 +405,8 @@ class _WorkbookWriter:
         if sheet.has_totals:
             self._total_row(ws, sheet, last_row + 1, first_col, rows, computed_rows)
         conditional_formats(self, ws, sheet, first_row, first_col, last_row)
-        return widths, last_row + sheet.has_totals
+        printed = [0.0 if column.key in helpers else width for column, width in zip(sheet.columns, widths)]
+        return printed, last_row + sheet.has_totals
 
     def _total_row(self, ws: Any, sheet: Table, r: int, first_col: int, rows: list[dict[str, Any]],
                    computed_rows: list[dict[str, Any]]) -> None:
@@ -433,7 +439,10 @@ class _WorkbookWriter:
         if column.choices is not None:
             texts = list(column.choices.labels(self.lang))
         elif column.kind.is_number:
-            texts = [_number_text(float(t)) + "   " for t in texts if _is_number_text(t)]
+            # Digits are the width unit; separators, spaces and signs about half of one; a little padding.
+            shown = [_shown_number(float(t), column.kind) for t in texts if _is_number_text(t)]
+            needed = max((sum(1 if ch.isdigit() else 0.5 for ch in text) + 1.5 for text in shown), default=0)
+            return min(max(NUMBER_WIDTH_CAP, declared), max(declared, math.ceil(needed)))
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
         return layout.fit_width(texts, declared, max(cap, declared))
 
@@ -527,6 +536,22 @@ class _WorkbookWriter:
 
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _shown_number(value: float, kind: Kind) -> str:
+    """A number as its cell's format shows it (its length, which sizes the column): amounts and decimals with two
+    decimals and thousands separators, percentages with one decimal and the sign, whole numbers without decimals.
+
+    >>> _shown_number(1968000.123456, Kind.MONEY), _shown_number(0.532198, Kind.PERCENT), _shown_number(3.0, Kind.INTEGER)
+    ('1,968,000.12 €', '53.2 %', '3')
+    """
+    if kind is Kind.MONEY:
+        return f"{value:,.2f} €"
+    if kind is Kind.PERCENT:
+        return f"{value * 100:.1f} %"
+    if kind is Kind.INTEGER:
+        return f"{round(value):,}"
+    return f"{value:,.2f}"
 
 
 def _is_number_text(text: str) -> bool:

@@ -106,6 +106,21 @@ LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 44, 11, 12, 2.9, 24
 CHART_H = 240
 #: The KPI curve's axis: thousands grouped from 1,000 (revenue, visits), as typed below (rates, scores).
 KPI_AXIS_FORMAT = "[>=1000]#,##0;[<=-1000]-#,##0;General"
+#: Below this many euros (dollars, pounds) an amount axis shows no figure: the steps LibreOffice and Excel draw for
+#: a chart without data (0 to 1, 0 to 20) would read "1 €, 1 €, 0 €"; a plan's amount axes step far above it.
+AXIS_AMOUNTS_FROM = 100
+
+
+def amount_axis_format(money: str) -> str:
+    r"""The number format of an amount axis (never below 0): *money* from :data:`AXIS_AMOUNTS_FROM` up and at 0,
+    nothing between, so an empty chart's axis reads "0 €" and no fractions of a euro rounded.
+
+    >>> print(amount_axis_format('#,##0\\ "€"'))
+    [=0]#,##0\ "€";[<100]"";#,##0\ "€"
+    """
+    return f'[=0]{money};[<{AXIS_AMOUNTS_FROM}]"";{money}'
+
+
 #: Height (pixels) of the progress curves, at most: their page is never taller than the first one.
 CURVE_H = 520
 #: Height (pixels) the lower charts give each KPI and each expense item, enough for a label on two lines.
@@ -185,7 +200,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                       "data_labels": {"value": True, "font": CHART_FONT, "num_format": styles.unit("money").num_format},
                       "points": [{"fill": {"color": BUDGET_COLOURS[k]}} for k in ("envelope", "planned", "committed", "actual")]})
     chart.set_title({"name": TEXTS["envelope_chart"](lang)})
-    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT})
+    chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT})
     chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
     chart.set_legend({"none": True})
     ws.insert_chart(3, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
@@ -212,7 +227,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
         chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
                           "values": [name, item_first, j, item_last, j], "fill": {"color": BUDGET_COLOURS[key]}})
     chart.set_title({"name": TEXTS["budget"](lang)})
-    chart.set_x_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT,
+    chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
@@ -277,7 +292,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
         chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
                           "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["objectives"](lang)})
-    chart.set_y_axis({"num_format": styles.unit("money").num_format, "num_font": CHART_FONT})
+    chart.set_y_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(3, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
@@ -377,7 +392,7 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
                           "line": {"color": colour, "width": 2.25, "dash_type": dash},
                           "marker": {"type": marker, "size": 5, "fill": {"color": colour}, "border": {"color": colour}}})
     chart.set_title({"name": TEXTS["budget_curve"](lang)})
-    chart.set_y_axis({"num_format": styles.unit("money").num_format, "min": 0, "num_font": CHART_FONT,
+    chart.set_y_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})

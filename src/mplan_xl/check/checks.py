@@ -363,14 +363,7 @@ def _following(broken: set[tuple[str, str, int | None]], lang: str) -> set[tuple
 def template_formulas(sheet: schema.Table, computed: Iterable[schema.Column], lang: str) -> dict[str, frozenset[str]]:
     """Column key -> the template's formulas of each computed column, for either runtime, normalised
     (:func:`normalise_formula`): what ``check`` accepts in its cells and ``repair`` restores."""
-    return {c.key: _template_formulas(sheet.key, c.key, lang) for c in computed}
-
-
-@lru_cache(maxsize=1024)
-def _template_formulas(sheet_key: str, column_key: str, lang: str) -> frozenset[str]:
-    sheet = schema.SHEETS_BY_KEY[sheet_key]
-    column = sheet.column(column_key)
-    return frozenset(normalise_formula(column_formula(sheet, column, runtime, lang)) for runtime in ("native", "xlwings"))
+    return {c.key: _allowed_formulas(sheet, c, lang) for c in computed}
 
 
 def computed_tables(plan: LocatedPlan) -> Iterator[tuple[LocatedTable, list[schema.Column], dict[tuple[int, int], str],

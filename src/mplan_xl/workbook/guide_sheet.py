@@ -24,6 +24,7 @@ from .guide_status import (
     status_values,
     term_values,
 )
+from . import layout
 from .layout import fit_width
 from .sheet_context import SheetContext
 
@@ -83,8 +84,10 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 36)
     ws.set_column(3, 3, 3)
-    ws.set_column(4, 4, fit_width([item.label(lang) for item in STATUS_ITEMS if item.key not in LANDING_ITEMS], 34, 44))
+    status_width = fit_width([item.label(lang) for item in STATUS_ITEMS if item.key not in LANDING_ITEMS], 34, 44)
+    ws.set_column(4, 4, status_width)
     ws.set_column(5, 5, 18)
+    steps_width = 30 + 36 + 3 + status_width + 18   # a step spans columns B to F
     ws.write_string(0, 1, TEXTS["title"](lang).format(year=ident.year), styles.title)
     ws.write_string(2, 1, TEXTS["identity"](lang), styles.subtitle)
 
@@ -142,7 +145,9 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.write_string(top, 1, TEXTS["how"](lang), styles.subtitle)
     for i, step in enumerate(STEPS, 1):
         ws.merge_range(top + i, 1, top + i, 5, step(lang), styles.text)
-        ws.set_row(top + i, 45 if len(step(lang)) > 150 else 30)
+        # As tall as its wrapped text (with a tenth of margin on the width estimate), no taller: the page fits
+        # at a readable size.
+        ws.set_row(top + i, layout.LINE_HEIGHT * layout.text_lines(step(lang), steps_width * 0.9) + 3)
     legend = top + len(STEPS) + 1
     ws.write_string(legend, 1, TEXTS["legend_input"](lang), styles.value(Kind.TEXT))
     ws.write_string(legend + 1, 1, TEXTS["legend_computed"](lang), styles.value(Kind.TEXT, locked=True))

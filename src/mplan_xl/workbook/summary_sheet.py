@@ -23,7 +23,7 @@ from .conditional import TRAFFIC, traffic_lights, unit_formats
 from .sheet_context import SheetContext
 
 #: How many rows each block of the Synthèse shows (it must stay on one page).
-OBJECTIVES_SHOWN, KPIS_SHOWN, NEXT_ACTIONS_SHOWN = 10, 12, 6
+OBJECTIVES_SHOWN, KPIS_SHOWN, NEXT_ACTIONS_SHOWN = 10, 8, 6
 #: Items shown per SWOT quadrant.
 SWOT_SHOWN = 8
 

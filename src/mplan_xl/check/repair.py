@@ -39,12 +39,14 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, Literal, Sequence
 from xml.sax.saxutils import escape
 
 from ..core import schema, versions
-from ..core.a1 import cell_name, column_letters
+from ..core.a1 import cell_name, column_index, column_letters
 from ..core.computed import PlanContext, column_formula
 from ..core.errors import UnreadableWorkbook
 from ..core.numbers import date_to_serial, parse_localized_date, parse_localized_number, typed_number
@@ -54,7 +56,7 @@ from ..core.schema import Kind
 from ..core.vocabulary import Label
 from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
 from ..read.number_formats import unscale_formats
-from ..read.package import PackageCopy
+from ..read.package import PackageCopy, element_prefix, insert_before
 from ..read.plan_reader import LocatedPlan, LocatedRow, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
 from .checks import (
@@ -104,6 +106,14 @@ WHY = {
     "table-grown": Label("ligne {line} tapée juste sous le tableau {table} : le tableau est agrandi pour la "
                          "compter, comme Excel le fait", "row {line} typed just below table {table}: the table is "
                          "extended to count it, as Excel does"),
+    "validation-lost": Label("« {column} » : liste de choix ou contrôle de saisie du modèle rétabli sur {cells}",
+                             "'{column}': the template's dropdown or typing check restored on {cells}"),
+    "conditional-format-lost": Label("« {column} » : mise en forme conditionnelle du modèle rétablie sur {cells}",
+                                     "'{column}': the template's conditional format restored on {cells}"),
+    "layout-moved": Label("tableau {table}, « {column} » : liste de choix ou mise en forme conditionnelle absente, "
+                          "mais les colonnes ne sont plus à la place du modèle ; laissé tel quel",
+                          "table {table}, '{column}': dropdown or conditional format missing, but the columns are "
+                          "no longer where the template has them; left as it is"),
     "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
                                "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
                                "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
@@ -145,6 +155,12 @@ class RepairPlan:
     formats: bool = False
     #: Table name -> (its range, the range it grows to over the rows typed just below it).
     table_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Worksheet -> the template's ``dataValidation`` elements to add (their ``sqref`` the plan's rows).
+    validations: dict[str, list[bytes]] = field(default_factory=dict)
+    #: Worksheet -> the ``dataValidation`` elements "all values" (a validation cleared) the restored ones replace.
+    validations_cleared: dict[str, list[bytes]] = field(default_factory=dict)
+    #: Worksheet -> (sqref, the template's ``cfRule`` elements with their differential format elements) to add.
+    formats_lost: dict[str, list[tuple[str, list[tuple[bytes, bytes | None]]]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,6 +209,7 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     else:
         _repair_formulas(plan, inputs, out, lang, package)
         _repair_table_definitions(plan, out, lang)
+        _repair_validations_and_formats(plan, out, lang, package)
     if plan.raw.scaled_format_codes:
         out.formats = True
     for finding in findings:
@@ -412,6 +429,288 @@ def _declare_formulas(xml: bytes, formulas: list[tuple[int, str]]) -> bytes:
     return b"".join(pieces)
 
 
+# --- data validations and conditional formats a save dropped -------------------------------------------------
+
+_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?")
+_DV = re.compile(rb"<(?P<p>[\w.-]+:)?dataValidation\b(?P<attrs>[^>]*?)(?:/>|>.*?</(?P=p)?dataValidation>)", re.S)
+_CF = re.compile(rb"<(?P<p>[\w.-]+:)?conditionalFormatting\b(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=p)?conditionalFormatting>",
+                 re.S)
+_CF_RULE = re.compile(rb"<(?P<p>[\w.-]+:)?cfRule\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?cfRule>)", re.S)
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f(?:ormula)?>(.*?)</(?:[\w.-]+:)?f(?:ormula)?>", re.S)
+_SQREF = re.compile(rb'\bsqref="([^"]*)"')
+_X14_SQREF = re.compile(rb"<(?:[\w.-]+:)?sqref>([^<]*)</(?:[\w.-]+:)?sqref>")
+_DXF = re.compile(rb"<(?P<p>[\w.-]+:)?dxf\b(?:\s*/>|[^>]*>.*?</(?P=p)?dxf>)", re.S)
+#: The worksheet's elements that come after ``conditionalFormatting`` and ``dataValidations`` (the schema's order).
+_AFTER_VALIDATIONS = ["hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                      "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                      "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts"]
+_AFTER_FORMATS = ["dataValidations", *_AFTER_VALIDATIONS]
+
+
+def _ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+    """The ranges of an ``sqref`` (``A5:A31 C5``), each (first row, first column, last row, last column), 0-based."""
+    out = []
+    for m in _RANGE.finditer(sqref):
+        c0, r0 = column_index(m[1]), int(m[2]) - 1
+        c1, r1 = (column_index(m[3]), int(m[4]) - 1) if m[3] else (c0, r0)
+        out.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
+    return out
+
+
+def _attr(attrs: bytes, name: str) -> str:
+    m = re.search(rb"\b" + name.encode() + rb'="([^"]*)"', attrs)
+    return unescape(m[1].decode()) if m else ""
+
+
+def _rule_signature(attrs: bytes, body: bytes | None) -> tuple[str, ...]:
+    """What a conditional format's rule does, whoever wrote it: its type, operator and formulas (spaces, case, the
+    writer's escapes and the quotes around a sheet's name aside)."""
+    formulas = [re.sub(r"'([^']+)'!", r"\1!", re.sub(r"\s+", "", unescape(f.decode()))).upper().lstrip("=")
+                for f in _FORMULA.findall(body or b"")]
+    kind = _attr(attrs, "type")
+    return (kind, _attr(attrs, "operator") if kind == "cellIs" else "", *formulas)
+
+
+def _uncovered(rows: tuple[int, int], covering: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of rows of *rows* (first, last) that none of the *covering* runs holds."""
+    out, start = [], rows[0]
+    for r0, r1 in sorted(covering):
+        if r1 < start:
+            continue
+        if r0 > rows[1]:
+            break
+        if r0 > start:
+            out.append((start, r0 - 1))
+        start = max(start, r1 + 1)
+    if start <= rows[1]:
+        out.append((start, rows[1]))
+    return out
+
+
+def _sqref(cells: dict[int, list[tuple[int, int]]]) -> str:
+    """An ``sqref`` of the runs of rows of each column (column -> runs)."""
+    return " ".join(f"{cell_name(r0, c)}:{cell_name(r1, c)}" if r1 > r0 else cell_name(r0, c)
+                    for c, runs in sorted(cells.items()) for r0, r1 in runs)
+
+
+@dataclass(frozen=True)
+class _Template:
+    """The template of one language, built in memory: its located tables and its parts."""
+
+    plan: LocatedPlan
+    package: PackageCopy
+
+    def dxfs(self) -> list[bytes]:
+        styles = self.package.related(self.package.workbook_part(), "/styles")
+        return [m[0] for m in _DXF.finditer(self.package.parts[styles])] if styles else []
+
+
+@lru_cache(maxsize=4)
+def _template(lang: str) -> _Template:
+    """The template the builder writes today in *lang* (plain formulas: the validations and formats are the same
+    in both runtimes)."""
+    import tempfile
+
+    from ..read.plan_reader import locate_plan
+    from ..read.reader import read_workbook
+    from ..workbook.builder import new_workbook
+
+    with tempfile.TemporaryDirectory(prefix="mplan-repair-") as folder:
+        path = new_workbook(Path(folder) / "template.xlsx", lang=lang, runtime="native")
+        return _Template(locate_plan(read_workbook(path)), PackageCopy.open(path.read_bytes()))
+
+
+def _template_ranges(template: _Template, table_key: str, sqref: str) -> list[tuple[int, int, int, int]] | None:
+    """The ranges of a template *sqref* when each lies over the data rows of one table's columns (else None)."""
+    table = template.plan.tables.get(table_key)
+    ranges = _ranges(sqref)
+    if table is None or not ranges:
+        return None
+    first, last = table.info.first_row + 1, table.last_data_row
+    inside = all(r0 == first and r1 == last and table.info.first_col <= c0 and c1 <= table.info.last_col
+                 for r0, c0, r1, c1 in ranges)
+    return ranges if inside else None
+
+
+def _repair_validations_and_formats(plan: LocatedPlan, out: RepairPlan, lang: str, package: PackageCopy) -> None:
+    """The data validations (dropdowns, checks on typing) and conditional formats the template puts on a table's
+    columns, that the plan's sheet lacks on some data rows (a save, a "clear" in LibreOffice, rows taken in): put
+    back on those rows, as the template writes them. A table whose columns are not where the template has them is
+    listed and left (its formulas' references would point elsewhere)."""
+    if plan.lang not in ("fr", "en"):
+        return
+    template = _template(plan.lang)
+    sheets = package.worksheets()
+    template_sheets = template.package.worksheets()
+    for table in plan.tables.values():
+        reference = template.plan.tables.get(table.sheet.key)
+        member, template_member = sheets.get(table.worksheet), template_sheets.get(table.worksheet)
+        if reference is None or member is None or template_member is None:
+            continue
+        first, last = table.info.first_row + 1, table.last_data_row
+        if last < first:
+            continue
+        xml, template_xml = package.parts[member[0]], template.package.parts[template_member[0]]
+        same_place = table.info.first_row == reference.info.first_row and all(
+            table.columns.get(k) == c for k, c in reference.columns.items())
+        header = lambda c: next((str(table.info.columns[c - table.info.first_col]) for k, cc in  # noqa: E731
+                                 table.columns.items() if cc == c), column_letters(c))
+        # --- validations: every cell of the columns the template validates has one
+        held, cleared = [], []   # a validation "all values" (type none: what LibreOffice writes for one cleared)
+        for m in _DV.finditer(xml):
+            ranges = _ranges(_attr(m["attrs"], "sqref"))
+            if _attr(m["attrs"], "type") in ("", "none"):
+                cleared.append((m[0], ranges))
+            else:
+                held += ranges
+        for m in _DV.finditer(template_xml):
+            spans = _template_ranges(template, table.sheet.key, _attr(m["attrs"], "sqref"))
+            if spans is None:
+                continue
+            missing = {}
+            for _, c0, _, c1 in spans:
+                for c in range(c0, c1 + 1):
+                    runs = _uncovered((first, last), [(r0, r1) for r0, cc0, r1, cc1 in held if cc0 <= c <= cc1])
+                    if runs:
+                        missing[c] = runs
+            if not missing:
+                continue
+            sqref = _sqref(missing)
+            where = ", ".join(header(c) for c in sorted(missing))
+            cells = {(r, c) for c, runs in missing.items() for r0, r1 in runs for r in range(r0, r1 + 1)}
+            over = [(e, rs) for e, rs in cleared if any(r0 <= r <= r1 and c0 <= c <= c1 for r, c in cells
+                                                        for r0, c0, r1, c1 in rs)]
+            inside = all((r, c) in cells for _, rs in over for r0, c0, r1, c1 in rs for r in range(r0, r1 + 1)
+                         for c in range(c0, c1 + 1))
+            if not same_place or not inside:
+                out.left.append(Action("validation-lost", table.worksheet, sqref.split(":")[0].split()[0], None, sqref,
+                                       WHY["layout-moved"](lang).format(table=table.info.name, column=where), False))
+                continue
+            out.validations_cleared.setdefault(table.worksheet, []).extend(e for e, _ in over)
+            element = _SQREF.sub(b'sqref="' + sqref.encode() + b'"', m[0], count=1)
+            out.validations.setdefault(table.worksheet, []).append(element)
+            out.actions.append(Action("validation-lost", table.worksheet, sqref.split(":")[0].split()[0], None, sqref,
+                                      WHY["validation-lost"](lang).format(column=where, cells=sqref)))
+        # --- conditional formats: every rule of the template, on every cell it covers there
+        rules_held: list[tuple[tuple[str, ...], tuple[int, int, int, int]]] = []
+        for m in _CF.finditer(xml):
+            for rule in _CF_RULE.finditer(m["body"]):
+                rules_held += [(_rule_signature(rule["attrs"], rule["body"]), r)
+                               for r in _ranges(_attr(m["attrs"], "sqref"))]
+        for x14 in re.finditer(rb"<(?P<p>[\w.-]+:)conditionalFormatting\b[^>]*>(?P<body>.*?)</(?P=p)conditionalFormatting>",
+                               xml, re.S):   # the formats a writer put in the extension list
+            where_x14 = _X14_SQREF.search(x14["body"])
+            for rule in _CF_RULE.finditer(x14["body"]):
+                rules_held += [(_rule_signature(rule["attrs"], rule["body"]), r)
+                               for r in _ranges(where_x14[1].decode() if where_x14 else "")]
+        dxfs = template.dxfs()
+        for m in _CF.finditer(template_xml):
+            spans = _template_ranges(template, table.sheet.key, _attr(m["attrs"], "sqref"))
+            if spans is None:
+                continue
+            lost: dict[str, list[tuple[bytes, bytes | None]]] = {}
+            for rule in _CF_RULE.finditer(m["body"]):
+                signature = _rule_signature(rule["attrs"], rule["body"])
+                held_here = [r for s, r in rules_held if s == signature]
+                missing = {}
+                for _, c0, _, c1 in spans:
+                    for c in range(c0, c1 + 1):
+                        runs = _uncovered((first, last), [(r0, r1) for r0, cc0, r1, cc1 in held_here if cc0 <= c <= cc1])
+                        if runs:
+                            missing[c] = runs
+                if not missing:
+                    continue
+                dxf_id = _attr(rule["attrs"], "dxfId")
+                dxf = dxfs[int(dxf_id)] if dxf_id.isdigit() and int(dxf_id) < len(dxfs) else None
+                lost.setdefault(_sqref(missing), []).append((rule[0], dxf))
+            for sqref, rules in lost.items():
+                first_cell = sqref.split(":")[0].split()[0]
+                where = ", ".join(dict.fromkeys(header(c) for _, c0, _, c1 in _ranges(sqref)
+                                                for c in range(c0, c1 + 1)))
+                if not same_place:
+                    out.left.append(Action("conditional-format-lost", table.worksheet, first_cell, None, sqref,
+                                           WHY["layout-moved"](lang).format(table=table.info.name, column=where),
+                                           False))
+                    continue
+                out.formats_lost.setdefault(table.worksheet, []).append((sqref, rules))
+                out.actions.append(Action("conditional-format-lost", table.worksheet, first_cell, None, sqref,
+                                          WHY["conditional-format-lost"](lang).format(column=where, cells=sqref)))
+
+
+def _prefixed(element: bytes, prefix: bytes) -> bytes:
+    """A template element (written without prefix) under the worksheet's namespace *prefix*."""
+    return re.sub(rb"<(/?)([A-Za-z])", rb"<\1" + prefix + rb"\2", element) if prefix else element
+
+
+def _restore_dxfs(styles: bytes, dxfs: list[bytes]) -> tuple[bytes, list[int]]:
+    """*styles* with each of *dxfs* (template differential formats) present, and the index of each there."""
+    prefix = element_prefix(styles, "styleSheet")
+    block = re.search(rb"<" + re.escape(prefix) + rb"dxfs\b[^>]*?(?:/>|>(?P<body>.*?)</" + re.escape(prefix) +
+                      rb"dxfs>)", styles, re.S)
+    have = [m[0] for m in _DXF.finditer(block["body"] or b"")] if block else []
+    indexes, added = [], []
+    for dxf in dxfs:
+        element = _prefixed(dxf, prefix)
+        if element not in have:
+            have.append(element)
+            added.append(element)
+        indexes.append(have.index(element))
+    if not added:
+        return styles, indexes
+    body = b"".join(have)
+    new = b"<" + prefix + b'dxfs count="' + str(len(have)).encode() + b'">' + body + b"</" + prefix + b"dxfs>"
+    if block:
+        return styles[:block.start()] + new + styles[block.end():], indexes
+    return insert_before(styles, prefix, ["tableStyles", "colors"], new, 0, "styleSheet"), indexes
+
+
+def _restore_formats(xml: bytes, validations: list[bytes], formats: list[tuple[str, list[tuple[bytes, int | None]]]],
+                     cleared: Sequence[bytes] = ()) -> bytes:
+    """The worksheet *xml* with *validations* (``dataValidation`` elements, replacing the *cleared* ones) and
+    *formats* (sqref, its ``cfRule`` elements with the index of their differential format) added at the place the
+    schema's order gives them; every other byte kept."""
+    prefix = element_prefix(xml, "sheetData")
+    data_end = xml.find(b"</" + prefix + b"sheetData>")
+    start = data_end if data_end >= 0 else 0
+    if formats:
+        top = max((int(p) for p in re.findall(rb'\bpriority="([0-9]+)"', xml)), default=0)
+        elements = []
+        for sqref, rules in formats:
+            made = []
+            for rule, dxf in rules:
+                top += 1
+                rule = re.sub(rb'\bpriority="[0-9]+"', b'priority="' + str(top).encode() + b'"', rule, count=1)
+                rule = re.sub(rb'\s*\bdxfId="[0-9]+"', b"", rule, count=1)
+                if dxf is not None:
+                    rule = re.sub(rb"^<cfRule\b", b'<cfRule dxfId="' + str(dxf).encode() + b'"', rule)
+                made.append(rule)
+            elements.append(_prefixed(b'<conditionalFormatting sqref="' + sqref.encode() + b'">' + b"".join(made) +
+                                      b"</conditionalFormatting>", prefix))
+        xml = insert_before(xml, prefix, _AFTER_FORMATS, b"".join(elements), start, "worksheet")
+    for element in cleared:
+        xml = xml.replace(element, b"", 1)
+    if validations:
+        body = b"".join(_prefixed(v, prefix) for v in validations)
+        block = re.search(rb"<" + re.escape(prefix) + rb"dataValidations\b([^>]*?)(/?)>", xml[start:])
+        if block:
+            at = start + block.start()
+            count = re.search(rb'\bcount="([0-9]+)"', block[1])
+            total = (int(count[1]) if count else 0) + len(validations) - len(cleared)
+            attrs = (re.sub(rb'\bcount="[0-9]+"', b'count="' + str(total).encode() + b'"', block[1]) if count
+                     else block[1] + b' count="' + str(total).encode() + b'"')
+            opening = b"<" + prefix + b"dataValidations" + attrs + b">"
+            if block[2]:   # <dataValidations/>, empty
+                xml = xml[:at] + opening + body + b"</" + prefix + b"dataValidations>" + xml[start + block.end():]
+            else:
+                close = xml.index(b"</" + prefix + b"dataValidations>", at)
+                xml = xml[:at] + opening + xml[start + block.end():close] + body + xml[close:]
+        else:
+            new = (b"<" + prefix + b'dataValidations count="' + str(len(validations)).encode() + b'">' + body +
+                   b"</" + prefix + b"dataValidations>")
+            xml = insert_before(xml, prefix, _AFTER_VALIDATIONS, new, start, "worksheet")
+    return xml
+
+
 # --- applying the repairs to a copy ----------------------------------------------------------------------
 
 def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
@@ -432,6 +731,20 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
             if table in repairs.table_refs:   # the table's range and its filter's
                 before, after = repairs.table_refs[table]
                 copy.parts[member] = copy.parts[member].replace(f'ref="{before}"'.encode(), f'ref="{after}"'.encode())
+    if repairs.validations or repairs.formats_lost:
+        styles_part = copy.related(copy.workbook_part(), "/styles")
+        for worksheet in {*repairs.validations, *repairs.formats_lost}:
+            lost = repairs.formats_lost.get(worksheet, [])
+            wanted = [dxf for _, rules in lost for _, dxf in rules if dxf is not None]
+            indexes: list[int] = []
+            if wanted and styles_part is not None:
+                copy.parts[styles_part], indexes = _restore_dxfs(copy.parts[styles_part], wanted)
+            it = iter(indexes)
+            made = [(sqref, [(rule, next(it, None) if dxf is not None else None) for rule, dxf in rules])
+                    for sqref, rules in lost]
+            member = sheets[worksheet][0]
+            copy.parts[member] = _restore_formats(copy.parts[member], repairs.validations.get(worksheet, []),
+                                                  made, repairs.validations_cleared.get(worksheet, []))
     formats: list[tuple[str, str]] = []
     if repairs.formats:
         styles = copy.related(copy.workbook_part(), "/styles")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from mplan_xl.workbook import styles
 from conftest import YEAR, format_codes
 from conformance import compare
 from test_number_formats import _old_money, _old_percent
-from test_user_edits import _uno_missing, run_drivers
+from test_user_edits import SYSTEM_PYTHON, _uno_missing, run_drivers
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "")]
 
@@ -336,6 +337,8 @@ def test_every_part_it_did_not_need_is_byte_identical(cases, repaired, locale, n
         allowed |= {m for m in old if m.startswith("xl/tables/")}
     if "format-scaled" in codes:   # the cells' formats, the charts' axes
         allowed |= {"xl/styles.xml"} | {m for m in old if m.startswith("xl/charts/chart")}
+    if "conditional-format-lost" in codes:   # the differential formats of the conditional formats restored
+        allowed.add("xl/styles.xml")
     allowed.add("xl/workbook.xml")
     assert changed <= allowed, changed - allowed
     assert len([m for m in changed if m.startswith("xl/worksheets/")]) == len(sheets)
@@ -438,3 +441,117 @@ def test_a_table_grows_over_the_rows_just_below_it_not_over_a_gap(tmp_path):
     findings = check_file(tmp_path / "out.xlsx", lang="en").findings
     assert [f.cell for f in findings if f.code == "row-outside-table"] == [left.cell]
     assert not [f for f in findings if f.code in ("formula-missing", "computed-overwritten")]
+
+
+# --- dropdowns and conditional formats a team cleared ----------------------------------------------------------
+
+#: A UNO driver with two more steps, as a person does them in LibreOffice: Data > Validity > Allow "All values"
+#: on a column's data rows (``clear_validation``), Format > Conditional > Manage > Remove on the formats that
+#: cover a column (``delete_format``).
+FORMAT_DRIVER = """
+import sys
+sys.path.insert(0, {tests!r})
+import uno
+import uno_edit
+
+
+def run(desktop, job):
+    doc = uno_edit.load(desktop, job["input"])
+    try:
+        for step in job["steps"]:
+            table = uno_edit.Table(doc, step["table"])
+            c = table.col(step["column"])
+            cells = table.sheet.getCellRangeByPosition(c, table.top + 1, c, table.last_data)
+            if step["op"] == "clear_validation":
+                validation = cells.Validation
+                validation.Type = uno.Enum("com.sun.star.sheet.ValidationType", "ANY")
+                cells.Validation = validation
+            elif step["op"] == "delete_format":
+                formats = table.sheet.ConditionalFormats
+                for f in list(formats.ConditionalFormats):
+                    if any(a.StartColumn <= c <= a.EndColumn and a.StartRow <= table.top + 1 <= a.EndRow
+                           for a in f.Range.RangeAddresses):
+                        formats.removeByID(f.ID)
+        doc.calculateAll()
+        uno_edit.store(doc, job["output"], uno_edit.XLSX_FILTER)
+        return {{"output": job["output"]}}
+    finally:
+        doc.close(True)
+
+
+sys.exit(uno_edit.main(run))
+"""
+
+
+def _dropdowns_and_formats(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """What a user meets on the Budget sheet's Poste cells and the Actions sheet's Statut cells, every data row:
+    the validation's type and list, the conditional formats' rules (openpyxl's reading)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    out_dv, out_cf = {}, {}
+    for sheet_name, table, column in (("Budget", "tblBudget", "Poste"), ("Actions", "tblActions", "Statut")):
+        ws = wb[sheet_name]
+        first_col, top, last_col, bottom = openpyxl.utils.cell.range_boundaries(ws.tables[table].ref)
+        c = next(c for c in range(first_col, last_col + 1) if ws.cell(top, c).value == column)
+        last = bottom - (ws.tables[table].totalsRowCount or 0)
+        letter = openpyxl.utils.get_column_letter(c)
+        for r in range(top + 1, last + 1):
+            cell = f"{letter}{r}"
+            dv = [f"{v.type}:{v.formula1}" for v in ws.data_validations.dataValidation
+                  if cell in v.sqref and v.type not in (None, "none")]
+            out_dv[f"{sheet_name}!{cell}"] = "|".join(dv)
+            out_cf[f"{sheet_name}!{cell}"] = sorted(f"{rule.type}:{rule.formula}" for cf in ws.conditional_formatting
+                                                    if cell in cf.sqref for rule in cf.rules)
+    return out_dv, out_cf
+
+
+def test_a_dropdown_and_a_conditional_format_cleared_in_libreoffice_come_back(cases, tmp_path):
+    """fr-FR: a team clears the Poste dropdown of the Budget (Validity > All values) and removes the status colours
+    of the Actions (Conditional > Manage > Remove), then saves as .xlsx. The repaired copy has them back on every
+    data row, as the template has them; the team's values stay (b); every part but the two sheets and the styles
+    keeps its bytes (e); LibreOffice opens it and keeps them on its own save (d); a second repair finds nothing."""
+    original = cases["fr-FR"]["original"]
+    driver = tmp_path / "driver.py"
+    driver.write_text(FORMAT_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    profile = tmp_path / "profile"
+    shutil.copytree(_profile_dir("fr-FR"), profile)
+    damaged = tmp_path / "cleared.xlsx"
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [{"input": str(original), "output": str(damaged),
+                                "steps": [{"op": "clear_validation", "table": "tblBudget", "column": "Poste"},
+                                          {"op": "delete_format", "table": "tblActions", "column": "Statut"}]}]}),
+                    encoding="utf-8")
+    done = subprocess.run([SYSTEM_PYTHON, str(driver), str(spec)], capture_output=True, text=True, timeout=300)
+    assert json.loads(done.stdout.splitlines()[-1]) == {"output": str(damaged)}, done.stderr
+
+    wanted_dv, wanted_cf = _dropdowns_and_formats(original)
+    lost_dv, lost_cf = _dropdowns_and_formats(damaged)
+    assert all("list_expense_item" in v for k, v in wanted_dv.items() if k.startswith("Budget"))
+    assert all(v == "" for k, v in lost_dv.items() if k.startswith("Budget"))       # the damage is there
+    assert all(not v for k, v in lost_cf.items() if k.startswith("Actions"))
+
+    result = repair_file(damaged, tmp_path / "repaired.xlsx", lang="fr")
+    repaired_path = tmp_path / "repaired.xlsx"
+    codes = {(a.code, a.sheet, a.cell) for a in result.actions}
+    assert {("validation-lost", "Budget", "C5"), ("conditional-format-lost", "Actions", "L5")} <= codes, codes
+    assert not result.left
+    assert _dropdowns_and_formats(repaired_path) == (wanted_dv, wanted_cf)
+    assert _inputs(repaired_path) == _inputs(damaged)
+    old, new = members(damaged), members(repaired_path)
+    assert old.keys() == new.keys()
+    changed = {m for m in old if old[m] != new[m]}
+    assert len([m for m in changed if m.startswith("xl/worksheets/")]) == 2
+    tables = {m for m in old if m.startswith("xl/tables/")}   # the calculated columns a LibreOffice save drops
+    assert changed - {m for m in changed if m.startswith("xl/worksheets/")} <= {"xl/styles.xml", "xl/workbook.xml",
+                                                                               *tables}
+    assert compare(repaired_path) == []
+    with zipfile.ZipFile(repaired_path) as z:
+        for member in z.namelist():
+            if member.endswith((".xml", ".rels")):
+                ElementTree.fromstring(z.read(member))
+    saved = libreoffice.convert([repaired_path], "xlsx", tmp_path / "saved", locale="fr-FR")[0]
+    assert _dropdowns_and_formats(saved) == (wanted_dv, wanted_cf)
+    again = repair_file(saved, None, lang="fr")
+    assert not [a for a in again.actions + again.left if a.code in ("validation-lost", "conditional-format-lost")]
+    assert repaired_kinds(repaired_path) == []

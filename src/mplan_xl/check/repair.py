@@ -53,6 +53,7 @@ from ..core.numbers import date_to_serial, parse_localized_date, parse_localized
 from ..core.plan import percent_columns
 from ..core.rules import REPAIRABLE, Finding, shown_date
 from ..core.schema import Kind
+from ..core.table_refs import structured_ref
 from ..core.vocabulary import Label
 from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
 from ..read.number_formats import unscale_formats
@@ -114,6 +115,27 @@ WHY = {
                           "mais les colonnes ne sont plus à la place du modèle ; laissé tel quel",
                           "table {table}, '{column}': dropdown or conditional format missing, but the columns are "
                           "no longer where the template has them; left as it is"),
+    "total-row-unmarked": Label("tableau {table} : la ligne {line} de totaux n'était plus déclarée comme telle "
+                                "(elle se comptait elle-même) ; déclarée à nouveau",
+                                "table {table}: total row {line} was no longer declared as such (it counted "
+                                "itself); declared again"),
+    "total-row-deleted": Label("tableau {table} : ligne de totaux supprimée ; rétablie ligne {line}",
+                               "table {table}: total row deleted; restored on row {line}"),
+    "total-row-taken": Label("tableau {table} : ligne de totaux supprimée, la dernière ligne de données prise pour "
+                             "elle ; cette ligne revient au tableau, totaux rétablis ligne {line}",
+                             "table {table}: total row deleted, the last data row taken for it; that row is back in "
+                             "the table, totals restored on row {line}"),
+    "total-row-emptied": Label("tableau {table} : ligne de totaux vidée ; formules rétablies ligne {line}",
+                               "table {table}: total row emptied; formulas restored on row {line}"),
+    "total-row-blocked": Label("tableau {table} : ligne de totaux absente, mais la ligne {line} sous le tableau est "
+                               "occupée ; laissé tel quel", "table {table}: total row missing, but row {line} below "
+                               "the table is in use; left as it is"),
+    "total-row-moved": Label("tableau {table} : la ligne de totaux est au milieu des données ; laissé tel quel, "
+                             "remettez-la en bas du tableau", "table {table}: the total row is among the data rows; "
+                             "left as it is, move it back to the bottom of the table"),
+    "total-row-columns": Label("tableau {table} : ligne de totaux absente, mais les colonnes ne sont plus à la place "
+                               "du modèle ; laissé tel quel", "table {table}: total row missing, but the columns are "
+                               "no longer where the template has them; left as it is"),
     "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
                                "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
                                "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
@@ -155,6 +177,8 @@ class RepairPlan:
     formats: bool = False
     #: Table name -> (its range, the range it grows to over the rows typed just below it).
     table_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Table name -> (its range with its total row, its filter's range, each column's total attributes) to mark.
+    total_rows: dict[str, tuple[str, str, list[bytes]]] = field(default_factory=dict)
     #: Worksheet -> the template's ``dataValidation`` elements to add (their ``sqref`` the plan's rows).
     validations: dict[str, list[bytes]] = field(default_factory=dict)
     #: Worksheet -> the ``dataValidation`` elements "all values" (a validation cleared) the restored ones replace.
@@ -200,6 +224,8 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     package = package or PackageCopy.open(plan.raw.content or plan.raw.path)
     older = versions.status(plan.template_version) == "older"
     grown = {} if older else _grow_tables(plan, out, lang)
+    if not older and plan.lang in ("fr", "en"):
+        _repair_total_rows(plan, out, lang, package)
     inputs = _repair_inputs(plan, out, lang)
     if older:
         integrity = check_plan(plan, lang, only=(check_integrity,)).findings
@@ -711,6 +737,143 @@ def _restore_formats(xml: bytes, validations: list[bytes], formats: list[tuple[s
     return xml
 
 
+# --- a table's total row ------------------------------------------------------------------------------------
+
+_TABLE_TAG = re.compile(rb"<(?P<p>[\w.-]+:)?table\b[^>]*>")
+_AUTO_FILTER = re.compile(rb"<(?P<p>[\w.-]+:)?autoFilter\b[^>]*?\bref=\"[^\"]*\"")
+_TOTAL_ATTRS = re.compile(rb'\b(totalsRowFunction|totalsRowLabel)="[^"]*"')
+
+
+def _template_table_part(template: _Template, name: str) -> bytes | None:
+    for member, xml in template.package.parts.items():
+        if re.search(r"(^|/)tables/[^/]+\.xml$", member, re.IGNORECASE):
+            found = _TABLE_NAME.search(xml)
+            if found and found[1].decode() == name:
+                return xml
+    return None
+
+
+def _total_formula(sheet: schema.Table, column: schema.Column, lang: str) -> str:
+    """The total row's formula of *column* (SUBTOTAL, so rows a filter hides drop out), as the builder writes it."""
+    from ..workbook.builder import SUBTOTAL_CODES
+
+    assert column.total is not None
+    return f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{structured_ref(sheet, column.key, lang, this_row=False)})"
+
+
+def _repair_total_rows(plan: LocatedPlan, out: RepairPlan, lang: str, package: PackageCopy) -> None:
+    """The total row of a table that has one in the template (Actions, Budget, Transfers), when a save lost it:
+
+    - still there but no longer marked (an ``.ods`` round trip): marked again;
+    - deleted (its row removed, the table marked without one): written again on the row just below the last data
+      row, when that row is free;
+    - deleted while the table still says it has one (LibreOffice then takes the last data row for it, and the plan
+      loses that row): the table extended by one row, the total row written below, when that row is free;
+    - emptied: written again where it is.
+
+    Anything else (the row below in use, the columns not where the template has them) is listed and left."""
+    template = _template(plan.lang)
+    package_tables = {(_TABLE_NAME.search(xml) or [b"", b""])[1].decode(): member for member, xml in package.parts.items()
+                      if re.search(r"(^|/)tables/[^/]+\.xml$", member, re.IGNORECASE)}
+    for table in plan.tables.values():
+        sheet, info = table.sheet, table.info
+        reference = template.plan.tables.get(sheet.key)
+        if not sheet.has_totals or reference is None or info.name not in package_tables:
+            continue
+        grid = plan.raw.values(table.worksheet)
+        formulas = plan.raw.formulas(table.worksheet)
+        totals = [c for c in sheet.columns if c.total and c.key in table.columns]
+
+        def is_total(r: int) -> bool:
+            return bool(totals) and all(formulas.get((r, table.columns[c.key]), "").upper().startswith("SUBTOTAL(")
+                                        for c in totals)
+
+        def free(r: int) -> bool:
+            line = grid[r] if r < len(grid) else []
+            return all(c >= len(line) or blank(line[c]) for c in range(info.first_col, info.last_col + 1)) and not any(
+                (r, c) in formulas for c in range(info.first_col, info.last_col + 1)) and not any(
+                o is not table and o.worksheet == table.worksheet and o.info.first_row <= r <= o.info.last_row
+                and o.info.first_col <= info.last_col and o.info.last_col >= info.first_col for o in plan.tables.values())
+
+        last = info.last_row
+        if info.totals_row_count and is_total(last):
+            continue
+        case = ("unmarked" if table.totals_rows and is_total(last) else
+                "emptied" if info.totals_row_count and free(last) else
+                "taken" if info.totals_row_count else "deleted")
+        total_row = last if case in ("unmarked", "emptied") else last + 1
+        cell = cell_name(total_row, info.first_col)
+        template_part = _template_table_part(template, info.name)
+        same = (template_part is not None and len(info.columns) == len(reference.info.columns) and all(
+            table.columns.get(k) is not None and table.columns[k] - info.first_col == c - reference.info.first_col
+            for k, c in reference.columns.items()))
+        moved = next((r for r in range(info.first_row + 1, last) if is_total(r)), None)
+        if not same or moved is not None or (case in ("deleted", "taken") and not free(total_row)):
+            why = ("total-row-moved" if moved is not None else "total-row-columns" if not same else "total-row-blocked")
+            out.left.append(Action("total-row-lost", table.worksheet, cell_name(moved, info.first_col) if moved is not None
+                                   else cell, None, None, WHY[why](lang).format(table=info.name, line=total_row + 1),
+                                   False))
+            continue
+        assert template_part is not None
+        attrs = [m[0] for m in _TABLE_COLUMN.finditer(template_part)]
+        new_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(total_row, info.last_col)}"
+        filter_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(total_row - 1, info.last_col)}"
+        out.total_rows[info.name] = (new_ref, filter_ref, [b" ".join(a[0] for a in _TOTAL_ATTRS.finditer(tag))
+                                                           for tag in attrs])
+        if case == "taken":   # the last data row, taken for the total row, is a row of the plan again
+            line = grid[last] if last < len(grid) else []
+            values = {key: (line[c] if c < len(line) else "") for key, c in table.columns.items()}
+            table.rows.append(LocatedRow(last - info.first_row - 1, last, values))
+        table.info = replace(info, ref=new_ref, last_row=total_row, totals_row_count=1)
+        table.totals_rows = 1
+        if case != "unmarked":
+            member = package.worksheets().get(table.worksheet)
+            styles = cell_styles(package.parts[member[0]], {column_letters(c) for c in table.columns.values()}) \
+                if member else {}
+            label = _TOTAL_LABEL.search(attrs[0]) if attrs else None
+            cells = out.cells.setdefault(table.worksheet, {})
+            rows = table.rows
+            for column in sheet.columns:
+                c = table.columns.get(column.key)
+                if c is None:
+                    continue
+                style = styles.get(cell_name(total_row, c)) or _neighbour_style(styles, column_letters(c), total_row)
+                if column.total:
+                    values_in = [r.values.get(column.key) for r in rows]
+                    cached: float = (sum(1 for v in values_in if not blank(v)) if column.total == "count" else
+                                     sum(v for v in values_in if isinstance(v, (int, float)) and not isinstance(v, bool)))
+                    cells[cell_name(total_row, c)] = formula_cell(_total_formula(sheet, column, plan.lang), cached, style)
+                elif c == info.first_col and label:
+                    cells[cell_name(total_row, c)] = number_cell(unescape(label[1].decode()))
+        out.actions.append(Action("total-row-lost", table.worksheet, cell, info.ref, new_ref,
+                                  WHY[f"total-row-{case}"](lang).format(table=info.name, line=total_row + 1)))
+
+
+_TOTAL_LABEL = re.compile(rb'\btotalsRowLabel="([^"]*)"')
+
+
+def _mark_total_row(xml: bytes, ref: str, filter_ref: str, attrs: list[bytes]) -> bytes:
+    """The table part *xml* with its total row: its range *ref*, its filter's *filter_ref*, one total row, and each
+    column's total function or label (*attrs*, by position) as the template declares them."""
+    tag = _TABLE_TAG.search(xml)
+    assert tag is not None
+    new = re.sub(rb'\s*\btotalsRow(?:Count|Shown)="[^"]*"', b"", tag[0])
+    new = re.sub(rb'\bref="[^"]*"', b'ref="' + ref.encode() + b'"', new, count=1)
+    new = re.sub(rb"\s*(/?>)$", b' totalsRowCount="1"\\1', new)
+    xml = xml[:tag.start()] + new + xml[tag.end():]
+    xml = _AUTO_FILTER.sub(lambda m: re.sub(rb'\bref="[^"]*"', b'ref="' + filter_ref.encode() + b'"', m[0]), xml,
+                           count=1)
+    pieces, pos = [], 0
+    for i, m in enumerate(_TABLE_COLUMN.finditer(xml)):
+        if i >= len(attrs) or not attrs[i] or _TOTAL_ATTRS.search(m[0]):
+            continue
+        end = m.end() - (2 if m["close"] else 1)
+        pieces += [xml[pos:end].rstrip(), b" " + attrs[i]]
+        pos = end
+    pieces.append(xml[pos:])
+    return b"".join(pieces)
+
+
 # --- applying the repairs to a copy ----------------------------------------------------------------------
 
 def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
@@ -721,7 +884,7 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
     for worksheet, cells in repairs.cells.items():
         member = sheets[worksheet][0]
         copy.parts[member] = set_cells(copy.parts[member], cells)
-    if repairs.table_formulas or repairs.table_refs:
+    if repairs.table_formulas or repairs.table_refs or repairs.total_rows:
         for member in [m for m in copy.parts if re.search(r"(^|/)tables/[^/]+\.xml$", m, re.IGNORECASE)]:
             name = _TABLE_NAME.search(copy.parts[member])
             table = name[1].decode() if name else ""
@@ -731,6 +894,8 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
             if table in repairs.table_refs:   # the table's range and its filter's
                 before, after = repairs.table_refs[table]
                 copy.parts[member] = copy.parts[member].replace(f'ref="{before}"'.encode(), f'ref="{after}"'.encode())
+            if table in repairs.total_rows:
+                copy.parts[member] = _mark_total_row(copy.parts[member], *repairs.total_rows[table])
     if repairs.validations or repairs.formats_lost:
         styles_part = copy.related(copy.workbook_part(), "/styles")
         for worksheet in {*repairs.validations, *repairs.formats_lost}:

@@ -445,7 +445,7 @@ def test_a_table_grows_over_the_rows_just_below_it_not_over_a_gap(tmp_path):
 
 # --- dropdowns and conditional formats a team cleared ----------------------------------------------------------
 
-#: A UNO driver with two more steps, as a person does them in LibreOffice: Data > Validity > Allow "All values"
+#: A UNO driver with more steps, as a person does them in LibreOffice: Data > Validity > Allow "All values"
 #: on a column's data rows (``clear_validation``), Format > Conditional > Manage > Remove on the formats that
 #: cover a column (``delete_format``).
 FORMAT_DRIVER = """
@@ -466,6 +466,13 @@ def run(desktop, job):
                 validation = cells.Validation
                 validation.Type = uno.Enum("com.sun.star.sheet.ValidationType", "ANY")
                 cells.Validation = validation
+            elif step["op"] == "delete_total":   # select the total row, Delete Rows
+                table.sheet.Rows.removeByIndex(table.bottom, 1)
+            elif step["op"] == "untick_then_delete":   # Define Range > untick "Contains totals row", Delete Rows
+                doc.DatabaseRanges.getByName(step["table"]).TotalsRow = False
+                table.sheet.Rows.removeByIndex(table.bottom, 1)
+                if step.get("below"):   # a note typed just below the table
+                    table.sheet.getCellByPosition(c, table.bottom).setString(step["below"])
             elif step["op"] == "delete_format":
                 formats = table.sheet.ConditionalFormats
                 for f in list(formats.ConditionalFormats):
@@ -506,24 +513,32 @@ def _dropdowns_and_formats(path: Path) -> tuple[dict[str, str], dict[str, list[s
     return out_dv, out_cf
 
 
+def _uno_damage(tmp_path: Path, source: Path, jobs: dict[str, list[dict]]) -> dict[str, Path]:
+    """name -> the file LibreOffice (fr-FR) saved after the steps of *jobs* on *source*."""
+    driver = tmp_path / "driver.py"
+    driver.write_text(FORMAT_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    profile = tmp_path / "profile"
+    shutil.copytree(_profile_dir("fr-FR"), profile)
+    outputs = {name: tmp_path / f"{name}.xlsx" for name in jobs}
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [
+        {"input": str(source), "output": str(outputs[name]), "steps": steps} for name, steps in jobs.items()]}),
+                    encoding="utf-8")
+    done = subprocess.run([SYSTEM_PYTHON, str(driver), str(spec)], capture_output=True, text=True, timeout=300)
+    assert [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")] == [
+        {"output": str(path)} for path in outputs.values()], done.stderr
+    return outputs
+
+
 def test_a_dropdown_and_a_conditional_format_cleared_in_libreoffice_come_back(cases, tmp_path):
     """fr-FR: a team clears the Poste dropdown of the Budget (Validity > All values) and removes the status colours
     of the Actions (Conditional > Manage > Remove), then saves as .xlsx. The repaired copy has them back on every
     data row, as the template has them; the team's values stay (b); every part but the two sheets and the styles
     keeps its bytes (e); LibreOffice opens it and keeps them on its own save (d); a second repair finds nothing."""
     original = cases["fr-FR"]["original"]
-    driver = tmp_path / "driver.py"
-    driver.write_text(FORMAT_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
-    profile = tmp_path / "profile"
-    shutil.copytree(_profile_dir("fr-FR"), profile)
-    damaged = tmp_path / "cleared.xlsx"
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [{"input": str(original), "output": str(damaged),
-                                "steps": [{"op": "clear_validation", "table": "tblBudget", "column": "Poste"},
-                                          {"op": "delete_format", "table": "tblActions", "column": "Statut"}]}]}),
-                    encoding="utf-8")
-    done = subprocess.run([SYSTEM_PYTHON, str(driver), str(spec)], capture_output=True, text=True, timeout=300)
-    assert json.loads(done.stdout.splitlines()[-1]) == {"output": str(damaged)}, done.stderr
+    damaged = _uno_damage(tmp_path, original, {"cleared": [
+        {"op": "clear_validation", "table": "tblBudget", "column": "Poste"},
+        {"op": "delete_format", "table": "tblActions", "column": "Statut"}]})["cleared"]
 
     wanted_dv, wanted_cf = _dropdowns_and_formats(original)
     lost_dv, lost_cf = _dropdowns_and_formats(damaged)
@@ -555,3 +570,71 @@ def test_a_dropdown_and_a_conditional_format_cleared_in_libreoffice_come_back(ca
     again = repair_file(saved, None, lang="fr")
     assert not [a for a in again.actions + again.left if a.code in ("validation-lost", "conditional-format-lost")]
     assert repaired_kinds(repaired_path) == []
+
+
+# --- total rows ----------------------------------------------------------------------------------------------
+
+def _totals(path: Path, table: str) -> dict[str, object]:
+    """The total row of *table* as LibreOffice shows it once it has recalculated *path*: header -> value."""
+    import openpyxl
+
+    ws = next(w for w in openpyxl.load_workbook(path, data_only=True).worksheets if table in w.tables)
+    t = ws.tables[table]
+    first_col, top, last_col, bottom = openpyxl.utils.cell.range_boundaries(t.ref)
+    assert t.totalsRowCount == 1, (table, t.ref)
+    return {ws.cell(top, c).value: ws.cell(bottom, c).value for c in range(first_col, last_col + 1)
+            if ws.cell(bottom, c).value not in (None, "")}
+
+
+def _ids(path: Path, key: str) -> list[str]:
+    t = located(path).tables[key]
+    return [str(r.id(t.sheet)) for r in t.rows]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_ods_round_trip_s_unmarked_total_rows_are_declared_again(cases, repaired, recalculated, locale):
+    """An .ods round trip keeps the total rows' cells but no longer declares them total rows (in Excel each SUBTOTAL
+    then counts itself: a circular reference; a filter or a sort takes the row along). The repaired copy declares
+    them again, as the template does, and LibreOffice computes the original's totals."""
+    damaged = cases[locale]["ods"]
+    with zipfile.ZipFile(damaged) as z:
+        parts = [z.read(n) for n in z.namelist() if n.startswith("xl/tables/")]
+    assert all(b'totalsRowCount="1"' not in p for p in parts)
+    path, result = repaired[locale]["ods"]
+    marked = {a.sheet for a in result.actions if a.code == "total-row-lost"}
+    assert len(marked) == len([s for s in schema.TABLES if s.has_totals]), marked
+    for sheet in schema.TABLES:
+        if sheet.has_totals:
+            assert _totals(recalculated[locale]["ods"], sheet.table) == _totals(recalculated[locale]["original"],
+                                                                                 sheet.table), sheet.table
+            assert _ids(path, sheet.key) == _ids(cases[locale]["original"], sheet.key)
+
+
+def test_a_deleted_total_row_comes_back_below_the_last_data_row(cases, tmp_path):
+    """fr-FR, the Actions table: the team deletes its total row (Delete Rows; or Define Range > untick the totals
+    row, then Delete Rows). LibreOffice, when the range still says it has a total row, takes the last data row for
+    it (the plan loses that row). Repair writes the total row back on the free row below the data, every action
+    row in the table; LibreOffice computes the original's totals. A row below in use: listed, nothing done."""
+    original = cases["fr-FR"]["original"]
+    damaged = _uno_damage(tmp_path, original, {
+        "taken": [{"op": "delete_total", "table": "tblActions", "column": "ID"}],
+        "deleted": [{"op": "untick_then_delete", "table": "tblActions", "column": "ID"}],
+        "blocked": [{"op": "untick_then_delete", "table": "tblActions", "column": "Comment", "below": "à revoir"}]})
+    wanted = _totals(libreoffice.convert([original], "xlsx", tmp_path / "original", locale="fr-FR")[0], "tblActions")
+    for name in ("taken", "deleted"):
+        path = tmp_path / f"{name}-repaired.xlsx"
+        result = repair_file(damaged[name], path, lang="fr")
+        [action] = [a for a in result.actions if a.code == "total-row-lost"]
+        assert action.sheet == "Actions" and not result.left, (result.actions, result.left)
+        assert _ids(path, "actions") == _ids(original, "actions")
+        before, after = _inputs(damaged[name]), _inputs(path)
+        assert all(after[k] == v for k, v in before.items())
+        recalculated = libreoffice.convert([path], "xlsx", tmp_path / name, locale="fr-FR")[0]
+        assert _totals(recalculated, "tblActions") == wanted, name
+        assert compare(path) == []
+        again = repair_file(path, None, lang="fr")
+        assert not [a for a in again.actions + again.left if a.code == "total-row-lost"]
+    result = repair_file(damaged["blocked"], tmp_path / "blocked-repaired.xlsx", lang="fr")
+    [left] = [a for a in result.left if a.code == "total-row-lost"]
+    assert left.sheet == "Actions" and left.cell and not left.done
+    assert not [a for a in result.actions if a.code == "total-row-lost"]

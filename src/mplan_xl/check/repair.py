@@ -21,6 +21,13 @@ What it restores, the codes of :data:`~mplan_xl.core.rules.REPAIRABLE`:
   :func:`~mplan_xl.read.number_formats.unscaled`), in the styles and the charts;
 - a table without a total row over the rows typed just below it (``row-outside-table``,
   :func:`~mplan_xl.check.checks.rows_below`), as Excel grows a table.
+- the template's data validations (dropdowns) and conditional formats a save or a "clear" dropped from the data
+  rows of a table's columns (``validation-lost``, ``conditional-format-lost``: the template built in memory is the
+  reference);
+- a table's total row an ``.ods`` round trip no longer declares, or a team deleted or emptied, when the row just
+  below the data is free (``total-row-lost``);
+- the plan's identity (template id, version, language) a save lost, when its tables' headers are exactly one
+  template version's (:func:`identity_candidates`).
 
 What it never does: change a value the team typed in an input cell (a text that is no number stays, and is
 listed), delete a row or a sheet, guess. A row typed below a table's total row (mplan-xl moves no row), a plan of an older template
@@ -136,6 +143,12 @@ WHY = {
     "total-row-columns": Label("tableau {table} : ligne de totaux absente, mais les colonnes ne sont plus à la place "
                                "du modèle ; laissé tel quel", "table {table}: total row missing, but the columns are "
                                "no longer where the template has them; left as it is"),
+    "identity-restored": Label("identité du plan perdue par un enregistrement : {key} = {value} rétabli (ses tableaux "
+                               "sont exactement ceux de ce modèle)", "plan identity lost by a save: {key} = {value} "
+                               "restored (its tables are exactly that template's)"),
+    "identity-unknown": Label("identité du plan inconnue (pas de version de modèle) et ses tableaux ne correspondent "
+                              "exactement à aucun modèle connu ; laissé tel quel", "plan identity unknown (no template "
+                              "version) and its tables match no known template exactly; left as it is"),
     "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
                                "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
                                "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
@@ -874,6 +887,91 @@ def _mark_total_row(xml: bytes, ref: str, filter_ref: str, attrs: list[bytes]) -
     return b"".join(pieces)
 
 
+# --- the plan's identity ------------------------------------------------------------------------------------
+
+#: The identity a plan's document properties and hidden ``mplan_meta`` sheet hold: key -> how it is recovered.
+_IDENTITY_KEYS = ("template_id", "template_version", "lang")
+
+
+def _expected_headers(version: str, lang: str) -> dict[str, list[str]] | None:
+    """Table name -> the headers, in order, of a plan of template *version* in *lang* (None: a column unknown)."""
+    release = versions.release_of(version)
+    if release is None:
+        return {s.table: [c.header(lang) for c in s.columns] for s in schema.TABLES}
+    parsed = versions.parse(version) or (0, 0, 0)
+    out: dict[str, list[str]] = {}
+    for key, columns in release.tables.items():
+        sheet = schema.SHEETS_BY_KEY.get(key)
+        if sheet is None:
+            return None
+        headers = []
+        for old in columns:
+            current = versions.current_key(key, old, version)
+            renamed = [r for r in versions.RENAMES if r.table == key and r.key == current
+                       and (versions.parse(r.since) or (0, 0, 0)) > parsed]
+            try:
+                headers.append(renamed[0].header(lang) if renamed else sheet.column(current).header(lang))
+            except KeyError:
+                return None
+        out[sheet.table] = headers
+    return out
+
+
+def identity_candidates(raw: Any) -> list[tuple[str, str]]:
+    """The (template version, language) whose tables are exactly the workbook's: same tables, same headers in the
+    same order (the current template and every recorded release, :data:`~mplan_xl.core.versions.RELEASES`)."""
+    from ..core.vocabulary import LANGUAGES
+
+    found = {name: [str(h) for h in info.columns] for name, info in raw.tables.items()
+             if name in {s.table for s in schema.TABLES}}
+    out = []
+    for version in [schema.TEMPLATE_VERSION, *[r.version for r in reversed(versions.RELEASES)]]:
+        for plan_lang in LANGUAGES:
+            if _expected_headers(version, plan_lang) == found:
+                out.append((version, plan_lang))
+    return out
+
+
+def _recover_identity(located: LocatedPlan, lang: str) -> tuple[LocatedPlan, list[Action], list[Action],
+                                                                  dict[str, str]]:
+    """A plan whose identity a save lost (no template id or version in its document properties or its
+    ``mplan_meta`` sheet): read again as the one template version and language its tables match exactly, with the
+    actions that write the identity back; listed and left when none or several match. Returns the plan, the
+    actions, what is left, and the identity to write (key -> value)."""
+    from ..read.plan_reader import locate_plan
+
+    matches = identity_candidates(located.raw)
+    if len(matches) != 1:
+        return located, [], [Action("template-version-incompatible", None, None, None,
+                                    sorted({v for v, _ in matches}) or None, WHY["identity-unknown"](lang), False)], {}
+    version, plan_lang = matches[0]
+    wanted = {"template_id": schema.TEMPLATE_ID, "template_version": version, "lang": plan_lang}
+    lost = {key: value for key, value in wanted.items() if blank(located.meta.get(key))}
+    raw = located.raw
+    raw.custom_properties.update({f"mplan_{key}": value for key, value in lost.items()})
+    if schema.META_SHEET in raw.sheet_names:   # the sheet's values read first: its blank ones are set too
+        for row in raw.values(schema.META_SHEET)[1:]:
+            if len(row) >= 2 and row[0] in lost:
+                row[1] = lost[row[0]]
+    again = locate_plan(raw)
+    actions = [Action("template-version-incompatible", None, None, located.meta.get(key), value,
+                      WHY["identity-restored"](lang).format(key=key, value=value)) for key, value in lost.items()]
+    return again, actions, [], lost
+
+
+def _write_identity(copy: PackageCopy, raw: Any, identity: dict[str, str]) -> None:
+    """Write *identity* back: the document properties, and the ``mplan_meta`` cells whose key is there."""
+    for key, value in identity.items():
+        copy.set_custom_property(f"mplan_{key}", value)
+    member = copy.worksheets().get(schema.META_SHEET)
+    if member is None:
+        return
+    cells = {cell_name(r, 1): number_cell(identity[str(row[0])]) for r, row in enumerate(raw.values(schema.META_SHEET))
+             if r > 0 and row and row[0] in identity}
+    if cells:
+        copy.parts[member[0]] = set_cells(copy.parts[member[0]], cells)
+
+
 # --- applying the repairs to a copy ----------------------------------------------------------------------
 
 def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
@@ -945,13 +1043,24 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
             error = inspected.error or UnreadableWorkbook("not-a-workbook")
             finding = inspected.report.findings[0] if inspected.report.findings else None
             return Repaired(str(path), None, error=finding.message if finding else (inspected.report.note or str(error)))
+        identity: dict[str, str] = {}
+        restored: list[Action] = []
+        if located.tables and (blank(located.meta.get("template_version")) or blank(located.meta.get("template_id"))):
+            located, restored, unknown, identity = _recover_identity(located, lang)
+            if unknown:
+                return Repaired(str(path), None, [], unknown)
+            findings = check_plan(located, lang, only=(check_outside_tables,)).findings
+        else:
+            findings = inspected.report.findings
         if not located.tables or versions.status(located.template_version) in (None, "newer"):
             return Repaired(str(path), None, error=inspected.report.findings[0].message if inspected.report.findings
                             else _NOT_A_PLAN(lang))
         copy = PackageCopy.open(located.raw.content or path)
-        repairs = plan_repair(located, inspected.report.findings, lang, copy)
+        repairs = plan_repair(located, findings, lang, copy)
         formats = apply_repairs(copy, repairs)
-        actions = repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
+        if identity:
+            _write_identity(copy, located.raw, identity)
+        actions = restored + repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
                                             .format(before=before, after=after)) for before, after in formats]
         result = Repaired(str(path), None, actions, repairs.left)
         if output is not None:   # a plan with nothing to repair is copied too: the folder holds every plan

@@ -527,6 +527,7 @@ def _dropdowns_and_formats(path: Path) -> tuple[dict[str, str], dict[str, list[s
 
 def _uno_damage(tmp_path: Path, source: Path, jobs: dict[str, list[dict]]) -> dict[str, Path]:
     """name -> the file LibreOffice (fr-FR) saved after the steps of *jobs* on *source*."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     driver = tmp_path / "driver.py"
     driver.write_text(FORMAT_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
     profile = tmp_path / "profile"
@@ -656,27 +657,35 @@ def test_a_deleted_total_row_comes_back_below_the_last_data_row(cases, tmp_path)
 
 def test_a_plan_whose_identity_a_save_lost_gets_it_back_when_its_tables_say_it(cases, tmp_path):
     """fr-FR: the plan's document properties removed and its mplan_meta values cleared (what a save in another
-    format does). check refuses it (template-version-incompatible); its tables are exactly the current template's,
-    so repair writes the template id, version and language back, in the properties and in mplan_meta, and repairs
-    the rest; check on the copy no longer refuses it. A plan whose tables match no template exactly: listed,
-    nothing written."""
+    format does). Without a version a plan is read as the current template: a 4.0.0 plan then misses the columns
+    4.1.0 added. Its tables are exactly the current template's (or 4.0.0's), so repair writes the template id,
+    version and language back, in the properties and in mplan_meta, and repairs the rest; check on the copy of the
+    4.0.0 plan reads it as what it is. A plan whose tables match no template exactly: listed, nothing written."""
     original = cases["fr-FR"]["original"]
     keys = ["template_id", "template_version", "lang"]
-    damaged = _uno_damage(tmp_path, original, {"forgotten": [{"op": "forget_identity", "keys": keys}]})["forgotten"]
+    old_plan = Path(__file__).parent / "fixtures" / "versions" / "v4.0.0-demo-fr.xlsx"
+    damage = _uno_damage(tmp_path, original, {"forgotten": [{"op": "forget_identity", "keys": keys}]})
+    damage |= _uno_damage(tmp_path / "old", old_plan, {"forgotten-4.0.0": [{"op": "forget_identity", "keys": keys}]})
+    damaged = damage["forgotten"]
     assert located(damaged).template_version is None
-    assert "template-version-incompatible" in [f.code for f in check_file(damaged, lang="en").findings]
+
+    old_damaged = damage["forgotten-4.0.0"]
+    assert "column-missing" in [f.code for f in check_file(old_damaged, lang="en").findings]
+    old_result = repair_file(old_damaged, tmp_path / "old-repaired.xlsx", lang="en")
+    assert "4.0.0" in [a.after for a in old_result.actions if a.code == "template-version-incompatible"]
+    old_codes = [f.code for f in check_file(tmp_path / "old-repaired.xlsx", lang="en").findings]
+    assert "template-version-old" in old_codes and "column-missing" not in old_codes, old_codes
     path = tmp_path / "repaired.xlsx"
     result = repair_file(damaged, path, lang="en")
     assert result.error is None and not result.left, (result.error, result.left)
-    restored = {a.before: a.after for a in result.actions if a.code == "template-version-incompatible"}
-    assert set(restored.values()) == {schema.TEMPLATE_ID, schema.TEMPLATE_VERSION, "fr"}
+    restored = [a.after for a in result.actions if a.code == "template-version-incompatible"]
+    assert sorted(restored) == sorted([schema.TEMPLATE_ID, schema.TEMPLATE_VERSION, "fr"])
     plan = located(path)
     assert (plan.template_id, plan.template_version, plan.lang) == (schema.TEMPLATE_ID, schema.TEMPLATE_VERSION, "fr")
     assert read_workbook(path).custom_properties["mplan_template_version"] == schema.TEMPLATE_VERSION
     meta = dict((row[0], row[1]) for row in read_workbook(path).values("mplan_meta") if len(row) > 1)
     assert meta["template_id"] == schema.TEMPLATE_ID and meta["template_version"] == schema.TEMPLATE_VERSION
     assert _inputs(path) == _inputs(damaged)
-    assert "template-version-incompatible" not in [f.code for f in check_file(path, lang="en").findings]
     assert repaired_kinds(path) == []
     assert compare(path) == []
 

@@ -526,6 +526,18 @@ def _uncovered(rows: tuple[int, int], covering: list[tuple[int, int]]) -> list[t
     return out
 
 
+def _missing(spans: list[tuple[int, int, int, int]], rows: tuple[int, int],
+             held: list[tuple[int, int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """Column -> the runs of *rows* that none of the *held* ranges covers, for each column of *spans*."""
+    out = {}
+    for _, c0, _, c1 in spans:
+        for c in range(c0, c1 + 1):
+            runs = _uncovered(rows, [(r0, r1) for r0, cc0, r1, cc1 in held if cc0 <= c <= cc1])
+            if runs:
+                out[c] = runs
+    return out
+
+
 def _sqref(cells: dict[int, list[tuple[int, int]]]) -> str:
     """An ``sqref`` of the runs of rows of each column (column -> runs)."""
     return " ".join(f"{cell_name(r0, c)}:{cell_name(r1, c)}" if r1 > r0 else cell_name(r0, c)
@@ -606,12 +618,7 @@ def _repair_validations_and_formats(plan: LocatedPlan, out: RepairPlan, lang: st
             spans = _template_ranges(template, table.sheet.key, _attr(m["attrs"], "sqref"))
             if spans is None:
                 continue
-            missing = {}
-            for _, c0, _, c1 in spans:
-                for c in range(c0, c1 + 1):
-                    runs = _uncovered((first, last), [(r0, r1) for r0, cc0, r1, cc1 in held if cc0 <= c <= cc1])
-                    if runs:
-                        missing[c] = runs
+            missing = _missing(spans, (first, last), held)
             if not missing:
                 continue
             sqref = _sqref(missing)
@@ -651,12 +658,7 @@ def _repair_validations_and_formats(plan: LocatedPlan, out: RepairPlan, lang: st
             for rule in _CF_RULE.finditer(m["body"]):
                 signature = _rule_signature(rule["attrs"], rule["body"])
                 held_here = [r for s, r in rules_held if s == signature]
-                missing = {}
-                for _, c0, _, c1 in spans:
-                    for c in range(c0, c1 + 1):
-                        runs = _uncovered((first, last), [(r0, r1) for r0, cc0, r1, cc1 in held_here if cc0 <= c <= cc1])
-                        if runs:
-                            missing[c] = runs
+                missing = _missing(spans, (first, last), held_here)
                 if not missing:
                     continue
                 dxf_id = _attr(rule["attrs"], "dxfId")

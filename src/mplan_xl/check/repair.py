@@ -1047,13 +1047,12 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
             return Repaired(str(path), None, error=finding.message if finding else (inspected.report.note or str(error)))
         identity: dict[str, str] = {}
         restored: list[Action] = []
+        unknown: list[Action] = []   # read as the current template, as check reads it; the identity not invented
+        findings = inspected.report.findings
         if located.tables and (blank(located.meta.get("template_version")) or blank(located.meta.get("template_id"))):
             located, restored, unknown, identity = _recover_identity(located, lang)
-            if unknown:
-                return Repaired(str(path), None, [], unknown)
-            findings = check_plan(located, lang, only=(check_outside_tables,)).findings
-        else:
-            findings = inspected.report.findings
+            if identity:
+                findings = check_plan(located, lang, only=(check_outside_tables,)).findings
         if not located.tables or versions.status(located.template_version) in (None, "newer"):
             return Repaired(str(path), None, error=inspected.report.findings[0].message if inspected.report.findings
                             else _NOT_A_PLAN(lang))
@@ -1064,7 +1063,7 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
             _write_identity(copy, located.raw, identity)
         actions = restored + repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
                                             .format(before=before, after=after)) for before, after in formats]
-        result = Repaired(str(path), None, actions, repairs.left)
+        result = Repaired(str(path), None, actions, unknown + repairs.left)
         if output is not None:   # a plan with nothing to repair is copied too: the folder holds every plan
             copy.write(output, force=force)
             result.output = str(output)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from mplan_xl.workbook import styles
 from conftest import YEAR, format_codes
 from conformance import compare
 from test_number_formats import _old_money, _old_percent
-from test_user_edits import _uno_missing, run_drivers
+from test_user_edits import SYSTEM_PYTHON, _uno_missing, run_drivers
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "")]
 
@@ -329,13 +330,16 @@ def test_every_part_it_did_not_need_is_byte_identical(cases, repaired, locale, n
     old, new = members(cases[locale][name]), members(path)
     assert old.keys() == new.keys()
     changed = {m for m in old if old[m] != new[m]}
-    sheets = {a.sheet for a in result.actions if a.cell and a.code not in ("table-formulas-lost", "row-outside-table")}
+    sheets = {a.sheet for a in result.actions if a.cell and a.code not in ("table-formulas-lost", "row-outside-table")
+              and not (a.code == "total-row-lost" and a.before == a.after)}   # a total row declared again: its table
     codes = {a.code for a in result.actions}
     allowed = {m for m in old if m.startswith("xl/worksheets/sheet")} if sheets else set()
-    if codes & {"table-formulas-lost", "row-outside-table"}:
+    if codes & {"table-formulas-lost", "row-outside-table", "total-row-lost"}:
         allowed |= {m for m in old if m.startswith("xl/tables/")}
     if "format-scaled" in codes:   # the cells' formats, the charts' axes
         allowed |= {"xl/styles.xml"} | {m for m in old if m.startswith("xl/charts/chart")}
+    if "conditional-format-lost" in codes:   # the differential formats of the conditional formats restored
+        allowed.add("xl/styles.xml")
     allowed.add("xl/workbook.xml")
     assert changed <= allowed, changed - allowed
     assert len([m for m in changed if m.startswith("xl/worksheets/")]) == len(sheets)
@@ -438,3 +442,263 @@ def test_a_table_grows_over_the_rows_just_below_it_not_over_a_gap(tmp_path):
     findings = check_file(tmp_path / "out.xlsx", lang="en").findings
     assert [f.cell for f in findings if f.code == "row-outside-table"] == [left.cell]
     assert not [f for f in findings if f.code in ("formula-missing", "computed-overwritten")]
+
+
+# --- dropdowns and conditional formats a team cleared ----------------------------------------------------------
+
+#: A UNO driver with more steps, as a person does them in LibreOffice: Data > Validity > Allow "All values"
+#: on a column's data rows (``clear_validation``), Format > Conditional > Manage > Remove on the formats that
+#: cover a column (``delete_format``).
+FORMAT_DRIVER = """
+import sys
+sys.path.insert(0, {tests!r})
+import uno
+import uno_edit
+
+
+def run(desktop, job):
+    doc = uno_edit.load(desktop, job["input"])
+    try:
+        for step in job["steps"]:
+            if step["op"] == "forget_identity":   # the custom properties removed, mplan_meta's values cleared
+                props = doc.DocumentProperties.UserDefinedProperties
+                for prop in props.PropertySetInfo.Properties:
+                    if prop.Name.startswith("mplan_"):
+                        props.removeProperty(prop.Name)
+                meta = doc.Sheets.getByName("mplan_meta")
+                meta.unprotect("")
+                for r in range(1, 20):
+                    if meta.getCellByPosition(0, r).getString() in step["keys"]:
+                        meta.getCellByPosition(1, r).setString("")
+                continue
+            table = uno_edit.Table(doc, step["table"])
+            c = table.col(step["column"])
+            cells = table.sheet.getCellRangeByPosition(c, table.top + 1, c, table.last_data)
+            if step["op"] == "clear_validation":
+                validation = cells.Validation
+                validation.Type = uno.Enum("com.sun.star.sheet.ValidationType", "ANY")
+                cells.Validation = validation
+            elif step["op"] == "delete_total":   # select the total row, Delete Rows
+                table.sheet.Rows.removeByIndex(table.bottom, 1)
+            elif step["op"] == "untick_then_delete":   # Define Range > untick "Contains totals row", Delete Rows
+                doc.DatabaseRanges.getByName(step["table"]).TotalsRow = False
+                table.sheet.Rows.removeByIndex(table.bottom, 1)
+                if step.get("below"):   # a note typed just below the table
+                    table.sheet.getCellByPosition(c, table.bottom).setString(step["below"])
+            elif step["op"] == "delete_format":
+                formats = table.sheet.ConditionalFormats
+                for f in list(formats.ConditionalFormats):
+                    if any(a.StartColumn <= c <= a.EndColumn and a.StartRow <= table.top + 1 <= a.EndRow
+                           for a in f.Range.RangeAddresses):
+                        formats.removeByID(f.ID)
+        doc.calculateAll()
+        uno_edit.store(doc, job["output"], uno_edit.XLSX_FILTER)
+        return {{"output": job["output"]}}
+    finally:
+        doc.close(True)
+
+
+sys.exit(uno_edit.main(run))
+"""
+
+
+def _dropdowns_and_formats(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """What a user meets on the Budget sheet's Poste cells and the Actions sheet's Statut cells, every data row:
+    the validation's type and list, the conditional formats' rules (openpyxl's reading)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    out_dv, out_cf = {}, {}
+    for sheet_name, table, column in (("Budget", "tblBudget", "Poste"), ("Actions", "tblActions", "Statut")):
+        ws = wb[sheet_name]
+        first_col, top, last_col, bottom = openpyxl.utils.cell.range_boundaries(ws.tables[table].ref)
+        c = next(c for c in range(first_col, last_col + 1) if ws.cell(top, c).value == column)
+        last = bottom - (ws.tables[table].totalsRowCount or 0)
+        letter = openpyxl.utils.get_column_letter(c)
+        for r in range(top + 1, last + 1):
+            cell = f"{letter}{r}"
+            dv = [f"{v.type}:{v.formula1}" for v in ws.data_validations.dataValidation
+                  if cell in v.sqref and v.type not in (None, "none")]
+            out_dv[f"{sheet_name}!{cell}"] = "|".join(dv)
+            out_cf[f"{sheet_name}!{cell}"] = sorted(f"{rule.type}:{rule.formula}" for cf in ws.conditional_formatting
+                                                    if cell in cf.sqref for rule in cf.rules)
+    return out_dv, out_cf
+
+
+def _uno_damage(tmp_path: Path, source: Path, jobs: dict[str, list[dict]]) -> dict[str, Path]:
+    """name -> the file LibreOffice (fr-FR) saved after the steps of *jobs* on *source*."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    driver = tmp_path / "driver.py"
+    driver.write_text(FORMAT_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    profile = tmp_path / "profile"
+    shutil.copytree(_profile_dir("fr-FR"), profile)
+    outputs = {name: tmp_path / f"{name}.xlsx" for name in jobs}
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"profile": profile.as_uri(), "jobs": [
+        {"input": str(source), "output": str(outputs[name]), "steps": steps} for name, steps in jobs.items()]}),
+                    encoding="utf-8")
+    done = subprocess.run([SYSTEM_PYTHON, str(driver), str(spec)], capture_output=True, text=True, timeout=300)
+    assert [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")] == [
+        {"output": str(path)} for path in outputs.values()], done.stderr
+    return outputs
+
+
+def test_a_dropdown_and_a_conditional_format_cleared_in_libreoffice_come_back(cases, tmp_path):
+    """fr-FR: a team clears the Poste dropdown of the Budget (Validity > All values) and removes the status colours
+    of the Actions (Conditional > Manage > Remove), then saves as .xlsx. The repaired copy has them back on every
+    data row, as the template has them; the team's values stay (b); every part but the two sheets and the styles
+    keeps its bytes (e); LibreOffice opens it and keeps them on its own save (d); a second repair finds nothing."""
+    original = cases["fr-FR"]["original"]
+    damaged = _uno_damage(tmp_path, original, {"cleared": [
+        {"op": "clear_validation", "table": "tblBudget", "column": "Poste"},
+        {"op": "delete_format", "table": "tblActions", "column": "Statut"}]})["cleared"]
+
+    wanted_dv, wanted_cf = _dropdowns_and_formats(original)
+    lost_dv, lost_cf = _dropdowns_and_formats(damaged)
+    assert all("list_expense_item" in v for k, v in wanted_dv.items() if k.startswith("Budget"))
+    assert all(v == "" for k, v in lost_dv.items() if k.startswith("Budget"))       # the damage is there
+    assert all(not v for k, v in lost_cf.items() if k.startswith("Actions"))
+
+    result = repair_file(damaged, tmp_path / "repaired.xlsx", lang="fr")
+    repaired_path = tmp_path / "repaired.xlsx"
+    codes = {(a.code, a.sheet, a.cell) for a in result.actions}
+    assert {("validation-lost", "Budget", "C5"), ("conditional-format-lost", "Actions", "L5")} <= codes, codes
+    assert not result.left
+    assert _dropdowns_and_formats(repaired_path) == (wanted_dv, wanted_cf)
+    assert _inputs(repaired_path) == _inputs(damaged)
+    old, new = members(damaged), members(repaired_path)
+    assert old.keys() == new.keys()
+    changed = {m for m in old if old[m] != new[m]}
+    assert len([m for m in changed if m.startswith("xl/worksheets/")]) == 2
+    tables = {m for m in old if m.startswith("xl/tables/")}   # the calculated columns a LibreOffice save drops
+    assert changed - {m for m in changed if m.startswith("xl/worksheets/")} <= {"xl/styles.xml", "xl/workbook.xml",
+                                                                               *tables}
+    assert compare(repaired_path) == []
+    with zipfile.ZipFile(repaired_path) as z:
+        for member in z.namelist():
+            if member.endswith((".xml", ".rels")):
+                ElementTree.fromstring(z.read(member))
+    saved = libreoffice.convert([repaired_path], "xlsx", tmp_path / "saved", locale="fr-FR")[0]
+    assert _dropdowns_and_formats(saved) == (wanted_dv, wanted_cf)
+    again = repair_file(saved, None, lang="fr")
+    assert not [a for a in again.actions + again.left if a.code in ("validation-lost", "conditional-format-lost")]
+    assert repaired_kinds(repaired_path) == []
+
+
+# --- total rows ----------------------------------------------------------------------------------------------
+
+def _totals(path: Path, table: str) -> dict[str, object]:
+    """The total row of *table* as LibreOffice shows it once it has recalculated *path*: header -> value."""
+    import openpyxl
+
+    ws = next(w for w in openpyxl.load_workbook(path, data_only=True).worksheets if table in w.tables)
+    t = ws.tables[table]
+    first_col, top, last_col, bottom = openpyxl.utils.cell.range_boundaries(t.ref)
+    assert t.totalsRowCount == 1, (table, t.ref)
+    return {ws.cell(top, c).value: ws.cell(bottom, c).value for c in range(first_col, last_col + 1)
+            if ws.cell(bottom, c).value not in (None, "")}
+
+
+def _ids(path: Path, key: str) -> list[str]:
+    t = located(path).tables[key]
+    return [str(r.id(t.sheet)) for r in t.rows]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_ods_round_trip_s_unmarked_total_rows_are_declared_again(cases, repaired, recalculated, locale):
+    """An .ods round trip keeps the total rows' cells but no longer declares them total rows (in Excel each SUBTOTAL
+    then counts itself: a circular reference; a filter or a sort takes the row along). The repaired copy declares
+    them again, as the template does, and LibreOffice computes the original's totals."""
+    damaged = cases[locale]["ods"]
+    with zipfile.ZipFile(damaged) as z:
+        parts = [z.read(n) for n in z.namelist() if n.startswith("xl/tables/")]
+    assert all(b'totalsRowCount="1"' not in p for p in parts)
+    path, result = repaired[locale]["ods"]
+    marked = {a.sheet for a in result.actions if a.code == "total-row-lost"}
+    assert len(marked) == len([s for s in schema.TABLES if s.has_totals]), marked
+    for sheet in schema.TABLES:
+        if sheet.has_totals:
+            assert _totals(recalculated[locale]["ods"], sheet.table) == _totals(recalculated[locale]["original"],
+                                                                                 sheet.table), sheet.table
+            assert _ids(path, sheet.key) == _ids(cases[locale]["original"], sheet.key)
+
+
+def test_a_deleted_total_row_comes_back_below_the_last_data_row(cases, tmp_path):
+    """fr-FR, the Actions table: the team deletes its total row (Delete Rows; or Define Range > untick the totals
+    row, then Delete Rows). LibreOffice, when the range still says it has a total row, takes the last data row for
+    it (the plan loses that row). Repair writes the total row back on the free row below the data, every action
+    row in the table; LibreOffice computes the original's totals. A row below in use: listed, nothing done."""
+    original = cases["fr-FR"]["original"]
+    damaged = _uno_damage(tmp_path, original, {
+        "taken": [{"op": "delete_total", "table": "tblActions", "column": "ID"}],
+        "deleted": [{"op": "untick_then_delete", "table": "tblActions", "column": "ID"}],
+        "blocked": [{"op": "untick_then_delete", "table": "tblActions", "column": "Comment", "below": "à revoir"}]})
+    wanted = _totals(libreoffice.convert([original], "xlsx", tmp_path / "original", locale="fr-FR")[0], "tblActions")
+    for name in ("taken", "deleted"):
+        path = tmp_path / f"{name}-repaired.xlsx"
+        result = repair_file(damaged[name], path, lang="fr")
+        [action] = [a for a in result.actions if a.code == "total-row-lost"]
+        assert action.sheet == "Actions" and not result.left, (result.actions, result.left)
+        assert _ids(path, "actions") == _ids(original, "actions")
+        before, after = _inputs(damaged[name]), _inputs(path)
+        assert all(after[k] == v for k, v in before.items())
+        recalculated = libreoffice.convert([path], "xlsx", tmp_path / name, locale="fr-FR")[0]
+        assert _totals(recalculated, "tblActions") == wanted, name
+        assert compare(path) == []
+        again = repair_file(path, None, lang="fr")
+        assert not [a for a in again.actions + again.left if a.code == "total-row-lost"]
+    result = repair_file(damaged["blocked"], tmp_path / "blocked-repaired.xlsx", lang="fr")
+    [left] = [a for a in result.left if a.code == "total-row-lost"]
+    assert left.sheet == "Actions" and left.cell and not left.done
+    assert not [a for a in result.actions if a.code == "total-row-lost"]
+
+
+# --- the plan's identity -------------------------------------------------------------------------------------
+
+def test_a_plan_whose_identity_a_save_lost_gets_it_back_when_its_tables_say_it(cases, tmp_path):
+    """fr-FR: the plan's document properties removed and its mplan_meta values cleared (what a save in another
+    format does). Without a version a plan is read as the current template: a 4.0.0 plan then misses the columns
+    4.1.0 added. Its tables are exactly the current template's (or 4.0.0's), so repair writes the template id,
+    version and language back, in the properties and in mplan_meta, and repairs the rest; check on the copy of the
+    4.0.0 plan reads it as what it is. A plan whose tables match no template exactly: listed, no identity written
+    (repaired as the current template, the way check reads it)."""
+    original = cases["fr-FR"]["original"]
+    keys = ["template_id", "template_version", "lang"]
+    old_plan = Path(__file__).parent / "fixtures" / "versions" / "v4.0.0-demo-fr.xlsx"
+    damage = _uno_damage(tmp_path, original, {"forgotten": [{"op": "forget_identity", "keys": keys}]})
+    damage |= _uno_damage(tmp_path / "old", old_plan, {"forgotten-4.0.0": [{"op": "forget_identity", "keys": keys}]})
+    damaged = damage["forgotten"]
+    assert located(damaged).template_version is None
+
+    old_damaged = damage["forgotten-4.0.0"]
+    assert "column-missing" in [f.code for f in check_file(old_damaged, lang="en").findings]
+    old_result = repair_file(old_damaged, tmp_path / "old-repaired.xlsx", lang="en")
+    assert "4.0.0" in [a.after for a in old_result.actions if a.code == "template-version-incompatible"]
+    old_codes = [f.code for f in check_file(tmp_path / "old-repaired.xlsx", lang="en").findings]
+    assert "template-version-old" in old_codes and "column-missing" not in old_codes, old_codes
+    path = tmp_path / "repaired.xlsx"
+    result = repair_file(damaged, path, lang="en")
+    assert result.error is None and not result.left, (result.error, result.left)
+    restored = [a.after for a in result.actions if a.code == "template-version-incompatible"]
+    assert sorted(restored) == sorted([schema.TEMPLATE_ID, schema.TEMPLATE_VERSION, "fr"])
+    plan = located(path)
+    assert (plan.template_id, plan.template_version, plan.lang) == (schema.TEMPLATE_ID, schema.TEMPLATE_VERSION, "fr")
+    assert read_workbook(path).custom_properties["mplan_template_version"] == schema.TEMPLATE_VERSION
+    meta = dict((row[0], row[1]) for row in read_workbook(path).values("mplan_meta") if len(row) > 1)
+    assert meta["template_id"] == schema.TEMPLATE_ID and meta["template_version"] == schema.TEMPLATE_VERSION
+    assert _inputs(path) == _inputs(damaged)
+    assert repaired_kinds(path) == []
+    assert compare(path) == []
+
+    import openpyxl   # a table whose headers are no template's: no identity to be sure of
+
+    wb = openpyxl.load_workbook(damaged)
+    ws = next(w for w in wb.worksheets if "tblKpi" in w.tables)
+    first_col, top, _, _ = openpyxl.utils.cell.range_boundaries(ws.tables["tblKpi"].ref)
+    ws.cell(top, first_col + 1).value = "Nom de l'indicateur"
+    ws.tables["tblKpi"].tableColumns[1].name = "Nom de l'indicateur"
+    wb.save(tmp_path / "renamed.xlsx")
+    unknown = repair_file(tmp_path / "renamed.xlsx", tmp_path / "renamed-repaired.xlsx", lang="en")
+    [left] = [a for a in unknown.left if a.code == "template-version-incompatible"]
+    assert "identity unknown" in left.why and not left.done
+    assert "mplan_template_version" not in read_workbook(tmp_path / "renamed-repaired.xlsx").custom_properties

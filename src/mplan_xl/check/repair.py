@@ -21,6 +21,13 @@ What it restores, the codes of :data:`~mplan_xl.core.rules.REPAIRABLE`:
   :func:`~mplan_xl.read.number_formats.unscaled`), in the styles and the charts;
 - a table without a total row over the rows typed just below it (``row-outside-table``,
   :func:`~mplan_xl.check.checks.rows_below`), as Excel grows a table.
+- the template's data validations (dropdowns) and conditional formats a save or a "clear" dropped from the data
+  rows of a table's columns (``validation-lost``, ``conditional-format-lost``: the template built in memory is the
+  reference);
+- a table's total row an ``.ods`` round trip no longer declares, or a team deleted or emptied, when the row just
+  below the data is free (``total-row-lost``);
+- the plan's identity (template id, version, language) a save lost, when its tables' headers are exactly one
+  template version's (:func:`identity_candidates`).
 
 What it never does: change a value the team typed in an input cell (a text that is no number stays, and is
 listed), delete a row or a sheet, guess. A row typed below a table's total row (mplan-xl moves no row), a plan of an older template
@@ -39,22 +46,25 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, Literal, Sequence
 from xml.sax.saxutils import escape
 
 from ..core import schema, versions
-from ..core.a1 import cell_name, column_letters
+from ..core.a1 import cell_name, column_index, column_letters
 from ..core.computed import PlanContext, column_formula
 from ..core.errors import UnreadableWorkbook
 from ..core.numbers import date_to_serial, parse_localized_date, parse_localized_number, typed_number
 from ..core.plan import percent_columns
 from ..core.rules import REPAIRABLE, Finding, shown_date
 from ..core.schema import Kind
+from ..core.table_refs import structured_ref
 from ..core.vocabulary import Label
 from ..read.cell_patch import CellMaker, cell_styles, formula_cell, number_cell, recalculate_on_open, set_cells
 from ..read.number_formats import unscale_formats
-from ..read.package import PackageCopy
+from ..read.package import PackageCopy, element_prefix, insert_before
 from ..read.plan_reader import LocatedPlan, LocatedRow, blank, input_values, thresholds
 from ..read.reader import Limits, UnusableValue
 from .checks import (
@@ -104,6 +114,41 @@ WHY = {
     "table-grown": Label("ligne {line} tapée juste sous le tableau {table} : le tableau est agrandi pour la "
                          "compter, comme Excel le fait", "row {line} typed just below table {table}: the table is "
                          "extended to count it, as Excel does"),
+    "validation-lost": Label("« {column} » : liste de choix ou contrôle de saisie du modèle rétabli sur {cells}",
+                             "'{column}': the template's dropdown or typing check restored on {cells}"),
+    "conditional-format-lost": Label("« {column} » : mise en forme conditionnelle du modèle rétablie sur {cells}",
+                                     "'{column}': the template's conditional format restored on {cells}"),
+    "layout-moved": Label("tableau {table}, « {column} » : liste de choix ou mise en forme conditionnelle absente, "
+                          "mais les colonnes ne sont plus à la place du modèle ; laissé tel quel",
+                          "table {table}, '{column}': dropdown or conditional format missing, but the columns are "
+                          "no longer where the template has them; left as it is"),
+    "total-row-unmarked": Label("tableau {table} : la ligne {line} de totaux n'était plus déclarée comme telle "
+                                "(elle se comptait elle-même) ; déclarée à nouveau",
+                                "table {table}: total row {line} was no longer declared as such (it counted "
+                                "itself); declared again"),
+    "total-row-deleted": Label("tableau {table} : ligne de totaux supprimée ; rétablie ligne {line}",
+                               "table {table}: total row deleted; restored on row {line}"),
+    "total-row-taken": Label("tableau {table} : ligne de totaux supprimée, la dernière ligne de données prise pour "
+                             "elle ; cette ligne revient au tableau, totaux rétablis ligne {line}",
+                             "table {table}: total row deleted, the last data row taken for it; that row is back in "
+                             "the table, totals restored on row {line}"),
+    "total-row-emptied": Label("tableau {table} : ligne de totaux vidée ; formules rétablies ligne {line}",
+                               "table {table}: total row emptied; formulas restored on row {line}"),
+    "total-row-blocked": Label("tableau {table} : ligne de totaux absente, mais la ligne {line} sous le tableau est "
+                               "occupée ; laissé tel quel", "table {table}: total row missing, but row {line} below "
+                               "the table is in use; left as it is"),
+    "total-row-moved": Label("tableau {table} : la ligne de totaux est au milieu des données ; laissé tel quel, "
+                             "remettez-la en bas du tableau", "table {table}: the total row is among the data rows; "
+                             "left as it is, move it back to the bottom of the table"),
+    "total-row-columns": Label("tableau {table} : ligne de totaux absente, mais les colonnes ne sont plus à la place "
+                               "du modèle ; laissé tel quel", "table {table}: total row missing, but the columns are "
+                               "no longer where the template has them; left as it is"),
+    "identity-restored": Label("identité du plan perdue par un enregistrement : {key} = {value} rétabli (ses tableaux "
+                               "sont exactement ceux de ce modèle)", "plan identity lost by a save: {key} = {value} "
+                               "restored (its tables are exactly that template's)"),
+    "identity-unknown": Label("identité du plan inconnue (pas de version de modèle) et ses tableaux ne correspondent "
+                              "exactement à aucun modèle connu ; laissé tel quel", "plan identity unknown (no template "
+                              "version) and its tables match no known template exactly; left as it is"),
     "row-outside-table": Label("ligne {line} sous le tableau {table} : mplan-xl ne déplace pas de ligne ; insérez-la "
                                "dans le tableau (clic droit > Insérer) et déplacez-y ses valeurs",
                                "row {line} below table {table}: mplan-xl moves no row; insert it inside the table "
@@ -145,6 +190,14 @@ class RepairPlan:
     formats: bool = False
     #: Table name -> (its range, the range it grows to over the rows typed just below it).
     table_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Table name -> (its range with its total row, its filter's range, each column's total attributes) to mark.
+    total_rows: dict[str, tuple[str, str, list[bytes]]] = field(default_factory=dict)
+    #: Worksheet -> the template's ``dataValidation`` elements to add (their ``sqref`` the plan's rows).
+    validations: dict[str, list[bytes]] = field(default_factory=dict)
+    #: Worksheet -> the ``dataValidation`` elements "all values" (a validation cleared) the restored ones replace.
+    validations_cleared: dict[str, list[bytes]] = field(default_factory=dict)
+    #: Worksheet -> (sqref, the template's ``cfRule`` elements with their differential format elements) to add.
+    formats_lost: dict[str, list[tuple[str, list[tuple[bytes, bytes | None]]]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,6 +237,8 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     package = package or PackageCopy.open(plan.raw.content or plan.raw.path)
     older = versions.status(plan.template_version) == "older"
     grown = {} if older else _grow_tables(plan, out, lang)
+    if not older and plan.lang in ("fr", "en"):
+        _repair_total_rows(plan, out, lang, package)
     inputs = _repair_inputs(plan, out, lang)
     if older:
         integrity = check_plan(plan, lang, only=(check_integrity,)).findings
@@ -193,6 +248,7 @@ def plan_repair(plan: LocatedPlan, findings: Sequence[Finding], lang: str = "fr"
     else:
         _repair_formulas(plan, inputs, out, lang, package)
         _repair_table_definitions(plan, out, lang)
+        _repair_validations_and_formats(plan, out, lang, package)
     if plan.raw.scaled_format_codes:
         out.formats = True
     for finding in findings:
@@ -412,6 +468,512 @@ def _declare_formulas(xml: bytes, formulas: list[tuple[int, str]]) -> bytes:
     return b"".join(pieces)
 
 
+# --- data validations and conditional formats a save dropped -------------------------------------------------
+
+_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?")
+_DV = re.compile(rb"<(?P<p>[\w.-]+:)?dataValidation\b(?P<attrs>[^>]*?)(?:/>|>.*?</(?P=p)?dataValidation>)", re.S)
+_CF = re.compile(rb"<(?P<p>[\w.-]+:)?conditionalFormatting\b(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=p)?conditionalFormatting>",
+                 re.S)
+_CF_RULE = re.compile(rb"<(?P<p>[\w.-]+:)?cfRule\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?cfRule>)", re.S)
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f(?:ormula)?>(.*?)</(?:[\w.-]+:)?f(?:ormula)?>", re.S)
+_SQREF = re.compile(rb'\bsqref="([^"]*)"')
+_X14_SQREF = re.compile(rb"<(?:[\w.-]+:)?sqref>([^<]*)</(?:[\w.-]+:)?sqref>")
+_DXF = re.compile(rb"<(?P<p>[\w.-]+:)?dxf\b(?:\s*/>|[^>]*>.*?</(?P=p)?dxf>)", re.S)
+#: The worksheet's elements that come after ``conditionalFormatting`` and ``dataValidations`` (the schema's order).
+_AFTER_VALIDATIONS = ["hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                      "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                      "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts"]
+_AFTER_FORMATS = ["dataValidations", *_AFTER_VALIDATIONS]
+
+
+def _ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+    """The ranges of an ``sqref`` (``A5:A31 C5``), each (first row, first column, last row, last column), 0-based."""
+    out = []
+    for m in _RANGE.finditer(sqref):
+        c0, r0 = column_index(m[1]), int(m[2]) - 1
+        c1, r1 = (column_index(m[3]), int(m[4]) - 1) if m[3] else (c0, r0)
+        out.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
+    return out
+
+
+def _attr(attrs: bytes, name: str) -> str:
+    m = re.search(rb"\b" + name.encode() + rb'="([^"]*)"', attrs)
+    return unescape(m[1].decode()) if m else ""
+
+
+def _rule_signature(attrs: bytes, body: bytes | None) -> tuple[str, ...]:
+    """What a conditional format's rule does, whoever wrote it: its type, operator and formulas (spaces, case, the
+    writer's escapes and the quotes around a sheet's name aside)."""
+    formulas = [re.sub(r"'([^']+)'!", r"\1!", re.sub(r"\s+", "", unescape(f.decode()))).upper().lstrip("=")
+                for f in _FORMULA.findall(body or b"")]
+    kind = _attr(attrs, "type")
+    return (kind, _attr(attrs, "operator") if kind == "cellIs" else "", *formulas)
+
+
+def _uncovered(rows: tuple[int, int], covering: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of rows of *rows* (first, last) that none of the *covering* runs holds."""
+    out, start = [], rows[0]
+    for r0, r1 in sorted(covering):
+        if r1 < start:
+            continue
+        if r0 > rows[1]:
+            break
+        if r0 > start:
+            out.append((start, r0 - 1))
+        start = max(start, r1 + 1)
+    if start <= rows[1]:
+        out.append((start, rows[1]))
+    return out
+
+
+def _missing(spans: list[tuple[int, int, int, int]], rows: tuple[int, int],
+             held: list[tuple[int, int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """Column -> the runs of *rows* that none of the *held* ranges covers, for each column of *spans*."""
+    out = {}
+    for _, c0, _, c1 in spans:
+        for c in range(c0, c1 + 1):
+            runs = _uncovered(rows, [(r0, r1) for r0, cc0, r1, cc1 in held if cc0 <= c <= cc1])
+            if runs:
+                out[c] = runs
+    return out
+
+
+def _sqref(cells: dict[int, list[tuple[int, int]]]) -> str:
+    """An ``sqref`` of the runs of rows of each column (column -> runs)."""
+    return " ".join(f"{cell_name(r0, c)}:{cell_name(r1, c)}" if r1 > r0 else cell_name(r0, c)
+                    for c, runs in sorted(cells.items()) for r0, r1 in runs)
+
+
+@dataclass(frozen=True)
+class _Template:
+    """The template of one language, built in memory: its located tables and its parts."""
+
+    plan: LocatedPlan
+    package: PackageCopy
+
+    def dxfs(self) -> list[bytes]:
+        styles = self.package.related(self.package.workbook_part(), "/styles")
+        return [m[0] for m in _DXF.finditer(self.package.parts[styles])] if styles else []
+
+
+@lru_cache(maxsize=4)
+def _template(lang: str) -> _Template:
+    """The template the builder writes today in *lang* (plain formulas: the validations and formats are the same
+    in both runtimes)."""
+    import tempfile
+
+    from ..read.plan_reader import locate_plan
+    from ..read.reader import read_workbook
+    from ..workbook.builder import new_workbook
+
+    with tempfile.TemporaryDirectory(prefix="mplan-repair-") as folder:
+        path = new_workbook(Path(folder) / "template.xlsx", lang=lang, runtime="native")
+        return _Template(locate_plan(read_workbook(path)), PackageCopy.open(path.read_bytes()))
+
+
+def _template_ranges(template: _Template, table_key: str, sqref: str) -> list[tuple[int, int, int, int]] | None:
+    """The ranges of a template *sqref* when each lies over the data rows of one table's columns (else None)."""
+    table = template.plan.tables.get(table_key)
+    ranges = _ranges(sqref)
+    if table is None or not ranges:
+        return None
+    first, last = table.info.first_row + 1, table.last_data_row
+    inside = all(r0 == first and r1 == last and table.info.first_col <= c0 and c1 <= table.info.last_col
+                 for r0, c0, r1, c1 in ranges)
+    return ranges if inside else None
+
+
+def _repair_validations_and_formats(plan: LocatedPlan, out: RepairPlan, lang: str, package: PackageCopy) -> None:
+    """The data validations (dropdowns, checks on typing) and conditional formats the template puts on a table's
+    columns, that the plan's sheet lacks on some data rows (a save, a "clear" in LibreOffice, rows taken in): put
+    back on those rows, as the template writes them. A table whose columns are not where the template has them is
+    listed and left (its formulas' references would point elsewhere)."""
+    if plan.lang not in ("fr", "en"):
+        return
+    template = _template(plan.lang)
+    sheets = package.worksheets()
+    template_sheets = template.package.worksheets()
+    for table in plan.tables.values():
+        reference = template.plan.tables.get(table.sheet.key)
+        member, template_member = sheets.get(table.worksheet), template_sheets.get(table.worksheet)
+        if reference is None or member is None or template_member is None:
+            continue
+        first, last = table.info.first_row + 1, table.last_data_row
+        if last < first:
+            continue
+        xml, template_xml = package.parts[member[0]], template.package.parts[template_member[0]]
+        same_place = table.info.first_row == reference.info.first_row and all(
+            table.columns.get(k) == c for k, c in reference.columns.items())
+        header = lambda c: next((str(table.info.columns[c - table.info.first_col]) for k, cc in  # noqa: E731
+                                 table.columns.items() if cc == c), column_letters(c))
+        # --- validations: every cell of the columns the template validates has one
+        held, cleared = [], []   # a validation "all values" (type none: what LibreOffice writes for one cleared)
+        for m in _DV.finditer(xml):
+            ranges = _ranges(_attr(m["attrs"], "sqref"))
+            if _attr(m["attrs"], "type") in ("", "none"):
+                cleared.append((m[0], ranges))
+            else:
+                held += ranges
+        for m in _DV.finditer(template_xml):
+            spans = _template_ranges(template, table.sheet.key, _attr(m["attrs"], "sqref"))
+            if spans is None:
+                continue
+            missing = _missing(spans, (first, last), held)
+            if not missing:
+                continue
+            sqref = _sqref(missing)
+            where = ", ".join(header(c) for c in sorted(missing))
+            cells = {(r, c) for c, runs in missing.items() for r0, r1 in runs for r in range(r0, r1 + 1)}
+            over = [(e, rs) for e, rs in cleared if any(r0 <= r <= r1 and c0 <= c <= c1 for r, c in cells
+                                                        for r0, c0, r1, c1 in rs)]
+            inside = all((r, c) in cells for _, rs in over for r0, c0, r1, c1 in rs for r in range(r0, r1 + 1)
+                         for c in range(c0, c1 + 1))
+            if not same_place or not inside:
+                out.left.append(Action("validation-lost", table.worksheet, sqref.split(":")[0].split()[0], None, sqref,
+                                       WHY["layout-moved"](lang).format(table=table.info.name, column=where), False))
+                continue
+            out.validations_cleared.setdefault(table.worksheet, []).extend(e for e, _ in over)
+            element = _SQREF.sub(b'sqref="' + sqref.encode() + b'"', m[0], count=1)
+            out.validations.setdefault(table.worksheet, []).append(element)
+            out.actions.append(Action("validation-lost", table.worksheet, sqref.split(":")[0].split()[0], None, sqref,
+                                      WHY["validation-lost"](lang).format(column=where, cells=sqref)))
+        # --- conditional formats: every rule of the template, on every cell it covers there
+        rules_held: list[tuple[tuple[str, ...], tuple[int, int, int, int]]] = []
+        for m in _CF.finditer(xml):
+            for rule in _CF_RULE.finditer(m["body"]):
+                rules_held += [(_rule_signature(rule["attrs"], rule["body"]), r)
+                               for r in _ranges(_attr(m["attrs"], "sqref"))]
+        for x14 in re.finditer(rb"<(?P<p>[\w.-]+:)conditionalFormatting\b[^>]*>(?P<body>.*?)</(?P=p)conditionalFormatting>",
+                               xml, re.S):   # the formats a writer put in the extension list
+            where_x14 = _X14_SQREF.search(x14["body"])
+            for rule in _CF_RULE.finditer(x14["body"]):
+                rules_held += [(_rule_signature(rule["attrs"], rule["body"]), r)
+                               for r in _ranges(where_x14[1].decode() if where_x14 else "")]
+        dxfs = template.dxfs()
+        for m in _CF.finditer(template_xml):
+            spans = _template_ranges(template, table.sheet.key, _attr(m["attrs"], "sqref"))
+            if spans is None:
+                continue
+            lost: dict[str, list[tuple[bytes, bytes | None]]] = {}
+            for rule in _CF_RULE.finditer(m["body"]):
+                signature = _rule_signature(rule["attrs"], rule["body"])
+                held_here = [r for s, r in rules_held if s == signature]
+                missing = _missing(spans, (first, last), held_here)
+                if not missing:
+                    continue
+                dxf_id = _attr(rule["attrs"], "dxfId")
+                dxf = dxfs[int(dxf_id)] if dxf_id.isdigit() and int(dxf_id) < len(dxfs) else None
+                lost.setdefault(_sqref(missing), []).append((rule[0], dxf))
+            for sqref, rules in lost.items():
+                first_cell = sqref.split(":")[0].split()[0]
+                where = ", ".join(dict.fromkeys(header(c) for _, c0, _, c1 in _ranges(sqref)
+                                                for c in range(c0, c1 + 1)))
+                if not same_place:
+                    out.left.append(Action("conditional-format-lost", table.worksheet, first_cell, None, sqref,
+                                           WHY["layout-moved"](lang).format(table=table.info.name, column=where),
+                                           False))
+                    continue
+                out.formats_lost.setdefault(table.worksheet, []).append((sqref, rules))
+                out.actions.append(Action("conditional-format-lost", table.worksheet, first_cell, None, sqref,
+                                          WHY["conditional-format-lost"](lang).format(column=where, cells=sqref)))
+
+
+def _prefixed(element: bytes, prefix: bytes) -> bytes:
+    """A template element (written without prefix) under the worksheet's namespace *prefix*."""
+    return re.sub(rb"<(/?)([A-Za-z])", rb"<\1" + prefix + rb"\2", element) if prefix else element
+
+
+def _restore_dxfs(styles: bytes, dxfs: list[bytes]) -> tuple[bytes, list[int]]:
+    """*styles* with each of *dxfs* (template differential formats) present, and the index of each there."""
+    prefix = element_prefix(styles, "styleSheet")
+    block = re.search(rb"<" + re.escape(prefix) + rb"dxfs\b[^>]*?(?:/>|>(?P<body>.*?)</" + re.escape(prefix) +
+                      rb"dxfs>)", styles, re.S)
+    have = [m[0] for m in _DXF.finditer(block["body"] or b"")] if block else []
+    indexes, added = [], []
+    for dxf in dxfs:
+        element = _prefixed(dxf, prefix)
+        if element not in have:
+            have.append(element)
+            added.append(element)
+        indexes.append(have.index(element))
+    if not added:
+        return styles, indexes
+    body = b"".join(have)
+    new = b"<" + prefix + b'dxfs count="' + str(len(have)).encode() + b'">' + body + b"</" + prefix + b"dxfs>"
+    if block:
+        return styles[:block.start()] + new + styles[block.end():], indexes
+    return insert_before(styles, prefix, ["tableStyles", "colors"], new, 0, "styleSheet"), indexes
+
+
+def _restore_formats(xml: bytes, validations: list[bytes], formats: list[tuple[str, list[tuple[bytes, int | None]]]],
+                     cleared: Sequence[bytes] = ()) -> bytes:
+    """The worksheet *xml* with *validations* (``dataValidation`` elements, replacing the *cleared* ones) and
+    *formats* (sqref, its ``cfRule`` elements with the index of their differential format) added at the place the
+    schema's order gives them; every other byte kept."""
+    prefix = element_prefix(xml, "sheetData")
+    data_end = xml.find(b"</" + prefix + b"sheetData>")
+    start = data_end if data_end >= 0 else 0
+    if formats:
+        top = max((int(p) for p in re.findall(rb'\bpriority="([0-9]+)"', xml)), default=0)
+        elements = []
+        for sqref, rules in formats:
+            made = []
+            for rule, dxf in rules:
+                top += 1
+                rule = re.sub(rb'\bpriority="[0-9]+"', b'priority="' + str(top).encode() + b'"', rule, count=1)
+                rule = re.sub(rb'\s*\bdxfId="[0-9]+"', b"", rule, count=1)
+                if dxf is not None:
+                    rule = re.sub(rb"^<cfRule\b", b'<cfRule dxfId="' + str(dxf).encode() + b'"', rule)
+                made.append(rule)
+            elements.append(_prefixed(b'<conditionalFormatting sqref="' + sqref.encode() + b'">' + b"".join(made) +
+                                      b"</conditionalFormatting>", prefix))
+        xml = insert_before(xml, prefix, _AFTER_FORMATS, b"".join(elements), start, "worksheet")
+    for element in cleared:
+        xml = xml.replace(element, b"", 1)
+    if validations:
+        body = b"".join(_prefixed(v, prefix) for v in validations)
+        block = re.search(rb"<" + re.escape(prefix) + rb"dataValidations\b([^>]*?)(/?)>", xml[start:])
+        if block:
+            at = start + block.start()
+            count = re.search(rb'\bcount="([0-9]+)"', block[1])
+            total = (int(count[1]) if count else 0) + len(validations) - len(cleared)
+            attrs = (re.sub(rb'\bcount="[0-9]+"', b'count="' + str(total).encode() + b'"', block[1]) if count
+                     else block[1] + b' count="' + str(total).encode() + b'"')
+            opening = b"<" + prefix + b"dataValidations" + attrs + b">"
+            if block[2]:   # <dataValidations/>, empty
+                xml = xml[:at] + opening + body + b"</" + prefix + b"dataValidations>" + xml[start + block.end():]
+            else:
+                close = xml.index(b"</" + prefix + b"dataValidations>", at)
+                xml = xml[:at] + opening + xml[start + block.end():close] + body + xml[close:]
+        else:
+            new = (b"<" + prefix + b'dataValidations count="' + str(len(validations)).encode() + b'">' + body +
+                   b"</" + prefix + b"dataValidations>")
+            xml = insert_before(xml, prefix, _AFTER_VALIDATIONS, new, start, "worksheet")
+    return xml
+
+
+# --- a table's total row ------------------------------------------------------------------------------------
+
+_TABLE_TAG = re.compile(rb"<(?P<p>[\w.-]+:)?table\b[^>]*>")
+_AUTO_FILTER = re.compile(rb"<(?P<p>[\w.-]+:)?autoFilter\b[^>]*?\bref=\"[^\"]*\"")
+_TOTAL_ATTRS = re.compile(rb'\b(totalsRowFunction|totalsRowLabel)="[^"]*"')
+
+
+def _template_table_part(template: _Template, name: str) -> bytes | None:
+    for member, xml in template.package.parts.items():
+        if re.search(r"(^|/)tables/[^/]+\.xml$", member, re.IGNORECASE):
+            found = _TABLE_NAME.search(xml)
+            if found and found[1].decode() == name:
+                return xml
+    return None
+
+
+def _total_formula(sheet: schema.Table, column: schema.Column, lang: str) -> str:
+    """The total row's formula of *column* (SUBTOTAL, so rows a filter hides drop out), as the builder writes it."""
+    from ..workbook.builder import SUBTOTAL_CODES
+
+    assert column.total is not None
+    return f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{structured_ref(sheet, column.key, lang, this_row=False)})"
+
+
+def _repair_total_rows(plan: LocatedPlan, out: RepairPlan, lang: str, package: PackageCopy) -> None:
+    """The total row of a table that has one in the template (Actions, Budget, Transfers), when a save lost it:
+
+    - still there but no longer marked (an ``.ods`` round trip): marked again;
+    - deleted (its row removed, the table marked without one): written again on the row just below the last data
+      row, when that row is free;
+    - deleted while the table still says it has one (LibreOffice then takes the last data row for it, and the plan
+      loses that row): the table extended by one row, the total row written below, when that row is free;
+    - emptied: written again where it is.
+
+    Anything else (the row below in use, the columns not where the template has them) is listed and left."""
+    template = _template(plan.lang)
+    package_tables = {(_TABLE_NAME.search(xml) or [b"", b""])[1].decode(): member for member, xml in package.parts.items()
+                      if re.search(r"(^|/)tables/[^/]+\.xml$", member, re.IGNORECASE)}
+    for table in plan.tables.values():
+        sheet, info = table.sheet, table.info
+        reference = template.plan.tables.get(sheet.key)
+        if not sheet.has_totals or reference is None or info.name not in package_tables:
+            continue
+        grid = plan.raw.values(table.worksheet)
+        formulas = plan.raw.formulas(table.worksheet)
+        totals = [c for c in sheet.columns if c.total and c.key in table.columns]
+
+        def is_total(r: int) -> bool:
+            return bool(totals) and all(formulas.get((r, table.columns[c.key]), "").upper().startswith("SUBTOTAL(")
+                                        for c in totals)
+
+        def free(r: int) -> bool:
+            line = grid[r] if r < len(grid) else []
+            return all(c >= len(line) or blank(line[c]) for c in range(info.first_col, info.last_col + 1)) and not any(
+                (r, c) in formulas for c in range(info.first_col, info.last_col + 1)) and not any(
+                o is not table and o.worksheet == table.worksheet and o.info.first_row <= r <= o.info.last_row
+                and o.info.first_col <= info.last_col and o.info.last_col >= info.first_col for o in plan.tables.values())
+
+        last = info.last_row
+        if info.totals_row_count and is_total(last):
+            continue
+        case = ("unmarked" if table.totals_rows and is_total(last) else
+                "emptied" if info.totals_row_count and free(last) else
+                "taken" if info.totals_row_count else "deleted")
+        total_row = last if case in ("unmarked", "emptied") else last + 1
+        cell = cell_name(total_row, info.first_col)
+        template_part = _template_table_part(template, info.name)
+        same = (template_part is not None and len(info.columns) == len(reference.info.columns) and all(
+            table.columns.get(k) is not None and table.columns[k] - info.first_col == c - reference.info.first_col
+            for k, c in reference.columns.items()))
+        moved = next((r for r in range(info.first_row + 1, last) if is_total(r)), None)
+        if not same or moved is not None or (case in ("deleted", "taken") and not free(total_row)):
+            why = ("total-row-moved" if moved is not None else "total-row-columns" if not same else "total-row-blocked")
+            out.left.append(Action("total-row-lost", table.worksheet, cell_name(moved, info.first_col) if moved is not None
+                                   else cell, None, None, WHY[why](lang).format(table=info.name, line=total_row + 1),
+                                   False))
+            continue
+        assert template_part is not None
+        attrs = [m[0] for m in _TABLE_COLUMN.finditer(template_part)]
+        new_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(total_row, info.last_col)}"
+        filter_ref = f"{cell_name(info.first_row, info.first_col)}:{cell_name(total_row - 1, info.last_col)}"
+        out.total_rows[info.name] = (new_ref, filter_ref, [b" ".join(a[0] for a in _TOTAL_ATTRS.finditer(tag))
+                                                           for tag in attrs])
+        if case == "taken":   # the last data row, taken for the total row, is a row of the plan again
+            line = grid[last] if last < len(grid) else []
+            values = {key: (line[c] if c < len(line) else "") for key, c in table.columns.items()}
+            table.rows.append(LocatedRow(last - info.first_row - 1, last, values))
+        table.info = replace(info, ref=new_ref, last_row=total_row, totals_row_count=1)
+        table.totals_rows = 1
+        if case != "unmarked":
+            member = package.worksheets().get(table.worksheet)
+            styles = cell_styles(package.parts[member[0]], {column_letters(c) for c in table.columns.values()}) \
+                if member else {}
+            label = _TOTAL_LABEL.search(attrs[0]) if attrs else None
+            cells = out.cells.setdefault(table.worksheet, {})
+            rows = table.rows
+            for column in sheet.columns:
+                c = table.columns.get(column.key)
+                if c is None:
+                    continue
+                style = styles.get(cell_name(total_row, c)) or _neighbour_style(styles, column_letters(c), total_row)
+                if column.total:
+                    values_in = [r.values.get(column.key) for r in rows]
+                    cached: float = (sum(1 for v in values_in if not blank(v)) if column.total == "count" else
+                                     sum(v for v in values_in if isinstance(v, (int, float)) and not isinstance(v, bool)))
+                    cells[cell_name(total_row, c)] = formula_cell(_total_formula(sheet, column, plan.lang), cached, style)
+                elif c == info.first_col and label:
+                    cells[cell_name(total_row, c)] = number_cell(unescape(label[1].decode()))
+        out.actions.append(Action("total-row-lost", table.worksheet, cell, info.ref, new_ref,
+                                  WHY[f"total-row-{case}"](lang).format(table=info.name, line=total_row + 1)))
+
+
+_TOTAL_LABEL = re.compile(rb'\btotalsRowLabel="([^"]*)"')
+
+
+def _mark_total_row(xml: bytes, ref: str, filter_ref: str, attrs: list[bytes]) -> bytes:
+    """The table part *xml* with its total row: its range *ref*, its filter's *filter_ref*, one total row, and each
+    column's total function or label (*attrs*, by position) as the template declares them."""
+    tag = _TABLE_TAG.search(xml)
+    assert tag is not None
+    new = re.sub(rb'\s*\btotalsRow(?:Count|Shown)="[^"]*"', b"", tag[0])
+    new = re.sub(rb'\bref="[^"]*"', b'ref="' + ref.encode() + b'"', new, count=1)
+    new = re.sub(rb"\s*(/?>)$", b' totalsRowCount="1"\\1', new)
+    xml = xml[:tag.start()] + new + xml[tag.end():]
+    xml = _AUTO_FILTER.sub(lambda m: re.sub(rb'\bref="[^"]*"', b'ref="' + filter_ref.encode() + b'"', m[0]), xml,
+                           count=1)
+    pieces, pos = [], 0
+    for i, m in enumerate(_TABLE_COLUMN.finditer(xml)):
+        if i >= len(attrs) or not attrs[i] or _TOTAL_ATTRS.search(m[0]):
+            continue
+        end = m.end() - (2 if m["close"] else 1)
+        pieces += [xml[pos:end].rstrip(), b" " + attrs[i]]
+        pos = end
+    pieces.append(xml[pos:])
+    return b"".join(pieces)
+
+
+# --- the plan's identity ------------------------------------------------------------------------------------
+
+#: The identity a plan's document properties and hidden ``mplan_meta`` sheet hold: key -> how it is recovered.
+_IDENTITY_KEYS = ("template_id", "template_version", "lang")
+
+
+def _expected_headers(version: str, lang: str) -> dict[str, list[str]] | None:
+    """Table name -> the headers, in order, of a plan of template *version* in *lang* (None: a column unknown)."""
+    release = versions.release_of(version)
+    if release is None:
+        return {s.table: [c.header(lang) for c in s.columns] for s in schema.TABLES}
+    parsed = versions.parse(version) or (0, 0, 0)
+    out: dict[str, list[str]] = {}
+    for key, columns in release.tables.items():
+        sheet = schema.SHEETS_BY_KEY.get(key)
+        if sheet is None:
+            return None
+        headers = []
+        for old in columns:
+            current = versions.current_key(key, old, version)
+            renamed = [r for r in versions.RENAMES if r.table == key and r.key == current
+                       and (versions.parse(r.since) or (0, 0, 0)) > parsed]
+            try:
+                headers.append(renamed[0].header(lang) if renamed else sheet.column(current).header(lang))
+            except KeyError:
+                return None
+        out[sheet.table] = headers
+    return out
+
+
+def identity_candidates(raw: Any) -> list[tuple[str, str]]:
+    """The (template version, language) whose tables are exactly the workbook's: same tables, same headers in the
+    same order (the current template and every recorded release, :data:`~mplan_xl.core.versions.RELEASES`)."""
+    from ..core.vocabulary import LANGUAGES
+
+    found = {name: [str(h) for h in info.columns] for name, info in raw.tables.items()
+             if name in {s.table for s in schema.TABLES}}
+    out = []
+    for version in [schema.TEMPLATE_VERSION, *[r.version for r in reversed(versions.RELEASES)]]:
+        for plan_lang in LANGUAGES:
+            if _expected_headers(version, plan_lang) == found:
+                out.append((version, plan_lang))
+    return out
+
+
+def _recover_identity(located: LocatedPlan, lang: str) -> tuple[LocatedPlan, list[Action], list[Action],
+                                                                  dict[str, str]]:
+    """A plan whose identity a save lost (no template id or version in its document properties or its
+    ``mplan_meta`` sheet): read again as the one template version and language its tables match exactly, with the
+    actions that write the identity back; listed and left when none or several match. Returns the plan, the
+    actions, what is left, and the identity to write (key -> value)."""
+    from ..read.plan_reader import locate_plan
+
+    matches = identity_candidates(located.raw)
+    if len(matches) != 1:
+        return located, [], [Action("template-version-incompatible", None, None, None,
+                                    sorted({v for v, _ in matches}) or None, WHY["identity-unknown"](lang), False)], {}
+    version, plan_lang = matches[0]
+    wanted = {"template_id": schema.TEMPLATE_ID, "template_version": version, "lang": plan_lang}
+    lost = {key: value for key, value in wanted.items() if blank(located.meta.get(key))}
+    raw = located.raw
+    raw.custom_properties.update({f"mplan_{key}": value for key, value in lost.items()})
+    if schema.META_SHEET in raw.sheet_names:   # the sheet's values read first: its blank ones are set too
+        for row in raw.values(schema.META_SHEET)[1:]:
+            if len(row) >= 2 and row[0] in lost:
+                row[1] = lost[row[0]]
+    again = locate_plan(raw)
+    actions = [Action("template-version-incompatible", None, None, located.meta.get(key), value,
+                      WHY["identity-restored"](lang).format(key=key, value=value)) for key, value in lost.items()]
+    return again, actions, [], lost
+
+
+def _write_identity(copy: PackageCopy, raw: Any, identity: dict[str, str]) -> None:
+    """Write *identity* back: the document properties, and the ``mplan_meta`` cells whose key is there."""
+    for key, value in identity.items():
+        copy.set_custom_property(f"mplan_{key}", value)
+    member = copy.worksheets().get(schema.META_SHEET)
+    if member is None:
+        return
+    cells = {cell_name(r, 1): number_cell(identity[str(row[0])]) for r, row in enumerate(raw.values(schema.META_SHEET))
+             if r > 0 and row and row[0] in identity}
+    if cells:
+        copy.parts[member[0]] = set_cells(copy.parts[member[0]], cells)
+
+
 # --- applying the repairs to a copy ----------------------------------------------------------------------
 
 def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str]]:
@@ -422,7 +984,7 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
     for worksheet, cells in repairs.cells.items():
         member = sheets[worksheet][0]
         copy.parts[member] = set_cells(copy.parts[member], cells)
-    if repairs.table_formulas or repairs.table_refs:
+    if repairs.table_formulas or repairs.table_refs or repairs.total_rows:
         for member in [m for m in copy.parts if re.search(r"(^|/)tables/[^/]+\.xml$", m, re.IGNORECASE)]:
             name = _TABLE_NAME.search(copy.parts[member])
             table = name[1].decode() if name else ""
@@ -432,6 +994,22 @@ def apply_repairs(copy: PackageCopy, repairs: RepairPlan) -> list[tuple[str, str
             if table in repairs.table_refs:   # the table's range and its filter's
                 before, after = repairs.table_refs[table]
                 copy.parts[member] = copy.parts[member].replace(f'ref="{before}"'.encode(), f'ref="{after}"'.encode())
+            if table in repairs.total_rows:
+                copy.parts[member] = _mark_total_row(copy.parts[member], *repairs.total_rows[table])
+    if repairs.validations or repairs.formats_lost:
+        styles_part = copy.related(copy.workbook_part(), "/styles")
+        for worksheet in {*repairs.validations, *repairs.formats_lost}:
+            lost = repairs.formats_lost.get(worksheet, [])
+            wanted = [dxf for _, rules in lost for _, dxf in rules if dxf is not None]
+            indexes: list[int] = []
+            if wanted and styles_part is not None:
+                copy.parts[styles_part], indexes = _restore_dxfs(copy.parts[styles_part], wanted)
+            it = iter(indexes)
+            made = [(sqref, [(rule, next(it, None) if dxf is not None else None) for rule, dxf in rules])
+                    for sqref, rules in lost]
+            member = sheets[worksheet][0]
+            copy.parts[member] = _restore_formats(copy.parts[member], repairs.validations.get(worksheet, []),
+                                                  made, repairs.validations_cleared.get(worksheet, []))
     formats: list[tuple[str, str]] = []
     if repairs.formats:
         styles = copy.related(copy.workbook_part(), "/styles")
@@ -467,15 +1045,25 @@ def repair_file(path: str | os.PathLike, output: str | os.PathLike | None, *, la
             error = inspected.error or UnreadableWorkbook("not-a-workbook")
             finding = inspected.report.findings[0] if inspected.report.findings else None
             return Repaired(str(path), None, error=finding.message if finding else (inspected.report.note or str(error)))
+        identity: dict[str, str] = {}
+        restored: list[Action] = []
+        unknown: list[Action] = []   # read as the current template, as check reads it; the identity not invented
+        findings = inspected.report.findings
+        if located.tables and (blank(located.meta.get("template_version")) or blank(located.meta.get("template_id"))):
+            located, restored, unknown, identity = _recover_identity(located, lang)
+            if identity:
+                findings = check_plan(located, lang, only=(check_outside_tables,)).findings
         if not located.tables or versions.status(located.template_version) in (None, "newer"):
             return Repaired(str(path), None, error=inspected.report.findings[0].message if inspected.report.findings
                             else _NOT_A_PLAN(lang))
         copy = PackageCopy.open(located.raw.content or path)
-        repairs = plan_repair(located, inspected.report.findings, lang, copy)
+        repairs = plan_repair(located, findings, lang, copy)
         formats = apply_repairs(copy, repairs)
-        actions = repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
+        if identity:
+            _write_identity(copy, located.raw, identity)
+        actions = restored + repairs.actions + [Action("format-scaled", None, None, before, after, WHY["format-scaled"](lang)
                                             .format(before=before, after=after)) for before, after in formats]
-        result = Repaired(str(path), None, actions, repairs.left)
+        result = Repaired(str(path), None, actions, unknown + repairs.left)
         if output is not None:   # a plan with nothing to repair is copied too: the folder holds every plan
             copy.write(output, force=force)
             result.output = str(output)

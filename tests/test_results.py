@@ -160,9 +160,12 @@ def test_rows_match_by_code_then_ignoring_case_and_accents_and_nothing_is_lost()
     unmatched = {(u.file.rsplit("/", 1)[-1], u.campaign) for u in result.unmatched}
     assert unmatched == {("ga4-acquisition-trafic-fr.csv", c) for c in ("(direct)", "(organic)", "(not set)")} | {
         ("google-ads-campagnes-fr.csv", "2026-noel"), ("shopify-commandes.csv", ""), ("hubspot-transactions-fr.csv", "")}
-    for file in result.files:   # every data row is matched, unmatched or ignored with its reason
+    for file, table in zip(result.files, tables):   # every data row is matched, unmatched or ignored with its reason
         ignored = sum(t.count for reason, t in file.ignored.items())
         assert file.matched.count + file.unmatched.count + ignored == file.lines
+        for metric in table.metrics:                    # and so is every amount, to the cent
+            tallies = [file.matched, file.unmatched, *(t for r, t in file.ignored.items() if r != "totals")]
+            assert round(sum(t.sums.get(metric, 0.0) for t in tallies), 2) == round(float(table.frame[metric].sum()), 2)
 
 
 def test_the_gain_comes_from_one_kind_of_source_so_no_sale_counts_twice():
@@ -270,7 +273,7 @@ def test_the_json_report_says_what_was_read_from_which_file(imported):
 
 @needs_libreoffice
 def test_libreoffice_opens_the_copy_and_computes_the_achieved_roi(imported, tmp_path):
-    [recalculated] = libreoffice.convert([imported["out"]], "xlsx", tmp_path)
+    [recalculated] = libreoffice.convert([imported["out"]], "xlsx", tmp_path, locale=libreoffice.LOCALES["fr"])
     located = locate_plan(read_workbook(recalculated))
     rows = {r.values["id"]: r.values for r in located.tables["actions"].rows}
     assert rows["A18"]["achieved_gain"] == pytest.approx(59.9)

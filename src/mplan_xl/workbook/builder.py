@@ -55,7 +55,7 @@ PROTECTION = {
 }
 
 #: Rows kept free under the filled rows of a demo plan, so users can go on.
-SPARE_ROWS = 5
+SPARE_ROWS = 2
 #: Empty columns between two tables on the same worksheet.
 TABLE_GAP = 1
 #: Computed helper columns other formulas read (an action's months and its budget spread per month): hidden, so
@@ -63,6 +63,8 @@ TABLE_GAP = 1
 HELPER_COLUMNS = {"actions": ("month_from", "month_to", "elapsed", "spread_monthly")}
 #: Width of the empty column between two tables; widest a text, choice or number column grows to fit its content.
 GAP_WIDTH, TEXT_WIDTH_CAP, CHOICE_WIDTH_CAP, NUMBER_WIDTH_CAP = 2, 36, 26, 18
+#: Widest a long-text column of a filled plan grows to show its longest text on two lines.
+LONG_TEXT_WIDTH_CAP = 48
 #: Most lines a row grows to for its wrapped texts.
 MAX_LINES = 12
 #: SUBTOTAL function numbers of the total row (1xx: rows hidden by a filter or by hand are left out).
@@ -285,8 +287,6 @@ class _WorkbookWriter:
     def _data_sheet(self, ws: Any, tables: tuple[Table, ...]) -> None:
         first = tables[0]
         ws.set_row(0, 21)
-        ws.set_row(1, 45)
-        ws.set_row(schema.HEADER_ROW - 1, 32)
         col = 0
         last_row = schema.HEADER_ROW - 1
         widths: list[float] = []
@@ -301,15 +301,25 @@ class _WorkbookWriter:
             last_row = max(last_row, table_last)
             col += len(sheet.columns) + TABLE_GAP
         ws.freeze_panes(schema.HEADER_ROW, 1 if first.id_column else 0)
-        heights = [32.0] + [self.row_heights.get((ws.name, r), LINE_HEIGHT) for r in range(schema.HEADER_ROW, last_row + 1)]
-        setup = self.print_setup(ws, widths, heights, last_row, units=units,
-                                 repeat_first_column=bool(first.id_column), title_height=21 + 45 + LINE_HEIGHT)
+        # The header row as tall as its longest wrapped header (bold: a tenth wider), the guidance as tall as
+        # its lines over the first page (estimated over two lines for the print setup, then measured).
+        header_lines = max(layout.text_lines(column.header(self.lang), 0.9 * w) for sheet in tables
+                           for column, w in zip(sheet.columns, widths[self.table_ranges[sheet.key][1]:]) if w)
+        header_height = LINE_HEIGHT * min(header_lines, 3) + 2
+        ws.set_row(schema.HEADER_ROW - 1, header_height)
+        heights = [header_height] + [self.row_heights.get((ws.name, r), LINE_HEIGHT)
+                                     for r in range(schema.HEADER_ROW, last_row + 1)]
+        setup = self.print_setup(ws, widths, heights, last_row, units=units, landscape=None,
+                                 repeat_first_column=bool(first.id_column),
+                                 title_height=21 + 2 * LINE_HEIGHT + LINE_HEIGHT)
         # Title, guidance and the link back sit on the first page: right of the id column when that column is
         # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
         left = 1 if first.id_column and setup.pages_across > 1 else 0
-        right = setup.column_breaks[0] if setup.column_breaks else len(widths) - 1
+        right = max(setup.column_breaks[0] if setup.column_breaks else len(widths) - 1, left + 1)
+        guidance = first.guidance(self.lang)
+        ws.set_row(1, LINE_HEIGHT * layout.text_lines(guidance, sum(widths[left:right + 1])) + 2)
         ws.write_string(0, left, first.title(self.lang), self.styles.title)
-        ws.merge_range(1, left, 1, max(right, left + 1), first.guidance(self.lang), self.styles.guidance)
+        ws.merge_range(1, left, 1, right, guidance, self.styles.guidance)
         self.back_link(ws, 2, left)
         if self.protect:
             ws.protect("", PROTECTION)
@@ -318,15 +328,16 @@ class _WorkbookWriter:
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
                     first_measured_row: int = schema.HEADER_ROW - 1,
-                    blocks: list[tuple[int, float]] | None = None) -> layout.PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None, landscape: bool | None = True) -> layout.PrintSetup:
         """The print setup of :func:`mplan_xl.workbook.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
         0..*last_row*, with the company and sheet name in the page header and the plan year in the footer;
-        *blocks*: (row, height in points) of the charts no page may cut."""
+        *blocks*: (row, height in points) of the charts no page may cut; *landscape* None: the orientation
+        that prints fewer pages."""
         ws.print_area(0, 0, last_row, len(widths) - 1)
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
             repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
-            header=self.page_header, footer=self.page_footer)
+            header=self.page_header, footer=self.page_footer, landscape=landscape)
 
     @property
     def page_header(self) -> str:
@@ -432,10 +443,18 @@ class _WorkbookWriter:
                       computed_rows: list[dict[str, Any]]) -> float:
         """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap)."""
         declared = column.width or 14
-        if column.kind is Kind.LONG_TEXT:
-            return declared
         source = rows if column.is_input else computed_rows
         texts = [str(x.get(column.key)) for x in source if x.get(column.key) not in (None, "")]
+        if column.kind is Kind.LONG_TEXT:
+            # A filled plan's long texts: wide enough for its longest on two lines, up to a cap (rows as tall
+            # as their content, fewer printed pages down); a template keeps the width declared for typing.
+            if self.template or not texts:
+                return declared
+            return max(declared, min(LONG_TEXT_WIDTH_CAP, math.ceil(max(map(len, texts)) / 2 / layout.CHARS_PER_UNIT) + 2))
+        if not column.is_input and not self.template and column.kind is Kind.TEXT:
+            # A computed text of a filled plan (the SMART check): as wide as what it says, its header wrapping.
+            floor = max(len(word) for word in column.header(self.lang).split()) + 2
+            return layout.fit_width(texts, floor, max(TEXT_WIDTH_CAP, declared))
         if column.choices is not None:
             texts = list(column.choices.labels(self.lang))
         elif column.kind.is_number:

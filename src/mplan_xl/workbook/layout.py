@@ -32,7 +32,7 @@ MIN_SCALE = math.ceil(100 * MIN_FONT_PT / FONT_PT)
 #: Height of one line of wrapped text and of an empty row (points).
 LINE_HEIGHT = 15.0
 #: Characters of average text per column-width unit (digits are the unit; text is narrower).
-CHARS_PER_UNIT = 1.22
+CHARS_PER_UNIT = 1.3
 #: A4 in points, and the margins the builder sets (inches: sides, top/bottom with header and footer).
 A4_POINTS = (595.3, 841.9)
 SIDE_MARGIN_IN, TOP_MARGIN_IN, HEADER_MARGIN_IN = 0.4, 0.6, 0.25
@@ -229,13 +229,14 @@ def keep_together(heights: Sequence[float], blocks: Sequence[tuple[int, float]],
 
 def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float], *, header_row: int | None = None,
                       first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
-                      landscape: bool = True, units: Sequence[tuple[int, int]] | None = None,
+                      landscape: bool | None = True, units: Sequence[tuple[int, int]] | None = None,
                       footer: str = "&RPage &P / &N", header: str = "",
                       blocks: Sequence[tuple[int, float]] = ()) -> PrintSetup:
     """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
     margins, fit to one page wide and the fewest pages down (or, for a sheet too wide for that at :data:`MIN_SCALE`, a scale and column
     breaks, the first column repeated when *repeat_first_column*), the *header_row* repeated on each page, the
-    *header* and *footer* (page numbers). *widths* are column widths in characters; *heights* the row heights
+    *header* and *footer* (page numbers), landscape, or portrait when *landscape* is None and portrait prints
+    fewer pages. *widths* are column widths in characters; *heights* the row heights
     (points) from *first_measured_row* on. Rows flow onto the pages; a page breaks by hand only before a
     block of *blocks* (a chart: its sheet row and height in points) that would otherwise straddle two pages.
     Returns the setup."""
@@ -243,9 +244,13 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
     if header_row is not None:
         k = header_row - first_measured_row
         repeated, body, body_first, title = heights[k], list(heights[k + 1:]), header_row + 1, title + sum(heights[:k])
-    setup = print_setup([column_points(w) for w in widths], body, units=units,
-                        repeat_first_column=repeat_first_column, title_height=title,
-                        repeated_height=repeated, landscape=landscape)
+    options = [True, False] if landscape is None else [landscape]
+    setups = [(print_setup([column_points(w) for w in widths], body, units=units,
+                           repeat_first_column=repeat_first_column, title_height=title,
+                           repeated_height=repeated, landscape=option), option) for option in options]
+    # Landscape unless portrait prints fewer pages (a long table a landscape page cuts in two down, whose
+    # columns fit three portrait pages across on one page down).
+    setup, landscape = min(setups, key=lambda s: s[0].pages_across * s[0].pages_down)
     if landscape:
         ws.set_landscape()
     else:

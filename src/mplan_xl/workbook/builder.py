@@ -65,6 +65,8 @@ HELPER_COLUMNS = {"actions": ("month_from", "month_to", "elapsed", "spread_month
 GAP_WIDTH, TEXT_WIDTH_CAP, CHOICE_WIDTH_CAP, NUMBER_WIDTH_CAP = 2, 36, 26, 18
 #: Widest a long-text column of a filled plan grows to show its longest text on two lines.
 LONG_TEXT_WIDTH_CAP = 48
+#: Widest a text column of a filled plan grows to show its longest text on one line.
+FILLED_TEXT_WIDTH_CAP = 44
 #: Most lines a row grows to for its wrapped texts.
 MAX_LINES = 12
 #: SUBTOTAL function numbers of the total row (1xx: rows hidden by a filter or by hand are left out).
@@ -337,7 +339,7 @@ class _WorkbookWriter:
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
             repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
-            header=self.page_header, footer=self.page_footer, landscape=landscape)
+            header=self.page_header, footer=self.page_footer, landscape=landscape, row_safety=layout.ROW_SAFETY)
 
     @property
     def page_header(self) -> str:
@@ -453,16 +455,25 @@ class _WorkbookWriter:
             return max(declared, min(LONG_TEXT_WIDTH_CAP, math.ceil(max(map(len, texts)) / 2 / layout.CHARS_PER_UNIT) + 2))
         if not column.is_input and not self.template and column.kind is Kind.TEXT:
             # A computed text of a filled plan (the SMART check): as wide as what it says, its header wrapping.
-            floor = max(len(word) for word in column.header(self.lang).split()) + 2
+            floor = _header_word_width(column.header(self.lang))
             return layout.fit_width(texts, floor, max(TEXT_WIDTH_CAP, declared))
         if column.choices is not None:
             texts = list(column.choices.labels(self.lang))
         elif column.kind.is_number:
             # Digits are the width unit; separators, spaces and signs about half of one; a little padding.
-            shown = [_shown_number(float(t), column.kind) for t in texts if _is_number_text(t)]
+            numbers = [float(t) for t in texts if _is_number_text(t)]
+            if column.total == "sum":
+                numbers.append(sum(numbers))   # the total row's figure
+            shown = [_shown_number(n, column.kind) for n in numbers]
             needed = max((sum(1 if ch.isdigit() else 0.5 for ch in text) + 1.5 for text in shown), default=0)
+            if not self.template and shown:
+                # A filled plan's figures: as wide as the widest (total included) or the longest header word,
+                # not the width declared for typing (fewer pages across).
+                declared = max(_header_word_width(column.header(self.lang)), 8)
             return min(max(NUMBER_WIDTH_CAP, declared), max(declared, math.ceil(needed)))
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
+        if not self.template and column.kind is Kind.TEXT and not any(c.kind is Kind.LONG_TEXT for c in sheet.columns):
+            cap = FILLED_TEXT_WIDTH_CAP   # its rows would grow for this text alone (with long texts they grow anyway)
         return layout.fit_width(texts, declared, max(cap, declared))
 
     def _fit_row_height(self, ws: Any, r: int, sheet: Table, row: dict[str, Any], widths: list[float]) -> None:
@@ -551,6 +562,16 @@ class _WorkbookWriter:
         return schema.worksheet_name(worksheet_key, self.lang)[:31]
 
 
+
+
+def _header_word_width(header: str) -> int:
+    """The width that shows the longest word of a (bold: a tenth wider) header on one line; the header wraps
+    between its words.
+
+    >>> _header_word_width("Atterrissage"), _header_word_width("Dépense réelle")
+    (12, 7)
+    """
+    return math.ceil(1.1 * max(len(word) for word in header.split()) / layout.CHARS_PER_UNIT) + 1
 
 
 def _number_text(value: float) -> str:

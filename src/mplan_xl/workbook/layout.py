@@ -38,6 +38,9 @@ A4_POINTS = (595.3, 841.9)
 SIDE_MARGIN_IN, TOP_MARGIN_IN, HEADER_MARGIN_IN = 0.4, 0.6, 0.25
 #: Share of the page the estimates may fill: spreadsheet engines round widths and heights their own way.
 SAFETY = 0.93
+#: The share of a page's height rows may fill on a plan's data sheets: their heights are upper bounds (a row
+#: left at the default 15 pt prints 12.8 pt tall in LibreOffice, a wrapped row is given its lines generously).
+ROW_SAFETY = 0.97
 
 
 def column_points(width: float) -> float:
@@ -152,7 +155,7 @@ def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity
 
 def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Sequence[tuple[int, int]] | None = None,
                 repeat_first_column: bool = True, title_height: float = 0.0, repeated_height: float = 0.0,
-                landscape: bool = True) -> PrintSetup:
+                landscape: bool = True, row_safety: float = SAFETY) -> PrintSetup:
     """The print scale and column breaks of a sheet whose printed columns are *widths* points wide and whose
     rows (below the title rows, *title_height* points, and the repeated header, *repeated_height*) are
     *heights* points tall.
@@ -176,9 +179,9 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
         # The fewest pages down at a readable scale (a little above the minimum: the engines' own measures),
         # then the largest scale that prints them.
         rows = [title_height + repeated_height] + list(heights)
-        down = _page_count(rows, SAFETY * page_h * 100 / min(one_page, MIN_SCALE + 2))
+        down = _page_count(rows, row_safety * page_h * 100 / min(one_page, MIN_SCALE + 2))
         scale = next(s for s in range(one_page, MIN_SCALE - 1, -1)
-                     if s <= MIN_SCALE + 2 or _page_count(rows, SAFETY * page_h * 100 / s) <= down)
+                     if s <= MIN_SCALE + 2 or _page_count(rows, row_safety * page_h * 100 / s) <= down)
         return PrintSetup(scale, (), (), 1, down)
     units = list(units) if units else [(i, i) for i in range(len(widths))]
     title_col = widths[0] if repeat_first_column else 0.0
@@ -191,7 +194,7 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
         if pieces is None:
             continue
         across = _page_count([sum(widths[a:b + 1]) for a, b in pieces], page_width)
-        down = _page_count([title_height + repeated_height] + list(heights), SAFETY * page_h * 100 / scale)
+        down = _page_count([title_height + repeated_height] + list(heights), row_safety * page_h * 100 / scale)
         option = (across * down, -scale, scale, pieces, page_width, across, down)
         if best is None or option[:2] < best[:2]:
             best = option
@@ -231,12 +234,12 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
                       first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
                       landscape: bool | None = True, units: Sequence[tuple[int, int]] | None = None,
                       footer: str = "&RPage &P / &N", header: str = "",
-                      blocks: Sequence[tuple[int, float]] = ()) -> PrintSetup:
+                      blocks: Sequence[tuple[int, float]] = (), row_safety: float = SAFETY) -> PrintSetup:
     """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
     margins, fit to one page wide and the fewest pages down (or, for a sheet too wide for that at :data:`MIN_SCALE`, a scale and column
     breaks, the first column repeated when *repeat_first_column*), the *header_row* repeated on each page, the
     *header* and *footer* (page numbers), landscape, or portrait when *landscape* is None and portrait prints
-    fewer pages. *widths* are column widths in characters; *heights* the row heights
+    fewer pages; *row_safety*: the share of a page's height the rows may fill. *widths* are column widths in characters; *heights* the row heights
     (points) from *first_measured_row* on. Rows flow onto the pages; a page breaks by hand only before a
     block of *blocks* (a chart: its sheet row and height in points) that would otherwise straddle two pages.
     Returns the setup."""
@@ -247,7 +250,8 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
     options = [True, False] if landscape is None else [landscape]
     setups = [(print_setup([column_points(w) for w in widths], body, units=units,
                            repeat_first_column=repeat_first_column, title_height=title,
-                           repeated_height=repeated, landscape=option), option) for option in options]
+                           repeated_height=repeated, landscape=option, row_safety=row_safety), option)
+              for option in options]
     # Landscape unless portrait prints fewer pages (a long table a landscape page cuts in two down, whose
     # columns fit three portrait pages across on one page down).
     setup, landscape = min(setups, key=lambda s: s[0].pages_across * s[0].pages_down)

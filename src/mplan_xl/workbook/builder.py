@@ -376,7 +376,7 @@ class _WorkbookWriter:
         last_col = first_col + len(sheet.columns) - 1
         self.table_ranges[sheet.key] = (first_row, first_col, last_row, last_col)
         computed_rows = [compute_row(sheet, row, self.context, self.lang) if row else {} for row in rows]
-        widths = [self._column_width(sheet, c, rows, computed_rows) for c in sheet.columns]
+        widths = [self._column_width(sheet, c, rows, computed_rows, self._rows_wrap(sheet, rows)) for c in sheet.columns]
         columns = []
         for column in sheet.columns:
             spec: dict[str, Any] = {"header": column.header(self.lang),
@@ -421,6 +421,14 @@ class _WorkbookWriter:
         printed = [0.0 if column.key in helpers else width for column, width in zip(sheet.columns, widths)]
         return printed, last_row + sheet.has_totals
 
+    def _rows_wrap(self, sheet: Table, rows: list[dict[str, Any]]) -> bool:
+        """Whether a filled plan's table, alone on its sheet, has rows that wrap anyway: a long text longer than
+        a line of its declared width. (Tables side by side share their rows: one must not make another's tall.)"""
+        if self.template or len(schema.tables_on(sheet.worksheet)) > 1:
+            return False
+        return any(layout.text_lines(str(row.get(c.key) or ""), c.width or 14) > 1 for c in sheet.columns
+                   if c.kind is Kind.LONG_TEXT for row in rows)
+
     def _total_row(self, ws: Any, sheet: Table, r: int, first_col: int, rows: list[dict[str, Any]],
                    computed_rows: list[dict[str, Any]]) -> None:
         """The Table's total row: SUBTOTAL, so rows hidden by a filter drop out of the totals."""
@@ -442,17 +450,23 @@ class _WorkbookWriter:
                 ws.write_blank(r, first_col + j, None, fmt)
 
     def _column_width(self, sheet: Table, column: Column, rows: list[dict[str, Any]],
-                      computed_rows: list[dict[str, Any]]) -> float:
-        """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap)."""
+                      computed_rows: list[dict[str, Any]], wraps: bool = False) -> float:
+        """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap).
+
+        A filled plan's columns follow their content rather than the width declared for typing: figures as
+        wide as the widest (or their header's longest word), computed texts as wide as what they say; when
+        the table's rows wrap anyway (*wraps*: its long texts take two lines), its texts are as wide as their
+        longest on two lines. A template keeps the declared widths."""
         declared = column.width or 14
         source = rows if column.is_input else computed_rows
         texts = [str(x.get(column.key)) for x in source if x.get(column.key) not in (None, "")]
+        if column.kind in (Kind.TEXT, Kind.LONG_TEXT) and wraps and texts:
+            cap = LONG_TEXT_WIDTH_CAP if column.kind is Kind.LONG_TEXT else TEXT_WIDTH_CAP
+            longest_word = max(len(word) for t in texts for word in t.split() or [""])
+            floor = max(_header_word_width(column.header(self.lang)), math.ceil((longest_word + 1) / layout.CHARS_PER_UNIT))
+            return next((w for w in range(floor, cap) if all(layout.text_lines(t, w) <= 2 for t in texts)), cap)
         if column.kind is Kind.LONG_TEXT:
-            # A filled plan's long texts: wide enough for its longest on two lines, up to a cap (rows as tall
-            # as their content, fewer printed pages down); a template keeps the width declared for typing.
-            if self.template or not texts:
-                return declared
-            return max(declared, min(LONG_TEXT_WIDTH_CAP, math.ceil(max(map(len, texts)) / 2 / layout.CHARS_PER_UNIT) + 2))
+            return declared
         if not column.is_input and not self.template and column.kind is Kind.TEXT:
             # A computed text of a filled plan (the SMART check): as wide as what it says, its header wrapping.
             floor = _header_word_width(column.header(self.lang))

@@ -83,7 +83,7 @@ def fit_width(texts: Sequence[str], declared: float, cap: float) -> float:
     at most *cap* (wider texts wrap).
 
     >>> fit_width(["% de fréquentation en plus"], 10, 24)
-    24
+    22
     >>> fit_width(["abc"], 10, 24)
     10
     """

@@ -339,7 +339,8 @@ class _WorkbookWriter:
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
             repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),
-            header=self.page_header, footer=self.page_footer, landscape=landscape, row_safety=layout.ROW_SAFETY)
+            header=self.page_header, footer=self.page_footer, landscape=landscape, row_safety=layout.ROW_SAFETY,
+            width_safety=layout.WIDTH_SAFETY)
 
     @property
     def page_header(self) -> str:
@@ -460,8 +461,10 @@ class _WorkbookWriter:
         declared = column.width or 14
         source = rows if column.is_input else computed_rows
         texts = [str(x.get(column.key)) for x in source if x.get(column.key) not in (None, "")]
-        if column.kind in (Kind.TEXT, Kind.LONG_TEXT) and wraps and texts:
-            cap = LONG_TEXT_WIDTH_CAP if column.kind is Kind.LONG_TEXT else TEXT_WIDTH_CAP
+        if column.choices is not None:
+            texts = list(column.choices.labels(self.lang))   # any label may be picked later
+        if column.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE) and wraps and texts:
+            cap = {Kind.LONG_TEXT: LONG_TEXT_WIDTH_CAP, Kind.TEXT: TEXT_WIDTH_CAP}.get(column.kind, CHOICE_WIDTH_CAP)
             longest_word = max(len(word) for t in texts for word in t.split() or [""])
             floor = max(_header_word_width(column.header(self.lang)), math.ceil((longest_word + 1) / layout.CHARS_PER_UNIT))
             return next((w for w in range(floor, cap) if all(layout.text_lines(t, w) <= 2 for t in texts)), cap)
@@ -471,9 +474,7 @@ class _WorkbookWriter:
             # A computed text of a filled plan (the SMART check): as wide as what it says, its header wrapping.
             floor = _header_word_width(column.header(self.lang))
             return layout.fit_width(texts, floor, max(TEXT_WIDTH_CAP, declared))
-        if column.choices is not None:
-            texts = list(column.choices.labels(self.lang))
-        elif column.kind.is_number:
+        if column.kind.is_number:
             # Digits are the width unit; separators, spaces and signs about half of one; a little padding.
             numbers = [float(t) for t in texts if _is_number_text(t)]
             if column.total == "sum":

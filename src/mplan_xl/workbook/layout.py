@@ -32,7 +32,7 @@ MIN_SCALE = math.ceil(100 * MIN_FONT_PT / FONT_PT)
 #: Height of one line of wrapped text and of an empty row (points).
 LINE_HEIGHT = 15.0
 #: Characters of average text per column-width unit (digits are the unit; text is narrower).
-CHARS_PER_UNIT = 1.3
+CHARS_PER_UNIT = 1.22
 #: A4 in points, and the margins the builder sets (inches: sides, top/bottom with header and footer).
 A4_POINTS = (595.3, 841.9)
 SIDE_MARGIN_IN, TOP_MARGIN_IN, HEADER_MARGIN_IN = 0.4, 0.6, 0.25
@@ -41,6 +41,10 @@ SAFETY = 0.93
 #: The share of a page's height rows may fill on a plan's data sheets: their heights are upper bounds (a row
 #: left at the default 15 pt prints 12.8 pt tall in LibreOffice, a wrapped row is given its lines generously).
 ROW_SAFETY = 0.97
+#: The share of a page's width a plan's data sheet fitted to one page wide may fill: measured, LibreOffice prints
+#: their columns about 2 % wider than :func:`column_points` and fits them itself (the 8 pt floor is checked on the
+#: printed pages, tests/test_rendering.py). Column groups printed at a set scale keep :data:`SAFETY`.
+WIDTH_SAFETY = 0.96
 
 
 def column_points(width: float) -> float:
@@ -83,7 +87,7 @@ def fit_width(texts: Sequence[str], declared: float, cap: float) -> float:
     at most *cap* (wider texts wrap).
 
     >>> fit_width(["% de fréquentation en plus"], 10, 24)
-    22
+    24
     >>> fit_width(["abc"], 10, 24)
     10
     """
@@ -155,7 +159,7 @@ def _groups(widths: Sequence[float], pieces: Sequence[tuple[int, int]], capacity
 
 def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Sequence[tuple[int, int]] | None = None,
                 repeat_first_column: bool = True, title_height: float = 0.0, repeated_height: float = 0.0,
-                landscape: bool = True, row_safety: float = SAFETY) -> PrintSetup:
+                landscape: bool = True, row_safety: float = SAFETY, width_safety: float = SAFETY) -> PrintSetup:
     """The print scale and column breaks of a sheet whose printed columns are *widths* points wide and whose
     rows (below the title rows, *title_height* points, and the repeated header, *repeated_height*) are
     *heights* points tall.
@@ -174,7 +178,7 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
     (True, 2, 1)
     """
     page_w, page_h = printable_area(landscape)
-    one_page = min(100, int(SAFETY * page_w * 100 / max(1.0, sum(widths))))
+    one_page = min(100, int(width_safety * page_w * 100 / max(1.0, sum(widths))))
     if one_page >= MIN_SCALE:
         # The fewest pages down at a readable scale (a little above the minimum: the engines' own measures),
         # then the largest scale that prints them.
@@ -189,7 +193,7 @@ def print_setup(widths: Sequence[float], heights: Sequence[float], *, units: Seq
         units = [(max(a, 1), b) for a, b in units if b >= 1]
     best: tuple | None = None
     for scale in range(100, MIN_SCALE - 1, -1):
-        page_width = SAFETY * page_w * 100 / scale - title_col
+        page_width = SAFETY * page_w * 100 / scale - title_col   # column groups: the engine adds a break to a wider one
         pieces = _pieces(widths, units, page_width)
         if pieces is None:
             continue
@@ -234,12 +238,13 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
                       first_measured_row: int = 0, repeat_first_column: bool = False, title_height: float = 0.0,
                       landscape: bool | None = True, units: Sequence[tuple[int, int]] | None = None,
                       footer: str = "&RPage &P / &N", header: str = "",
-                      blocks: Sequence[tuple[int, float]] = (), row_safety: float = SAFETY) -> PrintSetup:
+                      blocks: Sequence[tuple[int, float]] = (), row_safety: float = SAFETY,
+                      width_safety: float = SAFETY) -> PrintSetup:
     """Give the worksheet *ws* (an XlsxWriter worksheet, duck-typed) the print setup of :func:`print_setup`: A4,
     margins, fit to one page wide and the fewest pages down (or, for a sheet too wide for that at :data:`MIN_SCALE`, a scale and column
     breaks, the first column repeated when *repeat_first_column*), the *header_row* repeated on each page, the
     *header* and *footer* (page numbers), landscape, or portrait when *landscape* is None and portrait prints
-    fewer pages; *row_safety*: the share of a page's height the rows may fill. *widths* are column widths in characters; *heights* the row heights
+    fewer pages; *row_safety* and *width_safety*: the share of a page's height and width the rows and columns may fill. *widths* are column widths in characters; *heights* the row heights
     (points) from *first_measured_row* on. Rows flow onto the pages; a page breaks by hand only before a
     block of *blocks* (a chart: its sheet row and height in points) that would otherwise straddle two pages.
     Returns the setup."""
@@ -250,7 +255,8 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
     options = [True, False] if landscape is None else [landscape]
     setups = [(print_setup([column_points(w) for w in widths], body, units=units,
                            repeat_first_column=repeat_first_column, title_height=title,
-                           repeated_height=repeated, landscape=option, row_safety=row_safety), option)
+                           repeated_height=repeated, landscape=option, row_safety=row_safety,
+                           width_safety=width_safety), option)
               for option in options]
     # Landscape unless portrait prints fewer pages (a long table a landscape page cuts in two down, whose
     # columns fit three portrait pages across on one page down).

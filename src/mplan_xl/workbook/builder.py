@@ -377,7 +377,7 @@ class _WorkbookWriter:
         last_col = first_col + len(sheet.columns) - 1
         self.table_ranges[sheet.key] = (first_row, first_col, last_row, last_col)
         computed_rows = [compute_row(sheet, row, self.context, self.lang) if row else {} for row in rows]
-        widths = [self._column_width(sheet, c, rows, computed_rows, self._rows_wrap(sheet, rows)) for c in sheet.columns]
+        widths = self._widths(sheet, rows, computed_rows, n)
         columns = []
         for column in sheet.columns:
             spec: dict[str, Any] = {"header": column.header(self.lang),
@@ -422,6 +422,36 @@ class _WorkbookWriter:
         printed = [0.0 if column.key in helpers else width for column, width in zip(sheet.columns, widths)]
         return printed, last_row + sheet.has_totals
 
+    def _widths(self, sheet: Table, rows: list[dict[str, Any]], computed_rows: list[dict[str, Any]],
+                n: int) -> list[float]:
+        """The table's column widths. When its rows wrap anyway (:meth:`_rows_wrap`), its texts take the fewest
+        lines (two, three or four) that print the fewest pages: narrower columns, taller rows."""
+        if not self._rows_wrap(sheet, rows):
+            return [self._column_width(sheet, c, rows, computed_rows) for c in sheet.columns]
+        best: tuple[int, int, list[float]] | None = None
+        helpers = HELPER_COLUMNS.get(sheet.key, ())
+        for lines in (2, 3, 4):
+            widths = [self._column_width(sheet, c, rows, computed_rows, lines) for c in sheet.columns]
+            heights = [LINE_HEIGHT * min(MAX_LINES, max((layout.text_lines(self._shown_text(c, v), w)
+                                                          for c, w in zip(sheet.columns, widths) if c.kind in TEXT_KINDS
+                                                          and (v := {**row, **computed}.get(c.key)) not in (None, "")),
+                                                         default=1))
+                       for row, computed in zip(rows, computed_rows)] + [LINE_HEIGHT] * (n - len(rows) + 1)
+            setup = layout.print_setup([0.0 if c.key in helpers else layout.column_points(w)
+                                        for c, w in zip(sheet.columns, widths)], heights,
+                                       title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
+                                       landscape=True, row_safety=layout.ROW_SAFETY, width_safety=layout.WIDTH_SAFETY)
+            portrait = layout.print_setup([0.0 if c.key in helpers else layout.column_points(w)
+                                           for c, w in zip(sheet.columns, widths)], heights,
+                                          title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
+                                          landscape=False, row_safety=layout.ROW_SAFETY,
+                                          width_safety=layout.WIDTH_SAFETY)
+            pages = min(s.pages_across * s.pages_down for s in (setup, portrait))
+            if best is None or pages < best[0]:
+                best = (pages, lines, widths)
+        assert best is not None
+        return best[2]
+
     def _rows_wrap(self, sheet: Table, rows: list[dict[str, Any]]) -> bool:
         """Whether a filled plan's table, alone on its sheet, has rows that wrap anyway: a long text longer than
         a line of its declared width. (Tables side by side share their rows: one must not make another's tall.)"""
@@ -451,13 +481,13 @@ class _WorkbookWriter:
                 ws.write_blank(r, first_col + j, None, fmt)
 
     def _column_width(self, sheet: Table, column: Column, rows: list[dict[str, Any]],
-                      computed_rows: list[dict[str, Any]], wraps: bool = False) -> float:
+                      computed_rows: list[dict[str, Any]], wraps: int = 0) -> float:
         """The declared width, widened to show the column's texts on one line up to a cap (longer texts wrap).
 
         A filled plan's columns follow their content rather than the width declared for typing: figures as
         wide as the widest (or their header's longest word), computed texts as wide as what they say; when
-        the table's rows wrap anyway (*wraps*: its long texts take two lines), its texts are as wide as their
-        longest on two lines. A template keeps the declared widths."""
+        the table's rows wrap anyway, its texts are as wide as their longest on *wraps* lines. A template keeps
+        the declared widths."""
         declared = column.width or 14
         source = rows if column.is_input else computed_rows
         texts = [str(x.get(column.key)) for x in source if x.get(column.key) not in (None, "")]
@@ -467,7 +497,7 @@ class _WorkbookWriter:
             cap = {Kind.LONG_TEXT: LONG_TEXT_WIDTH_CAP, Kind.TEXT: TEXT_WIDTH_CAP}.get(column.kind, CHOICE_WIDTH_CAP)
             longest_word = max(len(word) for t in texts for word in t.split() or [""])
             floor = max(_header_word_width(column.header(self.lang)), math.ceil((longest_word + 1) / layout.CHARS_PER_UNIT))
-            return next((w for w in range(floor, cap) if all(layout.text_lines(t, w) <= 2 for t in texts)), cap)
+            return next((w for w in range(floor, cap) if all(layout.text_lines(t, w) <= wraps for t in texts)), cap)
         if column.kind is Kind.LONG_TEXT:
             return declared
         if not column.is_input and not self.template and column.kind is Kind.TEXT:
@@ -489,7 +519,10 @@ class _WorkbookWriter:
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
         if not self.template and column.kind is Kind.TEXT and not any(c.kind is Kind.LONG_TEXT for c in sheet.columns):
             cap = FILLED_TEXT_WIDTH_CAP   # its rows would grow for this text alone (with long texts they grow anyway)
-        return layout.fit_width(texts, declared, max(cap, declared))
+        cap = max(cap, declared)
+        if not self.template and texts and column.choices is None:
+            declared = _header_word_width(column.header(self.lang))   # ids, dates, texts: as wide as their content
+        return layout.fit_width(texts, declared, cap)
 
     def _fit_row_height(self, ws: Any, r: int, sheet: Table, row: dict[str, Any], widths: list[float]) -> None:
         """Grow the row to show its wrapped texts: neither XlsxWriter nor LibreOffice fits row heights of
@@ -584,9 +617,9 @@ def _header_word_width(header: str) -> int:
     between its words.
 
     >>> _header_word_width("Atterrissage"), _header_word_width("Dépense réelle")
-    (12, 7)
+    (11, 7)
     """
-    return math.ceil(1.1 * max(len(word) for word in header.split()) / layout.CHARS_PER_UNIT) + 1
+    return max(4, math.ceil(1.1 * max(len(word) for word in header.split()) / layout.CHARS_PER_UNIT))
 
 
 def _number_text(value: float) -> str:

@@ -314,9 +314,10 @@ class _WorkbookWriter:
         setup = self.print_setup(ws, widths, heights, last_row, units=units, landscape=None,
                                  repeat_first_column=bool(first.id_column),
                                  title_height=21 + 2 * LINE_HEIGHT + LINE_HEIGHT)
-        # Title, guidance and the link back sit on the first page: right of the id column when that column is
-        # repeated on the next pages (it would print them cut), the guidance as wide as the first page.
-        left = 1 if first.id_column and setup.pages_across > 1 else 0
+        # Title, guidance and the link back sit on the first page, in column B on every sheet (TITLE_COLUMN): right
+        # of the id column, which a table split across pages repeats on each (it would print them cut), the
+        # guidance as wide as the first page.
+        left = layout.TITLE_COLUMN
         right = max(setup.column_breaks[0] if setup.column_breaks else len(widths) - 1, left + 1)
         guidance = first.guidance(self.lang)
         ws.set_row(1, LINE_HEIGHT * layout.text_lines(guidance, sum(widths[left:right + 1])) + 2)

@@ -88,7 +88,7 @@ def write_guide(writer: SheetContext, ws: Any) -> None:
     ws.set_column(4, 4, status_width)
     ws.set_column(5, 5, 18)
     steps_width = 30 + 36 + 3 + status_width + 18   # a step spans columns B to F
-    ws.write_string(0, 1, TEXTS["title"](lang).format(year=ident.year), styles.title)
+    ws.write_string(0, layout.TITLE_COLUMN, TEXTS["title"](lang).format(year=ident.year), styles.title)
     ws.write_string(2, 1, TEXTS["identity"](lang), styles.subtitle)
 
     identity_rows = (

@@ -116,9 +116,10 @@ def write_summary(writer: SheetContext, ws: Any) -> None:
     lang, styles, fig, ident = writer.lang, writer.styles, writer.figures, writer.identity
     for c, w in enumerate(SUMMARY_WIDTHS):
         ws.set_column(c, c, w)
-    ws.write_string(0, 0, T["title"](lang).format(year=ident.year, company=ident.company).rstrip(" –"), styles.title)
+    ws.write_string(0, layout.TITLE_COLUMN, T["title"](lang).format(year=ident.year, company=ident.company).rstrip(" –"),
+                    styles.title)
     ws.set_row(0, 21)
-    writer.back_link(ws, 1, 0)
+    writer.back_link(ws, 1, layout.TITLE_COLUMN)
     ws.write_string(1, 3, T["as_of"](lang), styles.label)
     _write(ws, 1, 4, synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
            synthesis.as_of_shown(ident.situation, fig.as_of))
@@ -293,10 +294,10 @@ def write_swot_grid(writer: SheetContext, ws: Any) -> None:
     lang, styles, fig = writer.lang, writer.styles, writer.figures
     ws.set_column(0, 0, 10)
     ws.set_column(1, 2, 58)
-    ws.write_string(0, 0, T["swot_title"](lang).format(year=writer.identity.year), styles.title)
+    ws.write_string(0, layout.TITLE_COLUMN, T["swot_title"](lang).format(year=writer.identity.year), styles.title)
     ws.set_row(0, 21)
-    writer.back_link(ws, 1, 0)
-    ws.merge_range(2, 0, 2, 2, T["swot_note"](lang).format(audit=writer.name_of("audit")), styles.guidance)
+    writer.back_link(ws, 1, layout.TITLE_COLUMN)
+    ws.merge_range(2, layout.TITLE_COLUMN, 2, 2, T["swot_note"](lang).format(audit=writer.name_of("audit")), styles.guidance)
     item, weight = synthesis.column(SWOT, "item", lang), synthesis.column(SWOT, "weight", lang)
     row = 4
     for side, pair in zip(("internal", "external"), QUADRANTS):

@@ -433,21 +433,13 @@ class _WorkbookWriter:
         helpers = HELPER_COLUMNS.get(sheet.key, ())
         for lines in (2, 3, 4):
             widths = [self._column_width(sheet, c, rows, computed_rows, lines) for c in sheet.columns]
-            heights = [LINE_HEIGHT * min(MAX_LINES, max((layout.text_lines(self._shown_text(c, v), w)
-                                                          for c, w in zip(sheet.columns, widths) if c.kind in TEXT_KINDS
-                                                          and (v := {**row, **computed}.get(c.key)) not in (None, "")),
-                                                         default=1))
-                       for row, computed in zip(rows, computed_rows)] + [LINE_HEIGHT] * (n - len(rows) + 1)
-            setup = layout.print_setup([0.0 if c.key in helpers else layout.column_points(w)
-                                        for c, w in zip(sheet.columns, widths)], heights,
-                                       title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
-                                       landscape=True, row_safety=layout.ROW_SAFETY, width_safety=layout.WIDTH_SAFETY)
-            portrait = layout.print_setup([0.0 if c.key in helpers else layout.column_points(w)
-                                           for c, w in zip(sheet.columns, widths)], heights,
-                                          title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
-                                          landscape=False, row_safety=layout.ROW_SAFETY,
-                                          width_safety=layout.WIDTH_SAFETY)
-            pages = min(s.pages_across * s.pages_down for s in (setup, portrait))
+            heights = [self._row_height(sheet, {**row, **computed}, widths) for row, computed in zip(rows, computed_rows)]
+            heights += [LINE_HEIGHT] * (n - len(rows) + 1)
+            points = [0.0 if c.key in helpers else layout.column_points(w) for c, w in zip(sheet.columns, widths)]
+            pages = min(layout.print_setup(points, heights, title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
+                                           landscape=landscape, row_safety=layout.ROW_SAFETY,
+                                           width_safety=layout.WIDTH_SAFETY).pages
+                        for landscape in (True, False))
             if best is None or pages < best[0]:
                 best = (pages, lines, widths)
         assert best is not None
@@ -520,20 +512,24 @@ class _WorkbookWriter:
         cap = {Kind.TEXT: TEXT_WIDTH_CAP, Kind.CHOICE: CHOICE_WIDTH_CAP}.get(column.kind, NUMBER_WIDTH_CAP)
         if not self.template and column.kind is Kind.TEXT and not any(c.kind is Kind.LONG_TEXT for c in sheet.columns):
             cap = FILLED_TEXT_WIDTH_CAP   # its rows would grow for this text alone (with long texts they grow anyway)
-        cap = max(cap, declared)
+        widest = max(cap, declared)
         if not self.template and texts and column.choices is None:
             declared = _header_word_width(column.header(self.lang))   # ids, dates, texts: as wide as their content
-        return layout.fit_width(texts, declared, cap)
+        return layout.fit_width(texts, declared, widest)
 
     def _fit_row_height(self, ws: Any, r: int, sheet: Table, row: dict[str, Any], widths: list[float]) -> None:
         """Grow the row to show its wrapped texts: neither XlsxWriter nor LibreOffice fits row heights of
         written files, so the lines are estimated from the column widths."""
-        lines = max((layout.text_lines(self._shown_text(c, row[c.key]), w) for c, w in zip(sheet.columns, widths)
-                     if c.kind in TEXT_KINDS and row.get(c.key) not in (None, "")), default=1)
-        if lines > 1:
-            height = LINE_HEIGHT * min(lines, MAX_LINES)
+        height = self._row_height(sheet, row, widths)
+        if height > LINE_HEIGHT:
             ws.set_row(r, height)
             self.row_heights[(ws.name, r)] = max(height, self.row_heights.get((ws.name, r), 0))
+
+    def _row_height(self, sheet: Table, row: dict[str, Any], widths: list[float]) -> float:
+        """The height (points) that shows the row's wrapped texts, at most :data:`MAX_LINES` lines."""
+        lines = max((layout.text_lines(self._shown_text(c, row[c.key]), w) for c, w in zip(sheet.columns, widths)
+                     if c.kind in TEXT_KINDS and row.get(c.key) not in (None, "")), default=1)
+        return LINE_HEIGHT * min(lines, MAX_LINES)
 
     def _shown_text(self, column: Column, value: Any) -> str:
         if column.choices is not None and value in column.choices.codes:

@@ -111,6 +111,11 @@ class PrintSetup:
     pages_across: int
     pages_down: int
 
+    @property
+    def pages(self) -> int:
+        """The pages printed (estimated)."""
+        return self.pages_across * self.pages_down
+
 
 def printable_area(landscape: bool = True) -> tuple[float, float]:
     """Width and height (points) inside the margins of an A4 page."""
@@ -265,7 +270,7 @@ def apply_print_setup(ws: Any, widths: Sequence[float], heights: Sequence[float]
               for option in options]
     # Landscape unless portrait prints fewer pages (a long table a landscape page cuts in two down, whose
     # columns fit three portrait pages across on one page down).
-    setup, landscape = min(setups, key=lambda s: s[0].pages_across * s[0].pages_down)
+    setup, landscape = min(setups, key=lambda s: s[0].pages)
     if landscape:
         ws.set_landscape()
     else:

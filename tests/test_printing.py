@@ -58,6 +58,10 @@ MOST_PAGES = {"demo-fr": 23, "demo-en": 22, "template-fr": 23, "template-en": 23
               "portfolio-3-en": 7, "portfolio-20": 12, "report-fr": 2, "report-en": 2}
 
 
+#: The action a team types just under the Actions table of the demo.
+TYPED_ID, TYPED_TITLE = "A99", "Salon des vins et du café d'Angers"
+
+
 def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
     """Print every workbook of *jobs* (name -> (file, locale)): one LibreOffice per locale, side by side."""
     specs, names = [], []
@@ -105,6 +109,15 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
     subprocess.run([sys.executable, "-m", "mplan_xl.cli", "check", str(returned / "errors.xlsx"), "--annotate",
                     str(annotated)], capture_output=True, check=False)
     jobs["annotated-fr"] = (annotated / "errors.xlsx", "fr-FR")
+    import openpyxl
+
+    typed = openpyxl.load_workbook(built["demo-fr"])   # a team types an action just under the Actions table
+    actions = typed[schema.worksheet_name("actions", "fr")]
+    below = openpyxl.utils.range_boundaries(actions.tables[schema.ACTIONS.table].ref)[3] + 1
+    actions.cell(below, 1, TYPED_ID)
+    actions.cell(below, 3, TYPED_TITLE)
+    typed.save(folder / "typed-fr.xlsx")
+    jobs["typed-fr"] = (folder / "typed-fr.xlsx", "fr-FR")
     for lang in ("fr", "en"):
         report = check([returned], lang=lang)
         report.write_xlsx(folder / f"report-{lang}.xlsx")
@@ -406,3 +419,12 @@ def test_only_computed_helper_columns_are_hidden_and_figures_size_their_columns(
     ws = wb[schema.worksheet_name("actions", lang)]
     roi = get_column_letter(schema.ACTIONS.index("roi") + 1)
     assert ws.column_dimensions[roi].width < 15, ws.column_dimensions[roi].width
+
+
+def test_rows_a_team_types_under_a_table_print(printed):
+    """No print area cuts a data sheet at its last row: an action typed just under the Actions table (as Excel
+    users do, the table growing) prints with the others."""
+    import re
+
+    text = re.sub(r"\s+", " ", " ".join(_pdf_pages(printed["typed-fr"]["pdf"])))
+    assert TYPED_ID in text and TYPED_TITLE.split()[0] in text

@@ -311,7 +311,8 @@ class _WorkbookWriter:
         ws.set_row(schema.HEADER_ROW - 1, header_height)
         heights = [header_height] + [self.row_heights.get((ws.name, r), LINE_HEIGHT)
                                      for r in range(schema.HEADER_ROW, last_row + 1)]
-        setup = self.print_setup(ws, widths, heights, last_row, units=units, landscape=None,
+        # No print area: the rows a team adds, inside the table or typed under it, print with the others.
+        setup = self.print_setup(ws, widths, heights, last_row, units=units, landscape=None, area=False,
                                  repeat_first_column=bool(first.id_column),
                                  title_height=21 + 2 * LINE_HEIGHT + LINE_HEIGHT)
         # Title, guidance and the link back sit on the first page, in column B on every sheet (TITLE_COLUMN): right
@@ -331,12 +332,14 @@ class _WorkbookWriter:
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = schema.HEADER_ROW - 1,
                     first_measured_row: int = schema.HEADER_ROW - 1,
-                    blocks: list[tuple[int, float]] | None = None, landscape: bool | None = True) -> layout.PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None, landscape: bool | None = True,
+                    area: bool = True) -> layout.PrintSetup:
         """The print setup of :func:`mplan_xl.workbook.layout.apply_print_setup` over columns 0..len(widths)-1 and rows
         0..*last_row*, with the company and sheet name in the page header and the plan year in the footer;
         *blocks*: (row, height in points) of the charts no page may cut; *landscape* None: the orientation
-        that prints fewer pages."""
-        ws.print_area(0, 0, last_row, len(widths) - 1)
+        that prints fewer pages; *area* False: no print area (the sheet prints what it holds)."""
+        if area:
+            ws.print_area(0, 0, last_row, len(widths) - 1)
         return layout.apply_print_setup(
             ws, widths, heights, header_row=header_row, first_measured_row=first_measured_row,
             repeat_first_column=repeat_first_column, title_height=title_height, units=units, blocks=blocks or (),

@@ -43,7 +43,8 @@ class SheetContext(Protocol):
     def print_setup(self, ws: Any, widths: list[float], heights: list[float], last_row: int, *,
                     units: list[tuple[int, int]] | None = None, repeat_first_column: bool = False,
                     title_height: float = 0.0, header_row: int | None = ..., first_measured_row: int = ...,
-                    blocks: list[tuple[int, float]] | None = None, landscape: bool | None = True) -> PrintSetup:
+                    blocks: list[tuple[int, float]] | None = None, landscape: bool | None = True,
+                    area: bool = True) -> PrintSetup:
         """The print setup of the sheet, with the company and sheet name in its header."""
 
     def one_page(self, ws: Any) -> None:

@@ -491,8 +491,7 @@ class _WorkbookWriter:
             texts = list(column.choices.labels(self.lang))   # any label may be picked later
         if column.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE) and wraps and texts:
             cap = {Kind.LONG_TEXT: LONG_TEXT_WIDTH_CAP, Kind.TEXT: TEXT_WIDTH_CAP}.get(column.kind, CHOICE_WIDTH_CAP)
-            longest_word = max(len(word) for t in texts for word in t.split() or [""])
-            floor = max(_header_word_width(column.header(self.lang)), math.ceil((longest_word + 1) / layout.CHARS_PER_UNIT))
+            floor = max(_header_word_width(column.header(self.lang)), _word_width(texts, bold=False))
             return next((w for w in range(floor, cap) if all(layout.text_lines(t, w) <= wraps for t in texts)), cap)
         if column.kind is Kind.LONG_TEXT:
             return declared
@@ -612,14 +611,24 @@ class _WorkbookWriter:
 
 
 
+def _word_width(texts: list[str], bold: bool) -> int:
+    """The width that shows the longest word of *texts* on one line (bold: a tenth wider), with the margin
+    LibreOffice needs (a narrower column cuts the word, "Communicatio-n"); texts wrap between their words.
+
+    >>> _word_width(["Communication"], bold=False), _word_width(["Responsable"], bold=True)
+    (13, 12)
+    """
+    longest = max((len(word) for text in texts for word in text.split()), default=0)
+    return max(4, math.ceil((1.1 if bold else 1.0) * longest / layout.CHARS_PER_UNIT) + 2)
+
+
 def _header_word_width(header: str) -> int:
-    """The width that shows the longest word of a (bold: a tenth wider) header on one line; the header wraps
-    between its words.
+    """The width that shows the longest word of a header on one line.
 
     >>> _header_word_width("Atterrissage"), _header_word_width("Dépense réelle")
-    (11, 7)
+    (13, 9)
     """
-    return max(4, math.ceil(1.1 * max(len(word) for word in header.split()) / layout.CHARS_PER_UNIT))
+    return _word_width([header], bold=True)
 
 
 def _number_text(value: float) -> str:

@@ -199,7 +199,7 @@ def render_pictures(folder: Path = DOCS_DIR, lang: str = "fr") -> list[Path]:
               "dashboard": ("Tableau de bord {year}" if lang == "fr" else "Dashboard {year}").format(year=2027)}
     out = []
     for key, name in PICTURES.items():
-        page = next(i for i, text in enumerate(texts, 1) if titles[key] in text)
+        page = next(i for i, text in enumerate(texts, 1) if titles[key] in " ".join(text.split()))   # headers wrap
         prefix = work / key
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                         str(prefix)], check=True)

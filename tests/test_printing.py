@@ -428,3 +428,27 @@ def test_rows_a_team_types_under_a_table_print(printed):
 
     text = re.sub(r"\s+", " ", " ".join(_pdf_pages(printed["typed-fr"]["pdf"])))
     assert TYPED_ID in text and TYPED_TITLE.split()[0] in text
+
+
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en"])
+def test_no_word_of_a_table_is_cut_across_two_lines(printed, name):
+    """A filled plan's columns follow their content: none is so narrow that LibreOffice cuts a word of its texts
+    ("Communicatio" / "n"): every word of the tables' texts prints whole, as often as the tables hold it."""
+    import collections
+    import re
+
+    import openpyxl
+
+    word = re.compile(r"(?<![\w'’-])[^\W\d_]{6,}(?![\w'’-])")
+    wb = openpyxl.load_workbook(printed[name]["input"])
+    lang = name[-2:]
+    typed: collections.Counter = collections.Counter()
+    for table in schema.TABLES:
+        ws = wb[schema.worksheet_name(table.worksheet, lang)]
+        hidden = {c for d in ws.column_dimensions.values() if d.hidden for c in range(d.min, d.max + 1)}
+        for row in ws[ws.tables[table.table].ref][1:]:
+            typed.update(m.group(0) for c in row if isinstance(c.value, str) and not c.value.startswith("=")
+                         and c.column not in hidden for m in word.finditer(c.value))
+    printed_words = collections.Counter(m.group(0) for page in _pdf_pages(printed[name]["pdf"])
+                                        for m in word.finditer(page))
+    assert typed and not {w: n for w, n in typed.items() if printed_words[w] < n}

@@ -54,7 +54,10 @@ PROTECTION = {
     "select_locked_cells": True, "select_unlocked_cells": True, "objects": False, "scenarios": False,
 }
 
-#: Rows kept free under the filled rows of a demo plan, so users can go on.
+#: Rows kept free under the filled rows of a filled plan (the demo), so users can go on: two, not more, as every
+#: one prints (five cost the Budget mensuel a second page). A team needing more inserts rows in the table or types
+#: under it; no print area cuts them off. A template keeps each table's ``blank_rows`` (its sheet prints them:
+#: the empty rows a team fills on paper too, Virements and Résultats mensuels one page each).
 SPARE_ROWS = 2
 #: Empty columns between two tables on the same worksheet.
 TABLE_GAP = 1

@@ -432,24 +432,59 @@ class _WorkbookWriter:
     def _widths(self, sheet: Table, rows: list[dict[str, Any]], computed_rows: list[dict[str, Any]],
                 n: int) -> list[float]:
         """The table's column widths. When its rows wrap anyway (:meth:`_rows_wrap`), its texts take the fewest
-        lines (two, three or four) that print the fewest pages: narrower columns, taller rows."""
+        lines (two, three or four) that print the fewest pages: narrower columns, taller rows; or, when that
+        prints fewer pages, its typed texts narrowed further (:meth:`_narrowed`) until the table fits one page
+        wide at the smallest readable scale (a few rows: their height is free, a second page across is not)."""
         if not self._rows_wrap(sheet, rows):
             return [self._column_width(sheet, c, rows, computed_rows) for c in sheet.columns]
-        best: tuple[int, int, list[float]] | None = None
+        best: tuple[int, list[float]] | None = None
         helpers = HELPER_COLUMNS.get(sheet.key, ())
+        filled = [{**row, **computed} for row, computed in zip(rows, computed_rows)]
+
+        def pages(widths: list[float]) -> int:
+            heights = [self._row_height(sheet, row, widths) for row in filled] + [LINE_HEIGHT] * (n - len(rows) + 1)
+            points = [0.0 if c.key in helpers else layout.column_points(w) for c, w in zip(sheet.columns, widths)]
+            return min(layout.print_setup(points, heights, title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
+                                          landscape=landscape, row_safety=layout.ROW_SAFETY,
+                                          width_safety=layout.WIDTH_SAFETY).pages
+                       for landscape in (True, False))
+
+        floors = [self._column_width(sheet, c, rows, computed_rows, MAX_LINES) for c in sheet.columns]
         for lines in (2, 3, 4):
             widths = [self._column_width(sheet, c, rows, computed_rows, lines) for c in sheet.columns]
-            heights = [self._row_height(sheet, {**row, **computed}, widths) for row, computed in zip(rows, computed_rows)]
-            heights += [LINE_HEIGHT] * (n - len(rows) + 1)
-            points = [0.0 if c.key in helpers else layout.column_points(w) for c, w in zip(sheet.columns, widths)]
-            pages = min(layout.print_setup(points, heights, title_height=21 + 3 * LINE_HEIGHT, repeated_height=32,
-                                           landscape=landscape, row_safety=layout.ROW_SAFETY,
-                                           width_safety=layout.WIDTH_SAFETY).pages
-                        for landscape in (True, False))
-            if best is None or pages < best[0]:
-                best = (pages, lines, widths)
+            for option in (widths, self._narrowed(sheet, filled, widths, floors)):
+                count = pages(option)
+                if best is None or count < best[0]:
+                    best = (count, option)
         assert best is not None
-        return best[2]
+        return best[1]
+
+    def _narrowed(self, sheet: Table, rows: list[dict[str, Any]], widths: list[float],
+                  floors: list[float]) -> list[float]:
+        """*widths* with the table's typed texts (no narrower than *floors*, their longest word) narrowed one
+        step at a time, each step where the rows grow least for the room it saves, until the table fits one
+        landscape page wide at :data:`~mplan_xl.workbook.layout.MIN_SCALE`; *widths* when it cannot."""
+        helpers = HELPER_COLUMNS.get(sheet.key, ())
+        printed = [c.key not in helpers for c in sheet.columns]
+        room = layout.printable_area(True)[0] * layout.WIDTH_SAFETY * 100 / layout.MIN_SCALE
+
+        def width(option: list[float]) -> float:
+            return sum(layout.column_points(w) for w, shown in zip(option, printed) if shown)
+
+        texts = [j for j, c in enumerate(sheet.columns)
+                 if c.is_input and c.kind in (Kind.TEXT, Kind.LONG_TEXT) and printed[j]]
+        if width([floors[j] if j in texts else w for j, w in enumerate(widths)]) > room:
+            return widths
+        narrowed = list(widths)
+        while width(narrowed) > room:
+            height = sum(self._row_height(sheet, row, narrowed) for row in rows)
+            steps = []
+            for j in texts:
+                if narrowed[j] > floors[j]:
+                    option = narrowed[:j] + [narrowed[j] - 1] + narrowed[j + 1:]
+                    steps.append((sum(self._row_height(sheet, row, option) for row in rows) - height, j))
+            narrowed[min(steps)[1]] -= 1
+        return narrowed
 
     def _rows_wrap(self, sheet: Table, rows: list[dict[str, Any]]) -> bool:
         """Whether a filled plan's table, alone on its sheet, has rows that wrap anyway: a long text longer than

@@ -81,24 +81,36 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     root = _ROOT.search(xml, 0, start if start >= 0 else 4096)
     if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end \
-            and not any(p.search(xml, start, end) for p in _NOT_PLAIN) and not _ODD_CELL.search(xml, start, end) \
-            and xml.find(b"<sheetData", start + 1) < 0:
-        scan = _scan_fast(xml, limits, sheet, start, end)
-        if scan is not None:
-            return scan
+            and not any(p.search(xml, start, end) for p in _NOT_PLAIN) and xml.find(b"<sheetData", start + 1) < 0:
+        # One pass finds the first cell that is odd or may reach a limit; only then is it told which.
+        screen = _screen_pattern(limits)
+        flagged = (screen or _ODD_CELL).search(xml, start, end)
+        if flagged is None or not _ODD_CELL.search(xml, flagged.start(), end):
+            scan = _scan_fast(xml, limits, sheet, start, end, within=screen is not None and flagged is None)
+            if scan is not None:
+                return scan
     return _scan_expat(xml, limits, sheet)
 
 
-def _formula_cells(xml: bytes, begin: int, end: int):
-    """The formula cells of *xml* between *begin* and *end* as tuples of raw bytes, found slice by slice."""
+#: The opening tags of formulas, to count them: a ``<f>`` the cell pattern did not see means the exact parse.
+_F_OPEN = re.compile(rb"<f[ >]")
+
+
+def _formula_cells(xml: bytes, begin: int, end: int, counted: list[int]):
+    """The formula cells of *xml* between *begin* and *end* as tuples of raw bytes, found slice by slice;
+    ``counted[0]`` is increased by the number of ``<f>`` elements in those slices."""
     for start, stop in _row_chunks(xml, begin, end):
+        counted[0] += len(_F_OPEN.findall(xml, start, stop))
         yield from _FORMULA_CELL.findall(xml, start, stop)
 
 
-def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int) -> _SheetScan | None:
-    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse."""
+def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int,
+               within: bool | None = None) -> _SheetScan | None:
+    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse.
+
+    *within*: whether the caller already knows that no cell can reach a limit (None: look)."""
     extent = None
-    if not _within_limits(xml, limits, begin, end):
+    if not (_within_limits(xml, limits, begin, end) if within is None else within):
         extent = _exact_extent(xml, begin, end)
         error = _oversized_extent(*extent, limits, sheet)
         if error:
@@ -113,8 +125,8 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int) -> 
     columns: dict[bytes, int] = {}
     texts: dict[bytes, str] = {}
     cell_types: dict[bytes, str] = {}
-    matched = 0
-    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml, begin, end):
+    matched, counted = 0, [0]
+    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml, begin, end, counted):
         matched += 1
         col = columns.get(letters)
         if col is None:
@@ -147,7 +159,7 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int) -> 
             del types[pos]
         else:
             formulas[pos] = text
-    if xml.count(b"<f>", begin, end) + xml.count(b"<f ", begin, end) != matched:
+    if counted[0] != matched:
         return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
     _resolve_shared(formulas, types, masters, followers, limits, sheet)
     errors: dict[tuple[int, int], str] = {}
@@ -174,23 +186,36 @@ def _row_chunks(xml: bytes, begin: int, end: int) -> list[tuple[int, int]]:
     return chunks
 
 
-@lru_cache(maxsize=16)
-def _reach_pattern(limits: Limits) -> re.Pattern | None:
-    """A pattern matching any cell that could put the extent past *limits*, or None if there is none.
+def _reach_digits(limits: Limits) -> int:
+    """The largest count of row digits with which a cell of a single-letter column cannot reach *limits*.
 
     With single-letter columns (at most 26) and row numbers of at most
     *digits* digits, the extent is at most 26 x (10**digits - 1); *digits* is
-    the largest count keeping that within every limit. A cell with a
+    the largest count keeping that within every limit (0: none does). A cell with a
     two-letter column or a longer row number is a reason to count exactly.
     """
     if limits.max_columns < 26:
-        return None
+        return 0
     digits = 0
     while 10 ** (digits + 1) - 1 <= limits.max_rows and 26 * (10 ** (digits + 1) - 1) <= limits.max_cells:
         digits += 1
-    if digits == 0:
-        return None
-    return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1))
+    return digits
+
+
+@lru_cache(maxsize=16)
+def _reach_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell that could put the extent past *limits* (:func:`_reach_digits`), or None if
+    every cell could."""
+    digits = _reach_digits(limits)
+    return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1)) if digits else None
+
+
+@lru_cache(maxsize=16)
+def _screen_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell that :data:`_ODD_CELL` or :func:`_reach_pattern` matches, so that a plain
+    sheet is screened in one pass; None if every cell could reach *limits*."""
+    digits = _reach_digits(limits)
+    return re.compile(rb'<c(?! r="[A-Z][0-9]{1,%d}+"[\s/>]|[A-Za-z])' % digits) if digits else None
 
 
 def _within_limits(xml: bytes, limits: Limits, begin: int, end: int) -> bool:

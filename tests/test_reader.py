@@ -298,6 +298,27 @@ def test_unusual_sheets_take_the_exact_parse(tmp_path):
     assert reader.scan_sheet(odd, Limits(), "s").formulas == {(0, 0): "2-1"}
 
 
+# The fast scan decodes a slice's plain formula cells column-wise (issue 22); a cell given twice, a data table,
+# array and shared formulas mixed with plain ones must read exactly as the XML parser reads them, in order.
+_MIXED_ROWS = [
+    '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="A1"><f>2+2</f><v>4</v></c></row>',
+    '<row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f t="dataTable" ref="B1:C2" dt2D="0" dtr="0" r1="A1"/></c>'
+    '<c r="B1" t="str"><f>"x"</f><v>x</v></c></row>',
+    '<row r="1"><c r="A1" t="str"><f t="array" ref="A1:A2">"a"&amp;"b"</f><v>ab</v></c><c r="B1"><f>A1&amp;"&lt;"</f></c>'
+    '<c r="C1"><f t="shared" ref="C1:C3" si="0">B1*2</f></c></row><row r="2"><c r="C2"><f t="shared" si="0"/></c>'
+    '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
+    '<row r="1"><c r="B1"><f t="dataTable" ref="B1:C2" dt2D="0" dtr="0" r1="A1"/></c><c r="C1"><f>1</f></c></row>',
+]
+
+
+@pytest.mark.parametrize("rows", _MIXED_ROWS)
+def test_fast_scan_reads_mixed_and_repeated_formula_cells_as_the_parser(rows):
+    xml = sheet_xml(rows)
+    fast = sheet_scan._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"), xml.rfind(b"</sheetData>"))
+    assert fast is not None and fast == sheet_scan._scan_expat(xml, Limits(), "s")
+    assert fast.formulas
+
+
 def test_macro_workbook_gives_its_vba_project(tmp_path):
     vba = hostile.compound_file({"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"'})
     path = hostile.plan_workbook(tmp_path / "plan.xlsm", actions=2, budget_lines=2, vba=vba)

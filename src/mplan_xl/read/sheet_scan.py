@@ -96,12 +96,12 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
 _F_OPEN = re.compile(rb"<f[ >]")
 
 
-def _formula_cells(xml: bytes, begin: int, end: int, counted: list[int]):
-    """The formula cells of *xml* between *begin* and *end* as tuples of raw bytes, found slice by slice;
+def _formula_slices(xml: bytes, begin: int, end: int, counted: list[int]):
+    """The formula cells of *xml* between *begin* and *end* as lists of tuples of raw bytes, one list per slice;
     ``counted[0]`` is increased by the number of ``<f>`` elements in those slices."""
     for start, stop in _row_chunks(xml, begin, end):
         counted[0] += len(_F_OPEN.findall(xml, start, stop))
-        yield from _FORMULA_CELL.findall(xml, start, stop)
+        yield _FORMULA_CELL.findall(xml, start, stop)
 
 
 def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int,
@@ -115,58 +115,121 @@ def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int,
         error = _oversized_extent(*extent, limits, sheet)
         if error:
             raise error
-    formulas: dict[tuple[int, int], str] = {}
-    types: dict[tuple[int, int], str] = {}
-    arrays: dict[tuple[int, int], str] = {}
-    masters: dict[bytes, tuple[int, int, str, bool]] = {}
-    followers: list[tuple[int, int, bytes]] = []
-    # A column's formulas are usually one text repeated down the rows, and
-    # cells share a few attribute strings: decode each distinct one once.
-    columns: dict[bytes, int] = {}
-    texts: dict[bytes, str] = {}
-    cell_types: dict[bytes, str] = {}
-    matched, counted = 0, [0]
-    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml, begin, end, counted):
-        matched += 1
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_index(letters.decode())
-        pos = (int(digits) - 1, col)
-        t = cell_types.get(c_attrs)
-        if t is None:
-            found = _T_ATTR.search(c_attrs)
-            t = cell_types[c_attrs] = found.group(1).decode() if found else "n"
-        types[pos] = t
-        text = texts.get(body)
-        if text is None:
-            text = texts[body] = _xml_text(body)
+    cells = _Cells()
+    counted = [0]
+    for found in _formula_slices(xml, begin, end, counted):
+        cells.add(found)
+    if counted[0] != cells.matched:
+        return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
+    if not cells.finish():   # a cell given twice: the later one wins, as the parser sees them, in order
+        cells = _Cells()
+        for found in _formula_slices(xml, begin, end, [0]):
+            cells.add_in_order(found)
+    _resolve_shared(cells.formulas, cells.types, cells.masters, cells.followers, limits, sheet)
+    errors: dict[tuple[int, int], str] = {}
+    if xml.find(b't="e"', begin, end) >= 0:
+        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
+            errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
+    return _SheetScan(cells.formulas, cells.types, errors, cells.arrays,
+                      _CONTENT_CELL.search(xml, begin, end) is not None, extent)
+
+
+#: Column letters already converted (at most 18,278 three-letter names).
+_COLUMNS: dict[bytes, int] = {}
+#: Formula texts already decoded: plans of one template repeat the same few hundred texts, file after file.
+_TEXTS: dict[bytes, str] = {}
+_TEXTS_KEPT = 20_000
+
+
+def _decoded_texts(bodies: Any) -> Any:
+    """``dict.__getitem__`` of a table holding the text of each of *bodies* (raw ``<f>`` contents)."""
+    missing = set(bodies).difference(_TEXTS)
+    if missing:
+        if len(_TEXTS) + len(missing) > _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS.update((body, _xml_text(body)) for body in missing)
+    return _TEXTS.__getitem__
+
+
+class _Cells:
+    """The formula cells of one sheet, decoded slice by slice into formulas, cached types, array ranges and the
+    parts of shared formulas. A slice's plain cells (no attribute on ``<f>``: nearly all of them) are decoded
+    column-wise at C speed (``map``, ``zip``, ``dict``); that is exact as long as no cell is given twice, which
+    :meth:`finish` checks; otherwise :meth:`add_in_order` decodes them one by one, in document order."""
+
+    def __init__(self) -> None:
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.types: dict[tuple[int, int], str] = {}
+        self.arrays: dict[tuple[int, int], str] = {}
+        self.masters: dict[bytes, tuple[int, int, str, bool]] = {}
+        self.followers: list[tuple[int, int, bytes]] = []
+        self.matched = 0
+        self._cell_types: dict[bytes, str] = {}
+        self._data_tables: list[tuple[int, int]] = []
+
+    def _type_of(self, c_attrs: bytes) -> str:
+        found = _T_ATTR.search(c_attrs)
+        return found.group(1).decode() if found else "n"
+
+    def add(self, found: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> None:
+        if not found:
+            return
+        self.matched += len(found)
+        letters, digits, c_attrs, f_attrs, bodies = zip(*found)
+        for name in set(letters).difference(_COLUMNS):
+            _COLUMNS[name] = column_index(name.decode())
+        types = self._cell_types
+        for attrs in set(c_attrs).difference(types):
+            types[attrs] = self._type_of(attrs)
+        positions = list(zip(map((-1).__add__, map(int, digits)), map(_COLUMNS.__getitem__, letters)))
+        self.types.update(zip(positions, map(types.__getitem__, c_attrs)))
+        text_of = _decoded_texts(bodies)
+        if not any(f_attrs):
+            self.formulas.update(zip(positions, map(text_of, bodies)))
+            return
+        for pos, attrs, body in zip(positions, f_attrs, bodies):
+            self._formula(pos, attrs, body, text_of(body), self._data_tables.append)
+
+    def _formula(self, pos: tuple[int, int], f_attrs: bytes, body: bytes, text: str, data_table: Any) -> None:
+        """One cell's formula, by the kind its ``<f>`` attributes give."""
         if not f_attrs or f_attrs.isspace():
-            formulas[pos] = text
-            continue
+            self.formulas[pos] = text
+            return
         attrs = dict(_ATTR.findall(f_attrs))
         kind = attrs.get(b"t", b"normal")
         if kind == b"shared":
             si = attrs.get(b"si", b"")
             if body:
-                formulas[pos] = text
-                masters[si] = (pos[0], pos[1], text, _has_a1_refs(text))
+                self.formulas[pos] = text
+                self.masters[si] = (pos[0], pos[1], text, _has_a1_refs(text))
             else:
-                followers.append((pos[0], pos[1], si))
+                self.followers.append((pos[0], pos[1], si))
         elif kind == b"array":
-            formulas[pos] = text
-            arrays[pos] = attrs.get(b"ref", b"").decode()
+            self.formulas[pos] = text
+            self.arrays[pos] = attrs.get(b"ref", b"").decode()
         elif kind == b"dataTable":
-            del types[pos]
+            data_table(pos)
         else:
-            formulas[pos] = text
-    if counted[0] != matched:
-        return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
-    _resolve_shared(formulas, types, masters, followers, limits, sheet)
-    errors: dict[tuple[int, int], str] = {}
-    if xml.find(b't="e"', begin, end) >= 0:
-        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
-            errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
-    return _SheetScan(formulas, types, errors, arrays, _CONTENT_CELL.search(xml, begin, end) is not None, extent)
+            self.formulas[pos] = text
+
+    def finish(self) -> bool:
+        """Drop the cached type of data-table cells; False when some cell was given twice (decode in order)."""
+        if len(self.types) != self.matched:
+            return False
+        for pos in self._data_tables:
+            del self.types[pos]
+        return True
+
+    def add_in_order(self, found: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> None:
+        """:meth:`add`, one cell after the other: a cell given again replaces what the earlier one gave."""
+        types = self._cell_types
+        for letters, digits, c_attrs, f_attrs, body in found:
+            pos = (int(digits) - 1, column_index(letters.decode()))
+            kind = types.get(c_attrs)
+            if kind is None:
+                kind = types[c_attrs] = self._type_of(c_attrs)
+            self.types[pos] = kind
+            self._formula(pos, f_attrs, body, _xml_text(body), self.types.__delitem__)
 
 
 _CHUNK = 8 * MIB

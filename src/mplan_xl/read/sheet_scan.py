@@ -43,8 +43,9 @@ _CONTENT_CELL = re.compile(rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"[^>]*+(?<!/)>\s*+
 # no prefixed element, no comment, CDATA section or processing instruction
 # (where a parser would see no element the patterns would see one).
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}+[0-9]{1,7}+"[\s/>]|[A-Za-z])')
-# Three patterns, each starting with a literal (one alternation would be ten times slower).
-_NOT_PLAIN = (re.compile(rb"<[!?]"), re.compile(rb"</?[A-Za-z_][\w.-]*+:"), re.compile(rb"xmlns"))
+# Searched from just after the opening <sheetData: a comment, CDATA section or processing instruction, a second
+# <sheetData, a prefixed element (one pass: each branch starts at "<"); then a namespace declaration.
+_NOT_PLAIN = (re.compile(rb"<(?:[!?]|sheetData|/?[A-Za-z_][\w.-]*+:)"), re.compile(rb"xmlns"))
 _ROOT = re.compile(rb'<(?:worksheet|macrosheet)\s[^>]*?\bxmlns="([^"]*)"')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _T_ATTR = re.compile(rb'\st="(\w+)"')
@@ -81,7 +82,7 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     root = _ROOT.search(xml, 0, start if start >= 0 else 4096)
     if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end \
-            and not any(p.search(xml, start, end) for p in _NOT_PLAIN) and xml.find(b"<sheetData", start + 1) < 0:
+            and not any(p.search(xml, start + 1, end) for p in _NOT_PLAIN) and xml.find(b"<sheetData", end) < 0:
         # One pass finds the first cell that is odd or may reach a limit; only then is it told which.
         screen = _screen_pattern(limits)
         flagged = (screen or _ODD_CELL).search(xml, start, end)

@@ -474,3 +474,37 @@ def test_check_reads_each_sheet_part_once_and_locates_from_the_sheet_models(tmp_
     model = raw.sheet("Actions")
     assert model is raw.sheet("Actions") and model.values is raw.values("Actions")
     assert model.formulas == raw.formulas("Actions") and model.formulas
+
+
+def test_a_batch_parses_its_templates_small_parts_once_and_each_file_keeps_its_own_tables(tmp_path, monkeypatch):
+    """Plans of one template share their relationships and table parts: parsed once per process (issue 22), yet
+    each read gets tables of its own, and a part that differs by one byte is parsed again."""
+    import mplan_xl
+
+    first = mplan_xl.demo_workbook(tmp_path / "a.xlsx", year=2027, company="Équipe A")
+    second = mplan_xl.demo_workbook(tmp_path / "b.xlsx", year=2027, company="Équipe B")
+    parsed: list[str] = []
+    parse_table = reader._parse_table
+
+    def counted(part, xml, sheet):
+        parsed.append(part)
+        return parse_table(part, xml, sheet)
+
+    monkeypatch.setattr(reader, "_parse_table", counted)
+    monkeypatch.setattr(reader, "_PARSED", {})
+    one = read_workbook(first)
+    count = len(parsed)
+    assert count == len(one.tables) > 5
+    one.tables["tblActions"].columns.append("changed by a caller")
+    one.tables["tblActions"].calculated.clear()
+    two = read_workbook(second)
+    assert len(parsed) == count                                   # the second plan's table parts: no parse
+    assert "changed by a caller" not in two.tables["tblActions"].columns and two.tables["tblActions"].calculated
+    assert two.tables["tblActions"] == read_workbook(second).tables["tblActions"]
+    members = {name: zipfile.ZipFile(second).read(name) for name in zipfile.ZipFile(second).namelist()}
+    table_part = next(name for name, xml in members.items() if b'displayName="tblActions"' in xml)
+    members[table_part] = members[table_part].replace(b'displayName="tblActions"', b'displayName="tblActionz"')
+    with zipfile.ZipFile(tmp_path / "c.xlsx", "w") as out:
+        for name, xml in members.items():
+            out.writestr(name, xml)
+    assert "tblActionz" in read_workbook(tmp_path / "c.xlsx").tables and len(parsed) == count + 1

@@ -274,9 +274,12 @@ def _sheet_parts(path: Path) -> list[bytes]:
         return [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
 
 
-@pytest.mark.parametrize("chunk", [sheet_scan._CHUNK, 300])
-def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk):
+@pytest.mark.parametrize("chunk, texts_kept", [(sheet_scan._CHUNK, sheet_scan._TEXTS_KEPT), (300, 5)])
+def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk, texts_kept):
     monkeypatch.setattr(sheet_scan, "_CHUNK", chunk)  # small slices: cells near every slice boundary
+    # a cache of decoded formula texts full after a few (a large sheet holds more than it keeps)
+    monkeypatch.setattr(sheet_scan, "_TEXTS_KEPT", texts_kept)
+    monkeypatch.setattr(sheet_scan, "_TEXTS", {})
     shared = hostile.shared_formula_workbook(tmp_path / "shared.xlsx")
     for path in (plan, shared):
         for xml in _sheet_parts(path):
@@ -309,6 +312,17 @@ _MIXED_ROWS = [
     '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
     '<row r="1"><c r="B1"><f t="dataTable" ref="B1:C2" dt2D="0" dtr="0" r1="A1"/></c><c r="C1"><f>1</f></c></row>',
 ]
+
+
+def test_fast_scan_decodes_a_slice_whose_texts_overflow_the_cache(monkeypatch):
+    """A slice repeating a text already decoded, with more new ones than the cache keeps: every text is there."""
+    monkeypatch.setattr(sheet_scan, "_CHUNK", 10)   # one row per slice
+    monkeypatch.setattr(sheet_scan, "_TEXTS_KEPT", 2)
+    monkeypatch.setattr(sheet_scan, "_TEXTS", {})
+    xml = sheet_xml('<row r="1"><c r="A1"><f>1+1</f></c></row>'
+                    '<row r="2"><c r="A2"><f>1+1</f></c><c r="B2"><f>2+2</f></c><c r="C2"><f>3+3</f></c></row>')
+    assert reader.scan_sheet(xml, Limits(), "s").formulas == {(0, 0): "1+1", (1, 0): "1+1", (1, 1): "2+2",
+                                                              (1, 2): "3+3"}
 
 
 @pytest.mark.parametrize("rows", _MIXED_ROWS)

@@ -144,10 +144,12 @@ _TEXTS_KEPT = 20_000
 
 def _decoded_texts(bodies: Any) -> Any:
     """``dict.__getitem__`` of a table holding the text of each of *bodies* (raw ``<f>`` contents)."""
-    missing = set(bodies).difference(_TEXTS)
+    distinct = set(bodies)
+    missing = distinct.difference(_TEXTS)
     if missing:
         if len(_TEXTS) + len(missing) > _TEXTS_KEPT:
-            _TEXTS.clear()
+            _TEXTS.clear()   # then every text of this slice is decoded again, not only those it was missing
+            missing = distinct
         _TEXTS.update((body, _xml_text(body)) for body in missing)
     return _TEXTS.__getitem__
 

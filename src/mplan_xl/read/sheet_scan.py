@@ -143,15 +143,18 @@ _TEXTS_KEPT = 20_000
 
 
 def _decoded_texts(bodies: Any) -> Any:
-    """``dict.__getitem__`` of a table holding the text of each of *bodies* (raw ``<f>`` contents)."""
+    """``dict.__getitem__`` of a table holding the text of each of *bodies* (raw ``<f>`` contents): the texts
+    already decoded come from the process's cache, the others are decoded and added to it (emptied when full).
+    The table is the slice's own, so it is complete whatever happens to the cache meanwhile."""
     distinct = set(bodies)
-    missing = distinct.difference(_TEXTS)
-    if missing:
-        if len(_TEXTS) + len(missing) > _TEXTS_KEPT:
-            _TEXTS.clear()   # then every text of this slice is decoded again, not only those it was missing
-            missing = distinct
-        _TEXTS.update((body, _xml_text(body)) for body in missing)
-    return _TEXTS.__getitem__
+    texts = {body: text for body in distinct if (text := _TEXTS.get(body)) is not None}
+    if len(texts) < len(distinct):
+        decoded = {body: _xml_text(body) for body in distinct.difference(texts)}
+        texts.update(decoded)
+        if len(_TEXTS) + len(decoded) > _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS.update(decoded)
+    return texts.__getitem__
 
 
 class _Cells:

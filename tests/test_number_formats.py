@@ -109,3 +109,30 @@ def test_a_scaled_format_patched_as_libreoffice_writes_it_is_found_without_libre
     found = [f for f in check_file(target, lang="fr").findings if f.code == "format-scaled"]
     assert len(found) == 1 and found[0].params["count"] > 100 and found[0].params["conditional"] > 0
     assert not [f for f in check_file(source, lang="fr").findings if f.code == "format-scaled"]
+
+
+# --- issue 22: the styles part is parsed only when a format may be scaled ---------------------------------------
+
+_FORMATS = ['#,##0.00,\\€', "0.0,%", '#,##0.00," €"', "#,##0.0,\\%", '#,##0,"k€"', "#,##0,", '0,[$€-40C]',
+            '#,##0.00,\u00a0\\€', "#,##0.00,,\\$", '#,##0.00\\ "€"', "0.0\\ %", "#,##0", "#,##0.00", "dd/mm/yyyy",
+            '"€"#,##0.00', "0.00,%;-0.00,%", '#,##0;[Red]-#,##0,\\£', "?,%", '#,##0.00," CHF"']
+
+
+@pytest.mark.parametrize("code", _FORMATS)
+def test_the_quick_screen_of_styles_never_misses_a_scaled_format(code):
+    from xml.sax.saxutils import quoteattr
+
+    from mplan_xl.read.number_formats import _MAYBE_SCALED
+
+    attribute = ("formatCode=" + quoteattr(code, {'"': "&quot;"})).encode()
+    assert not is_scaled(code) or _MAYBE_SCALED.search(attribute)
+
+
+def test_the_products_styles_are_not_parsed_for_scaled_formats(built):
+    from mplan_xl.read import number_formats
+
+    for path in built.values():
+        with zipfile.ZipFile(path) as zf:
+            styles_xml = zf.read("xl/styles.xml")
+        assert b'formatCode="#,##0' in styles_xml
+        assert number_formats._MAYBE_SCALED.search(styles_xml) is None   # "#,##0" alone is no reason to parse

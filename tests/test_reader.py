@@ -274,9 +274,12 @@ def _sheet_parts(path: Path) -> list[bytes]:
         return [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
 
 
-@pytest.mark.parametrize("chunk", [sheet_scan._CHUNK, 300])
-def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk):
+@pytest.mark.parametrize("chunk, texts_kept", [(sheet_scan._CHUNK, sheet_scan._TEXTS_KEPT), (300, 5)])
+def test_exact_parse_agrees_with_fast_scan(plan, tmp_path, monkeypatch, chunk, texts_kept):
     monkeypatch.setattr(sheet_scan, "_CHUNK", chunk)  # small slices: cells near every slice boundary
+    # a cache of decoded formula texts full after a few (a large sheet holds more than it keeps)
+    monkeypatch.setattr(sheet_scan, "_TEXTS_KEPT", texts_kept)
+    monkeypatch.setattr(sheet_scan, "_TEXTS", {})
     shared = hostile.shared_formula_workbook(tmp_path / "shared.xlsx")
     for path in (plan, shared):
         for xml in _sheet_parts(path):
@@ -296,6 +299,38 @@ def test_unusual_sheets_take_the_exact_parse(tmp_path):
     # A formula after its value is out of schema order: the fast pattern misses it, the count notices.
     odd = sheet_xml('<row r="1"><c r="A1"><v>1</v><f>2-1</f></c></row>')
     assert reader.scan_sheet(odd, Limits(), "s").formulas == {(0, 0): "2-1"}
+
+
+# The fast scan decodes a slice's plain formula cells column-wise (issue 22); a cell given twice, a data table,
+# array and shared formulas mixed with plain ones must read exactly as the XML parser reads them, in order.
+_MIXED_ROWS = [
+    '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="A1"><f>2+2</f><v>4</v></c></row>',
+    '<row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f t="dataTable" ref="B1:C2" dt2D="0" dtr="0" r1="A1"/></c>'
+    '<c r="B1" t="str"><f>"x"</f><v>x</v></c></row>',
+    '<row r="1"><c r="A1" t="str"><f t="array" ref="A1:A2">"a"&amp;"b"</f><v>ab</v></c><c r="B1"><f>A1&amp;"&lt;"</f></c>'
+    '<c r="C1"><f t="shared" ref="C1:C3" si="0">B1*2</f></c></row><row r="2"><c r="C2"><f t="shared" si="0"/></c>'
+    '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
+    '<row r="1"><c r="B1"><f t="dataTable" ref="B1:C2" dt2D="0" dtr="0" r1="A1"/></c><c r="C1"><f>1</f></c></row>',
+]
+
+
+def test_fast_scan_decodes_a_slice_whose_texts_overflow_the_cache(monkeypatch):
+    """A slice repeating a text already decoded, with more new ones than the cache keeps: every text is there."""
+    monkeypatch.setattr(sheet_scan, "_CHUNK", 10)   # one row per slice
+    monkeypatch.setattr(sheet_scan, "_TEXTS_KEPT", 2)
+    monkeypatch.setattr(sheet_scan, "_TEXTS", {})
+    xml = sheet_xml('<row r="1"><c r="A1"><f>1+1</f></c></row>'
+                    '<row r="2"><c r="A2"><f>1+1</f></c><c r="B2"><f>2+2</f></c><c r="C2"><f>3+3</f></c></row>')
+    assert reader.scan_sheet(xml, Limits(), "s").formulas == {(0, 0): "1+1", (1, 0): "1+1", (1, 1): "2+2",
+                                                              (1, 2): "3+3"}
+
+
+@pytest.mark.parametrize("rows", _MIXED_ROWS)
+def test_fast_scan_reads_mixed_and_repeated_formula_cells_as_the_parser(rows):
+    xml = sheet_xml(rows)
+    fast = sheet_scan._scan_fast(xml, Limits(), "s", xml.find(b"<sheetData"), xml.rfind(b"</sheetData>"))
+    assert fast is not None and fast == sheet_scan._scan_expat(xml, Limits(), "s")
+    assert fast.formulas
 
 
 def test_macro_workbook_gives_its_vba_project(tmp_path):
@@ -453,3 +488,37 @@ def test_check_reads_each_sheet_part_once_and_locates_from_the_sheet_models(tmp_
     model = raw.sheet("Actions")
     assert model is raw.sheet("Actions") and model.values is raw.values("Actions")
     assert model.formulas == raw.formulas("Actions") and model.formulas
+
+
+def test_a_batch_parses_its_templates_small_parts_once_and_each_file_keeps_its_own_tables(tmp_path, monkeypatch):
+    """Plans of one template share their relationships and table parts: parsed once per process (issue 22), yet
+    each read gets tables of its own, and a part that differs by one byte is parsed again."""
+    import mplan_xl
+
+    first = mplan_xl.demo_workbook(tmp_path / "a.xlsx", year=2027, company="Équipe A")
+    second = mplan_xl.demo_workbook(tmp_path / "b.xlsx", year=2027, company="Équipe B")
+    parsed: list[str] = []
+    parse_table = reader._parse_table
+
+    def counted(part, xml, sheet):
+        parsed.append(part)
+        return parse_table(part, xml, sheet)
+
+    monkeypatch.setattr(reader, "_parse_table", counted)
+    monkeypatch.setattr(reader, "_PARSED", {})
+    one = read_workbook(first)
+    count = len(parsed)
+    assert count == len(one.tables) > 5
+    one.tables["tblActions"].columns.append("changed by a caller")
+    one.tables["tblActions"].calculated.clear()
+    two = read_workbook(second)
+    assert len(parsed) == count                                   # the second plan's table parts: no parse
+    assert "changed by a caller" not in two.tables["tblActions"].columns and two.tables["tblActions"].calculated
+    assert two.tables["tblActions"] == read_workbook(second).tables["tblActions"]
+    members = {name: zipfile.ZipFile(second).read(name) for name in zipfile.ZipFile(second).namelist()}
+    table_part = next(name for name, xml in members.items() if b'displayName="tblActions"' in xml)
+    members[table_part] = members[table_part].replace(b'displayName="tblActions"', b'displayName="tblActionz"')
+    with zipfile.ZipFile(tmp_path / "c.xlsx", "w") as out:
+        for name, xml in members.items():
+            out.writestr(name, xml)
+    assert "tblActionz" in read_workbook(tmp_path / "c.xlsx").tables and len(parsed) == count + 1

@@ -121,18 +121,36 @@ class LocatedPlan:
 def input_values(sheet: Table, values: dict[str, Any]) -> dict[str, Any]:
     """The row's input values normalised: choice codes, dates, None for blanks."""
     out: dict[str, Any] = {}
-    for column in sheet.input_columns:
-        value = values.get(column.key)
+    get = values.get
+    for key, code_of, is_date, whole in _input_plan(sheet):
+        value = get(key)
         if value == "" or value is None:
             value = None
-        elif column.choices is not None:
-            value = column.choices.code_of(value) or value
-        elif column.kind is Kind.DATE:
+        elif code_of is not None:
+            value = code_of(value) or value
+        elif is_date:
             value = as_date(value)
-        elif isinstance(value, float) and value.is_integer() and column.kind in (Kind.INTEGER, Kind.ID, Kind.REF):
+        elif whole and isinstance(value, float) and value.is_integer():
             value = int(value)
-        out[column.key] = value
+        out[key] = value
     return out
+
+
+_WHOLE_KINDS = (Kind.INTEGER, Kind.ID, Kind.REF)
+_INPUT_PLANS: dict[int, tuple[Table, tuple[tuple[str, Any, bool, bool], ...]]] = {}
+
+
+def _input_plan(sheet: Table) -> tuple[tuple[str, Any, bool, bool], ...]:
+    """What :func:`input_values` does with each input column of *sheet*, worked out once per table:
+    (key, the choice list's ``code_of`` or None, a date column, a column of whole numbers)."""
+    known = _INPUT_PLANS.get(id(sheet))
+    if known is None or known[0] is not sheet:
+        if len(_INPUT_PLANS) > 256:   # the schema's tables are a few dozen: never reached but by a bug
+            _INPUT_PLANS.clear()
+        plan = tuple((c.key, c.choices.code_of if c.choices is not None else None, c.kind is Kind.DATE,
+                      c.kind in _WHOLE_KINDS) for c in sheet.input_columns)
+        known = _INPUT_PLANS[id(sheet)] = (sheet, plan)
+    return known[1]
 
 
 def as_date(value: Any) -> Any:

@@ -78,6 +78,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -253,6 +254,10 @@ class TableInfo:
     calculated: dict[str, str]
     header_row_count: int = 1
     totals_row_count: int = 0
+
+    def copy(self) -> "TableInfo":
+        """A copy whose column list and formulas can be changed without changing this one."""
+        return dataclasses.replace(self, columns=list(self.columns), calculated=dict(self.calculated))
 
 
 @dataclass(frozen=True)
@@ -539,20 +544,12 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     pkg = _Package(data, limits)
     workbook_part = _check_kind(pkg)
 
-    def rels(source: str) -> list[tuple[str, str, str, str]]:
+    def rels(source: str) -> tuple[tuple[str, str, str, str], ...]:
         """(type, id, target member or raw external target, target mode) of *source*'s relationships."""
         xml = pkg.xml(rels_path(source))
         if xml is None:
-            return []
-        out = []
-        for rel in _parse_xml(rels_path(source), xml):
-            if _local(rel.tag) != "Relationship":
-                continue
-            mode = rel.get("TargetMode", "Internal")
-            target = rel.get("Target", "")
-            out.append((rel.get("Type", ""), rel.get("Id", ""),
-                        target if mode == "External" else resolve(source, target), mode))
-        return out
+            return ()
+        return _parsed_once(("rels", source, xml), lambda: _relationships(source, xml))
 
     wb_xml = pkg.part_xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
@@ -624,7 +621,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                 table_xml = pkg.xml(target)
                 if table_xml is None:
                     raise _corrupt("le tableau {p} est absent", "table {p} is missing", p=target)
-                info = _parse_table(target, table_xml, name)
+                info = _parsed_once(("table", name, table_xml), lambda: _parse_table(target, table_xml, name)).copy()
                 tables[info.name] = info
 
     custom_properties: dict[str, str] = {}
@@ -659,6 +656,39 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
                        content=content, scaled_formats=scaled_formats, scaled_format_codes=scaled.codes,
                        _scans=scans, _calamine=calamine, _controls=controls)
+
+
+def _relationships(source: str, xml: bytes) -> tuple[tuple[str, str, str, str], ...]:
+    out = []
+    for rel in _parse_xml(rels_path(source), xml):
+        if _local(rel.tag) != "Relationship":
+            continue
+        mode = rel.get("TargetMode", "Internal")
+        target = rel.get("Target", "")
+        out.append((rel.get("Type", ""), rel.get("Id", ""),
+                    target if mode == "External" else resolve(source, target), mode))
+    return tuple(out)
+
+
+#: What small parts gave when parsed, by their exact bytes: the plans of a batch share their template's
+#: relationships and table parts, which are then parsed once per process. Bounded; a failure is never kept.
+_PARSED: dict[tuple[str, str, bytes], Any] = {}
+_PARSED_BYTES = [0]
+_PARSED_KEPT, _PARSED_LARGEST = 4 * 2**20, 64 * 1024
+
+
+def _parsed_once(key: tuple[str, str, bytes], parse: Any) -> Any:
+    found = _PARSED.get(key)
+    if found is None:
+        found = parse()
+        size = len(key[2])
+        if size <= _PARSED_LARGEST:
+            if _PARSED_BYTES[0] + size > _PARSED_KEPT:
+                _PARSED.clear()
+                _PARSED_BYTES[0] = 0
+            _PARSED[key] = found
+            _PARSED_BYTES[0] += size
+    return found
 
 
 #: The core properties kept from docProps/core.xml.

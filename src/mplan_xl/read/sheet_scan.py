@@ -43,8 +43,9 @@ _CONTENT_CELL = re.compile(rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"[^>]*+(?<!/)>\s*+
 # no prefixed element, no comment, CDATA section or processing instruction
 # (where a parser would see no element the patterns would see one).
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}+[0-9]{1,7}+"[\s/>]|[A-Za-z])')
-# Three patterns, each starting with a literal (one alternation would be ten times slower).
-_NOT_PLAIN = (re.compile(rb"<[!?]"), re.compile(rb"</?[A-Za-z_][\w.-]*+:"), re.compile(rb"xmlns"))
+# Searched from just after the opening <sheetData: a comment, CDATA section or processing instruction, a second
+# <sheetData, a prefixed element (one pass: each branch starts at "<"); then a namespace declaration.
+_NOT_PLAIN = (re.compile(rb"<(?:[!?]|sheetData|/?[A-Za-z_][\w.-]*+:)"), re.compile(rb"xmlns"))
 _ROOT = re.compile(rb'<(?:worksheet|macrosheet)\s[^>]*?\bxmlns="([^"]*)"')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _T_ATTR = re.compile(rb'\st="(\w+)"')
@@ -81,80 +82,160 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     root = _ROOT.search(xml, 0, start if start >= 0 else 4096)
     if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end \
-            and not any(p.search(xml, start, end) for p in _NOT_PLAIN) and not _ODD_CELL.search(xml, start, end) \
-            and xml.find(b"<sheetData", start + 1) < 0:
-        scan = _scan_fast(xml, limits, sheet, start, end)
-        if scan is not None:
-            return scan
+            and not any(p.search(xml, start + 1, end) for p in _NOT_PLAIN) and xml.find(b"<sheetData", end) < 0:
+        # One pass finds the first cell that is odd or may reach a limit; only then is it told which.
+        screen = _screen_pattern(limits)
+        flagged = (screen or _ODD_CELL).search(xml, start, end)
+        if flagged is None or not _ODD_CELL.search(xml, flagged.start(), end):
+            scan = _scan_fast(xml, limits, sheet, start, end, within=screen is not None and flagged is None)
+            if scan is not None:
+                return scan
     return _scan_expat(xml, limits, sheet)
 
 
-def _formula_cells(xml: bytes, begin: int, end: int):
-    """The formula cells of *xml* between *begin* and *end* as tuples of raw bytes, found slice by slice."""
+#: The opening tags of formulas, to count them: a ``<f>`` the cell pattern did not see means the exact parse.
+_F_OPEN = re.compile(rb"<f[ >]")
+
+
+def _formula_slices(xml: bytes, begin: int, end: int, counted: list[int]):
+    """The formula cells of *xml* between *begin* and *end* as lists of tuples of raw bytes, one list per slice;
+    ``counted[0]`` is increased by the number of ``<f>`` elements in those slices."""
     for start, stop in _row_chunks(xml, begin, end):
-        yield from _FORMULA_CELL.findall(xml, start, stop)
+        counted[0] += len(_F_OPEN.findall(xml, start, stop))
+        yield _FORMULA_CELL.findall(xml, start, stop)
 
 
-def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int) -> _SheetScan | None:
-    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse."""
+def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int,
+               within: bool | None = None) -> _SheetScan | None:
+    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse.
+
+    *within*: whether the caller already knows that no cell can reach a limit (None: look)."""
     extent = None
-    if not _within_limits(xml, limits, begin, end):
+    if not (_within_limits(xml, limits, begin, end) if within is None else within):
         extent = _exact_extent(xml, begin, end)
         error = _oversized_extent(*extent, limits, sheet)
         if error:
             raise error
-    formulas: dict[tuple[int, int], str] = {}
-    types: dict[tuple[int, int], str] = {}
-    arrays: dict[tuple[int, int], str] = {}
-    masters: dict[bytes, tuple[int, int, str, bool]] = {}
-    followers: list[tuple[int, int, bytes]] = []
-    # A column's formulas are usually one text repeated down the rows, and
-    # cells share a few attribute strings: decode each distinct one once.
-    columns: dict[bytes, int] = {}
-    texts: dict[bytes, str] = {}
-    cell_types: dict[bytes, str] = {}
-    matched = 0
-    for letters, digits, c_attrs, f_attrs, body in _formula_cells(xml, begin, end):
-        matched += 1
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_index(letters.decode())
-        pos = (int(digits) - 1, col)
-        t = cell_types.get(c_attrs)
-        if t is None:
-            found = _T_ATTR.search(c_attrs)
-            t = cell_types[c_attrs] = found.group(1).decode() if found else "n"
-        types[pos] = t
-        text = texts.get(body)
-        if text is None:
-            text = texts[body] = _xml_text(body)
+    cells = _Cells()
+    counted = [0]
+    for found in _formula_slices(xml, begin, end, counted):
+        cells.add(found)
+    if counted[0] != cells.matched:
+        return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
+    if not cells.finish():   # a cell given twice: the later one wins, as the parser sees them, in order
+        cells = _Cells()
+        for found in _formula_slices(xml, begin, end, [0]):
+            cells.add_in_order(found)
+    _resolve_shared(cells.formulas, cells.types, cells.masters, cells.followers, limits, sheet)
+    errors: dict[tuple[int, int], str] = {}
+    if xml.find(b't="e"', begin, end) >= 0:
+        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
+            errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
+    return _SheetScan(cells.formulas, cells.types, errors, cells.arrays,
+                      _CONTENT_CELL.search(xml, begin, end) is not None, extent)
+
+
+#: Column letters already converted (at most 18,278 three-letter names).
+_COLUMNS: dict[bytes, int] = {}
+#: Formula texts already decoded: plans of one template repeat the same few hundred texts, file after file.
+_TEXTS: dict[bytes, str] = {}
+_TEXTS_KEPT = 20_000
+
+
+def _decoded_texts(bodies: Any) -> Any:
+    """``dict.__getitem__`` of a table holding the text of each of *bodies* (raw ``<f>`` contents): the texts
+    already decoded come from the process's cache, the others are decoded and added to it (emptied when full).
+    The table is the slice's own, so it is complete whatever happens to the cache meanwhile."""
+    distinct = set(bodies)
+    texts = {body: text for body in distinct if (text := _TEXTS.get(body)) is not None}
+    if len(texts) < len(distinct):
+        decoded = {body: _xml_text(body) for body in distinct.difference(texts)}
+        texts.update(decoded)
+        if len(_TEXTS) + len(decoded) > _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS.update(decoded)
+    return texts.__getitem__
+
+
+class _Cells:
+    """The formula cells of one sheet, decoded slice by slice into formulas, cached types, array ranges and the
+    parts of shared formulas. A slice's plain cells (no attribute on ``<f>``: nearly all of them) are decoded
+    column-wise at C speed (``map``, ``zip``, ``dict``); that is exact as long as no cell is given twice, which
+    :meth:`finish` checks; otherwise :meth:`add_in_order` decodes them one by one, in document order."""
+
+    def __init__(self) -> None:
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.types: dict[tuple[int, int], str] = {}
+        self.arrays: dict[tuple[int, int], str] = {}
+        self.masters: dict[bytes, tuple[int, int, str, bool]] = {}
+        self.followers: list[tuple[int, int, bytes]] = []
+        self.matched = 0
+        self._cell_types: dict[bytes, str] = {}
+        self._data_tables: list[tuple[int, int]] = []
+
+    def _type_of(self, c_attrs: bytes) -> str:
+        found = _T_ATTR.search(c_attrs)
+        return found.group(1).decode() if found else "n"
+
+    def add(self, found: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> None:
+        if not found:
+            return
+        self.matched += len(found)
+        letters, digits, c_attrs, f_attrs, bodies = zip(*found)
+        for name in set(letters).difference(_COLUMNS):
+            _COLUMNS[name] = column_index(name.decode())
+        types = self._cell_types
+        for attrs in set(c_attrs).difference(types):
+            types[attrs] = self._type_of(attrs)
+        positions = list(zip(map((-1).__add__, map(int, digits)), map(_COLUMNS.__getitem__, letters)))
+        self.types.update(zip(positions, map(types.__getitem__, c_attrs)))
+        text_of = _decoded_texts(bodies)
+        if not any(f_attrs):
+            self.formulas.update(zip(positions, map(text_of, bodies)))
+            return
+        for pos, attrs, body in zip(positions, f_attrs, bodies):
+            self._formula(pos, attrs, body, text_of(body), self._data_tables.append)
+
+    def _formula(self, pos: tuple[int, int], f_attrs: bytes, body: bytes, text: str, data_table: Any) -> None:
+        """One cell's formula, by the kind its ``<f>`` attributes give."""
         if not f_attrs or f_attrs.isspace():
-            formulas[pos] = text
-            continue
+            self.formulas[pos] = text
+            return
         attrs = dict(_ATTR.findall(f_attrs))
         kind = attrs.get(b"t", b"normal")
         if kind == b"shared":
             si = attrs.get(b"si", b"")
             if body:
-                formulas[pos] = text
-                masters[si] = (pos[0], pos[1], text, _has_a1_refs(text))
+                self.formulas[pos] = text
+                self.masters[si] = (pos[0], pos[1], text, _has_a1_refs(text))
             else:
-                followers.append((pos[0], pos[1], si))
+                self.followers.append((pos[0], pos[1], si))
         elif kind == b"array":
-            formulas[pos] = text
-            arrays[pos] = attrs.get(b"ref", b"").decode()
+            self.formulas[pos] = text
+            self.arrays[pos] = attrs.get(b"ref", b"").decode()
         elif kind == b"dataTable":
-            del types[pos]
+            data_table(pos)
         else:
-            formulas[pos] = text
-    if xml.count(b"<f>", begin, end) + xml.count(b"<f ", begin, end) != matched:
-        return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
-    _resolve_shared(formulas, types, masters, followers, limits, sheet)
-    errors: dict[tuple[int, int], str] = {}
-    if xml.find(b't="e"', begin, end) >= 0:
-        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
-            errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
-    return _SheetScan(formulas, types, errors, arrays, _CONTENT_CELL.search(xml, begin, end) is not None, extent)
+            self.formulas[pos] = text
+
+    def finish(self) -> bool:
+        """Drop the cached type of data-table cells; False when some cell was given twice (decode in order)."""
+        if len(self.types) != self.matched:
+            return False
+        for pos in self._data_tables:
+            del self.types[pos]
+        return True
+
+    def add_in_order(self, found: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> None:
+        """:meth:`add`, one cell after the other: a cell given again replaces what the earlier one gave."""
+        types = self._cell_types
+        for letters, digits, c_attrs, f_attrs, body in found:
+            pos = (int(digits) - 1, column_index(letters.decode()))
+            kind = types.get(c_attrs)
+            if kind is None:
+                kind = types[c_attrs] = self._type_of(c_attrs)
+            self.types[pos] = kind
+            self._formula(pos, f_attrs, body, _xml_text(body), self.types.__delitem__)
 
 
 _CHUNK = 8 * MIB
@@ -174,23 +255,36 @@ def _row_chunks(xml: bytes, begin: int, end: int) -> list[tuple[int, int]]:
     return chunks
 
 
-@lru_cache(maxsize=16)
-def _reach_pattern(limits: Limits) -> re.Pattern | None:
-    """A pattern matching any cell that could put the extent past *limits*, or None if there is none.
+def _reach_digits(limits: Limits) -> int:
+    """The largest count of row digits with which a cell of a single-letter column cannot reach *limits*.
 
     With single-letter columns (at most 26) and row numbers of at most
     *digits* digits, the extent is at most 26 x (10**digits - 1); *digits* is
-    the largest count keeping that within every limit. A cell with a
+    the largest count keeping that within every limit (0: none does). A cell with a
     two-letter column or a longer row number is a reason to count exactly.
     """
     if limits.max_columns < 26:
-        return None
+        return 0
     digits = 0
     while 10 ** (digits + 1) - 1 <= limits.max_rows and 26 * (10 ** (digits + 1) - 1) <= limits.max_cells:
         digits += 1
-    if digits == 0:
-        return None
-    return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1))
+    return digits
+
+
+@lru_cache(maxsize=16)
+def _reach_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell that could put the extent past *limits* (:func:`_reach_digits`), or None if
+    every cell could."""
+    digits = _reach_digits(limits)
+    return re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{%d})' % (digits + 1)) if digits else None
+
+
+@lru_cache(maxsize=16)
+def _screen_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell that :data:`_ODD_CELL` or :func:`_reach_pattern` matches, so that a plain
+    sheet is screened in one pass; None if every cell could reach *limits*."""
+    digits = _reach_digits(limits)
+    return re.compile(rb'<c(?! r="[A-Z][0-9]{1,%d}+"[\s/>]|[A-Za-z])' % digits) if digits else None
 
 
 def _within_limits(xml: bytes, limits: Limits, begin: int, end: int) -> bool:

@@ -15,6 +15,8 @@ _MAIN_NSS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 
 
 _XML_DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*?\sencoding\s*=\s*["\']([^"\']*)["\']')
+#: A DTD or an entity declaration; one pass (two ``in`` tests cost twice as much on XML, so full of ``<``).
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _UTF16_DECLARATION = re.compile(r'^(\s*<\?xml[^>]*?\sencoding\s*=\s*["\'])utf-16(?:le|be)?(["\'])', re.I)
 
 
@@ -40,7 +42,7 @@ def _safe_xml(part: str, xml: bytes) -> bytes:
             raise _corrupt("la partie {p} n'est ni en UTF-8 ni en UTF-16", "part {p} is neither UTF-8 nor UTF-16",
                            p=part) from exc
         xml = _UTF16_DECLARATION.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1).encode("utf-8")
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+    if _DECLARATION.search(xml):
         raise UnreadableWorkbook("unsafe-xml", part=part)
     declared = _XML_DECLARED_ENCODING.match(xml[:200].removeprefix(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):

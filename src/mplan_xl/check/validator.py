@@ -37,6 +37,7 @@ from ..read.inputs import SKIP_NOTES, conflict_bases, own_output, scan_paths, sk
 from ..read.outputs import own_output_file
 from ..read.plan_reader import LocatedPlan, locate_plan
 from ..read.reader import Limits, UnreadableWorkbook, read_workbook
+from .cache import ResultCache, cached_task
 from .checks import check_plan
 from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
 
@@ -283,7 +284,7 @@ def flag_conflict_copies(reports: Sequence[FileReport], lang: str) -> None:
 
 def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | None = None, strict: bool = False,
           limits: Limits = Limits(), on_done: Callable[[FileReport], None] | None = None,
-          task: Callable[..., FileReport] = check_file, task_args: tuple = ()) -> Report:
+          task: Callable[..., FileReport] = check_file, task_args: tuple = (), cache: ResultCache | None = None) -> Report:
     """Check every file of *paths* (files or folders) and return the report.
 
     ``jobs`` worker processes (default: the core count) read files in
@@ -291,13 +292,34 @@ def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | N
     called as each file finishes (the CLI's progress bar). After Ctrl-C, the
     report of the files done, marked incomplete (:attr:`Report.pending`).
     Each file's report is ``task(file, *task_args, lang, limits)`` (``check --against`` compares it too).
+    With a *cache* (:class:`~mplan_xl.check.cache.ResultCache`, made for these options), a file whose report is
+    stored is not read again, and each new report is stored: the report is the same.
     """
     files = check_files(paths)
+    cached: list[FileReport | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        cache = cache.with_options(task=f"{task.__module__}.{task.__qualname__}")
+        for i, path in enumerate(files):
+            keys[i] = cache.key(path)
+            cached[i] = cache.get(keys[i], path)
+            if cached[i] is not None and on_done:
+                on_done(cached[i])  # type: ignore[arg-type]  # set just above
+    todo = [i for i, report in enumerate(cached) if report is None]
+    args: tuple = (*task_args, lang, limits)
+    run_task, per_file = task, None
+    if cache is not None:
+        run_task, args, per_file = cached_task, (cache, task, *args), [(keys[i],) for i in todo]
     try:
-        reports = run_files(files, task, (*task_args, lang, limits), lang=lang, limits=limits, jobs=jobs,
-                            on_done=on_done)
+        done = run_files([files[i] for i in todo], run_task, args, lang=lang, limits=limits, jobs=jobs,
+                         on_done=on_done, per_file=per_file) if todo else []
         pending: list[Path] = []
     except Interrupted as stop:
-        reports, pending = stop.results, stop.pending
+        done, pending = stop.results, stop.pending
+    for i, report in zip(todo, done):
+        cached[i] = report
+    if cache is not None and cache.writable and done:
+        cache.prune()
+    reports = [r for r in cached if r is not None]
     flag_conflict_copies(reports, lang)
     return Report(reports, strict=strict, lang=lang, pending=[str(p) for p in pending])

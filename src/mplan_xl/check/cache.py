@@ -73,9 +73,10 @@ def cache_folder() -> Path:
     return Path.home() / ".cache" / "mplan-xl"
 
 
-def code_fingerprint() -> str:
-    """mplan-xl's code as it is now: its version, Python's and python-calamine's, and each package file's
-    size and modification time (an edited source changes it, so a report is never served by other code)."""
+def code_fingerprint(root: Path | None = None) -> str:
+    """mplan-xl's code as it is now: its version, Python's and python-calamine's, and each file's size and
+    modification time in the package (*root*; an edited source changes it, so a report is never served by other
+    code)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -83,7 +84,7 @@ def code_fingerprint() -> str:
     except PackageNotFoundError:   # pragma: no cover - a dependency
         calamine = "?"
     parts = [__version__, sys.version, calamine]
-    root = Path(__file__).resolve().parent.parent
+    root = root or Path(__file__).resolve().parent.parent
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
@@ -261,7 +262,7 @@ def _report(path: str, data: dict[str, Any]) -> FileReport:
     figures = data["figures"]
     report = FileReport(path, data["status"], None, [Finding(*f) for f in data["findings"]], note=data["note"],
                         lang=data["lang"], figures=None if figures is None else {k: _typed(v) for k, v in figures.items()},
-                        plan_key=tuple(data["plan_key"]) if data["plan_key"] else None)  # type: ignore[arg-type]
+                        plan_key=tuple(data["plan_key"]) if data["plan_key"] else None)
     report.template_version = data["template_version"]   # as stored: already cut to what a report shows
     return report
 

@@ -164,3 +164,27 @@ def test_the_cache_keeps_at_most_its_bound(three_plans, tmp_path, monkeypatch):
     assert len(entries(tmp_path / "cache")) == 3
     assert cache.prune(keep=2) == 2                   # down to 80 % of the bound, least recently used first
     assert len(entries(tmp_path / "cache")) == 1
+
+
+_WARM = """
+import sys
+from mplan_xl.cli import main
+try:
+    main(["check", sys.argv[1], "--format", "json"])
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_warm_run_starts_no_worker_and_loads_no_check(three_plans, tmp_path):
+    """When every file is cached, nothing is read: no worker pool, no reader of plans, no rule is even loaded."""
+    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               **{CACHE_ENV: str(tmp_path / "cache")})
+    runs = [subprocess.run([sys.executable, "-c", _WARM, str(three_plans)], env=env, capture_output=True, text=True,
+                           check=True, timeout=300) for _ in range(2)]
+    cold, warm = (set(run.stdout.splitlines()[-1].split()) for run in runs)
+    heavy = {"mplan_xl.check.checks", "mplan_xl.read.plan_reader", "pebble", "multiprocessing"}
+    assert heavy <= cold
+    assert warm.isdisjoint(heavy), sorted(warm & heavy)
+    assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]

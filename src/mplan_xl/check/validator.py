@@ -21,13 +21,12 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.errors import UsageError
 from ..core.plan import id_text
@@ -35,11 +34,12 @@ from ..core.rules import ERROR, RULES, Finding, make_finding, plain_params
 from ..core.vocabulary import Label
 from ..read.inputs import SKIP_NOTES, conflict_bases, own_output, scan_paths, skip_reason
 from ..read.outputs import own_output_file
-from ..read.plan_reader import LocatedPlan, locate_plan
 from ..read.reader import Limits, UnreadableWorkbook, read_workbook
 from .cache import ResultCache, cached_task
-from .checks import check_plan
 from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
+
+if TYPE_CHECKING:
+    from ..read.plan_reader import LocatedPlan
 
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
@@ -117,6 +117,9 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits,
         raw.close()
         return _skipped(name, own, lang, raw.sha256)
     try:
+        from ..read.plan_reader import locate_plan   # here: a run whose every file is cached never loads them
+        from .checks import check_plan
+
         located = locate_plan(raw)
         checked = check_plan(located, lang) if only is None else check_plan(located, lang, only)
         findings = checked.findings
@@ -168,6 +171,9 @@ def _child(conn, task: Callable[..., Any], call: tuple) -> None:
 def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[str, Any]:
     """``task(*call)`` in a child process stopped after *timeout_s*: ("done", result), ("timeout", None)
     or ("crash", exit code). A single file costs a fork (about 10 ms on Linux) rather than a pool."""
+    import multiprocessing
+
+    _preload()
     receiver, sender = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.Process(target=_child, args=(sender, task, call), daemon=True)
     child.start()
@@ -185,6 +191,12 @@ def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[
         if child.is_alive():
             child.kill()
         child.join()
+
+
+def _preload() -> None:
+    """Load what the workers run before they start: forked, they share it rather than each import it."""
+    from ..read import plan_reader  # noqa: F401
+    from . import checks  # noqa: F401
 
 
 class Interrupted(KeyboardInterrupt):
@@ -234,6 +246,7 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
         return results
     from pebble import ProcessExpired, ProcessPool
 
+    _preload()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     pool = ProcessPool(max_workers=jobs, initializer=_ignore_interrupt)
     try:

@@ -92,6 +92,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     check_outputs([output], paths, force=force, kept=list(copies.values()), found=files)
     limits = Limits(timeout_s=timeout)
     cache = None if no_cache or annotate_dir else _open_cache(paths, lang, limits)
+    scanned: list = files or list(paths)   # the folders walked once (none found: the usage error names them)
     with progress_bar(files) as on_done:
         if annotate_dir:
             from ..check.annotate import check_annotated
@@ -101,10 +102,10 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
         elif approved:
             from ..year.against import check_against
 
-            report = check_against(list(paths), approved, lang=lang, jobs=jobs, strict=strict,
+            report = check_against(scanned, approved, lang=lang, jobs=jobs, strict=strict,
                                    limits=limits, threshold=threshold, on_done=on_done, cache=cache)
         else:
-            report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=limits, on_done=on_done,
+            report = run_check(scanned, lang=lang, jobs=jobs, strict=strict, limits=limits, on_done=on_done,
                                cache=cache)
     if fmt == "xlsx":
         assert output is not None   # refused above: --format xlsx needs --output

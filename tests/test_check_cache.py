@@ -188,3 +188,13 @@ def test_a_warm_run_starts_no_worker_and_loads_no_check(three_plans, tmp_path):
     assert heavy <= cold
     assert warm.isdisjoint(heavy), sorted(warm & heavy)
     assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]
+
+
+def test_a_damaged_cache_entry_is_checked_again_and_replaced(three_plans, tmp_path):
+    cache = tmp_path / "cache"
+    plain = cli("check", str(three_plans), "--format", "json", cache=cache).stdout
+    for i, entry in enumerate(entries(cache)):
+        entry.write_bytes([b"", b"{not json", b'{"findings": 3}'][i % 3])
+    again = cli("check", str(three_plans), "--format", "json", cache=cache)
+    assert again.returncode == 0 and again.stdout == plain and "Traceback" not in again.stderr
+    assert all(json.loads(entry.read_bytes())["status"] == "valid" for entry in entries(cache))

@@ -5,7 +5,8 @@
 1. Typical plans: N demo workbooks (different companies), checked one by one
    in-process (our whole check: read + every rule) against openpyxl merely
    *reading* the same files (formulas, then cached values): the baseline any
-   openpyxl-based validator starts from. Then the batch with --jobs 1 and 2.
+   openpyxl-based validator starts from. Then the batch with --jobs 1 and 2,
+   and with the result cache, cold (every file stored) and warm.
 2. Growth: plans of 1k, 5k and 10k actions (5 budget lines each), time per row.
 3. With --large: one plan of 10,000 actions and 50,000 budget lines, checked
    in a fresh process, its time and peak memory (resident set size).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import statistics
 import subprocess
@@ -27,6 +29,7 @@ from pathlib import Path
 import mplan_xl
 from mplan_xl.workbook.builder import build_workbook
 from mplan_xl.workbook.demo import demo_plan
+from mplan_xl.check.cache import ResultCache
 from mplan_xl.check.validator import check, check_file
 
 from baselines import read_openpyxl
@@ -89,6 +92,12 @@ def main() -> None:
     for jobs in (1, 2):
         elapsed = timed(lambda j=jobs: check(paths, jobs=j))
         print(f"{'check --jobs ' + str(jobs):<40} {len(paths) / elapsed:8.1f} files/s")
+    cache_dir = Path(tempfile.mkdtemp(prefix="mplan-check-bench-cache-"))
+    for run in ("cold", "warm"):   # the result cache (never the user's): every file stored, then every file served
+        cache, _, _ = ResultCache.open({"lang": "fr"}, folder=cache_dir)
+        elapsed = timed(lambda: check(paths, jobs=2, cache=cache))
+        print(f"{'check --jobs 2, ' + run + ' result cache':<40} {len(paths) / elapsed:8.1f} files/s "
+              f"(load {os.getloadavg()[0]:.1f})")
     elapsed = timed(lambda: [read_openpyxl(p) for p in paths[:20]])
     print(f"{'openpyxl read, 1 process':<40} {20 / elapsed:8.1f} files/s")
 

@@ -11,7 +11,10 @@
    the JSON report) with ``--jobs 1`` and ``--jobs 2``, against openpyxl loading each file twice (formulas, then
    cached values) as an openpyxl-based validator must: measured on ``--openpyxl-sample`` files and scaled to 200
    (``--openpyxl-sample 200`` measures them all).
-3. 1,000 plans (the 200, five times) with ``--jobs 2``: goal 5 s.
+3. 1,000 distinct plans (each of the 200 with one figure typed differently, ``benchmarks/many_plans.py``) with
+   ``--jobs 2``: goal 5 s; without the result cache, then cold (an empty cache: every file read and stored) and
+   warm (the same folder again: what a controller re-running ``check`` meets), wall and CPU time, each with the
+   load average of the moment.
 4. ``mplan-xl --version``, and what ``check`` imports (no pandas, DuckDB, XlsxWriter).
 5. Growth: one plan of 1,000 / 5,000 / 10,000 actions with 5 budget lines each (up to 10,000 actions and 50,000
    budget lines), each checked in a fresh process: time, cost per row, peak resident memory; and the peak of a
@@ -37,7 +40,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
-ENV = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+ENV = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           MPLAN_XL_CACHE_DIR=tempfile.mkdtemp(prefix="mplan-bench-cache-"))   # never the user's result cache
 
 
 #: CPU seconds (user + system) of the last :func:`cli` process and its workers: what a shared machine does not
@@ -92,14 +96,14 @@ def batch(files: list[Path], folder: Path, sample: int) -> None:
     n = len(files)
     chosen = files[:sample]
     # openpyxl between our two runs, so all three meet the same load of the machine
-    one = cli("check", str(files[0].parent), "--jobs", "1", "-o", str(report), "--force")
+    one = cli("check", str(files[0].parent), "--jobs", "1", "-o", str(report), "--force", "--no-cache")
     one_cpu = LAST_CPU[0]
     cpu, start = time.process_time(), time.perf_counter()
     for path in chosen:
         read_openpyxl(path)
     openpyxl = (time.perf_counter() - start) / len(chosen) * n
     openpyxl_cpu = (time.process_time() - cpu) / len(chosen) * n
-    two = cli("check", str(files[0].parent), "--jobs", "2", "-o", str(report), "--force")
+    two = cli("check", str(files[0].parent), "--jobs", "2", "-o", str(report), "--force", "--no-cache")
     two_cpu = LAST_CPU[0]
     scaled = "" if len(chosen) == n else f" (measured on {len(chosen)}, scaled)"
     print(f"{'':<52} {'wall':>7}    {'CPU':>7}")
@@ -110,16 +114,27 @@ def batch(files: list[Path], folder: Path, sample: int) -> None:
           f"{n / two:5.0f} plans/s wall, {n / two_cpu * 2:5.0f} plans/s on 2 free cores (CPU)")
 
 
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
 def thousand(files: list[Path], folder: Path, count: int) -> None:
+    from many_plans import distinct_copies
+
     many = folder / f"many-{count}"
-    if not many.exists():
-        many.mkdir()
-        for i in range(count):
-            source = files[i % len(files)]
-            os.link(source, many / f"copy-{i:04d}-{source.name}")
-    seconds = cli("check", str(many), "--jobs", "2", "-o", str(folder / "report-many.json"), "--force")
-    print(f"{f'mplan-xl check --jobs 2, {count} plans':<52} {seconds:7.2f} s  {LAST_CPU[0]:7.2f} s  "
-          f"{count / seconds:5.0f} plans/s wall; CPU / 2 cores: {LAST_CPU[0] / 2:.2f} s (goal 5 s)")
+    distinct_copies(files, many, count)
+    cache = Path(ENV["MPLAN_XL_CACHE_DIR"])
+    shutil.rmtree(cache, ignore_errors=True)
+    report = str(folder / "report-many.json")
+    print(f"{'':<52} {'wall':>7}    {'CPU':>7}   ({os.cpu_count()} cores)")
+    for label, options in ((f"check --jobs 2, {count} plans, no cache", ["--no-cache"]),
+                           (f"check --jobs 2, {count} plans, cold cache", []),
+                           (f"check --jobs 2, {count} plans, warm cache", []),
+                           (f"check --jobs 2, {count} plans, warm cache", [])):
+        load = _load()
+        seconds = cli("check", str(many), "--jobs", "2", "-o", report, "--force", *options)
+        print(f"{label:<52} {seconds:7.2f} s  {LAST_CPU[0]:7.2f} s  {count / seconds:6.0f} plans/s wall; "
+              f"CPU / 2 cores {LAST_CPU[0] / 2:.2f} s (goal 5 s); {load} before, {_load()} after")
 
 
 def startup() -> None:

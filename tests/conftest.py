@@ -25,6 +25,12 @@ def format_codes(path: Path) -> set[str]:
             for m in _FORMAT_CODE.findall(xml)}
 
 
+@pytest.fixture(autouse=True)
+def _own_result_cache(tmp_path_factory, monkeypatch):
+    """Every test's ``check`` caches its results in a folder of the test session, never in the user's cache."""
+    monkeypatch.setenv("MPLAN_XL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "result-cache"))
+
+
 def needs_libreoffice(func):
     marks = [pytest.mark.libreoffice,
              pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")]

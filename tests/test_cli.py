@@ -130,19 +130,19 @@ try:
     main({args!r}, standalone_mode=True)
 except SystemExit:
     pass
-print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+print(" ".join(sorted({{name if {full!r} else name.split(".")[0] for name in sys.modules}})))
 """
 
 
-def _loaded_by(*args: str) -> set[str]:
+def _loaded_by(*args: str, full: bool = False) -> set[str]:
     import subprocess
     import sys
 
     src = str(Path(__file__).resolve().parent.parent / "src")
     env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-c", _LOADED.format(args=list(args))], capture_output=True, text=True,
-                          env=env, check=True)
-    return set(done.stdout.split()[-400:])
+    done = subprocess.run([sys.executable, "-c", _LOADED.format(args=list(args), full=full)], capture_output=True,
+                          text=True, env=env, check=True)
+    return set(done.stdout.splitlines()[-1].split())
 
 
 def test_check_loads_no_dataframe_database_or_workbook_writer(tmp_path):
@@ -157,3 +157,19 @@ def test_check_loads_no_dataframe_database_or_workbook_writer(tmp_path):
 def test_version_loads_no_reader_nor_workbook_writer():
     loaded = _loaded_by("--version")
     assert loaded.isdisjoint(_HEAVY + ("python_calamine", "pebble")), sorted(loaded & set(_HEAVY))
+
+
+def test_each_command_loads_only_its_own_module(tmp_path):
+    """Issue 22: the start-up of a command costs only its own imports (--version none, check not the FEC reader,
+    the database nor the other commands)."""
+    import mplan_xl
+
+    commands = {f"mplan_xl.cli.{name}" for name in ("check_command", "plan_commands", "year_commands",
+                                                   "portfolio_commands", "results_command", "repair_command")}
+    assert _loaded_by("--version", full=True).isdisjoint(commands | {"mplan_xl.core.schema"})
+    plan = mplan_xl.demo_workbook(tmp_path / "plan.xlsx", year=2027)
+    loaded = _loaded_by("check", str(plan), "--jobs", "1", "--no-cache", "-o", str(tmp_path / "r.json"), full=True)
+    assert (tmp_path / "r.json").exists()
+    assert loaded & commands == {"mplan_xl.cli.check_command"}
+    assert loaded.isdisjoint({"mplan_xl.year.fec", "mplan_xl.year.actuals", "mplan_xl.portfolio.consolidate"})
+    assert "mplan_xl.year.fec" in _loaded_by("actuals", "--help", full=True)

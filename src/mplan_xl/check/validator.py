@@ -21,13 +21,12 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.errors import UsageError
 from ..core.plan import id_text
@@ -35,10 +34,12 @@ from ..core.rules import ERROR, RULES, Finding, make_finding, plain_params
 from ..core.vocabulary import Label
 from ..read.inputs import SKIP_NOTES, conflict_bases, own_output, scan_paths, skip_reason
 from ..read.outputs import own_output_file
-from ..read.plan_reader import LocatedPlan, locate_plan
 from ..read.reader import Limits, UnreadableWorkbook, read_workbook
-from .checks import check_plan
+from .cache import ResultCache, cached_task
 from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
+
+if TYPE_CHECKING:
+    from ..read.plan_reader import LocatedPlan
 
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
 _WORKER_DIED = Label("sa lecture a arrêté le processus de contrôle (code {code})",
@@ -116,6 +117,9 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits,
         raw.close()
         return _skipped(name, own, lang, raw.sha256)
     try:
+        from ..read.plan_reader import locate_plan   # here: a run whose every file is cached never loads them
+        from .checks import check_plan
+
         located = locate_plan(raw)
         checked = check_plan(located, lang) if only is None else check_plan(located, lang, only)
         findings = checked.findings
@@ -167,6 +171,9 @@ def _child(conn, task: Callable[..., Any], call: tuple) -> None:
 def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[str, Any]:
     """``task(*call)`` in a child process stopped after *timeout_s*: ("done", result), ("timeout", None)
     or ("crash", exit code). A single file costs a fork (about 10 ms on Linux) rather than a pool."""
+    import multiprocessing
+
+    _preload()
     receiver, sender = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.Process(target=_child, args=(sender, task, call), daemon=True)
     child.start()
@@ -184,6 +191,12 @@ def _isolated(task: Callable[..., Any], call: tuple, timeout_s: float) -> tuple[
         if child.is_alive():
             child.kill()
         child.join()
+
+
+def _preload() -> None:
+    """Load what the workers run before they start: forked, they share it rather than each import it."""
+    from ..read import plan_reader  # noqa: F401
+    from . import checks  # noqa: F401
 
 
 class Interrupted(KeyboardInterrupt):
@@ -233,6 +246,7 @@ def run_files(files: Sequence[Path], task: Callable[..., Any], args: tuple, *, l
         return results
     from pebble import ProcessExpired, ProcessPool
 
+    _preload()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     pool = ProcessPool(max_workers=jobs, initializer=_ignore_interrupt)
     try:
@@ -283,7 +297,7 @@ def flag_conflict_copies(reports: Sequence[FileReport], lang: str) -> None:
 
 def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | None = None, strict: bool = False,
           limits: Limits = Limits(), on_done: Callable[[FileReport], None] | None = None,
-          task: Callable[..., FileReport] = check_file, task_args: tuple = ()) -> Report:
+          task: Callable[..., FileReport] = check_file, task_args: tuple = (), cache: ResultCache | None = None) -> Report:
     """Check every file of *paths* (files or folders) and return the report.
 
     ``jobs`` worker processes (default: the core count) read files in
@@ -291,13 +305,34 @@ def check(paths: Sequence[str | os.PathLike], *, lang: str = "fr", jobs: int | N
     called as each file finishes (the CLI's progress bar). After Ctrl-C, the
     report of the files done, marked incomplete (:attr:`Report.pending`).
     Each file's report is ``task(file, *task_args, lang, limits)`` (``check --against`` compares it too).
+    With a *cache* (:class:`~mplan_xl.check.cache.ResultCache`, made for these options), a file whose report is
+    stored is not read again, and each new report is stored: the report is the same.
     """
     files = check_files(paths)
+    cached: list[FileReport | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        cache = cache.with_options(task=f"{task.__module__}.{task.__qualname__}")
+        for i, path in enumerate(files):
+            keys[i] = cache.key(path)
+            cached[i] = cache.get(keys[i], path)
+            if cached[i] is not None and on_done:
+                on_done(cached[i])  # type: ignore[arg-type]  # set just above
+    todo = [i for i, report in enumerate(cached) if report is None]
+    args: tuple = (*task_args, lang, limits)
+    run_task, per_file = task, None
+    if cache is not None:
+        run_task, args, per_file = cached_task, (cache, task, *args), [(keys[i],) for i in todo]
     try:
-        reports = run_files(files, task, (*task_args, lang, limits), lang=lang, limits=limits, jobs=jobs,
-                            on_done=on_done)
+        done = run_files([files[i] for i in todo], run_task, args, lang=lang, limits=limits, jobs=jobs,
+                         on_done=on_done, per_file=per_file) if todo else []
         pending: list[Path] = []
     except Interrupted as stop:
-        reports, pending = stop.results, stop.pending
+        done, pending = stop.results, stop.pending
+    for i, report in zip(todo, done):
+        cached[i] = report
+    if cache is not None and cache.writable and done:
+        cache.prune()
+    reports = [r for r in cached if r is not None]
     flag_conflict_copies(reports, lang)
     return Report(reports, strict=strict, lang=lang, pending=[str(p) for p in pending])

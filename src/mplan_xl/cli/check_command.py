@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -42,9 +43,13 @@ _THRESHOLD_NEEDS_AGAINST = Label("--transfer-threshold s'emploie avec --against 
                    "moved actions are shown.")
 @click.option("--transfer-threshold", "threshold", type=Number(min=0), default=None,
               help="With --against: what a line may receive by transfer before it needs approval (an error).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the result cache (by default a file unchanged since a check with the "
+                   "same options and the same mplan-xl is not read again; the cache is kept in MPLAN_XL_CACHE_DIR, "
+                   "else XDG_CACHE_HOME/mplan-xl or ~/.cache/mplan-xl, never in the checked folder).")
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bool, jobs: int | None, lang: str,
           strict: bool, timeout: float, annotate_dir: str | None, approved: str | None,
-          threshold: float | None) -> None:
+          threshold: float | None, no_cache: bool) -> None:
     """Validate returned workbooks (files or folders); files are only read.
 
     With --annotate DIR, DIR/<same name> is a copy of each file with findings
@@ -55,6 +60,11 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     With --against APPROVED.xlsx, each file is also compared with the
     approved version: increases, transfers (explained by the Transfers
     sheet), new, dropped or moved actions.
+
+    Results are cached outside the checked folders: a file unchanged since
+    a check with the same options (and the same day) is not read again, and
+    its report is the same (--no-cache: read every file; --annotate always
+    reads every file).
 
     Exit code: 0 when every file is valid, 1 when any has an error (or a
     warning under --strict) or cannot be read, 2 for a usage error, 130 when
@@ -80,20 +90,23 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
 
         copies = prepare(files, annotate_dir, force)
     check_outputs([output], paths, force=force, kept=list(copies.values()), found=files)
+    limits = Limits(timeout_s=timeout)
+    cache = None if no_cache or annotate_dir else _open_cache(paths, lang, limits)
+    scanned: list = files or list(paths)   # the folders walked once (none found: the usage error names them)
     with progress_bar(files) as on_done:
         if annotate_dir:
             from ..check.annotate import check_annotated
 
             report, annotated = check_annotated(list(paths), copies, lang=lang, jobs=jobs, strict=strict,
-                                                limits=Limits(timeout_s=timeout), on_done=on_done)
+                                                limits=limits, on_done=on_done)
         elif approved:
             from ..year.against import check_against
 
-            report = check_against(list(paths), approved, lang=lang, jobs=jobs, strict=strict,
-                                   limits=Limits(timeout_s=timeout), threshold=threshold, on_done=on_done)
+            report = check_against(scanned, approved, lang=lang, jobs=jobs, strict=strict,
+                                   limits=limits, threshold=threshold, on_done=on_done, cache=cache)
         else:
-            report = run_check(list(paths), lang=lang, jobs=jobs, strict=strict, limits=Limits(timeout_s=timeout),
-                               on_done=on_done)
+            report = run_check(scanned, lang=lang, jobs=jobs, strict=strict, limits=limits, on_done=on_done,
+                               cache=cache)
     if fmt == "xlsx":
         assert output is not None   # refused above: --format xlsx needs --output
         with atomic_output(output, force=force) as tmp:
@@ -113,3 +126,16 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, force: bo
     if report.pending:
         echo("mplan-xl: " + report.summary_line(), err=True)
     sys.exit(report.exit_code)
+
+
+def _open_cache(paths: tuple[str, ...], lang: str, limits: Any) -> Any:
+    """The result cache for this run's options (a warning on standard error when it cannot be written)."""
+    from dataclasses import asdict
+
+    from ..check.cache import ResultCache
+
+    options = {"lang": lang, "limits": {k: v for k, v in asdict(limits).items() if k != "timeout_s"}}
+    cache, warning, params = ResultCache.open(options, checked=paths, max_file_bytes=limits.max_file_bytes)
+    if warning is not None:
+        echo(warning(lang).format(**params), err=True)
+    return cache

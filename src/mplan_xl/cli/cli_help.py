@@ -109,6 +109,9 @@ FRENCH_COMMANDS = {
              "sorties de mplan-xl trouvés dans un dossier sont ignorés.\n\n"
              "Avec --against APPROUVÉ.xlsx, chaque fichier est aussi comparé à la version approuvée : hausses, "
              "virements (expliqués par la feuille Virements), actions nouvelles, abandonnées ou déplacées.\n\n"
+             "Les résultats sont gardés en cache hors des dossiers contrôlés : un fichier inchangé depuis un "
+             "contrôle avec les mêmes options (et le même jour) n'est pas relu, et son rapport est le même "
+             "(--no-cache : relire chaque fichier ; --annotate relit toujours chaque fichier).\n\n"
              "Code de sortie : 0 quand chaque fichier est valide, 1 quand l'un a une erreur (ou un avertissement "
              "avec --strict) ou ne peut être lu, 2 pour une erreur d'utilisation, 130 en cas d'interruption "
              "(Ctrl-C : le rapport des fichiers contrôlés, marqué incomplet).",
@@ -228,6 +231,12 @@ FRENCH = {
         "Compare chaque fichier à cette version approuvée : une hausse (total ou enveloppe) est une erreur, un "
         "virement entre lignes non noté sur la feuille Virements un avertissement ; les actions nouvelles, "
         "abandonnées ou déplacées sont signalées.",
+    "Neither read nor write the result cache (by default a file unchanged since a check with the same options and "
+    "the same mplan-xl is not read again; the cache is kept in MPLAN_XL_CACHE_DIR, else XDG_CACHE_HOME/mplan-xl or "
+    "~/.cache/mplan-xl, never in the checked folder).":
+        "Ne lit ni n'écrit le cache des résultats (par défaut, un fichier inchangé depuis un contrôle avec les mêmes "
+        "options et le même mplan-xl n'est pas relu ; le cache est dans MPLAN_XL_CACHE_DIR, sinon "
+        "XDG_CACHE_HOME/mplan-xl ou ~/.cache/mplan-xl, jamais dans le dossier contrôlé).",
     "With --against: what a line may receive by transfer before it needs approval (an error).":
         "Avec --against : ce qu'une ligne peut recevoir par virement sans approbation (au-delà : une erreur).",
     "Write into this folder a copy of each file with findings, each finding a note at its cell "

@@ -15,7 +15,6 @@ import click
 from .. import __version__
 from ..core.errors import UsageError
 from ..core.vocabulary import LANGUAGES, Label
-from ..core.plan import RUNTIME_EXTENSIONS
 from .cli_errors import remember_lang
 from .cli_help import HelpGroup
 
@@ -47,10 +46,18 @@ def default_lang() -> str:
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=default_lang, show_default="fr",
                            callback=remember_lang, is_eager=True,
                            help="Language of the workbook and of messages (fr or en; env MPLAN_LANG).")
-runtime_option = click.option("--runtime", type=click.Choice(tuple(RUNTIME_EXTENSIONS)), default=None,
-                              help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
-                                   "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
-                                   "Default: from OUT's extension.")
+
+
+def runtime_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --runtime option (the plan's runtimes, read when a command that writes a workbook is loaded)."""
+    from ..core.plan import RUNTIME_EXTENSIONS
+
+    return click.option("--runtime", type=click.Choice(tuple(RUNTIME_EXTENSIONS)), default=None,
+                        help="xlwings: MPLAN_ functions computed by Python (.xlsm, Windows Excel); "
+                             "native: plain Excel formulas (.xlsx, any Excel, Mac, web, LibreOffice). "
+                             "Default: from OUT's extension.")(command)
+
+
 force_option = click.option("--force", is_flag=True, help="Replace the output if it exists (every command: an existing "
                                                           "output is replaced only with --force).")
 protect_option = click.option("--protect", is_flag=True,
@@ -79,10 +86,64 @@ def one_output(out: str | None, output: str | None) -> str:
     return out or output  # type: ignore[return-value]  # one of them is set: checked above
 
 
+#: The module of each command, imported when the command is asked for: ``mplan-xl --version`` loads none,
+#: ``mplan-xl check`` only its own (not the FEC reader, the database or the workbook writers of the others).
+COMMAND_MODULES = {"new": "plan_commands", "demo": "plan_commands", "check": "check_command",
+                   "rollover": "year_commands", "upgrade": "year_commands", "diff": "year_commands",
+                   "actuals": "year_commands", "consolidate": "portfolio_commands", "approve": "portfolio_commands",
+                   "export": "portfolio_commands", "results": "results_command", "repair": "repair_command"}
+
+
+class LazyCommands(dict):
+    """The group's commands, each module imported the first time its command (or the whole list) is looked up."""
+
+    def _load(self, name: Any = None) -> None:
+        import importlib
+
+        for command, module in COMMAND_MODULES.items():
+            if (name is None or name == command) and not dict.__contains__(self, command):
+                importlib.import_module(f"{__package__}.{module}")   # registers its commands on main
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        self._load(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: Any) -> Any:
+        self._load(name)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        self._load(name)
+        return dict.__contains__(self, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._load()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._load()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)
+
+
 @click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, prog_name="mplan-xl")
 def main() -> None:
     """mplan-xl: the yearly operational marketing plan as an Excel workbook, with Python behind it."""
+
+
+main.commands = LazyCommands()
 
 FORMATS = ("text", "json", "xlsx", "junit")
 #: The report format an output's extension implies, when --format is not given.

@@ -12,9 +12,7 @@ Example:
 
 from __future__ import annotations
 
-# Each module registers its commands on the group (import for the side effect).
-from . import (check_command, plan_commands, portfolio_commands, repair_command,  # noqa: F401
-               results_command, year_commands)
+# Each module registers its commands on the group when one of them is asked for (group.COMMAND_MODULES).
 from .group import main
 
 __all__ = ["main"]

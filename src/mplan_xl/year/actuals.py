@@ -43,6 +43,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import fnmatch
+import operator
 import functools
 import os
 import re
@@ -245,8 +246,10 @@ def match_entries(entries: Iterable[Entry], lines: Sequence[BudgetLine], *, year
     quote_pattern, quote_owner = _quote_index(lines)
     supplier_owner = _unique_owner(lines, lambda line: fold_name(line.supplier))
     marketing = tuple(marketing_accounts)
+    entries = list(entries)
+    result.expenses.count += len(entries)   # every sum is exact (Decimal cents): added at once, in any order
+    result.expenses.amount += sum(map(_AMOUNT, entries), ZERO)
     for entry in entries:
-        result.expenses.add(entry)
         if entry.date.year != year:
             result.ignored_by[OTHER_YEAR].add(entry)
             continue
@@ -301,15 +304,18 @@ def check_fec_year(path: str | os.PathLike, months: Iterable[tuple[int, int]], e
                                                   "last": last_month, "year": year}, str(path))]
 
 
+_AMOUNT = operator.attrgetter("amount")
+
+
 def _claim(entry: Entry, rules: Sequence[Rule], quote_pattern: re.Pattern | None, quote_owner: dict[str, str],
            supplier_owner: dict[str, str]) -> tuple[str, str] | None:
     for rule in rules:
         if rule.applies(entry):
             return rule.line_id, BY_RULE
     if quote_pattern is not None:
-        for text in (entry.piece_ref, entry.label):
-            for found in quote_pattern.finditer(text.casefold()):
-                return quote_owner[found.group(0)], BY_QUOTE
+        found = quote_pattern.search(entry.piece_ref.casefold()) or quote_pattern.search(entry.label.casefold())
+        if found is not None:   # the first reference of the piece's, else of the label's
+            return quote_owner[found.group(0)], BY_QUOTE
     for name in (fold_name(entry.supplier), fold_name(entry.supplier_code)):
         if name and name in supplier_owner:
             return supplier_owner[name], BY_SUPPLIER

@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..check.cache import ResultCache, file_digest
 from ..check.report import INVALID, Report
 from ..check.validator import check, inspect_file, internal_error
 from ..core.errors import UsageError
@@ -204,11 +205,15 @@ def check_file_against(path: Path, approved: Version, threshold: float | None, l
 
 def check_against(paths: Sequence[str | os.PathLike], approved: str | os.PathLike, *, lang: str = "fr",
                   jobs: int | None = None, strict: bool = False, limits: Limits = Limits(),
-                  threshold: float | None = None, on_done: Any = None) -> Report:
-    """:func:`~mplan_xl.check.validator.check` of *paths*, each file also compared with the *approved* version."""
+                  threshold: float | None = None, on_done: Any = None, cache: ResultCache | None = None) -> Report:
+    """:func:`~mplan_xl.check.validator.check` of *paths*, each file also compared with the *approved* version
+    (with a *cache*, each report is stored with the approved file's bytes and the threshold in its key)."""
+    if cache is not None:
+        digest = file_digest(approved, limits.max_file_bytes)
+        cache = cache.with_options(approved=digest, threshold=threshold) if digest else None
     version = approved_version(approved, lang, limits)
     return check(paths, lang=lang, jobs=jobs, strict=strict, limits=limits, on_done=on_done, task=check_file_against,
-                 task_args=(version, threshold))
+                 task_args=(version, threshold), cache=cache)
 
 
 __all__ = ["approved_version", "changes_since", "check_against", "check_file_against"]

@@ -29,7 +29,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
 
@@ -188,6 +187,7 @@ class PackageCopy:
 
     def add_relationship(self, source: str, kind: str, target: str) -> str:
         """Relate *source* to part *target* with type *kind*; returns the new relationship's id."""
+        from xml.sax.saxutils import quoteattr  # not at start-up: it loads urllib and http
         path = self.find(rels_path(source)) or rels_path(source)
         xml = self.parts.get(path, _EMPTY_RELS)
         rid = next_id(rel.get("Id", "") for rel in ElementTree.fromstring(xml))
@@ -221,6 +221,7 @@ class PackageCopy:
     def set_worksheet(self, name: str, xml: bytes) -> str:
         """Give worksheet *name* the content *xml*: its part is replaced when the sheet exists, else a sheet
         is added after the others (part, relationship, ``<sheet>`` entry, content type). Returns its member."""
+        from xml.sax.saxutils import quoteattr  # not at start-up: it loads urllib and http
         existing = self.worksheets().get(name)
         if existing is not None:
             self.parts[existing[0]] = xml
@@ -245,6 +246,7 @@ class PackageCopy:
     def set_custom_property(self, name: str, value: str) -> None:
         """Give the package the custom document property *name* = *value* (text), replacing one of that name;
         the custom properties part is added when the package has none."""
+        from xml.sax.saxutils import escape, quoteattr  # not at start-up: it loads urllib and http
         part = next((t for _, kind, t in self.relationships("") if kind == CUSTOM_PROPERTIES_REL and t in self.parts),
                     None)
         if part is None:

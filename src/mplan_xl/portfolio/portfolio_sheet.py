@@ -45,7 +45,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -57,7 +59,7 @@ from ..core.plan import CURRENCIES
 from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
+from ..workbook.layout import LINE_HEIGHT, apply_print_setup, fit_width, text_lines
 from ..workbook.styles import (ATTAINMENT_COLOUR, BORDER_COLOR, BUDGET_COLOURS, Styles, date_format, money_format,
                                number_format, percent_format)
 from .database import STATUS_SQL, Database
@@ -178,9 +180,10 @@ T = {
     "actions_approved": Label("Actions approuvées", "Actions approved"),
     "partly_approved": Label("approuvé en partie", "partly approved"),
     "pending": Label("en attente", "pending"),
-    "s_review": Label("À revoir d'abord", "Review first"),
-    "t_review": Label("Plans par indice de confiance, le plus bas d'abord (formule : docs/data-dictionary.md)",
-                      "Plans by trust score, lowest first (formula: docs/data-dictionary.md)"),
+    "t_review": Label("À revoir d'abord : les plans par indice de confiance, le plus bas d'abord (formule : "
+                      "docs/data-dictionary.md)",
+                      "Review first: the plans by trust score, lowest first (formula: docs/data-dictionary.md)"),
+    "t_plans": Label("Les plans chargés", "The plans loaded"),
     "errors": Label("Erreurs", "Errors"),
     "outside_tables": Label("Valeurs hors tableaux", "Values outside tables"),
     "formulas_lost": Label("Formules perdues", "Formulas lost"),
@@ -394,6 +397,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _fit(cols: Sequence[Col], frame: Any, lang: str) -> tuple[Col, ...]:
+    """*cols* with each text column as wide as its longest text (its declared width the most, wider texts wrap)
+    and its header on two lines at most: a portfolio of short names prints larger. Numbers keep their width."""
+    out = []
+    for col in cols:
+        if col.key and col.kind in (Kind.TEXT, Kind.LONG_TEXT):
+            header = T[col.key](lang)
+            least = math.ceil(max(max(map(len, header.split())), len(header) / 2) / 1.22) + 2
+            texts = [str(v) for v in frame[col.key] if v is not None and str(v) != "nan"] if col.key in frame else []
+            col = replace(col, width=fit_width([*texts, T["total_in"](lang).format(currency="EUR")],
+                                               min(least, col.width), col.width))
+        out.append(col)
+    return tuple(out)
+
+
 @dataclass
 class _Writer:
     wb: Any
@@ -432,33 +450,49 @@ class _Writer:
 
     def grid(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False,
              charts: Sequence[float] = (), beside: tuple[float, float] = (0, 0)) -> tuple[int, int]:
-        """Headers on row *top*, one row per record of *frame*, an optional total row; returns (first, last) data
-        rows. *charts*: the heights (points) of the charts that go under the table, side by side (see
-        :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and height (points) of a chart
-        right of the table, from its header row, one narrow column apart. A view without records prints nothing: its sheet is
-        hidden."""
+        """The sheet's one table (:meth:`table`) on row *top*, filtered, frozen under its header and set up for
+        print; returns (first, last) data rows. *charts*: the heights (points) of the charts that go under the
+        table, side by side (see :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and
+        height (points) of a chart right of the table, from its header row, one narrow column apart. A view
+        without records prints nothing: its sheet is hidden."""
+        cols = _fit(cols, frame, self.lang)
         if beside[0]:
             cols = [*cols, Col("", width=2), Col("", width=beside[0])]
-            ws.set_column(len(cols) - 2, len(cols) - 2, 2)
-            ws.set_column(len(cols) - 1, len(cols) - 1, beside[0])
+        for j, col in enumerate(cols):
+            ws.set_column(j, j, col.width)
+        first, last, heights = self.table(ws, top, cols, frame, total)
+        if last < first:
+            self.print_setup(ws, [c.width for c in cols], heights, top)
+            if ws.name != T["s_overview"](self.lang):
+                # Nothing to print: the sheet is hidden (Excel prints no hidden sheet) and its print range is
+                # one blank cell (LibreOffice prints hidden sheets, never an empty page).
+                ws.hide()
+                ws.print_area(first + 2, 0, first + 2, 0)
+            return first, last
+        ws.freeze_panes(top + 1, 0)
+        ws.autofilter(top, 0, last, len([c for c in cols if c.key]) - 1)
+        blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
+        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
+            heights.append(LINE_HEIGHT)
+        self.print_setup(ws, [c.width for c in cols], heights, top, blocks)
+        return first, last
+
+    def table(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False) -> tuple[int, int, list[float]]:
+        """Headers on row *top*, one row per record of *frame*, an optional total row (one per currency when the
+        records' currencies differ); returns the (first, last) data rows and the heights (points) of its rows,
+        header first. Rows are as tall as their wrapped texts (numbers never wrap). Without records, one row
+        says so (last < first)."""
         position = {c.key: j for j, c in enumerate(cols)}
         header = self.styles.header(required=False, computed=False)
         ws.set_row(top, 30)
         table = [c for c in cols if c.key]
         for j, col in enumerate(table):
             ws.write_string(top, j, T[col.key](self.lang), header)
-            ws.set_column(j, j, col.width)
         records = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
         first = top + 1
         if not records:
             ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
-            self.print_setup(ws, cols, [30.0, LINE_HEIGHT], top)
-            if ws.name != T["s_overview"](self.lang):
-                # Nothing to print: the sheet is hidden (Excel prints no hidden sheet) and its print range is
-                # one blank cell (LibreOffice prints hidden sheets, never an empty page).
-                ws.hide()
-                ws.print_area(first + 2, 0, first + 2, 0)
-            return first, first - 1
+            return first, first - 1, [30.0, LINE_HEIGHT]
         for i, record in enumerate(records):
             self._row(ws, first + i, table, position, record)
         last = first + len(records) - 1
@@ -476,30 +510,27 @@ class _Writer:
             self._row(ws, last + 1, table, position, {table[0].key: T["total"](self.lang), **sums}, bold=True,
                       sum_rows=(first, last))
         self.total_rows[ws.name] = total_rows
-        ws.freeze_panes(top + 1, 0)
-        ws.autofilter(top, 0, last, len(table) - 1)
-        heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in table))
-                            for r in records] + [LINE_HEIGHT] * total_rows
+        wrapped = [c for c in table if c.kind in (Kind.TEXT, Kind.LONG_TEXT)]
+        heights = [30.0] + [LINE_HEIGHT * min(10, max([text_lines(str(r.get(c.key) or ""), c.width) for c in wrapped],
+                                                      default=1)) for r in records] + [LINE_HEIGHT] * total_rows
         for i, h in enumerate(heights[1:len(records) + 1]):
             if h > LINE_HEIGHT:
                 ws.set_row(first + i, h)
-        blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
-        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
-            heights.append(LINE_HEIGHT)
-        self.print_setup(ws, cols, heights, top, blocks)
-        return first, last
+        return first, last, heights
 
-    def print_setup(self, ws: Any, cols: Sequence[Col], heights: Sequence[float], top: int,
-                    blocks: Sequence[tuple[int, float]] = ()) -> None:
-        """One page wide, rows flowing, the header row repeated, the charts (*blocks*) never cut by a page."""
+    def print_setup(self, ws: Any, widths: Sequence[float], heights: Sequence[float], top: int,
+                    blocks: Sequence[tuple[int, float]] = (), header_row: int | None = -1) -> None:
+        """One page wide, rows flowing from row *top* (*heights*), the header row (*header_row*, by default
+        *top*; None for none) repeated, the charts (*blocks*) never cut by a page."""
         head, foot = self.headers[ws.name]
-        apply_print_setup(ws, [c.width for c in cols], heights, header_row=top, first_measured_row=top,
-                          title_height=LINE_HEIGHT * (top + 1), header=head, footer=foot, blocks=blocks)
+        apply_print_setup(ws, widths, heights, header_row=top if header_row == -1 else header_row,
+                          first_measured_row=top, title_height=LINE_HEIGHT * (top + 1), header=head, footer=foot,
+                          blocks=blocks)
         if any(ws.vbreaks):   # a portfolio sheet prints one page wide, whatever the scale
             ws.vbreaks = []
             ws.fit_to_pages(1, 0)
         last = top + len(heights) - 1 + (1 + int(max((h for _, h in blocks), default=0) / LINE_HEIGHT) + 2 if blocks else 0)
-        ws.print_area(0, 0, last, len(cols) - 1)
+        ws.print_area(0, 0, last, len(widths) - 1)
 
     def chart_row(self, ws: Any, last: int) -> int:
         """The row the charts of the table of *ws* whose last record is on row *last* start on: one row under the
@@ -611,7 +642,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
             _results_by_team_sheet(w, frames["results_by_team"], lang)
             ws = w.sheet("s_variances", T["t_variances"](lang).format(n=LARGEST), [T["variance_note"](lang)])
             w.grid(ws, 3, (Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("line", width=8),
-                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 40), Col("item", width=20),
+                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 48), Col("item", width=20),
                            Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS,
                            Col("currency", width=8)),
                    frames["largest_variances"])
@@ -624,12 +655,6 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
                            Col("message", Kind.LONG_TEXT, 50), Col("hint", Kind.LONG_TEXT, 36)),
                    frames["skipped"].rename(columns={"path": "file"}))
-            ws = w.sheet("s_review", T["t_review"](lang))
-            w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
-                           Col("errors", Kind.INTEGER, 9), Col("warnings", Kind.INTEGER, 13),
-                           Col("outside_tables", Kind.INTEGER, 12), Col("formulas_lost", Kind.INTEGER, 11),
-                           Col("modified_after_approval", Kind.INTEGER, 14), Col("over_envelope", Kind.INTEGER, 12)),
-                   frames["review"])
             ws = w.sheet("s_approvals", T["t_approvals"](lang))
             w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("action_id", width=8),
                            Col("action", Kind.LONG_TEXT, 36), Col("status", width=14), Col("approved_by", width=20),
@@ -639,7 +664,17 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
     return path
 
 
+#: The review list on the Synthèse: each plan's trust score and the signals that lower it, lowest score first.
+REVIEW_COLS = (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
+               Col("modified_after_approval", Kind.INTEGER, 14), Col("warnings", Kind.INTEGER, 13),
+               Col("errors", Kind.INTEGER, 9), Col("outside_tables", Kind.INTEGER, 12),
+               Col("formulas_lost", Kind.INTEGER, 11), Col("over_envelope", Kind.INTEGER, 12))
+
+
 def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) -> None:
+    """The first sheet, the committee's first page: the portfolio's counts, the plans to review first (lowest
+    trust score first, with its signals), then every plan loaded (one row each, a total row). The two tables
+    share the sheet's columns; the plans' header row repeats on every page it flows onto."""
     overview = frames["overview"]
     notes = [T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name),
              T["counts"](lang).format(plans=len(overview), teams=overview["company"].nunique(),
@@ -656,14 +691,28 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
                                                  zip(overview["approved_actions"], overview["actions"])])
     converted = (Col("original_currency", width=9), Col("original_envelope", Kind.DECIMAL, 14),
                  Col("reporting_rate", Kind.DECIMAL, 11)) if money.reporting else ()
-    w.grid(ws, len(notes) + 2, (
-        Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("file", width=30), Col("version", width=10),
-        Col("currency", width=8), Col("envelope", Kind.MONEY, total=True), Col("objectives", Kind.INTEGER, 10, True),
-        Col("actions", Kind.INTEGER, 9, True), Col("kpis", Kind.INTEGER, 7, True), Col("warnings", Kind.INTEGER, 13, True),
-        Col("loaded_at", Kind.DATE, 17, time=True), Col("status", width=22), Col("trust_score", Kind.INTEGER, 11),
-        Col("approved_by", width=18), Col("actions_approved", width=10), Col("approval_comment", Kind.LONG_TEXT, 30),
-        *converted),
-        overview.rename(columns={"file_name": "file", "template_version": "version"}), total=True)
+    plans = overview.rename(columns={"file_name": "file", "template_version": "version"})
+    # The committee's columns first, in the order of the review list above; the file's particulars last.
+    cols = _fit((Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
+                 Col("status", width=22), Col("warnings", Kind.INTEGER, 13, True), Col("envelope", Kind.MONEY, total=True),
+                 Col("objectives", Kind.INTEGER, 10, True), Col("actions", Kind.INTEGER, 9, True),
+                 Col("kpis", Kind.INTEGER, 7, True), Col("approved_by", width=18), Col("actions_approved", width=10),
+                 Col("approval_comment", Kind.LONG_TEXT, 30), Col("loaded_at", Kind.DATE, 17, time=True),
+                 Col("file", width=30), Col("version", width=10), Col("currency", width=8), *converted), plans, lang)
+    review = _fit(REVIEW_COLS, frames["review"], lang)
+    widths = [max(c.width for c in pair if c is not None) for pair in zip_longest(cols, review)]
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
+    top = len(notes) + 2
+    ws.write_string(top, 0, T["t_review"](lang), w.styles.subtitle)
+    heights = w.table(ws, top + 1, review, frames["review"])[2]
+    plans_top = top + 1 + len(heights) + 1
+    ws.write_string(plans_top, 0, T["t_plans"](lang), w.styles.subtitle)
+    first, last, plan_heights = w.table(ws, plans_top + 1, cols, plans, total=True)
+    if last >= first:
+        ws.autofilter(plans_top + 1, 0, last, len(cols) - 1)
+    w.print_setup(ws, widths, [20.0, *heights, LINE_HEIGHT, 20.0, *plan_heights], top,
+                  header_row=plans_top + 1 if last >= first else None)
 
 
 #: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
@@ -676,6 +725,7 @@ def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
     cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
             *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(BUDGET_KEYS)],
@@ -702,6 +752,7 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
             Col("measured", Kind.INTEGER, 10, True), Col("attainment", Kind.PERCENT, 12),
             Col("on_track", Kind.INTEGER, 11, True), Col("at_risk", Kind.INTEGER, 11, True),
             Col("off_track", Kind.INTEGER, 11, True))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 2, cols, frame, total=True, charts=[height * 0.75])
     # Two charts side by side under the table: the first over the first columns, the second over the rest.
@@ -722,6 +773,7 @@ def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
             Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
             Col("achieved_gain", Kind.MONEY, total=True), Col("achieved_cost", Kind.MONEY, 18, True),
             Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],

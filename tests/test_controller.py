@@ -223,6 +223,36 @@ def test_without_rates_currencies_are_never_summed(currencies, tmp_path):
     assert any("never added across currencies" in str(r[0]) for r in overview)
 
 
+def test_every_amount_of_a_portfolio_in_several_currencies_shows_its_own(currencies, tmp_path):
+    """Euros and dollars side by side: each amount shows its row's currency (not a bare "12,000.00"), the
+    results by team too, which have one total per currency like every other sheet."""
+    portfolio = tmp_path / "portfolio.xlsx"
+    assert consolidate([currencies["root"] / "plans"], tmp_path / "p.duckdb", out=portfolio, lang="en").exit_code == 0
+    money = {"Envelope", "Planned", "Committed", "Actual", "Variance", "Planned to date", "Actual to date",
+             "Variance to date", "Landing", "Expected gain", "Budget of the actions with a gain", "Achieved gain",
+             "Actual spend of the actions measured"}
+    symbols = {"EUR": "€", "USD": "$"}
+    seen = set()
+    for ws in openpyxl.load_workbook(portfolio).worksheets:
+        rows = list(ws.iter_rows())
+        for i, row in enumerate(rows):
+            header = [c.value for c in row]
+            if "Currency" not in header:
+                continue
+            for below in rows[i + 1:]:
+                currency = below[header.index("Currency")].value
+                if currency not in symbols:
+                    break
+                for cell, name in zip(below, header):
+                    if name in money and cell.value is not None:
+                        assert symbols[currency] in cell.number_format, (ws.title, cell.coordinate, cell.number_format)
+                        seen.add((ws.title, currency))
+    assert {title for title, _ in seen} >= {"Overview", "Budget by team", "Budget by item", "Results by team",
+                                            "Largest variances"}
+    header, rows = table_rows(grid(portfolio, "Results by team"), "Plan")
+    assert sorted(r[0] for r in rows if str(r[0]).startswith("Total")) == ["Total EUR", "Total USD"]
+
+
 @needs_libreoffice
 def test_the_totals_per_currency_recalculate_in_libreoffice(currencies, tmp_path):
     portfolio = tmp_path / "portfolio.xlsx"

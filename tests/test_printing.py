@@ -138,6 +138,24 @@ def test_the_portfolio_grows_only_where_a_table_does(printed):
         assert twenty[T[key]("fr")] == three[T[key]("fr")] == 1, (key, three, twenty)
 
 
+def test_the_portfolio_charts_use_the_plans_colours(printed, built):
+    """The committee sees the colours the teams see in their plans: every series of the portfolio's charts has
+    a colour of the plan's charts or of its cells (the traffic lights of the KPI statuses), none of Office's
+    default palette."""
+    import re
+    import zipfile
+
+    def colours(path, prefix):
+        with zipfile.ZipFile(path) as z:
+            return {c.upper() for n in z.namelist() if n.startswith(prefix)
+                    for c in re.findall(r'(?:srgbClr val|rgb)="(?:FF)?([0-9A-Fa-f]{6})"', z.read(n).decode())}
+
+    plan = colours(built["demo-fr"], "xl/charts/") | colours(built["demo-fr"], "xl/styles.xml")
+    for name in ("portfolio-3", "portfolio-3-en"):
+        used = colours(printed[name]["input"], "xl/charts/")
+        assert used and used <= plan, (name, used - plan)
+
+
 @pytest.mark.parametrize("name", ["portfolio-3", "portfolio-3-en"])
 def test_the_portfolios_first_page_lists_the_plans_to_review_first_then_every_plan(printed, name):
     """The committee's first page: the plans by trust score, lowest first, with what lowers it, above the plans
@@ -198,7 +216,10 @@ def test_rows_flow_no_page_break_by_hand(printed, name):
 
 @pytest.mark.parametrize("name", [n for n in MOST_PAGES if not n.startswith("demo") and not n.startswith("template")])
 def test_every_portfolio_and_report_sheet_prints_one_page_wide(printed, name):
+    """Every sheet prints its tables (a print range: not the empty columns LibreOffice would print across the
+    page), one page wide."""
     for sheet in printed[name]["sheets"]:
+        assert sheet["print_areas"], sheet["name"]
         for first_col, _, last_col, _ in sheet["print_areas"]:
             inside = [b for b, _ in sheet["col_breaks"] if first_col < b <= last_col]
             assert not inside, (sheet["name"], inside)
@@ -247,6 +268,8 @@ def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severiti
             assert row[1].font.color.rgb.endswith(colour.lstrip("#")), (row[1].value, row[1].font.color.rgb)
             seen.add(row[1].value)
     assert seen == set(severities)   # errors red, warnings orange, both present
+    # Each finding names its file as the title's folder holds it: one short name, not the whole path wrapped.
+    assert {row[0].value for row in findings.iter_rows(min_row=2) if row[0].value} == {"errors.xlsx"}
     assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text
 
 
@@ -342,17 +365,22 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
             wrong.append((ws.title, cell.coordinate, kind.name, fmt))
 
     if name.startswith("portfolio"):
-        kinds = {PORTFOLIO[k](lang): kind for k, kind in (
-            ("planned", Kind.MONEY), ("committed", Kind.MONEY), ("actual", Kind.MONEY), ("variance", Kind.MONEY),
-            ("envelope", Kind.MONEY), ("planned_to_date", Kind.MONEY), ("actual_to_date", Kind.MONEY),
-            ("variance_to_date", Kind.MONEY), ("variance_pct", Kind.PERCENT), ("attainment", Kind.PERCENT),
-            ("kpis", Kind.INTEGER), ("objectives", Kind.INTEGER), ("actions", Kind.INTEGER))}
+        kinds = {PORTFOLIO[k](lang): kind for keys, kind in (
+            (("planned", "committed", "actual", "variance", "envelope", "planned_to_date", "actual_to_date",
+              "variance_to_date", "landing", "expected_gain", "expected_cost", "achieved_gain", "achieved_cost"),
+             Kind.MONEY),
+            (("variance_pct", "attainment", "expected_roi", "achieved_roi"), Kind.PERCENT),
+            (("kpis", "objectives", "actions", "measured", "on_track", "at_risk", "off_track", "over_plan",
+              "trust_score", "errors", "warnings", "outside_tables", "formulas_lost", "modified_after_approval",
+              "over_envelope"), Kind.INTEGER)) for k in keys}
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value in kinds:
-                        for below in ws.iter_rows(min_row=cell.row + 1, min_col=cell.column, max_col=cell.column):
-                            expect(ws, below[0], kinds[cell.value])
+                    if cell.value in kinds:   # down its table: to the first empty row
+                        for r in range(cell.row + 1, ws.max_row + 1):
+                            if all(c.value is None for c in ws[r]):
+                                break
+                            expect(ws, ws.cell(r, cell.column), kinds[cell.value])
         assert any(ws.title == PORTFOLIO["s_team"](lang) for ws in wb.worksheets)
     else:
         for table in schema.TABLES:

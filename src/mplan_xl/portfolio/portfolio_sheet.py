@@ -59,9 +59,10 @@ from ..core.plan import CURRENCIES
 from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
+from ..workbook.conditional import TRAFFIC
 from ..workbook.layout import LINE_HEIGHT, apply_print_setup, fit_width, text_lines
-from ..workbook.styles import (ATTAINMENT_COLOUR, BORDER_COLOR, BUDGET_COLOURS, Styles, date_format, money_format,
-                               number_format, percent_format)
+from ..workbook.styles import (ATTAINMENT_COLOUR, BAD, BORDER_COLOR, BUDGET_COLOURS, GAIN_COLOURS, GOOD, NEUTRAL, Styles,
+                               date_format, money_format, number_format, percent_format)
 from .database import STATUS_SQL, Database
 
 #: Budget lines listed on the Largest variances sheet.
@@ -236,7 +237,7 @@ VIEWS_SQL: Mapping[str, str] = {
         GROUP BY p.company, p.year ORDER BY p.company, p.year""",
     "results_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
-               a.expected_gain, a.budget, a.achieved_gain, a.actual_spend
+               a.expected_gain, a.budget, a.achieved_gain, a.actual_spend, p.currency, p.reporting_rate
         FROM plans p LEFT JOIN actions a ON a.company = p.company AND a.year = p.year
         ORDER BY p.company, p.year""",
     "largest_variances": f"""
@@ -305,15 +306,16 @@ def _results_by_team(actions: Any) -> Any:
     import pandas as pd
 
     out = []
-    for (plan, company, year), group in actions.groupby(["plan", "company", "year"], sort=False, dropna=False):
+    for (plan, company, year, currency), group in actions.groupby(["plan", "company", "year", "currency"], sort=False,
+                                                                  dropna=False):
         records = [{k: _plain(v) for k, v in r.items()} for r in group.to_dict("records")]
-        row: dict[str, Any] = {"plan": plan, "company": company, "year": year}
+        row: dict[str, Any] = {"plan": plan, "company": company, "year": year, "currency": currency}
         for side, cost in (("expected", "budget"), ("achieved", "actual_spend")):
             row[f"{side}_gain"], row[f"{side}_cost"] = metrics.gain_and_cost(
                 (r.get(f"{side}_gain"), r.get(cost)) for r in records)
         out.append(row)
     return pd.DataFrame(out, columns=["plan", "company", "year", "expected_gain", "expected_cost", "achieved_gain",
-                                      "achieved_cost"])
+                                      "achieved_cost", "currency"])
 
 
 @dataclass(frozen=True)
@@ -342,7 +344,8 @@ def _money(con: Any) -> Money:
 
 #: The amounts of each view that a reporting rate converts.
 _MONEY = {"budget_by_team": ("planned", "committed", "actual", "planned_to_date", "actual_to_date", "landing", "envelope"),
-          "budget_by_item": ("planned", "committed", "actual"), "largest_variances": ("planned", "actual")}
+          "budget_by_item": ("planned", "committed", "actual"), "largest_variances": ("planned", "actual"),
+          "results_by_team": ("expected_gain", "budget", "achieved_gain", "actual_spend")}
 
 
 def _convert(frames: dict[str, Any], money: Money) -> None:
@@ -377,8 +380,7 @@ class Col:
     total: bool = False                      # SUM on the total row
     metric: tuple[str, Mapping[str, str]] | None = None   # (metrics function, {parameter: column key})
     time: bool = False                       # a date shown with its time of day
-
-
+    currency: str = "currency"               # an amount: the column naming its currency (its row's)
 
 
 def _plain(value: Any) -> Any:
@@ -424,12 +426,17 @@ class _Writer:
     #: Sheet name -> the total rows under its table (one per currency when the plans' currencies differ).
     total_rows: dict[str, int] = field(default_factory=dict)
 
-    def fmt(self, kind: Kind, bold: bool = False, time: bool = False) -> Any:
-        key = (kind, bold, time)
+    def fmt(self, kind: Kind, bold: bool = False, time: bool = False, currency: str | None = None) -> Any:
+        """The format of a cell of *kind*; an amount in its *currency* (its row's), else in the portfolio's one
+        currency."""
+        symbol = None
+        if kind is Kind.MONEY:
+            symbol = CURRENCIES.get(str(currency).upper(), str(currency)) if currency else self.symbol
+        key = (kind, bold, time, symbol)
         if key not in self._formats:
             props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "valign": "top", "bold": bold}
             if kind is Kind.MONEY:
-                props["num_format"] = number_format(Kind.MONEY, self.lang, self.symbol) if self.symbol else "#,##0.00"
+                props["num_format"] = number_format(Kind.MONEY, self.lang, symbol) if symbol else "#,##0.00"
             elif kind is Kind.DATE:
                 props["num_format"] = date_format(self.lang) + (" hh:mm" if time else "")
             elif kind in (Kind.LONG_TEXT, Kind.TEXT):
@@ -540,7 +547,7 @@ class _Writer:
     def _row(self, ws: Any, r: int, cols: Sequence[Col], position: Mapping[str, int], record: Mapping[str, Any],
              bold: bool = False, sum_rows: tuple[int, int] | None = None, sum_if: tuple[int, str] | None = None) -> None:
         for j, col in enumerate(cols):
-            fmt = self.fmt(col.kind, bold, col.time)
+            fmt = self.fmt(col.kind, bold, col.time, record.get(col.currency))
             if col.metric is not None:
                 name, args = col.metric
                 refs = {param: cell_name(r, position[key]) for param, key in args.items()}
@@ -600,8 +607,9 @@ def _pixels(cols: Sequence[Col]) -> int:
     return sum(int(c.width * 7 + 5 + 0.5) for c in cols)
 
 
-#: On track, at risk, off track.
-STATUS_COLORS = ("#2E7D32", "#ED7D31", "#C00000")
+#: On track, at risk, off track: the colours of these words on the plan's sheets (its traffic lights).
+STATUS_COLORS = tuple({"good": GOOD, "neutral": NEUTRAL, "bad": BAD}[TRAFFIC[k]]["font_color"]
+                      for k in ("on_track", "at_risk", "off_track"))
 MONEY_COLS = (Col("planned", Kind.MONEY, total=True), Col("committed", Kind.MONEY, total=True),
               Col("actual", Kind.MONEY, total=True))
 VARIANCE_COLS = (Col("variance", Kind.MONEY, metric=("variance", {"actual": "actual", "target": "planned"})),
@@ -689,7 +697,7 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
     ws.activate()
     overview = overview.assign(actions_approved=[f"{int(n)}/{int(a)}" if n else None for n, a in
                                                  zip(overview["approved_actions"], overview["actions"])])
-    converted = (Col("original_currency", width=9), Col("original_envelope", Kind.DECIMAL, 14),
+    converted = (Col("original_currency", width=9), Col("original_envelope", Kind.MONEY, 14, currency="original_currency"),
                  Col("reporting_rate", Kind.DECIMAL, 11)) if money.reporting else ()
     plans = overview.rename(columns={"file_name": "file", "template_version": "version"})
     # The committee's columns first, in the order of the review list above; the file's particulars last.
@@ -723,7 +731,7 @@ BUDGET_KEYS = ("planned", "committed", "actual")
 def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
             *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8))
     cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
@@ -748,7 +756,7 @@ def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
 def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_kpi"](lang)[:31]
     ws = w.sheet("s_kpi", T["t_kpi"](lang))
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("kpis", Kind.INTEGER, 7, True),
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("kpis", Kind.INTEGER, 7, True),
             Col("measured", Kind.INTEGER, 10, True), Col("attainment", Kind.PERCENT, 12),
             Col("on_track", Kind.INTEGER, 11, True), Col("at_risk", Kind.INTEGER, 11, True),
             Col("off_track", Kind.INTEGER, 11, True))
@@ -768,17 +776,18 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
 def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_results"](lang)[:31]
     ws = w.sheet("s_results", T["t_results"](lang), [T["results_note"](lang)])
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
             Col("expected_gain", Kind.MONEY, total=True), Col("expected_cost", Kind.MONEY, 16, True),
             Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
             Col("achieved_gain", Kind.MONEY, total=True), Col("achieved_cost", Kind.MONEY, 18, True),
-            Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})))
+            Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})),
+            Col("currency", width=8))
     cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
             T["t_results"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
-            num_format=w.whole_money(), colors=["#70AD47", "#375623"])
+            num_format=w.whole_money(), colors=[GAIN_COLOURS["expected"], GAIN_COLOURS["achieved"]])
 
 
 __all__ = ["LARGEST", "VIEWS_SQL", "views", "write_portfolio"]

@@ -7,9 +7,11 @@ charts where a chart helps:
 ===========================  ====================================================================
 sheet (fr / en)              content
 ===========================  ====================================================================
-Synthèse / Overview          one row per plan: team, year, file, template version, currency,
-                             envelope, objectives, actions, KPIs, warnings, loaded on, status
-                             (submitted, approved, modified after approval)
+Synthèse / Overview          the plans to review first (by trust score, lowest first, with its
+                             signals), then one row per plan: team, year, trust score, status
+                             (submitted, approved, modified after approval), warnings, envelope,
+                             objectives, actions, KPIs, approval, loaded on, file, template
+                             version, currency
 Budget par équipe / by team  planned, committed, actual, variance, variance % per plan; chart
 Budget par poste / by item   the same per expense item, all plans together; chart
 KPI par équipe / by team     KPIs, KPIs measured, mean attainment, KPIs on track / at risk /
@@ -28,13 +30,15 @@ totals are ``SUM`` formulas; their cached values are computed in Python by
 the metrics core, so the file shows the right figures before any
 recalculation and LibreOffice recalculates it to the same values. Mean
 attainment is the plain mean of the attainments that can be computed.
-Amounts of different currencies are never added up: each money row shows
-its currency and the total rows are one per currency (``SUMIF``), unless every
+Amounts of different currencies are never added up: each amount shows its
+row's currency and the total rows are one per currency (``SUMIF``), unless every
 plan has a rate to one reporting currency (``consolidate --currency EUR --rates
 FILE``): amounts are then converted, the Overview keeping each plan's original
 currency, envelope and rate. The Overview shows each plan's trust score and
-approval (who, how many actions); *Review first* lists the plans by trust
+approval (who, how many actions) under *Review first*, the plans by trust
 score, lowest first, with its signals; *Approvals* the status of each action.
+Every sheet prints one page wide, its charts below or beside its table and
+never cut by a page; three plans print on six A4 pages.
 
 Example:
     >>> from mplan_xl.portfolio.consolidate import connect                                 # doctest: +SKIP

@@ -268,6 +268,10 @@ def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severiti
             assert row[1].font.color.rgb.endswith(colour.lstrip("#")), (row[1].value, row[1].font.color.rgb)
             seen.add(row[1].value)
     assert seen == set(severities)   # errors red, warnings orange, both present
+    # Every page says when and which folder was checked (the findings' pages too).
+    for page in _pdf_pages(printed[f"report-{lang}"]["pdf"]):
+        footer = [line for line in page.splitlines() if line.strip()][-1]
+        assert shown_date(datetime.date.today(), lang) in footer and "returned" in footer, footer
     # Each finding names its file as the title's folder holds it: one short name, not the whole path wrapped.
     assert {row[0].value for row in findings.iter_rows(min_row=2) if row[0].value} == {"errors.xlsx"}
     assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text

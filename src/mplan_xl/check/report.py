@@ -375,7 +375,11 @@ class Report:
             today = shown_date(dt.date.today(), self.lang)
             folder = _common_folder([f.path for f in self.files])
             page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
-            page_footer = f"&L{today}&RPage &P / &N"
+            # Every page says when and which folder (its tail when too long for Excel's 255-character footer).
+            where = shown_path(folder)
+            where = where if len(where) <= 150 else "…" + where[-149:]
+            page_footer = f'&L{t("checked").format(date=today, folder=where).replace("&", "&&")}&RPage &P / &N'
+
 
             files = wb.add_worksheet(t("files_sheet"))
             files.write_string(0, 0, t("title"), title)

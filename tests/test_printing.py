@@ -323,7 +323,7 @@ def test_the_synthesis_names_its_counts_its_kpis_shown_and_lists_what_comes_next
 
 def test_the_printed_pages_are_kept_as_docs_pictures():
     """docs/printed/ holds one render's pages (``python -m mplan_xl.portfolio.pictures``): the dashboard's three,
-    the portfolio's (at most 7 for three plans), the check report's."""
+    the portfolio's (at most 6 for three plans), the check report's."""
     from mplan_xl.portfolio.pictures import PRINTED_DIR
 
     names = sorted(p.stem for p in PRINTED_DIR.glob("*.png"))

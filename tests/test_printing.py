@@ -27,6 +27,7 @@ from mplan_xl.check.validator import check
 from mplan_xl.core import schema
 from mplan_xl.excel.libreoffice import _profile_dir, soffice_path
 from mplan_xl.portfolio.consolidate import consolidate
+from mplan_xl.workbook.demo import demo_plan
 
 from conftest import YEAR
 
@@ -53,7 +54,7 @@ COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équip
 #: Résultats mensuels sheets to the plan: the bounds are what prints today, so that a page more fails. The
 #: portfolio's review list shares the Synthèse with the plans loaded (its first page).
 MOST_PAGES = {"demo-fr": 27, "demo-en": 27, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
-              "portfolio-3-en": 6, "portfolio-20": 10, "report-fr": 2, "report-en": 2}
+              "portfolio-3-en": 6, "portfolio-20": 10, "portfolio-currencies": 7, "report-fr": 2, "report-en": 2}
 
 
 def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
@@ -90,8 +91,16 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
     three = [plans / f"plan-{i:02d}.xlsx" for i in range(3)]
     jobs = {name: (built[name], "fr-FR" if name.endswith("fr") else "en-US") for name in
             ("demo-fr", "demo-en", "template-fr", "template-en")}
+    currencies = folder / "currencies"   # four plans in four currencies: never added, each amount in its own
+    currencies.mkdir()
+    for i, (company, currency) in enumerate((("Atelier Lumen", "EUR"), ("Ormelune Inc", "USD"),
+                                             ("Dakar Média", "XOF"), ("Érable & Cie", "CAD"))):
+        plan = demo_plan(lang="en" if i % 2 else "fr", company=company, year=YEAR)
+        plan.identity.currency = currency
+        mplan_xl.build_workbook(plan, currencies / f"plan-{i}.xlsx", lang="en" if i % 2 else "fr", template=False)
     for name, files, lang in (("portfolio-3", three, "fr"), ("portfolio-3-en", three, "en"),
-                              ("portfolio-20", sorted(plans.iterdir()), "fr")):
+                              ("portfolio-20", sorted(plans.iterdir()), "fr"),
+                              ("portfolio-currencies", sorted(currencies.iterdir()), "fr")):
         consolidate(files, folder / f"{name}.duckdb", out=folder / f"{name}.xlsx", lang=lang)
         jobs[name] = (folder / f"{name}.xlsx", "fr-FR" if lang == "fr" else "en-US")
     returned = folder / "returned"
@@ -345,7 +354,8 @@ def test_an_annotated_copy_prints_its_notes(printed):
     assert findings and all(f.code in text for f in findings), [f.code for f in findings if f.code not in text]
 
 
-@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en"])
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en",
+                                  "portfolio-currencies"])
 def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, name):
     """Amounts show their currency, percentages their sign, counts no decimals: in every table of the plan
     (its figures whose unit is on their row get theirs from conditional formats, see test_rendering) and in
@@ -353,6 +363,7 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
     import openpyxl
     from openpyxl.utils import range_boundaries
 
+    from mplan_xl.core.plan import CURRENCIES
     from mplan_xl.core.schema import Kind
     from mplan_xl.portfolio.portfolio_sheet import T as PORTFOLIO
 
@@ -364,7 +375,7 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
         if not isinstance(cell.value, (int, float)) and not str(cell.value or "").startswith("="):
             return
         fmt = cell.number_format
-        if (kind is Kind.MONEY and not any(s in fmt for s in "€$£")) or (kind is Kind.PERCENT and "%" not in fmt) \
+        if (kind is Kind.MONEY and not any(s in fmt for s in CURRENCIES.values())) or (kind is Kind.PERCENT and "%" not in fmt) \
                 or (kind is Kind.INTEGER and ("%" in fmt or ".0" in fmt)):
             wrong.append((ws.title, cell.coordinate, kind.name, fmt))
 

@@ -64,7 +64,7 @@ from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
 from ..workbook.conditional import TRAFFIC
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, fit_width, text_lines
+from ..workbook.layout import LINE_HEIGHT, SAFETY, apply_print_setup, fit_width, printable_area, text_lines
 from ..workbook.styles import (ATTAINMENT_COLOUR, BAD, BORDER_COLOR, BUDGET_COLOURS, GAIN_COLOURS, GOOD, NEUTRAL, Styles,
                                date_format, money_format, number_format, percent_format)
 from .database import STATUS_SQL, Database
@@ -405,10 +405,20 @@ def _plain(value: Any) -> Any:
 
 def _fit(cols: Sequence[Col], frame: Any, lang: str) -> tuple[Col, ...]:
     """*cols* with each text column as wide as its longest text (its declared width the most, wider texts wrap)
-    and its header on two lines at most: a portfolio of short names prints larger. Numbers keep their width."""
+    and its header on two lines at most: a portfolio of short names prints larger. An amount column is wide
+    enough for its longest amount and currency, its totals' too (never ``###``); other numbers keep their width."""
     out = []
     for col in cols:
-        if col.key and col.kind in (Kind.TEXT, Kind.LONG_TEXT):
+        if col.key in frame and col.kind is Kind.MONEY and len(frame):
+            currencies = frame[col.currency] if col.currency in frame else [None] * len(frame)
+            amounts: dict[Any, list[float]] = {}
+            for value, currency in zip(frame[col.key], currencies):
+                if _plain(value) is not None:
+                    amounts.setdefault(_plain(currency), []).append(float(value))
+            longest = max((len(f"{v:,.2f}") + 1 + len(CURRENCIES.get(str(c), str(c or "€")))
+                           for c, values in amounts.items() for v in [*values, sum(values)]), default=0)
+            col = replace(col, width=max(col.width, longest + 2))
+        elif col.key and col.kind in (Kind.TEXT, Kind.LONG_TEXT):
             header = T[col.key](lang)
             least = math.ceil(max(max(map(len, header.split())), len(header) / 2) / 1.22) + 2
             texts = [str(v) for v in frame[col.key] if v is not None and str(v) != "nan"] if col.key in frame else []
@@ -729,6 +739,8 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
 
 #: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
 CHART_PX, BAR_PX = 300, 26
+#: The tallest chart (pixels) a page holds under a sheet's title rows, at 100 %.
+PAGE_CHART_PX = int((SAFETY * printable_area()[1] - 4 * LINE_HEIGHT) / 0.75)
 BUDGET_KEYS = ("planned", "committed", "actual")
 
 
@@ -749,8 +761,10 @@ def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_item"](lang)[:31]
     ws = w.sheet("s_item", T["t_item"](lang), [T["variance_note"](lang)])
     cols = (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8))
-    # Beside the table (as tall as it, or taller with many items): the bars of each item by its row.
-    width, height = 64, max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame))
+    # Beside the table (as tall as it, or taller with many items): the bars of each item by its row; on the
+    # first page whatever the rows (items in several currencies), under the title rows.
+    width = 64
+    height = min(max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame)), PAGE_CHART_PX)
     first, last = w.grid(ws, 3, cols, frame, total=True, beside=(width, height * 0.75))
     w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
             T["t_item"](lang), 3, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),

@@ -1,8 +1,9 @@
 """The printed pages: every workbook mplan-xl writes, printed by LibreOffice (A4, recalculated) the way a
 marketing lead prints it for her boss or a controller for the committee.
 
-The demo, the empty template, a portfolio of 3 and of 20 plans and the check report are printed through UNO
-(``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English ones). LibreOffice reports
+The demo, the empty template, a portfolio of 3 and of 20 plans (and of 4 plans in 4 currencies) and the check
+report are printed through UNO (``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English
+ones). LibreOffice reports
 what it paginated itself: the pages of every sheet, its page breaks (manual and automatic), its print ranges,
 and every chart with the cells it covers. Asserted: page counts, rows that flow (no page break by hand but
 the dashboard's three pages and those keeping a chart whole), every portfolio sheet and every table that fits

@@ -381,7 +381,7 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
             wrong.append((ws.title, cell.coordinate, kind.name, fmt))
 
     if name.startswith("portfolio"):
-        kinds = {PORTFOLIO[k](lang): kind for keys, kind in (
+        kinds = {PORTFOLIO[k](lang).capitalize(): kind for keys, kind in (
             (("planned", "committed", "actual", "variance", "envelope", "planned_to_date", "actual_to_date",
               "variance_to_date", "landing", "expected_gain", "expected_cost", "achieved_gain", "achieved_cost"),
              Kind.MONEY),
@@ -392,11 +392,11 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value in kinds:   # down its table: to the first empty row
+                    if isinstance(cell.value, str) and cell.value.capitalize() in kinds:   # down its table
                         for r in range(cell.row + 1, ws.max_row + 1):
                             if all(c.value is None for c in ws[r]):
                                 break
-                            expect(ws, ws.cell(r, cell.column), kinds[cell.value])
+                            expect(ws, ws.cell(r, cell.column), kinds[cell.value.capitalize()])
         assert any(ws.title == PORTFOLIO["s_team"](lang) for ws in wb.worksheets)
     else:
         for table in schema.TABLES:

@@ -508,7 +508,8 @@ class _Writer:
         ws.set_row(top, 30)
         table = [c for c in cols if c.key]
         for j, col in enumerate(table):
-            ws.write_string(top, j, T[col.key](self.lang), header)
+            label = T[col.key](self.lang)
+            ws.write_string(top, j, label[:1].upper() + label[1:], header)   # "Modifié après approbation"
         records = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
         first = top + 1
         if not records:

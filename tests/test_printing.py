@@ -55,7 +55,7 @@ COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équip
 #: Résultats mensuels sheets to the plan: the bounds are what prints today, so that a page more fails. The
 #: portfolio's review list shares the Synthèse with the plans loaded (its first page).
 MOST_PAGES = {"demo-fr": 27, "demo-en": 27, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
-              "portfolio-3-en": 6, "portfolio-20": 10, "portfolio-currencies": 7, "report-fr": 2, "report-en": 2}
+              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 7, "report-fr": 2, "report-en": 2}
 
 
 def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:

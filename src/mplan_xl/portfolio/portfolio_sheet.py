@@ -454,7 +454,7 @@ class _Writer:
             elif kind is Kind.DATE:
                 props["num_format"] = date_format(self.lang) + (" hh:mm" if time else "")
             elif kind in (Kind.LONG_TEXT, Kind.TEXT):
-                props["text_wrap"] = True
+                props.update({"text_wrap": True, "align": "left", "indent": 1})   # apart from a figure on its left
             elif kind in (Kind.PERCENT, Kind.INTEGER, Kind.DECIMAL):
                 props["num_format"] = number_format(kind, self.lang, "")
             self._formats[key] = self.wb.add_format(props)

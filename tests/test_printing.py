@@ -55,7 +55,7 @@ COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équip
 #: Résultats mensuels sheets to the plan: the bounds are what prints today, so that a page more fails. The
 #: portfolio's review list shares the Synthèse with the plans loaded (its first page).
 MOST_PAGES = {"demo-fr": 27, "demo-en": 27, "template-fr": 24, "template-en": 24, "portfolio-3": 6,
-              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 7, "report-fr": 2, "report-en": 2}
+              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 9, "report-fr": 2, "report-en": 2}
 
 
 def _render(jobs: dict[str, tuple[Path, str]], folder: Path) -> dict[str, dict]:
@@ -99,6 +99,7 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
         plan = demo_plan(lang="en" if i % 2 else "fr", company=company, year=YEAR)
         plan.identity.currency = currency
         mplan_xl.build_workbook(plan, currencies / f"plan-{i}.xlsx", lang="en" if i % 2 else "fr", template=False)
+    mplan_xl.demo_workbook(currencies / "plan-with-errors.xlsx", company="Brûlerie", year=YEAR, with_errors=True)
     for name, files, lang in (("portfolio-3", three, "fr"), ("portfolio-3-en", three, "en"),
                               ("portfolio-20", sorted(plans.iterdir()), "fr"),
                               ("portfolio-currencies", sorted(currencies.iterdir()), "fr")):
@@ -135,6 +136,17 @@ def test_page_counts(printed, name):
     pages = len(_pdf_pages(result["pdf"]))
     assert pages == sum(s["pages"] for s in result["sheets"])
     assert pages <= MOST_PAGES[name], {s["name"]: s["pages"] for s in result["sheets"]}
+
+
+def test_the_skipped_files_print_every_finding_with_whole_words(printed):
+    """A plan with errors is skipped: the portfolio prints its findings (and its objective that is not SMART),
+    each severity word whole ("avertissement", not "avertisseme" over two lines)."""
+    from mplan_xl.portfolio.portfolio_sheet import T
+
+    pages = [p for p in _pdf_pages(printed["portfolio-currencies"]["pdf"]) if T["s_skipped"]("fr") in p.splitlines()[0]]
+    words = " ".join(pages).split()
+    assert pages and T["warning"]("fr") in words and T["error"]("fr") in words, pages
+    assert T["s_smart"]("fr") in {s["name"] for s in printed["portfolio-currencies"]["sheets"]}
 
 
 def test_the_portfolio_grows_only_where_a_table_does(printed):

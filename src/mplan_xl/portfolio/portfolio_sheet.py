@@ -674,7 +674,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                            Col("objective", width=10), Col("statement", Kind.LONG_TEXT, 40), Col("smart", Kind.LONG_TEXT, 50),
                            Col("file", Kind.LONG_TEXT, 30), Col("cell", width=8)), frames["not_smart"])
             ws = w.sheet("s_skipped", T["t_skipped"](lang))
-            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=11), Col("severity", width=11),
+            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=12), Col("severity", width=14),
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
                            Col("message", Kind.LONG_TEXT, 50), Col("hint", Kind.LONG_TEXT, 36)),
                    frames["skipped"].rename(columns={"path": "file"}))

@@ -290,7 +290,7 @@ def test_portfolio_has_its_sheets_and_native_charts(loaded):
     wb = CalamineWorkbook.from_path(str(loaded.portfolio))
     assert wb.sheet_names == ["Synthèse", "Budget par équipe", "Budget par poste", "KPI par équipe",
                               "Résultats par équipe", "Plus gros écarts", "Objectifs non SMART", "Fichiers écartés",
-                              "À revoir d'abord", "Approbations"]
+                              "Approbations"]
 
 
 @needs_libreoffice

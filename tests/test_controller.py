@@ -5,6 +5,7 @@ and on a real PostgreSQL server (see test_approve_postgres.py for how one is fou
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import re
@@ -70,6 +71,12 @@ def grid(path: Path, sheet: str) -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
 
 
+def plans_loaded(path: Path) -> tuple[list, list[list]]:
+    """The header and rows of the Overview's table of the plans loaded (under the plans to review first)."""
+    rows = grid(path, "Overview")
+    return table_rows(rows[next(i for i, r in enumerate(rows) if r and r[0] == "The plans loaded"):], "Team / company")
+
+
 def table_rows(rows: list[list], header_first: str) -> tuple[list, list[list]]:
     at = next(i for i, r in enumerate(rows) if r and r[0] == header_first)
     return rows[at], [r for r in rows[at + 1:] if r and r[0] != ""]
@@ -104,7 +111,7 @@ def test_approval_records_who_why_and_each_action(tmp_path, db):
 
     portfolio = tmp_path / "portfolio.xlsx"
     assert runner.invoke(main, ["consolidate", str(plan), "--db", db, "-o", str(portfolio), "--lang", "en"]).exit_code == 0
-    header, rows = table_rows(grid(portfolio, "Overview"), "Team / company")
+    header, rows = plans_loaded(portfolio)
     row = dict(zip(header, rows[0]))
     assert row["Approved by"] == "Paul Azar" and row["Actions approved"] == f"{len(ids)}/{len(ids)}"
     header, rows = table_rows(grid(portfolio, "Approvals"), "Team / company")
@@ -216,6 +223,36 @@ def test_without_rates_currencies_are_never_summed(currencies, tmp_path):
     assert any("never added across currencies" in str(r[0]) for r in overview)
 
 
+def test_every_amount_of_a_portfolio_in_several_currencies_shows_its_own(currencies, tmp_path):
+    """Euros and dollars side by side: each amount shows its row's currency (not a bare "12,000.00"), the
+    results by team too, which have one total per currency like every other sheet."""
+    portfolio = tmp_path / "portfolio.xlsx"
+    assert consolidate([currencies["root"] / "plans"], tmp_path / "p.duckdb", out=portfolio, lang="en").exit_code == 0
+    money = {"Envelope", "Planned", "Committed", "Actual", "Variance", "Planned to date", "Actual to date",
+             "Variance to date", "Landing", "Expected gain", "Budget of the actions with a gain", "Achieved gain",
+             "Actual spend of the actions measured"}
+    symbols = {"EUR": "€", "USD": "$"}
+    seen = set()
+    for ws in openpyxl.load_workbook(portfolio).worksheets:
+        rows = list(ws.iter_rows())
+        for i, row in enumerate(rows):
+            header = [c.value for c in row]
+            if "Currency" not in header:
+                continue
+            for below in rows[i + 1:]:
+                currency = below[header.index("Currency")].value
+                if currency not in symbols:
+                    break
+                for cell, name in zip(below, header):
+                    if name in money and cell.value is not None:
+                        assert symbols[currency] in cell.number_format, (ws.title, cell.coordinate, cell.number_format)
+                        seen.add((ws.title, currency))
+    assert {title for title, _ in seen} >= {"Overview", "Budget by team", "Budget by item", "Results by team",
+                                            "Largest variances"}
+    header, rows = table_rows(grid(portfolio, "Results by team"), "Plan")
+    assert sorted(r[0] for r in rows if str(r[0]).startswith("Total")) == ["Total EUR", "Total USD"]
+
+
 @needs_libreoffice
 def test_the_totals_per_currency_recalculate_in_libreoffice(currencies, tmp_path):
     portfolio = tmp_path / "portfolio.xlsx"
@@ -248,7 +285,7 @@ def test_rates_convert_every_amount_and_keep_the_original(currencies, db, tmp_pa
     header, rows = table_rows(grid(portfolio, "Budget by team"), "Plan")
     total = next(r for r in rows if r[0] == "Total")
     assert math.isclose(total[header.index("Planned")], planned["eur"] + planned["usd"] / 1.0495)
-    header, rows = table_rows(grid(portfolio, "Overview"), "Team / company")
+    header, rows = plans_loaded(portfolio)
     usd = dict(zip(header, next(r for r in rows if r[0] == "Ormelune Inc")))
     assert usd["Currency"] == "EUR" and usd["Original currency"] == "USD"
     assert math.isclose(usd["Envelope"] * 1.0495, usd["Original envelope"])
@@ -353,7 +390,9 @@ def test_the_trust_score_puts_the_plans_that_need_a_look_first(tmp_path, db):
         assert row["trust_score"] == trust_score({k: row[k] for k in PENALTIES})
     assert signals["Atelier Lumen"]["trust_score"] == 70
     assert [t["company"] for t in trust][0] == "Atelier Lumen"
-    header, rows = table_rows(grid(portfolio, "Review first"), "Team / company")
+    header, rows = table_rows(grid(portfolio, "Overview"), "Team / company")   # the Overview's first table
+    rows = list(itertools.takewhile(lambda r: r[0] != "The plans loaded", rows))
+    assert header[:3] == ["Team / company", "Year", "Trust score"]
     assert [r[0] for r in rows] == [t["company"] for t in trust]
     assert [r[header.index("Trust score")] for r in rows] == [t["trust_score"] for t in trust]
 

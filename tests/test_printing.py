@@ -1,8 +1,9 @@
 """The printed pages: every workbook mplan-xl writes, printed by LibreOffice (A4, recalculated) the way a
 marketing lead prints it for her boss or a controller for the committee.
 
-The demo, the empty template, a portfolio of 3 and of 20 plans and the check report are printed through UNO
-(``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English ones). LibreOffice reports
+The demo, the empty template, a portfolio of 3 and of 20 plans (and of 4 plans in 4 currencies) and the check
+report are printed through UNO (``tests/uno_pages.py``) in fr-FR (the French workbooks) and en-US (the English
+ones). LibreOffice reports
 what it paginated itself: the pages of every sheet, its page breaks (manual and automatic), its print ranges,
 and every chart with the cells it covers. Asserted: page counts, rows that flow (no page break by hand but
 the dashboard's three pages and those keeping a chart whole), every portfolio sheet and every table that fits
@@ -27,6 +28,7 @@ from mplan_xl.check.validator import check
 from mplan_xl.core import schema
 from mplan_xl.excel.libreoffice import _profile_dir, soffice_path
 from mplan_xl.portfolio.consolidate import consolidate
+from mplan_xl.workbook.demo import demo_plan
 
 from conftest import YEAR
 
@@ -50,15 +52,15 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(_missing()), reas
 COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équipe {n:02d}" for n in range(4, 21)]
 #: The most pages each workbook may print.
 #: Issue 24 asks 20 for the demo and 6 for a portfolio of three plans; this round added the Virements and
-#: Résultats mensuels sheets to the plan and the Résultats par équipe and À revoir d'abord sheets to the
-#: portfolio, one page each: the bounds are what prints today, so that a page more fails. The demo's 23: 14
-#: sheets, of which Audit, Bilan N-1 and KPI hold tables wider than a landscape page at 8 pt (2 pages each),
-#: Actions and Budget print on 3 portrait pages, the Dashboard on its 3, every other sheet on 1. In English the
-#: Last year's texts, shorter, narrow to one landscape page (22); the French ones would need 44 lines of rows
-#: where a page at 8 pt holds 34 (two pages side by side), KPI's 21 columns at their narrowest 1,265 pt where
-#: a landscape page at 8 pt holds 1,031.
-MOST_PAGES = {"demo-fr": 23, "demo-en": 22, "template-fr": 23, "template-en": 23, "portfolio-3": 7,
-              "portfolio-3-en": 7, "portfolio-20": 12, "report-fr": 2, "report-en": 2}
+#: Résultats mensuels sheets to the plan: the bounds are what prints today, so that a page more fails. The demo's
+#: 23: 14 sheets, of which Audit, Bilan N-1 and KPI hold tables wider than a landscape page at 8 pt (2 pages
+#: each), Actions and Budget print on 3 portrait pages, the Dashboard on its 3, every other sheet on 1. In English
+#: the Last year's texts, shorter, narrow to one landscape page (22); the French ones would need 44 lines of rows
+#: where a page at 8 pt holds 34 (two pages side by side), KPI's 21 columns at their narrowest 1,265 pt where a
+#: landscape page at 8 pt holds 1,031. The portfolio's review list shares the Synthèse with the plans loaded (its
+#: first page).
+MOST_PAGES = {"demo-fr": 23, "demo-en": 22, "template-fr": 23, "template-en": 23, "portfolio-3": 6,
+              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 9, "report-fr": 2, "report-en": 2}
 
 
 #: The action a team types just under the Actions table of the demo.
@@ -99,8 +101,17 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
     three = [plans / f"plan-{i:02d}.xlsx" for i in range(3)]
     jobs = {name: (built[name], "fr-FR" if name.endswith("fr") else "en-US") for name in
             ("demo-fr", "demo-en", "template-fr", "template-en")}
+    currencies = folder / "currencies"   # four plans in four currencies: never added, each amount in its own
+    currencies.mkdir()
+    for i, (company, currency) in enumerate((("Atelier Lumen", "EUR"), ("Ormelune Inc", "USD"),
+                                             ("Dakar Média", "XOF"), ("Érable & Cie", "CAD"))):
+        plan = demo_plan(lang="en" if i % 2 else "fr", company=company, year=YEAR)
+        plan.identity.currency = currency
+        mplan_xl.build_workbook(plan, currencies / f"plan-{i}.xlsx", lang="en" if i % 2 else "fr", template=False)
+    mplan_xl.demo_workbook(currencies / "plan-with-errors.xlsx", company="Brûlerie", year=YEAR, with_errors=True)
     for name, files, lang in (("portfolio-3", three, "fr"), ("portfolio-3-en", three, "en"),
-                              ("portfolio-20", sorted(plans.iterdir()), "fr")):
+                              ("portfolio-20", sorted(plans.iterdir()), "fr"),
+                              ("portfolio-currencies", sorted(currencies.iterdir()), "fr")):
         consolidate(files, folder / f"{name}.duckdb", out=folder / f"{name}.xlsx", lang=lang)
         jobs[name] = (folder / f"{name}.xlsx", "fr-FR" if lang == "fr" else "en-US")
     returned = folder / "returned"
@@ -145,6 +156,64 @@ def test_page_counts(printed, name):
     assert pages <= MOST_PAGES[name], {s["name"]: s["pages"] for s in result["sheets"]}
 
 
+def test_the_skipped_files_print_every_finding_with_whole_words(printed):
+    """A plan with errors is skipped: the portfolio prints its findings (and its objective that is not SMART),
+    each severity word whole ("avertissement", not "avertisseme" over two lines)."""
+    from mplan_xl.portfolio.portfolio_sheet import T
+
+    pages = [p for p in _pdf_pages(printed["portfolio-currencies"]["pdf"]) if T["s_skipped"]("fr") in p.splitlines()[0]]
+    words = " ".join(pages).split()
+    assert pages and T["warning"]("fr") in words and T["error"]("fr") in words, pages
+    assert T["s_smart"]("fr") in {s["name"] for s in printed["portfolio-currencies"]["sheets"]}
+
+
+def test_the_portfolio_grows_only_where_a_table_does(printed):
+    """Twenty plans instead of three add pages only to the sheets with a row per plan; the expense items and the
+    largest variances (at most 25 lines) print as many pages either way."""
+    from mplan_xl.portfolio.portfolio_sheet import T
+
+    three, twenty = ({s["name"]: s["pages"] for s in printed[name]["sheets"]} for name in ("portfolio-3", "portfolio-20"))
+    assert three.keys() == twenty.keys()
+    for key in ("s_item", "s_variances"):
+        assert twenty[T[key]("fr")] == three[T[key]("fr")] == 1, (key, three, twenty)
+
+
+def test_the_portfolio_charts_use_the_plans_colours(printed, built):
+    """The committee sees the colours the teams see in their plans: every series of the portfolio's charts has
+    a colour of the plan's charts or of its cells (the traffic lights of the KPI statuses), none of Office's
+    default palette."""
+    import re
+    import zipfile
+
+    def colours(path, prefix):
+        with zipfile.ZipFile(path) as z:
+            return {c.upper() for n in z.namelist() if n.startswith(prefix)
+                    for c in re.findall(r'(?:srgbClr val|rgb)="(?:FF)?([0-9A-Fa-f]{6})"', z.read(n).decode())}
+
+    plan = colours(built["demo-fr"], "xl/charts/") | colours(built["demo-fr"], "xl/styles.xml")
+    for name in ("portfolio-3", "portfolio-3-en"):
+        used = colours(printed[name]["input"], "xl/charts/")
+        assert used and used <= plan, (name, used - plan)
+
+
+@pytest.mark.parametrize("name", ["portfolio-3", "portfolio-3-en"])
+def test_the_portfolios_first_page_lists_the_plans_to_review_first_then_every_plan(printed, name):
+    """The committee's first page: the plans by trust score, lowest first, with what lowers it, above the plans
+    loaded; no sheet of its own for the review list."""
+    import re
+
+    from mplan_xl.portfolio.portfolio_sheet import T
+
+    lang = "en" if name.endswith("en") else "fr"
+    first = re.sub(r"\s+", " ", _pdf_pages(printed[name]["pdf"])[0])
+    review, plans = first.find(T["t_review"](lang)[:20]), first.find(T["t_plans"](lang))
+    assert 0 < review < plans, first
+    assert all(T[k](lang).split()[0] in first[review:plans]   # headers wrap: their first words
+               for k in ("trust_score", "errors", "outside_tables", "formulas_lost", "over_envelope"))
+    assert all(company in first[review:plans] and company in first[plans:] for company in COMPANIES[:3])
+    assert len(printed[name]["sheets"]) <= MOST_PAGES[name]
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_dashboard_prints_three_pages_and_not_its_chart_data(printed, built, lang):
     dashboard = _sheet(printed[f"demo-{lang}"], schema.worksheet_name("dashboard", lang))
@@ -187,7 +256,10 @@ def test_rows_flow_no_page_break_by_hand(printed, name):
 
 @pytest.mark.parametrize("name", [n for n in MOST_PAGES if not n.startswith("demo") and not n.startswith("template")])
 def test_every_portfolio_and_report_sheet_prints_one_page_wide(printed, name):
+    """Every sheet prints its tables (a print range: not the empty columns LibreOffice would print across the
+    page), one page wide."""
     for sheet in printed[name]["sheets"]:
+        assert sheet["print_areas"], sheet["name"]
         for first_col, _, last_col, _ in sheet["print_areas"]:
             inside = [b for b, _ in sheet["col_breaks"] if first_col < b <= last_col]
             assert not inside, (sheet["name"], inside)
@@ -236,6 +308,12 @@ def test_the_check_report_has_a_dated_title_bordered_cells_and_coloured_severiti
             assert row[1].font.color.rgb.endswith(colour.lstrip("#")), (row[1].value, row[1].font.color.rgb)
             seen.add(row[1].value)
     assert seen == set(severities)   # errors red, warnings orange, both present
+    # Every page says when and which folder was checked (the findings' pages too).
+    for page in _pdf_pages(printed[f"report-{lang}"]["pdf"]):
+        footer = [line for line in page.splitlines() if line.strip()][-1]
+        assert shown_date(datetime.date.today(), lang) in footer and "returned" in footer, footer
+    # Each finding names its file as the title's folder holds it: one short name, not the whole path wrapped.
+    assert {row[0].value for row in findings.iter_rows(min_row=2) if row[0].value} == {"errors.xlsx"}
     assert "&A" in findings.oddHeader.right.text and "&P" in findings.oddFooter.right.text
 
 
@@ -287,7 +365,7 @@ def test_the_synthesis_names_its_counts_its_kpis_shown_and_lists_what_comes_next
 
 def test_the_printed_pages_are_kept_as_docs_pictures():
     """docs/printed/ holds one render's pages (``python -m mplan_xl.portfolio.pictures``): the dashboard's three,
-    the portfolio's (at most 7 for three plans), the check report's."""
+    the portfolio's (at most 6 for three plans), the check report's."""
     from mplan_xl.portfolio.pictures import PRINTED_DIR
 
     names = sorted(p.stem for p in PRINTED_DIR.glob("*.png"))
@@ -309,7 +387,8 @@ def test_an_annotated_copy_prints_its_notes(printed):
     assert findings and all(f.code in text for f in findings), [f.code for f in findings if f.code not in text]
 
 
-@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en"])
+@pytest.mark.parametrize("name", ["demo-fr", "demo-en", "template-fr", "portfolio-3", "portfolio-3-en",
+                                  "portfolio-currencies"])
 def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, name):
     """Amounts show their currency, percentages their sign, counts no decimals: in every table of the plan
     (its figures whose unit is on their row get theirs from conditional formats, see test_rendering) and in
@@ -317,6 +396,7 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
     import openpyxl
     from openpyxl.utils import range_boundaries
 
+    from mplan_xl.core.plan import CURRENCIES
     from mplan_xl.core.schema import Kind
     from mplan_xl.portfolio.portfolio_sheet import T as PORTFOLIO
 
@@ -328,22 +408,27 @@ def test_every_number_cell_of_a_unit_column_is_formatted_in_its_unit(printed, na
         if not isinstance(cell.value, (int, float)) and not str(cell.value or "").startswith("="):
             return
         fmt = cell.number_format
-        if (kind is Kind.MONEY and not any(s in fmt for s in "€$£")) or (kind is Kind.PERCENT and "%" not in fmt) \
+        if (kind is Kind.MONEY and not any(s in fmt for s in CURRENCIES.values())) or (kind is Kind.PERCENT and "%" not in fmt) \
                 or (kind is Kind.INTEGER and ("%" in fmt or ".0" in fmt)):
             wrong.append((ws.title, cell.coordinate, kind.name, fmt))
 
     if name.startswith("portfolio"):
-        kinds = {PORTFOLIO[k](lang): kind for k, kind in (
-            ("planned", Kind.MONEY), ("committed", Kind.MONEY), ("actual", Kind.MONEY), ("variance", Kind.MONEY),
-            ("envelope", Kind.MONEY), ("planned_to_date", Kind.MONEY), ("actual_to_date", Kind.MONEY),
-            ("variance_to_date", Kind.MONEY), ("variance_pct", Kind.PERCENT), ("attainment", Kind.PERCENT),
-            ("kpis", Kind.INTEGER), ("objectives", Kind.INTEGER), ("actions", Kind.INTEGER))}
+        kinds = {PORTFOLIO[k](lang).capitalize(): kind for keys, kind in (
+            (("planned", "committed", "actual", "variance", "envelope", "planned_to_date", "actual_to_date",
+              "variance_to_date", "landing", "expected_gain", "expected_cost", "achieved_gain", "achieved_cost"),
+             Kind.MONEY),
+            (("variance_pct", "attainment", "expected_roi", "achieved_roi"), Kind.PERCENT),
+            (("kpis", "objectives", "actions", "measured", "on_track", "at_risk", "off_track", "over_plan",
+              "trust_score", "errors", "warnings", "outside_tables", "formulas_lost", "modified_after_approval",
+              "over_envelope"), Kind.INTEGER)) for k in keys}
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value in kinds:
-                        for below in ws.iter_rows(min_row=cell.row + 1, min_col=cell.column, max_col=cell.column):
-                            expect(ws, below[0], kinds[cell.value])
+                    if isinstance(cell.value, str) and cell.value.capitalize() in kinds:   # down its table
+                        for r in range(cell.row + 1, ws.max_row + 1):
+                            if all(c.value is None for c in ws[r]):
+                                break
+                            expect(ws, ws.cell(r, cell.column), kinds[cell.value.capitalize()])
         assert any(ws.title == PORTFOLIO["s_team"](lang) for ws in wb.worksheets)
     else:
         for table in schema.TABLES:

@@ -31,7 +31,7 @@ from ..core.numbers import format_number
 from ..core.rules import ERROR, WARNING, Finding, shown_date
 from ..core.vocabulary import Label
 from ..read.inputs import OUTPUT_PROPERTY
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
+from ..workbook.layout import LINE_HEIGHT, apply_print_setup, fit_width, text_lines
 from ..workbook.styles import BORDER_COLOR, HEADER_FILL, LINK_COLOR, TITLE_COLOR
 
 #: Version of the JSON report format; bumped on additions (minor) and never broken.
@@ -375,7 +375,11 @@ class Report:
             today = shown_date(dt.date.today(), self.lang)
             folder = _common_folder([f.path for f in self.files])
             page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
-            page_footer = f"&L{today}&RPage &P / &N"
+            # Every page says when and which folder (its tail when too long for Excel's 255-character footer).
+            where = shown_path(folder)
+            where = where if len(where) <= 150 else "…" + where[-149:]
+            page_footer = f'&L{t("checked").format(date=today, folder=where).replace("&", "&&")}&RPage &P / &N'
+
 
             files = wb.add_worksheet(t("files_sheet"))
             files.write_string(0, 0, t("title"), title)
@@ -385,14 +389,16 @@ class Report:
             for col, key in enumerate(keys):
                 files.write_string(top, col, t(key), head_right if key in ("errors", "warnings") else head)
             for i, f in enumerate(self.files, top + 1):
-                files.write_string(i, 0, shown_path(f.path), wrap)
+                files.write_string(i, 0, _in_folder(f.path, folder), wrap)
                 files.write_string(i, 1, t(f"status_{f.status}"), coloured[STATUS_COLOURS[f.status]])
                 files.write_string(i, 2, f.template_version or "", wrap)
                 files.write_number(i, 3, f.errors, coloured[SEVERITY_COLOURS[ERROR]] if f.errors else number)
                 files.write_number(i, 4, f.warnings, coloured[SEVERITY_COLOURS[WARNING]] if f.warnings else number)
                 files.write_string(i, 5, f.note or "", wrap)
             files.write_string(top + len(self.files) + 2, 0, self.summary_line())
-            widths = list(FILE_WIDTHS)
+            widths: list[float] = list(FILE_WIDTHS)   # the file column as wide as its names, the note gets the rest
+            widths[0] = fit_width([_in_folder(f.path, folder) for f in self.files], 14, FILE_WIDTHS[0])
+            widths[5] += FILE_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 files.set_column(col, col, width)
             files.set_row(top, 30)
@@ -400,12 +406,13 @@ class Report:
             files.freeze_panes(top + 1, 0)
             file_heights = [22.0, LINE_HEIGHT, LINE_HEIGHT, 30.0]
             for f in self.files:
-                lines = max(text_lines(shown_path(f.path), widths[0]), text_lines(f.note or "", widths[5]))
+                lines = max(text_lines(_in_folder(f.path, folder), widths[0]), text_lines(f.note or "", widths[5]))
                 file_heights.append(LINE_HEIGHT * min(lines, 15))
                 if lines > 1:
                     files.set_row(len(file_heights) - 1, file_heights[-1])
             file_heights += [LINE_HEIGHT, LINE_HEIGHT * text_lines(self.summary_line(), sum(widths))]
             apply_print_setup(files, widths, file_heights, header_row=top, header=page_header, footer=page_footer)
+            files.print_area(0, 0, len(file_heights) - 1, len(keys) - 1)   # the table and its summary, no more
 
             sheet = wb.add_worksheet(t("findings_sheet"))
             keys = ("file", "severity", "code", "sheet", "cell", "row_id", "message", "hint", "link")
@@ -413,7 +420,7 @@ class Report:
             row = 1
             for f in self.files:
                 for x in f.findings:
-                    sheet.write_string(row, 0, shown_path(f.path), wrap)
+                    sheet.write_string(row, 0, _in_folder(f.path, folder), wrap)
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), coloured[SEVERITY_COLOURS[x.severity]])
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, shown(value) or "", wrap)
@@ -423,14 +430,17 @@ class Report:
                     else:
                         sheet.write_blank(row, 8, None, wrap)
                     row += 1
+            # The file column as wide as its names (the folder is in the title), the message gets the rest.
             widths = list(FINDING_WIDTHS)
+            widths[0] = fit_width([_in_folder(f.path, folder) for f in self.files if f.findings], 12, FINDING_WIDTHS[0])
+            widths[6] += FINDING_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
             sheet.set_row(0, 30)
             heights = [30.0]
             for f in self.files:
                 for x in f.findings:
-                    texts = (shown_path(f.path), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
+                    texts = (_in_folder(f.path, folder), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
                     lines = max(text_lines(t or "", w) for t, w in zip(texts, widths))
                     heights.append(LINE_HEIGHT * min(lines, 15))
                     if lines > 1:
@@ -438,6 +448,7 @@ class Report:
             sheet.autofilter(0, 0, max(1, row - 1), len(keys) - 1)
             sheet.freeze_panes(1, 0)
             apply_print_setup(sheet, widths, heights, header_row=0, header=page_header, footer=page_footer)
+            sheet.print_area(0, 0, max(1, row - 1), len(keys) - 1)
         finally:
             wb.close()
 
@@ -450,6 +461,15 @@ FILE_WIDTHS = (50, 12, 12, 10, 14, 40)
 #: Font colour of each severity and each file status in the Excel report: errors red, warnings orange.
 SEVERITY_COLOURS = {ERROR: "#C00000", WARNING: "#C55A11"}
 STATUS_COLOURS = {VALID: "#2E7D32", INVALID: "#C00000", UNREADABLE: "#C00000", SKIPPED: "#7F7F7F"}
+
+
+def _in_folder(path: str, folder: str) -> str:
+    """*path* as the Excel report shows it: relative to the checked *folder* its title names (whole when it is
+    not under it)."""
+    try:
+        return shown_path(str(Path(path).resolve().relative_to(folder))) if folder else shown_path(path)
+    except ValueError:
+        return shown_path(path)
 
 
 def _common_folder(paths: Sequence[str]) -> str:

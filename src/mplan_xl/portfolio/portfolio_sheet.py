@@ -7,9 +7,11 @@ charts where a chart helps:
 ===========================  ====================================================================
 sheet (fr / en)              content
 ===========================  ====================================================================
-Synthèse / Overview          one row per plan: team, year, file, template version, currency,
-                             envelope, objectives, actions, KPIs, warnings, loaded on, status
-                             (submitted, approved, modified after approval)
+Synthèse / Overview          the plans to review first (by trust score, lowest first, with its
+                             signals), then one row per plan: team, year, trust score, status
+                             (submitted, approved, modified after approval), warnings, envelope,
+                             objectives, actions, KPIs, approval, loaded on, file, template
+                             version, currency
 Budget par équipe / by team  planned, committed, actual, variance, variance % per plan; chart
 Budget par poste / by item   the same per expense item, all plans together; chart
 KPI par équipe / by team     KPIs, KPIs measured, mean attainment, KPIs on track / at risk /
@@ -28,13 +30,15 @@ totals are ``SUM`` formulas; their cached values are computed in Python by
 the metrics core, so the file shows the right figures before any
 recalculation and LibreOffice recalculates it to the same values. Mean
 attainment is the plain mean of the attainments that can be computed.
-Amounts of different currencies are never added up: each money row shows
-its currency and the total rows are one per currency (``SUMIF``), unless every
+Amounts of different currencies are never added up: each amount shows its
+row's currency and the total rows are one per currency (``SUMIF``), unless every
 plan has a rate to one reporting currency (``consolidate --currency EUR --rates
 FILE``): amounts are then converted, the Overview keeping each plan's original
 currency, envelope and rate. The Overview shows each plan's trust score and
-approval (who, how many actions); *Review first* lists the plans by trust
+approval (who, how many actions) under *Review first*, the plans by trust
 score, lowest first, with its signals; *Approvals* the status of each action.
+Every sheet prints one page wide, its charts below or beside its table and
+never cut by a page; three plans print on six A4 pages.
 
 Example:
     >>> from mplan_xl.portfolio.consolidate import connect                                 # doctest: +SKIP
@@ -45,7 +49,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -57,9 +63,10 @@ from ..core.plan import CURRENCIES
 from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
-from ..workbook.layout import LINE_HEIGHT, apply_print_setup, text_lines
-from ..workbook.styles import (ATTAINMENT_COLOUR, BORDER_COLOR, BUDGET_COLOURS, Styles, date_format, money_format,
-                               number_format, percent_format)
+from ..workbook.conditional import TRAFFIC
+from ..workbook.layout import LINE_HEIGHT, SAFETY, apply_print_setup, fit_width, printable_area, text_lines
+from ..workbook.styles import (ATTAINMENT_COLOUR, BAD, BORDER_COLOR, BUDGET_COLOURS, GAIN_COLOURS, GOOD, NEUTRAL, Styles,
+                               date_format, money_format, number_format, percent_format)
 from .database import STATUS_SQL, Database
 
 #: Budget lines listed on the Largest variances sheet.
@@ -178,9 +185,10 @@ T = {
     "actions_approved": Label("Actions approuvées", "Actions approved"),
     "partly_approved": Label("approuvé en partie", "partly approved"),
     "pending": Label("en attente", "pending"),
-    "s_review": Label("À revoir d'abord", "Review first"),
-    "t_review": Label("Plans par indice de confiance, le plus bas d'abord (formule : docs/data-dictionary.md)",
-                      "Plans by trust score, lowest first (formula: docs/data-dictionary.md)"),
+    "t_review": Label("À revoir d'abord : les plans par indice de confiance, le plus bas d'abord (formule : "
+                      "docs/data-dictionary.md)",
+                      "Review first: the plans by trust score, lowest first (formula: docs/data-dictionary.md)"),
+    "t_plans": Label("Les plans chargés", "The plans loaded"),
     "errors": Label("Erreurs", "Errors"),
     "outside_tables": Label("Valeurs hors tableaux", "Values outside tables"),
     "formulas_lost": Label("Formules perdues", "Formulas lost"),
@@ -233,7 +241,7 @@ VIEWS_SQL: Mapping[str, str] = {
         GROUP BY p.company, p.year ORDER BY p.company, p.year""",
     "results_by_team": """
         SELECT p.company || ' ' || p.year AS plan, p.company, p.year,
-               a.expected_gain, a.budget, a.achieved_gain, a.actual_spend
+               a.expected_gain, a.budget, a.achieved_gain, a.actual_spend, p.currency, p.reporting_rate
         FROM plans p LEFT JOIN actions a ON a.company = p.company AND a.year = p.year
         ORDER BY p.company, p.year""",
     "largest_variances": f"""
@@ -302,15 +310,16 @@ def _results_by_team(actions: Any) -> Any:
     import pandas as pd
 
     out = []
-    for (plan, company, year), group in actions.groupby(["plan", "company", "year"], sort=False, dropna=False):
+    for (plan, company, year, currency), group in actions.groupby(["plan", "company", "year", "currency"], sort=False,
+                                                                  dropna=False):
         records = [{k: _plain(v) for k, v in r.items()} for r in group.to_dict("records")]
-        row: dict[str, Any] = {"plan": plan, "company": company, "year": year}
+        row: dict[str, Any] = {"plan": plan, "company": company, "year": year, "currency": currency}
         for side, cost in (("expected", "budget"), ("achieved", "actual_spend")):
             row[f"{side}_gain"], row[f"{side}_cost"] = metrics.gain_and_cost(
                 (r.get(f"{side}_gain"), r.get(cost)) for r in records)
         out.append(row)
     return pd.DataFrame(out, columns=["plan", "company", "year", "expected_gain", "expected_cost", "achieved_gain",
-                                      "achieved_cost"])
+                                      "achieved_cost", "currency"])
 
 
 @dataclass(frozen=True)
@@ -339,7 +348,8 @@ def _money(con: Any) -> Money:
 
 #: The amounts of each view that a reporting rate converts.
 _MONEY = {"budget_by_team": ("planned", "committed", "actual", "planned_to_date", "actual_to_date", "landing", "envelope"),
-          "budget_by_item": ("planned", "committed", "actual"), "largest_variances": ("planned", "actual")}
+          "budget_by_item": ("planned", "committed", "actual"), "largest_variances": ("planned", "actual"),
+          "results_by_team": ("expected_gain", "budget", "achieved_gain", "actual_spend")}
 
 
 def _convert(frames: dict[str, Any], money: Money) -> None:
@@ -374,8 +384,7 @@ class Col:
     total: bool = False                      # SUM on the total row
     metric: tuple[str, Mapping[str, str]] | None = None   # (metrics function, {parameter: column key})
     time: bool = False                       # a date shown with its time of day
-
-
+    currency: str = "currency"               # an amount: the column naming its currency (its row's)
 
 
 def _plain(value: Any) -> Any:
@@ -394,6 +403,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _fit(cols: Sequence[Col], frame: Any, lang: str) -> tuple[Col, ...]:
+    """*cols* with each text column as wide as its longest text (its declared width the most, wider texts wrap)
+    and its header on two lines at most: a portfolio of short names prints larger. An amount column is wide
+    enough for its longest amount and currency, its totals' too (never ``###``); other numbers keep their width."""
+    out = []
+    for col in cols:
+        if col.key in frame and col.kind is Kind.MONEY and len(frame):
+            currencies = frame[col.currency] if col.currency in frame else [None] * len(frame)
+            amounts: dict[Any, list[float]] = {}
+            for value, currency in zip(frame[col.key], currencies):
+                if _plain(value) is not None:
+                    amounts.setdefault(_plain(currency), []).append(float(value))
+            longest = max((len(f"{v:,.2f}") + 1 + len(CURRENCIES.get(str(c), str(c or "€")))
+                           for c, values in amounts.items() for v in [*values, sum(values)]), default=0)
+            col = replace(col, width=max(col.width, longest + 2))
+        elif col.key and col.kind in (Kind.TEXT, Kind.LONG_TEXT):
+            header = T[col.key](lang)
+            least = math.ceil(max(max(map(len, header.split())), len(header) / 2) / 1.22) + 2
+            texts = [str(v) for v in frame[col.key] if v is not None and str(v) != "nan"] if col.key in frame else []
+            col = replace(col, width=fit_width([*texts, T["total_in"](lang).format(currency="EUR")],
+                                               min(least, col.width), col.width))
+        out.append(col)
+    return tuple(out)
+
+
 @dataclass
 class _Writer:
     wb: Any
@@ -406,16 +440,21 @@ class _Writer:
     #: Sheet name -> the total rows under its table (one per currency when the plans' currencies differ).
     total_rows: dict[str, int] = field(default_factory=dict)
 
-    def fmt(self, kind: Kind, bold: bool = False, time: bool = False) -> Any:
-        key = (kind, bold, time)
+    def fmt(self, kind: Kind, bold: bool = False, time: bool = False, currency: str | None = None) -> Any:
+        """The format of a cell of *kind*; an amount in its *currency* (its row's), else in the portfolio's one
+        currency."""
+        symbol = None
+        if kind is Kind.MONEY:
+            symbol = CURRENCIES.get(str(currency).upper(), str(currency)) if currency else self.symbol
+        key = (kind, bold, time, symbol)
         if key not in self._formats:
             props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "valign": "top", "bold": bold}
             if kind is Kind.MONEY:
-                props["num_format"] = number_format(Kind.MONEY, self.lang, self.symbol) if self.symbol else "#,##0.00"
+                props["num_format"] = number_format(Kind.MONEY, self.lang, symbol) if symbol else "#,##0.00"
             elif kind is Kind.DATE:
                 props["num_format"] = date_format(self.lang) + (" hh:mm" if time else "")
             elif kind in (Kind.LONG_TEXT, Kind.TEXT):
-                props["text_wrap"] = True
+                props.update({"text_wrap": True, "align": "left", "indent": 1})   # apart from a figure on its left
             elif kind in (Kind.PERCENT, Kind.INTEGER, Kind.DECIMAL):
                 props["num_format"] = number_format(kind, self.lang, "")
             self._formats[key] = self.wb.add_format(props)
@@ -432,33 +471,50 @@ class _Writer:
 
     def grid(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False,
              charts: Sequence[float] = (), beside: tuple[float, float] = (0, 0)) -> tuple[int, int]:
-        """Headers on row *top*, one row per record of *frame*, an optional total row; returns (first, last) data
-        rows. *charts*: the heights (points) of the charts that go under the table, side by side (see
-        :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and height (points) of a chart
-        right of the table, from its header row, one narrow column apart. A view without records prints nothing: its sheet is
-        hidden."""
+        """The sheet's one table (:meth:`table`) on row *top*, filtered, frozen under its header and set up for
+        print; returns (first, last) data rows. *charts*: the heights (points) of the charts that go under the
+        table, side by side (see :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and
+        height (points) of a chart right of the table, from its header row, one narrow column apart. A view
+        without records prints nothing: its sheet is hidden."""
+        cols = _fit(cols, frame, self.lang)
         if beside[0]:
             cols = [*cols, Col("", width=2), Col("", width=beside[0])]
-            ws.set_column(len(cols) - 2, len(cols) - 2, 2)
-            ws.set_column(len(cols) - 1, len(cols) - 1, beside[0])
-        position = {c.key: j for j, c in enumerate(cols)}
-        header = self.styles.header(required=False, computed=False)
-        ws.set_row(top, 30)
-        table = [c for c in cols if c.key]
-        for j, col in enumerate(table):
-            ws.write_string(top, j, T[col.key](self.lang), header)
+        for j, col in enumerate(cols):
             ws.set_column(j, j, col.width)
-        records = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
-        first = top + 1
-        if not records:
-            ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
-            self.print_setup(ws, cols, [30.0, LINE_HEIGHT], top)
+        first, last, heights = self.table(ws, top, cols, frame, total)
+        if last < first:
+            self.print_setup(ws, [c.width for c in cols], heights, top)
             if ws.name != T["s_overview"](self.lang):
                 # Nothing to print: the sheet is hidden (Excel prints no hidden sheet) and its print range is
                 # one blank cell (LibreOffice prints hidden sheets, never an empty page).
                 ws.hide()
                 ws.print_area(first + 2, 0, first + 2, 0)
-            return first, first - 1
+            return first, last
+        ws.freeze_panes(top + 1, 0)
+        ws.autofilter(top, 0, last, len([c for c in cols if c.key]) - 1)
+        blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
+        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
+            heights.append(LINE_HEIGHT)
+        self.print_setup(ws, [c.width for c in cols], heights, top, blocks)
+        return first, last
+
+    def table(self, ws: Any, top: int, cols: Sequence[Col], frame: Any, total: bool = False) -> tuple[int, int, list[float]]:
+        """Headers on row *top*, one row per record of *frame*, an optional total row (one per currency when the
+        records' currencies differ); returns the (first, last) data rows and the heights (points) of its rows,
+        header first. Rows are as tall as their wrapped texts (numbers never wrap). Without records, one row
+        says so (last < first)."""
+        position = {c.key: j for j, c in enumerate(cols)}
+        header = self.styles.header(required=False, computed=False)
+        ws.set_row(top, 30)
+        table = [c for c in cols if c.key]
+        for j, col in enumerate(table):
+            label = T[col.key](self.lang)
+            ws.write_string(top, j, label[:1].upper() + label[1:], header)   # "Modifié après approbation"
+        records = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+        first = top + 1
+        if not records:
+            ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
+            return first, first - 1, [30.0, LINE_HEIGHT]
         for i, record in enumerate(records):
             self._row(ws, first + i, table, position, record)
         last = first + len(records) - 1
@@ -476,30 +532,27 @@ class _Writer:
             self._row(ws, last + 1, table, position, {table[0].key: T["total"](self.lang), **sums}, bold=True,
                       sum_rows=(first, last))
         self.total_rows[ws.name] = total_rows
-        ws.freeze_panes(top + 1, 0)
-        ws.autofilter(top, 0, last, len(table) - 1)
-        heights = [30.0] + [LINE_HEIGHT * min(10, max(text_lines(str(r.get(c.key) or ""), c.width) for c in table))
-                            for r in records] + [LINE_HEIGHT] * total_rows
+        wrapped = [c for c in table if c.kind in (Kind.TEXT, Kind.LONG_TEXT)]
+        heights = [30.0] + [LINE_HEIGHT * min(10, max([text_lines(str(r.get(c.key) or ""), c.width) for c in wrapped],
+                                                      default=1)) for r in records] + [LINE_HEIGHT] * total_rows
         for i, h in enumerate(heights[1:len(records) + 1]):
             if h > LINE_HEIGHT:
                 ws.set_row(first + i, h)
-        blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
-        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
-            heights.append(LINE_HEIGHT)
-        self.print_setup(ws, cols, heights, top, blocks)
-        return first, last
+        return first, last, heights
 
-    def print_setup(self, ws: Any, cols: Sequence[Col], heights: Sequence[float], top: int,
-                    blocks: Sequence[tuple[int, float]] = ()) -> None:
-        """One page wide, rows flowing, the header row repeated, the charts (*blocks*) never cut by a page."""
+    def print_setup(self, ws: Any, widths: Sequence[float], heights: Sequence[float], top: int,
+                    blocks: Sequence[tuple[int, float]] = (), header_row: int | None = -1) -> None:
+        """One page wide, rows flowing from row *top* (*heights*), the header row (*header_row*, by default
+        *top*; None for none) repeated, the charts (*blocks*) never cut by a page."""
         head, foot = self.headers[ws.name]
-        apply_print_setup(ws, [c.width for c in cols], heights, header_row=top, first_measured_row=top,
-                          title_height=LINE_HEIGHT * (top + 1), header=head, footer=foot, blocks=blocks)
+        apply_print_setup(ws, widths, heights, header_row=top if header_row == -1 else header_row,
+                          first_measured_row=top, title_height=LINE_HEIGHT * (top + 1), header=head, footer=foot,
+                          blocks=blocks)
         if any(ws.vbreaks):   # a portfolio sheet prints one page wide, whatever the scale
             ws.vbreaks = []
             ws.fit_to_pages(1, 0)
         last = top + len(heights) - 1 + (1 + int(max((h for _, h in blocks), default=0) / LINE_HEIGHT) + 2 if blocks else 0)
-        ws.print_area(0, 0, last, len(cols) - 1)
+        ws.print_area(0, 0, last, len(widths) - 1)
 
     def chart_row(self, ws: Any, last: int) -> int:
         """The row the charts of the table of *ws* whose last record is on row *last* start on: one row under the
@@ -509,7 +562,7 @@ class _Writer:
     def _row(self, ws: Any, r: int, cols: Sequence[Col], position: Mapping[str, int], record: Mapping[str, Any],
              bold: bool = False, sum_rows: tuple[int, int] | None = None, sum_if: tuple[int, str] | None = None) -> None:
         for j, col in enumerate(cols):
-            fmt = self.fmt(col.kind, bold, col.time)
+            fmt = self.fmt(col.kind, bold, col.time, record.get(col.currency))
             if col.metric is not None:
                 name, args = col.metric
                 refs = {param: cell_name(r, position[key]) for param, key in args.items()}
@@ -569,8 +622,9 @@ def _pixels(cols: Sequence[Col]) -> int:
     return sum(int(c.width * 7 + 5 + 0.5) for c in cols)
 
 
-#: On track, at risk, off track.
-STATUS_COLORS = ("#2E7D32", "#ED7D31", "#C00000")
+#: On track, at risk, off track: the colours of these words on the plan's sheets (its traffic lights).
+STATUS_COLORS = tuple({"good": GOOD, "neutral": NEUTRAL, "bad": BAD}[TRAFFIC[k]]["font_color"]
+                      for k in ("on_track", "at_risk", "off_track"))
 MONEY_COLS = (Col("planned", Kind.MONEY, total=True), Col("committed", Kind.MONEY, total=True),
               Col("actual", Kind.MONEY, total=True))
 VARIANCE_COLS = (Col("variance", Kind.MONEY, metric=("variance", {"actual": "actual", "target": "planned"})),
@@ -611,7 +665,7 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
             _results_by_team_sheet(w, frames["results_by_team"], lang)
             ws = w.sheet("s_variances", T["t_variances"](lang).format(n=LARGEST), [T["variance_note"](lang)])
             w.grid(ws, 3, (Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("line", width=8),
-                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 40), Col("item", width=20),
+                           Col("action_id", width=8), Col("action", Kind.LONG_TEXT, 48), Col("item", width=20),
                            Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS,
                            Col("currency", width=8)),
                    frames["largest_variances"])
@@ -620,16 +674,10 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                            Col("objective", width=10), Col("statement", Kind.LONG_TEXT, 40), Col("smart", Kind.LONG_TEXT, 50),
                            Col("file", Kind.LONG_TEXT, 30), Col("cell", width=8)), frames["not_smart"])
             ws = w.sheet("s_skipped", T["t_skipped"](lang))
-            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=11), Col("severity", width=11),
+            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=12), Col("severity", width=14),
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
                            Col("message", Kind.LONG_TEXT, 50), Col("hint", Kind.LONG_TEXT, 36)),
                    frames["skipped"].rename(columns={"path": "file"}))
-            ws = w.sheet("s_review", T["t_review"](lang))
-            w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
-                           Col("errors", Kind.INTEGER, 9), Col("warnings", Kind.INTEGER, 13),
-                           Col("outside_tables", Kind.INTEGER, 12), Col("formulas_lost", Kind.INTEGER, 11),
-                           Col("modified_after_approval", Kind.INTEGER, 14), Col("over_envelope", Kind.INTEGER, 12)),
-                   frames["review"])
             ws = w.sheet("s_approvals", T["t_approvals"](lang))
             w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("action_id", width=8),
                            Col("action", Kind.LONG_TEXT, 36), Col("status", width=14), Col("approved_by", width=20),
@@ -639,7 +687,17 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
     return path
 
 
+#: The review list on the Synthèse: each plan's trust score and the signals that lower it, lowest score first.
+REVIEW_COLS = (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
+               Col("modified_after_approval", Kind.INTEGER, 14), Col("warnings", Kind.INTEGER, 13),
+               Col("errors", Kind.INTEGER, 9), Col("outside_tables", Kind.INTEGER, 12),
+               Col("formulas_lost", Kind.INTEGER, 11), Col("over_envelope", Kind.INTEGER, 12))
+
+
 def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) -> None:
+    """The first sheet, the committee's first page: the portfolio's counts, the plans to review first (lowest
+    trust score first, with its signals), then every plan loaded (one row each, a total row). The two tables
+    share the sheet's columns; the plans' header row repeats on every page it flows onto."""
     overview = frames["overview"]
     notes = [T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name),
              T["counts"](lang).format(plans=len(overview), teams=overview["company"].nunique(),
@@ -654,28 +712,45 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) ->
     ws.activate()
     overview = overview.assign(actions_approved=[f"{int(n)}/{int(a)}" if n else None for n, a in
                                                  zip(overview["approved_actions"], overview["actions"])])
-    converted = (Col("original_currency", width=9), Col("original_envelope", Kind.DECIMAL, 14),
+    converted = (Col("original_currency", width=9), Col("original_envelope", Kind.MONEY, 14, currency="original_currency"),
                  Col("reporting_rate", Kind.DECIMAL, 11)) if money.reporting else ()
-    w.grid(ws, len(notes) + 2, (
-        Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("file", width=30), Col("version", width=10),
-        Col("currency", width=8), Col("envelope", Kind.MONEY, total=True), Col("objectives", Kind.INTEGER, 10, True),
-        Col("actions", Kind.INTEGER, 9, True), Col("kpis", Kind.INTEGER, 7, True), Col("warnings", Kind.INTEGER, 13, True),
-        Col("loaded_at", Kind.DATE, 17, time=True), Col("status", width=22), Col("trust_score", Kind.INTEGER, 11),
-        Col("approved_by", width=18), Col("actions_approved", width=10), Col("approval_comment", Kind.LONG_TEXT, 30),
-        *converted),
-        overview.rename(columns={"file_name": "file", "template_version": "version"}), total=True)
+    plans = overview.rename(columns={"file_name": "file", "template_version": "version"})
+    # The committee's columns first, in the order of the review list above; the file's particulars last.
+    cols = _fit((Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trust_score", Kind.INTEGER, 11),
+                 Col("status", width=22), Col("warnings", Kind.INTEGER, 13, True), Col("envelope", Kind.MONEY, total=True),
+                 Col("objectives", Kind.INTEGER, 10, True), Col("actions", Kind.INTEGER, 9, True),
+                 Col("kpis", Kind.INTEGER, 7, True), Col("approved_by", width=18), Col("actions_approved", width=10),
+                 Col("approval_comment", Kind.LONG_TEXT, 30), Col("loaded_at", Kind.DATE, 17, time=True),
+                 Col("file", width=30), Col("version", width=10), Col("currency", width=8), *converted), plans, lang)
+    review = _fit(REVIEW_COLS, frames["review"], lang)
+    widths = [max(c.width for c in pair if c is not None) for pair in zip_longest(cols, review)]
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
+    top = len(notes) + 2
+    ws.write_string(top, 0, T["t_review"](lang), w.styles.subtitle)
+    heights = w.table(ws, top + 1, review, frames["review"])[2]
+    plans_top = top + 1 + len(heights) + 1
+    ws.write_string(plans_top, 0, T["t_plans"](lang), w.styles.subtitle)
+    first, last, plan_heights = w.table(ws, plans_top + 1, cols, plans, total=True)
+    if last >= first:
+        ws.autofilter(plans_top + 1, 0, last, len(cols) - 1)
+    w.print_setup(ws, widths, [20.0, *heights, LINE_HEIGHT, 20.0, *plan_heights], top,
+                  header_row=plans_top + 1 if last >= first else None)
 
 
 #: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
 CHART_PX, BAR_PX = 300, 26
+#: The tallest chart (pixels) a page holds under a sheet's title rows, at 100 %.
+PAGE_CHART_PX = int((SAFETY * printable_area()[1] - 4 * LINE_HEIGHT) / 0.75)
 BUDGET_KEYS = ("planned", "committed", "actual")
 
 
 def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
     ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
             *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(BUDGET_KEYS)],
@@ -687,8 +762,10 @@ def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_item"](lang)[:31]
     ws = w.sheet("s_item", T["t_item"](lang), [T["variance_note"](lang)])
     cols = (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8))
-    # Beside the table (as tall as it, or taller with many items): the bars of each item by its row.
-    width, height = 64, max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame))
+    # Beside the table (as tall as it, or taller with many items): the bars of each item by its row; on the
+    # first page whatever the rows (items in several currencies), under the title rows.
+    width = 64
+    height = min(max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame)), PAGE_CHART_PX)
     first, last = w.grid(ws, 3, cols, frame, total=True, beside=(width, height * 0.75))
     w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
             T["t_item"](lang), 3, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
@@ -698,10 +775,11 @@ def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
 def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_kpi"](lang)[:31]
     ws = w.sheet("s_kpi", T["t_kpi"](lang))
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("kpis", Kind.INTEGER, 7, True),
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), Col("kpis", Kind.INTEGER, 7, True),
             Col("measured", Kind.INTEGER, 10, True), Col("attainment", Kind.PERCENT, 12),
             Col("on_track", Kind.INTEGER, 11, True), Col("at_risk", Kind.INTEGER, 11, True),
             Col("off_track", Kind.INTEGER, 11, True))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 2, cols, frame, total=True, charts=[height * 0.75])
     # Two charts side by side under the table: the first over the first columns, the second over the rest.
@@ -717,16 +795,18 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
 def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_results"](lang)[:31]
     ws = w.sheet("s_results", T["t_results"](lang), [T["results_note"](lang)])
-    cols = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
+    cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
             Col("expected_gain", Kind.MONEY, total=True), Col("expected_cost", Kind.MONEY, 16, True),
             Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
             Col("achieved_gain", Kind.MONEY, total=True), Col("achieved_cost", Kind.MONEY, 18, True),
-            Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})))
+            Col("achieved_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "achieved_gain", "cost": "achieved_cost"})),
+            Col("currency", width=8))
+    cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
     first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
     w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
             T["t_results"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
-            num_format=w.whole_money(), colors=["#70AD47", "#375623"])
+            num_format=w.whole_money(), colors=[GAIN_COLOURS["expected"], GAIN_COLOURS["achieved"]])
 
 
 __all__ = ["LARGEST", "VIEWS_SQL", "views", "write_portfolio"]

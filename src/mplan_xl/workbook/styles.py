@@ -39,6 +39,8 @@ LINK_COLOR = "#0563C1"
 BUDGET_COLOURS = {"envelope": "#7F7F7F", "planned": "#1F4E78", "committed": "#F4B183", "actual": "#C55A11"}
 #: The colour of an attainment bar in every chart.
 ATTAINMENT_COLOUR = "#2E75B6"
+#: The colours of the expected and the achieved gain in every chart of the plan and of the portfolio.
+GAIN_COLOURS = {"expected": "#70AD47", "achieved": "#375623"}
 #: The colour of each action status: its bar on the Dashboard's timeline, its word on the Actions sheet.
 ACTION_STATUS_COLOURS = {"planned": "#9DC3E6", "in_progress": "#2E75B6", "done": "#70AD47", "postponed": "#FFC000",
                          "cancelled": "#BFBFBF"}

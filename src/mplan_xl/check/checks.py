@@ -978,6 +978,9 @@ class Checked:
 
     findings: list[Finding]
     figures: dict[str, Any] | None = None
+    #: The plan's figures as the checks computed them (:attr:`Context.computed`; None when no check needed them):
+    #: :func:`~mplan_xl.read.plan_rows.plan_rows` reuses them rather than compute every table again.
+    computed: PlanContext | None = None
 
 
 def budget_figures(ctx: Context) -> dict[str, Any] | None:
@@ -1024,7 +1027,7 @@ def check_plan(plan: LocatedPlan, lang: str = "fr",
                                     command=upgrade_command(plan.raw.path), verbatim=("command",)))
     for check in CHECKS if only is None else only:
         findings.extend(check(ctx))
-    return Checked(findings, budget_figures(ctx) if only is None else None)
+    return Checked(findings, budget_figures(ctx) if only is None else None, ctx.__dict__.get("computed"))
 
 
 __all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",

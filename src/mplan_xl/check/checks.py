@@ -150,16 +150,27 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
                           cell=a1(*at[1:]) if at else None)
     for table in ctx.plan.tables.values():
         sheet = table.sheet
-        columns = [c for c in sheet.input_columns if c.key in table.columns]
+        columns = [(c.key, c, c.kind in _FREE_TEXT, _number_bounds(c)) for c in sheet.input_columns
+                   if c.key in table.columns]
         for row in table.rows:
             values = row.values
-            for column in columns:
-                value = values.get(column.key)
+            get = values.get
+            for key, column, free, bounds in columns:
+                value = get(key)
+                kind = value.__class__
+                if kind is float and bounds is not None:   # the common cells first: a number within bounds,
+                    low, high, whole = bounds
+                    if (low is None or value >= low) and (high is None or value <= high) and (
+                            not whole or value.is_integer()):
+                        continue
+                elif kind is str and value and (free or column.choices is not None and column.choices.code_of(
+                        value) is not None) and not value.isspace():
+                    continue   # a text typed, a choice the list knows
                 if value is None or value == "" or (isinstance(value, str) and not value.strip()):
                     if column.required:
-                        yield ctx.finding("required-missing", table, row, column.key, column=ctx.header(table, column.key))
+                        yield ctx.finding("required-missing", table, row, key, column=ctx.header(table, key))
                     continue
-                if column.kind in _FREE_TEXT or _plainly_valid(column, value):
+                if free or _plainly_valid(column, value):
                     continue
                 yield from _check_value(ctx, table, row, column, value, year)
             if sheet.key == "actions":
@@ -176,12 +187,18 @@ def _plainly_valid(column: schema.Column, value: Any) -> bool:
     a number within the column's bounds."""
     if column.choices is not None:
         return column.choices.code_of(value) is not None
-    kind = column.kind
-    if value.__class__ is not float or not kind.is_number:
+    bounds = _number_bounds(column)
+    if value.__class__ is not float or bounds is None:
         return False
-    low, high = column.minimum, column.maximum
-    return (low is None or value >= low) and (high is None or value <= high) and (
-        kind is not Kind.INTEGER or value.is_integer())
+    low, high, whole = bounds
+    return (low is None or value >= low) and (high is None or value <= high) and (not whole or value.is_integer())
+
+
+def _number_bounds(column: schema.Column) -> tuple[float | None, float | None, bool] | None:
+    """(minimum, maximum, whole numbers only) of a number column without a choice list; None for other columns."""
+    if column.choices is not None or not column.kind.is_number:
+        return None
+    return column.minimum, column.maximum, column.kind is Kind.INTEGER
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,

@@ -156,7 +156,7 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
             values = row.values
             get = values.get
             for key, column, free, bounds in columns:
-                value = get(key)
+                value: Any = get(key)
                 kind = value.__class__
                 if kind is float and bounds is not None:   # the common cells first: a number within bounds,
                     low, high, whole = bounds

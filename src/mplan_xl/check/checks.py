@@ -414,24 +414,32 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         sheet = table.sheet
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
+        # Per column: its key, its place, the template's formulas, and the formula texts already found among them
+        # (a table's rows share one text per column: each normalised once).
+        columns: list[tuple[str, int, frozenset[str], set[str]]] = [
+            (column.key, table.columns[column.key], allowed[column.key], set()) for column in computed]
         for position, row in enumerate(table.rows):
             expected = None
-            for column in computed:
-                col = table.columns[column.key]
-                formula = formulas.get((row.sheet_row, col))
-                cached = row.values.get(column.key)
+            sheet_row, get = row.sheet_row, row.values.get
+            for key, col, allowed_formulas, known in columns:
+                formula = formulas.get((sheet_row, col))
+                cached = get(key)
                 if formula is None:
                     cause = "formula-missing" if blank(cached) else "computed-overwritten"
-                    groups.setdefault((column.key, cause), []).append((row, cached))
+                    groups.setdefault((key, cause), []).append((row, cached))
                     continue
-                if normalise_formula(formula) not in allowed[column.key]:
+                if formula in known:
+                    pass
+                elif normalise_formula(formula) in allowed_formulas:
+                    known.add(formula)
+                else:
                     same = normalise_formula(references.structured(formula, table.worksheet, row.sheet_row))
-                    if column.key in own and same == own[column.key]:   # the older template's own formula
+                    if key in own and same == own[key]:   # the older template's own formula
                         if same != normalise_formula(formula):
-                            groups.setdefault((column.key, "formula-as-cell-references"), []).append((row, formula))
+                            groups.setdefault((key, "formula-as-cell-references"), []).append((row, formula))
                         continue
-                    cause = "formula-as-cell-references" if same in allowed[column.key] else "formula-altered"
-                    groups.setdefault((column.key, cause), []).append((row, formula))
+                    cause = "formula-as-cell-references" if same in allowed_formulas else "formula-altered"
+                    groups.setdefault((key, cause), []).append((row, formula))
                     if cause == "formula-altered":
                         continue
                 if expected is None:
@@ -439,8 +447,8 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 # A blank cache means "never calculated" (files saved by tools that do not
                 # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
-                if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
-                    stale.append((table, row, column.key, cached, expected[column.key]))
+                if not blank(cached) and not recalculates and not _same_value(expected[key], cached):
+                    stale.append((table, row, key, cached, expected[key]))
         # One cause for the whole table: it went through .ods (cell addresses), rows came without formulas (a row
         # inserted in LibreOffice): one finding listing its columns and cells.
         for per_table in ("formula-missing", "formula-as-cell-references"):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
 from ..core.metrics import LANDING_TOLERANCE
-from ..core.numbers import format_number, parse_localized_date, parse_localized_number, typed_number
+from ..core.numbers import format_number, parse_localized_date, parse_localized_number, to_number, typed_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
 from ..core.rules import Finding, make_finding
@@ -784,7 +784,7 @@ def check_months(ctx: Context) -> Iterator[Finding]:
             if series == "actual":
                 late.setdefault(label, []).extend(
                     cell for key, value in zip(schema.MONTH_KEYS[situation_month:], values[situation_month:])
-                    if tracking.months_total([value]) is not None and (cell := months.cell(row, key)) is not None)
+                    if to_number(value, dates=True) is not None and (cell := months.cell(row, key)) is not None)
             line = by_id.get(id_key(ref_id))
             total = tracking.months_total(values)
             year = line.values.get(yearly[series]) if (line is not None and series in yearly) else None

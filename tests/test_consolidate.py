@@ -399,3 +399,25 @@ def test_the_portfolio_shows_where_each_team_lands(folder, loaded):
         row = frame[(frame.company == company) & (frame.year == year)].iloc[0]
         assert math.isclose(row["landing"], landing) and row["envelope"] > 0, (company, year)
         assert row["over_plan"] == 0   # the demo's re-forecasts land below plan
+
+
+def test_examine_computes_each_table_once_with_the_checks_figures(folder, monkeypatch):
+    """A checked plan becomes database rows with the figures its check computed: each table computed once per file
+    (they were computed again, row by row), the rows those of a computation of their own."""
+    from mplan_xl.check.validator import inspect_file
+    from mplan_xl.core import computed
+    from mplan_xl.portfolio.consolidate import examine
+    from mplan_xl.read.plan_rows import plan_rows
+
+    path = folder / "plan-1.xlsx"
+    own = inspect_file(path, then=lambda i: plan_rows(i.located, i.located.to_plan(), i.located.lang))
+    calls: list[str] = []
+    compute_table = computed.compute_table
+    monkeypatch.setattr(computed, "compute_table",
+                        lambda sheet, *args: calls.append(sheet.key) or compute_table(sheet, *args))
+    examined = examine(path)
+    assert examined.report.status == "valid"
+    assert len(calls) == len(set(calls)) and {"actions", "budget", "kpis", "objectives"} <= set(calls)
+    key = ("company", "year", "sha256")
+    assert {name: [{k: v for k, v in row.items() if k not in key} for row in rows]
+            for name, rows in examined.rows.items()} == own

@@ -240,3 +240,23 @@ def test_the_reader_hands_on_no_value_a_command_may_not_use(tmp_path):
 def test_diff_refuses_a_value_no_command_may_use_with_its_cell(plans, demo, case, where):
     result = CliRunner().invoke(main, ["diff", str(demo), str(plans[case]), "--lang", "en"])
     assert result.exit_code == 2 and where in result.output, result.output
+
+
+def test_a_control_character_written_as_a_character_reference_is_left_out_and_reported(demo, tmp_path):
+    """``&#x1B;`` in a text (a tool other than Excel may write ESC so) is a control character as ``_x001B_`` is:
+    left out of the value the checks read (the choice is still known) and reported at its cell, never shown."""
+    import json
+    import zipfile
+
+    path = tmp_path / "reference.xlsx"
+    with zipfile.ZipFile(demo) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                assert b"<t>Client</t>" in data
+                data = data.replace(b"<t>Client</t>", b"<t>Cli&#x1B;ent</t>")
+            copy.writestr(info, data)
+    result = CliRunner().invoke(main, ["check", str(path), "--lang", "en", "--format", "json"])
+    codes = {f["code"] for file in json.loads(result.output)["files"] for f in file["findings"]}
+    assert "text-control-characters" in codes and "choice-invalid" not in codes
+    assert "\x1b" not in result.output and "u001b" not in result.output.lower()

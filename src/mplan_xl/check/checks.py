@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..core import schema, tracking, versions
 from ..core.computed import PlanContext, column_formula, structured_ref
 from ..core.metrics import LANDING_TOLERANCE
-from ..core.numbers import format_number, parse_localized_date, parse_localized_number, typed_number
+from ..core.numbers import format_number, parse_localized_date, parse_localized_number, to_number, typed_number
 from ..core.numbers import total as numbers_total
 from ..core.plan import id_key, id_text, percent_columns
 from ..core.rules import Finding, make_finding
@@ -150,16 +150,27 @@ def check_cells(ctx: Context) -> Iterator[Finding]:
                           cell=a1(*at[1:]) if at else None)
     for table in ctx.plan.tables.values():
         sheet = table.sheet
-        columns = [c for c in sheet.input_columns if c.key in table.columns]
+        columns = [(c.key, c, c.kind in _FREE_TEXT, _number_bounds(c)) for c in sheet.input_columns
+                   if c.key in table.columns]
         for row in table.rows:
             values = row.values
-            for column in columns:
-                value = values.get(column.key)
+            get = values.get
+            for key, column, free, bounds in columns:
+                value: Any = get(key)
+                kind = value.__class__
+                if kind is float and bounds is not None:   # the common cells first: a number within bounds,
+                    low, high, whole = bounds
+                    if (low is None or value >= low) and (high is None or value <= high) and (
+                            not whole or value.is_integer()):
+                        continue
+                elif kind is str and value and (free or column.choices is not None and column.choices.code_of(
+                        value) is not None) and not value.isspace():
+                    continue   # a text typed, a choice the list knows
                 if value is None or value == "" or (isinstance(value, str) and not value.strip()):
                     if column.required:
-                        yield ctx.finding("required-missing", table, row, column.key, column=ctx.header(table, column.key))
+                        yield ctx.finding("required-missing", table, row, key, column=ctx.header(table, key))
                     continue
-                if column.kind in _FREE_TEXT or _plainly_valid(column, value):
+                if free or _plainly_valid(column, value):
                     continue
                 yield from _check_value(ctx, table, row, column, value, year)
             if sheet.key == "actions":
@@ -176,12 +187,18 @@ def _plainly_valid(column: schema.Column, value: Any) -> bool:
     a number within the column's bounds."""
     if column.choices is not None:
         return column.choices.code_of(value) is not None
-    kind = column.kind
-    if value.__class__ is not float or not kind.is_number:
+    bounds = _number_bounds(column)
+    if value.__class__ is not float or bounds is None:
         return False
-    low, high = column.minimum, column.maximum
-    return (low is None or value >= low) and (high is None or value <= high) and (
-        kind is not Kind.INTEGER or value.is_integer())
+    low, high, whole = bounds
+    return (low is None or value >= low) and (high is None or value <= high) and (not whole or value.is_integer())
+
+
+def _number_bounds(column: schema.Column) -> tuple[float | None, float | None, bool] | None:
+    """(minimum, maximum, whole numbers only) of a number column without a choice list; None for other columns."""
+    if column.choices is not None or not column.kind.is_number:
+        return None
+    return column.minimum, column.maximum, column.kind is Kind.INTEGER
 
 
 def _check_value(ctx: Context, table: LocatedTable, row: LocatedRow, column: schema.Column, value: Any,
@@ -397,24 +414,32 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
         sheet = table.sheet
         own = _older_formulas(table, computed, formulas, allowed, references) if older else {}
         groups: dict[tuple[str, str], list[tuple[LocatedRow, Any]]] = {}
+        # Per column: its key, its place, the template's formulas, and the formula texts already found among them
+        # (a table's rows share one text per column: each normalised once).
+        columns: list[tuple[str, int, frozenset[str], set[str]]] = [
+            (column.key, table.columns[column.key], allowed[column.key], set()) for column in computed]
         for position, row in enumerate(table.rows):
             expected = None
-            for column in computed:
-                col = table.columns[column.key]
-                formula = formulas.get((row.sheet_row, col))
-                cached = row.values.get(column.key)
+            sheet_row, get = row.sheet_row, row.values.get
+            for key, col, allowed_formulas, known in columns:
+                formula = formulas.get((sheet_row, col))
+                cached = get(key)
                 if formula is None:
                     cause = "formula-missing" if blank(cached) else "computed-overwritten"
-                    groups.setdefault((column.key, cause), []).append((row, cached))
+                    groups.setdefault((key, cause), []).append((row, cached))
                     continue
-                if normalise_formula(formula) not in allowed[column.key]:
+                if formula in known:
+                    pass
+                elif normalise_formula(formula) in allowed_formulas:
+                    known.add(formula)
+                else:
                     same = normalise_formula(references.structured(formula, table.worksheet, row.sheet_row))
-                    if column.key in own and same == own[column.key]:   # the older template's own formula
+                    if key in own and same == own[key]:   # the older template's own formula
                         if same != normalise_formula(formula):
-                            groups.setdefault((column.key, "formula-as-cell-references"), []).append((row, formula))
+                            groups.setdefault((key, "formula-as-cell-references"), []).append((row, formula))
                         continue
-                    cause = "formula-as-cell-references" if same in allowed[column.key] else "formula-altered"
-                    groups.setdefault((column.key, cause), []).append((row, formula))
+                    cause = "formula-as-cell-references" if same in allowed_formulas else "formula-altered"
+                    groups.setdefault((key, cause), []).append((row, formula))
                     if cause == "formula-altered":
                         continue
                 if expected is None:
@@ -422,8 +447,8 @@ def check_integrity(ctx: Context) -> Iterator[Finding]:
                 # A blank cache means "never calculated" (files saved by tools that do not
                 # calculate, such as openpyxl), and a workbook marked to be recalculated on opening
                 # (``actuals`` writes one) declares its caches stale: Excel recalculates both on opening.
-                if not blank(cached) and not recalculates and not _same_value(expected[column.key], cached):
-                    stale.append((table, row, column.key, cached, expected[column.key]))
+                if not blank(cached) and not recalculates and not _same_value(expected[key], cached):
+                    stale.append((table, row, key, cached, expected[key]))
         # One cause for the whole table: it went through .ods (cell addresses), rows came without formulas (a row
         # inserted in LibreOffice): one finding listing its columns and cells.
         for per_table in ("formula-missing", "formula-as-cell-references"):
@@ -759,7 +784,7 @@ def check_months(ctx: Context) -> Iterator[Finding]:
             if series == "actual":
                 late.setdefault(label, []).extend(
                     cell for key, value in zip(schema.MONTH_KEYS[situation_month:], values[situation_month:])
-                    if tracking.months_total([value]) is not None and (cell := months.cell(row, key)) is not None)
+                    if to_number(value, dates=True) is not None and (cell := months.cell(row, key)) is not None)
             line = by_id.get(id_key(ref_id))
             total = tracking.months_total(values)
             year = line.values.get(yearly[series]) if (line is not None and series in yearly) else None
@@ -978,6 +1003,9 @@ class Checked:
 
     findings: list[Finding]
     figures: dict[str, Any] | None = None
+    #: The plan's figures as the checks computed them (:attr:`Context.computed`; None when no check needed them):
+    #: :func:`~mplan_xl.read.plan_rows.plan_rows` reuses them rather than compute every table again.
+    computed: PlanContext | None = None
 
 
 def budget_figures(ctx: Context) -> dict[str, Any] | None:
@@ -1024,7 +1052,7 @@ def check_plan(plan: LocatedPlan, lang: str = "fr",
                                     command=upgrade_command(plan.raw.path), verbatim=("command",)))
     for check in CHECKS if only is None else only:
         findings.extend(check(ctx))
-    return Checked(findings, budget_figures(ctx) if only is None else None)
+    return Checked(findings, budget_figures(ctx) if only is None else None, ctx.__dict__.get("computed"))
 
 
 __all__ = ["CHECKS", "CellReferences", "Checked", "Context", "budget_figures", "cells_text", "check_plan", "normalise_formula", "run_checks",

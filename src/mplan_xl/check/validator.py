@@ -39,6 +39,7 @@ from .cache import ResultCache, cached_task
 from .report import INVALID, SKIPPED, UNREADABLE, VALID, FileReport, Report
 
 if TYPE_CHECKING:
+    from ..core.computed import PlanContext
     from ..read.plan_reader import LocatedPlan
 
 _BROKEN_LINK = Label("Lien symbolique cassé : {path}", "Broken symbolic link: {path}")
@@ -74,6 +75,9 @@ class Inspected:
     located: LocatedPlan | None = None
     #: Why the reader refused the file, for a command that stops on it (``actuals``) rather than report it.
     error: UnreadableWorkbook | None = None
+    #: The plan's figures as the checks computed them, for :func:`~mplan_xl.read.plan_rows.plan_rows` to reuse;
+    #: None when no check computed them.
+    computed: "PlanContext | None" = None
 
 
 def inspect_file(path: str | os.PathLike, lang: str = "fr", limits: Limits = Limits(),
@@ -133,7 +137,7 @@ def _inspect(path: str | os.PathLike, lang: str, limits: Limits,
     company = id_text(located.company)
     key = (company.casefold(), located.year) if company and isinstance(located.year, int) else None
     return Inspected(FileReport(name, status, located.template_version, findings, lang=located.lang,
-                                figures=checked.figures, plan_key=key), raw.sha256, located)
+                                figures=checked.figures, plan_key=key), raw.sha256, located, computed=checked.computed)
 
 
 def internal_error(lang: str) -> Finding:

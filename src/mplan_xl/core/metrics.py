@@ -55,6 +55,8 @@ LANDING_TOLERANCE = 0.005
 
 def _number(value: Any) -> float | None:
     """An input as Excel's ``ISNUMBER`` sees it: a number (dates as serial numbers), else None."""
+    if value.__class__ is float:   # the common case without a second call
+        return value if math.isfinite(value) else None
     return to_number(value, dates=True)
 
 

@@ -85,6 +85,8 @@ _ANY_NUMBER = '"<1E+307"'
 
 def _number(value: Any) -> float | None:
     """A value as ``ISNUMBER`` sees it (dates are their serial numbers), else None."""
+    if value.__class__ is float:   # the common case without a second call
+        return value if math.isfinite(value) else None
     return to_number(value, dates=True)
 
 
@@ -117,6 +119,8 @@ def month_in_year(value: Any, year: int, default: int) -> int:
     >>> month_in_year(dt.date(2027, 4, 12), 2027, 1), month_in_year(dt.date(2026, 11, 2), 2027, 1), month_in_year("", 2027, 12)
     (4, 1, 12)
     """
+    if value.__class__ is dt.date and value.year > 1900 and 1900 < year < 10000:   # a date cell: no serial needed
+        return value.month if value.year == year else 1 if value.year < year else 12
     serial = _number(value)
     if serial is None:
         return default

@@ -311,7 +311,7 @@ def _rows_of(inspected: Inspected, lang: str) -> Examined:
             return Examined(path, sha, report, company, year, note="no_company")
         key = {"company": company, "year": year, "sha256": sha}
         rows = {name: [{**key, **row} for row in table_rows] for name, table_rows in
-                plan_rows(located, plan, located.lang).items()}
+                plan_rows(located, plan, located.lang, inspected.computed).items()}
         plan_row = {**key, "path": str(Path(path).resolve()), "file_name": Path(path).name,
                     **plan_identity(located, plan), "warnings": report.warnings, "loaded_at": None}
         return Examined(path, sha, report, company, year, plan_row, rows,

@@ -12,7 +12,7 @@ import math
 from typing import Any, Callable, Mapping
 
 from ..core import schema, tracking
-from ..core.computed import PlanContext, compute_row
+from ..core.computed import PlanContext
 from ..core.numbers import to_number
 from ..core.plan import Plan, id_text
 from ..core.schema import Kind, Table
@@ -69,18 +69,25 @@ def plan_identity(located: LocatedPlan, plan: Plan) -> dict[str, Any]:
             "as_of": tracking.situation_day(located.as_of)}
 
 
-def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dict[str, Any]]]:
+def plan_rows(located: LocatedPlan, plan: Plan, lang: str, computed: PlanContext | None = None
+              ) -> dict[str, list[dict[str, Any]]]:
     """Every row of every plan table as the database stores it (without the plan key), computed
-    columns included, computed by the metrics core with text results (SMART check) in *lang*."""
+    columns included, computed by the metrics core with text results (SMART check) in *lang*.
+
+    *computed*: the figures the checks of *located* computed (:attr:`Inspected.computed
+    <mplan_xl.check.validator.Inspected.computed>`), reused when they were computed from the same rows in the same
+    language (a plan without suggested rows, of today's template); otherwise each table is computed here, once."""
     raw = located.raw
     year = located.year if isinstance(located.year, int) else 0
-    context = PlanContext(plan.tables, year, **thresholds(raw), as_of=located.as_of, lang=lang)
+    context = computed if _same_figures(computed, plan, year, lang) else PlanContext(
+        plan.tables, year, **thresholds(raw), as_of=located.as_of, lang=lang)
+    assert context is not None
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, sheet in PLAN_TABLES.items():
         out = []
         columns = [(DB_NAMES.get(c.key, c.key), c.key, _db_converter(c.kind)) for c in sheet.columns]
-        for inputs in plan.rows(sheet.key):
-            values = {**inputs, **compute_row(sheet, inputs, context, lang)}
+        for inputs, figures in context.computed_rows(sheet.key):
+            values = {**inputs, **figures}
             row = {db_name: convert(values.get(key)) for db_name, key, convert in columns}
             if name == "objectives":
                 row["smart_ok"] = None if row["smart"] is None else row["smart"] == SMART_OK
@@ -89,6 +96,14 @@ def plan_rows(located: LocatedPlan, plan: Plan, lang: str) -> dict[str, list[dic
             out.append(row)
         rows[name] = out
     return rows
+
+
+def _same_figures(computed: PlanContext | None, plan: Plan, year: int, lang: str) -> bool:
+    """Whether *computed* holds the figures :func:`plan_rows` would compute for *plan*: same language, same year,
+    the same rows in every table (the checks leave suggested rows out, and keep an older template's points)."""
+    return (computed is not None and computed.lang == lang and computed.year == year
+            and all(computed.tables.get(key, []) == plan.tables.get(key, [])
+                    for key in computed.tables.keys() | plan.tables.keys()))
 
 
 __all__ = ["DB_NAMES", "PLAN_TABLES", "plan_identity", "plan_rows"]

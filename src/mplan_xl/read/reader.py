@@ -82,6 +82,7 @@ import dataclasses
 import hashlib
 import io
 import itertools
+import math
 import os
 import re
 import stat
@@ -92,7 +93,7 @@ from typing import Any, Sequence
 
 from ..core.a1 import column_index, column_letters
 from ..core.errors import UnreadableWorkbook
-from ..core.numbers import is_cell_number
+from ..core.numbers import EXCEL_MAX_NUMBER, is_cell_number
 from ..core.rules import READ_ERRORS
 from ..core.text_safety import xml_forbidden, xml_text
 from ..core.vocabulary import Label
@@ -177,37 +178,25 @@ class TextTooLong(UnusableValue):
         return f"TextTooLong({str.__repr__(self)}, length={self.length})"
 
 
-#: What, in a sheet's XML or the shared strings, may give a text holding a character XML 1.0 forbids: Excel's
-#: escape of one (``_x001B_``, ``_xD800_``, ``_xFFFE_``) or the raw character. Without one, no text is searched.
-_FORBIDDEN_ESCAPE = re.compile(rb"_x(?:00[01][0-9A-Fa-f]|[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
-_FORBIDDEN_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
-
-
-def _may_hold_controls(xml: bytes) -> bool:
-    """Whether *xml* holds an escape of a character XML forbids or such a character itself.
-
-    Two passes, each at the speed of C (a pattern starting with a literal, then a ``bytes.translate`` that
-    drops the raw characters, 1 MiB at a time so a large sheet is not copied whole): one pattern for both would
-    test every byte against an alternation, eight times slower on a plan's sheets.
-    """
-    if _FORBIDDEN_ESCAPE.search(xml) is not None:
-        return True
-    chunk = 2**20
-    return any(len(part := xml[start:start + chunk]) != len(part.translate(None, _FORBIDDEN_BYTES))
-               for start in range(0, len(xml), chunk))
-
-
-def _usable(grid: list[list[Any]], controls: bool = True
-            ) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
+def _usable(grid: list[list[Any]]) -> tuple[dict[tuple[int, int], UnusableValue], dict[tuple[int, int], str]]:
     """Make *grid* safe to hand on, in place: every value no command may use becomes an :class:`UnusableValue`,
-    and (when *controls*: the sheet's XML may hold one, see :func:`_may_hold_controls`) every text loses the
-    characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``; written into a copy or a
-    report they would keep it from opening). Returns both, by cell: the unusable values, and the characters
-    each cleaned text lost. The one place where a cell's value becomes what every command computes with."""
+    and every text loses the characters XML 1.0 forbids (NUL, ESC, BEL...: Excel stores them as ``_x001B_``;
+    written into a copy or a report they would keep it from opening). Returns both, by cell: the unusable values,
+    and the characters each cleaned text lost. The one place where a cell's value becomes what every command
+    computes with.
+
+    Each distinct value is looked at once (a sheet repeats "" and a few others), at the speed of C: the texts
+    joined and searched by one pattern, their longest length, the numbers' sum (finite only when each is) and
+    bounds; the cells are visited one by one only when one of those finds something."""
     found: dict[tuple[int, int], UnusableValue] = {}
     cleaned: dict[tuple[int, int], str] = {}
-    if not any(_unusable_value(value, controls) for value in set(itertools.chain.from_iterable(grid))):
-        return found, cleaned   # each distinct value looked at once (a sheet repeats "" and a few others)
+    distinct = set(itertools.chain.from_iterable(grid))
+    texts = [value for value in distinct if value.__class__ is str]
+    numbers = [value for value in distinct if value.__class__ is float]
+    controls = xml_forbidden("".join(texts))
+    if not controls and max(map(len, texts), default=0) <= EXCEL_MAX_TEXT and (not numbers or math.isfinite(
+            sum(numbers)) and -EXCEL_MAX_NUMBER <= min(numbers) and max(numbers) <= EXCEL_MAX_NUMBER):
+        return found, cleaned
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             kind = value.__class__
@@ -221,16 +210,6 @@ def _usable(grid: list[list[Any]], controls: bool = True
                     row[c] = xml_text(value)
                     cleaned[r, c] = "".join(ch for ch in value if xml_forbidden(ch))
     return found, cleaned
-
-
-def _unusable_value(value: Any, controls: bool) -> bool:
-    """Whether :func:`_usable` changes *value*."""
-    kind = value.__class__
-    if kind is float:
-        return not is_cell_number(value)
-    if kind is str:
-        return len(value) > EXCEL_MAX_TEXT or controls and xml_forbidden(value)
-    return False
 
 
 @dataclass
@@ -312,8 +291,6 @@ class RawWorkbook:
     _values: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
     _unusable: dict[str, dict[tuple[int, int], UnusableValue]] = field(default_factory=dict, repr=False)
     _cleaned: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict, repr=False)
-    #: The sheets whose texts may hold a character XML forbids (their XML or the shared strings have one).
-    _controls: set[str] = field(default_factory=set, repr=False)
     _models: dict[str, SheetModel] = field(default_factory=dict, repr=False)
 
     def values(self, sheet: str) -> list[list[Any]]:
@@ -340,7 +317,7 @@ class RawWorkbook:
         kind = self.sheet_kinds[sheet]  # KeyError for an unknown sheet
         scan = self._scans.get(sheet)
         grid = self._read_values(sheet, scan) if scan is not None and kind == "worksheet" else []
-        self._unusable[sheet], self._cleaned[sheet] = _usable(grid, sheet in self._controls)
+        self._unusable[sheet], self._cleaned[sheet] = _usable(grid)
         self._values[sheet] = grid
         return grid
 
@@ -554,13 +531,10 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
     wb_xml = pkg.part_xml(workbook_part)
     root = _parse_xml(workbook_part, wb_xml)
     wb_rels = {rid: (rtype, target, mode) for rtype, rid, target, mode in rels(workbook_part)}
-    shared_controls = False
     scaled = ScaledStyles()
     for rtype, target, mode in wb_rels.values():  # the other parts python-calamine reads: checked first
         if mode != "External" and rtype.endswith(("/sharedStrings", "/styles")):
             part = pkg.xml(target)
-            if rtype.endswith("/sharedStrings") and part is not None and _may_hold_controls(part):
-                shared_controls = True
             if rtype.endswith("/styles"):
                 scaled = scaled_styles(target, part)
 
@@ -603,14 +577,11 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
             recalculates_on_open = el.get("fullCalcOnLoad") in ("1", "true")
 
     scans: dict[str, _SheetScan] = {}
-    controls: set[str] = set()
     tables: dict[str, TableInfo] = {}
     scaled_formats: dict[str, ScaledCells] = {}
     for name, member in sheet_parts.items():
         sheet_xml = pkg.part_xml(member)
         scans[name] = scan_sheet(sheet_xml, limits, sheet=name)
-        if shared_controls or _may_hold_controls(sheet_xml):
-            controls.add(name)
         if scaled:
             scaled_formats[name] = scaled_cells(sheet_xml, scaled)
         dimension = _DIMENSION.search(sheet_xml, 0, 4096)
@@ -655,7 +626,7 @@ def _read_zip(path: Path, data: bytes, limits: Limits) -> RawWorkbook:
                        core_properties=core_properties, has_vba=vba_member is not None, vba_project=vba_project, external_links=external_links,
                        sheet_kinds=sheet_kinds, recalculates_on_open=recalculates_on_open, sha256=sha256,
                        content=content, scaled_formats=scaled_formats, scaled_format_codes=scaled.codes,
-                       _scans=scans, _calamine=calamine, _controls=controls)
+                       _scans=scans, _calamine=calamine)
 
 
 def _relationships(source: str, xml: bytes) -> tuple[tuple[str, str, str, str], ...]:

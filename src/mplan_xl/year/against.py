@@ -189,7 +189,7 @@ def check_file_against(path: Path, approved: Version, threshold: float | None, l
             return report
         try:
             plan = located.to_plan()
-            new_rows = plan_rows(located, plan, lang)
+            new_rows = plan_rows(located, plan, lang, inspected.computed)
             table = located.tables.get("transfers")
             transfers = [(r.values.get("from_line"), r.values.get("to_line"), r.values.get("amount"))
                          for r in table.rows] if table is not None else []

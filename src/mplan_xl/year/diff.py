@@ -202,7 +202,8 @@ def _version(inspected: Any, lang: str) -> Version:
         version.identity = {"company": id_text(located.company), "year": located.year,
                             **plan_identity(located, plan)}
         # Rows are compared by id: the monthly tables (no id) show in the lines' figures to date instead.
-        version.rows = {name: rows for name, rows in plan_rows(located, plan, lang).items() if name in _SCHEMA_KEY}
+        version.rows = {name: rows for name, rows in plan_rows(located, plan, lang, inspected.computed).items()
+                        if name in _SCHEMA_KEY}
         for name, rows in version.rows.items():
             if (table := located.tables.get(_SCHEMA_KEY[name])) is not None:
                 _keep_typed_texts(table, rows)

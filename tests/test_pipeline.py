@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import mplan_xl
-from mplan_xl.check import validator
+from mplan_xl.check import checks, validator
 from mplan_xl.cli import main
 from mplan_xl.portfolio.consolidate import examine
 
@@ -66,7 +66,7 @@ def test_a_bug_in_a_check_is_an_internal_error_not_the_files_fault(plan, monkeyp
     def broken(located, lang):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(validator, "check_plan", broken)
+    monkeypatch.setattr(checks, "check_plan", broken)
     report = validator.check_file(plan, "en")
     assert [f.code for f in report.findings] == ["internal-error"]
     assert "not at fault" in report.findings[0].message and "ZeroDivisionError" in report.findings[0].message
@@ -74,7 +74,7 @@ def test_a_bug_in_a_check_is_an_internal_error_not_the_files_fault(plan, monkeyp
 
 
 def test_a_bug_in_a_check_shows_no_traceback_in_the_cli(plan, monkeypatch, tmp_path):
-    monkeypatch.setattr(validator, "check_plan", lambda located, lang: 1 / 0)
+    monkeypatch.setattr(checks, "check_plan", lambda located, lang: 1 / 0)
     result = CliRunner().invoke(main, ["check", str(plan), "--lang", "en"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "internal-error" in result.output or "Internal error" in result.output

@@ -69,3 +69,29 @@ def test_a_kpi_source_outside_the_export_metrics_is_refused(tmp_path):
     findings = check_file(path, "en").findings
     assert [(f.code, f.cell) for f in findings] == [("choice-invalid", cell_of(path, "kpis", 0, "source")[1])]
     assert "Sessions" in (findings[0].message + (findings[0].hint or ""))
+
+
+@pytest.mark.parametrize("made_by", ["demo", "rollover"])
+def test_a_filled_plan_keeps_a_monthly_results_row_for_every_action(tmp_path, made_by):
+    """``results`` writes an action's months on its row of Résultats mensuels, or on a blank one: a filled plan
+    (the demo, next year's plan from ``rollover``) keeps a blank row for each action without one, and one for each
+    KPI of KPI mensuels, so no imported gain is left out for want of room (the demo had 2 left for 14 actions)."""
+    from mplan_xl.read.plan_reader import locate_plan
+    from mplan_xl.read.reader import read_workbook
+    from mplan_xl.year.rollover import rollover
+
+    from mplan_xl.workbook.demo import demo_workbook
+
+    path = demo_workbook(tmp_path / "demo.xlsx", year=YEAR)
+    if made_by == "rollover":
+        path = tmp_path / "next.xlsx"
+        rollover(tmp_path / "demo.xlsx", path)
+    located = locate_plan(read_workbook(path))
+    for table_key, followed, ref in (("action_results", "actions", "action_id"), ("kpi_months", "kpis", "kpi_id")):
+        table = located.tables[table_key]
+        ids = {r.values["id"] for r in located.tables[followed].rows}
+        missing = ids - {r.values[ref] for r in table.rows}
+        used = max((r.sheet_row for r in table.rows), default=table.info.first_row)
+        blank = table.last_data_row - used
+        assert blank >= len(missing), (table_key, blank, sorted(missing))
+        assert made_by == "rollover" or table_key == "kpi_months" or len(missing) > 2   # the demo's actions

@@ -188,6 +188,9 @@ class Table:
     #: A row is part of the plan once one of these columns is filled (default: any input column);
     #: a row with other inputs only is a suggestion (the starter KPIs), left aside by the checks.
     used_when: tuple[str, ...] = ()
+    #: The table whose rows this one follows, a row for each (Résultats mensuels: one per action): a filled plan
+    #: keeps a blank row for each one not there yet, so ``mplan-xl results`` finds room for its figures.
+    rows_for: str | None = None
     _by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
     _inputs: tuple[Column, ...] = field(init=False, repr=False, compare=False)
 
@@ -533,7 +536,7 @@ ACTION_RESULTS = Table(
                "Optional. One row per action: the gain it brought each month (margin or revenue, like its expected "
                "gain). The total must equal its achieved gain (Actions sheet). mplan-xl results fills it from the "
                "analytics, ad platform and CRM exports."),
-    id_column=None, blank_rows=20,
+    id_column=None, blank_rows=20, rows_for="actions",
     columns=(
         Column("action_id", L("ID action", "Action ID"), Kind.REF, required=True, ref="actions", width=10),
         *_months(Kind.MONEY, L("Gain obtenu dans le mois", "Gain achieved in the month")),
@@ -636,7 +639,7 @@ KPI_MONTHS = Table(
                "year-to-date KPI). An optional 'Target' row sets the trajectory month by month; without it, the "
                "target runs in a straight line, at the objective's deadline, from the baseline (level) or from zero "
                "(year to date) to the target."),
-    id_column=None, blank_rows=10,
+    id_column=None, blank_rows=10, rows_for="kpis",
     columns=(
         Column("kpi_id", L("ID KPI", "KPI ID"), Kind.REF, required=True, ref="kpis", width=10),
         Column("series", L("Série", "Series"), Kind.CHOICE, required=True, choices=voc.KPI_SERIES, width=10),
@@ -769,6 +772,8 @@ def _check_declaration() -> None:
             assert len(headers) == len(set(headers)), f"{sheet.key}: duplicate {lang} headers"
         for key in sheet.used_when:
             assert sheet.column(key).is_input, f"{sheet.key}.{key}: used_when names a computed column"
+        if sheet.rows_for:
+            assert any(c.ref == sheet.rows_for for c in sheet.columns), f"{sheet.key}: no column refers to {sheet.rows_for}"
         for col in sheet.columns:
             if col.ref:
                 assert SHEETS_BY_KEY[col.ref].id_column, f"{sheet.key}.{col.key}: refers to a table without ids"

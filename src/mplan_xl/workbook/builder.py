@@ -29,7 +29,7 @@ from ..core.a1 import column_letters
 from ..core.atomic import OutputError, atomic_output
 from ..core.computed import PlanContext, column_formula, compute_row, situation_date, structured_ref
 from ..core.errors import BuildError
-from ..core.plan import RUNTIME_EXTENSIONS, Identity, Plan, Runtime, check_language, percent_columns
+from ..core.plan import RUNTIME_EXTENSIONS, Identity, Plan, Runtime, check_language, id_text, percent_columns
 from ..core.schema import Column, Kind, Table
 from ..core.vocabulary import ALL_LISTS, Label
 from . import layout, xlsx_writer
@@ -378,6 +378,8 @@ class _WorkbookWriter:
         """Write one table; return its column widths and its last row (the total row when it has one)."""
         rows = self.plan.rows(sheet.key)
         spare = sheet.blank_rows if self.template else (SPARE_ROWS if sheet.blank_rows else 0)
+        if sheet.rows_for and not self.template:
+            spare = max(spare, self._rows_missing(sheet, rows))
         n = max(1, len(rows) + spare)
         header_row = schema.HEADER_ROW - 1
         first_row, last_row = header_row + 1, header_row + n
@@ -428,6 +430,13 @@ class _WorkbookWriter:
         conditional_formats(self, ws, sheet, first_row, first_col, last_row)
         printed = [0.0 if column.key in helpers else width for column, width in zip(sheet.columns, widths)]
         return printed, last_row + sheet.has_totals
+
+    def _rows_missing(self, sheet: Table, rows: list[dict[str, Any]]) -> int:
+        """How many rows of the table *sheet* follows (``rows_for``) have no row in it yet."""
+        followed = schema.SHEETS_BY_KEY[sheet.rows_for or ""]
+        ref = next(c.key for c in sheet.columns if c.ref == followed.key)
+        present = {id_text(row.get(ref)) for row in rows}
+        return len({id_text(row.get(followed.id_column_key)) for row in self.plan.rows(followed.key)} - present - {None})
 
     def _widths(self, sheet: Table, rows: list[dict[str, Any]], computed_rows: list[dict[str, Any]],
                 n: int) -> list[float]:

@@ -41,7 +41,7 @@ from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
 from . import layout, synthesis
 from .conditional import looked_up_unit, unit_formats
 from .sheet_context import SheetContext
-from .styles import ACTION_STATUS_COLOURS, ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, percent_format
+from .styles import ACTION_STATUS_COLOURS, ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, GAIN_COLOURS, percent_format
 
 TEXTS = {
     "title": Label("Tableau de bord {year}", "Dashboard {year}"),
@@ -288,7 +288,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                          "" if achieved is None else achieved)
     obj_last = obj_first + shown - 1
     chart = wb.add_chart({"type": "column"})
-    for j, colour in ((1, "#1F4E78"), (2, "#70AD47"), (3, "#375623")):
+    for j, colour in ((1, BUDGET_COLOURS["planned"]), (2, GAIN_COLOURS["expected"]), (3, GAIN_COLOURS["achieved"])):
         chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
                           "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
     chart.set_title({"name": TEXTS["objectives"](lang)})

@@ -26,12 +26,12 @@ from . import schema
 from .errors import PlanError
 from .vocabulary import LANGUAGES, Label
 
-#: Currencies offered by ``--currency``: code -> symbol shown in number formats.
 #: File extension each runtime needs: Excel refuses macros in an ``.xlsx`` (declared here, below every layer,
 #: so the CLI offers the runtimes without loading the workbook writer).
 Runtime = Literal["native", "xlwings"]
 RUNTIME_EXTENSIONS: dict[Runtime, str] = {"xlwings": ".xlsm", "native": ".xlsx"}
 
+#: Currencies offered by ``--currency``: code -> symbol shown in number formats.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "MAD": "MAD", "XOF": "FCFA"}
 
 Row = dict[str, Any]

@@ -93,9 +93,9 @@ def scaled_styles(part: str, xml: bytes | None) -> ScaledStyles:
                              *damaged_dxf])))
 
 
-# A format code with a digit then a comma: the only ones worth parsing styles.xml for.
-#: What any format :func:`is_scaled` accepts holds: thousands separators right after a digit placeholder and
-#: followed by something else (its unit). ``#,##0`` alone does not match, so most workbooks skip the parse.
+#: The format codes worth parsing ``styles.xml`` for: every format :func:`is_scaled` accepts has commas right after a
+#: digit placeholder followed by something other than a digit placeholder (its unit). ``#,##0`` alone does not
+#: match, so most workbooks skip the parse.
 _MAYBE_SCALED = re.compile(rb'formatCode="[^"]*?[0#?],+[^0#?,]')
 _STYLED_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\bs="([0-9]+)"'
                           rb'|<(?:[\w.-]+:)?c\b[^>]*?\bs="([0-9]+)"[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')

@@ -72,6 +72,7 @@ def read_results_plan(path: str | os.PathLike, limits: Limits = Limits()) -> Loc
 
 
 def plan_actions(located: LocatedPlan) -> list[ActionCode]:
+    """The plan's actions that have an id, with their campaign code, as matching needs them."""
     table = located.tables["actions"]
     out = []
     for row in table.rows:

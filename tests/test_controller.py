@@ -440,3 +440,26 @@ def test_a_new_version_of_a_partly_approved_plan_is_modified_after_approval(tmp_
     approve(v2, db, by="Claire Martin", actions=["A01"])             # approved again on the new version
     with connect(db, read_only=True) as con:
         assert plan_statuses(con)[("Atelier Lumen", YEAR)] == "partly_approved"
+
+
+def test_no_portfolio_chart_puts_two_currencies_on_one_axis(tmp_path):
+    """Without rates, the amounts of a portfolio in several currencies are never drawn on one value axis: each
+    amount chart shows the plans of the portfolio's main currency (the currency of most plans), its title names
+    it, and a note under the sheet's title says which currencies the table alone shows."""
+    from portfolio_charts import chart_series
+
+    plans = [build(tmp_path / "plans" / f"{name}.xlsx", company, currency) for name, company, currency in (
+        ("lumen", "Atelier Lumen", "EUR"), ("ormelune", "Brûlerie Ormelune", "USD"), ("zinc", "Zinc Studio", "USD"))]
+    portfolio = tmp_path / "portfolio.xlsx"
+    assert consolidate(plans, tmp_path / "p.duckdb", out=portfolio, lang="fr").exit_code == 0
+    charts = chart_series(portfolio)
+    money = [c for c in charts if any(c["series"])]
+    assert {c["sheet"] for c in money} == {"Budget par équipe", "Budget par poste", "Résultats par équipe"}
+    for chart in money:
+        assert all(s == {"USD"} for s in chart["series"]), chart     # the two plans in dollars, not the euros
+        assert chart["title"].endswith("(USD)"), chart["title"]
+    header, rows = table_rows(grid(portfolio, "Budget par équipe"), "Plan")
+    assert [r[0] for r in rows if not str(r[0]).startswith("Total")] == ["Brûlerie Ormelune 2027", "Zinc Studio 2027",
+                                                                         "Atelier Lumen 2027"]
+    notes = " ".join(str(r[0]) for r in grid(portfolio, "Budget par équipe")[:4])
+    assert "USD" in notes and "EUR" in notes, notes

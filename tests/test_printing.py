@@ -167,6 +167,23 @@ def test_the_skipped_files_print_every_finding_with_whole_words(printed):
     assert T["s_smart"]("fr") in {s["name"] for s in printed["portfolio-currencies"]["sheets"]}
 
 
+def test_no_chart_of_the_portfolio_in_four_currencies_mixes_two(printed):
+    """Four plans in four currencies, without rates: no chart series holds amounts of two currencies; the amount
+    charts show the plans in euros (among currencies of as many plans, the reporting currency by default), their
+    titles say so on the printed page, and each sheet's note names the currencies its table alone shows."""
+    import re
+
+    from portfolio_charts import chart_series
+
+    charts = chart_series(Path(printed["portfolio-currencies"]["input"]))
+    money = [c for c in charts if any(c["series"])]
+    assert len(money) == 3 and all(s == {"EUR"} for c in money for s in c["series"]), money
+    text = re.sub(r"\s+", " ", " ".join(_pdf_pages(printed["portfolio-currencies"]["pdf"])))
+    for chart in money:
+        assert chart["title"].endswith("(EUR)") and chart["title"] in text, chart["title"]
+    assert text.count("les plans en CAD, USD, XOF sont au tableau seulement") == 3
+
+
 def test_the_portfolio_grows_only_where_a_table_does(printed):
     """Twenty plans instead of three add pages only to the sheets with a row per plan; the expense items and the
     largest variances (at most 25 lines) print as many pages either way."""

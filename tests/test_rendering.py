@@ -246,12 +246,19 @@ def test_achievement_rate_and_attainment_are_two_names_with_their_definitions():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_sheet_title_stands_in_the_same_column(built, name):
     """Issue 24 (8): the title of every sheet (its 16 pt text on the first row) stands in column B, whichever way
-    its table prints; the Dashboard's title stands over its charts, from column A."""
+    its table prints, the Dashboard's too; under it, the link back to the Guide (and on the Dashboard the
+    situation date beside it)."""
+    from mplan_xl.workbook.dashboard_sheet import TEXTS
+
     wb = openpyxl.load_workbook(built[name])
-    dashboard = schema.worksheet_name("dashboard", name[-2:])
+    lang = name[-2:]
     where = {}
     for ws in wb.worksheets:
         if ws.sheet_state == "visible":
             where[ws.title] = [c.column_letter for c in ws[1] if c.value and c.font.sz and c.font.sz >= 16]
-    assert where.pop(dashboard) == ["A"]
     assert set(map(tuple, where.values())) == {("B",)}, where
+    dashboard = wb[schema.worksheet_name("dashboard", lang)]
+    assert dashboard["B2"].hyperlink is not None and dashboard["A1"].value is None and dashboard["A2"].value is None
+    label = next(c for c in dashboard[2] if c.value == TEXTS["as_of"](lang))
+    date = dashboard.cell(2, label.column + 1)
+    assert label.column > 2 and str(date.value).startswith("=") and "yy" in date.number_format, (label, date.value)

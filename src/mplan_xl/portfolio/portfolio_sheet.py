@@ -176,6 +176,11 @@ T = {
                        "Amounts converted to {reporting} at the rates of {source} ({dates}); original amount and "
                        "currency beside them."),
     "total_in": Label("Total {currency}", "Total {currency}"),
+    "chart_currency": Label("Graphique en {main}, la devise de la plupart des plans ; les plans en {others} sont au "
+                            "tableau seulement : deux devises ne se lisent pas sur un même axe (--currency {main} "
+                            "--rates FICHIER les convertit).",
+                            "Chart in {main}, the currency of most plans; the plans in {others} are in the table only: "
+                            "two currencies do not read on one axis (--currency {main} --rates FILE converts them)."),
     "original_currency": Label("Devise d'origine", "Original currency"),
     "original_envelope": Label("Enveloppe d'origine", "Original envelope"),
     "reporting_rate": Label("Taux de conversion", "Conversion rate"),
@@ -290,7 +295,8 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
     order = {code: i for i, code in enumerate(EXPENSE_ITEM.codes)}
     items["order"] = items["item"].map(lambda c: order.get(c, len(order)))
     items["item"] = items["item"].map(lambda c: EXPENSE_ITEM.label(c, lang) if c in order else c)
-    frames["budget_by_item"] = items.sort_values(["order", "item", "currency"]).drop(columns="order").reset_index(drop=True)
+    frames["budget_by_item"] = _main_first(items.sort_values(["order", "item", "currency"]).drop(columns="order")
+                                           .reset_index(drop=True), money)
     for name in ("largest_variances",):
         frames[name]["item"] = frames[name]["item"].map(lambda c: EXPENSE_ITEM.label(c, lang) if c in order else c)
     smart = frames["not_smart"]
@@ -298,7 +304,8 @@ def views(con: Any, lang: str = "fr") -> dict[str, Any]:
     skipped = frames["skipped"]
     for column in ("status", "severity"):
         skipped[column] = skipped[column].map(lambda c: T[c](lang) if c in T else c)
-    frames["results_by_team"] = _results_by_team(frames["results_by_team"])
+    frames["results_by_team"] = _main_first(_results_by_team(frames["results_by_team"]), money)
+    frames["budget_by_team"] = _main_first(frames["budget_by_team"], money)
     frames["currencies"] = [money.reporting] if money.reporting else money.currencies
     frames["money"] = money
     return frames
@@ -330,6 +337,14 @@ class Money:
     reporting: str | None = None
     source: str | None = None
     dates: str = ""
+    #: The currency of the amount charts: the reporting one, else the currency of most plans (EUR, the reporting
+    #: currency by default, among equals, then the first by code). A value axis holds one currency.
+    main: str | None = None
+
+    @property
+    def others(self) -> list[str]:
+        """The currencies whose amounts no chart shows (none when amounts are converted)."""
+        return [] if self.reporting else [c for c in self.currencies if c != self.main]
 
 
 def _money(con: Any) -> Money:
@@ -337,13 +352,15 @@ def _money(con: Any) -> Money:
     currencies = sorted({c for c, _, _ in rows if c})
     targets = {r for _, r, _ in rows}
     if not rows or len(targets) != 1 or not all(ok for _, _, ok in rows):
-        return Money(currencies)
+        plans = dict(con.rows("SELECT currency, count(*) FROM plans WHERE currency IS NOT NULL GROUP BY currency"))
+        main = min(plans, key=lambda c: (-plans[c], c != "EUR", c)) if plans else None
+        return Money(currencies, main=main)
     (reporting,) = targets
     found = con.rows("SELECT DISTINCT source, rate_date FROM rates WHERE reporting_currency = ? ORDER BY 2", [reporting])
     sources = sorted({Path(str(source)).name for source, _ in found if source})
     dates = sorted({day.isoformat() for _, day in found if day is not None})
     return Money(currencies, reporting, ", ".join(sources) or None, " – ".join(dict.fromkeys((dates[0], dates[-1])))
-                 if dates else "")
+                 if dates else "", reporting)
 
 
 #: The amounts of each view that a reporting rate converts.
@@ -370,6 +387,16 @@ def _convert(frames: dict[str, Any], money: Money) -> None:
     items = frames["budget_by_item"]
     frames["budget_by_item"] = items.groupby(["item", "currency"], as_index=False, dropna=False)[
         list(_MONEY["budget_by_item"])].sum()
+
+
+def _main_first(frame: Any, money: Money) -> Any:
+    """*frame* with the rows in the main currency first, then each other currency's (in their order otherwise):
+    an amount chart spans the first block (:meth:`_Writer.charted`), each total row its own."""
+    if not money.others:
+        return frame
+    rank = {c: i for i, c in enumerate([money.main, *money.others])}
+    return frame.sort_values("currency", key=lambda c: c.map(lambda v: rank.get(v, len(rank))),
+                             kind="stable").reset_index(drop=True)
 
 
 # --- laying out a grid ---------------------------------------------------------------------------------------
@@ -439,6 +466,8 @@ class _Writer:
     headers: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Sheet name -> the total rows under its table (one per currency when the plans' currencies differ).
     total_rows: dict[str, int] = field(default_factory=dict)
+    #: The portfolio's currencies: the amount charts show its main one.
+    money: Money = field(default_factory=lambda: Money([]))
 
     def fmt(self, kind: Kind, bold: bool = False, time: bool = False, currency: str | None = None) -> Any:
         """The format of a cell of *kind*; an amount in its *currency* (its row's), else in the portfolio's one
@@ -613,8 +642,24 @@ class _Writer:
                                           "x_scale": size[0] / 480, "y_scale": size[1] / 288})
 
     def whole_money(self) -> str:
-        """The number format of an amount on a chart's axis: no cents."""
-        return money_format(self.lang, self.symbol, 0) if self.symbol else "#,##0"
+        """The number format of an amount on a chart's axis, in the charts' currency: no cents."""
+        symbol = CURRENCIES.get(self.money.main or "", self.money.main) or self.symbol
+        return money_format(self.lang, symbol, 0) if symbol else "#,##0"
+
+    def money_chart(self, title: str, first: int, last: int, frame: Any) -> tuple[str, int]:
+        """The title (its currency named) and the last row of an amount chart over the rows *first*..*last* of
+        *frame*: in several currencies, only the rows of the main one, which come first (:func:`_main_first`)."""
+        if not self.money.main:
+            return title, last
+        if self.money.others:
+            last = first + int((frame["currency"] == self.money.main).sum()) - 1
+        return f"{title} ({self.money.main})", last
+
+    def chart_notes(self) -> list[str]:
+        """The note under the title of a sheet with an amount chart, when some currencies are in its table only."""
+        if not self.money.others:
+            return []
+        return [T["chart_currency"](self.lang).format(main=self.money.main, others=", ".join(self.money.others))]
 
 
 def _pixels(cols: Sequence[Col]) -> int:
@@ -655,7 +700,8 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                                             "strings_to_urls": False})
         try:
             w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""),
-                        T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name).replace("&", "&&"))
+                        T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name).replace("&", "&&"),
+                        money=frames["money"])
             wb.set_properties({"title": T["title"](lang), "keywords": "mplan-xl portfolio"})
             wb.set_custom_property(OUTPUT_PROPERTY, "portfolio")   # a folder scan skips it (mplan_xl.read.inputs)
             _overview(w, frames, lang, db_name)
@@ -747,28 +793,32 @@ BUDGET_KEYS = ("planned", "committed", "actual")
 
 def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_team"](lang)[:31]
-    ws = w.sheet("s_team", T["t_team"](lang), [T["variance_note"](lang)])
+    notes = [T["variance_note"](lang), *w.chart_notes()]
+    ws = w.sheet("s_team", T["t_team"](lang), notes)
     cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7), *MONEY_COLS,
             *VARIANCE_COLS, *TO_DATE_COLS, *LANDING_COLS, Col("currency", width=8))
     cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
-    first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
-    w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + i) for i, k in enumerate(BUDGET_KEYS)],
-            T["t_team"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
+    first, last = w.grid(ws, len(notes) + 2, cols, frame, total=True, charts=[height * 0.75])
+    title, charted = w.money_chart(T["t_team"](lang), first, last, frame)
+    w.chart(ws, "column", name, (first, charted, 0), [(T[k](lang), 3 + i) for i, k in enumerate(BUDGET_KEYS)],
+            title, w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
             num_format=w.whole_money(), colors=[BUDGET_COLOURS[k] for k in BUDGET_KEYS])
 
 
 def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_item"](lang)[:31]
-    ws = w.sheet("s_item", T["t_item"](lang), [T["variance_note"](lang)])
+    notes = [T["variance_note"](lang), *w.chart_notes()]
+    ws = w.sheet("s_item", T["t_item"](lang), notes)
     cols = (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8))
     # Beside the table (as tall as it, or taller with many items): the bars of each item by its row; on the
     # first page whatever the rows (items in several currencies), under the title rows.
-    width = 64
+    width, top = 64, len(notes) + 2
     height = min(max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame)), PAGE_CHART_PX)
-    first, last = w.grid(ws, 3, cols, frame, total=True, beside=(width, height * 0.75))
-    w.chart(ws, "bar", name, (first, last, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
-            T["t_item"](lang), 3, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
+    first, last = w.grid(ws, top, cols, frame, total=True, beside=(width, height * 0.75))
+    title, charted = w.money_chart(T["t_item"](lang), first, last, frame)
+    w.chart(ws, "bar", name, (first, charted, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
+            title, top, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
             colors=[BUDGET_COLOURS[k] for k in BUDGET_KEYS])
 
 
@@ -794,7 +844,8 @@ def _kpi_by_team(w: _Writer, frame: Any, lang: str) -> None:
 
 def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
     name = T["s_results"](lang)[:31]
-    ws = w.sheet("s_results", T["t_results"](lang), [T["results_note"](lang)])
+    notes = [T["results_note"](lang), *w.chart_notes()]
+    ws = w.sheet("s_results", T["t_results"](lang), notes)
     cols: tuple[Col, ...] = (Col("plan", width=30), Col("company", width=24), Col("year", Kind.INTEGER, 7),
             Col("expected_gain", Kind.MONEY, total=True), Col("expected_cost", Kind.MONEY, 16, True),
             Col("expected_roi", Kind.PERCENT, 11, metric=("roi", {"gain": "expected_gain", "cost": "expected_cost"})),
@@ -803,9 +854,10 @@ def _results_by_team_sheet(w: _Writer, frame: Any, lang: str) -> None:
             Col("currency", width=8))
     cols = _fit(cols, frame, lang)
     height = max(CHART_PX, 90 + BAR_PX * len(frame))
-    first, last = w.grid(ws, 3, cols, frame, total=True, charts=[height * 0.75])
-    w.chart(ws, "column", name, (first, last, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
-            T["t_results"](lang), w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
+    first, last = w.grid(ws, len(notes) + 2, cols, frame, total=True, charts=[height * 0.75])
+    title, charted = w.money_chart(T["t_results"](lang), first, last, frame)
+    w.chart(ws, "column", name, (first, charted, 0), [(T[k](lang), 3 + 3 * i) for i, k in enumerate(("expected_gain", "achieved_gain"))],
+            title, w.chart_row(ws, last), size=(min(_pixels(cols), 900), height),
             num_format=w.whole_money(), colors=[GAIN_COLOURS["expected"], GAIN_COLOURS["achieved"]])
 
 

@@ -151,11 +151,14 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.set_column(1, 2, DATE_W)
     ws.set_column(3, 3, STATUS_W)
     ws.set_column(4, 3 + SLOTS, SLOT_W)
-    ws.write_string(0, 0, TEXTS["title"](lang).format(year=year), styles.title)
+    # The title block in column B, as on every sheet (layout.TITLE_COLUMN): the link under the title runs into
+    # column C, the situation date right of it (over four week slots).
+    ws.write_string(0, layout.TITLE_COLUMN, TEXTS["title"](lang).format(year=year), styles.title)
     ws.set_row(0, 21)
-    writer.back_link(ws, 1, 0)
-    ws.write_string(1, 1, TEXTS["as_of"](lang), styles.label)
-    ws.write_formula(1, 2, "=" + synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
+    writer.back_link(ws, 1, layout.TITLE_COLUMN)
+    ws.write_string(1, 3, TEXTS["as_of"](lang), styles.label)
+    ws.merge_range(1, 4, 1, 7, "", styles.value(Kind.DATE, locked=True))
+    ws.write_formula(1, 4, "=" + synthesis.AS_OF_SHOWN_FORMULA, styles.value(Kind.DATE, locked=True),
                      synthesis.as_of_shown(writer.identity.situation, fig.as_of))
     head = styles.header(required=False, computed=True)
     money, label_fmt = styles.value(Kind.MONEY, locked=True), styles.value(Kind.TEXT, locked=True)

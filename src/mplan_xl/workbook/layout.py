@@ -34,9 +34,8 @@ LINE_HEIGHT = 15.0
 #: Characters of average text per column-width unit (digits are the unit; text is narrower).
 CHARS_PER_UNIT = 1.22
 #: The column of every sheet's title, guidance and link back (B): a data sheet's first column, the id, is repeated
-#: on every page of a table split across pages, where a title in it would print cut. The Guide, the Synthèse and
-#: the SWOT matrix follow; the Dashboard keeps its title over its charts, from column A (its column A is the
-#: timeline's wide label column).
+#: on every page of a table split across pages, where a title in it would print cut. The Guide, the Synthèse, the
+#: SWOT matrix and the Dashboard follow.
 TITLE_COLUMN = 1
 #: A4 in points, and the margins the builder sets (inches: sides, top/bottom with header and footer).
 A4_POINTS = (595.3, 841.9)

@@ -150,3 +150,31 @@ def test_the_reference_lists_every_option_of_every_command():
                      if p.param_type_name == "option" and not getattr(p, "hidden", False)} | {"-h/--help"}
               for name, command in main.commands.items()}
     assert documented == actual
+
+
+def test_the_docs_pictures_name_a_stable_folder_and_day(tmp_path):
+    """The pictures of the printed pages (``python -m mplan_xl.portfolio.pictures``) change only when the pages
+    do: the check report names the folder ``retours-2027/`` and the day of the pictures, the portfolio that day
+    and its plans loaded that morning, never the temporary folder they were written in nor today's date."""
+    import datetime as dt
+    import zipfile
+
+    import openpyxl
+
+    from mplan_xl.core.rules import shown_date
+    from mplan_xl.portfolio.pictures import DOCS_DATE, FOLDER, LOADED_AT, docs_workbooks
+
+    _, portfolio, report = docs_workbooks(tmp_path / "work")
+    today = dt.date.today()
+    for path in (portfolio, report):
+        with zipfile.ZipFile(path) as z:
+            text = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
+                            if n.startswith("xl/") and n.endswith(".xml"))
+        assert str(tmp_path) not in text and "mplan-printed" not in text, path.name
+        assert today.isoformat() not in text and shown_date(today, "fr") not in text, path.name
+    files = openpyxl.load_workbook(report).worksheets[0]
+    assert files["A2"].value == f"Contrôlé le {shown_date(DOCS_DATE, 'fr')}, dossier {FOLDER}/"
+    assert f"{FOLDER}/" in files.oddFooter.left.text
+    overview = openpyxl.load_workbook(portfolio).worksheets[0]
+    values = [c.value for row in overview.iter_rows() for c in row]
+    assert LOADED_AT in values and any(DOCS_DATE.isoformat() in str(v) for v in values)

@@ -348,8 +348,10 @@ class Report:
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
-    def write_xlsx(self, path: str | os.PathLike) -> None:
-        """An Excel report: a summary row per file, a row per finding with a link to its cell.
+    def write_xlsx(self, path: str | os.PathLike, *, folder: str | None = None, checked_on: dt.date | None = None) -> None:
+        """An Excel report: a summary row per file, a row per finding with a link to its cell. Its title and
+        footer say the day and the folder checked: today and the files' folder, or *checked_on* and *folder* (the
+        docs' pictures, :mod:`mplan_xl.portfolio.pictures`).
 
         Every text that Excel could read as a formula is written as a plain
         string (the writer never turns strings into formulas), so a hostile
@@ -372,24 +374,25 @@ class Report:
                         for colour in set(SEVERITY_COLOURS.values()) | set(STATUS_COLOURS.values())}
             link = wb.add_format({**border, "font_color": LINK_COLOR, "underline": 1})
             title = wb.add_format({"bold": True, "font_size": 14, "font_color": TITLE_COLOR})
-            today = shown_date(dt.date.today(), self.lang)
-            folder = _common_folder([f.path for f in self.files])
+            today = shown_date(checked_on or dt.date.today(), self.lang)
+            checked = _common_folder([f.path for f in self.files])
+            shown_folder = shown_path(checked) if folder is None else folder
             page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
             # Every page says when and which folder (its tail when too long for Excel's 255-character footer).
-            where = shown_path(folder)
+            where = shown_folder
             where = where if len(where) <= 150 else "…" + where[-149:]
             page_footer = f'&L{t("checked").format(date=today, folder=where).replace("&", "&&")}&RPage &P / &N'
 
 
             files = wb.add_worksheet(t("files_sheet"))
             files.write_string(0, 0, t("title"), title)
-            files.write_string(1, 0, t("checked").format(date=today, folder=shown_path(folder)))
+            files.write_string(1, 0, t("checked").format(date=today, folder=shown_folder))
             top = 3
             keys: tuple[str, ...] = ("file", "status", "version", "errors", "warnings", "note")
             for col, key in enumerate(keys):
                 files.write_string(top, col, t(key), head_right if key in ("errors", "warnings") else head)
             for i, f in enumerate(self.files, top + 1):
-                files.write_string(i, 0, _in_folder(f.path, folder), wrap)
+                files.write_string(i, 0, _in_folder(f.path, checked), wrap)
                 files.write_string(i, 1, t(f"status_{f.status}"), coloured[STATUS_COLOURS[f.status]])
                 files.write_string(i, 2, f.template_version or "", wrap)
                 files.write_number(i, 3, f.errors, coloured[SEVERITY_COLOURS[ERROR]] if f.errors else number)
@@ -397,7 +400,7 @@ class Report:
                 files.write_string(i, 5, f.note or "", wrap)
             files.write_string(top + len(self.files) + 2, 0, self.summary_line())
             widths: list[float] = list(FILE_WIDTHS)   # the file column as wide as its names, the note gets the rest
-            widths[0] = fit_width([_in_folder(f.path, folder) for f in self.files], 14, FILE_WIDTHS[0])
+            widths[0] = fit_width([_in_folder(f.path, checked) for f in self.files], 14, FILE_WIDTHS[0])
             widths[5] += FILE_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 files.set_column(col, col, width)
@@ -406,7 +409,7 @@ class Report:
             files.freeze_panes(top + 1, 0)
             file_heights = [22.0, LINE_HEIGHT, LINE_HEIGHT, 30.0]
             for f in self.files:
-                lines = max(text_lines(_in_folder(f.path, folder), widths[0]), text_lines(f.note or "", widths[5]))
+                lines = max(text_lines(_in_folder(f.path, checked), widths[0]), text_lines(f.note or "", widths[5]))
                 file_heights.append(LINE_HEIGHT * min(lines, 15))
                 if lines > 1:
                     files.set_row(len(file_heights) - 1, file_heights[-1])
@@ -420,7 +423,7 @@ class Report:
             row = 1
             for f in self.files:
                 for x in f.findings:
-                    sheet.write_string(row, 0, _in_folder(f.path, folder), wrap)
+                    sheet.write_string(row, 0, _in_folder(f.path, checked), wrap)
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), coloured[SEVERITY_COLOURS[x.severity]])
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, shown(value) or "", wrap)
@@ -432,7 +435,7 @@ class Report:
                     row += 1
             # The file column as wide as its names (the folder is in the title), the message gets the rest.
             widths = list(FINDING_WIDTHS)
-            widths[0] = fit_width([_in_folder(f.path, folder) for f in self.files if f.findings], 12, FINDING_WIDTHS[0])
+            widths[0] = fit_width([_in_folder(f.path, checked) for f in self.files if f.findings], 12, FINDING_WIDTHS[0])
             widths[6] += FINDING_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
@@ -440,7 +443,7 @@ class Report:
             heights = [30.0]
             for f in self.files:
                 for x in f.findings:
-                    texts = (_in_folder(f.path, folder), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
+                    texts = (_in_folder(f.path, checked), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
                     lines = max(text_lines(t or "", w) for t, w in zip(texts, widths))
                     heights.append(LINE_HEIGHT * min(lines, 15))
                     if lines > 1:

@@ -34,7 +34,8 @@ Amounts of different currencies are never added up: each amount shows its
 row's currency and the total rows are one per currency (``SUMIF``), unless every
 plan has a rate to one reporting currency (``consolidate --currency EUR --rates
 FILE``): amounts are then converted, the Overview keeping each plan's original
-currency, envelope and rate. The Overview shows each plan's trust score and
+currency, envelope and rate. Nor are they drawn on one axis: the amount charts show the plans of the main
+currency (:attr:`Money.main`), named in their titles. The Overview shows each plan's trust score and
 approval (who, how many actions) under *Review first*, the plans by trust
 score, lowest first, with its signals; *Approvals* the status of each action.
 Every sheet prints one page wide, its charts below or beside its table and
@@ -685,14 +686,17 @@ LANDING_COLS = (Col("landing", Kind.MONEY, total=True), Col("envelope", Kind.MON
                 Col("over_plan", Kind.INTEGER, 12, True))
 
 
-def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None) -> Path:
-    """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced atomically)."""
+def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db_name: str | None = None,
+                    generated_on: dt.date | None = None) -> Path:
+    """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced
+    atomically), saying it was generated today (or on *generated_on*: the docs' pictures)."""
     from ..workbook import xlsx_writer
 
     frames = views(con, lang)
     currencies = frames["currencies"]
     symbol = CURRENCIES.get(currencies[0]) if len(currencies) == 1 else None
     path = Path(path)
+    day = (generated_on or dt.date.today()).isoformat()
     if db_name is None:
         db_name = con.name if con.kind == "postgresql" else Path(con.name).name
     with atomic_output(path, force=True) as tmp:
@@ -700,11 +704,11 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                                             "strings_to_urls": False})
         try:
             w = _Writer(wb, lang, symbol, Styles(wb, lang, symbol or ""),
-                        T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name).replace("&", "&&"),
+                        T["generated"](lang).format(date=day, db=db_name).replace("&", "&&"),
                         money=frames["money"])
             wb.set_properties({"title": T["title"](lang), "keywords": "mplan-xl portfolio"})
             wb.set_custom_property(OUTPUT_PROPERTY, "portfolio")   # a folder scan skips it (mplan_xl.read.inputs)
-            _overview(w, frames, lang, db_name)
+            _overview(w, frames, lang, db_name, day)
             _budget_by_team(w, frames["budget_by_team"], lang)
             _budget_by_item(w, frames["budget_by_item"], lang)
             _kpi_by_team(w, frames["kpi_by_team"], lang)
@@ -740,12 +744,12 @@ REVIEW_COLS = (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("trus
                Col("formulas_lost", Kind.INTEGER, 11), Col("over_envelope", Kind.INTEGER, 12))
 
 
-def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str) -> None:
+def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str, day: str) -> None:
     """The first sheet, the committee's first page: the portfolio's counts, the plans to review first (lowest
     trust score first, with its signals), then every plan loaded (one row each, a total row). The two tables
     share the sheet's columns; the plans' header row repeats on every page it flows onto."""
     overview = frames["overview"]
-    notes = [T["generated"](lang).format(date=dt.date.today().isoformat(), db=db_name),
+    notes = [T["generated"](lang).format(date=day, db=db_name),
              T["counts"](lang).format(plans=len(overview), teams=overview["company"].nunique(),
                                       skipped=frames["skipped"]["path"].nunique())]
     money = frames["money"]

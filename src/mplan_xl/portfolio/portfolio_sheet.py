@@ -177,11 +177,10 @@ T = {
                        "Amounts converted to {reporting} at the rates of {source} ({dates}); original amount and "
                        "currency beside them."),
     "total_in": Label("Total {currency}", "Total {currency}"),
-    "chart_currency": Label("Graphique en {main}, la devise de la plupart des plans ; les plans en {others} sont au "
-                            "tableau seulement : deux devises ne se lisent pas sur un même axe (--currency {main} "
-                            "--rates FICHIER les convertit).",
-                            "Chart in {main}, the currency of most plans; the plans in {others} are in the table only: "
-                            "two currencies do not read on one axis (--currency {main} --rates FILE converts them)."),
+    "chart_currency": Label("Graphique : les plans en {main}, devise principale (celle du plus de plans, l'euro à égalité) ; "
+                            "ceux en {others}, au tableau seul (--rates FICHIER les convertit).",
+                            "Chart: the plans in {main}, the main currency (that of most plans, the euro among equals); "
+                            "those in {others}, in the table only (--rates FILE converts them)."),
     "original_currency": Label("Devise d'origine", "Original currency"),
     "original_envelope": Label("Enveloppe d'origine", "Original envelope"),
     "reporting_rate": Label("Taux de conversion", "Conversion rate"),

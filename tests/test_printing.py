@@ -60,7 +60,11 @@ COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équip
 #: landscape page at 8 pt holds 1,031. The portfolio's review list shares the Synthèse with the plans loaded (its
 #: first page).
 MOST_PAGES = {"demo-fr": 23, "demo-en": 22, "template-fr": 23, "template-en": 23, "portfolio-3": 6,
-              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 9, "report-fr": 2, "report-en": 2}
+              "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 9, "portfolio-review": 10,
+              "report-fr": 2, "report-en": 2}
+#: The portfolio of 3 plans, 2 of them approved (44 actions' approvals) and a file skipped (its findings, its
+#: objective not SMART): the 6 pages and one page for each of Objectifs non SMART and Fichiers écartés, two for
+#: the Approbations' 44 rows.
 
 
 #: The action a team types just under the Actions table of the demo.
@@ -114,6 +118,14 @@ def printed(built, tmp_path_factory) -> dict[str, dict]:
                               ("portfolio-currencies", sorted(currencies.iterdir()), "fr")):
         consolidate(files, folder / f"{name}.duckdb", out=folder / f"{name}.xlsx", lang=lang)
         jobs[name] = (folder / f"{name}.xlsx", "fr-FR" if lang == "fr" else "en-US")
+    from mplan_xl.portfolio.consolidate import approve
+
+    review_db = folder / "portfolio-review.duckdb"
+    for plan in three[:2]:
+        approve(plan, review_db, by="Claire Martin", comment="Salon à confirmer avant septembre",
+                actions=["A01", "A03", "A05"])
+    consolidate([*three, currencies / "plan-with-errors.xlsx"], review_db, out=folder / "portfolio-review.xlsx")
+    jobs["portfolio-review"] = (folder / "portfolio-review.xlsx", "fr-FR")
     returned = folder / "returned"
     returned.mkdir()
     for i in range(2):
@@ -181,6 +193,26 @@ def test_no_chart_of_the_portfolio_in_four_currencies_mixes_two(printed):
     text = re.sub(r"\s+", " ", " ".join(_pdf_pages(printed["portfolio-currencies"]["pdf"])))
     assert all(chart["title"].endswith("(EUR)") for chart in money) and text.count(" (EUR)") >= 3
     assert text.count("ceux en CAD, USD, XOF, au tableau seul (--rates FICHIER les convertit).") == 3
+    # The expense items of four currencies print on two pages, their chart (beside the euros) on the first only:
+    # it is not anchored in the header row the second page repeats.
+    items = [p for p in _pdf_pages(printed["portfolio-currencies"]["pdf"]) if "Budget par poste" in p.splitlines()[0]]
+    assert len(items) == 2 and [p.count("(EUR)") for p in items] == [1, 0], [p.count("(EUR)") for p in items]
+
+
+def test_the_review_sheets_print_one_page_wide_each_page_with_rows(printed):
+    """Approvals, skipped files and objectives not SMART have rows: each of these sheets prints one page wide
+    (asserted for every sheet above) and every page of theirs shows rows, never a header alone."""
+    from mplan_xl.portfolio.portfolio_sheet import T
+
+    pages = _pdf_pages(printed["portfolio-review"]["pdf"])
+    counts = {s["name"]: s["pages"] for s in printed["portfolio-review"]["sheets"]}
+    rows = {"s_approvals": (T["approved"]("fr"), T["pending"]("fr")), "s_skipped": (T["error"]("fr"), T["warning"]("fr")),
+            "s_smart": (T["src_loaded"]("fr"), T["src_skipped"]("fr"))}
+    for key, words in rows.items():
+        mine = [p for p in pages if T[key]("fr") in p.splitlines()[0]]
+        assert len(mine) == counts[T[key]("fr")] >= 1, key
+        assert all(any(w in p.split("\n", 3)[-1] for w in words) for p in mine), key
+    assert counts[T["s_approvals"]("fr")] <= 2 and counts[T["s_skipped"]("fr")] == counts[T["s_smart"]("fr")] == 1
 
 
 def test_the_portfolio_grows_only_where_a_table_does(printed):

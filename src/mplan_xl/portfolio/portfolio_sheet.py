@@ -503,7 +503,7 @@ class _Writer:
         """The sheet's one table (:meth:`table`) on row *top*, filtered, frozen under its header and set up for
         print; returns (first, last) data rows. *charts*: the heights (points) of the charts that go under the
         table, side by side (see :meth:`chart_row`): no page cuts them; *beside*: the width (characters) and
-        height (points) of a chart right of the table, from its header row, one narrow column apart. A view
+        height (points) of a chart right of the table, from its first record's row, one narrow column apart. A view
         without records prints nothing: its sheet is hidden."""
         cols = _fit(cols, frame, self.lang)
         if beside[0]:
@@ -522,7 +522,7 @@ class _Writer:
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, last, len([c for c in cols if c.key]) - 1)
         blocks = [(self.chart_row(ws, last), max(charts))] if charts else []
-        while sum(heights) < beside[1]:   # the rows the chart beside the table spans print too
+        while sum(heights[1:]) < beside[1]:   # the rows the chart beside the table (from its first record) spans print too
             heights.append(LINE_HEIGHT)
         self.print_setup(ws, [c.width for c in cols], heights, top, blocks)
         return first, last
@@ -789,8 +789,9 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str, da
 
 #: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
 CHART_PX, BAR_PX = 300, 26
-#: The tallest chart (pixels) a page holds under a sheet's title rows, at 100 %.
-PAGE_CHART_PX = int((SAFETY * printable_area()[1] - 4 * LINE_HEIGHT) / 0.75)
+#: The tallest chart (pixels) a page holds under a sheet's title rows (their number) and its table's header, at 100 %.
+def _page_chart_px(title_rows: int) -> int:
+    return int((SAFETY * printable_area()[1] - title_rows * LINE_HEIGHT - 30) / 0.75)
 BUDGET_KEYS = ("planned", "committed", "actual")
 
 
@@ -815,13 +816,15 @@ def _budget_by_item(w: _Writer, frame: Any, lang: str) -> None:
     ws = w.sheet("s_item", T["t_item"](lang), notes)
     cols = (Col("item", width=26), *MONEY_COLS, *VARIANCE_COLS, Col("currency", width=8))
     # Beside the table (as tall as it, or taller with many items): the bars of each item by its row; on the
-    # first page whatever the rows (items in several currencies), under the title rows.
+    # first page whatever the rows (items in several currencies), from the first record's row: not in the
+    # header row, which a table longer than a page repeats on each (LibreOffice would print the chart again).
     width, top = 64, len(notes) + 2
-    height = min(max(CHART_PX, int((30 + LINE_HEIGHT * (len(frame) + 1)) / 0.75), 90 + 36 * len(frame)), PAGE_CHART_PX)
+    height = min(max(CHART_PX, int(LINE_HEIGHT * (len(frame) + 1) / 0.75), 90 + 36 * len(frame)),
+                 _page_chart_px(top + 1))
     first, last = w.grid(ws, top, cols, frame, total=True, beside=(width, height * 0.75))
     title, charted = w.money_chart(T["t_item"](lang), first, last, frame)
     w.chart(ws, "bar", name, (first, charted, 0), [(T[k](lang), 1 + i) for i, k in enumerate(BUDGET_KEYS)],
-            title, top, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
+            title, top + 1, len(cols) + 1, size=(int(width * 7 + 5) - 8, height), num_format=w.whole_money(),
             colors=[BUDGET_COLOURS[k] for k in BUDGET_KEYS])
 
 

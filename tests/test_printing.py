@@ -213,6 +213,11 @@ def test_the_review_sheets_print_one_page_wide_each_page_with_rows(printed):
         assert len(mine) == counts[T[key]("fr")] >= 1, key
         assert all(any(w in p.split("\n", 3)[-1] for w in words) for p in mine), key
     assert counts[T["s_approvals"]("fr")] <= 2 and counts[T["s_skipped"]("fr")] == counts[T["s_smart"]("fr")] == 1
+    # The skipped file's folder is named once under the title; each finding names the file, whole, on one line.
+    skipped = next(p for p in pages if T["s_skipped"]("fr") in p.splitlines()[0])
+    folder = Path(printed["portfolio-review"]["input"]).parent / "currencies"
+    assert skipped.count(T["folder"]("fr").format(folder=folder)) == 1 and str(folder) + "/" not in skipped
+    assert skipped.count("plan-with-errors.xlsx") >= 8, skipped
 
 
 def test_the_portfolio_grows_only_where_a_table_does(printed):

@@ -375,7 +375,7 @@ class Report:
             link = wb.add_format({**border, "font_color": LINK_COLOR, "underline": 1})
             title = wb.add_format({"bold": True, "font_size": 14, "font_color": TITLE_COLOR})
             today = shown_date(checked_on or dt.date.today(), self.lang)
-            checked = _common_folder([f.path for f in self.files])
+            checked = common_folder([f.path for f in self.files])
             shown_folder = shown_path(checked) if folder is None else folder
             page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
             # Every page says when and which folder (its tail when too long for Excel's 255-character footer).
@@ -392,7 +392,7 @@ class Report:
             for col, key in enumerate(keys):
                 files.write_string(top, col, t(key), head_right if key in ("errors", "warnings") else head)
             for i, f in enumerate(self.files, top + 1):
-                files.write_string(i, 0, _in_folder(f.path, checked), wrap)
+                files.write_string(i, 0, in_folder(f.path, checked), wrap)
                 files.write_string(i, 1, t(f"status_{f.status}"), coloured[STATUS_COLOURS[f.status]])
                 files.write_string(i, 2, f.template_version or "", wrap)
                 files.write_number(i, 3, f.errors, coloured[SEVERITY_COLOURS[ERROR]] if f.errors else number)
@@ -400,7 +400,7 @@ class Report:
                 files.write_string(i, 5, f.note or "", wrap)
             files.write_string(top + len(self.files) + 2, 0, self.summary_line())
             widths: list[float] = list(FILE_WIDTHS)   # the file column as wide as its names, the note gets the rest
-            widths[0] = fit_width([_in_folder(f.path, checked) for f in self.files], 14, FILE_WIDTHS[0])
+            widths[0] = fit_width([in_folder(f.path, checked) for f in self.files], 14, FILE_WIDTHS[0])
             widths[5] += FILE_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 files.set_column(col, col, width)
@@ -409,7 +409,7 @@ class Report:
             files.freeze_panes(top + 1, 0)
             file_heights = [22.0, LINE_HEIGHT, LINE_HEIGHT, 30.0]
             for f in self.files:
-                lines = max(text_lines(_in_folder(f.path, checked), widths[0]), text_lines(f.note or "", widths[5]))
+                lines = max(text_lines(in_folder(f.path, checked), widths[0]), text_lines(f.note or "", widths[5]))
                 file_heights.append(LINE_HEIGHT * min(lines, 15))
                 if lines > 1:
                     files.set_row(len(file_heights) - 1, file_heights[-1])
@@ -423,7 +423,7 @@ class Report:
             row = 1
             for f in self.files:
                 for x in f.findings:
-                    sheet.write_string(row, 0, _in_folder(f.path, checked), wrap)
+                    sheet.write_string(row, 0, in_folder(f.path, checked), wrap)
                     sheet.write_string(row, 1, t(f"severity_{x.severity}"), coloured[SEVERITY_COLOURS[x.severity]])
                     for col, value in enumerate((x.code, x.sheet, x.cell, x.row_id, x.message, x.hint), 2):
                         sheet.write_string(row, col, shown(value) or "", wrap)
@@ -435,7 +435,7 @@ class Report:
                     row += 1
             # The file column as wide as its names (the folder is in the title), the message gets the rest.
             widths = list(FINDING_WIDTHS)
-            widths[0] = fit_width([_in_folder(f.path, checked) for f in self.files if f.findings], 12, FINDING_WIDTHS[0])
+            widths[0] = fit_width([in_folder(f.path, checked) for f in self.files if f.findings], 12, FINDING_WIDTHS[0])
             widths[6] += FINDING_WIDTHS[0] - widths[0]
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
@@ -443,7 +443,7 @@ class Report:
             heights = [30.0]
             for f in self.files:
                 for x in f.findings:
-                    texts = (_in_folder(f.path, checked), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
+                    texts = (in_folder(f.path, checked), "", x.code, x.sheet, x.cell, x.row_id, x.message, x.hint)
                     lines = max(text_lines(t or "", w) for t, w in zip(texts, widths))
                     heights.append(LINE_HEIGHT * min(lines, 15))
                     if lines > 1:
@@ -466,7 +466,7 @@ SEVERITY_COLOURS = {ERROR: "#C00000", WARNING: "#C55A11"}
 STATUS_COLOURS = {VALID: "#2E7D32", INVALID: "#C00000", UNREADABLE: "#C00000", SKIPPED: "#7F7F7F"}
 
 
-def _in_folder(path: str, folder: str) -> str:
+def in_folder(path: str, folder: str) -> str:
     """*path* as the Excel report shows it: relative to the checked *folder* its title names (whole when it is
     not under it)."""
     try:
@@ -475,7 +475,7 @@ def _in_folder(path: str, folder: str) -> str:
         return shown_path(path)
 
 
-def _common_folder(paths: Sequence[str]) -> str:
+def common_folder(paths: Sequence[str]) -> str:
     """The folder holding every checked file (their common parent), or "" when there is none."""
     try:
         return os.path.commonpath([str(Path(p).resolve().parent) for p in paths]) if paths else ""

@@ -21,7 +21,7 @@ Résultats / Results by team  expected gain and ROI beside achieved gain and ROI
 Plus gros écarts / Largest   the 25 budget lines furthest from plan (|actual − planned|)
 Objectifs non SMART          objectives whose SMART check fails: of loaded plans, and those
                              reported by check in skipped files
-Fichiers écartés / Skipped   every finding of the invalid and unreadable files
+Fichiers écartés / Skipped   every finding of the invalid and unreadable files (by name, their folder named once)
 ===========================  ====================================================================
 
 Variances are live formulas rendered by :func:`mplan_xl.core.formulas.render`
@@ -56,6 +56,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..check.report import common_folder, in_folder, shown_path
 from ..core import formulas, metrics
 from ..core.a1 import cell_name
 from ..core.atomic import atomic_output
@@ -113,6 +114,7 @@ T = {
                          "The {n} budget lines furthest from plan"),
     "t_smart": Label("Objectifs dont le contrôle SMART échoue", "Objectives failing the SMART check"),
     "t_skipped": Label("Fichiers écartés et leurs constats", "Skipped files and their findings"),
+    "folder": Label("Fichiers du dossier {folder}", "Files in the folder {folder}"),
     # headers
     "plan": Label("Plan", "Plan"),
     "company": Label("Équipe / entreprise", "Team / company"),
@@ -718,15 +720,17 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                            Col("planned", Kind.MONEY), Col("actual", Kind.MONEY), *VARIANCE_COLS,
                            Col("currency", width=8)),
                    frames["largest_variances"])
-            ws = w.sheet("s_smart", T["t_smart"](lang))
-            w.grid(ws, 2, (Col("source", width=14), Col("company", width=24), Col("year", Kind.INTEGER, 7),
+            smart, notes = _in_one_folder(frames["not_smart"], "file", lang)
+            ws = w.sheet("s_smart", T["t_smart"](lang), notes)
+            w.grid(ws, len(notes) + 2, (Col("source", width=14), Col("company", width=24), Col("year", Kind.INTEGER, 7),
                            Col("objective", width=10), Col("statement", Kind.LONG_TEXT, 40), Col("smart", Kind.LONG_TEXT, 50),
-                           Col("file", Kind.LONG_TEXT, 30), Col("cell", width=8)), frames["not_smart"])
-            ws = w.sheet("s_skipped", T["t_skipped"](lang))
-            w.grid(ws, 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=12), Col("severity", width=14),
+                           Col("file", Kind.LONG_TEXT, 30), Col("cell", width=8)), smart)
+            skipped, notes = _in_one_folder(frames["skipped"].rename(columns={"path": "file"}), "file", lang)
+            ws = w.sheet("s_skipped", T["t_skipped"](lang), notes)
+            w.grid(ws, len(notes) + 2, (Col("file", Kind.LONG_TEXT, 30), Col("status", width=12), Col("severity", width=14),
                            Col("code", width=24), Col("sheet", width=14), Col("cell", width=8), Col("row_id", width=9),
                            Col("message", Kind.LONG_TEXT, 50), Col("hint", Kind.LONG_TEXT, 36)),
-                   frames["skipped"].rename(columns={"path": "file"}))
+                   skipped)
             ws = w.sheet("s_approvals", T["t_approvals"](lang))
             w.grid(ws, 2, (Col("company", width=28), Col("year", Kind.INTEGER, 7), Col("action_id", width=8),
                            Col("action", Kind.LONG_TEXT, 36), Col("status", width=14), Col("approved_by", width=20),
@@ -734,6 +738,17 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
         finally:
             wb.close()
     return path
+
+
+def _in_one_folder(frame: Any, column: str, lang: str) -> tuple[Any, list[str]]:
+    """*frame* with the file paths of *column* relative to the folder holding them all, and the note naming that
+    folder once (as the check report's title does): a name per row, not a long path wrapped on every finding."""
+    paths = [p for p in frame[column] if isinstance(p, str) and p]
+    folder = common_folder(paths) if paths else ""
+    if not folder:
+        return frame, []
+    return (frame.assign(**{column: [in_folder(p, folder) if isinstance(p, str) and p else p for p in frame[column]]}),
+            [T["folder"](lang).format(folder=shown_path(folder))])
 
 
 #: The review list on the Synthèse: each plan's trust score and the signals that lower it, lowest score first.

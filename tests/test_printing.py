@@ -53,13 +53,14 @@ COMPANIES = ["Atelier Lumen", "Brûlerie Ormelune", "Café Tilleul"] + [f"Équip
 #: The most pages each workbook may print.
 #: Issue 24 asks 20 for the demo and 6 for a portfolio of three plans; this round added the Virements and
 #: Résultats mensuels sheets to the plan: the bounds are what prints today, so that a page more fails. The demo's
-#: 23: 14 sheets, of which Audit, Bilan N-1 and KPI hold tables wider than a landscape page at 8 pt (2 pages
-#: each), Actions and Budget print on 3 portrait pages, the Dashboard on its 3, every other sheet on 1. In English
-#: the Last year's texts, shorter, narrow to one landscape page (22); the French ones would need 44 lines of rows
-#: where a page at 8 pt holds 34 (two pages side by side), KPI's 21 columns at their narrowest 1,265 pt where a
-#: landscape page at 8 pt holds 1,031. The portfolio's review list shares the Synthèse with the plans loaded (its
-#: first page).
-MOST_PAGES = {"demo-fr": 23, "demo-en": 22, "template-fr": 23, "template-en": 23, "portfolio-3": 6,
+#: 22: 14 sheets, of which Audit, Bilan N-1 and KPI hold tables wider than a landscape page at 8 pt (2 pages
+#: each), Actions and Budget print on 3 portrait pages, the Dashboard on 2 (its six charts, then the timeline),
+#: every other sheet on 1. In English the Last year's texts, shorter, narrow to one landscape page (21); the French
+#: ones need 43 lines of rows at their best widths where a page at 8 pt holds 34 (two pages side by side), KPI's
+#: 21 columns at their narrowest 1,265 pt where a landscape page at 8 pt holds 1,031; Actions' 22 rows of two lines
+#: (660 pt) fill a landscape page at 8 pt (676 pt) before its title and header, and Budget's 47 rows (735 pt) too.
+#: The portfolio's review list shares the Synthèse with the plans loaded (its first page).
+MOST_PAGES = {"demo-fr": 22, "demo-en": 21, "template-fr": 22, "template-en": 22, "portfolio-3": 6,
               "portfolio-3-en": 6, "portfolio-20": 9, "portfolio-currencies": 9, "report-fr": 2, "report-en": 2}
 
 

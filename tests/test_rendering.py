@@ -157,7 +157,7 @@ def test_dashboard_names_every_month_every_series_and_every_kpi(built, pdfs, nam
     assert " ".join(MONTHS[lang]) in timeline  # one column pair per month, each month named, in order
     wb = openpyxl.load_workbook(built[name])
     ws = wb[dashboard]
-    assert len(ws._charts) == 6  # four on the first page, the two progress curves on the next
+    assert len(ws._charts) == 6  # on one page: two, two, then the two progress curves
     for chart in ws._charts:
         assert chart.series, chart
         for series in chart.series:

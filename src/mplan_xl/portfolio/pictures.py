@@ -1,7 +1,7 @@
 """Pictures of the printed pages, for the docs: ``python -m mplan_xl.portfolio.pictures`` writes them to
 ``docs/printed/``.
 
-One render, as a controller prints it for the committee: the demo plan's dashboard (its three pages), the
+One render, as a controller prints it for the committee: the demo plan's dashboard (its two pages), the
 portfolio of three plans (every page) and the check report of those plans and one with mistakes (every
 page), printed by LibreOffice (A4, recalculated) in the locale of the language, then each page turned into a
 PNG by pdftoppm. The plans lie in a folder named ``retours-2027/``, and the check report and the portfolio are

@@ -1,19 +1,20 @@
 """The Tableau de bord / Dashboard sheet: native Excel charts and a month timeline fed by the tables.
 
-First page, four charts: the budget against the envelope (planned, committed,
-actual) and the budget and expected gain of each objective (where the money
-goes and what it should bring) above, KPI attainment against the 100 % target
-and the budget by expense item (horizontal bars) below.
-
-Second page, the progress curves (line charts, month by month): the budget
-planned and actual cumulated against the envelope, and, for the KPI picked in
-the dropdown above it (the first KPI with monthly values at first), the target
-trajectory against the actual, titled with the KPI's name by a formula. Their
-rules are :mod:`mplan_xl.workbook.synthesis`'s (*Budget curve*, *KPI curve*); actuals
-without months count in the situation month. A month without data shows
-``#N/A`` (in the colour of its cell): Excel and LibreOffice draw no point for
-it, where a blank text would be drawn as a zero; the charts "span" such points
-(LibreOffice draws them as zeros under the default "gap").
+One page, six charts side by side in three rows: the budget against the
+envelope (planned, committed, actual) and the budget and expected gain of
+each objective (where the money goes and what it should bring) above, KPI
+attainment against the 100 % target and the budget by expense item
+(horizontal bars) in the middle, the progress curves (line charts, month by
+month) below: the budget planned and actual cumulated against the envelope,
+and, for the KPI picked in the dropdown above it (the first KPI with monthly
+values at first), the target trajectory against the actual, titled with the
+KPI's name by a formula. Their rules are :mod:`mplan_xl.workbook.synthesis`'s
+(*Budget curve*, *KPI curve*); actuals without months count in the situation
+month. A month without data shows ``#N/A`` (in the colour of its cell): Excel
+and LibreOffice draw no point for it, where a blank text would be drawn as a
+zero; the charts "span" such points (LibreOffice draws them as zeros under
+the default "gap"). A plan with so many KPIs that the six do not fit one page
+at a readable scale prints the progress curves on a page of their own.
 
 Then the actions on a timeline of the plan year: one column per half month
 under every month's name, bars coloured by status (red when late), the column
@@ -38,7 +39,7 @@ from ..core.computed import structured_ref
 from ..core.plan import id_key, id_text
 from ..core.schema import ACTIONS, BUDGET, KPIS, OBJECTIVES, Kind
 from ..core.vocabulary import ACTION_STATUS, EXPENSE_ITEM, KPI_SERIES, Label
-from . import layout, synthesis
+from . import layout, synthesis, xlsx_writer
 from .conditional import looked_up_unit, unit_formats
 from .sheet_context import SheetContext
 from .styles import ACTION_STATUS_COLOURS, ATTAINMENT_COLOUR, BUDGET_COLOURS, COMPUTED_FILL, GAIN_COLOURS, percent_format
@@ -54,6 +55,7 @@ TEXTS = {
     "committed": Label("Engagé", "Committed"),
     "actual": Label("Réel", "Actual"),
     "amount": Label("Montant", "Amount"),
+    "label_room": Label("Place des montants", "Room for the amounts"),
     "kpi": Label("Atteinte des KPI (cible = 100 %)", "KPI attainment (target = 100%)"),
     "kpi_label": Label("Indicateur", "Indicator"),
     "target": Label("Cible (100 %)", "Target (100%)"),
@@ -103,7 +105,8 @@ STATUS_COLOURS = ACTION_STATUS_COLOURS
 LATE_COLOUR, TODAY_COLOUR = "#C00000", "#FF0000"
 #: Timeline layout: label, start, end and status columns, then two columns (half months) per month.
 LABEL_W, DATE_W, STATUS_W, SLOT_W, SLOTS = 44, 11, 12, 2.9, 24
-CHART_H = 240
+#: Height (pixels) of the upper charts (the budget against the envelope, the objectives).
+CHART_H = 176
 #: The KPI curve's axis: thousands grouped from 1,000 (revenue, visits), as typed below (rates, scores).
 KPI_AXIS_FORMAT = "[>=1000]#,##0;[<=-1000]-#,##0;General"
 #: Below this many euros (dollars, pounds) an amount axis shows no figure: the steps LibreOffice and Excel draw for
@@ -121,12 +124,16 @@ def amount_axis_format(money: str) -> str:
     return f'[=0]{money};[<{AXIS_AMOUNTS_FROM}]"";{money}'
 
 
-#: Height (pixels) of the progress curves, at most: their page is never taller than the first one.
-CURVE_H = 520
-#: Height (pixels) the lower charts give each KPI and each expense item, enough for a label on two lines.
-KPI_BAR_PX = 30
-#: Chart text size (points): printed at the dashboard's scale it stays above 8 pt.
-CHART_FONT = {"size": 11}
+#: The budget chart's axis reaches this share of its longest bar: room for the amount right of it.
+LABEL_ROOM = 1.25
+#: Height (pixels) of the progress curves, the lowest charts.
+CURVE_H = 196
+#: Height (pixels) the middle charts give each KPI and each expense item (a label on one line), and the rest of
+#: their height (title, axis, legend).
+KPI_BAR_PX, BAR_CHART_FRAME = 19, 110
+#: Chart text size (points): printed at the dashboard's scale it stays above 8 pt; the titles' a little larger,
+#: on one line over a chart half the page wide.
+CHART_FONT, TITLE_FONT = {"size": 11}, {"size": 13, "bold": True}
 
 
 def _amount(value: Any) -> float:
@@ -169,12 +176,12 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
 
     # Timeline first (its height decides where the data ranges go) ----------------------------------------------
     kpi_count = max(1, sum(1 for k in writer.plan.rows("kpis") if k.get("id") or k.get("name")))
-    # The lower charts grow so that every KPI and every expense item keeps its label.
-    low_h = max(CHART_H, 110 + KPI_BAR_PX * max(kpi_count, len(EXPENSE_ITEM.codes)))
+    # The middle charts grow so that every KPI and every expense item keeps its label.
+    low_h = max(CHART_H, BAR_CHART_FRAME + KPI_BAR_PX * max(kpi_count, len(EXPENSE_ITEM.codes)))
     low_top = 3 + _rows(CHART_H)
-    top = low_top + _rows(low_h)   # a chart ends above the row its page breaks before
-    curve_h = min(CURVE_H, (top - 3) * 20 - 8)
-    timeline_top = top + 1 + _rows(curve_h)  # the progress curves' page, then the timeline
+    top = low_top + _rows(low_h)   # a chart ends above the row a page may break before
+    curve_h = CURVE_H
+    timeline_top = top + 1 + _rows(curve_h)  # the progress curves, then the timeline
     for r in range(2, timeline_top):  # rows of exactly 20 pixels under the charts, so each page break is exact
         ws.set_row(r, layout.LINE_HEIGHT)
     a_first, _, a_last, _ = writer.table_ranges["actions"]
@@ -187,7 +194,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     ws.write_string(data_top, 0, TEXTS["data"](lang), styles.subtitle)
     row = data_top + 1
     # 1. Budget against the envelope.
-    ws.write_row(row, 0, [TEXTS["envelope_chart"](lang), TEXTS["amount"](lang)], head)
+    ws.write_row(row, 0, [TEXTS["envelope_chart"](lang), TEXTS["amount"](lang), TEXTS["label_room"](lang)], head)
     env_first = row + 1
     envelope = writer.identity.envelope if isinstance(writer.identity.envelope, (int, float)) else None
     for i, (key, formula, value) in enumerate((
@@ -197,13 +204,25 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
             ("actual", synthesis.budget_formula("actual", lang), fig.budget("actual")))):
         ws.write_string(env_first + i, 0, TEXTS[key](lang), label_fmt)
         ws.write_formula(env_first + i, 1, "=" + formula, money, "" if value is None else value)
-    chart = wb.add_chart({"type": "bar"})
+    # An invisible bar, a quarter longer than the longest, behind the others: the axis the chart scales itself
+    # leaves each amount room to print, on one line, right of its bar.
+    amounts = [v for v in (envelope, fig.budget("planned"), fig.budget("committed"), fig.budget("actual"))
+               if isinstance(v, (int, float))]
+    ws.write_formula(env_first, 2, f"={LABEL_ROOM}*MAX(B{env_first + 1}:B{env_first + 4})", money,
+                     LABEL_ROOM * max(amounts, default=0))
+    chart = xlsx_writer.unwrapped(wb.add_chart({"type": "bar"}))
+    chart.add_series({"name": TEXTS["label_room"](lang), "categories": [name, env_first, 0, env_first + 3, 0],
+                      "values": [name, env_first, 2, env_first + 3, 2], "fill": {"none": True},
+                      "border": {"none": True}, "overlap": 100, "gap": 60})
     chart.add_series({"name": TEXTS["envelope_chart"](lang), "categories": [name, env_first, 0, env_first + 3, 0],
                       "values": [name, env_first, 1, env_first + 3, 1],
                       "data_labels": {"value": True, "font": CHART_FONT, "num_format": styles.unit("money").num_format},
                       "points": [{"fill": {"color": BUDGET_COLOURS[k]}} for k in ("envelope", "planned", "committed", "actual")]})
-    chart.set_title({"name": TEXTS["envelope_chart"](lang)})
-    chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT})
+    chart.set_title({"name": TEXTS["envelope_chart"](lang), "name_font": TITLE_FONT})
+    # Each bar carries its amount: no amount axis, whose labels, turned 45° in a chart this wide, would take half
+    # its height.
+    chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "visible": False,
+                      "major_gridlines": {"visible": False}})
     chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
     chart.set_legend({"none": True})
     ws.insert_chart(3, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
@@ -229,10 +248,12 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     for j, key in enumerate(keys, 1):
         chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
                           "values": [name, item_first, j, item_last, j], "fill": {"color": BUDGET_COLOURS[key]}})
-    chart.set_title({"name": TEXTS["budget"](lang)})
+    chart.set_title({"name": TEXTS["budget"](lang), "name_font": TITLE_FONT})
     chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
+    # Labels turned by a degree: LibreOffice keeps them on one line (it would wrap some over two, then show
+    # every other one).
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"rotation": -1, **CHART_FONT}})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(low_top, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
                                         "x_scale": right_px / 480, "y_scale": low_h / 288})
@@ -259,7 +280,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     chart.add_series({"name": [name, row, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 2, kpi_last, 2], "fill": {"color": ATTAINMENT_COLOUR}, "overlap": 100,
                       "gap": 40})
-    chart.set_title({"name": TEXTS["kpi"](lang)})
+    chart.set_title({"name": TEXTS["kpi"](lang), "name_font": TITLE_FONT})
     chart.set_x_axis({"num_format": percent_format(lang, 0), "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "label_position": "low", "num_font": {"rotation": -1, **CHART_FONT}})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
@@ -294,7 +315,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     for j, colour in ((1, BUDGET_COLOURS["planned"]), (2, GAIN_COLOURS["expected"]), (3, GAIN_COLOURS["achieved"])):
         chart.add_series({"name": [name, row, j], "categories": [name, obj_first, 0, obj_last, 0],
                           "values": [name, obj_first, j, obj_last, j], "fill": {"color": colour}})
-    chart.set_title({"name": TEXTS["objectives"](lang)})
+    chart.set_title({"name": TEXTS["objectives"](lang), "name_font": TITLE_FONT})
     chart.set_y_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
@@ -326,16 +347,17 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     heights = [writer.row_heights.get((ws.name, r), layout.LINE_HEIGHT) for r in range(timeline_last + 1)]
     for hidden_row in (timeline_top + 2, timeline_top + 3):  # the half months' bounds print no height
         heights[hidden_row] = 0.0
-    # Three pages: the charts, the progress curves, the timeline; the chart data under the timeline is left out
-    # of the print area. Every row above the timeline is exactly one line tall, so the two breaks fall where the
-    # pages are meant to; the scale fits the widest of the three pages, never below the readable minimum.
+    # Two pages: the charts, the timeline; the chart data under the timeline is left out of the print area. Every
+    # row above the timeline is exactly one line tall, so the break falls where the pages are meant to; the scale
+    # fits the wider and the taller of the pages, never below the readable minimum. Charts too tall for one page at
+    # that minimum (a plan with many KPIs) print the progress curves on a page of their own.
     writer.print_setup(ws, widths, heights, timeline_last, header_row=None, first_measured_row=0)
-    ws.set_h_pagebreaks([top, timeline_top])
     page_width, page_height = (side * layout.SAFETY for side in layout.printable_area())
-    tallest = max(sum(heights[:top]), sum(heights[top:timeline_top]), sum(heights[timeline_top:]))
+    breaks = [timeline_top] if sum(heights[:timeline_top]) * layout.MIN_SCALE <= 100 * page_height else [top, timeline_top]
+    ws.set_h_pagebreaks(breaks)
+    tallest = max(sum(heights[a:b]) for a, b in zip([0] + breaks, breaks + [len(heights)]))
     width = sum(layout.column_points(w) for w in widths)
     ws.set_print_scale(max(layout.MIN_SCALE, min(100, int(100 * page_width / width), int(100 * page_height / tallest))))
-
 
 def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, right_px: int, height: int) -> int:
     """The progress curves from row *top* (the KPI dropdown on that row, the charts of *height* pixels under it),
@@ -394,7 +416,7 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
                           "values": [name, budget_first, j, budget_last, j],
                           "line": {"color": colour, "width": 2.25, "dash_type": dash},
                           "marker": {"type": marker, "size": 5, "fill": {"color": colour}, "border": {"color": colour}}})
-    chart.set_title({"name": TEXTS["budget_curve"](lang)})
+    chart.set_title({"name": TEXTS["budget_curve"](lang), "name_font": TITLE_FONT})
     chart.set_y_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})
@@ -448,7 +470,7 @@ def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, rig
     chart.add_series({"name": [name, kpi_head, 2], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 2, kpi_last, 2], "line": {"color": "#2E75B6", "width": 2.5},
                       "marker": {"type": "circle", "size": 6, "fill": {"color": "#2E75B6"}, "border": {"color": "#2E75B6"}}})
-    chart.set_title({"name": [name, cells["kpi_title"][0], 1]})
+    chart.set_title({"name": [name, cells["kpi_title"][0], 1], "name_font": TITLE_FONT})
     chart.set_y_axis({"num_format": KPI_AXIS_FORMAT, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"interval_unit": 1, "num_font": CHART_FONT})

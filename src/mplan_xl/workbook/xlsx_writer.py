@@ -42,6 +42,19 @@ class SafeWorksheet(Worksheet):
                                             _cached(value), atype)
 
 
+def unwrapped(chart: Any) -> Any:
+    """*chart* (an XlsxWriter chart) with every text of it on one line (``<a:bodyPr wrap="none"/>``): LibreOffice
+    wraps a data label wider than a third of the chart's height or width, the smaller (``140 000`` over ``€`` in
+    a chart 176 pixels tall). Returns the chart."""
+    empty_tag = chart._xml_empty_tag
+
+    def tag(name: str, attributes: list | None = None) -> None:
+        empty_tag(name, [*(attributes or []), ("wrap", "none")] if name == "a:bodyPr" else attributes or [])
+
+    chart._xml_empty_tag = tag
+    return chart
+
+
 def workbook(path: str | os.PathLike, options: dict[str, Any] | None = None) -> xlsxwriter.Workbook:
     """An XlsxWriter workbook at *path* with *options*, whose every worksheet is a :class:`SafeWorksheet` and
     whose non-finite numbers are written as errors."""
@@ -50,4 +63,4 @@ def workbook(path: str | os.PathLike, options: dict[str, Any] | None = None) -> 
     return wb
 
 
-__all__ = ["NUM_ERROR", "SafeWorksheet", "workbook"]
+__all__ = ["NUM_ERROR", "SafeWorksheet", "unwrapped", "workbook"]

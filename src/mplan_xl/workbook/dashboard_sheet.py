@@ -359,6 +359,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
     width = sum(layout.column_points(w) for w in widths)
     ws.set_print_scale(max(layout.MIN_SCALE, min(100, int(100 * page_width / width), int(100 * page_height / tallest))))
 
+
 def _curves(writer: SheetContext, ws: Any, top: int, row: int, left_px: int, right_px: int, height: int) -> int:
     """The progress curves from row *top* (the KPI dropdown on that row, the charts of *height* pixels under it),
     their data from row *row* of the chart data; return the last row of the data."""

@@ -325,6 +325,19 @@ def test_fast_scan_decodes_a_slice_whose_texts_overflow_the_cache(monkeypatch):
                                                               (1, 2): "3+3"}
 
 
+def test_a_dashboard_of_two_letter_columns_is_not_counted_cell_by_cell(monkeypatch):
+    """Columns AA to ZZ with rows of at most 3 digits cannot reach a default limit: the scan does not count the
+    extent cell by cell (issue 22); a limit such cells can reach is still enforced."""
+    counted: list = []
+    monkeypatch.setattr(sheet_scan, "_exact_extent", lambda *args: counted.append(args) or (0, 0))
+    scan = reader.scan_sheet(sheet_xml('<row r="76"><c r="AB76" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'), Limits(), "s")
+    assert not counted and scan.has_cells and scan.errors == {(75, 27): "#DIV/0!"}
+    monkeypatch.undo()
+    with pytest.raises(UnreadableWorkbook) as refused:
+        reader.scan_sheet(sheet_xml('<row r="999"><c r="ZZ999"><v>1</v></c></row>'), Limits(max_cells=100_000), "s")
+    assert refused.value.code == "oversized-workbook"
+
+
 @pytest.mark.parametrize("rows", _MIXED_ROWS)
 def test_fast_scan_reads_mixed_and_repeated_formula_cells_as_the_parser(rows):
     xml = sheet_xml(rows)

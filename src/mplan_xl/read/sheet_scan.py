@@ -43,9 +43,12 @@ _CONTENT_CELL = re.compile(rb'<c r="([A-Z]{1,3}+)([0-9]{1,7}+)"[^>]*+(?<!/)>\s*+
 # no prefixed element, no comment, CDATA section or processing instruction
 # (where a parser would see no element the patterns would see one).
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}+[0-9]{1,7}+"[\s/>]|[A-Za-z])')
-# Searched from just after the opening <sheetData: a comment, CDATA section or processing instruction, a second
-# <sheetData, a prefixed element (one pass: each branch starts at "<"); then a namespace declaration.
-_NOT_PLAIN = (re.compile(rb"<(?:[!?]|sheetData|/?[A-Za-z_][\w.-]*+:)"), re.compile(rb"xmlns"))
+# Searched from just after the opening <sheetData, in one pass (each branch starts at "<"): the opening tag of
+# each formula, counted (group 1: a <f> the cell pattern did not see means the exact parse), and what is not plain
+# (no group): a comment, CDATA section or processing instruction, a second <sheetData, a prefixed element.
+_TAGS = re.compile(rb"<(?:(f)[ >]|[!?]|sheetData|/?[A-Za-z_][\w.-]*+:)")
+# Then a namespace declaration.
+_XMLNS = re.compile(rb"xmlns")
 _ROOT = re.compile(rb'<(?:worksheet|macrosheet)\s[^>]*?\bxmlns="([^"]*)"')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _T_ATTR = re.compile(rb'\st="(\w+)"')
@@ -81,56 +84,58 @@ def scan_sheet(xml: bytes, limits: Limits = Limits(), sheet: str = "") -> _Sheet
     """
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     root = _ROOT.search(xml, 0, start if start >= 0 else 4096)
-    if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end \
-            and not any(p.search(xml, start + 1, end) for p in _NOT_PLAIN) and xml.find(b"<sheetData", end) < 0:
-        # One pass finds the first cell that is odd or may reach a limit; only then is it told which.
-        screen = _screen_pattern(limits)
-        flagged = (screen or _ODD_CELL).search(xml, start, end)
-        if flagged is None or not _ODD_CELL.search(xml, flagged.start(), end):
-            scan = _scan_fast(xml, limits, sheet, start, end, within=screen is not None and flagged is None)
-            if scan is not None:
-                return scan
+    if root and root.group(1).decode("ascii", "replace") in _MAIN_NSS and 0 <= start < end:
+        tags = _TAGS.findall(xml, start + 1, end)
+        if b"" not in tags and not _XMLNS.search(xml, start + 1, end) and xml.find(b"<sheetData", end) < 0:
+            # One pass finds the first cell that is odd or may reach a limit; only then is it told which.
+            screen = _screen_pattern(limits)
+            flagged = (screen or _ODD_CELL).search(xml, start, end)
+            if flagged is None or not _ODD_CELL.search(xml, flagged.start(), end):
+                scan = _scan_fast(xml, limits, sheet, start, end, len(tags),
+                                  within=screen is not None and flagged is None)
+                if scan is not None:
+                    return scan
     return _scan_expat(xml, limits, sheet)
 
 
-#: The opening tags of formulas, to count them: a ``<f>`` the cell pattern did not see means the exact parse.
-_F_OPEN = re.compile(rb"<f[ >]")
-
-
-def _formula_slices(xml: bytes, begin: int, end: int, counted: list[int]):
-    """The formula cells of *xml* between *begin* and *end* as lists of tuples of raw bytes, one list per slice;
-    ``counted[0]`` is increased by the number of ``<f>`` elements in those slices."""
+def _formula_slices(xml: bytes, begin: int, end: int):
+    """The formula cells of *xml* between *begin* and *end* as lists of tuples of raw bytes, one list per slice."""
     for start, stop in _row_chunks(xml, begin, end):
-        counted[0] += len(_F_OPEN.findall(xml, start, stop))
         yield _FORMULA_CELL.findall(xml, start, stop)
 
 
-def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int,
+#: The opening tags of formulas, to count them when :data:`_TAGS` has not.
+_F_OPEN = re.compile(rb"<f[ >]")
+
+
+def _scan_fast(xml: bytes, limits: Limits, sheet: str, begin: int, end: int, opened: int | None = None,
                within: bool | None = None) -> _SheetScan | None:
-    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*); None when it needs the exact parse.
+    """The regular-expression scan of ``<sheetData>`` (from *begin* to *end*) holding *opened* ``<f>`` elements
+    (None: count them); None when it needs the exact parse.
 
     *within*: whether the caller already knows that no cell can reach a limit (None: look)."""
+    if opened is None:
+        opened = len(_F_OPEN.findall(xml, begin, end))
     extent = None
-    if not (_within_limits(xml, limits, begin, end) if within is None else within):
+    if not (_within_limits(xml, limits, begin, end) if within is None else within or _within_wide(
+            xml, limits, begin, end)):
         extent = _exact_extent(xml, begin, end)
         error = _oversized_extent(*extent, limits, sheet)
         if error:
             raise error
     cells = _Cells()
-    counted = [0]
-    for found in _formula_slices(xml, begin, end, counted):
+    for found in _formula_slices(xml, begin, end):
         cells.add(found)
-    if counted[0] != cells.matched:
+    if opened != cells.matched:
         return None  # a <f> the pattern did not see (not the cell's first child...): parse exactly
     if not cells.finish():   # a cell given twice: the later one wins, as the parser sees them, in order
         cells = _Cells()
-        for found in _formula_slices(xml, begin, end, [0]):
+        for found in _formula_slices(xml, begin, end):
             cells.add_in_order(found)
     _resolve_shared(cells.formulas, cells.types, cells.masters, cells.followers, limits, sheet)
     errors: dict[tuple[int, int], str] = {}
-    if xml.find(b't="e"', begin, end) >= 0:
-        for letters, digits, value in _ERROR_CELL.findall(xml, begin, end):
-            errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
+    for letters, digits, value in _error_cells(xml, begin, end):
+        errors[(int(digits) - 1, column_index(letters.decode()))] = _xml_text(value)
     return _SheetScan(cells.formulas, cells.types, errors, cells.arrays,
                       _CONTENT_CELL.search(xml, begin, end) is not None, extent)
 
@@ -285,6 +290,46 @@ def _screen_pattern(limits: Limits) -> re.Pattern | None:
     sheet is screened in one pass; None if every cell could reach *limits*."""
     digits = _reach_digits(limits)
     return re.compile(rb'<c(?! r="[A-Z][0-9]{1,%d}+"[\s/>]|[A-Za-z])' % digits) if digits else None
+
+
+@lru_cache(maxsize=16)
+def _wide_pattern(limits: Limits) -> re.Pattern | None:
+    """A pattern matching any cell of three column letters, or with more row digits than a sheet of two-letter
+    columns (at most ZZ, 702) may have without reaching *limits*; None if two-letter columns may reach them."""
+    digits = 0
+    if limits.max_columns >= 702:
+        while 10 ** (digits + 1) - 1 <= limits.max_rows and 702 * (10 ** (digits + 1) - 1) <= limits.max_cells:
+            digits += 1
+    return re.compile(rb'<c r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{%d})' % (digits + 1)) if digits else None
+
+
+def _within_wide(xml: bytes, limits: Limits, begin: int, end: int) -> bool:
+    """True when every cell of *xml* between *begin* and *end* has at most two column letters and few enough row
+    digits that none can reach a limit (a dashboard's columns AA, AB...): one pass, where counting the extent takes
+    a list of every cell."""
+    pattern = _wide_pattern(limits)
+    return pattern is not None and pattern.search(xml, begin, end) is None
+
+
+#: Where a cached error value may be: its ``t`` attribute, found at C speed (a literal), then its cell matched.
+_T_ERROR = re.compile(rb't="e"')
+
+
+def _error_cells(xml: bytes, begin: int, end: int) -> list[tuple[bytes, bytes, bytes]]:
+    """What ``_ERROR_CELL.findall(xml, begin, end)`` gives, matched only at the cells whose tag may hold
+    ``t="e"``: the start of the last ``<c r="`` before each ``t="e"`` (a tag holds no ``<``, and a match never
+    runs past its cell, so no match hides another)."""
+    starts: dict[int, None] = {}
+    for found in _T_ERROR.finditer(xml, begin, end):
+        start = xml.rfind(b'<c r="', begin, found.start())
+        if start >= 0:
+            starts[start] = None
+    cells: list[tuple[bytes, bytes, bytes]] = []
+    for start in sorted(starts):
+        match = _ERROR_CELL.match(xml, start, end)
+        if match:
+            cells.append((match[1], match[2], match[3]))
+    return cells
 
 
 def _within_limits(xml: bytes, limits: Limits, begin: int, end: int) -> bool:

@@ -174,11 +174,7 @@ def read_fec(path: str | os.PathLike) -> Fec:
 
 def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:
     """The lines of *data* (split at LF, CRLF or CR only), the encoding they were read with, and the lines
-    (1-based) of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252.
-
-    A file is UTF-8 when it decodes as such, or when at least as many of its lines with non-ASCII bytes are
-    valid UTF-8 as are not (a stray Windows byte); otherwise it is a single-byte file, read as a whole as
-    Windows-1252 when a byte in 0x80–0x9F is present, else as ISO-8859-15.
+    (1-based) of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (see :func:`decode_text`).
 
     >>> decode_lines("Publicité\\n".encode("cp1252")), decode_lines("€".encode("iso-8859-15"))[:2]
     ((['Publicité', ''], 'iso-8859-15', []), (['€'], 'iso-8859-15'))
@@ -187,14 +183,29 @@ def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:
     >>> decode_lines("é\\r\\n".encode("utf-8") + b"5 \\x80\\r\\n")
     (['é', '5 €', ''], 'utf-8', [2])
     """
+    text, encoding, fallback = decode_text(data)
+    return text.split("\n"), encoding, fallback
+
+
+def decode_text(data: bytes) -> tuple[str, str, list[int]]:
+    """The text of *data*, its lines ended by LF alone (CRLF and CR become LF), the encoding it was read with, and
+    the lines (1-based) of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252.
+
+    A file is UTF-8 when it decodes as such, or when at least as many of its lines with non-ASCII bytes are
+    valid UTF-8 as are not (a stray Windows byte); otherwise it is a single-byte file, read as a whole as
+    Windows-1252 when a byte in 0x80–0x9F is present, else as ISO-8859-15.
+
+    >>> decode_text("é\\r\\n".encode("utf-8") + b"5 \\x80\\r\\n")
+    ('é\\n5 €\\n', 'utf-8', [2])
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return _split_lines(data.decode("utf-8")), "utf-8", []
+        return _newlines(data.decode("utf-8")), "utf-8", []
     except UnicodeDecodeError:
         pass
     # The bytes that are not UTF-8 become lone surrogates (one pass), then each run of them is read as Windows-1252.
-    lines = _split_lines(data.decode("utf-8", errors="surrogateescape"))
+    lines = _newlines(data.decode("utf-8", errors="surrogateescape")).split("\n")
     valid, invalid = 0, []
     for n, line in enumerate(lines, start=1):
         if not line.isascii():
@@ -205,9 +216,9 @@ def decode_lines(data: bytes) -> tuple[list[str], str, list[int]]:
     if valid >= len(invalid):
         for n in invalid:
             lines[n - 1] = _STRAY.sub(_windows, lines[n - 1])
-        return lines, "utf-8", invalid
+        return "\n".join(lines), "utf-8", invalid
     encoding = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "iso-8859-15"
-    return _split_lines(data.decode(encoding, errors="replace")), encoding, []
+    return _newlines(data.decode(encoding, errors="replace")), encoding, []
 
 
 _STRAY = re.compile("[\udc80-\udcff]+")
@@ -218,12 +229,12 @@ def _windows(found: re.Match) -> str:
     return bytes(ord(ch) - 0xDC00 for ch in found.group(0)).decode("cp1252", errors="replace")
 
 
-def _split_lines(text: str) -> list[str]:
+def _newlines(text: str) -> str:
     # Only LF, CRLF and CR end a line: str.splitlines would also cut a label at U+2028 or a form feed, and the
     # line numbers would no longer be an editor's.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    return text
 
 
 _SPACES = " \u00a0\u202f"
@@ -338,13 +349,13 @@ class _Read(NamedTuple):
 
 def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     """Parse the bytes of a FEC (see the module's rules); *name* is used in messages."""
-    if not data.strip():
+    if not data or data.isspace():   # not data.strip(), which would copy the whole file
         raise FecError(name, [FecProblem(1, None, _EMPTY, {})])
     if b"\x00" in data[:4096]:
         raise FecError(name, [FecProblem(1, None, _BINARY, {})])
-    lines, encoding, fallback = decode_lines(data)
+    text, encoding, fallback = decode_text(data)
     del data
-    header_line = lines[0]
+    header_line = text[:text.find("\n")] if "\n" in text else text
     separator = max(SEPARATORS, key=header_line.count)
     header_names = [h.strip().strip('"') for h in _row(header_line, separator) or []]
     header = [h.casefold() for h in header_names]
@@ -361,100 +372,121 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
     columns = _Columns._make([*(position[c.casefold()] for c in NEEDED), debit, second])
     with _no_gc():
         # Most files are plain and read column by column; any other, or one with a problem, line by line.
-        read = _read_plain(lines, separator, columns, sens is None) or _read_lines(
-            lines, separator, header_names, columns, sens, name)
-        del lines
+        read = _read_plain(text, separator, len(header), columns, sens is None) or _read_lines(
+            text.split("\n"), separator, header_names, columns, sens, name)
+        del text
     months = frozenset((day.year, day.month) for day in read.days.values())
     warnings = fallback_warnings(fallback, name) + [FecProblem(n, None, _CONTROL, {}, name) for n in read.cleaned]
     return Fec(read.entries, read.other, encoding, separator, read.decimal, months,
                sorted(warnings, key=lambda w: w.line))
 
 
-#: Lines read at once by :func:`_read_plain`: enough for each pass over a column to run at C speed, few enough
-#: for their fields to stay in the processor's cache from the first pass to the last.
-_CHUNK = 1024
-
 #: Every ASCII digit as 9: the plain amount patterns (:data:`_PLAIN`, :data:`_SHOWS`) read a text and its shape
 #: alike, and a file has few distinct shapes (``-9999,99``) where it has many distinct amounts.
 _SHAPE = str.maketrans("012345678", "999999999")
 
+#: The value of an expense line whose piece names no supplier (yet).
+_NO_SUPPLIER = ("", "")
 
-def _read_plain(lines: list[str], separator: str, columns: _Columns, credit: bool) -> _Read | None:
+
+def _read_plain(text: str, separator: str, width: int, columns: _Columns, credit: bool) -> _Read | None:
     """A plain FEC read column by column at C speed, or None at the first thing that is not plain, for
     :func:`_read_lines` to read the file again and locate each problem.
 
-    Plain: every line has the header's field count and no quote, no line is blank or longer than
+    Plain: every line has the header's field count and no quote, no line is blank, no field is longer than
     :data:`MAX_FIELD`, every date is readable, every amount is written plainly (:func:`_plain_convention`), every
     direction is known, and no text holds a character XML forbids.
 
-    Each chunk of lines is joined and cut at the separator in one call: as every line has the header's field count,
-    column *c* of the chunk is the slice ``fields[c::width]``, and each check or selection is one pass over a
-    column (a set of the distinct dates and amount shapes, ``itertools.compress`` for the class-6 lines and the
-    lines naming a supplier), while the chunk's strings are still in the processor's cache.
+    The text is read in blocks of whole lines of at most :data:`MAX_FIELD` characters (so that no field can be
+    longer), each cut at the separator in one call: the last field of a line and the first of the next come out
+    as one, around their line feed. Every line has the header's field count when the block cuts into
+    ``lines × (width − 1) + 1`` pieces and each line feed is in one of the pieces at a multiple of ``width − 1``;
+    then column *c* of the block is the slice ``pieces[c::width - 1]`` (the first and last columns come from
+    cutting those pieces at their line feed), and each check or selection is one pass over a column (a set of the
+    distinct dates and amount shapes, ``itertools.compress`` for the class-6 lines and the lines naming a
+    supplier), while the block's strings are still in the processor's cache.
     """
-    body = lines[1:]
-    if body and not body[-1]:
-        body.pop()   # the end of the last line
-    if not body:
+    begin, stop = text.find("\n") + 1, len(text) - text.endswith("\n")   # the first line after the header, the end
+    if not begin or stop <= begin:
         return None
-    width = len(lines[0].split(separator))
+    step = width - 1   # the separators of a line
     entries: list[Entry] = []
-    waiting: list[int] = []   # the entries whose piece names no supplier yet: a later line of it may
+    waiting: list[int] = []   # the entries whose piece named no supplier yet: a later line of it may
     suppliers: dict[tuple[str, str], tuple[str, str]] = {}
     shapes: set[str] = set()
     days: dict[str, dt.date] = {}
     other = 0
-    for start in range(0, len(body), _CHUNK):
-        chunk = body[start:start + _CHUNK]
-        joined = separator.join(chunk)
-        if ('"' in joined or max(map(len, chunk)) > MAX_FIELD
-                or list(map(str.count, chunk, itertools.repeat(separator))).count(width - 1) != len(chunk)):
+    line = 2   # the number of the block's first line
+    while begin < stop:
+        end = stop if stop - begin <= MAX_FIELD else text.rfind("\n", begin, begin + MAX_FIELD)
+        if end < 0:   # a line longer than a field may be: its fields are measured below
+            end = text.find("\n", begin, stop)
+            end = stop if end < 0 else end
+        block = text[begin:end]
+        begin = end + 1
+        count = block.count("\n") + 1
+        pieces = block.split(separator)
+        joints = pieces[step:-1:step]   # the last field of each line and the first of the next
+        if ('"' in block or len(pieces) != count * step + 1
+                or list(map(str.count, joints, itertools.repeat("\n"))).count(1) != count - 1
+                or (len(block) > MAX_FIELD and max(map(len, pieces)) > MAX_FIELD)):
             return None
-        fields = joined.split(separator)
-        del joined
-        for text in set(fields[columns.date::width]).difference(days):
-            if _day(text, days) is None:
+        del block
+        ends = "\n".join(joints).split("\n") if joints else []
+
+        def column(c: int) -> list[str]:   # the field c of each line of this block
+            if c == 0:
+                return [pieces[0], *ends[1::2]]
+            if c == step:
+                return [*ends[0::2], pieces[-1]]
+            return pieces[c::step]
+
+        for date in set(column(columns.date)).difference(days):
+            if _day(date, days) is None:
                 return None
-        texts = fields[columns.debit::width] + fields[columns.second::width] if credit else fields[columns.debit::width]
-        new = set("\n".join(texts).translate(_SHAPE).split("\n")).difference(shapes)
+        amounts = column(columns.debit) + column(columns.second) if credit else column(columns.debit)
+        new = set("\n".join(amounts).translate(_SHAPE).split("\n")).difference(shapes)
         if new:
             shapes.update(new)
             if _plain_convention(shape for shape in shapes if shape) is None:
                 return None
-        codes, names = fields[columns.aux_num::width], fields[columns.aux_lib::width]
+        codes, names = column(columns.aux_num), column(columns.aux_lib)
         naming = list(map(operator.or_, map(bool, codes), map(bool, names)))
         if True in naming:
             codes, names = list(itertools.compress(codes, naming)), list(itertools.compress(names, naming))
             if xml_forbidden("".join(codes) + "".join(names)):
                 return None
-            # The first line of each piece naming its supplier: the chunk's later lines first, so that its first
-            # one stays, and the earlier chunks' before it.
-            keys = list(zip(itertools.compress(fields[columns.journal::width], naming),
-                            itertools.compress(fields[columns.number::width], naming)))
+            # The first line of each piece naming its supplier: the block's later lines first, so that its first
+            # one stays, and the earlier blocks' before it.
+            keys = list(zip(itertools.compress(column(columns.journal), naming),
+                            itertools.compress(column(columns.number), naming)))
             named = dict(zip(reversed(keys), reversed(list(zip(codes, names)))))
-            new_keys = set(named).difference(suppliers)   # not named.keys() - ...: that walks all of suppliers
-            suppliers.update(zip(new_keys, map(named.__getitem__, new_keys)))
-        expense = list(map(str.startswith, fields[columns.account::width], itertools.repeat("6")))
-        count = expense.count(True)
-        other += len(chunk) - count
-        if not count:
+            if suppliers.keys().isdisjoint(named):
+                suppliers.update(named)
+            else:
+                suppliers.update({key: value for key, value in named.items() if key not in suppliers})
+        expense = list(map(str.startswith, column(columns.account), itertools.repeat("6")))
+        expenses = expense.count(True)
+        other += count - expenses
+        line += count
+        if not expenses:
             continue
-        (journals, pieces, dates, accounts, account_labels, codes, names, refs, labels, firsts, seconds) = (
-            list(itertools.compress(fields[column::width], expense)) for column in columns)
+        (journals, pieces_of, dates, accounts, account_labels, codes, names, refs, labels, firsts, seconds) = (
+            list(itertools.compress(column(c), expense)) for c in columns)
         if credit:
-            amounts = list(map(operator.sub, _plain_decimals(firsts), _plain_decimals(seconds)))
+            amounts_of = list(map(operator.sub, _plain_decimals(firsts), _plain_decimals(seconds)))
         else:
             signs = list(map(_SENS_SIGN.get, map(str.casefold, map(str.strip, seconds))))
             if None in signs:
                 return None
-            amounts = list(map(operator.mul, _plain_decimals(firsts), signs))
-        waiting.extend(len(entries) + i for i in _fill_suppliers(journals, pieces, codes, names, suppliers))
-        if xml_forbidden("".join(map("".join, (journals, pieces, accounts, account_labels, codes, names, refs,
+            amounts_of = list(map(operator.mul, _plain_decimals(firsts), signs))
+        waiting.extend(len(entries) + i for i in _fill_suppliers(journals, pieces_of, codes, names, suppliers))
+        if xml_forbidden("".join(map("".join, (journals, pieces_of, accounts, account_labels, codes, names, refs,
                                                 labels)))):
             return None
-        entries += _make_entries(itertools.compress(range(start + 2, start + 2 + len(chunk)), expense), journals,
-                                 pieces, map(days.__getitem__, dates), accounts, account_labels, codes, names, refs,
-                                 labels, amounts)
+        entries += _make_entries(itertools.compress(range(line - count, line), expense), journals, pieces_of,
+                                 map(days.__getitem__, dates), accounts, account_labels, codes, names, refs, labels,
+                                 amounts_of)
     for i in waiting:
         if (found := suppliers.get(entries[i][1:3])) is not None:
             entries[i] = entries[i]._replace(supplier_code=found[0].strip(), supplier=found[1].strip())

@@ -385,8 +385,9 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
 #: alike, and a file has few distinct shapes (``-9999,99``) where it has many distinct amounts.
 _SHAPE = str.maketrans("012345678", "999999999")
 
-#: The value of an expense line whose piece names no supplier (yet).
-_NO_SUPPLIER = ("", "")
+#: Characters of the text read at once by :func:`_read_plain` (whole lines): no field of a block this long can be
+#: longer than a field may be, and its strings stay in the processor's cache from its first pass to its last.
+_BLOCK = MAX_FIELD
 
 
 def _read_plain(text: str, separator: str, width: int, columns: _Columns, credit: bool) -> _Read | None:
@@ -397,8 +398,8 @@ def _read_plain(text: str, separator: str, width: int, columns: _Columns, credit
     :data:`MAX_FIELD`, every date is readable, every amount is written plainly (:func:`_plain_convention`), every
     direction is known, and no text holds a character XML forbids.
 
-    The text is read in blocks of whole lines of at most :data:`MAX_FIELD` characters (so that no field can be
-    longer), each cut at the separator in one call: the last field of a line and the first of the next come out
+    The text is read in blocks of whole lines of at most :data:`_BLOCK` characters (so that no field can be
+    longer than :data:`MAX_FIELD`), each cut at the separator in one call: the last field of a line and the first of the next come out
     as one, around their line feed. Every line has the header's field count when the block cuts into
     ``lines × (width − 1) + 1`` pieces and each line feed is in one of the pieces at a multiple of ``width − 1``;
     then column *c* of the block is the slice ``pieces[c::width - 1]`` (the first and last columns come from
@@ -418,7 +419,7 @@ def _read_plain(text: str, separator: str, width: int, columns: _Columns, credit
     other = 0
     line = 2   # the number of the block's first line
     while begin < stop:
-        end = stop if stop - begin <= MAX_FIELD else text.rfind("\n", begin, begin + MAX_FIELD)
+        end = stop if stop - begin <= _BLOCK else text.rfind("\n", begin, begin + _BLOCK)
         if end < 0:   # a line longer than a field may be: its fields are measured below
             end = text.find("\n", begin, stop)
             end = stop if end < 0 else end

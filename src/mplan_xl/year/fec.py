@@ -385,6 +385,9 @@ def parse_fec(data: bytes, name: str = "FEC") -> Fec:
 #: alike, and a file has few distinct shapes (``-9999,99``) where it has many distinct amounts.
 _SHAPE = str.maketrans("012345678", "999999999")
 
+#: What an expense line whose piece names no supplier is given.
+_NO_SUPPLIER = ("", "")
+
 #: Characters of the text read at once by :func:`_read_plain` (whole lines): no field of a block this long can be
 #: longer than a field may be, and its strings stay in the processor's cache from its first pass to its last.
 _BLOCK = MAX_FIELD
@@ -573,8 +576,12 @@ def _fill_suppliers(journals: list[str], pieces: list[str], codes: list[str], na
                     suppliers: dict[tuple[str, str], tuple[str, str]]) -> list[int]:
     """Give each expense line that names no supplier its piece's (from the 401 line, usually); return the indexes
     of those whose piece is not in *suppliers*."""
+    named = list(map(operator.or_, map(bool, codes), map(bool, names)))
+    if True not in named:   # as most exports write them: the supplier on the 401 line alone
+        pairs = list(map(suppliers.get, zip(journals, pieces), itertools.repeat(_NO_SUPPLIER)))
+        codes[:], names[:] = map(operator.itemgetter(0), pairs), map(operator.itemgetter(1), pairs)
+        return list(itertools.compress(range(len(pairs)), map(operator.is_, pairs, itertools.repeat(_NO_SUPPLIER))))
     missing = []
-    named = map(operator.or_, map(bool, codes), map(bool, names))
     for i in itertools.compress(range(len(codes)), map(operator.not_, named)):
         if (found := suppliers.get((journals[i], pieces[i]))) is None:
             missing.append(i)

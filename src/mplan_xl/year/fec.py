@@ -31,6 +31,9 @@ stops the reading with a message naming its line and column (the first ten
 such lines are listed), so nothing is ever imported from half a file; a FEC
 without any entry after its header is refused too.
 
+A plain file, as most exports write it, is read column by column in blocks of its text (:func:`_read_plain`);
+any other, or one with a problem, line by line (:func:`_read_lines`): both give the same entries and warnings.
+
 It imports no Excel library: a FEC is text.
 
 Example:

@@ -405,13 +405,13 @@ def _read_plain(text: str, separator: str, width: int, columns: _Columns, credit
     direction is known, and no text holds a character XML forbids.
 
     The text is read in blocks of whole lines of at most :data:`_BLOCK` characters (so that no field can be
-    longer than :data:`MAX_FIELD`), each cut at the separator in one call: the last field of a line and the first of the next come out
-    as one, around their line feed. Every line has the header's field count when the block cuts into
-    ``lines × (width − 1) + 1`` pieces and each line feed is in one of the pieces at a multiple of ``width − 1``;
-    then column *c* of the block is the slice ``pieces[c::width - 1]`` (the first and last columns come from
-    cutting those pieces at their line feed), and each check or selection is one pass over a column (a set of the
-    distinct dates and amount shapes, ``itertools.compress`` for the class-6 lines and the lines naming a
-    supplier), while the block's strings are still in the processor's cache.
+    longer than :data:`MAX_FIELD`), each cut at the separator in one call: the last field of a line and the first
+    of the next come out as one piece, around their line feed. Every line has the header's field count when the
+    block cuts into ``lines × (width − 1) + 1`` pieces and each line feed is alone in a piece at a multiple of
+    ``width − 1``; then column *c* of the block is the slice ``pieces[c::width - 1]`` (the first and last columns
+    come from cutting those pieces at their line feed), and each check or selection is one pass over a column (a
+    set of the distinct dates and amount shapes, ``itertools.compress`` for the class-6 lines and the lines naming
+    a supplier), while the block's strings are still in the processor's cache.
     """
     begin, stop = text.find("\n") + 1, len(text) - text.endswith("\n")   # the first line after the header, the end
     if not begin or stop <= begin:

@@ -243,31 +243,35 @@ def match_entries(entries: Iterable[Entry], lines: Sequence[BudgetLine], *, year
     """
     result = ActualsResult(year, as_of, {line.id: LineActuals() for line in lines}, [])
     result.ignored_by[NOT_AN_EXPENSE].count = other_lines
-    quote_pattern, quote_owner = _quote_index(lines)
-    supplier_owner = _unique_owner(lines, lambda line: fold_name(line.supplier))
+    claim_of = _Claims(lines, rules)
     marketing = tuple(marketing_accounts)
     entries = list(entries)
     result.expenses.count += len(entries)   # every sum is exact (Decimal cents): added at once, in any order
     result.expenses.amount += sum(map(_AMOUNT, entries), ZERO)
+    ignored: dict[str, list[Entry]] = {OTHER_YEAR: [], AFTER_AS_OF: [], NOT_MARKETING: []}
+    other_year, after_as_of, not_marketing = ignored.values()
     for entry in entries:
         if entry.date.year != year:
-            result.ignored_by[OTHER_YEAR].add(entry)
+            other_year.append(entry)
             continue
         if as_of is not None and entry.date > as_of:
-            result.ignored_by[AFTER_AS_OF].add(entry)
+            after_as_of.append(entry)
             continue
-        claim = _claim(entry, rules, quote_pattern, quote_owner, supplier_owner)
+        claim = claim_of(entry)
         if claim is None:
             if entry.account.startswith(marketing):
                 result.unmatched.append(entry)
             else:
-                result.ignored_by[NOT_MARKETING].add(entry)
+                not_marketing.append(entry)
             continue
         line_id, how = claim
         actual = result.lines[line_id]
         actual.total += entry.amount
         actual.months[entry.date.month] = actual.months.get(entry.date.month, ZERO) + entry.amount
         actual.entries.append((entry, how))
+    for reason, listed in ignored.items():
+        result.ignored_by[reason].count += len(listed)
+        result.ignored_by[reason].amount += sum(map(_AMOUNT, listed), ZERO)
     return result
 
 
@@ -307,19 +311,40 @@ def check_fec_year(path: str | os.PathLike, months: Iterable[tuple[int, int]], e
 _AMOUNT = operator.attrgetter("amount")
 
 
-def _claim(entry: Entry, rules: Sequence[Rule], quote_pattern: re.Pattern | None, quote_owner: dict[str, str],
-           supplier_owner: dict[str, str]) -> tuple[str, str] | None:
-    for rule in rules:
-        if rule.applies(entry):
-            return rule.line_id, BY_RULE
-    if quote_pattern is not None:
-        found = quote_pattern.search(entry.piece_ref.casefold()) or quote_pattern.search(entry.label.casefold())
-        if found is not None:   # the first reference of the piece's, else of the label's
-            return quote_owner[found.group(0)], BY_QUOTE
-    for name in (fold_name(entry.supplier), fold_name(entry.supplier_code)):
-        if name and name in supplier_owner:
-            return supplier_owner[name], BY_SUPPLIER
-    return None
+class _Claims:
+    """Which budget line claims an entry, and how (see the module's rules): ``claims(entry)`` is ``(line id, how)``
+    or None. What only an entry's label, or only its supplier, decides is worked out once for each distinct one:
+    a FEC repeats them from line to line."""
+
+    def __init__(self, lines: Sequence[BudgetLine], rules: Sequence[Rule]) -> None:
+        self.rules = rules
+        self.quote_pattern, self.quote_owner = _quote_index(lines)
+        self.supplier_owner = _unique_owner(lines, lambda line: fold_name(line.supplier))
+        self.by_label: dict[str, str | None] = {}
+        self.by_supplier: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, entry: Entry) -> tuple[str, str] | None:
+        for rule in self.rules:
+            if rule.applies(entry):
+                return rule.line_id, BY_RULE
+        if self.quote_pattern is not None:
+            # The first reference of the piece's, else of the label's.
+            if (found := self.quote_pattern.search(entry.piece_ref.casefold())) is not None:
+                return self.quote_owner[found.group(0)], BY_QUOTE
+            if entry.label in self.by_label:
+                owner = self.by_label[entry.label]
+            else:
+                found = self.quote_pattern.search(entry.label.casefold())
+                owner = self.by_label[entry.label] = self.quote_owner[found.group(0)] if found else None
+            if owner is not None:
+                return owner, BY_QUOTE
+        key = (entry.supplier, entry.supplier_code)
+        if key in self.by_supplier:
+            owner = self.by_supplier[key]
+        else:
+            owner = self.by_supplier[key] = next((self.supplier_owner[name] for name in map(fold_name, key)
+                                                  if name and name in self.supplier_owner), None)
+        return None if owner is None else (owner, BY_SUPPLIER)
 
 
 def _unique_owner(lines: Sequence[BudgetLine], key) -> dict[str, str]:

@@ -6,9 +6,10 @@ portfolio of three plans (every page) and the check report of those plans and on
 page), printed by LibreOffice (A4, recalculated) in the locale of the language, then each page turned into a
 PNG by pdftoppm. The plans lie in a folder named ``retours-2027/``, and the check report and the portfolio are
 dated :data:`DOCS_DATE` (the plans loaded that morning): regenerated, the pictures change only when the pages do,
-not with the day or the temporary folder (a real run shows its real folder and date). Needs ``soffice`` and ``pdftoppm`` (Debian: libreoffice-calc-nogui, poppler-utils). The
-README's pictures of the demo are :func:`mplan_xl.workbook.docgen.render_pictures`'s (``docgen --pictures``);
-these live here because they need the check report and the portfolio, a layer above the workbook.
+not with the day or the temporary folder (a real run shows its real folder and date). Needs ``soffice`` and
+``pdftoppm`` (Debian: libreoffice-calc-nogui, poppler-utils). The README's pictures of the demo are
+:func:`mplan_xl.workbook.docgen.render_pictures`'s (``docgen --pictures``); these live here because they need the
+check report and the portfolio, a layer above the workbook.
 
 Example:
     >>> from mplan_xl.portfolio.pictures import render_printed_pages  # doctest: +SKIP

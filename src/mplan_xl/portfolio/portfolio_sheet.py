@@ -403,6 +403,10 @@ def _main_first(frame: Any, money: Money) -> Any:
 
 # --- laying out a grid ---------------------------------------------------------------------------------------
 
+#: Height (points) of a table's header row.
+HEADER_PT = 30
+
+
 @dataclass(frozen=True)
 class Col:
     """One column of a grid: a field of the view, or a metric computed from other columns by formula."""
@@ -536,7 +540,7 @@ class _Writer:
         says so (last < first)."""
         position = {c.key: j for j, c in enumerate(cols)}
         header = self.styles.header(required=False, computed=False)
-        ws.set_row(top, 30)
+        ws.set_row(top, HEADER_PT)
         table = [c for c in cols if c.key]
         for j, col in enumerate(table):
             label = T[col.key](self.lang)
@@ -545,7 +549,7 @@ class _Writer:
         first = top + 1
         if not records:
             ws.write_string(first, 0, T["empty"](self.lang), self.styles.guidance)
-            return first, first - 1, [30.0, LINE_HEIGHT]
+            return first, first - 1, [HEADER_PT, LINE_HEIGHT]
         for i, record in enumerate(records):
             self._row(ws, first + i, table, position, record)
         last = first + len(records) - 1
@@ -564,7 +568,7 @@ class _Writer:
                       sum_rows=(first, last))
         self.total_rows[ws.name] = total_rows
         wrapped = [c for c in table if c.kind in (Kind.TEXT, Kind.LONG_TEXT)]
-        heights = [30.0] + [LINE_HEIGHT * min(10, max([text_lines(str(r.get(c.key) or ""), c.width) for c in wrapped],
+        heights = [HEADER_PT] + [LINE_HEIGHT * min(10, max([text_lines(str(r.get(c.key) or ""), c.width) for c in wrapped],
                                                       default=1)) for r in records] + [LINE_HEIGHT] * total_rows
         for i, h in enumerate(heights[1:len(records) + 1]):
             if h > LINE_HEIGHT:
@@ -804,10 +808,12 @@ def _overview(w: _Writer, frames: Mapping[str, Any], lang: str, db_name: str, da
 
 #: Height (pixels) of a portfolio chart, and what each category adds to a bar chart's height.
 CHART_PX, BAR_PX = 300, 26
-#: The tallest chart (pixels) a page holds under a sheet's title rows (their number) and its table's header, at 100 %.
-def _page_chart_px(title_rows: int) -> int:
-    return int((SAFETY * printable_area()[1] - title_rows * LINE_HEIGHT - 30) / 0.75)
 BUDGET_KEYS = ("planned", "committed", "actual")
+
+
+def _page_chart_px(title_rows: int) -> int:
+    """The tallest chart (pixels, at 100 %) a page holds under a sheet's *title_rows* and its table's header."""
+    return int((SAFETY * printable_area()[1] - title_rows * LINE_HEIGHT - HEADER_PT) / 0.75)
 
 
 def _budget_by_team(w: _Writer, frame: Any, lang: str) -> None:

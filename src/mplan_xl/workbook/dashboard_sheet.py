@@ -244,16 +244,14 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                              money, cached)
     item_last = item_first + len(EXPENSE_ITEM.codes) - 1
     # Horizontal bars, under the objectives' chart: every item's name reads on one line beside its bars.
-    chart = wb.add_chart({"type": "bar"})
+    chart = xlsx_writer.unwrapped(wb.add_chart({"type": "bar"}), whole_categories=True)
     for j, key in enumerate(keys, 1):
         chart.add_series({"name": [name, row, j], "categories": [name, item_first, 0, item_last, 0],
                           "values": [name, item_first, j, item_last, j], "fill": {"color": BUDGET_COLOURS[key]}})
     chart.set_title({"name": TEXTS["budget"](lang), "name_font": TITLE_FONT})
     chart.set_x_axis({"num_format": amount_axis_format(styles.unit("money").num_format), "min": 0, "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    # Labels turned by a degree: LibreOffice keeps them on one line (it would wrap some over two, then show
-    # every other one).
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"rotation": -1, **CHART_FONT}})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(low_top, 4, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3,
                                         "x_scale": right_px / 480, "y_scale": low_h / 288})
@@ -273,7 +271,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
         ws.write_formula(r, 2, "=" + synthesis.indexed(KPIS, "attainment", pos, lang), pct,
                          "" if attainment is None else attainment)
     kpi_last = kpi_first + shown - 1
-    chart = wb.add_chart({"type": "bar"})
+    chart = xlsx_writer.unwrapped(wb.add_chart({"type": "bar"}), whole_categories=True)
     chart.add_series({"name": [name, row, 1], "categories": [name, kpi_first, 0, kpi_last, 0],
                       "values": [name, kpi_first, 1, kpi_last, 1], "fill": {"none": True},
                       "border": {"color": "#404040", "width": 1.25, "dash_type": "dash"}, "gap": 40})
@@ -282,7 +280,7 @@ def write_dashboard(writer: SheetContext, ws: Any) -> None:
                       "gap": 40})
     chart.set_title({"name": TEXTS["kpi"](lang), "name_font": TITLE_FONT})
     chart.set_x_axis({"num_format": percent_format(lang, 0), "major_gridlines": {"visible": True}, "num_font": CHART_FONT})
-    chart.set_y_axis({"reverse": True, "interval_unit": 1, "label_position": "low", "num_font": {"rotation": -1, **CHART_FONT}})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "label_position": "low", "num_font": CHART_FONT})
     chart.set_legend({"position": "bottom", "font": CHART_FONT})
     ws.insert_chart(low_top, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3,
                                                       "x_scale": left_px / 480, "y_scale": low_h / 288})

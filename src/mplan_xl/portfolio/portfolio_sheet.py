@@ -65,6 +65,7 @@ from ..core.plan import CURRENCIES
 from ..core.schema import Kind
 from ..core.vocabulary import EXPENSE_ITEM, Label
 from ..read.inputs import OUTPUT_PROPERTY
+from ..workbook import xlsx_writer
 from ..workbook.conditional import TRAFFIC
 from ..workbook.layout import LINE_HEIGHT, SAFETY, apply_print_setup, fit_width, printable_area, text_lines
 from ..workbook.styles import (ATTAINMENT_COLOUR, BAD, BORDER_COLOR, BUDGET_COLOURS, GAIN_COLOURS, GOOD, NEUTRAL, Styles,
@@ -631,6 +632,8 @@ class _Writer:
         if last < first:
             return
         chart = self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+        if kind == "bar":
+            chart = xlsx_writer.unwrapped(chart, whole_categories=True)
         for i, (name, col_) in enumerate(series):
             chart.add_series({"name": name, "categories": [sheet_name, first, cat_col, last, cat_col],
                               "values": [sheet_name, first, col_, last, col_],
@@ -639,7 +642,7 @@ class _Writer:
         value_axis = {"num_format": num_format} if num_format else {}
         if kind == "bar":
             chart.set_x_axis(value_axis)
-            chart.set_y_axis({"reverse": True, "interval_unit": 1})
+            chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 10}})
         else:
             chart.set_y_axis(value_axis)
             chart.set_x_axis({"interval_unit": 1})

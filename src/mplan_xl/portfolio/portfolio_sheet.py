@@ -642,6 +642,7 @@ class _Writer:
         value_axis = {"num_format": num_format} if num_format else {}
         if kind == "bar":
             chart.set_x_axis(value_axis)
+            # A font of the default size: its labels' turn (xlsx_writer.unwrapped) goes into the font's body.
             chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 10}})
         else:
             chart.set_y_axis(value_axis)

@@ -56,20 +56,21 @@ def unwrapped(chart: Any, whole_categories: bool = False) -> Any:
     for its labels to have a ``<a:bodyPr>``. Returns the chart."""
     empty_tag = chart._xml_empty_tag
     write_cat_axis = chart._write_cat_axis
-    in_categories = [False]
+    in_categories = False
 
     def tag(name: str, attributes: list | None = None) -> None:
         if name == "a:bodyPr":
-            turn = [("rot", UNSEEN_TURN), ("vert", "horz")] if in_categories[0] and whole_categories else []
+            turn = [("rot", UNSEEN_TURN), ("vert", "horz")] if in_categories and whole_categories else []
             attributes = [*turn, *(attributes or []), ("wrap", "none")]
         empty_tag(name, attributes or [])
 
     def cat_axis(args: dict[str, Any]) -> None:
-        in_categories[0] = True
+        nonlocal in_categories
+        in_categories = True
         try:
             write_cat_axis(args)
         finally:
-            in_categories[0] = False
+            in_categories = False
 
     chart._xml_empty_tag = tag
     chart._write_cat_axis = cat_axis

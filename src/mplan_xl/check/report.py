@@ -379,8 +379,7 @@ class Report:
             shown_folder = shown_path(checked) if folder is None else folder
             page_header = f'&L&"-,Bold"{t("title").replace("&", "&&")}&R&A'
             # Every page says when and which folder (its tail when too long for Excel's 255-character footer).
-            where = shown_folder
-            where = where if len(where) <= 150 else "…" + where[-149:]
+            where = shown_folder if len(shown_folder) <= 150 else "…" + shown_folder[-149:]
             page_footer = f'&L{t("checked").format(date=today, folder=where).replace("&", "&&")}&RPage &P / &N'
 
 

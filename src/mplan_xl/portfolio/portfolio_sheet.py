@@ -699,8 +699,6 @@ def write_portfolio(con: Database, path: str | os.PathLike, lang: str = "fr", db
                     generated_on: dt.date | None = None) -> Path:
     """Write the portfolio workbook of the database open on *con* (DuckDB or PostgreSQL) to *path* (replaced
     atomically), saying it was generated today (or on *generated_on*: the docs' pictures)."""
-    from ..workbook import xlsx_writer
-
     frames = views(con, lang)
     currencies = frames["currencies"]
     symbol = CURRENCIES.get(currencies[0]) if len(currencies) == 1 else None

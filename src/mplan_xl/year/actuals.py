@@ -121,9 +121,10 @@ class Tally:
     count: int = 0
     amount: Decimal = ZERO
 
-    def add(self, entry: Entry) -> None:
-        self.count += 1
-        self.amount += entry.amount
+    def add_all(self, entries: Sequence[Entry]) -> None:
+        """Count *entries* and add up their amounts (exact Decimal cents: in one sum, in any order)."""
+        self.count += len(entries)
+        self.amount += sum(map(_AMOUNT, entries), ZERO)
 
 
 @dataclass
@@ -246,8 +247,7 @@ def match_entries(entries: Iterable[Entry], lines: Sequence[BudgetLine], *, year
     claim_of = _Claims(lines, rules)
     marketing = tuple(marketing_accounts)
     entries = list(entries)
-    result.expenses.count += len(entries)   # every sum is exact (Decimal cents): added at once, in any order
-    result.expenses.amount += sum(map(_AMOUNT, entries), ZERO)
+    result.expenses.add_all(entries)
     ignored: dict[str, list[Entry]] = {OTHER_YEAR: [], AFTER_AS_OF: [], NOT_MARKETING: []}
     other_year, after_as_of, not_marketing = ignored.values()
     for entry in entries:
@@ -270,8 +270,7 @@ def match_entries(entries: Iterable[Entry], lines: Sequence[BudgetLine], *, year
         actual.months[entry.date.month] = actual.months.get(entry.date.month, ZERO) + entry.amount
         actual.entries.append((entry, how))
     for reason, listed in ignored.items():
-        result.ignored_by[reason].count += len(listed)
-        result.ignored_by[reason].amount += sum(map(_AMOUNT, listed), ZERO)
+        result.ignored_by[reason].add_all(listed)
     return result
 
 
